@@ -1,0 +1,71 @@
+//! sangam-sim: a deterministic simulator of the Sangam (Seoul DMC) 5G connected and automated
+//! driving testbed.
+//!
+//! One Bevy world per run, stepped at a fixed rate by a single thread. Every step runs the same
+//! chain of system sets, in one direction; data produced late in a step is read early in the
+//! next:
+//!
+//! ```text
+//! ScenarioSystems  departures, pedestrians stepping off, timed events and faults
+//! SenseSystems     on-board perception (range + line of sight), V2X inbox
+//! DecideSystems    IDM, MOBIL, signal compliance, V2X reactions
+//! ActSystems       motion along lanes, poses
+//! PhysicsSystems   rapier: sync, step, contact events
+//! CommSystems      message generation -> radio links -> delivery queue -> inboxes
+//! RecordSystems    metrics, expectations, traces
+//! ```
+pub mod clock;
+pub mod cli;
+pub mod metrics;
+pub mod physics;
+pub mod rng;
+pub mod road;
+pub mod runner;
+pub mod scenario;
+pub mod traffic;
+
+use bevy::prelude::*;
+
+/// Timed events, departures, faults.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ScenarioSystems;
+/// Perception and reading what arrived.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SenseSystems;
+/// Driving decisions.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DecideSystems;
+/// Motion.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ActSystems;
+/// Rapier.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PhysicsSystems;
+/// V2X messages.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CommSystems;
+/// Metrics and traces.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RecordSystems;
+
+/// The simulation: every concern's plugin, with the step's system sets chained in one direction.
+pub struct SimPlugin;
+
+impl Plugin for SimPlugin {
+    fn build(&self, app: &mut App) {
+        app.configure_sets(
+            FixedUpdate,
+            (
+                ScenarioSystems,
+                SenseSystems,
+                DecideSystems,
+                ActSystems,
+                PhysicsSystems,
+                CommSystems,
+                RecordSystems,
+            )
+                .chain(),
+        )
+        .add_plugins((scenario::plugin, traffic::plugin, metrics::plugin));
+    }
+}

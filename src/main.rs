@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(sangam_sim::cli::main_entry());
+}

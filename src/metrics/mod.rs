@@ -1,0 +1,102 @@
+//! Metrics: everything observable goes through here. The report, traces, JUnit, plots and the
+//! dashboard all read the same recorded data.
+pub mod expect;
+pub mod recorder;
+pub mod report;
+pub mod v2x_stats;
+
+use bevy::prelude::*;
+
+pub use recorder::{Recorder, TripStats};
+
+use crate::RecordSystems;
+use crate::clock::SimClock;
+use crate::scenario::SpecRes;
+use crate::traffic::components::Vehicle;
+use expect::{Evidence, check};
+use recorder::{result, round};
+use report::{Report, Summary, V2xSummary};
+
+pub(crate) fn plugin(app: &mut App) {
+    app.init_resource::<Recorder>()
+        .add_observer(recorder::start_trip)
+        .add_systems(
+            FixedUpdate,
+            (recorder::track, recorder::stops_served, recorder::arrivals)
+                .chain()
+                .in_set(RecordSystems),
+        );
+}
+
+/// Build the report from a finished world.
+pub fn report(world: &mut World) -> Report {
+    let clock = *world.resource::<SimClock>();
+    let spec = world.resource::<SpecRes>().clone();
+    // Vehicles still on the road, in spawn order.
+    let mut q = world.query::<(&Vehicle, &TripStats)>();
+    let mut active: Vec<(u32, report::VehicleResult)> =
+        q.iter(world).map(|(v, st)| (v.index, result(v, st, None))).collect();
+    active.sort_by_key(|(i, _)| *i);
+    let rec = world.resource::<Recorder>();
+    let mut vehicles = rec.finished.clone();
+    vehicles.extend(active.into_iter().map(|(_, r)| r));
+    // Spawn order is the departure order, which equals sorting by (depart, id).
+    vehicles.sort_by(|a, b| a.depart_s.total_cmp(&b.depart_s).then_with(|| a.id.cmp(&b.id)));
+    let mut collisions = rec.collisions.clone();
+    collisions.sort_by(|a, b| {
+        a.time_s.total_cmp(&b.time_s).then_with(|| (&a.a, &a.b).cmp(&(&b.a, &b.b)))
+    });
+    let arrived: Vec<f64> = vehicles.iter().filter_map(|v| v.travel_time_s).collect();
+    let mean_tt = (!arrived.is_empty()).then(|| round(arrived.iter().sum::<f64>() / arrived.len() as f64, 3));
+    let min_ttc = vehicles.iter().filter_map(|v| v.min_ttc_s).min_by(f64::total_cmp);
+    let mean_stops = (!vehicles.is_empty()).then(|| {
+        round(vehicles.iter().map(|v| f64::from(v.stops)).sum::<f64>() / vehicles.len() as f64, 3)
+    });
+    let v2x = V2xSummary {
+        enabled: spec.0.v2x.enabled,
+        by_type: rec.v2x.by.iter().map(|((m, t), a)| a.stats(*m, *t)).collect(),
+        channel_busy_ratio: rec
+            .v2x
+            .cbr
+            .iter()
+            .map(|(t, (s, n))| (t.name().to_string(), round(s / (*n).max(1) as f64, 4)))
+            .collect(),
+    };
+    let mut warnings = rec.warnings.clone();
+    warnings.sort_by(|a, b| a.received_s.total_cmp(&b.received_s).then_with(|| a.vehicle.cmp(&b.vehicle)));
+    let ev = Evidence {
+        vehicles: &vehicles,
+        collisions: &collisions,
+        warnings: &warnings,
+        v2x: &rec.v2x,
+        stops_served: &rec.stops_served,
+        end_s: clock.t(),
+    };
+    let expectations: Vec<_> = spec.0.expectations.iter().map(|e| check(e, &ev)).collect();
+    let summary = Summary {
+        vehicles: vehicles.len() as u32,
+        arrived: arrived.len() as u32,
+        mean_travel_time_s: mean_tt,
+        collisions: collisions.len() as u32,
+        min_ttc_s: min_ttc,
+        hard_brakings: rec.hard_brakings,
+        mean_stops,
+        vehicle_updates: rec.vehicle_updates,
+    };
+    Report {
+        scenario: spec.0.name.clone(),
+        source: spec.1.clone(),
+        seed: spec.0.seed,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        step_s: spec.0.step,
+        steps: clock.step,
+        sim_time_s: round(clock.t(), 6),
+        passed: expectations.iter().all(|v| v.passed),
+        summary,
+        vehicles,
+        collisions,
+        v2x,
+        warnings,
+        expectations,
+    }
+}

@@ -1,0 +1,137 @@
+//! The run report: plain serde data, byte-identical for the same scenario and seed.
+//!
+//! Everything here is derived from simulated time and seeded randomness; wall-clock figures live
+//! in [`Timing`], written to a separate file so that `report.json` can be compared byte for byte.
+use serde::{Deserialize, Serialize};
+
+/// The outcome of one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub scenario: String,
+    /// File the scenario came from (`<embedded>` for the default).
+    pub source: String,
+    pub seed: u64,
+    pub version: String,
+    pub step_s: f64,
+    pub steps: u64,
+    pub sim_time_s: f64,
+    pub summary: Summary,
+    pub vehicles: Vec<VehicleResult>,
+    pub collisions: Vec<CollisionRecord>,
+    pub v2x: V2xSummary,
+    pub warnings: Vec<WarningRecord>,
+    pub expectations: Vec<Verdict>,
+    /// True when every expectation holds.
+    pub passed: bool,
+}
+
+/// Headline figures.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub vehicles: u32,
+    pub arrived: u32,
+    pub mean_travel_time_s: Option<f64>,
+    pub collisions: u32,
+    pub min_ttc_s: Option<f64>,
+    pub hard_brakings: u32,
+    pub mean_stops: Option<f64>,
+    /// Vehicle updates (vehicle × step) performed.
+    pub vehicle_updates: u64,
+}
+
+/// What happened to one vehicle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VehicleResult {
+    pub id: String,
+    pub kind: String,
+    pub automated: bool,
+    /// Flow id for generated vehicles.
+    pub flow: Option<String>,
+    pub depart_s: f64,
+    pub arrive_s: Option<f64>,
+    pub travel_time_s: Option<f64>,
+    pub distance_m: f64,
+    pub stops: u32,
+    pub max_decel: f64,
+    pub min_ttc_s: Option<f64>,
+}
+
+/// Two road users touched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CollisionRecord {
+    pub time_s: f64,
+    pub a: String,
+    pub b: String,
+    /// Speed of one relative to the other at contact, m/s.
+    pub relative_speed: f64,
+}
+
+/// V2X statistics; empty when V2X is off.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct V2xSummary {
+    pub enabled: bool,
+    /// One row per (message type, technology), sorted.
+    pub by_type: Vec<MsgStats>,
+    /// Mean channel busy ratio per technology over the run.
+    pub channel_busy_ratio: Vec<(String, f64)>,
+}
+
+/// Statistics for one message type on one technology.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MsgStats {
+    pub msg: String,
+    pub tech: String,
+    pub sent: u64,
+    /// Receptions attempted (one per receiver in range of the sender).
+    pub attempts: u64,
+    pub delivered: u64,
+    pub delivery_ratio: Option<f64>,
+    pub latency_ms: Option<Percentiles>,
+    /// Mean age of information at the receivers, ms.
+    pub mean_age_ms: Option<f64>,
+    /// Delivery ratio per 50 m distance bin: (bin start m, attempts, delivered).
+    pub pdr_by_distance: Vec<(f64, u64, u64)>,
+    /// Losses by reason, sorted by reason.
+    pub lost: Vec<(String, u64)>,
+}
+
+/// Latency percentiles, ms.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+/// A hazard warning that reached a vehicle, and how long before it reached the hazard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WarningRecord {
+    pub vehicle: String,
+    pub hazard: String,
+    pub kind: String,
+    pub received_s: f64,
+    /// Time from reception until the vehicle reached (or stopped short of) the hazard, s.
+    pub lead_time_s: Option<f64>,
+}
+
+/// The verdict on one expectation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// The expectation as written in the scenario (RON).
+    pub expectation: String,
+    pub passed: bool,
+    /// What was measured, in words and numbers ("3 collisions", "p99 = 12.4 ms").
+    pub measured: String,
+    /// What was wanted ("0 collisions", "p99 < 20 ms").
+    pub wanted: String,
+}
+
+/// Wall-clock figures: never part of `report.json`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    pub wall_s: f64,
+    pub vehicle_updates_per_s: f64,
+    pub real_time_factor: f64,
+    pub steps_per_s: f64,
+}

@@ -1,0 +1,222 @@
+//! Streaming V2X statistics: counters, a log-binned latency histogram and delivery by distance
+//! per (message type, technology). Nothing per message is kept, so memory does not grow with
+//! run length (traces go to disk through the trace writer instead).
+use std::collections::BTreeMap;
+
+use super::recorder::round;
+use super::report::{MsgStats, Percentiles};
+use crate::scenario::spec::{MsgType, Tech};
+
+/// Relative width of a latency bin: 0.5 %, so percentiles are exact to ±0.25 %.
+const BIN_RATIO: f64 = 1.005;
+/// Distance bins of 10 m up to 2 km; the report aggregates them to 50 m.
+const DIST_BIN: f64 = 10.0;
+const DIST_BINS: usize = 200;
+
+/// Why a reception failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LossReason {
+    OutOfRange,
+    BelowThreshold,
+    Congestion,
+    NodeDown,
+    NoCoverage,
+    Expired,
+    Injected,
+}
+
+impl LossReason {
+    pub fn name(self) -> &'static str {
+        match self {
+            LossReason::OutOfRange => "out_of_range",
+            LossReason::BelowThreshold => "below_threshold",
+            LossReason::Congestion => "congestion",
+            LossReason::NodeDown => "node_down",
+            LossReason::NoCoverage => "no_coverage",
+            LossReason::Expired => "expired",
+            LossReason::Injected => "burst_loss",
+        }
+    }
+}
+
+/// Aggregates of one (message type, technology).
+#[derive(Debug, Clone)]
+pub struct MsgAgg {
+    pub sent: u64,
+    pub attempts: u64,
+    pub delivered: u64,
+    /// Latency histogram: bin k holds latencies in [BIN_RATIO^k, BIN_RATIO^(k+1)) µs.
+    hist: BTreeMap<u32, u64>,
+    max_us: u64,
+    age_sum_ms: f64,
+    age_n: u64,
+    /// (attempts, delivered) per 10 m of sender-receiver distance.
+    by_dist: Vec<(u64, u64)>,
+    lost: BTreeMap<LossReason, u64>,
+}
+
+impl Default for MsgAgg {
+    fn default() -> Self {
+        MsgAgg {
+            sent: 0,
+            attempts: 0,
+            delivered: 0,
+            hist: BTreeMap::new(),
+            max_us: 0,
+            age_sum_ms: 0.0,
+            age_n: 0,
+            by_dist: vec![(0, 0); DIST_BINS],
+            lost: BTreeMap::new(),
+        }
+    }
+}
+
+impl MsgAgg {
+    fn dist_bin(d: f64) -> usize {
+        ((d / DIST_BIN) as usize).min(DIST_BINS - 1)
+    }
+
+    /// One reception attempt at distance `d` m: delivered after `latency_us`, or lost.
+    pub fn attempt(&mut self, d: f64, outcome: Result<u64, LossReason>) {
+        self.attempts += 1;
+        let b = Self::dist_bin(d);
+        self.by_dist[b].0 += 1;
+        match outcome {
+            Ok(lat) => {
+                self.delivered += 1;
+                self.by_dist[b].1 += 1;
+                let k = ((lat.max(1) as f64).ln() / BIN_RATIO.ln()) as u32;
+                *self.hist.entry(k).or_default() += 1;
+                self.max_us = self.max_us.max(lat);
+            }
+            Err(r) => *self.lost.entry(r).or_default() += 1,
+        }
+    }
+
+    /// Age of information at a receiver when a new message arrived, ms.
+    pub fn age(&mut self, age_ms: f64) {
+        self.age_sum_ms += age_ms;
+        self.age_n += 1;
+    }
+
+    /// Latency percentile `p` (0-100], ms, from the histogram (bin geometric centre).
+    pub fn percentile_ms(&self, p: f64) -> Option<f64> {
+        let n: u64 = self.hist.values().sum();
+        if n == 0 {
+            return None;
+        }
+        let rank = ((p / 100.0) * n as f64).ceil().max(1.0) as u64;
+        let mut acc = 0;
+        for (&k, &c) in &self.hist {
+            acc += c;
+            if acc >= rank {
+                let us = BIN_RATIO.powf(f64::from(k) + 0.5);
+                return Some((us / 1000.0).min(self.max_us as f64 / 1000.0));
+            }
+        }
+        Some(self.max_us as f64 / 1000.0)
+    }
+
+    /// Delivery ratio of attempts within `within_m` of the sender.
+    pub fn ratio_within(&self, within_m: f64) -> Option<f64> {
+        let bins = ((within_m / DIST_BIN).ceil() as usize).min(DIST_BINS);
+        let (a, d) = self.by_dist[..bins]
+            .iter()
+            .fold((0, 0), |(a, d), (x, y)| (a + x, d + y));
+        (a > 0).then(|| d as f64 / a as f64)
+    }
+
+    pub fn stats(&self, msg: MsgType, tech: Tech) -> MsgStats {
+        let pct = |p| self.percentile_ms(p).map(|x| round(x, 3));
+        let mut pdr = Vec::new();
+        for (i, chunk) in self.by_dist.chunks(5).enumerate() {
+            let (a, d) = chunk.iter().fold((0, 0), |(a, d), (x, y)| (a + x, d + y));
+            if a > 0 {
+                pdr.push((i as f64 * 50.0, a, d));
+            }
+        }
+        MsgStats {
+            msg: msg.name().into(),
+            tech: tech.name().into(),
+            sent: self.sent,
+            attempts: self.attempts,
+            delivered: self.delivered,
+            delivery_ratio: (self.attempts > 0)
+                .then(|| round(self.delivered as f64 / self.attempts as f64, 4)),
+            latency_ms: pct(50.0).map(|p50| Percentiles {
+                p50,
+                p95: pct(95.0).unwrap_or(p50),
+                p99: pct(99.0).unwrap_or(p50),
+                max: round(self.max_us as f64 / 1000.0, 3),
+            }),
+            mean_age_ms: (self.age_n > 0).then(|| round(self.age_sum_ms / self.age_n as f64, 2)),
+            pdr_by_distance: pdr,
+            lost: self.lost.iter().map(|(r, n)| (r.name().to_string(), *n)).collect(),
+        }
+    }
+}
+
+/// All V2X aggregates of a run, keyed by (message type, technology).
+#[derive(Debug, Clone, Default)]
+pub struct V2xLog {
+    pub by: BTreeMap<(MsgType, Tech), MsgAgg>,
+    /// Channel busy ratio samples per technology: (sum, count).
+    pub cbr: BTreeMap<Tech, (f64, u64)>,
+}
+
+impl V2xLog {
+    pub fn agg(&mut self, msg: MsgType, tech: Tech) -> &mut MsgAgg {
+        self.by.entry((msg, tech)).or_default()
+    }
+
+    /// Merge the aggregates of `msg` over technologies (or only `tech`).
+    pub fn merged(&self, msg: MsgType, tech: Option<Tech>) -> MsgAgg {
+        let mut out = MsgAgg::default();
+        for ((m, t), a) in &self.by {
+            if *m != msg || tech.is_some_and(|x| x != *t) {
+                continue;
+            }
+            out.sent += a.sent;
+            out.attempts += a.attempts;
+            out.delivered += a.delivered;
+            for (k, c) in &a.hist {
+                *out.hist.entry(*k).or_default() += c;
+            }
+            out.max_us = out.max_us.max(a.max_us);
+            for (o, x) in out.by_dist.iter_mut().zip(&a.by_dist) {
+                o.0 += x.0;
+                o.1 += x.1;
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_from_the_histogram_are_within_half_a_percent() {
+        let mut a = MsgAgg::default();
+        for us in 1..=10_000u64 {
+            a.attempt(5.0, Ok(us * 10));
+        }
+        // True p50 = 50 ms, p99 = 99 ms.
+        let p50 = a.percentile_ms(50.0).unwrap();
+        let p99 = a.percentile_ms(99.0).unwrap();
+        assert!((p50 / 50.0 - 1.0).abs() < 0.005, "{p50}");
+        assert!((p99 / 99.0 - 1.0).abs() < 0.005, "{p99}");
+        assert_eq!(a.percentile_ms(100.0).unwrap(), 100.0);
+    }
+
+    #[test]
+    fn delivery_ratio_counts_only_attempts_within_range() {
+        let mut a = MsgAgg::default();
+        a.attempt(10.0, Ok(100));
+        a.attempt(250.0, Err(LossReason::BelowThreshold));
+        a.attempt(450.0, Err(LossReason::BelowThreshold));
+        assert_eq!(a.ratio_within(300.0), Some(0.5));
+        assert_eq!(a.ratio_within(100.0), Some(1.0));
+    }
+}

@@ -1,0 +1,74 @@
+//! Physics: rapier colliders for vehicle bodies, pedestrians and buildings, contact events, and
+//! line-of-sight queries.
+//!
+//! Vehicles and pedestrians carry a `Collider` and no `RigidBody`: the simulation owns their pose
+//! and rapier follows their `GlobalTransform` (a kinematic body's `Transform` was reset by
+//! rapier's writeback every step, see `../shared/BEVY-0.19.md`). Rapier runs in `FixedUpdate`
+//! with a fixed timestep equal to the scenario step.
+pub mod buildings;
+pub mod contacts;
+pub mod los;
+
+use bevy::prelude::*;
+use bevy_rapier3d::prelude::*;
+
+use crate::traffic::components::{Pedestrian, Vehicle};
+use crate::{PhysicsSystems, RecordSystems};
+
+/// Collision groups: buildings, vehicles, pedestrians.
+pub const BUILDINGS: Group = Group::GROUP_1;
+pub const VEHICLES: Group = Group::GROUP_2;
+pub const PEDESTRIANS: Group = Group::GROUP_3;
+
+pub struct PhysicsPlugin {
+    pub dt: f32,
+}
+
+impl Plugin for PhysicsPlugin {
+    fn build(&self, app: &mut App) {
+        app.add_plugins(RapierPhysicsPlugin::<NoUserData>::default().in_fixed_schedule())
+            .insert_resource(TimestepMode::Fixed {
+                dt: self.dt,
+                substeps: 1,
+            })
+            .configure_sets(
+                FixedUpdate,
+                (
+                    PhysicsSet::SyncBackend,
+                    PhysicsSet::StepSimulation,
+                    PhysicsSet::Writeback,
+                )
+                    .in_set(PhysicsSystems),
+            )
+            .add_observer(vehicle_body)
+            .add_observer(pedestrian_body)
+            .add_systems(Startup, buildings::spawn)
+            .add_systems(FixedUpdate, contacts::record.in_set(RecordSystems));
+    }
+}
+
+fn vehicle_body(add: On<Add, Vehicle>, vehicles: Query<&Vehicle>, mut commands: Commands) {
+    let Ok(v) = vehicles.get(add.entity) else {
+        return;
+    };
+    let b = v.body;
+    commands.entity(add.entity).insert((
+        Collider::cuboid(
+            (b.length / 2.0) as f32,
+            (b.height / 2.0) as f32,
+            (b.width / 2.0) as f32,
+        ),
+        ActiveCollisionTypes::all(),
+        ActiveEvents::COLLISION_EVENTS,
+        CollisionGroups::new(VEHICLES, VEHICLES | PEDESTRIANS | BUILDINGS),
+    ));
+}
+
+fn pedestrian_body(add: On<Add, Pedestrian>, mut commands: Commands) {
+    commands.entity(add.entity).insert((
+        Collider::cuboid(0.25, 0.85, 0.25),
+        ActiveCollisionTypes::all(),
+        ActiveEvents::COLLISION_EVENTS,
+        CollisionGroups::new(PEDESTRIANS, VEHICLES),
+    ));
+}

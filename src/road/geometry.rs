@@ -1,0 +1,178 @@
+//! Polylines with arc-length parameterisation: the geometry lanes and turns are built from.
+
+/// A 2D point or vector, m.
+pub type P2 = [f64; 2];
+
+/// A polyline with cumulative arc length, evaluated by distance along it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Polyline {
+    points: Vec<P2>,
+    /// `cum[i]` = arc length from `points[0]` to `points[i]`.
+    cum: Vec<f64>,
+}
+
+impl Polyline {
+    /// A polyline through `points` (at least two distinct points, else a zero-length line).
+    pub fn new(points: Vec<P2>) -> Self {
+        let mut cum = Vec::with_capacity(points.len());
+        let mut total = 0.0;
+        for (i, p) in points.iter().enumerate() {
+            if i > 0 {
+                total += dist(points[i - 1], *p);
+            }
+            cum.push(total);
+        }
+        Polyline { points, cum }
+    }
+
+    pub fn length(&self) -> f64 {
+        self.cum.last().copied().unwrap_or(0.0)
+    }
+
+    pub fn points(&self) -> &[P2] {
+        &self.points
+    }
+
+    /// Point and unit direction at arc length `s` (clamped to the ends; extrapolated linearly
+    /// beyond them so that vehicles just past an end keep a sensible pose).
+    pub fn at(&self, s: f64) -> (P2, P2) {
+        let n = self.points.len();
+        if n < 2 {
+            let p = self.points.first().copied().unwrap_or([0.0, 0.0]);
+            return (p, [1.0, 0.0]);
+        }
+        // Segment index by binary search over cumulative length.
+        let i = match self.cum.binary_search_by(|c| c.total_cmp(&s)) {
+            Ok(i) => i.min(n - 2),
+            Err(i) => i.saturating_sub(1).min(n - 2),
+        };
+        let (a, b) = (self.points[i], self.points[i + 1]);
+        let seg = self.cum[i + 1] - self.cum[i];
+        let dir = if seg > 0.0 {
+            [(b[0] - a[0]) / seg, (b[1] - a[1]) / seg]
+        } else {
+            [1.0, 0.0]
+        };
+        let t = s - self.cum[i];
+        ([a[0] + dir[0] * t, a[1] + dir[1] * t], dir)
+    }
+
+    /// The same line shifted `offset` metres to the right of its direction of travel.
+    pub fn offset_right(&self, offset: f64) -> Polyline {
+        let n = self.points.len();
+        if n < 2 {
+            return self.clone();
+        }
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let d_in = if i > 0 {
+                unit(sub(self.points[i], self.points[i - 1]))
+            } else {
+                unit(sub(self.points[1], self.points[0]))
+            };
+            let d_out = if i + 1 < n {
+                unit(sub(self.points[i + 1], self.points[i]))
+            } else {
+                d_in
+            };
+            // Miter: average normal scaled so that both adjacent segments keep the offset.
+            let n_in = right(d_in);
+            let n_out = right(d_out);
+            let m = unit([n_in[0] + n_out[0], n_in[1] + n_out[1]]);
+            let cos = (m[0] * n_in[0] + m[1] * n_in[1]).max(0.3);
+            out.push([
+                self.points[i][0] + m[0] * offset / cos,
+                self.points[i][1] + m[1] * offset / cos,
+            ]);
+        }
+        Polyline::new(out)
+    }
+
+    /// The part between arc lengths `a` and `b` (a < b).
+    pub fn slice(&self, a: f64, b: f64) -> Polyline {
+        let mut pts = vec![self.at(a).0];
+        for (p, c) in self.points.iter().zip(&self.cum) {
+            if *c > a && *c < b {
+                pts.push(*p);
+            }
+        }
+        pts.push(self.at(b).0);
+        Polyline::new(pts)
+    }
+}
+
+/// A quadratic Bézier from `a` to `b` with control point `c`, sampled into a polyline: the path
+/// of a turn through a junction box.
+pub fn bezier(a: P2, c: P2, b: P2, samples: usize) -> Polyline {
+    let pts = (0..=samples)
+        .map(|i| {
+            let t = i as f64 / samples as f64;
+            let u = 1.0 - t;
+            [
+                u * u * a[0] + 2.0 * u * t * c[0] + t * t * b[0],
+                u * u * a[1] + 2.0 * u * t * c[1] + t * t * b[1],
+            ]
+        })
+        .collect();
+    Polyline::new(pts)
+}
+
+pub fn dist(a: P2, b: P2) -> f64 {
+    (a[0] - b[0]).hypot(a[1] - b[1])
+}
+
+pub fn sub(a: P2, b: P2) -> P2 {
+    [a[0] - b[0], a[1] - b[1]]
+}
+
+pub fn unit(v: P2) -> P2 {
+    let l = v[0].hypot(v[1]);
+    if l > 0.0 { [v[0] / l, v[1] / l] } else { [1.0, 0.0] }
+}
+
+/// The unit vector 90° clockwise of `d` (to the right of travel).
+pub fn right(d: P2) -> P2 {
+    [d[1], -d[0]]
+}
+
+/// Intersection of the lines a + t·da and b + u·db, if they are not parallel.
+pub fn line_intersection(a: P2, da: P2, b: P2, db: P2) -> Option<P2> {
+    let den = da[0] * db[1] - da[1] * db[0];
+    if den.abs() < 1e-9 {
+        return None;
+    }
+    let t = ((b[0] - a[0]) * db[1] - (b[1] - a[1]) * db[0]) / den;
+    Some([a[0] + da[0] * t, a[1] + da[1] * t])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_and_evaluation_follow_the_arc() {
+        let p = Polyline::new(vec![[0.0, 0.0], [3.0, 0.0], [3.0, 4.0]]);
+        assert_eq!(p.length(), 7.0);
+        let (pt, dir) = p.at(5.0);
+        assert!((pt[0] - 3.0).abs() < 1e-12 && (pt[1] - 2.0).abs() < 1e-12);
+        assert_eq!(dir, [0.0, 1.0]);
+        // Beyond the end: extrapolated along the last segment.
+        assert!((p.at(8.0).0[1] - 5.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn right_offset_of_an_eastbound_line_is_south() {
+        let p = Polyline::new(vec![[0.0, 0.0], [10.0, 0.0]]).offset_right(1.75);
+        assert_eq!(p.points()[0], [0.0, -1.75]);
+        // A right-angle bend keeps the offset on both legs.
+        let bend = Polyline::new(vec![[0.0, 0.0], [10.0, 0.0], [10.0, 10.0]]).offset_right(1.0);
+        let corner = bend.points()[1];
+        assert!((corner[0] - 11.0).abs() < 1e-9 && (corner[1] + 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn bezier_quarter_turn_is_shorter_than_its_control_legs() {
+        let b = bezier([0.0, 0.0], [10.0, 0.0], [10.0, 10.0], 16);
+        assert!(b.length() > 14.142 && b.length() < 20.0);
+    }
+}

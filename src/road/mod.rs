@@ -1,0 +1,6 @@
+//! The road: geometry, the indexed network, and routing. Plain data built once per run.
+pub mod geometry;
+pub mod network;
+pub mod routing;
+
+pub use network::{LANE_WIDTH, RoadNetwork};

@@ -1,0 +1,237 @@
+//! The road network as the simulation uses it: indexed nodes and links, lane centrelines, turn
+//! paths through junction boxes. Built once per run from the spec; read-only afterwards.
+use std::collections::BTreeMap;
+
+use bevy::prelude::Resource;
+
+use super::geometry::{P2, Polyline, bezier, line_intersection};
+use crate::scenario::spec::{Control, Spec};
+
+/// Lane width, m. Korean urban arterials use 3.0-3.5 m lanes (MOLIT road structure rules);
+/// 3.5 m keeps an 8-lane World Cup-buk-ro at its real ~30 m carriageway width.
+pub const LANE_WIDTH: f64 = 3.5;
+
+/// Shortest usable link after trimming by junction radii, m.
+const MIN_LINK_LEN: f64 = 1.0;
+
+#[derive(Debug, Clone)]
+pub struct NodeData {
+    pub id: String,
+    pub pos: P2,
+    pub radius: f64,
+    pub incoming: Vec<u32>,
+    pub outgoing: Vec<u32>,
+    /// Index into `RoadNetwork::junctions`, if the node is a junction.
+    pub junction: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LinkData {
+    pub id: String,
+    pub name: String,
+    pub from: u32,
+    pub to: u32,
+    pub lanes: u8,
+    /// Speed limit, m/s.
+    pub speed_limit: f64,
+    /// Centreline between the trimmed ends (stop line at the far end).
+    pub center: Polyline,
+    /// One centreline per lane, lane 0 rightmost.
+    pub lane_paths: Vec<Polyline>,
+    pub length: f64,
+}
+
+impl LinkData {
+    /// Right-offset of a lane's centre from the link centreline (right-hand traffic).
+    pub fn lane_offset(lanes: u8, lane: u8) -> f64 {
+        (f64::from(lanes) - f64::from(lane) - 0.5) * LANE_WIDTH
+    }
+}
+
+/// How a junction is controlled, with link ids resolved to indices.
+#[derive(Debug, Clone)]
+pub enum JunctionCtl {
+    Signal(crate::traffic::signals::Program),
+    Priority { major: Vec<u32> },
+}
+
+#[derive(Debug, Clone)]
+pub struct JunctionData {
+    pub id: String,
+    pub name: String,
+    pub node: u32,
+    pub ctl: JunctionCtl,
+}
+
+/// A path through a junction box from one lane to the next link's lane.
+#[derive(Debug, Clone)]
+pub struct Turn {
+    pub path: Polyline,
+}
+
+#[derive(Debug, Clone, Resource, Default)]
+pub struct RoadNetwork {
+    pub nodes: Vec<NodeData>,
+    pub links: Vec<LinkData>,
+    pub junctions: Vec<JunctionData>,
+    pub node_index: BTreeMap<String, u32>,
+    pub link_index: BTreeMap<String, u32>,
+    pub junction_index: BTreeMap<String, u32>,
+    /// Turn paths keyed by (incoming link, outgoing link, lane on the outgoing link).
+    turns: BTreeMap<(u32, u32, u8), Turn>,
+}
+
+impl RoadNetwork {
+    /// Build from a validated spec (unknown references were rejected at load; any left are
+    /// skipped here rather than panicking).
+    pub fn build(spec: &Spec) -> Self {
+        let mut net = RoadNetwork::default();
+        for n in &spec.network.nodes {
+            net.node_index.insert(n.id.clone(), net.nodes.len() as u32);
+            net.nodes.push(NodeData {
+                id: n.id.clone(),
+                pos: [n.pos.0, n.pos.1],
+                radius: n.radius.max(0.0),
+                incoming: Vec::new(),
+                outgoing: Vec::new(),
+                junction: None,
+            });
+        }
+        for l in &spec.network.links {
+            let (Some(&from), Some(&to)) = (net.node_index.get(&l.from), net.node_index.get(&l.to))
+            else {
+                continue;
+            };
+            let mut pts = vec![net.nodes[from as usize].pos];
+            pts.extend(l.shape.iter().map(|p| [p.0, p.1]));
+            pts.push(net.nodes[to as usize].pos);
+            let full = Polyline::new(pts);
+            let len = full.length();
+            let r0 = net.nodes[from as usize].radius.min(len * 0.45);
+            let r1 = net.nodes[to as usize].radius.min(len * 0.45);
+            let center = if len - r0 - r1 >= MIN_LINK_LEN {
+                full.slice(r0, len - r1)
+            } else {
+                full
+            };
+            let lanes = l.lanes.clamp(1, 8);
+            let lane_paths = (0..lanes)
+                .map(|i| center.offset_right(LinkData::lane_offset(lanes, i)))
+                .collect::<Vec<_>>();
+            let idx = net.links.len() as u32;
+            net.link_index.insert(l.id.clone(), idx);
+            net.nodes[from as usize].outgoing.push(idx);
+            net.nodes[to as usize].incoming.push(idx);
+            net.links.push(LinkData {
+                id: l.id.clone(),
+                name: l.name.clone(),
+                from,
+                to,
+                lanes,
+                speed_limit: l.speed_limit_kmh / 3.6,
+                length: center.length(),
+                center,
+                lane_paths,
+            });
+        }
+        for j in &spec.network.junctions {
+            let Some(&node) = net.node_index.get(&j.node) else {
+                continue;
+            };
+            let ctl = match &j.control {
+                Control::Signal(p) => {
+                    JunctionCtl::Signal(crate::traffic::signals::Program::compile(p, |id| {
+                        net.link_index.get(id).copied()
+                    }))
+                }
+                Control::Priority { major } => JunctionCtl::Priority {
+                    major: major
+                        .iter()
+                        .filter_map(|id| net.link_index.get(id).copied())
+                        .collect(),
+                },
+            };
+            let idx = net.junctions.len() as u32;
+            net.junction_index.insert(j.id.clone(), idx);
+            net.nodes[node as usize].junction = Some(idx);
+            net.junctions.push(JunctionData {
+                id: j.id.clone(),
+                name: j.name.clone(),
+                node,
+                ctl,
+            });
+        }
+        net.build_turns();
+        net
+    }
+
+    fn build_turns(&mut self) {
+        for node in &self.nodes {
+            for &a in &node.incoming {
+                for &b in &node.outgoing {
+                    let (la, lb) = (&self.links[a as usize], &self.links[b as usize]);
+                    for lane_b in 0..lb.lanes {
+                        let lane_a = lane_b.min(la.lanes - 1);
+                        let pa = &la.lane_paths[lane_a as usize];
+                        let (end, da) = pa.at(pa.length());
+                        let (start, db) = lb.lane_paths[lane_b as usize].at(0.0);
+                        let ctrl = line_intersection(end, da, start, db)
+                            .filter(|c| {
+                                let dot = (c[0] - end[0]) * da[0] + (c[1] - end[1]) * da[1];
+                                dot > 0.0
+                            })
+                            .unwrap_or([(end[0] + start[0]) / 2.0, (end[1] + start[1]) / 2.0]);
+                        let path = bezier(end, ctrl, start, 8);
+                        self.turns.insert((a, b, lane_b), Turn { path });
+                    }
+                }
+            }
+        }
+    }
+
+    /// The turn path from link `a` into lane `lane` of link `b`.
+    pub fn turn(&self, a: u32, b: u32, lane: u8) -> Option<&Turn> {
+        self.turns.get(&(a, b, lane))
+    }
+
+    pub fn turns(&self) -> impl Iterator<Item = (&(u32, u32, u8), &Turn)> {
+        self.turns.iter()
+    }
+
+    /// Length of the turn path, or 0 when the links are not joined.
+    pub fn turn_length(&self, a: u32, b: u32, lane: u8) -> f64 {
+        self.turn(a, b, lane).map_or(0.0, |t| t.path.length())
+    }
+
+    /// Pose (point, unit direction) on lane `lane` of link `link` at `s`; negative `s` lies on the
+    /// turn path from `prev` into this link.
+    pub fn pose(&self, link: u32, lane: u8, s: f64, prev: Option<u32>) -> (P2, P2) {
+        let l = &self.links[link as usize];
+        let lane = lane.min(l.lanes - 1);
+        if s < 0.0
+            && let Some(turn) = prev.and_then(|p| self.turn(p, link, lane))
+        {
+            let len = turn.path.length();
+            return turn.path.at(len + s);
+        }
+        l.lane_paths[lane as usize].at(s)
+    }
+
+    /// Link index by id.
+    pub fn link(&self, id: &str) -> Option<u32> {
+        self.link_index.get(id).copied()
+    }
+
+    /// Bounding box of all nodes, m: (min, max).
+    pub fn bounds(&self) -> (P2, P2) {
+        let mut lo = [f64::INFINITY; 2];
+        let mut hi = [f64::NEG_INFINITY; 2];
+        for n in &self.nodes {
+            for k in 0..2 {
+                lo[k] = lo[k].min(n.pos[k]);
+                hi[k] = hi[k].max(n.pos[k]);
+            }
+        }
+        (lo, hi)
+    }
+}

@@ -1,0 +1,274 @@
+//! Scenario diagnostics: every problem found while loading, with its file, line, column and
+//! byte span, in two renderings.
+//!
+//! The plain `Display` (`file.ron:LINE:COL: message`, one line each, `  help:` under it) is what
+//! tests and scripts match on; [`Diagnostics::render_fancy`] is the miette rendering with the
+//! source snippet and the span underlined, for people.
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::ops::Range;
+use std::sync::Arc;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceCode, SourceSpan, SpanContents,
+};
+
+/// Most diagnostics kept for one load; the rest are summarised (bounds output and work).
+pub const MAX_DIAGS: usize = 200;
+
+/// One problem at one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diag {
+    /// Display path of the file the problem is in.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub col: usize,
+    /// Byte range in `source` that the problem is about.
+    pub span: Range<usize>,
+    pub message: String,
+    pub help: Option<String>,
+    /// The whole text of `file` (shared between the diagnostics of one file).
+    pub source: Arc<str>,
+}
+
+impl Diag {
+    /// A diagnostic at `span` of `source`; line and column are derived from the span start.
+    pub fn new(
+        file: &str,
+        source: &Arc<str>,
+        span: Range<usize>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> Diag {
+        let start = floor_char_boundary(source, span.start);
+        let end = floor_char_boundary(source, span.end.max(start));
+        let (line, col) = line_col(source, start);
+        Diag {
+            file: file.to_string(),
+            line,
+            col,
+            span: start..end,
+            message: message.into(),
+            help,
+            source: source.clone(),
+        }
+    }
+
+    /// A diagnostic about a whole file that could not be read (no source to show).
+    pub fn whole_file(file: &str, message: impl Into<String>, help: Option<String>) -> Diag {
+        Diag::new(file, &Arc::from(""), 0..0, message, help)
+    }
+}
+
+/// 1-based (line, column in chars) of byte `offset`, clamped to the text.
+pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(src, offset);
+    let before = &src[..offset];
+    let line = 1 + before.bytes().filter(|&b| b == b'\n').count();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, 1 + before[line_start..].chars().count())
+}
+
+/// Byte offset of a 1-based (line, column in chars) position, clamped to the text. This is
+/// how ron counts positions, so its errors map back to exact bytes.
+pub fn offset_of(src: &str, line: usize, col: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match src[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return src.len(),
+        }
+    }
+    let rest = &src[start..];
+    let end = rest.find('\n').unwrap_or(rest.len());
+    start
+        + rest[..end]
+            .char_indices()
+            .nth(col.saturating_sub(1))
+            .map_or(end, |(i, _)| i)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .take(5000)
+        .filter(|c| *c != word)
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= limit || c.eq_ignore_ascii_case(word))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// `` (did you mean `x`?)`` or nothing.
+pub fn suggestion<'a, I>(word: &str, candidates: I) -> String
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    did_you_mean(word, candidates).map_or_else(String::new, |s| format!(" (did you mean `{s}`?)"))
+}
+
+impl fmt::Display for Diag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.col, self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diag {}
+
+impl Diagnostic for Diag {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        (!self.source.is_empty()).then_some(self as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.source.is_empty() {
+            return None;
+        }
+        let span = SourceSpan::from(self.span.start..self.span.end.max(self.span.start));
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
+            Some("here".into()),
+            span,
+        ))))
+    }
+}
+
+/// A diagnostic is its own source code: its text, named after its file. This is what
+/// `miette::NamedSource` does, but `NamedSource` must own its text and `source_code` can only
+/// lend a reference, so the naming is done here on the shared `Arc<str>` instead.
+impl SourceCode for Diag {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.source.read_span(span, before, after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.file.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// Everything wrong with a scenario, sorted by (file, line, column).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics {
+    pub diags: Vec<Diag>,
+}
+
+impl Diagnostics {
+    /// Sorts (stable) and caps at [`MAX_DIAGS`], adding a summary line when some were dropped.
+    pub fn new(mut diags: Vec<Diag>) -> Diagnostics {
+        diags.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
+        if diags.len() > MAX_DIAGS {
+            let dropped = diags.len() - MAX_DIAGS;
+            diags.truncate(MAX_DIAGS);
+            let last = &diags[MAX_DIAGS - 1];
+            let more = Diag::new(
+                &last.file.clone(),
+                &last.source.clone(),
+                last.span.clone(),
+                format!("... and {dropped} more errors not shown"),
+                Some("fix the errors above and load again".into()),
+            );
+            diags.push(more);
+        }
+        Diagnostics { diags }
+    }
+
+    pub fn single(diag: Diag) -> Diagnostics {
+        Diagnostics { diags: vec![diag] }
+    }
+
+    pub fn len(&self) -> usize {
+        self.diags.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.diags.is_empty()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Diag> {
+        self.diags.iter()
+    }
+
+    /// Each diagnostic with its source snippet and the span underlined (miette's graphical
+    /// report), separated by blank lines; plain Unicode without colour unless stderr is a
+    /// terminal.
+    pub fn render_fancy(&self) -> String {
+        let theme = if std::io::stderr().is_terminal() {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+        let mut out = String::new();
+        for d in &self.diags {
+            if handler.render_report(&mut out, d).is_err() {
+                out.push_str(&d.to_string());
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.diags.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// As a miette diagnostic the list is a header plus one related diagnostic per problem; the
+/// CLI should prefer [`Diagnostics::render_fancy`], which avoids repeating the header.
+impl Diagnostic for Diagnostics {
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        Some(Box::new(self.diags.iter().map(|d| d as &dyn Diagnostic)))
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diag;
+    type IntoIter = std::vec::IntoIter<Diag>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.diags.into_iter()
+    }
+}

@@ -1,0 +1,250 @@
+//! Include fragments and the bookkeeping that maps merged values back to their files.
+//!
+//! A scenario's `include: [...]` names fragment files (relative to the scenario) whose lists are
+//! prepended to the scenario's own. Validation runs on the merged [`Spec`], so a path such as
+//! `network.links[12].to` may really be `network.links[3].to` of a fragment: [`Origins`]
+//! records which file each run of a merged list came from and rewrites paths accordingly.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::scenario::diag::{Diag, line_col};
+use crate::scenario::locate::SpanTree;
+use crate::scenario::spec::{
+    Building, Expectation, Flow, GnbSpec, Network, PedestrianSpawn, Point, RsuSpec, Spec,
+    TimedEvent, VehicleSpawn,
+};
+use crate::scenario::validate::Issue;
+
+/// An included file: any subset of the shareable parts of a scenario. It cannot include.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fragment {
+    #[serde(default)]
+    pub network: Network,
+    #[serde(default)]
+    pub buildings: Vec<Building>,
+    #[serde(default)]
+    pub vehicles: Vec<VehicleSpawn>,
+    #[serde(default)]
+    pub flows: Vec<Flow>,
+    #[serde(default)]
+    pub pedestrians: Vec<PedestrianSpawn>,
+    #[serde(default)]
+    pub events: Vec<TimedEvent>,
+    /// Merged into `v2x.rsus`.
+    #[serde(default)]
+    pub rsus: Vec<RsuSpec>,
+    /// Merged into `v2x.gnbs`.
+    #[serde(default)]
+    pub gnbs: Vec<GnbSpec>,
+    /// Used only if the scenario sets no `v2x.control_centre`.
+    #[serde(default)]
+    pub control_centre: Option<Point>,
+    #[serde(default)]
+    pub expectations: Vec<Expectation>,
+}
+
+/// Merged list path, and the same list's path inside a fragment.
+const LISTS: [(&str, &str); 11] = [
+    ("network.nodes", "network.nodes"),
+    ("network.links", "network.links"),
+    ("network.junctions", "network.junctions"),
+    ("buildings", "buildings"),
+    ("vehicles", "vehicles"),
+    ("flows", "flows"),
+    ("pedestrians", "pedestrians"),
+    ("events", "events"),
+    ("v2x.rsus", "rsus"),
+    ("v2x.gnbs", "gnbs"),
+    ("expectations", "expectations"),
+];
+
+/// One loaded file: display name, text, and its span tree.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub name: String,
+    pub src: Arc<str>,
+    tree: SpanTree,
+}
+
+impl SourceFile {
+    pub fn new(name: &str, src: Arc<str>) -> SourceFile {
+        let tree = SpanTree::parse(&src);
+        SourceFile {
+            name: name.to_string(),
+            src,
+            tree,
+        }
+    }
+
+    /// Span of `path` in this file (or of its deepest existing ancestor).
+    pub fn span(&self, path: &str) -> Range<usize> {
+        self.tree
+            .find(&self.src, path)
+            .map_or(0..0, |f| f.span)
+    }
+}
+
+/// Where each part of a merged scenario came from. File 0 is the scenario itself.
+#[derive(Debug, Clone)]
+pub struct Origins {
+    pub files: Vec<SourceFile>,
+    /// Per entry of [`LISTS`]: runs of (file, count) in merged order.
+    runs: Vec<Vec<(usize, usize)>>,
+    /// File the control centre came from.
+    control_centre: usize,
+}
+
+/// Prepends the fragments' lists (in include order) to the scenario's.
+pub fn merge(mut spec: Spec, main: SourceFile, frags: Vec<(SourceFile, Fragment)>) -> (Spec, Origins) {
+    let mut runs = vec![Vec::new(); LISTS.len()];
+    let mut files = vec![main];
+    let mut acc = Fragment::default();
+    let mut control_centre = 0;
+    for (file, f) in frags {
+        let n = files.len();
+        files.push(file);
+        let counts = [
+            f.network.nodes.len(),
+            f.network.links.len(),
+            f.network.junctions.len(),
+            f.buildings.len(),
+            f.vehicles.len(),
+            f.flows.len(),
+            f.pedestrians.len(),
+            f.events.len(),
+            f.rsus.len(),
+            f.gnbs.len(),
+            f.expectations.len(),
+        ];
+        for (run, count) in runs.iter_mut().zip(counts) {
+            run.push((n, count));
+        }
+        if spec.v2x.control_centre.is_none() && acc.control_centre.is_none() && f.control_centre.is_some() {
+            acc.control_centre = f.control_centre;
+            control_centre = n;
+        }
+        acc.network.nodes.extend(f.network.nodes);
+        acc.network.links.extend(f.network.links);
+        acc.network.junctions.extend(f.network.junctions);
+        acc.buildings.extend(f.buildings);
+        acc.vehicles.extend(f.vehicles);
+        acc.flows.extend(f.flows);
+        acc.pedestrians.extend(f.pedestrians);
+        acc.events.extend(f.events);
+        acc.rsus.extend(f.rsus);
+        acc.gnbs.extend(f.gnbs);
+        acc.expectations.extend(f.expectations);
+    }
+    let counts = [
+        spec.network.nodes.len(),
+        spec.network.links.len(),
+        spec.network.junctions.len(),
+        spec.buildings.len(),
+        spec.vehicles.len(),
+        spec.flows.len(),
+        spec.pedestrians.len(),
+        spec.events.len(),
+        spec.v2x.rsus.len(),
+        spec.v2x.gnbs.len(),
+        spec.expectations.len(),
+    ];
+    for (run, count) in runs.iter_mut().zip(counts) {
+        run.push((0, count));
+    }
+    prepend(&mut spec.network.nodes, acc.network.nodes);
+    prepend(&mut spec.network.links, acc.network.links);
+    prepend(&mut spec.network.junctions, acc.network.junctions);
+    prepend(&mut spec.buildings, acc.buildings);
+    prepend(&mut spec.vehicles, acc.vehicles);
+    prepend(&mut spec.flows, acc.flows);
+    prepend(&mut spec.pedestrians, acc.pedestrians);
+    prepend(&mut spec.events, acc.events);
+    prepend(&mut spec.v2x.rsus, acc.rsus);
+    prepend(&mut spec.v2x.gnbs, acc.gnbs);
+    prepend(&mut spec.expectations, acc.expectations);
+    if spec.v2x.control_centre.is_none() {
+        spec.v2x.control_centre = acc.control_centre;
+    }
+    let origins = Origins {
+        files,
+        runs,
+        control_centre,
+    };
+    (spec, origins)
+}
+
+fn prepend<T>(list: &mut Vec<T>, mut front: Vec<T>) {
+    if !front.is_empty() {
+        front.append(list);
+        *list = front;
+    }
+}
+
+impl Origins {
+    /// Origins of a scenario without includes.
+    pub fn single(main: SourceFile) -> Origins {
+        Origins {
+            files: vec![main],
+            runs: vec![Vec::new(); LISTS.len()],
+            control_centre: 0,
+        }
+    }
+
+    /// (file index, path inside that file) of a merged path.
+    pub fn resolve(&self, path: &str) -> (usize, String) {
+        for (k, (merged, local)) in LISTS.iter().enumerate() {
+            let Some(rest) = path.strip_prefix(merged).and_then(|r| r.strip_prefix('[')) else {
+                continue;
+            };
+            let Some(close) = rest.find(']') else { break };
+            let Ok(mut index) = rest[..close].parse::<usize>() else { break };
+            let tail = &rest[close + 1..];
+            for &(file, count) in &self.runs[k] {
+                if index < count {
+                    let list = if file == 0 { merged } else { local };
+                    return (file, format!("{list}[{index}]{tail}"));
+                }
+                index -= count;
+            }
+            break;
+        }
+        if self.control_centre != 0 {
+            if let Some(tail) = path.strip_prefix("v2x.control_centre") {
+                return (self.control_centre, format!("control_centre{tail}"));
+            }
+        }
+        (0, path.to_string())
+    }
+
+    /// `file:line:col` of a merged path.
+    pub fn position(&self, path: &str) -> String {
+        let (f, local) = self.resolve(path);
+        let file = &self.files[f];
+        let (line, col) = line_col(&file.src, file.span(&local).start);
+        format!("{}:{line}:{col}", file.name)
+    }
+
+    /// The diagnostic for a validation issue, in the file the value came from.
+    pub fn diag(&self, issue: &Issue) -> Diag {
+        let (f, local) = self.resolve(&issue.path);
+        let file = &self.files[f];
+        let message = if local.is_empty() {
+            issue.message.clone()
+        } else {
+            format!("{local}: {}", issue.message)
+        };
+        let mut help = issue.help.clone();
+        if let Some((label, path)) = &issue.see {
+            let see = format!("{label} at {}", self.position(path));
+            help = Some(match help {
+                Some(h) => format!("{h}; {see}"),
+                None => see,
+            });
+        }
+        Diag::new(&file.name, &file.src, file.span(&local), message, help)
+    }
+}

@@ -1,0 +1,214 @@
+//! Rewrites ron's syntax and type errors into messages written for scenario authors.
+//!
+//! ron reports Rust names (`Unexpected variant named `Bsu` in enum `Kind``); authors think in
+//! terms of the file (`unknown vehicle kind `Bsu``). The position comes straight from ron's
+//! span; the value path around it (from [`SpanTree::path_at`]) says which field was being read.
+
+use std::sync::Arc;
+
+use ron::error::{Error, SpannedError};
+
+use super::diag::{Diag, did_you_mean, offset_of};
+use super::locate::SpanTree;
+
+/// What a Rust enum is called in the file.
+fn enum_desc(name: &str) -> &str {
+    match name {
+        "Kind" => "vehicle kind",
+        "Route" => "route type",
+        "Tech" | "Radio" => "radio technology",
+        "MsgType" => "message type",
+        "Action" => "event action",
+        "Expectation" => "expectation",
+        "Control" => "junction control",
+        "Latency" => "latency distribution",
+        "Footprint" => "building footprint",
+        _ => "variant",
+    }
+}
+
+/// What a Rust struct (or struct-like variant) is called in the file.
+fn struct_desc(name: &str) -> String {
+    let s = match name {
+        "Scenario" | "Spec" => "the scenario",
+        "Fragment" => "an included fragment",
+        "Network" => "the network",
+        "Node" => "a node",
+        "Link" => "a link",
+        "Junction" => "a junction",
+        "SignalProgram" => "a signal program",
+        "Phase" => "a signal phase",
+        "Building" => "a building",
+        "VehicleSpawn" => "a vehicle",
+        "DriverSpec" => "a driver",
+        "BusStop" => "a bus stop",
+        "KindMix" => "a kind mix",
+        "Flow" => "a flow",
+        "PedestrianSpawn" => "a pedestrian",
+        "TimedEvent" => "an event",
+        "V2xSpec" => "the v2x section",
+        "RsuSpec" => "an RSU",
+        "CctvSpec" => "a CCTV camera",
+        "GnbSpec" => "a gNB",
+        "ObuSpec" => "the obu section",
+        "LinkModels" => "the link models",
+        "SidelinkSpec" => "a sidelink model",
+        "UuSpec" => "the Uu model",
+        "BackhaulSpec" => "the backhaul model",
+        "MessageSpec" => "the messages section",
+        other => return format!("`{other}`"),
+    };
+    s.to_string()
+}
+
+/// `A, B, C` or `A`.
+fn list(items: &[&str]) -> String {
+    items.join(", ")
+}
+
+fn expected_one_of(items: &[&str]) -> String {
+    match items {
+        [] => "there are none".into(),
+        [one] => format!("expected {one}"),
+        [a, b] => format!("expected {a} or {b}"),
+        _ => format!("expected one of {}", list(items)),
+    }
+}
+
+fn dym<'a>(found: &str, expected: &[&'a str]) -> String {
+    did_you_mean(found, expected.iter().copied())
+        .map_or_else(String::new, |s| format!(" (did you mean `{s}`?)"))
+}
+
+/// Turns ron's error into a diagnostic against `file`.
+pub fn convert(file: &str, source: &Arc<str>, err: &SpannedError) -> Diag {
+    let start = offset_of(source, err.span.start.line, err.span.start.col);
+    let end = offset_of(source, err.span.end.line, err.span.end.col).max(start);
+    let path = SpanTree::parse(source).path_at(source, start);
+    let at = if path.is_empty() {
+        String::new()
+    } else {
+        format!(" for `{path}`")
+    };
+    let (message, help): (String, Option<String>) = match &err.code {
+        Error::NoSuchEnumVariant {
+            expected,
+            found,
+            outer,
+        } => (
+            format!(
+                "unknown {} `{found}`, {}{}",
+                enum_desc(outer.as_deref().unwrap_or("")),
+                expected_one_of(expected),
+                dym(found, expected)
+            ),
+            None,
+        ),
+        Error::NoSuchStructField { found, outer, .. }
+            if found == "include" && outer.as_deref() == Some("Fragment") =>
+        (
+            "an included fragment cannot itself include other files".into(),
+            Some("includes are one level deep: include every fragment from the scenario".into()),
+        ),
+        Error::NoSuchStructField {
+            expected,
+            found,
+            outer,
+        } => (
+            format!(
+                "unknown field `{found}` in {}, {}{}",
+                struct_desc(outer.as_deref().unwrap_or("")),
+                expected_one_of(expected),
+                dym(found, expected)
+            ),
+            None,
+        ),
+        Error::MissingStructField { field, outer } => (
+            format!(
+                "missing field `{field}` in {}",
+                struct_desc(outer.as_deref().unwrap_or(""))
+            ),
+            Some(format!("add `{field}: ...`; it has no default")),
+        ),
+        Error::DuplicateStructField { field, outer } => (
+            format!(
+                "field `{field}` is given twice in {}",
+                struct_desc(outer.as_deref().unwrap_or(""))
+            ),
+            None,
+        ),
+        Error::ExpectedDifferentStructName { expected, found } => {
+            let want = if *expected == "Spec" { "Scenario" } else { expected };
+            (
+                format!("expected `{want}(...)` or just `(...)`, found `{found}(...)`"),
+                Some("the name before `(` is optional; if given it must match".into()),
+            )
+        }
+        Error::ExpectedFloat => (format!("expected a number{at}"), None),
+        Error::ExpectedInteger => (
+            format!("expected a whole number{at}"),
+            Some("this field takes an unsigned integer such as `2`".into()),
+        ),
+        Error::IntegerOutOfBounds => (
+            format!("whole number out of range{at}"),
+            Some("this field takes a non-negative whole number (`lane` and `lanes`: 0-255)".into()),
+        ),
+        Error::ExpectedBoolean => (format!("expected `true` or `false`{at}"), None),
+        Error::ExpectedString => (
+            format!("expected a string in double quotes{at}"),
+            Some("ids and names are strings: `\"w_in\"`, not `w_in`".into()),
+        ),
+        Error::ExpectedStringEnd => ("string is not closed".into(), None),
+        Error::ExpectedOption => (
+            format!("expected `Some(...)` or `None`{at}"),
+            Some("optional values are written `Some(value)`, e.g. `Some(90.0)`".into()),
+        ),
+        Error::ExpectedArray => (
+            format!("expected a list `[...]`{at}"),
+            Some("lists are written in square brackets: `[\"a\", \"b\"]`".into()),
+        ),
+        Error::ExpectedArrayEnd => (format!("expected `]` to close the list{at}"), None),
+        Error::ExpectedStructLike | Error::ExpectedNamedStructLike(_) => (
+            format!("expected `(`{at}"),
+            Some("structs and tuples are written in parentheses: `(x: 1.0)`, `(1.0, 2.0)`".into()),
+        ),
+        Error::ExpectedStructLikeEnd | Error::ExpectedOptionEnd => {
+            (format!("expected `)`{at}"), None)
+        }
+        Error::ExpectedComma => (
+            format!("expected `,`{at}"),
+            Some("a comma may be missing at the end of the previous item".into()),
+        ),
+        Error::ExpectedMapColon => (format!("expected `:`{at}"), None),
+        Error::ExpectedIdentifier => (format!("expected a field name or variant{at}"), None),
+        Error::ExpectedUnit => (format!("expected `()`{at}"), None),
+        Error::ExpectedDifferentLength { expected, found } => (
+            format!("expected {expected}, found {found} element(s){at}"),
+            Some("points are written `(x, y)` in metres".into()),
+        ),
+        Error::InvalidValueForType { expected, found } => {
+            (format!("expected {expected}, found {found}{at}"), None)
+        }
+        Error::Eof => (
+            "unexpected end of file".into(),
+            Some("a `(`, `[` or string is probably not closed".into()),
+        ),
+        Error::TrailingCharacters => (
+            "unexpected text after the end of the scenario".into(),
+            Some("the file holds one `(...)`; check for an extra `)`".into()),
+        ),
+        Error::UnexpectedChar(c) => (format!("unexpected character {c:?}"), None),
+        Error::UnclosedBlockComment => (
+            "block comment is not closed".into(),
+            Some("close it with `*/`".into()),
+        ),
+        Error::ExceededRecursionLimit => ("the document is nested too deeply".into(), None),
+        other => {
+            let text = other.to_string();
+            let mut chars = text.chars();
+            let first = chars.next().map(|c| c.to_lowercase().collect::<String>());
+            (first.unwrap_or_default() + chars.as_str(), None)
+        }
+    };
+    Diag::new(file, source, start..end, message, help)
+}

@@ -1,0 +1,113 @@
+use serde::{Deserialize, Serialize};
+
+use super::Point;
+
+/// The road graph: nodes, directed links between them, and junction control.
+/// Every list defaults to empty so that a scenario can take its map from an include.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    #[serde(default)]
+    pub nodes: Vec<Node>,
+    #[serde(default)]
+    pub links: Vec<Link>,
+    #[serde(default)]
+    pub junctions: Vec<Junction>,
+}
+
+/// A point of the graph; links start and end at nodes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Node {
+    pub id: String,
+    /// Position, m.
+    pub pos: Point,
+    /// Half-size of the junction box, m: links are trimmed by this much at the node and turns are
+    /// drawn inside it; stop lines sit at the trimmed end. 0 for a plain bend or an end point.
+    #[serde(default)]
+    pub radius: f64,
+}
+
+/// A directed road between two nodes with one or more lanes (lane 0 is the rightmost).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    /// Lanes in this direction (1-8).
+    #[serde(default = "one")]
+    pub lanes: u8,
+    /// Speed limit, km/h.
+    #[serde(default = "fifty")]
+    pub speed_limit_kmh: f64,
+    /// Intermediate points between `from` and `to`, m; the length is derived from the polyline.
+    #[serde(default)]
+    pub shape: Vec<Point>,
+    /// Display name (e.g. "World Cup-buk-ro").
+    #[serde(default)]
+    pub name: String,
+}
+
+fn one() -> u8 {
+    1
+}
+fn fifty() -> f64 {
+    50.0
+}
+
+/// How a node controls who may enter it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Junction {
+    /// Junction id (used by RSUs and events).
+    pub id: String,
+    /// The node it controls.
+    pub node: String,
+    pub control: Control,
+    /// Display name (e.g. "Digital Media City intersection").
+    #[serde(default)]
+    pub name: String,
+}
+
+/// Junction control.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Control {
+    /// Fixed-time signal program.
+    Signal(SignalProgram),
+    /// Priority junction: vehicles on `major` links go first; the others yield and accept a gap.
+    Priority { major: Vec<String> },
+}
+
+/// A fixed-time program: a cycle of phases, each followed by amber and all-red.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignalProgram {
+    /// Start of the cycle relative to t = 0, s (coordination offset).
+    #[serde(default)]
+    pub offset: f64,
+    /// Amber after each phase, s (default 3).
+    #[serde(default = "three")]
+    pub amber: f64,
+    /// All-red clearance after each amber, s (default 2).
+    #[serde(default = "two")]
+    pub all_red: f64,
+    pub phases: Vec<Phase>,
+}
+
+fn three() -> f64 {
+    3.0
+}
+fn two() -> f64 {
+    2.0
+}
+
+/// One phase: the incoming links that have green, and for how long.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    /// Incoming link ids with green in this phase.
+    pub green: Vec<String>,
+    /// Green time, s.
+    pub duration: f64,
+}

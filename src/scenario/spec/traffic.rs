@@ -1,0 +1,187 @@
+use serde::{Deserialize, Serialize};
+
+use super::v2x::Radio;
+
+/// Vehicle kinds, each with its own size and default driver (see `traffic::kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Kind {
+    Car,
+    Bus,
+    Truck,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Car, Kind::Bus, Kind::Truck];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Car => "car",
+            Kind::Bus => "bus",
+            Kind::Truck => "truck",
+        }
+    }
+}
+
+/// Where a vehicle goes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Route {
+    /// An explicit list of consecutive links.
+    Links(Vec<String>),
+    /// From one node to another by the shortest free-flow travel time.
+    Trip { from: String, to: String },
+    /// A closed loop of links driven `laps` times (the last link must lead to the first).
+    Loop { links: Vec<String>, laps: u32 },
+}
+
+/// IDM and MOBIL parameters; every field falls back to the kind's default.
+///
+/// IDM: Treiber, Hennecke, Helbing, "Congested traffic states in empirical observations and
+/// microscopic simulations", Phys. Rev. E 62, 1805 (2000). MOBIL: Kesting, Treiber, Helbing,
+/// "General lane-changing model MOBIL for car-following models", TRR 1999 (2007).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DriverSpec {
+    /// Desired speed, m/s (default: the link's speed limit).
+    #[serde(default)]
+    pub v0: Option<f64>,
+    /// Desired time headway T, s.
+    #[serde(default)]
+    pub time_headway: Option<f64>,
+    /// Maximum acceleration a, m/s².
+    #[serde(default)]
+    pub accel: Option<f64>,
+    /// Comfortable deceleration b, m/s².
+    #[serde(default)]
+    pub decel: Option<f64>,
+    /// Minimum gap s0, m.
+    #[serde(default)]
+    pub min_gap: Option<f64>,
+    /// Acceleration exponent delta.
+    #[serde(default)]
+    pub delta: Option<f64>,
+    /// MOBIL politeness p.
+    #[serde(default)]
+    pub politeness: Option<f64>,
+    /// Reaction to what the driver sees: perception-reaction time, s (human default 1.0, automated 0.1).
+    #[serde(default)]
+    pub reaction_time: Option<f64>,
+}
+
+/// One vehicle placed by hand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VehicleSpawn {
+    pub id: String,
+    pub kind: Kind,
+    pub route: Route,
+    /// Departure time, s.
+    #[serde(default)]
+    pub depart: f64,
+    /// Initial speed, m/s.
+    #[serde(default)]
+    pub speed: f64,
+    /// Initial position along the first link, m from its start.
+    #[serde(default)]
+    pub pos: f64,
+    /// Initial lane (0 = rightmost).
+    #[serde(default)]
+    pub lane: u8,
+    /// Automated vehicles use V2X; human-driven ones ignore it.
+    #[serde(default)]
+    pub automated: bool,
+    #[serde(default)]
+    pub driver: DriverSpec,
+    /// Radios on board (default: from `v2x.obu` for the kind and automation).
+    #[serde(default)]
+    pub radios: Option<Vec<Radio>>,
+    /// Bus stops to dwell at: (link id, position m, dwell s).
+    #[serde(default)]
+    pub stops: Vec<BusStop>,
+}
+
+/// A stop on a vehicle's route.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusStop {
+    pub name: String,
+    pub link: String,
+    /// Position along the link, m.
+    pub pos: f64,
+    /// Dwell time, s.
+    pub dwell: f64,
+}
+
+/// Shares of each kind in a flow; they need not sum to 1 (they are normalised).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindMix {
+    #[serde(default = "one")]
+    pub car: f64,
+    #[serde(default)]
+    pub bus: f64,
+    #[serde(default)]
+    pub truck: f64,
+}
+
+impl Default for KindMix {
+    fn default() -> Self {
+        KindMix {
+            car: 1.0,
+            bus: 0.0,
+            truck: 0.0,
+        }
+    }
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// A stream of vehicles with Poisson arrivals between two nodes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    /// Demand, vehicles per hour.
+    pub per_hour: f64,
+    /// Time window, s.
+    #[serde(default)]
+    pub begin: f64,
+    #[serde(default)]
+    pub end: Option<f64>,
+    #[serde(default)]
+    pub mix: KindMix,
+    /// Share of automated vehicles (penetration rate), 0-1.
+    #[serde(default)]
+    pub automated: f64,
+    #[serde(default)]
+    pub driver: DriverSpec,
+}
+
+/// A pedestrian crossing a link at right angles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PedestrianSpawn {
+    pub id: String,
+    /// The link crossed.
+    pub link: String,
+    /// Where along the link, m from its start.
+    pub pos: f64,
+    /// Time the pedestrian steps off the kerb, s.
+    pub depart: f64,
+    /// Walking speed, m/s (default 1.4).
+    #[serde(default = "walk")]
+    pub speed: f64,
+    /// Start at the right kerb (true) or the left one.
+    #[serde(default = "yes")]
+    pub from_right: bool,
+}
+
+fn walk() -> f64 {
+    1.4
+}
+fn yes() -> bool {
+    true
+}

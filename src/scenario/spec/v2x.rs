@@ -1,0 +1,383 @@
+//! V2X infrastructure and link models as plain data. The models behind each field live in
+//! `crate::radio` and `crate::v2x`; defaults and their sources are in `docs/v2x-models.md`.
+use serde::{Deserialize, Serialize};
+
+use super::Point;
+
+/// A radio technology.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Tech {
+    /// IEEE 802.11p / WAVE / ITS-G5 (CSMA/CA).
+    Wave,
+    /// C-V2X PC5 sidelink (LTE mode 4 / NR mode 2).
+    Pc5,
+    /// 5G Uu via a gNB and an edge server.
+    Uu,
+    /// Wired backhaul between infrastructure nodes.
+    Backhaul,
+}
+
+impl Tech {
+    pub const ALL: [Tech; 4] = [Tech::Wave, Tech::Pc5, Tech::Uu, Tech::Backhaul];
+    pub fn name(self) -> &'static str {
+        match self {
+            Tech::Wave => "wave",
+            Tech::Pc5 => "pc5",
+            Tech::Uu => "uu",
+            Tech::Backhaul => "backhaul",
+        }
+    }
+}
+
+/// A radio an on-board or roadside unit carries.
+pub type Radio = Tech;
+
+/// Message types, named as in their standards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum MsgType {
+    /// Cooperative Awareness Message, ETSI EN 302 637-2.
+    Cam,
+    /// Decentralized Environmental Notification Message, ETSI EN 302 637-3.
+    Denm,
+    /// Signal Phase and Timing, SAE J2735 / ISO TS 19091.
+    Spat,
+    /// Intersection geometry (MapData), SAE J2735.
+    Map,
+    /// Collective Perception Message, ETSI TS 103 324.
+    Cpm,
+}
+
+impl MsgType {
+    pub const ALL: [MsgType; 5] = [
+        MsgType::Cam,
+        MsgType::Denm,
+        MsgType::Spat,
+        MsgType::Map,
+        MsgType::Cpm,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            MsgType::Cam => "cam",
+            MsgType::Denm => "denm",
+            MsgType::Spat => "spat",
+            MsgType::Map => "map",
+            MsgType::Cpm => "cpm",
+        }
+    }
+}
+
+/// Everything V2X in a scenario. `enabled: false` turns all of it off (a baseline run).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct V2xSpec {
+    pub enabled: bool,
+    pub rsus: Vec<RsuSpec>,
+    pub gnbs: Vec<GnbSpec>,
+    /// The control centre (Seoul Future Mobility Center in the Sangam scenarios).
+    pub control_centre: Option<Point>,
+    /// On-board units by vehicle class.
+    pub obu: ObuSpec,
+    pub links: LinkModels,
+    pub messages: MessageSpec,
+}
+
+impl Default for V2xSpec {
+    fn default() -> Self {
+        V2xSpec {
+            enabled: false,
+            rsus: Vec::new(),
+            gnbs: Vec::new(),
+            control_centre: None,
+            obu: ObuSpec::default(),
+            links: LinkModels::default(),
+            messages: MessageSpec::default(),
+        }
+    }
+}
+
+/// A roadside unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RsuSpec {
+    pub id: String,
+    pub pos: Point,
+    /// Antenna height, m (default 6).
+    #[serde(default = "six")]
+    pub height: f64,
+    /// Radios (default WAVE and PC5).
+    #[serde(default = "rsu_radios")]
+    pub radios: Vec<Radio>,
+    /// Junction whose controller it is attached to: it broadcasts that junction's SPaT and MAP.
+    #[serde(default)]
+    pub junction: Option<String>,
+    /// CCTV cameras that detect road users and publish them as CPM.
+    #[serde(default)]
+    pub cctv: Vec<CctvSpec>,
+}
+
+fn six() -> f64 {
+    6.0
+}
+fn rsu_radios() -> Vec<Radio> {
+    vec![Tech::Wave, Tech::Pc5]
+}
+
+/// A camera on a roadside unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CctvSpec {
+    /// Direction the camera looks, degrees counter-clockwise from east.
+    pub heading_deg: f64,
+    /// Field of view, degrees (default 90).
+    #[serde(default = "ninety")]
+    pub fov_deg: f64,
+    /// Detection range, m (default 80).
+    #[serde(default = "eighty")]
+    pub range: f64,
+}
+
+fn ninety() -> f64 {
+    90.0
+}
+fn eighty() -> f64 {
+    80.0
+}
+
+/// A 5G base station with an edge server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GnbSpec {
+    pub id: String,
+    pub pos: Point,
+    /// Antenna height, m (default 25).
+    #[serde(default = "twenty_five")]
+    pub height: f64,
+    /// Carrier, GHz (default 3.5, the Korean 5G NSA band).
+    #[serde(default = "three_five")]
+    pub freq_ghz: f64,
+    /// Transmit power, dBm (default 46).
+    #[serde(default = "forty_six")]
+    pub tx_dbm: f64,
+    /// Edge server processing latency at this gNB (MEC).
+    #[serde(default)]
+    pub mec: Latency,
+}
+
+fn twenty_five() -> f64 {
+    25.0
+}
+fn three_five() -> f64 {
+    3.5
+}
+fn forty_six() -> f64 {
+    46.0
+}
+
+/// Which radios on-board units carry, by vehicle class, and how many flow vehicles have one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ObuSpec {
+    /// Radios of automated vehicles.
+    pub automated: Vec<Radio>,
+    /// Radios of human-driven vehicles that have an OBU (they send CAM but ignore what arrives).
+    pub human: Vec<Radio>,
+    /// Share of human-driven vehicles with an OBU, 0-1.
+    pub human_penetration: f64,
+}
+
+impl Default for ObuSpec {
+    fn default() -> Self {
+        ObuSpec {
+            automated: vec![Tech::Pc5, Tech::Wave, Tech::Uu],
+            human: vec![Tech::Pc5],
+            human_penetration: 0.0,
+        }
+    }
+}
+
+/// A latency distribution, ms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Latency {
+    Constant(f64),
+    Uniform { min_ms: f64, max_ms: f64 },
+    /// Log-normal given by its median and 99th percentile.
+    LogNormal { median_ms: f64, p99_ms: f64 },
+    /// Empirical CDF: (latency ms, cumulative probability) pairs, increasing, ending at 1.
+    Empirical(Vec<(f64, f64)>),
+}
+
+impl Default for Latency {
+    fn default() -> Self {
+        Latency::Constant(1.0)
+    }
+}
+
+/// Parameters of every link technology.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LinkModels {
+    pub wave: SidelinkSpec,
+    pub pc5: SidelinkSpec,
+    pub uu: UuSpec,
+    pub backhaul: BackhaulSpec,
+}
+
+impl Default for LinkModels {
+    fn default() -> Self {
+        LinkModels {
+            wave: SidelinkSpec::wave(),
+            pc5: SidelinkSpec::pc5(),
+            uu: UuSpec::default(),
+            backhaul: BackhaulSpec::default(),
+        }
+    }
+}
+
+/// A direct (sidelink) radio: 802.11p or PC5. Path loss per 3GPP TR 37.885 Table 6.2.1-1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SidelinkSpec {
+    pub freq_ghz: f64,
+    pub bandwidth_mhz: f64,
+    pub tx_dbm: f64,
+    pub antenna_gain_dbi: f64,
+    pub noise_figure_db: f64,
+    /// SINR needed to decode, dB.
+    pub sinr_threshold_db: f64,
+    /// Log-normal shadowing σ, dB (LOS, NLOS).
+    pub shadowing_db: (f64, f64),
+    /// Channel access latency (CSMA back-off or sidelink scheduling).
+    pub access: Latency,
+    /// Hard range cut-off, m (beyond it nothing is tried).
+    pub max_range: f64,
+}
+
+impl SidelinkSpec {
+    pub fn wave() -> Self {
+        SidelinkSpec {
+            freq_ghz: 5.91,
+            bandwidth_mhz: 10.0,
+            tx_dbm: 23.0,
+            antenna_gain_dbi: 3.0,
+            noise_figure_db: 9.0,
+            sinr_threshold_db: 6.5,
+            shadowing_db: (3.0, 4.0),
+            access: Latency::Uniform {
+                min_ms: 0.1,
+                max_ms: 1.5,
+            },
+            max_range: 1000.0,
+        }
+    }
+    pub fn pc5() -> Self {
+        SidelinkSpec {
+            freq_ghz: 5.865,
+            bandwidth_mhz: 20.0,
+            sinr_threshold_db: 3.5,
+            access: Latency::Uniform {
+                min_ms: 1.0,
+                max_ms: 20.0,
+            },
+            ..SidelinkSpec::wave()
+        }
+    }
+}
+
+impl Default for SidelinkSpec {
+    fn default() -> Self {
+        SidelinkSpec::wave()
+    }
+}
+
+/// 5G Uu: uplink, edge/core, downlink.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UuSpec {
+    pub uplink: Latency,
+    /// gNB to edge server and back when the gNB has no MEC of its own.
+    pub core: Latency,
+    pub downlink: Latency,
+    /// Loss probability per hop.
+    pub loss: f64,
+    /// Below this received power a vehicle has no coverage, dBm.
+    pub min_rsrp_dbm: f64,
+    /// Interruption of service during a handover, ms.
+    pub handover_ms: f64,
+}
+
+impl Default for UuSpec {
+    fn default() -> Self {
+        UuSpec {
+            uplink: Latency::LogNormal {
+                median_ms: 4.0,
+                p99_ms: 12.0,
+            },
+            core: Latency::LogNormal {
+                median_ms: 10.0,
+                p99_ms: 25.0,
+            },
+            downlink: Latency::LogNormal {
+                median_ms: 2.5,
+                p99_ms: 7.0,
+            },
+            loss: 0.001,
+            min_rsrp_dbm: -120.0,
+            handover_ms: 30.0,
+        }
+    }
+}
+
+/// Fibre backhaul: fixed latency plus jitter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackhaulSpec {
+    pub latency_ms: f64,
+    pub jitter_ms: f64,
+}
+
+impl Default for BackhaulSpec {
+    fn default() -> Self {
+        BackhaulSpec {
+            latency_ms: 0.5,
+            jitter_ms: 0.1,
+        }
+    }
+}
+
+/// Which messages are generated, and their parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MessageSpec {
+    pub cam: bool,
+    pub denm: bool,
+    pub spat: bool,
+    pub map: bool,
+    pub cpm: bool,
+    /// Technologies vehicles send CAM on.
+    pub cam_via: Vec<Tech>,
+    /// Technologies hazards (DENM) are sent on.
+    pub denm_via: Vec<Tech>,
+    /// DENM repetition interval, s.
+    pub denm_repeat: f64,
+    /// DENM validity, s.
+    pub denm_validity: f64,
+    /// DENM relevance radius, m.
+    pub denm_radius: f64,
+}
+
+impl Default for MessageSpec {
+    fn default() -> Self {
+        MessageSpec {
+            cam: true,
+            denm: true,
+            spat: true,
+            map: true,
+            cpm: true,
+            cam_via: vec![Tech::Pc5],
+            denm_via: vec![Tech::Pc5, Tech::Uu],
+            denm_repeat: 0.1,
+            denm_validity: 60.0,
+            denm_radius: 500.0,
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! Semantic validation of a parsed (and merged) scenario: every problem in one pass.
+//!
+//! serde has already checked shapes and types; this checks meaning: references between
+//! things, route connectivity, value ranges, and the caps that keep a run bounded. Each
+//! problem is an [`Issue`] at a value path; `load` turns paths into file:line:col.
+//! Checks that depend on a broken value are skipped rather than reported twice.
+
+#[path = "validate/check.rs"]
+mod check;
+#[path = "validate/traffic.rs"]
+mod traffic;
+#[path = "validate/v2x.rs"]
+mod v2x;
+
+use std::collections::{HashMap, VecDeque};
+
+pub use check::{IdSet, Issue, Sink};
+
+use super::load::MAX_DURATION;
+use super::spec::{Control, Footprint, Link, STEP_BOUNDS, SignalProgram, Spec};
+
+/// All semantic problems of `spec`, in no particular order.
+pub fn validate(spec: &Spec) -> Vec<Issue> {
+    let mut sink = Sink::default();
+    let mut c = Checker::new(spec, &mut sink);
+    c.scenario();
+    c.network();
+    c.buildings();
+    c.vehicles();
+    c.flows();
+    c.pedestrians();
+    c.v2x();
+    c.events();
+    c.expectations();
+    sink.issues
+}
+
+/// Id sets and derived geometry shared by the checks.
+pub(crate) struct Checker<'a, 's> {
+    pub spec: &'a Spec,
+    pub out: &'s mut Sink,
+    pub nodes: IdSet<'a>,
+    pub links: IdSet<'a>,
+    pub junctions: IdSet<'a>,
+    pub vehicles: IdSet<'a>,
+    pub flows: IdSet<'a>,
+    pub rsus: IdSet<'a>,
+    pub gnbs: IdSet<'a>,
+    /// Per link: length along its polyline, m, if both end nodes exist.
+    pub link_len: Vec<Option<f64>>,
+    /// Links leaving each node, by node index.
+    pub out_links: Vec<Vec<usize>>,
+    /// Nodes reachable from a node, computed on demand.
+    reach: HashMap<usize, Vec<bool>>,
+}
+
+impl<'a, 's> Checker<'a, 's> {
+    fn new(spec: &'a Spec, out: &'s mut Sink) -> Self {
+        let net = &spec.network;
+        let nodes = IdSet::build(out, "node", "network.nodes", net.nodes.iter().map(|n| n.id.as_str()), false);
+        let links = IdSet::build(out, "link", "network.links", net.links.iter().map(|l| l.id.as_str()), false);
+        let junctions = IdSet::build(
+            out,
+            "junction",
+            "network.junctions",
+            net.junctions.iter().map(|j| j.id.as_str()),
+            false,
+        );
+        let vehicles = IdSet::build(out, "vehicle", "vehicles", spec.vehicles.iter().map(|v| v.id.as_str()), false);
+        let flows = IdSet::build(out, "flow", "flows", spec.flows.iter().map(|f| f.id.as_str()), false);
+        let rsus = IdSet::build(out, "RSU", "v2x.rsus", spec.v2x.rsus.iter().map(|r| r.id.as_str()), false);
+        let gnbs = IdSet::build(out, "gNB", "v2x.gnbs", spec.v2x.gnbs.iter().map(|g| g.id.as_str()), false);
+        let mut out_links = vec![Vec::new(); net.nodes.len()];
+        let link_len = net
+            .links
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let from = nodes.map.get(l.from.as_str()).copied()?;
+                let to = nodes.map.get(l.to.as_str()).copied()?;
+                if links.map.get(l.id.as_str()) == Some(&i) {
+                    out_links[from].push(i);
+                }
+                Some(polyline_len(net.nodes[from].pos, &l.shape, net.nodes[to].pos))
+            })
+            .collect();
+        Checker {
+            spec,
+            out,
+            nodes,
+            links,
+            junctions,
+            vehicles,
+            flows,
+            rsus,
+            gnbs,
+            link_len,
+            out_links,
+            reach: HashMap::new(),
+        }
+    }
+
+    pub fn link(&self, i: usize) -> &'a Link {
+        &self.spec.network.links[i]
+    }
+
+    fn scenario(&mut self) {
+        let s = self.spec;
+        if s.name.trim().is_empty() {
+            self.out.err("name", "must not be empty", Some("give the scenario a short name".into()));
+        }
+        if self.out.positive("duration", s.duration, "s") && s.duration > MAX_DURATION {
+            self.out.err(
+                "duration",
+                format!("must be at most {MAX_DURATION} s (one day), found {}", s.duration),
+                None,
+            );
+        }
+        let (lo, hi) = STEP_BOUNDS;
+        if !(lo..=hi).contains(&s.step) {
+            self.out.err(
+                "step",
+                format!("must be between {lo} and {hi} s, found {}", s.step),
+                Some("the fixed step is 1-100 ms; the default is 0.01".into()),
+            );
+        }
+    }
+
+    /// The scenario duration if it is usable for comparisons.
+    pub fn duration(&self) -> Option<f64> {
+        let d = self.spec.duration;
+        (d.is_finite() && d > 0.0).then_some(d)
+    }
+
+    fn network(&mut self) {
+        let net = &self.spec.network;
+        if net.links.is_empty() {
+            self.out.err(
+                "network",
+                "the network has no links",
+                Some("define `network.links`, or include a map fragment".into()),
+            );
+        }
+        for (i, n) in net.nodes.iter().enumerate() {
+            let p = format!("network.nodes[{i}]");
+            self.out.point(&format!("{p}.pos"), n.pos);
+            self.out.non_negative(&format!("{p}.radius"), n.radius, "m");
+        }
+        for (i, l) in net.links.iter().enumerate() {
+            let p = format!("network.links[{i}]");
+            let from = self.out.reference(&format!("{p}.from"), &l.from, &self.nodes);
+            let to = self.out.reference(&format!("{p}.to"), &l.to, &self.nodes);
+            if !(1..=8).contains(&l.lanes) {
+                self.out.err(format!("{p}.lanes"), format!("must be between 1 and 8, found {}", l.lanes), None);
+            }
+            self.out.positive(&format!("{p}.speed_limit_kmh"), l.speed_limit_kmh, "km/h");
+            let mut shape_ok = true;
+            for (k, pt) in l.shape.iter().enumerate() {
+                shape_ok &= self.out.point(&format!("{p}.shape[{k}]"), *pt);
+            }
+            if let (Some(_), Some(_), true, Some(len)) = (from, to, shape_ok, self.link_len[i]) {
+                if !(len > 0.0 && len.is_finite()) {
+                    self.out.err(
+                        p,
+                        format!("link `{}` has zero length", l.id),
+                        Some("its `from` and `to` nodes (and shape points) are at the same place".into()),
+                    );
+                }
+            }
+        }
+        let mut controlled: HashMap<&str, usize> = HashMap::new();
+        for (i, j) in net.junctions.iter().enumerate() {
+            let p = format!("network.junctions[{i}]");
+            if self.out.reference(&format!("{p}.node"), &j.node, &self.nodes).is_some() {
+                if let Some(&first) = controlled.get(j.node.as_str()) {
+                    self.out.err_see(
+                        format!("{p}.node"),
+                        format!("node `{}` is already controlled by junction `{}`", j.node, net.junctions[first].id),
+                        Some("a node has at most one junction".into()),
+                        "the other junction is",
+                        format!("network.junctions[{first}]"),
+                    );
+                } else {
+                    controlled.insert(&j.node, i);
+                }
+            }
+            let node = self.nodes.contains(&j.node).then_some(j.node.as_str());
+            match &j.control {
+                Control::Signal(prog) => self.program(&format!("{p}.control"), prog, node),
+                Control::Priority { major } => {
+                    for (k, l) in major.iter().enumerate() {
+                        self.incoming(&format!("{p}.control.major[{k}]"), l, node);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A fixed-time program of the junction at `node` (if known).
+    pub fn program(&mut self, p: &str, prog: &SignalProgram, node: Option<&str>) {
+        self.out.finite(&format!("{p}.offset"), prog.offset);
+        self.out.non_negative(&format!("{p}.amber"), prog.amber, "s");
+        self.out.non_negative(&format!("{p}.all_red"), prog.all_red, "s");
+        if prog.phases.is_empty() {
+            self.out.err(format!("{p}.phases"), "a signal program needs at least one phase", None);
+        }
+        for (k, ph) in prog.phases.iter().enumerate() {
+            self.out.positive(&format!("{p}.phases[{k}].duration"), ph.duration, "s");
+            for (m, l) in ph.green.iter().enumerate() {
+                self.incoming(&format!("{p}.phases[{k}].green[{m}]"), l, node);
+            }
+        }
+    }
+
+    /// `link` must exist and end at `node`.
+    fn incoming(&mut self, path: &str, link: &str, node: Option<&str>) {
+        let Some(li) = self.out.reference(path, link, &self.links) else {
+            return;
+        };
+        let to = &self.link(li).to;
+        if let Some(node) = node {
+            if to != node {
+                self.out.err(
+                    path,
+                    format!("link `{link}` does not end at node `{node}` of this junction (it ends at `{to}`)"),
+                    Some(format!("only links whose `to` is `{node}` can be controlled here")),
+                );
+            }
+        }
+    }
+
+    fn buildings(&mut self) {
+        let ids = self.spec.buildings.iter().map(|b| b.id.as_str());
+        IdSet::build(self.out, "building", "buildings", ids, true);
+        for (i, b) in self.spec.buildings.iter().enumerate() {
+            let p = format!("buildings[{i}]");
+            self.out.positive(&format!("{p}.height"), b.height, "m");
+            match &b.shape {
+                Footprint::Box {
+                    center,
+                    size,
+                    rotation_deg,
+                } => {
+                    self.out.point(&format!("{p}.shape.center"), *center);
+                    self.out.positive(&format!("{p}.shape.size[0]"), size.0, "m");
+                    self.out.positive(&format!("{p}.shape.size[1]"), size.1, "m");
+                    self.out.finite(&format!("{p}.shape.rotation_deg"), *rotation_deg);
+                }
+                Footprint::Polygon(pts) => {
+                    if pts.len() < 3 {
+                        self.out.err(
+                            format!("{p}.shape"),
+                            format!("a polygon needs at least 3 points, found {}", pts.len()),
+                            None,
+                        );
+                    }
+                    for (k, pt) in pts.iter().enumerate() {
+                        self.out.point(&format!("{p}.shape[{k}]"), *pt);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether node `to` can be reached from node `from` along links (BFS, cached per origin).
+    pub fn reachable(&mut self, from: usize, to: usize) -> bool {
+        let out_links = &self.out_links;
+        let links = &self.spec.network.links;
+        let nodes = &self.nodes;
+        let seen = self.reach.entry(from).or_insert_with(|| {
+            let mut seen = vec![false; out_links.len()];
+            let mut queue = VecDeque::from([from]);
+            seen[from] = true;
+            while let Some(n) = queue.pop_front() {
+                for &l in &out_links[n] {
+                    if let Some(&next) = nodes.map.get(links[l].to.as_str()) {
+                        if !seen[next] {
+                            seen[next] = true;
+                            queue.push_back(next);
+                        }
+                    }
+                }
+            }
+            seen
+        });
+        seen.get(to).copied().unwrap_or(false)
+    }
+}
+
+/// Length of the polyline `from`, `shape...`, `to`, m.
+pub fn polyline_len(from: (f64, f64), shape: &[(f64, f64)], to: (f64, f64)) -> f64 {
+    let mut len = 0.0;
+    let mut prev = from;
+    for &p in shape.iter().chain(std::iter::once(&to)) {
+        len += ((p.0 - prev.0).powi(2) + (p.1 - prev.1).powi(2)).sqrt();
+        prev = p;
+    }
+    len
+}

@@ -1,0 +1,214 @@
+//! The primitives of validation: an issue sink with number and reference checks, and id sets.
+//!
+//! Checks never stop at the first problem; each records an [`Issue`] and returns whether the
+//! value was usable, so callers can skip checks that depend on it (no cascades of errors from
+//! one typo).
+
+use std::collections::HashMap;
+
+use crate::scenario::diag::did_you_mean;
+use crate::scenario::spec::Point;
+
+/// One semantic problem, at a value path of the merged scenario (see `locate`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    pub path: String,
+    pub message: String,
+    pub help: Option<String>,
+    /// Another place worth showing: (label, path), e.g. ("first defined", "vehicles[0].id").
+    pub see: Option<(String, String)>,
+}
+
+/// Collects issues.
+#[derive(Debug, Default)]
+pub struct Sink {
+    pub issues: Vec<Issue>,
+}
+
+fn unit(u: &str) -> String {
+    if u.is_empty() {
+        String::new()
+    } else {
+        format!(" {u}")
+    }
+}
+
+impl Sink {
+    pub fn err(&mut self, path: impl Into<String>, message: impl Into<String>, help: Option<String>) {
+        self.issues.push(Issue {
+            path: path.into(),
+            message: message.into(),
+            help,
+            see: None,
+        });
+    }
+
+    pub fn err_see(
+        &mut self,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        help: Option<String>,
+        label: &str,
+        see: impl Into<String>,
+    ) {
+        self.issues.push(Issue {
+            path: path.into(),
+            message: message.into(),
+            help,
+            see: Some((label.to_string(), see.into())),
+        });
+    }
+
+    /// NaN and infinities are never meaningful in a scenario.
+    pub fn finite(&mut self, path: &str, x: f64) -> bool {
+        if x.is_finite() {
+            return true;
+        }
+        self.err(
+            path,
+            format!("must be a finite number, found {x}"),
+            Some("NaN and infinite values are not allowed".into()),
+        );
+        false
+    }
+
+    /// `x > 0`.
+    pub fn positive(&mut self, path: &str, x: f64, u: &str) -> bool {
+        if !self.finite(path, x) {
+            return false;
+        }
+        if x > 0.0 {
+            return true;
+        }
+        self.err(path, format!("must be greater than 0{}, found {x}", unit(u)), None);
+        false
+    }
+
+    /// `x >= 0`.
+    pub fn non_negative(&mut self, path: &str, x: f64, u: &str) -> bool {
+        if !self.finite(path, x) {
+            return false;
+        }
+        if x >= 0.0 {
+            return true;
+        }
+        self.err(path, format!("must be 0{} or more, found {x}", unit(u)), None);
+        false
+    }
+
+    /// `lo <= x <= hi`.
+    pub fn within(&mut self, path: &str, x: f64, lo: f64, hi: f64, u: &str) -> bool {
+        if !self.finite(path, x) {
+            return false;
+        }
+        if (lo..=hi).contains(&x) {
+            return true;
+        }
+        self.err(
+            path,
+            format!("must be between {lo} and {hi}{}, found {x}", unit(u)),
+            None,
+        );
+        false
+    }
+
+    /// A share or probability, 0-1.
+    pub fn ratio(&mut self, path: &str, x: f64) -> bool {
+        self.within(path, x, 0.0, 1.0, "")
+    }
+
+    pub fn point(&mut self, path: &str, p: Point) -> bool {
+        if p.0.is_finite() && p.1.is_finite() {
+            return true;
+        }
+        self.err(
+            path,
+            format!("must have finite coordinates, found ({}, {})", p.0, p.1),
+            Some("NaN and infinite values are not allowed".into()),
+        );
+        false
+    }
+
+    /// Looks `id` up in `set`; records "unknown ..." with a did-you-mean otherwise.
+    pub fn reference(&mut self, path: &str, id: &str, set: &IdSet<'_>) -> Option<usize> {
+        if let Some(&i) = set.map.get(id) {
+            return Some(i);
+        }
+        let message = format!(
+            "unknown {} `{id}`{}",
+            set.kind,
+            super::super::diag::suggestion(id, set.order.iter().copied())
+        );
+        self.err(path, message, Some(set.known()));
+        None
+    }
+}
+
+/// The ids of one kind of thing, in declaration order (for stable suggestions).
+#[derive(Debug, Default)]
+pub struct IdSet<'a> {
+    pub kind: &'static str,
+    /// Where they are declared, e.g. `network.links`.
+    pub list: &'static str,
+    pub map: HashMap<&'a str, usize>,
+    pub order: Vec<&'a str>,
+}
+
+impl<'a> IdSet<'a> {
+    /// Indexes `ids` (declared at `{list}[i].id`), reporting empty and duplicate ids.
+    /// `optional`: empty ids are allowed and not indexed (buildings).
+    pub fn build(
+        sink: &mut Sink,
+        kind: &'static str,
+        list: &'static str,
+        ids: impl Iterator<Item = &'a str>,
+        optional: bool,
+    ) -> IdSet<'a> {
+        let mut set = IdSet {
+            kind,
+            list,
+            ..IdSet::default()
+        };
+        for (i, id) in ids.enumerate() {
+            let path = format!("{list}[{i}].id");
+            if id.is_empty() {
+                if !optional {
+                    sink.err(path, format!("{kind} id must not be empty"), None);
+                }
+                continue;
+            }
+            if let Some(&first) = set.map.get(id) {
+                sink.err_see(
+                    path,
+                    format!("duplicate {kind} id `{id}`"),
+                    Some(format!("each {kind} needs its own id")),
+                    "first defined",
+                    format!("{list}[{first}].id"),
+                );
+                continue;
+            }
+            set.map.insert(id, i);
+            set.order.push(id);
+        }
+        set
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.map.contains_key(id)
+    }
+
+    /// A hint listing (a few of) the known ids.
+    pub fn known(&self) -> String {
+        if self.order.is_empty() {
+            return format!("no {}s are defined in `{}`", self.kind, self.list);
+        }
+        let shown: Vec<String> = self.order.iter().take(8).map(|s| format!("`{s}`")).collect();
+        let more = if self.order.len() > 8 { ", ..." } else { "" };
+        format!("{}s defined in `{}`: {}{more}", self.kind, self.list, shown.join(", "))
+    }
+
+    /// Closest id to `word`, for did-you-mean across several sets.
+    pub fn closest(&self, word: &str) -> Option<&'a str> {
+        did_you_mean(word, self.order.iter().copied())
+    }
+}

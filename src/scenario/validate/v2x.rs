@@ -1,0 +1,314 @@
+//! Checks of the V2X section (units, link models, latency distributions), of timed events and
+//! of expectations.
+
+use super::Checker;
+use crate::scenario::diag::suggestion;
+use crate::scenario::spec::{Action, Expectation, Latency, SidelinkSpec, Tech};
+
+impl Checker<'_, '_> {
+    pub(super) fn v2x(&mut self) {
+        let v = &self.spec.v2x;
+        for (i, g) in v.gnbs.iter().enumerate() {
+            if let Some(&r) = self.rsus.map.get(g.id.as_str()) {
+                self.out.err_see(
+                    format!("v2x.gnbs[{i}].id"),
+                    format!("gNB id `{}` is also an RSU id", g.id),
+                    Some("`Backhaul` events name RSUs and gNBs by id, so they must differ".into()),
+                    "the RSU is",
+                    format!("v2x.rsus[{r}]"),
+                );
+            }
+        }
+        for (i, r) in v.rsus.iter().enumerate() {
+            let p = format!("v2x.rsus[{i}]");
+            self.out.point(&format!("{p}.pos"), r.pos);
+            self.out.positive(&format!("{p}.height"), r.height, "m");
+            if let Some(j) = &r.junction {
+                self.out.reference(&format!("{p}.junction"), j, &self.junctions);
+            }
+            for (k, c) in r.cctv.iter().enumerate() {
+                let cp = format!("{p}.cctv[{k}]");
+                self.out.finite(&format!("{cp}.heading_deg"), c.heading_deg);
+                if self.out.positive(&format!("{cp}.fov_deg"), c.fov_deg, "degrees") && c.fov_deg > 360.0 {
+                    self.out.err(format!("{cp}.fov_deg"), format!("must be at most 360 degrees, found {}", c.fov_deg), None);
+                }
+                self.out.positive(&format!("{cp}.range"), c.range, "m");
+            }
+        }
+        for (i, g) in v.gnbs.iter().enumerate() {
+            let p = format!("v2x.gnbs[{i}]");
+            self.out.point(&format!("{p}.pos"), g.pos);
+            self.out.positive(&format!("{p}.height"), g.height, "m");
+            self.out.positive(&format!("{p}.freq_ghz"), g.freq_ghz, "GHz");
+            self.out.finite(&format!("{p}.tx_dbm"), g.tx_dbm);
+            self.latency(&format!("{p}.mec"), &g.mec);
+        }
+        if let Some(c) = v.control_centre {
+            self.out.point("v2x.control_centre", c);
+        }
+        self.out.ratio("v2x.obu.human_penetration", v.obu.human_penetration);
+        self.sidelink("v2x.links.wave", &v.links.wave);
+        self.sidelink("v2x.links.pc5", &v.links.pc5);
+        let uu = &v.links.uu;
+        self.latency("v2x.links.uu.uplink", &uu.uplink);
+        self.latency("v2x.links.uu.core", &uu.core);
+        self.latency("v2x.links.uu.downlink", &uu.downlink);
+        self.out.ratio("v2x.links.uu.loss", uu.loss);
+        self.out.finite("v2x.links.uu.min_rsrp_dbm", uu.min_rsrp_dbm);
+        self.out.non_negative("v2x.links.uu.handover_ms", uu.handover_ms, "ms");
+        let bh = &v.links.backhaul;
+        self.out.non_negative("v2x.links.backhaul.latency_ms", bh.latency_ms, "ms");
+        self.out.non_negative("v2x.links.backhaul.jitter_ms", bh.jitter_ms, "ms");
+        let m = &v.messages;
+        self.out.positive("v2x.messages.denm_repeat", m.denm_repeat, "s");
+        self.out.positive("v2x.messages.denm_validity", m.denm_validity, "s");
+        self.out.positive("v2x.messages.denm_radius", m.denm_radius, "m");
+        for (name, list) in [("cam_via", &m.cam_via), ("denm_via", &m.denm_via)] {
+            if let Some(k) = list.iter().position(|t| *t == Tech::Backhaul) {
+                self.out.err(
+                    format!("v2x.messages.{name}[{k}]"),
+                    "vehicles cannot send over `Backhaul`, which is wired",
+                    Some("use Wave, Pc5 or Uu".into()),
+                );
+            }
+        }
+    }
+
+    fn sidelink(&mut self, p: &str, s: &SidelinkSpec) {
+        self.out.positive(&format!("{p}.freq_ghz"), s.freq_ghz, "GHz");
+        self.out.positive(&format!("{p}.bandwidth_mhz"), s.bandwidth_mhz, "MHz");
+        for (name, x) in [
+            ("tx_dbm", s.tx_dbm),
+            ("antenna_gain_dbi", s.antenna_gain_dbi),
+            ("noise_figure_db", s.noise_figure_db),
+            ("sinr_threshold_db", s.sinr_threshold_db),
+        ] {
+            self.out.finite(&format!("{p}.{name}"), x);
+        }
+        self.out.non_negative(&format!("{p}.shadowing_db[0]"), s.shadowing_db.0, "dB");
+        self.out.non_negative(&format!("{p}.shadowing_db[1]"), s.shadowing_db.1, "dB");
+        self.latency(&format!("{p}.access"), &s.access);
+        self.out.positive(&format!("{p}.max_range"), s.max_range, "m");
+    }
+
+    /// A latency distribution must describe non-negative delays consistently.
+    pub(super) fn latency(&mut self, p: &str, l: &Latency) {
+        match l {
+            Latency::Constant(ms) => {
+                self.out.non_negative(p, *ms, "ms");
+            }
+            Latency::Uniform { min_ms, max_ms } => {
+                let a = self.out.non_negative(&format!("{p}.min_ms"), *min_ms, "ms");
+                let b = self.out.non_negative(&format!("{p}.max_ms"), *max_ms, "ms");
+                if a && b && min_ms > max_ms {
+                    self.out.err(
+                        format!("{p}.max_ms"),
+                        format!("max_ms ({max_ms}) is smaller than min_ms ({min_ms})"),
+                        None,
+                    );
+                }
+            }
+            Latency::LogNormal { median_ms, p99_ms } => {
+                let a = self.out.positive(&format!("{p}.median_ms"), *median_ms, "ms");
+                let b = self.out.positive(&format!("{p}.p99_ms"), *p99_ms, "ms");
+                if a && b && p99_ms < median_ms {
+                    self.out.err(
+                        format!("{p}.p99_ms"),
+                        format!("p99_ms ({p99_ms}) is below median_ms ({median_ms})"),
+                        Some("the 99th percentile of a latency cannot be smaller than its median".into()),
+                    );
+                }
+            }
+            Latency::Empirical(points) => self.empirical(p, points),
+        }
+    }
+
+    fn empirical(&mut self, p: &str, points: &[(f64, f64)]) {
+        let Some(&(_, last)) = points.last() else {
+            self.out.err(p, "an empirical distribution needs at least one point", None);
+            return;
+        };
+        let mut prev: Option<(f64, f64)> = None;
+        for (k, &(ms, cdf)) in points.iter().enumerate() {
+            let a = self.out.non_negative(&format!("{p}[{k}][0]"), ms, "ms");
+            let b = self.out.ratio(&format!("{p}[{k}][1]"), cdf);
+            if !(a && b) {
+                prev = None;
+                continue;
+            }
+            if let Some((pm, pc)) = prev {
+                if ms <= pm || cdf < pc {
+                    self.out.err(
+                        format!("{p}[{k}]"),
+                        format!("the empirical CDF is not increasing: ({ms}, {cdf}) follows ({pm}, {pc})"),
+                        Some("latencies must increase and cumulative probabilities must not decrease".into()),
+                    );
+                }
+            }
+            prev = Some((ms, cdf));
+        }
+        if last.is_finite() && (last - 1.0).abs() > 1e-9 {
+            self.out.err(
+                format!("{p}[{}][1]", points.len() - 1),
+                format!("the empirical CDF must end at probability 1, it ends at {last}"),
+                None,
+            );
+        }
+    }
+
+    pub(super) fn events(&mut self) {
+        let spec = self.spec;
+        for (i, e) in spec.events.iter().enumerate() {
+            let p = format!("events[{i}]");
+            if let (true, Some(d)) = (self.out.finite(&format!("{p}.at"), e.at), self.duration()) {
+                if e.at < 0.0 || e.at > d {
+                    self.out.err(
+                        format!("{p}.at"),
+                        format!("{} s is outside the run (0 to {d} s)", e.at),
+                        Some("events happen between t = 0 and `duration`".into()),
+                    );
+                }
+            }
+            let a = format!("{p}.action");
+            match &e.action {
+                Action::Stall { vehicle } => {
+                    self.out.reference(&format!("{a}.vehicle"), vehicle, &self.vehicles);
+                }
+                Action::CloseLane { link, lane } => {
+                    if let Some(li) = self.out.reference(&format!("{a}.link"), link, &self.links) {
+                        let lanes = self.link(li).lanes;
+                        if *lane >= lanes {
+                            self.out.err(
+                                format!("{a}.lane"),
+                                format!("lane {lane} does not exist on link `{link}`, which has {lanes} lane(s)"),
+                                Some("lanes are numbered from 0 (the rightmost)".into()),
+                            );
+                        }
+                    }
+                }
+                Action::SetProgram { junction, program } => {
+                    let j = self.out.reference(&format!("{a}.junction"), junction, &self.junctions);
+                    let node = j
+                        .map(|j| spec.network.junctions[j].node.as_str())
+                        .filter(|n| self.nodes.contains(n));
+                    self.program(&format!("{a}.program"), program, node);
+                }
+                Action::Gnb { id, .. } => {
+                    self.out.reference(&format!("{a}.id"), id, &self.gnbs);
+                }
+                Action::Rsu { id, .. } => {
+                    self.out.reference(&format!("{a}.id"), id, &self.rsus);
+                }
+                Action::Backhaul { node, .. } => {
+                    if !self.rsus.contains(node) && !self.gnbs.contains(node) {
+                        let all = self.rsus.order.iter().chain(&self.gnbs.order).copied();
+                        self.out.err(
+                            format!("{a}.node"),
+                            format!("unknown RSU or gNB `{node}`{}", suggestion(node, all)),
+                            Some("`node` names an RSU (`v2x.rsus`) or a gNB (`v2x.gnbs`)".into()),
+                        );
+                    }
+                }
+                Action::Jamming {
+                    center,
+                    radius,
+                    noise_dbm,
+                    for_s,
+                } => {
+                    self.out.point(&format!("{a}.center"), *center);
+                    self.out.positive(&format!("{a}.radius"), *radius, "m");
+                    self.out.finite(&format!("{a}.noise_dbm"), *noise_dbm);
+                    self.out.positive(&format!("{a}.for_s"), *for_s, "s");
+                }
+                Action::LatencySpike { extra_ms, for_s, .. } => {
+                    self.out.non_negative(&format!("{a}.extra_ms"), *extra_ms, "ms");
+                    self.out.positive(&format!("{a}.for_s"), *for_s, "s");
+                }
+                Action::BurstLoss { loss, for_s, .. } => {
+                    self.out.ratio(&format!("{a}.loss"), *loss);
+                    self.out.positive(&format!("{a}.for_s"), *for_s, "s");
+                }
+                Action::GnssError {
+                    vehicle,
+                    sigma_m,
+                    for_s,
+                } => {
+                    if !vehicle.is_empty() {
+                        self.out.reference(&format!("{a}.vehicle"), vehicle, &self.vehicles);
+                    }
+                    self.out.non_negative(&format!("{a}.sigma_m"), *sigma_m, "m");
+                    self.out.positive(&format!("{a}.for_s"), *for_s, "s");
+                }
+            }
+        }
+    }
+
+    /// `of` of an expectation: a vehicle id, a flow id, `automated` or `human`.
+    fn group(&mut self, path: &str, of: &str) {
+        if of == "automated" || of == "human" || self.vehicles.contains(of) || self.flows.contains(of) {
+            return;
+        }
+        let all = ["automated", "human"]
+            .into_iter()
+            .chain(self.vehicles.order.iter().copied())
+            .chain(self.flows.order.iter().copied());
+        self.out.err(
+            path,
+            format!("unknown vehicle, flow or group `{of}`{}", suggestion(of, all)),
+            Some("`of` takes a vehicle id, a flow id, `automated` or `human`".into()),
+        );
+    }
+
+    pub(super) fn expectations(&mut self) {
+        for (i, e) in self.spec.expectations.iter().enumerate() {
+            let p = format!("expectations[{i}]");
+            match e {
+                Expectation::NoCollisions
+                | Expectation::AutomatedFewerStops
+                | Expectation::MinDelivered { .. } => {}
+                Expectation::Collisions { min, max } => {
+                    if let Some(max) = max.filter(|m| m < min) {
+                        self.out.err(format!("{p}.max"), format!("max ({max}) is smaller than min ({min})"), None);
+                    }
+                }
+                Expectation::AllArrived { by } => {
+                    self.out.positive(&format!("{p}.by"), *by, "s");
+                }
+                Expectation::MaxTravelTime { of, max_s } => {
+                    self.group(&format!("{p}.of"), of);
+                    self.out.positive(&format!("{p}.max_s"), *max_s, "s");
+                }
+                Expectation::MinTimeToCollision { s } => {
+                    self.out.positive(&format!("{p}.s"), *s, "s");
+                }
+                Expectation::MaxStops { of, max } => {
+                    self.group(&format!("{p}.of"), of);
+                    self.out.non_negative(&format!("{p}.max"), *max, "");
+                }
+                Expectation::Latency {
+                    percentile,
+                    below_ms,
+                    ..
+                } => {
+                    let pp = format!("{p}.percentile");
+                    if self.out.finite(&pp, *percentile) && !(*percentile > 0.0 && *percentile <= 100.0) {
+                        self.out.err(pp, format!("must be greater than 0 and at most 100, found {percentile}"), None);
+                    }
+                    self.out.positive(&format!("{p}.below_ms"), *below_ms, "ms");
+                }
+                Expectation::DeliveryRatio {
+                    within_m, at_least, ..
+                } => {
+                    self.out.positive(&format!("{p}.within_m"), *within_m, "m");
+                    self.out.ratio(&format!("{p}.at_least"), *at_least);
+                }
+                Expectation::WarningLeadTime { at_least_s } => {
+                    self.out.non_negative(&format!("{p}.at_least_s"), *at_least_s, "s");
+                }
+                Expectation::MaxHeadway { max_s } => {
+                    self.out.positive(&format!("{p}.max_s"), *max_s, "s");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Move every vehicle along its lane for one step, across junctions onto the next link of its
+//! route, and place its body in the world.
+use bevy::prelude::*;
+
+use super::components::*;
+use super::idm::integrate;
+use super::kind::Body;
+use crate::clock::SimClock;
+use crate::road::RoadNetwork;
+
+/// Advance positions and speeds; hand over to the next link; report arrivals.
+pub fn drive(
+    clock: Res<SimClock>,
+    net: Res<RoadNetwork>,
+    mut vehicles: Query<(Entity, &Vehicle, &mut Motion, &mut Route, Option<&mut BusStops>)>,
+    mut arrived: MessageWriter<Arrived>,
+    mut served: MessageWriter<StopServed>,
+) {
+    let t = clock.t() + clock.dt;
+    for (entity, veh, mut m, mut route, stops) in &mut vehicles {
+        let (ds, v) = integrate(m.v, m.acc, clock.dt);
+        m.s += ds;
+        m.v = v;
+        // Start dwelling once stopped at the next bus stop.
+        if let Some(mut stops) = stops
+            && stops.dwell_until.is_none()
+            && let Some((name, at, pos, dwell)) = stops.stops.get(stops.next).cloned()
+            && at == route.at
+            && (m.s - pos).abs() < 2.0
+            && m.v < 0.3
+        {
+            stops.dwell_until = Some(t + dwell);
+            served.write(StopServed { vehicle: veh.index, stop: name, t });
+        }
+        // Hand over to the next link(s) of the route.
+        loop {
+            let len = net.links[m.link as usize].length;
+            if m.s < len {
+                break;
+            }
+            let Some(next) = route.next() else {
+                arrived.write(Arrived { entity, t });
+                break;
+            };
+            let lanes = net.links[next as usize].lanes;
+            let lane = m.lane.min(lanes - 1);
+            let turn = net.turn_length(m.link, next, lane);
+            m.s -= len + turn;
+            m.prev = Some(m.link);
+            m.link = next;
+            m.lane = lane;
+            route.at += 1;
+        }
+    }
+}
+
+/// World pose of a vehicle body: map (x east, y north) to Bevy (x, up, −y), centred on the body.
+pub fn body_transform(net: &RoadNetwork, m: &Motion, body: &Body) -> Transform {
+    let (p, d) = net.pose(m.link, m.lane, m.s - body.length / 2.0, m.prev);
+    let heading = d[1].atan2(d[0]) as f32;
+    Transform::from_xyz(p[0] as f32, (body.height / 2.0) as f32, -p[1] as f32)
+        .with_rotation(Quat::from_rotation_y(heading))
+}
+
+/// Write each vehicle's pose for physics and the view.
+pub fn place(net: Res<RoadNetwork>, mut vehicles: Query<(&Vehicle, &Motion, &mut Transform)>) {
+    for (veh, m, mut tf) in &mut vehicles {
+        *tf = body_transform(&net, m, &veh.body);
+    }
+}

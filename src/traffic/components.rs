@@ -1,0 +1,160 @@
+//! Components of road users. Small, and named for what they are.
+use bevy::prelude::*;
+
+use super::idm::Idm;
+use super::kind::Body;
+use super::mobil::Mobil;
+use crate::scenario::spec::Kind;
+
+/// A vehicle. `index` is its spawn order: the stable order every output is sorted by.
+#[derive(Component, Debug, Clone)]
+pub struct Vehicle {
+    pub index: u32,
+    pub id: String,
+    pub kind: Kind,
+    pub automated: bool,
+    pub flow: Option<String>,
+    pub body: Body,
+}
+
+/// Where a vehicle is on its lane and how it moves. `s` is the front bumper's distance from the
+/// start of `link` (negative while crossing the junction box into `link` from `prev`).
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct Motion {
+    pub link: u32,
+    pub prev: Option<u32>,
+    pub lane: u8,
+    pub s: f64,
+    pub v: f64,
+    pub acc: f64,
+}
+
+/// The links still to drive, current one included at `next - 1`.
+#[derive(Component, Debug, Clone)]
+pub struct Route {
+    pub links: Vec<u32>,
+    /// Index of the current link in `links`.
+    pub at: usize,
+}
+
+impl Route {
+    pub fn current(&self) -> u32 {
+        self.links[self.at]
+    }
+    /// The link after the current one, if any.
+    pub fn next(&self) -> Option<u32> {
+        self.links.get(self.at + 1).copied()
+    }
+    /// Links after the current one.
+    pub fn ahead(&self) -> &[u32] {
+        self.links.get(self.at + 1..).unwrap_or(&[])
+    }
+}
+
+/// How this vehicle's driver (human or automated) drives.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct Driver {
+    pub idm: Idm,
+    pub mobil: Mobil,
+    /// Perception-reaction time, s.
+    pub reaction: f64,
+    /// Multiplier on the speed limit when `idm.v0` is not set (driver heterogeneity).
+    pub speed_factor: f64,
+    /// Seconds since the last lane change (MOBIL is not re-evaluated while this is < 3 s).
+    pub since_lane_change: f64,
+}
+
+/// A broken-down vehicle: it stops and stays. Followers react only once they perceive it.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct Stalled {
+    pub since: f64,
+}
+
+/// Something on the road a driver must see (or be told of) before reacting: a stalled vehicle or a
+/// pedestrian on the carriageway. `id` is unique across hazards.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hazard {
+    pub id: u32,
+}
+
+/// Hazards this vehicle knows of and since when, s; sorted by hazard id.
+#[derive(Component, Debug, Clone, Default)]
+pub struct Awareness {
+    pub known: Vec<(u32, f64)>,
+}
+
+impl Awareness {
+    /// When the hazard became known, if it did.
+    pub fn since(&self, hazard: u32) -> Option<f64> {
+        self.known
+            .binary_search_by_key(&hazard, |(h, _)| *h)
+            .ok()
+            .map(|i| self.known[i].1)
+    }
+
+    /// Record the hazard as known at `t` (earliest time kept). Returns true if it is new.
+    pub fn learn(&mut self, hazard: u32, t: f64) -> bool {
+        match self.known.binary_search_by_key(&hazard, |(h, _)| *h) {
+            Ok(_) => false,
+            Err(i) => {
+                self.known.insert(i, (hazard, t));
+                true
+            }
+        }
+    }
+}
+
+/// A bus's stops: the next one to serve and, while dwelling, when it leaves.
+#[derive(Component, Debug, Clone, Default)]
+pub struct BusStops {
+    /// (name, route index of the link, position on the link, dwell).
+    pub stops: Vec<(String, usize, f64, f64)>,
+    pub next: usize,
+    pub dwell_until: Option<f64>,
+}
+
+/// A speed cap set by a V2X reaction (GLOSA advisory, hazard slow-down), m/s, with the reason.
+#[derive(Component, Debug, Clone, Copy, Default)]
+pub struct Advice {
+    pub max_speed: Option<f64>,
+    /// A stop point ahead on the current link (red light warning), m.
+    pub stop_at: Option<f64>,
+}
+
+/// A pedestrian crossing `link` at `s`, `lateral` metres right of the link centreline, walking
+/// towards decreasing (`dir` = -1) or increasing lateral offset.
+#[derive(Component, Debug, Clone)]
+pub struct Pedestrian {
+    pub index: u32,
+    pub id: String,
+    pub link: u32,
+    pub s: f64,
+    pub lateral: f64,
+    pub dir: f64,
+    pub speed: f64,
+    /// Lateral offset where the crossing ends.
+    pub end: f64,
+}
+
+/// What the driver had ahead at the last decision: bumper-to-bumper gap to the leader, m, and
+/// time to collision with it, s (only while closing in).
+#[derive(Component, Debug, Clone, Copy, Default, PartialEq)]
+pub struct Surroundings {
+    pub gap: Option<f64>,
+    pub ttc: Option<f64>,
+}
+
+/// Sent when a vehicle reaches the end of its route; the recorder logs it and despawns it.
+#[derive(Message, Debug, Clone, Copy)]
+pub struct Arrived {
+    pub entity: Entity,
+    pub t: f64,
+}
+
+/// Sent when a bus stops at one of its stops.
+#[derive(Message, Debug, Clone)]
+pub struct StopServed {
+    pub vehicle: u32,
+    pub stop: String,
+    pub t: f64,
+}

@@ -1,0 +1,204 @@
+//! The driving decision of every vehicle for one step: IDM behind the nearest relevant obstacle
+//! (leader, red or amber stop line, yield line, perceived hazard, bus stop, V2X advice).
+use bevy::prelude::*;
+
+use super::components::*;
+use super::idm::Idm;
+use super::lanes::{LaneIndex, Snap};
+use super::signals::Colour;
+use super::spawn::effective_v0;
+use super::{ClosedLanes, LOOKAHEAD};
+use crate::clock::SimClock;
+use crate::road::RoadNetwork;
+use crate::road::network::JunctionCtl;
+
+/// Critical gap for entering a priority road from a minor one, s: HCM 6th ed. Exhibit 20-15 base
+/// critical headway for a minor-street through movement at a four-leg junction is 6.5 s; 5 s is
+/// used for the shorter crossing distances of urban junctions (assumed).
+pub const CRITICAL_GAP: f64 = 5.0;
+
+/// Deceleration of a vehicle that breaks down, m/s² (assumed: a firm but not emergency stop).
+pub const STALL_DECEL: f64 = 4.0;
+
+/// Snapshot every vehicle into the lane index.
+pub fn snapshot(
+    net: Res<RoadNetwork>,
+    mut index: ResMut<LaneIndex>,
+    vehicles: Query<(Entity, &Vehicle, &Motion, &Driver, Option<&Hazard>)>,
+) {
+    index.snaps.clear();
+    for (entity, veh, m, d, hazard) in &vehicles {
+        let limit = net.links[m.link as usize].speed_limit;
+        index.snaps.push(Snap {
+            entity,
+            index: veh.index,
+            link: m.link,
+            lane: m.lane,
+            s: m.s,
+            v: m.v,
+            length: veh.body.length,
+            hazard: hazard.map(|h| h.id),
+            idm: d.idm,
+            v0: effective_v0(d, limit),
+        });
+    }
+    index.rebuild(&net);
+}
+
+/// IDM parameters with the desired speed of this link.
+pub fn idm_on(idm: &Idm, v0: f64) -> Idm {
+    Idm { v0, ..*idm }
+}
+
+/// Choose every vehicle's acceleration.
+#[allow(clippy::type_complexity)]
+pub fn accelerate(
+    clock: Res<SimClock>,
+    net: Res<RoadNetwork>,
+    index: Res<LaneIndex>,
+    closed: Res<ClosedLanes>,
+    mut vehicles: Query<(
+        &Vehicle,
+        &mut Motion,
+        &Route,
+        &Driver,
+        &Awareness,
+        Option<&Stalled>,
+        Option<&mut BusStops>,
+        Option<&Advice>,
+        &mut Surroundings,
+    )>,
+    pedestrians: Query<(&Pedestrian, &Hazard)>,
+) {
+    let t = clock.t();
+    let dt = clock.dt;
+    for (veh, mut m, route, driver, aware, stalled, stops, advice, mut around) in &mut vehicles {
+        *around = Surroundings::default();
+        if stalled.is_some() {
+            m.acc = if m.v > 0.0 { -(STALL_DECEL.min(m.v / dt)) } else { 0.0 };
+            continue;
+        }
+        let link = &net.links[m.link as usize];
+        let mut v0 = effective_v0(driver, link.speed_limit);
+        if let Some(cap) = advice.and_then(|a| a.max_speed) {
+            v0 = v0.min(cap).max(0.5);
+        }
+        let idm = idm_on(&driver.idm, v0);
+        let knows = |h: u32| aware.since(h).is_some_and(|k| t >= k + driver.reaction);
+        let mut acc = idm.accel_free(m.v);
+        let me = index.snaps.binary_search_by_key(&veh.index, |s| s.index).ok().map(|i| i as u32);
+
+        // Leader: the nearest vehicle ahead, except stalled ones not yet perceived.
+        if let Some((o, d)) = index.leader(&net, m.link, m.lane, m.s, me, route.ahead(), LOOKAHEAD, |s| {
+            s.hazard.is_none_or(knows)
+        }) {
+            let l = &index.snaps[o as usize];
+            let gap = d - l.length;
+            acc = acc.min(idm.accel(m.v, gap, m.v - l.v));
+            around.gap = Some(gap);
+            if m.v > l.v && gap > 0.0 {
+                around.ttc = Some(gap / (m.v - l.v));
+            }
+        }
+        let to_end = link.length - m.s;
+        // Obstacles on this link at a stop point: (distance ahead).
+        let stop_at = |d: f64, acc: &mut f64| {
+            if d > -0.5 {
+                *acc = acc.min(idm.accel(m.v, d.max(0.01), m.v));
+            }
+        };
+        // Signal or yield line at the end of the link.
+        if m.s >= 0.0 && to_end < LOOKAHEAD && route.next().is_some() {
+            let node = &net.nodes[link.to as usize];
+            if let Some(j) = node.junction {
+                match &net.junctions[j as usize].ctl {
+                    JunctionCtl::Signal(p) => {
+                        let st = p.state(m.link, t);
+                        let must_stop = match st.colour {
+                            Colour::Green => false,
+                            Colour::Red => true,
+                            // Stop at amber when a comfortable stop is still possible.
+                            Colour::Amber => to_end > m.v * m.v / (2.0 * idm.b),
+                        };
+                        if must_stop {
+                            stop_at(to_end, &mut acc);
+                        }
+                    }
+                    JunctionCtl::Priority { major } => {
+                        if !major.contains(&m.link)
+                            && priority_conflict(&net, &index, link.to, major, t)
+                        {
+                            stop_at(to_end, &mut acc);
+                        }
+                    }
+                }
+            }
+        }
+        // A closed lane: stop before its end unless a lane change gets us out.
+        if closed.0.contains(&(m.link, m.lane)) {
+            stop_at(to_end - 5.0, &mut acc);
+        }
+        // Pedestrians on this link's carriageway near my lane, once perceived.
+        for (p, h) in &pedestrians {
+            if p.link == m.link && p.s > m.s && knows(h.id) {
+                let lane_c = crate::road::network::LinkData::lane_offset(link.lanes, m.lane);
+                if (p.lateral - lane_c).abs() < 2.5 {
+                    stop_at(p.s - m.s - 1.5, &mut acc);
+                }
+            }
+        }
+        // Bus stops.
+        if let Some(mut stops) = stops {
+            if let Some(until) = stops.dwell_until {
+                if t < until {
+                    acc = -(m.v / dt).min(idm.b);
+                } else {
+                    stops.dwell_until = None;
+                    stops.next += 1;
+                }
+            } else if let Some(&(_, at, pos, _)) = stops.stops.get(stops.next) {
+                if at == route.at {
+                    stop_at(pos - m.s, &mut acc);
+                } else if at < route.at {
+                    stops.next += 1;
+                }
+            }
+        }
+        // V2X advice to stop short (red-light warning, hazard ahead).
+        if let Some(d) = advice.and_then(|a| a.stop_at) {
+            stop_at(d - m.s, &mut acc);
+        }
+        m.acc = acc;
+    }
+}
+
+/// True when a vehicle on a major approach would reach the junction within the critical gap,
+/// or a vehicle from a major approach is inside the junction box.
+fn priority_conflict(net: &RoadNetwork, index: &LaneIndex, node: u32, major: &[u32], _t: f64) -> bool {
+    for &ml in major {
+        let l = &net.links[ml as usize];
+        if l.to != node {
+            continue;
+        }
+        for lane in 0..l.lanes {
+            if let Some(&o) = index.lane(ml, lane).last() {
+                let s = &index.snaps[o as usize];
+                let d = l.length - s.s;
+                if d >= 0.0 && d / s.v.max(0.5) < CRITICAL_GAP && d < s.v * CRITICAL_GAP + 5.0 {
+                    return true;
+                }
+            }
+        }
+    }
+    // Anyone crossing the box from a major approach.
+    for &out in &net.nodes[node as usize].outgoing {
+        for lane in 0..net.links[out as usize].lanes {
+            if let Some(&o) = index.lane(out, lane).first()
+                && index.snaps[o as usize].s < 0.0
+            {
+                return true;
+            }
+        }
+    }
+    false
+}

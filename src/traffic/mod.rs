@@ -1,0 +1,59 @@
+//! Traffic: vehicles and pedestrians, driven by IDM (car following), MOBIL (lane changes),
+//! signal compliance and priority-junction gap acceptance.
+//!
+//! The models (`idm`, `mobil`, `signals`) are plain functions; the systems here gather inputs
+//! from the ECS, call them, and write the result.
+pub mod act;
+pub mod components;
+pub mod decide;
+pub mod depart;
+pub mod idm;
+pub mod kind;
+pub mod lane_change;
+pub mod lanes;
+pub mod mobil;
+pub mod pedestrians;
+pub mod perceive;
+pub mod signals;
+pub mod spawn;
+
+use std::collections::BTreeSet;
+
+use bevy::prelude::*;
+
+use crate::scenario::spec::Tech;
+use crate::{ActSystems, DecideSystems, ScenarioSystems, SenseSystems};
+
+/// How far ahead a driver looks for leaders, stop lines and hazards, m.
+pub const LOOKAHEAD: f64 = 250.0;
+
+/// Lanes closed by events: (link, lane).
+#[derive(Resource, Debug, Default)]
+pub struct ClosedLanes(pub BTreeSet<(u32, u8)>);
+
+/// An on-board unit: the radios a vehicle carries.
+#[derive(Component, Debug, Clone)]
+pub struct Obu {
+    pub radios: Vec<Tech>,
+}
+
+pub(crate) fn plugin(app: &mut App) {
+    app.init_resource::<ClosedLanes>()
+        .init_resource::<lanes::LaneIndex>()
+        .add_message::<components::Arrived>()
+        .add_message::<components::StopServed>()
+        .add_systems(
+            FixedUpdate,
+            (
+                (depart::depart, pedestrians::step_off)
+                    .chain()
+                    .in_set(ScenarioSystems)
+                    .before(crate::scenario::EventSystems),
+                perceive::perceive.in_set(SenseSystems),
+                (decide::snapshot, decide::accelerate, lane_change::change_lanes)
+                    .chain()
+                    .in_set(DecideSystems),
+                (act::drive, pedestrians::walk, act::place).chain().in_set(ActSystems),
+            ),
+        );
+}

@@ -1,0 +1,214 @@
+//! Departures: explicit vehicles and Poisson flows, planned once at build time from the demand
+//! and driver streams, then inserted when due and when their entry lane has room.
+use bevy::prelude::*;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use super::components::*;
+use super::idm::Idm;
+use super::kind::{body, driver_idm, reaction_time};
+use super::mobil::Mobil;
+use crate::road::RoadNetwork;
+use crate::road::routing::shortest_path;
+use crate::rng::{Stream, stream};
+use crate::scenario::spec::{Kind, Route as RouteSpec, Spec};
+
+/// A vehicle waiting to depart.
+#[derive(Debug, Clone)]
+pub struct Departure {
+    pub index: u32,
+    pub id: String,
+    pub kind: Kind,
+    pub automated: bool,
+    pub flow: Option<String>,
+    pub depart: f64,
+    pub links: Vec<u32>,
+    pub pos: f64,
+    pub speed: f64,
+    pub lane: u8,
+    pub idm: Idm,
+    /// Multiplier on the speed limit for drivers without an explicit v0.
+    pub speed_factor: f64,
+    pub politeness: f64,
+    pub reaction: f64,
+    pub stops: Vec<(String, usize, f64, f64)>,
+    /// Radios on board (empty: no OBU).
+    pub radios: Vec<crate::scenario::spec::Tech>,
+}
+
+/// Departures not yet on the road, sorted by (depart, index); `next` is the first not yet tried.
+#[derive(Resource, Debug, Default)]
+pub struct Departures {
+    pub queue: Vec<Departure>,
+    /// Departures that were due but found their lane blocked; retried every step.
+    pub waiting: Vec<Departure>,
+    pub next: usize,
+}
+
+/// Driver-to-driver variation of desired speed: ±10 % uniform (Treiber & Kesting 2013, §12.3
+/// model heterogeneity), only for flow vehicles; explicit vehicles are exactly as written.
+const V0_SPREAD: f64 = 0.10;
+
+/// Expand routes and flows into the departure plan.
+pub fn plan(spec: &Spec, net: &RoadNetwork) -> Departures {
+    let mut out = Vec::new();
+    for v in &spec.vehicles {
+        let Some(links) = resolve_route(&v.route, net) else {
+            continue;
+        };
+        let radios = match &v.radios {
+            Some(r) => r.clone(),
+            None if v.automated => spec.v2x.obu.automated.clone(),
+            None => Vec::new(),
+        };
+        let stops = v
+            .stops
+            .iter()
+            .filter_map(|st| {
+                let l = net.link(&st.link)?;
+                let at = links.iter().position(|x| *x == l)?;
+                Some((st.name.clone(), at, st.pos, st.dwell))
+            })
+            .collect();
+        out.push(Departure {
+            index: 0,
+            id: v.id.clone(),
+            kind: v.kind,
+            automated: v.automated,
+            flow: None,
+            depart: v.depart,
+            pos: v.pos,
+            speed: v.speed,
+            lane: v.lane,
+            idm: driver_idm(v.kind, &v.driver),
+            speed_factor: 1.0,
+            politeness: v.driver.politeness.unwrap_or(Mobil::default().politeness),
+            reaction: reaction_time(v.automated, &v.driver),
+            links,
+            stops,
+            radios,
+        });
+    }
+    let mut demand = stream(spec.seed, Stream::Demand);
+    let mut drivers = stream(spec.seed, Stream::Drivers);
+    for f in &spec.flows {
+        let (Some(&a), Some(&b)) = (net.node_index.get(&f.from), net.node_index.get(&f.to)) else {
+            continue;
+        };
+        let Some(links) = shortest_path(net, a, b) else {
+            continue;
+        };
+        if links.is_empty() || f.per_hour <= 0.0 {
+            continue;
+        }
+        let end = f.end.unwrap_or(spec.duration).min(spec.duration);
+        let mut t = f.begin;
+        let mut n = 0u32;
+        loop {
+            // Poisson arrivals: exponential headways with mean 3600 / q.
+            let u: f64 = demand.random::<f64>().max(1e-12);
+            t += -u.ln() * 3600.0 / f.per_hour;
+            if t >= end {
+                break;
+            }
+            let kind = pick_kind(&mut demand, f.mix.car, f.mix.bus, f.mix.truck);
+            let automated = demand.random::<f64>() < f.automated;
+            let has_obu = automated || demand.random::<f64>() < spec.v2x.obu.human_penetration;
+            let radios = match (automated, has_obu) {
+                (true, _) => spec.v2x.obu.automated.clone(),
+                (false, true) => spec.v2x.obu.human.clone(),
+                _ => Vec::new(),
+            };
+            let idm = driver_idm(kind, &f.driver);
+            let speed_factor = 1.0 + V0_SPREAD * (2.0 * drivers.random::<f64>() - 1.0);
+            out.push(Departure {
+                index: 0,
+                id: format!("{}.{n}", f.id),
+                kind,
+                automated,
+                flow: Some(f.id.clone()),
+                depart: t,
+                links: links.clone(),
+                pos: 0.0,
+                speed: 0.0,
+                lane: u8::MAX,
+                idm,
+                speed_factor,
+                politeness: f.driver.politeness.unwrap_or(Mobil::default().politeness),
+                reaction: reaction_time(automated, &f.driver),
+                stops: Vec::new(),
+                radios,
+            });
+            n += 1;
+        }
+    }
+    out.sort_by(|a, b| a.depart.total_cmp(&b.depart).then_with(|| a.id.cmp(&b.id)));
+    for (i, d) in out.iter_mut().enumerate() {
+        d.index = i as u32;
+    }
+    Departures {
+        queue: out,
+        waiting: Vec::new(),
+        next: 0,
+    }
+}
+
+fn pick_kind(rng: &mut ChaCha8Rng, car: f64, bus: f64, truck: f64) -> Kind {
+    let total = (car + bus + truck).max(1e-12);
+    let u = rng.random::<f64>() * total;
+    if u < car {
+        Kind::Car
+    } else if u < car + bus {
+        Kind::Bus
+    } else {
+        Kind::Truck
+    }
+}
+
+/// Resolve a route spec to link indices (None if it does not resolve; validation reports why).
+pub fn resolve_route(route: &RouteSpec, net: &RoadNetwork) -> Option<Vec<u32>> {
+    match route {
+        RouteSpec::Links(ids) => ids.iter().map(|id| net.link(id)).collect(),
+        RouteSpec::Trip { from, to } => {
+            shortest_path(net, *net.node_index.get(from)?, *net.node_index.get(to)?)
+        }
+        RouteSpec::Loop { links, laps } => {
+            let one: Vec<u32> = links.iter().map(|id| net.link(id)).collect::<Option<_>>()?;
+            let mut all = Vec::with_capacity(one.len() * (*laps).max(1) as usize + 1);
+            for _ in 0..(*laps).max(1) {
+                all.extend_from_slice(&one);
+            }
+            // Finish where the loop started: back at the start of the first link.
+            all.push(one[0]);
+            Some(all)
+        }
+    }
+}
+
+/// Driver state for a departure.
+pub fn driver(d: &Departure) -> Driver {
+    Driver {
+        idm: d.idm,
+        mobil: Mobil {
+            politeness: d.politeness,
+            ..Mobil::default()
+        },
+        reaction: d.reaction,
+        speed_factor: d.speed_factor,
+        since_lane_change: 10.0,
+    }
+}
+
+/// Body of a departure's kind.
+pub fn departure_body(d: &Departure) -> super::kind::Body {
+    body(d.kind)
+}
+
+/// Desired speed on a link: the driver's own v0, or the speed limit scaled by the driver's factor.
+pub fn effective_v0(driver: &Driver, limit: f64) -> f64 {
+    if driver.idm.v0.is_finite() {
+        driver.idm.v0
+    } else {
+        limit * driver.speed_factor
+    }
+}
