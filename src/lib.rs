@@ -22,7 +22,10 @@ pub mod rng;
 pub mod road;
 pub mod runner;
 pub mod scenario;
+pub mod trace;
 pub mod traffic;
+pub mod radio;
+pub mod v2x;
 
 use bevy::prelude::*;
 
@@ -66,6 +69,6 @@ impl Plugin for SimPlugin {
             )
                 .chain(),
         )
-        .add_plugins((scenario::plugin, traffic::plugin, metrics::plugin));
+        .add_plugins((scenario::plugin, traffic::plugin, v2x::plugin, metrics::plugin));
     }
 }

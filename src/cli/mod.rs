@@ -1,1 +1,69 @@
-pub fn main_entry() -> i32 { 0 }
+//! The command line: `run`, `check`, `bench` (and `test`, `sweep`, `merge`, `view`).
+//!
+//! Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input or usage.
+mod bench;
+mod check;
+mod run;
+mod summary;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code: all expectations held.
+pub const OK: i32 = 0;
+/// Exit code: an expectation failed.
+pub const FAILED: i32 = 1;
+/// Exit code: bad input or usage.
+pub const BAD_INPUT: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(name = "sangam-sim", version, about = "Deterministic simulator of the Sangam (Seoul DMC) 5G connected-driving testbed")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run one scenario (the embedded Sangam DMC scenario when none is given) and report.
+    Run(run::RunArgs),
+    /// Check scenario files: print every error with file:line:col, or `ok` per file.
+    Check {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Benchmark on the 8×8 signalised grid: vehicle updates per second and real-time factor.
+    Bench(bench::BenchArgs),
+}
+
+/// Parse arguments, run, and return the exit code.
+pub fn main_entry() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { BAD_INPUT } else { OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Run(args) => run::run(&args),
+        Command::Check { files } => check::check(&files),
+        Command::Bench(args) => bench::bench(&args),
+    }
+}
+
+/// Load a scenario from a path, or the embedded default; errors are printed and mapped to 2.
+pub(crate) fn load(path: Option<&std::path::Path>) -> Result<crate::scenario::load::Loaded, i32> {
+    let loaded = match path {
+        Some(p) => crate::scenario::load::load_file(p),
+        None => crate::scenario::embedded::load_embedded(crate::scenario::embedded::DEFAULT),
+    };
+    loaded.map_err(|d| {
+        eprint!("{}", d.render_fancy());
+        eprintln!("{} error{} in scenario", d.len(), if d.len() == 1 { "" } else { "s" });
+        BAD_INPUT
+    })
+}

@@ -40,7 +40,7 @@ pub fn record(
         // Stable order within the pair: vehicles before pedestrians, then by index.
         let (first, second) = if (na.0, na.1) <= (nb.0, nb.1) { (na, nb) } else { (nb, na) };
         rec.collisions.push(CollisionRecord {
-            time_s: clock.t(),
+            time_s: clock.t() + clock.dt,
             a: first.2,
             b: second.2,
             relative_speed: f64::from(rel),

@@ -48,7 +48,13 @@ pub fn rx_power_dbm(tx_dbm: f64, g_tx_dbi: f64, g_rx_dbi: f64, pl_db: f64, shado
 }
 
 /// Largest path loss (plus shadowing) a link tolerates: P_tx + G_tx + G_rx − (N + threshold).
-pub fn max_pathloss_db(tx_dbm: f64, g_tx_dbi: f64, g_rx_dbi: f64, noise_dbm: f64, thr_db: f64) -> f64 {
+pub fn max_pathloss_db(
+    tx_dbm: f64,
+    g_tx_dbi: f64,
+    g_rx_dbi: f64,
+    noise_dbm: f64,
+    thr_db: f64,
+) -> f64 {
     tx_dbm + g_tx_dbi + g_rx_dbi - noise_dbm - thr_db
 }
 
@@ -65,10 +71,11 @@ pub fn sinr_db(signal_dbm: f64, noise_dbm: f64, interferers_dbm: &[f64]) -> f64 
 }
 
 /// How SINR maps to packet errors.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum ErrorCurve {
     /// Decoded iff SINR ≥ threshold (the usual PHY abstraction of WiLabV2Xsim and of
     /// Gonzalez-Martin et al., TVT 2019, reference §2b).
+    #[default]
     Step,
     /// PER(γ) = 1 / (1 + exp((γ − γ_th) / w)): 50 % at the threshold, 12 % at γ_th + 2w,
     /// 1.8 % at γ_th + 4w. An engineering smoothing (class E, not fitted to a link-level
@@ -78,12 +85,6 @@ pub enum ErrorCurve {
         /// Width w, dB (> 0).
         width_db: f64,
     },
-}
-
-impl Default for ErrorCurve {
-    fn default() -> Self {
-        ErrorCurve::Step
-    }
 }
 
 /// Packet error rate at a SINR, 0–1.
@@ -126,7 +127,9 @@ mod tests {
         assert!((kt(10e6, 6.0) - -97.97).abs() < 0.006);
         // With the rounded −174 dBm/Hz the same floors are 0.025 dB lower.
         assert!((noise_floor_dbm(10e6, 9.0) - -95.0).abs() < 1e-9);
-        assert!(((10f64 * (1.380_649e-23f64 * 290.0 * 1000.0).log10()) - KT_290K_DBM_HZ).abs() < 1e-3);
+        assert!(
+            ((10f64 * (1.380_649e-23f64 * 290.0 * 1000.0).log10()) - KT_290K_DBM_HZ).abs() < 1e-3
+        );
     }
 
     #[test]

@@ -28,9 +28,13 @@ pub fn validate(l: &Latency) -> Result<(), String> {
         Latency::Constant(_) => Ok(()),
         Latency::Uniform { min_ms, max_ms } => {
             if !ok(*min_ms) || !ok(*max_ms) {
-                Err(format!("uniform latency bounds {min_ms}..{max_ms} ms must be ≥ 0"))
+                Err(format!(
+                    "uniform latency bounds {min_ms}..{max_ms} ms must be ≥ 0"
+                ))
             } else if min_ms > max_ms {
-                Err(format!("uniform latency min {min_ms} ms exceeds max {max_ms} ms"))
+                Err(format!(
+                    "uniform latency min {min_ms} ms exceeds max {max_ms} ms"
+                ))
             } else {
                 Ok(())
             }
@@ -39,7 +43,9 @@ pub fn validate(l: &Latency) -> Result<(), String> {
             if !(median_ms.is_finite() && *median_ms > 0.0) {
                 Err(format!("log-normal median {median_ms} ms must be > 0"))
             } else if !(p99_ms.is_finite() && p99_ms >= median_ms) {
-                Err(format!("log-normal p99 {p99_ms} ms must be ≥ the median {median_ms} ms"))
+                Err(format!(
+                    "log-normal p99 {p99_ms} ms must be ≥ the median {median_ms} ms"
+                ))
             } else {
                 Ok(())
             }
@@ -53,7 +59,9 @@ pub fn validate(l: &Latency) -> Result<(), String> {
                     return Err(format!("empirical point {i}: latency {x} ms must be ≥ 0"));
                 }
                 if !(p.is_finite() && (0.0..=1.0).contains(p)) {
-                    return Err(format!("empirical point {i}: probability {p} not in [0, 1]"));
+                    return Err(format!(
+                        "empirical point {i}: probability {p} not in [0, 1]"
+                    ));
                 }
                 if i > 0 {
                     let (x0, p0) = pts[i - 1];
@@ -66,7 +74,9 @@ pub fn validate(l: &Latency) -> Result<(), String> {
             }
             let last = pts[pts.len() - 1].1;
             if (last - 1.0).abs() > CDF_END_TOL {
-                return Err(format!("empirical CDF must end at probability 1, ends at {last}"));
+                return Err(format!(
+                    "empirical CDF must end at probability 1, ends at {last}"
+                ));
             }
             Ok(())
         }
@@ -172,7 +182,10 @@ mod tests {
 
     #[test]
     fn uniform() {
-        let l = Latency::Uniform { min_ms: 1.0, max_ms: 20.0 };
+        let l = Latency::Uniform {
+            min_ms: 1.0,
+            max_ms: 20.0,
+        };
         check_quantiles(&l, 20_000, 2);
         assert!((quantile_ms(&l, 0.5) - 10.5).abs() < 1e-12);
     }
@@ -181,7 +194,10 @@ mod tests {
     fn lognormal_spec_defaults() {
         // UuSpec defaults; 200,000 samples keep the p99 estimator's standard error ≈ 0.6 %.
         for (m, p99) in [(4.0, 12.0), (10.0, 25.0), (2.5, 7.0), (10.0, 30.0)] {
-            let l = Latency::LogNormal { median_ms: m, p99_ms: p99 };
+            let l = Latency::LogNormal {
+                median_ms: m,
+                p99_ms: p99,
+            };
             assert!((quantile_ms(&l, 0.5) - m).abs() < 1e-9);
             assert!((quantile_ms(&l, 0.99) - p99).abs() < 1e-6);
             check_quantiles(&l, 200_000, 3);
@@ -207,14 +223,45 @@ mod tests {
     fn validation() {
         assert!(validate(&Latency::default()).is_ok());
         assert!(validate(&Latency::Constant(-1.0)).is_err());
-        assert!(validate(&Latency::Uniform { min_ms: 2.0, max_ms: 1.0 }).is_err());
-        assert!(validate(&Latency::LogNormal { median_ms: 0.0, p99_ms: 1.0 }).is_err());
-        assert!(validate(&Latency::LogNormal { median_ms: 5.0, p99_ms: 4.0 }).is_err());
-        assert!(validate(&Latency::LogNormal { median_ms: 5.0, p99_ms: 5.0 }).is_ok());
+        assert!(
+            validate(&Latency::Uniform {
+                min_ms: 2.0,
+                max_ms: 1.0
+            })
+            .is_err()
+        );
+        assert!(
+            validate(&Latency::LogNormal {
+                median_ms: 0.0,
+                p99_ms: 1.0
+            })
+            .is_err()
+        );
+        assert!(
+            validate(&Latency::LogNormal {
+                median_ms: 5.0,
+                p99_ms: 4.0
+            })
+            .is_err()
+        );
+        assert!(
+            validate(&Latency::LogNormal {
+                median_ms: 5.0,
+                p99_ms: 5.0
+            })
+            .is_ok()
+        );
         assert!(validate(&Latency::Empirical(vec![])).is_err());
         assert!(validate(&Latency::Empirical(vec![(1.0, 0.5), (2.0, 0.9)])).is_err());
         assert!(validate(&Latency::Empirical(vec![(2.0, 0.5), (1.0, 1.0)])).is_err());
-        assert!(validate(&Latency::Empirical(vec![(1.0, 0.6), (2.0, 0.5), (3.0, 1.0)])).is_err());
+        assert!(
+            validate(&Latency::Empirical(vec![
+                (1.0, 0.6),
+                (2.0, 0.5),
+                (3.0, 1.0)
+            ]))
+            .is_err()
+        );
         assert!(validate(&Latency::Empirical(vec![(1.0, 1.0)])).is_ok());
         assert_eq!(ms_to_us(f64::NAN), 0);
         assert_eq!(ms_to_us(-3.0), 0);

@@ -252,17 +252,36 @@ mod tests {
     fn reference_check_table_3b() {
         let fc = 5.9;
         let t = 0.01;
-        check(|d| urban_los_db(d, fc), [69.50, 81.17, 86.20, 91.23, 94.17, 97.87, 102.90], t);
-        check(|d| urban_nlos_db(d, fc), [81.42, 102.39, 111.42, 120.45, 125.73, 132.39, 141.42], t);
-        check(|d| highway_los_db(d, fc), [67.82, 81.80, 87.82, 93.84, 97.36, 101.80, 107.82], t);
-        check(|d| free_space_db(d, fc), [67.86, 81.84, 87.86, 93.89, 97.41, 101.84, 107.86], t);
+        check(
+            |d| urban_los_db(d, fc),
+            [69.50, 81.17, 86.20, 91.23, 94.17, 97.87, 102.90],
+            t,
+        );
+        check(
+            |d| urban_nlos_db(d, fc),
+            [81.42, 102.39, 111.42, 120.45, 125.73, 132.39, 141.42],
+            t,
+        );
+        check(
+            |d| highway_los_db(d, fc),
+            [67.82, 81.80, 87.82, 93.84, 97.36, 101.80, 107.82],
+            t,
+        );
+        check(
+            |d| free_space_db(d, fc),
+            [67.86, 81.84, 87.86, 93.89, 97.41, 101.84, 107.86],
+            t,
+        );
         // P_LOS rows (1000 m urban is "—" in the table: ~1e-5). The table's urban value at
         // 10 m, 1.000, disagrees with its own formula: min(1, 1.05 e^(−0.114)) = 0.937 (the
         // formula reaches 1 only below 4.3 m). The formula, as in ns-3, is what is tested.
         assert!((urban_los_probability(10.0) - 0.9369).abs() < 0.0005);
         let u = [0.594, 0.336, 0.107, 0.034, 0.004];
         for (d, w) in DS[1..].iter().zip(u) {
-            assert!((urban_los_probability(*d) - w).abs() <= 0.0005, "urban d={d}");
+            assert!(
+                (urban_los_probability(*d) - w).abs() <= 0.0005,
+                "urban d={d}"
+            );
         }
         let h = [1.000, 0.925, 0.840, 0.703, 0.608, 0.515, 0.015];
         check(highway_los_probability, h, 0.0005);
@@ -279,9 +298,18 @@ mod tests {
         }
         assert!((nlosv_extra_loss_params(1000.0, BlockerCase::Below).0 - 13.0).abs() < 1e-9);
         assert!((nlosv_extra_loss_params(1000.0, BlockerCase::Partial).0 - 9.0).abs() < 1e-9);
-        assert_eq!(blocker_case(1.5, 1.5, BLOCKER_HEIGHT_CAR_M), BlockerCase::Below);
-        assert_eq!(blocker_case(6.0, 1.5, BLOCKER_HEIGHT_CAR_M), BlockerCase::Partial);
-        assert_eq!(blocker_case(6.0, 5.0, BLOCKER_HEIGHT_TRUCK_M), BlockerCase::Above);
+        assert_eq!(
+            blocker_case(1.5, 1.5, BLOCKER_HEIGHT_CAR_M),
+            BlockerCase::Below
+        );
+        assert_eq!(
+            blocker_case(6.0, 1.5, BLOCKER_HEIGHT_CAR_M),
+            BlockerCase::Partial
+        );
+        assert_eq!(
+            blocker_case(6.0, 5.0, BLOCKER_HEIGHT_TRUCK_M),
+            BlockerCase::Above
+        );
     }
 
     #[test]
@@ -295,7 +323,10 @@ mod tests {
         // Mean of max(0, N(9, 4.5)): 9 Φ(2) + 4.5 φ(2) = 9.0 · 0.97725 + 4.5 · 0.05399 = 9.038.
         let mean = draws.iter().sum::<f64>() / n as f64;
         assert!((mean - 9.038).abs() < 0.06, "mean {mean}");
-        assert_eq!(nlosv_extra_loss_db(100.0, BlockerCase::Above, &mut rng), 0.0);
+        assert_eq!(
+            nlosv_extra_loss_db(100.0, BlockerCase::Above, &mut rng),
+            0.0
+        );
     }
 
     #[test]
@@ -336,7 +367,12 @@ mod tests {
     /// h_BS 25 m, h_UT 1.5 m (d'_BP = 4·24·0.5·3.5e9/c = 560.39 m).
     #[test]
     fn uma_checkpoints() {
-        let l = |d| UmaLink { d2d_m: d, h_bs_m: 25.0, h_ut_m: 1.5, fc_ghz: 3.5 };
+        let l = |d| UmaLink {
+            d2d_m: d,
+            h_bs_m: 25.0,
+            h_ut_m: 1.5,
+            fc_ghz: 3.5,
+        };
         assert!((l(100.0).breakpoint_m() - 560.39).abs() < 0.01);
         // d3D(100) = 102.724; PL1 = 28 + 22·2.01167 + 20·0.54407 = 83.138.
         assert!((uma_los_db(&l(100.0)) - 83.138).abs() < 0.005);

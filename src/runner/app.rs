@@ -1,5 +1,6 @@
 //! The headless app: `MinimalPlugins`, the simulation, rapier; single-threaded executors on
 //! every schedule and manual time, so no wall clock and no thread scheduling enters a run.
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -25,12 +26,25 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Called every ~1 % of the run with (steps done, steps total).
     pub progress: Option<Arc<dyn Fn(u64, u64) + Send + Sync>>,
+    /// Wall-clock limit: the run stops at the first step boundary past it and its outcome is
+    /// marked `timed_out` (the report then covers only the simulated time reached). Polled
+    /// between steps, so a single step is never interrupted and determinism is unaffected for
+    /// runs that finish in time.
+    pub deadline: Option<Instant>,
+    /// Write trace files (FCD, V2X log) into this directory; see [`crate::trace`].
+    pub trace_dir: Option<PathBuf>,
+    /// With `trace_dir`: also write SUMO FCD XML (`fcd.xml`).
+    pub fcd_xml: bool,
 }
 
 /// A finished run.
 pub struct Outcome {
     pub report: Report,
     pub timing: Timing,
+    /// The run hit `RunOptions::deadline` before the scenario's duration.
+    pub timed_out: bool,
+    /// Why the trace files could not be written (they are then absent, never partial).
+    pub trace_error: Option<String>,
 }
 
 /// Build the world of a run: the network, the departure plan, the plugins.
@@ -94,8 +108,9 @@ pub fn single_threaded(app: &mut App) {
     }
 }
 
-/// Step until the clock reaches the scenario's duration (one fixed step per update).
-pub fn drive(app: &mut App, opts: &RunOptions) {
+/// Step until the clock reaches the scenario's duration (one fixed step per update), or until
+/// `opts.deadline` passes; returns true when stopped by the deadline.
+pub fn drive(app: &mut App, opts: &RunOptions) -> bool {
     let total = app.world().resource::<SimClock>().total;
     let every = (total / 100).max(1);
     // The first update starts the clocks; each later one runs exactly one fixed step.
@@ -103,7 +118,10 @@ pub fn drive(app: &mut App, opts: &RunOptions) {
     loop {
         let step = app.world().resource::<SimClock>().step;
         if step >= total {
-            break;
+            return false;
+        }
+        if opts.deadline.is_some_and(|d| Instant::now() >= d) {
+            return true;
         }
         app.update();
         if let Some(p) = &opts.progress
@@ -118,7 +136,28 @@ pub fn drive(app: &mut App, opts: &RunOptions) {
 pub fn run(spec: Spec, source: &str, opts: &RunOptions) -> Outcome {
     let started = Instant::now();
     let mut app = build_app(spec, source, opts);
-    drive(&mut app, opts);
+    // The writer thread starts before the first step; if it cannot (no directory, no
+    // permission) the run still goes ahead and the error is reported with the outcome.
+    let mut trace_error = None;
+    let writer = opts.trace_dir.as_ref().and_then(|dir| {
+        let topts = crate::trace::TraceOptions { dir: dir.clone(), fcd_xml: opts.fcd_xml };
+        match crate::trace::start(&topts) {
+            Ok((sink, writer)) => {
+                crate::trace::install(&mut app, sink);
+                Some(writer)
+            }
+            Err(e) => {
+                trace_error = Some(e);
+                None
+            }
+        }
+    });
+    let timed_out = drive(&mut app, opts);
+    if let Some(w) = writer
+        && let Err(e) = w.finish(app.world_mut())
+    {
+        trace_error = Some(e);
+    }
     let report = crate::metrics::report(app.world_mut());
     let wall = started.elapsed().as_secs_f64().max(1e-9);
     let timing = Timing {
@@ -127,5 +166,5 @@ pub fn run(spec: Spec, source: &str, opts: &RunOptions) -> Outcome {
         real_time_factor: report.sim_time_s / wall,
         steps_per_s: report.steps as f64 / wall,
     };
-    Outcome { report, timing }
+    Outcome { report, timing, timed_out, trace_error }
 }

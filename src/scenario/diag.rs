@@ -11,7 +11,8 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceCode, SourceSpan, SpanContents,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceCode,
+    SourceSpan, SpanContents,
 };
 
 /// Most diagnostics kept for one load; the rest are summarised (bounds output and work).
@@ -57,9 +58,55 @@ impl Diag {
         }
     }
 
+    /// Like [`Diag::new`], with line and column from a prebuilt index of `source`.
+    pub fn new_indexed(
+        file: &str,
+        source: &Arc<str>,
+        index: &LineIndex,
+        span: Range<usize>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> Diag {
+        let start = floor_char_boundary(source, span.start);
+        let end = floor_char_boundary(source, span.end.max(start));
+        let (line, col) = index.line_col(source, start);
+        Diag {
+            file: file.to_string(),
+            line,
+            col,
+            span: start..end,
+            message: message.into(),
+            help,
+            source: source.clone(),
+        }
+    }
+
     /// A diagnostic about a whole file that could not be read (no source to show).
     pub fn whole_file(file: &str, message: impl Into<String>, help: Option<String>) -> Diag {
         Diag::new(file, &Arc::from(""), 0..0, message, help)
+    }
+}
+
+/// Byte offsets of line starts, so that many positions in one big file are cheap to compute.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(src: &str) -> LineIndex {
+        let starts = std::iter::once(0)
+            .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { starts }
+    }
+
+    /// Same result as [`line_col`], in O(log lines + line length).
+    pub fn line_col(&self, src: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(src, offset);
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1].min(offset);
+        (line, 1 + src[start..offset].chars().count())
     }
 }
 
@@ -104,13 +151,15 @@ pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let limit = (word.chars().count() / 3).max(1);
+    // Up to a third of the word may be wrong, but never all of it (`e` is no typo of `w`).
+    let len = word.chars().count();
+    let limit = (len / 3).max(1);
     candidates
         .into_iter()
         .take(5000)
         .filter(|c| *c != word)
         .map(|c| (strsim::damerau_levenshtein(word, c), c))
-        .filter(|(d, c)| *d <= limit || c.eq_ignore_ascii_case(word))
+        .filter(|(d, c)| (*d <= limit && *d < len) || c.eq_ignore_ascii_case(word))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
@@ -123,13 +172,48 @@ where
     did_you_mean(word, candidates).map_or_else(String::new, |s| format!(" (did you mean `{s}`?)"))
 }
 
+/// `file:LINE:COL: message` (the help is printed by [`Diagnostics`]' `Display` and by miette).
 impl fmt::Display for Diag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.col, self.message)?;
-        if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.col, self.message
+        )
+    }
+}
+
+/// A diagnostic as rendered by [`Diagnostics::render_fancy`]: the header is just the message,
+/// since miette already shows `file:line:col` above the snippet.
+struct Fancy<'a>(&'a Diag);
+
+impl fmt::Debug for Fancy<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl fmt::Display for Fancy<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.source.is_empty() {
+            write!(f, "{}: {}", self.0.file, self.0.message)
+        } else {
+            f.write_str(&self.0.message)
         }
-        Ok(())
+    }
+}
+
+impl std::error::Error for Fancy<'_> {}
+
+impl Diagnostic for Fancy<'_> {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.help()
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.0.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.0.labels()
     }
 }
 
@@ -151,10 +235,9 @@ impl Diagnostic for Diag {
             return None;
         }
         let span = SourceSpan::from(self.span.start..self.span.end.max(self.span.start));
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
-            Some("here".into()),
-            span,
-        ))))
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(Some("here".into()), span),
+        )))
     }
 }
 
@@ -180,7 +263,8 @@ impl SourceCode for Diag {
     }
 }
 
-/// Everything wrong with a scenario, sorted by (file, line, column).
+/// Everything wrong with a scenario, sorted by (file, line, column). `Display` is the plain
+/// form, one `file:LINE:COL: message` line per problem, each followed by `  help: ...` if any.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Diagnostics {
     pub diags: Vec<Diag>,
@@ -234,7 +318,7 @@ impl Diagnostics {
         let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
         let mut out = String::new();
         for d in &self.diags {
-            if handler.render_report(&mut out, d).is_err() {
+            if handler.render_report(&mut out, &Fancy(d)).is_err() {
                 out.push_str(&d.to_string());
                 out.push('\n');
             }
@@ -250,6 +334,9 @@ impl fmt::Display for Diagnostics {
                 writeln!(f)?;
             }
             write!(f, "{d}")?;
+            if let Some(help) = &d.help {
+                write!(f, "\n  help: {help}")?;
+            }
         }
         Ok(())
     }

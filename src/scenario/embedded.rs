@@ -8,14 +8,56 @@ use super::diag::{Diag, Diagnostics};
 use super::load::{Loaded, load_with};
 
 /// (name relative to `scenarios/`, text). Add fragments here too when a scenario includes them.
-pub const FILES: &[(&str, &str)] = &[("sangam-dmc.ron", include_str!("../../scenarios/sangam-dmc.ron"))];
+pub const FILES: &[(&str, &str)] = &[
+    ("bus-loop.ron", include_str!("../../scenarios/bus-loop.ron")),
+    (
+        "common/hidden-pedestrian-world.ron",
+        include_str!("../../scenarios/common/hidden-pedestrian-world.ron"),
+    ),
+    (
+        "common/sangam-map.ron",
+        include_str!("../../scenarios/common/sangam-map.ron"),
+    ),
+    (
+        "examples/minimal.ron",
+        include_str!("../../scenarios/examples/minimal.ron"),
+    ),
+    (
+        "glosa-world-cup-buk-ro.ron",
+        include_str!("../../scenarios/glosa-world-cup-buk-ro.ron"),
+    ),
+    (
+        "gnb-outage.ron",
+        include_str!("../../scenarios/gnb-outage.ron"),
+    ),
+    ("grid-8x8.ron", include_str!("../../scenarios/grid-8x8.ron")),
+    (
+        "hidden-pedestrian-no-v2x.ron",
+        include_str!("../../scenarios/hidden-pedestrian-no-v2x.ron"),
+    ),
+    (
+        "hidden-pedestrian.ron",
+        include_str!("../../scenarios/hidden-pedestrian.ron"),
+    ),
+    (
+        "sangam-dmc.ron",
+        include_str!("../../scenarios/sangam-dmc.ron"),
+    ),
+    (
+        "stalled-vehicle-denm.ron",
+        include_str!("../../scenarios/stalled-vehicle-denm.ron"),
+    ),
+];
 
 /// The scenario run when none is named.
 pub const DEFAULT: &str = "sangam-dmc.ron";
 
 /// The text of a built-in file.
 pub fn get(name: &str) -> Option<&'static str> {
-    FILES.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)
+    FILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
 }
 
 /// Names of the built-in files.

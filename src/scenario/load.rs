@@ -46,7 +46,8 @@ pub struct Loaded {
 /// Loads a scenario file; includes are read from disk relative to it.
 pub fn load_file(path: &Path) -> Result<Loaded, Diagnostics> {
     let name = path.display().to_string();
-    let src = read_limited(path).map_err(|e| Diagnostics::single(Diag::whole_file(&name, e, None)))?;
+    let src =
+        read_limited(path).map_err(|e| Diagnostics::single(Diag::whole_file(&name, e, None)))?;
     load_str(&name, &src)
 }
 
@@ -66,7 +67,11 @@ pub fn load_with(
 ) -> Result<Loaded, Diagnostics> {
     let source: Arc<str> = Arc::from(src);
     if src.len() > MAX_FILE_BYTES {
-        return Err(Diagnostics::single(Diag::whole_file(name, too_big(src.len()), None)));
+        return Err(Diagnostics::single(Diag::whole_file(
+            name,
+            too_big(src.len()),
+            None,
+        )));
     }
     let spec: Spec = parse(name, &source).map_err(Diagnostics::single)?;
     let main = SourceFile::new(name, source.clone());
@@ -99,7 +104,9 @@ pub fn load_with(
                 &source,
                 at,
                 format!("include[{i}]: cannot read `{rel}`: {e}"),
-                Some(format!("include paths are relative to this file; resolved to `{path}`")),
+                Some(format!(
+                    "include paths are relative to this file; resolved to `{path}`"
+                )),
             )),
             Ok(text) => {
                 let fsrc: Arc<str> = Arc::from(text.as_str());
@@ -121,7 +128,9 @@ pub fn load_with(
     };
     let issues = validate(&spec);
     if !issues.is_empty() {
-        return Err(Diagnostics::new(issues.iter().map(|i| origins.diag(i)).collect()));
+        return Err(Diagnostics::new(
+            issues.iter().map(|i| origins.diag(i)).collect(),
+        ));
     }
     Ok(Loaded {
         spec,
@@ -196,3 +205,7 @@ pub fn join_include(base: &str, rel: &str) -> String {
         joined
     }
 }
+
+#[cfg(test)]
+#[path = "load/tests.rs"]
+mod tests;

@@ -1,6 +1,11 @@
 //! Scenarios: the RON schema (`spec`), loading with spans, validation that reports every error
 //! at once, the embedded library, and the timed events that run during a simulation.
+pub mod diag;
+pub mod embedded;
+pub mod load;
+pub mod locate;
 pub mod spec;
+pub mod validate;
 
 mod events;
 

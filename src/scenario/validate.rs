@@ -32,6 +32,18 @@ pub fn validate(spec: &Spec) -> Vec<Issue> {
     c.v2x();
     c.events();
     c.expectations();
+    if sink.dropped > 0 {
+        let total = sink.issues.len() + sink.dropped;
+        sink.issues.push(Issue {
+            path: String::new(),
+            message: format!(
+                "{total} problems found; only the first {} were located",
+                check::MAX_ISSUES
+            ),
+            help: None,
+            see: None,
+        });
+    }
     sink.issues
 }
 
@@ -57,8 +69,20 @@ pub(crate) struct Checker<'a, 's> {
 impl<'a, 's> Checker<'a, 's> {
     fn new(spec: &'a Spec, out: &'s mut Sink) -> Self {
         let net = &spec.network;
-        let nodes = IdSet::build(out, "node", "network.nodes", net.nodes.iter().map(|n| n.id.as_str()), false);
-        let links = IdSet::build(out, "link", "network.links", net.links.iter().map(|l| l.id.as_str()), false);
+        let nodes = IdSet::build(
+            out,
+            "node",
+            "network.nodes",
+            net.nodes.iter().map(|n| n.id.as_str()),
+            false,
+        );
+        let links = IdSet::build(
+            out,
+            "link",
+            "network.links",
+            net.links.iter().map(|l| l.id.as_str()),
+            false,
+        );
         let junctions = IdSet::build(
             out,
             "junction",
@@ -66,10 +90,34 @@ impl<'a, 's> Checker<'a, 's> {
             net.junctions.iter().map(|j| j.id.as_str()),
             false,
         );
-        let vehicles = IdSet::build(out, "vehicle", "vehicles", spec.vehicles.iter().map(|v| v.id.as_str()), false);
-        let flows = IdSet::build(out, "flow", "flows", spec.flows.iter().map(|f| f.id.as_str()), false);
-        let rsus = IdSet::build(out, "RSU", "v2x.rsus", spec.v2x.rsus.iter().map(|r| r.id.as_str()), false);
-        let gnbs = IdSet::build(out, "gNB", "v2x.gnbs", spec.v2x.gnbs.iter().map(|g| g.id.as_str()), false);
+        let vehicles = IdSet::build(
+            out,
+            "vehicle",
+            "vehicles",
+            spec.vehicles.iter().map(|v| v.id.as_str()),
+            false,
+        );
+        let flows = IdSet::build(
+            out,
+            "flow",
+            "flows",
+            spec.flows.iter().map(|f| f.id.as_str()),
+            false,
+        );
+        let rsus = IdSet::build(
+            out,
+            "RSU",
+            "v2x.rsus",
+            spec.v2x.rsus.iter().map(|r| r.id.as_str()),
+            false,
+        );
+        let gnbs = IdSet::build(
+            out,
+            "gNB",
+            "v2x.gnbs",
+            spec.v2x.gnbs.iter().map(|g| g.id.as_str()),
+            false,
+        );
         let mut out_links = vec![Vec::new(); net.nodes.len()];
         let link_len = net
             .links
@@ -81,7 +129,8 @@ impl<'a, 's> Checker<'a, 's> {
                 if links.map.get(l.id.as_str()) == Some(&i) {
                     out_links[from].push(i);
                 }
-                Some(polyline_len(net.nodes[from].pos, &l.shape, net.nodes[to].pos))
+                let len = polyline_len(net.nodes[from].pos, &l.shape, net.nodes[to].pos);
+                len.is_finite().then_some(len)
             })
             .collect();
         Checker {
@@ -107,12 +156,19 @@ impl<'a, 's> Checker<'a, 's> {
     fn scenario(&mut self) {
         let s = self.spec;
         if s.name.trim().is_empty() {
-            self.out.err("name", "must not be empty", Some("give the scenario a short name".into()));
+            self.out.err(
+                "name",
+                "must not be empty",
+                Some("give the scenario a short name".into()),
+            );
         }
         if self.out.positive("duration", s.duration, "s") && s.duration > MAX_DURATION {
             self.out.err(
                 "duration",
-                format!("must be at most {MAX_DURATION} s (one day), found {}", s.duration),
+                format!(
+                    "must be at most {MAX_DURATION} s (one day), found {}",
+                    s.duration
+                ),
                 None,
             );
         }
@@ -148,34 +204,50 @@ impl<'a, 's> Checker<'a, 's> {
         }
         for (i, l) in net.links.iter().enumerate() {
             let p = format!("network.links[{i}]");
-            let from = self.out.reference(&format!("{p}.from"), &l.from, &self.nodes);
+            let from = self
+                .out
+                .reference(&format!("{p}.from"), &l.from, &self.nodes);
             let to = self.out.reference(&format!("{p}.to"), &l.to, &self.nodes);
             if !(1..=8).contains(&l.lanes) {
-                self.out.err(format!("{p}.lanes"), format!("must be between 1 and 8, found {}", l.lanes), None);
+                self.out.err(
+                    format!("{p}.lanes"),
+                    format!("must be between 1 and 8, found {}", l.lanes),
+                    None,
+                );
             }
-            self.out.positive(&format!("{p}.speed_limit_kmh"), l.speed_limit_kmh, "km/h");
+            self.out
+                .positive(&format!("{p}.speed_limit_kmh"), l.speed_limit_kmh, "km/h");
             let mut shape_ok = true;
             for (k, pt) in l.shape.iter().enumerate() {
                 shape_ok &= self.out.point(&format!("{p}.shape[{k}]"), *pt);
             }
-            if let (Some(_), Some(_), true, Some(len)) = (from, to, shape_ok, self.link_len[i]) {
-                if !(len > 0.0 && len.is_finite()) {
-                    self.out.err(
-                        p,
-                        format!("link `{}` has zero length", l.id),
-                        Some("its `from` and `to` nodes (and shape points) are at the same place".into()),
-                    );
-                }
+            if let (Some(_), Some(_), true, Some(len)) = (from, to, shape_ok, self.link_len[i])
+                && len <= 0.0
+            {
+                self.out.err(
+                    p,
+                    format!("link `{}` has zero length", l.id),
+                    Some(
+                        "its `from` and `to` nodes (and shape points) are at the same place".into(),
+                    ),
+                );
             }
         }
         let mut controlled: HashMap<&str, usize> = HashMap::new();
         for (i, j) in net.junctions.iter().enumerate() {
             let p = format!("network.junctions[{i}]");
-            if self.out.reference(&format!("{p}.node"), &j.node, &self.nodes).is_some() {
+            if self
+                .out
+                .reference(&format!("{p}.node"), &j.node, &self.nodes)
+                .is_some()
+            {
                 if let Some(&first) = controlled.get(j.node.as_str()) {
                     self.out.err_see(
                         format!("{p}.node"),
-                        format!("node `{}` is already controlled by junction `{}`", j.node, net.junctions[first].id),
+                        format!(
+                            "node `{}` is already controlled by junction `{}`",
+                            j.node, net.junctions[first].id
+                        ),
                         Some("a node has at most one junction".into()),
                         "the other junction is",
                         format!("network.junctions[{first}]"),
@@ -199,13 +271,20 @@ impl<'a, 's> Checker<'a, 's> {
     /// A fixed-time program of the junction at `node` (if known).
     pub fn program(&mut self, p: &str, prog: &SignalProgram, node: Option<&str>) {
         self.out.finite(&format!("{p}.offset"), prog.offset);
-        self.out.non_negative(&format!("{p}.amber"), prog.amber, "s");
-        self.out.non_negative(&format!("{p}.all_red"), prog.all_red, "s");
+        self.out
+            .non_negative(&format!("{p}.amber"), prog.amber, "s");
+        self.out
+            .non_negative(&format!("{p}.all_red"), prog.all_red, "s");
         if prog.phases.is_empty() {
-            self.out.err(format!("{p}.phases"), "a signal program needs at least one phase", None);
+            self.out.err(
+                format!("{p}.phases"),
+                "a signal program needs at least one phase",
+                None,
+            );
         }
         for (k, ph) in prog.phases.iter().enumerate() {
-            self.out.positive(&format!("{p}.phases[{k}].duration"), ph.duration, "s");
+            self.out
+                .positive(&format!("{p}.phases[{k}].duration"), ph.duration, "s");
             for (m, l) in ph.green.iter().enumerate() {
                 self.incoming(&format!("{p}.phases[{k}].green[{m}]"), l, node);
             }
@@ -218,20 +297,19 @@ impl<'a, 's> Checker<'a, 's> {
             return;
         };
         let to = &self.link(li).to;
-        if let Some(node) = node {
-            if to != node {
-                self.out.err(
+        if let Some(node) = node
+            && to != node
+        {
+            self.out.err(
                     path,
                     format!("link `{link}` does not end at node `{node}` of this junction (it ends at `{to}`)"),
                     Some(format!("only links whose `to` is `{node}` can be controlled here")),
                 );
-            }
         }
     }
 
     fn buildings(&mut self) {
-        let ids = self.spec.buildings.iter().map(|b| b.id.as_str());
-        IdSet::build(self.out, "building", "buildings", ids, true);
+        // Building ids are display names and may repeat (several blocks of one complex).
         for (i, b) in self.spec.buildings.iter().enumerate() {
             let p = format!("buildings[{i}]");
             self.out.positive(&format!("{p}.height"), b.height, "m");
@@ -242,9 +320,12 @@ impl<'a, 's> Checker<'a, 's> {
                     rotation_deg,
                 } => {
                     self.out.point(&format!("{p}.shape.center"), *center);
-                    self.out.positive(&format!("{p}.shape.size[0]"), size.0, "m");
-                    self.out.positive(&format!("{p}.shape.size[1]"), size.1, "m");
-                    self.out.finite(&format!("{p}.shape.rotation_deg"), *rotation_deg);
+                    self.out
+                        .positive(&format!("{p}.shape.size[0]"), size.0, "m");
+                    self.out
+                        .positive(&format!("{p}.shape.size[1]"), size.1, "m");
+                    self.out
+                        .finite(&format!("{p}.shape.rotation_deg"), *rotation_deg);
                 }
                 Footprint::Polygon(pts) => {
                     if pts.len() < 3 {
@@ -273,11 +354,11 @@ impl<'a, 's> Checker<'a, 's> {
             seen[from] = true;
             while let Some(n) = queue.pop_front() {
                 for &l in &out_links[n] {
-                    if let Some(&next) = nodes.map.get(links[l].to.as_str()) {
-                        if !seen[next] {
-                            seen[next] = true;
-                            queue.push_back(next);
-                        }
+                    if let Some(&next) = nodes.map.get(links[l].to.as_str())
+                        && !seen[next]
+                    {
+                        seen[next] = true;
+                        queue.push_back(next);
                     }
                 }
             }

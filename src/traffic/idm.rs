@@ -22,10 +22,17 @@ pub struct Idm {
 pub const MAX_DECEL: f64 = 9.0;
 
 impl Idm {
-    /// Free-road term: a [1 − (v/v0)^δ].
+    /// Free-road term: a [1 − (v/v0)^δ] up to v0. Above v0 (a lower limit ahead, a GLOSA
+    /// advisory) the plain IDM term brakes far harder than b; the IIDM free term
+    /// −b [1 − (v0/v)^(aδ/b)] (Treiber & Kesting, "Traffic Flow Dynamics", 2013, eq. 11.23)
+    /// slows down at most comfortably.
     pub fn free(&self, v: f64) -> f64 {
         let v0 = self.v0.max(0.01);
-        self.a * (1.0 - (v / v0).max(0.0).powf(self.delta))
+        if v <= v0 {
+            self.a * (1.0 - (v / v0).max(0.0).powf(self.delta))
+        } else {
+            -self.b * (1.0 - (v0 / v).powf(self.a * self.delta / self.b))
+        }
     }
 
     /// Desired dynamic gap s*(v, Δv) = s0 + max(0, vT + vΔv / (2√(ab))).
@@ -124,6 +131,14 @@ mod tests {
         // In equilibrium (Δv = 0, s = s_e) the acceleration is zero.
         let se = idm.equilibrium_gap(10.0);
         assert!(idm.accel(10.0, se, 0.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn above_the_desired_speed_it_slows_down_at_most_comfortably() {
+        let idm = car();
+        let acc = idm.accel_free(2.0 * idm.v0);
+        assert!(acc < 0.0 && acc >= -idm.b, "{acc}");
+        assert!(idm.accel_free(idm.v0).abs() < 1e-12);
     }
 
     #[test]

@@ -202,7 +202,9 @@ impl CamGenerator {
         heading_rad: f64,
         speed: f64,
     ) -> Option<CamTrigger> {
-        let dh = angle_diff_rad(heading_rad, last.heading_rad).abs().to_degrees();
+        let dh = angle_diff_rad(heading_rad, last.heading_rad)
+            .abs()
+            .to_degrees();
         let dp = (pos.0 - last.pos.0).hypot(pos.1 - last.pos.1);
         if dh > self.cfg.heading_delta_deg {
             Some(CamTrigger::Heading)
@@ -252,22 +254,36 @@ mod tests {
     #[test]
     fn cruising_50_kmh_every_300_ms() {
         let v = 50.0 / 3.6;
-        let c = run(&mut CamGenerator::default(), 10.0, |t| ((v * t, 0.0), 0.0, v));
+        let c = run(&mut CamGenerator::default(), 10.0, |t| {
+            ((v * t, 0.0), 0.0, v)
+        });
         assert_eq!(c[0].1.trigger, CamTrigger::First);
-        assert!(intervals(&c).iter().all(|i| *i == 300), "{:?}", intervals(&c));
-        assert!(c[1..].iter().all(|(_, s)| s.trigger == CamTrigger::Position));
+        assert!(
+            intervals(&c).iter().all(|i| *i == 300),
+            "{:?}",
+            intervals(&c)
+        );
+        assert!(
+            c[1..]
+                .iter()
+                .all(|(_, s)| s.trigger == CamTrigger::Position)
+        );
     }
 
     #[test]
     fn d_class_checkpoint_15_kmh_every_1000_ms() {
         let v = 15.0 / 3.6;
-        let c = run(&mut CamGenerator::default(), 10.0, |t| ((v * t, 0.0), 0.0, v));
+        let c = run(&mut CamGenerator::default(), 10.0, |t| {
+            ((v * t, 0.0), 0.0, v)
+        });
         assert!(intervals(&c).iter().all(|i| *i == 1000));
     }
 
     #[test]
     fn standstill_every_1000_ms_with_lf_container() {
-        let c = run(&mut CamGenerator::default(), 5.0, |_| ((0.0, 0.0), 0.0, 0.0));
+        let c = run(&mut CamGenerator::default(), 5.0, |_| {
+            ((0.0, 0.0), 0.0, 0.0)
+        });
         assert_eq!(intervals(&c), [1000; 5]);
         assert!(c.iter().all(|(_, s)| s.low_frequency));
         assert!(c[1..].iter().all(|(_, s)| s.trigger == CamTrigger::Timer));
@@ -282,13 +298,23 @@ mod tests {
         let c = run(&mut CamGenerator::default(), 6.0, |t| {
             ((r * (w * t).sin(), r * (1.0 - (w * t).cos())), w * t, v)
         });
-        assert!(intervals(&c).iter().all(|i| *i == 400), "{:?}", intervals(&c));
+        assert!(
+            intervals(&c).iter().all(|i| *i == 400),
+            "{:?}",
+            intervals(&c)
+        );
         assert!(c[1..].iter().all(|(_, s)| s.trigger == CamTrigger::Heading));
-        // 10 °/s: 4° is reached exactly at 400 ms, so 400 or 500 ms depending on rounding.
+        // 10 °/s: 4° is reached exactly at 400 ms, so "> 4°" holds at 400 or 500 ms
+        // depending on floating-point rounding of each difference; once T_GenCam = 400 ms,
+        // a CAM whose heading change rounds to 4° is sent by the timer instead.
         let w = 10f64.to_radians();
-        let c = run(&mut CamGenerator::default(), 6.0, |t| ((0.0, 0.0), w * t, v));
+        let c = run(&mut CamGenerator::default(), 6.0, |t| {
+            ((0.0, 0.0), w * t, v)
+        });
         let iv = intervals(&c);
-        assert!(iv.iter().all(|i| *i == iv[0] && (*i == 400 || *i == 500)), "{iv:?}");
+        assert!(iv.iter().all(|i| *i == 400 || *i == 500), "{iv:?}");
+        let ok = [CamTrigger::Heading, CamTrigger::Timer];
+        assert!(c[1..].iter().all(|(_, s)| ok.contains(&s.trigger)));
     }
 
     #[test]
@@ -297,7 +323,11 @@ mod tests {
         let c = run(&mut CamGenerator::default(), 3.0, |t| {
             ((5.0 * t + t * t, 0.0), 0.0, 5.0 + 2.0 * t)
         });
-        assert!(intervals(&c).iter().all(|i| *i == 300), "{:?}", intervals(&c));
+        assert!(
+            intervals(&c).iter().all(|i| *i == 300),
+            "{:?}",
+            intervals(&c)
+        );
         assert!(c[1..].iter().all(|(_, s)| s.trigger == CamTrigger::Speed));
     }
 
@@ -325,7 +355,9 @@ mod tests {
         let c = run(&mut g, 5.0, |t| ((v * t, 0.0), 0.0, v));
         assert!(intervals(&c).iter().all(|i| *i == 500));
         // LF container every 500 ms at most: at 300 ms spacing, every other CAM.
-        let c = run(&mut CamGenerator::default(), 3.0, |t| ((v * t, 0.0), 0.0, v));
+        let c = run(&mut CamGenerator::default(), 3.0, |t| {
+            ((v * t, 0.0), 0.0, v)
+        });
         let lf: Vec<bool> = c.iter().map(|(_, s)| s.low_frequency).collect();
         assert_eq!(&lf[..6], &[true, false, true, false, true, false]);
         // Calls between check points do nothing.

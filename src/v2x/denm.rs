@@ -53,8 +53,22 @@ impl DenmOriginator {
     }
 
     /// [`trigger`](Self::trigger) with the scenario's `MessageSpec` parameters.
-    pub fn from_spec(action_id: ActionId, event: DenmEvent, pos: Point, now_s: f64, spec: &MessageSpec) -> Self {
-        Self::trigger(action_id, event, pos, now_s, spec.denm_repeat, spec.denm_validity, spec.denm_radius)
+    pub fn from_spec(
+        action_id: ActionId,
+        event: DenmEvent,
+        pos: Point,
+        now_s: f64,
+        spec: &MessageSpec,
+    ) -> Self {
+        Self::trigger(
+            action_id,
+            event,
+            pos,
+            now_s,
+            spec.denm_repeat,
+            spec.denm_validity,
+            spec.denm_radius,
+        )
     }
 
     /// The current DENM content.
@@ -169,7 +183,9 @@ impl DenmTable {
         let result = match known {
             None => DenmUpdate::New,
             Some(k) if denm.reference_time_s > k.reference_time_s => DenmUpdate::Updated,
-            Some(k) if denm.reference_time_s == k.reference_time_s => return DenmUpdate::Repetition,
+            Some(k) if denm.reference_time_s == k.reference_time_s => {
+                return DenmUpdate::Repetition;
+            }
             Some(_) => return DenmUpdate::Ignored,
         };
         self.known.insert(denm.action_id, denm.clone());
@@ -205,7 +221,15 @@ mod tests {
     };
 
     fn origin() -> DenmOriginator {
-        DenmOriginator::trigger(ID, DenmEvent::StalledVehicle, (100.0, 0.0), 10.0, 0.1, 2.0, 500.0)
+        DenmOriginator::trigger(
+            ID,
+            DenmEvent::StalledVehicle,
+            (100.0, 0.0),
+            10.0,
+            0.1,
+            2.0,
+            500.0,
+        )
     }
 
     #[test]
@@ -228,7 +252,13 @@ mod tests {
 
     #[test]
     fn spec_defaults_and_skipped_slots() {
-        let mut o = DenmOriginator::from_spec(ID, DenmEvent::RoadWorks, (0.0, 0.0), 0.0, &MessageSpec::default());
+        let mut o = DenmOriginator::from_spec(
+            ID,
+            DenmEvent::RoadWorks,
+            (0.0, 0.0),
+            0.0,
+            &MessageSpec::default(),
+        );
         assert_eq!(o.expires_at_s(), 60.0);
         assert_eq!(o.denm().relevance_radius_m, 500.0);
         assert!(o.poll(0.0).is_some());

@@ -339,10 +339,18 @@ mod tests {
             Payload::Map(map),
             Payload::Cpm(cpm),
         ];
-        let got: Vec<_> = payloads.iter().map(|p| (p.msg_type(), p.size_bytes())).collect();
+        let got: Vec<_> = payloads
+            .iter()
+            .map(|p| (p.msg_type(), p.size_bytes()))
+            .collect();
         assert_eq!(
             got,
-            [(MsgType::Cam, 300), (MsgType::Spat, 115), (MsgType::Map, 900), (MsgType::Cpm, 191)]
+            [
+                (MsgType::Cam, 300),
+                (MsgType::Spat, 115),
+                (MsgType::Map, 900),
+                (MsgType::Cpm, 191)
+            ]
         );
         assert_eq!(DenmEvent::StalledVehicle.cause_code(), (94, 0));
         assert_eq!(MovementPhaseState::ProtectedClearance.j2735(), 8);

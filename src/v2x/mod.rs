@@ -1,1 +1,74 @@
-//! V2X
+//! V2X: messages (CAM, DENM, SPaT, MAP, CPM), the stations that send them (vehicles' on-board
+//! units, roadside units with cameras, 5G base stations with edge servers), the links they
+//! travel over, and what automated vehicles do with what arrives.
+//!
+//! The models (`cam`, `denm`, `spat`, `cpm`, `glosa`, `reactions`, `messages`) are pure; the
+//! systems (`nodes`, `generate`, `transmit`, `receive`, `faults`) wire them to the world.
+//! Equations, defaults and sources: `docs/v2x-models.md`.
+pub mod cam;
+pub mod cpm;
+pub mod denm;
+pub mod env;
+pub mod faults;
+pub mod generate;
+pub mod glosa;
+pub mod map;
+pub mod messages;
+pub mod nodes;
+pub mod reactions;
+pub mod receive;
+pub mod spat;
+pub mod transmit;
+
+use bevy::prelude::*;
+
+use crate::scenario::SpecRes;
+use crate::traffic::Obu;
+use crate::{CommSystems, DecideSystems, SenseSystems};
+
+pub(crate) fn plugin(app: &mut App) {
+    app.init_resource::<env::RadioEnv>()
+        .init_resource::<faults::FaultState>()
+        .init_resource::<receive::HazardMap>()
+        .init_resource::<transmit::Receptions>()
+        .add_observer(on_board)
+        .add_systems(Startup, (nodes::spawn, setup_env))
+        .add_systems(
+            FixedUpdate,
+            (
+                (receive::map_hazards, receive::deliver).chain().in_set(SenseSystems),
+                receive::glosa.in_set(DecideSystems).before(crate::traffic::decide::accelerate),
+                (faults::update, generate::gather, generate::vehicles, generate::rsus, transmit::transmit)
+                    .chain()
+                    .in_set(CommSystems),
+            )
+                .run_if(v2x_enabled),
+        );
+}
+
+fn v2x_enabled(spec: Res<SpecRes>) -> bool {
+    spec.0.v2x.enabled
+}
+
+fn setup_env(spec: Res<SpecRes>, net: Res<crate::road::RoadNetwork>, mut env: ResMut<env::RadioEnv>) {
+    let (lo, hi) = net.bounds();
+    env.cbr_wave = env::CbrCells::new(lo, hi);
+    env.cbr_pc5 = env::CbrCells::new(lo, hi);
+    env.has_buildings = !spec.0.buildings.is_empty();
+}
+
+/// Vehicles with an on-board unit get their V2X state when V2X is on.
+fn on_board(add: On<Add, Obu>, spec: Res<SpecRes>, mut commands: Commands) {
+    if spec.0.v2x.enabled {
+        commands.entity(add.entity).insert(nodes::OnBoard {
+            cam: cam::CamGenerator::default(),
+            serving: None,
+            handover_until: 0.0,
+            denms: denm::DenmTable::new(),
+            own_denm: None,
+            braking: false,
+            spat: Vec::new(),
+            warned: Vec::new(),
+        });
+    }
+}

@@ -104,11 +104,19 @@ mod tests {
         let s = build_spat(
             "dmc-1",
             100.0,
-            &[a("n_in", Colour::Green, 12.3), a("e_in", Colour::Red, 17.3), a("s_in", Colour::Amber, 2.0)],
+            &[
+                a("n_in", Colour::Green, 12.3),
+                a("e_in", Colour::Red, 17.3),
+                a("s_in", Colour::Amber, 2.0),
+            ],
         );
         assert_eq!(s.intersection_id, "dmc-1");
         assert_eq!(s.timestamp_s, 100.0);
-        let got: Vec<_> = s.states.iter().map(|m| (m.signal_group, m.state.j2735())).collect();
+        let got: Vec<_> = s
+            .states
+            .iter()
+            .map(|m| (m.signal_group, m.state.j2735()))
+            .collect();
         assert_eq!(got, [(1, 6), (2, 3), (3, 8)]);
         let n = s.for_link("n_in").unwrap();
         assert!((n.min_end_time_s - 112.3).abs() < 1e-9);

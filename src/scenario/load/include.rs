@@ -6,11 +6,11 @@
 //! records which file each run of a merged list came from and rewrites paths accordingly.
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 
-use crate::scenario::diag::{Diag, line_col};
+use crate::scenario::diag::{Diag, LineIndex};
 use crate::scenario::locate::SpanTree;
 use crate::scenario::spec::{
     Building, Expectation, Flow, GnbSpec, Network, PedestrianSpawn, Point, RsuSpec, Spec,
@@ -62,29 +62,36 @@ const LISTS: [(&str, &str); 11] = [
     ("expectations", "expectations"),
 ];
 
-/// One loaded file: display name, text, and its span tree.
+/// One loaded file: display name, text, and (built on first use, i.e. only when something
+/// is wrong) its span tree and line index.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub name: String,
     pub src: Arc<str>,
-    tree: SpanTree,
+    tree: OnceLock<SpanTree>,
+    lines: OnceLock<LineIndex>,
 }
 
 impl SourceFile {
     pub fn new(name: &str, src: Arc<str>) -> SourceFile {
-        let tree = SpanTree::parse(&src);
         SourceFile {
             name: name.to_string(),
             src,
-            tree,
+            tree: OnceLock::new(),
+            lines: OnceLock::new(),
         }
     }
 
     /// Span of `path` in this file (or of its deepest existing ancestor).
     pub fn span(&self, path: &str) -> Range<usize> {
         self.tree
+            .get_or_init(|| SpanTree::parse(&self.src))
             .find(&self.src, path)
             .map_or(0..0, |f| f.span)
+    }
+
+    fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.src))
     }
 }
 
@@ -99,7 +106,11 @@ pub struct Origins {
 }
 
 /// Prepends the fragments' lists (in include order) to the scenario's.
-pub fn merge(mut spec: Spec, main: SourceFile, frags: Vec<(SourceFile, Fragment)>) -> (Spec, Origins) {
+pub fn merge(
+    mut spec: Spec,
+    main: SourceFile,
+    frags: Vec<(SourceFile, Fragment)>,
+) -> (Spec, Origins) {
     let mut runs = vec![Vec::new(); LISTS.len()];
     let mut files = vec![main];
     let mut acc = Fragment::default();
@@ -123,7 +134,10 @@ pub fn merge(mut spec: Spec, main: SourceFile, frags: Vec<(SourceFile, Fragment)
         for (run, count) in runs.iter_mut().zip(counts) {
             run.push((n, count));
         }
-        if spec.v2x.control_centre.is_none() && acc.control_centre.is_none() && f.control_centre.is_some() {
+        if spec.v2x.control_centre.is_none()
+            && acc.control_centre.is_none()
+            && f.control_centre.is_some()
+        {
             acc.control_centre = f.control_centre;
             control_centre = n;
         }
@@ -201,7 +215,9 @@ impl Origins {
                 continue;
             };
             let Some(close) = rest.find(']') else { break };
-            let Ok(mut index) = rest[..close].parse::<usize>() else { break };
+            let Ok(mut index) = rest[..close].parse::<usize>() else {
+                break;
+            };
             let tail = &rest[close + 1..];
             for &(file, count) in &self.runs[k] {
                 if index < count {
@@ -212,10 +228,10 @@ impl Origins {
             }
             break;
         }
-        if self.control_centre != 0 {
-            if let Some(tail) = path.strip_prefix("v2x.control_centre") {
-                return (self.control_centre, format!("control_centre{tail}"));
-            }
+        if self.control_centre != 0
+            && let Some(tail) = path.strip_prefix("v2x.control_centre")
+        {
+            return (self.control_centre, format!("control_centre{tail}"));
         }
         (0, path.to_string())
     }
@@ -224,7 +240,7 @@ impl Origins {
     pub fn position(&self, path: &str) -> String {
         let (f, local) = self.resolve(path);
         let file = &self.files[f];
-        let (line, col) = line_col(&file.src, file.span(&local).start);
+        let (line, col) = file.lines().line_col(&file.src, file.span(&local).start);
         format!("{}:{line}:{col}", file.name)
     }
 
@@ -245,6 +261,7 @@ impl Origins {
                 None => see,
             });
         }
-        Diag::new(&file.name, &file.src, file.span(&local), message, help)
+        let span = file.span(&local);
+        Diag::new_indexed(&file.name, &file.src, file.lines(), span, message, help)
     }
 }

@@ -19,7 +19,10 @@ pub enum Action {
     /// A lane of a link closes (vehicles merge away from it; it is blocked at its start).
     CloseLane { link: String, lane: u8 },
     /// Replace a junction's signal program.
-    SetProgram { junction: String, program: SignalProgram },
+    SetProgram {
+        junction: String,
+        program: SignalProgram,
+    },
     /// A base station goes down (`up: false`) or comes back.
     Gnb { id: String, up: bool },
     /// A roadside unit goes down or comes back.
@@ -34,7 +37,11 @@ pub enum Action {
         for_s: f64,
     },
     /// Extra latency on a technology for a while.
-    LatencySpike { tech: Tech, extra_ms: f64, for_s: f64 },
+    LatencySpike {
+        tech: Tech,
+        extra_ms: f64,
+        for_s: f64,
+    },
     /// Every message on a technology is lost with this probability for a while.
     BurstLoss { tech: Tech, loss: f64, for_s: f64 },
     /// GNSS error: positions reported by this vehicle (or all, if empty) are off by a

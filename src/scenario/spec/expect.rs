@@ -16,11 +16,13 @@ pub enum Expectation {
     },
     /// Every vehicle that departed reached the end of its route by `by` s.
     AllArrived { by: f64 },
-    /// The travel time of a vehicle, or the mean over a flow's vehicles, stays under `max_s`.
+    /// The travel time of a vehicle, or the mean over a group's vehicles (a flow id,
+    /// `automated`, `human` or `all`), stays under `max_s`.
     MaxTravelTime { of: String, max_s: f64 },
     /// The smallest time-to-collision between a follower and its leader stays at or above `s`.
     MinTimeToCollision { s: f64 },
-    /// Mean number of stops per vehicle of a group (`automated`, `human`, a flow or vehicle id).
+    /// Mean number of stops per vehicle of a group (`automated`, `human`, `all`, a flow or
+    /// vehicle id).
     MaxStops { of: String, max: f64 },
     /// Automated vehicles stop less often, on average, than human-driven ones.
     AutomatedFewerStops,

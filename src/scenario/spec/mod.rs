@@ -31,7 +31,7 @@ pub struct Spec {
     pub name: String,
     /// Fragment files merged into this scenario, relative to this file (one level only: a
     /// fragment cannot include). Their lists are prepended to this file's; see
-    /// `scenario::include`.
+    /// `scenario::load::include`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub include: Vec<String>,
     /// What the scenario shows; free text.

@@ -67,7 +67,7 @@ impl MsgType {
 }
 
 /// Everything V2X in a scenario. `enabled: false` turns all of it off (a baseline run).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct V2xSpec {
     pub enabled: bool,
@@ -79,20 +79,6 @@ pub struct V2xSpec {
     pub obu: ObuSpec,
     pub links: LinkModels,
     pub messages: MessageSpec,
-}
-
-impl Default for V2xSpec {
-    fn default() -> Self {
-        V2xSpec {
-            enabled: false,
-            rsus: Vec::new(),
-            gnbs: Vec::new(),
-            control_centre: None,
-            obu: ObuSpec::default(),
-            links: LinkModels::default(),
-            messages: MessageSpec::default(),
-        }
-    }
 }
 
 /// A roadside unit.
@@ -199,9 +185,15 @@ impl Default for ObuSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Latency {
     Constant(f64),
-    Uniform { min_ms: f64, max_ms: f64 },
+    Uniform {
+        min_ms: f64,
+        max_ms: f64,
+    },
     /// Log-normal given by its median and 99th percentile.
-    LogNormal { median_ms: f64, p99_ms: f64 },
+    LogNormal {
+        median_ms: f64,
+        p99_ms: f64,
+    },
     /// Empirical CDF: (latency ms, cumulative probability) pairs, increasing, ending at 1.
     Empirical(Vec<(f64, f64)>),
 }

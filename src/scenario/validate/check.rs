@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::scenario::diag::did_you_mean;
+use crate::scenario::diag::{did_you_mean, suggestion};
 use crate::scenario::spec::Point;
 
 /// One semantic problem, at a value path of the merged scenario (see `locate`).
@@ -19,10 +19,18 @@ pub struct Issue {
     pub see: Option<(String, String)>,
 }
 
+/// Most issues recorded; past this, checking goes on but nothing more is kept (bounds the work
+/// of locating and sorting them; only the first `diag::MAX_DIAGS` are shown anyway).
+pub const MAX_ISSUES: usize = 10_000;
+/// Did-you-mean suggestions are computed for this many issues only (each scans an id list).
+const MAX_SUGGESTIONS: usize = 1_000;
+
 /// Collects issues.
 #[derive(Debug, Default)]
 pub struct Sink {
     pub issues: Vec<Issue>,
+    /// Issues not kept because of [`MAX_ISSUES`].
+    pub dropped: usize,
 }
 
 fn unit(u: &str) -> String {
@@ -34,7 +42,16 @@ fn unit(u: &str) -> String {
 }
 
 impl Sink {
-    pub fn err(&mut self, path: impl Into<String>, message: impl Into<String>, help: Option<String>) {
+    pub fn err(
+        &mut self,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        if self.issues.len() >= MAX_ISSUES {
+            self.dropped += 1;
+            return;
+        }
         self.issues.push(Issue {
             path: path.into(),
             message: message.into(),
@@ -51,6 +68,10 @@ impl Sink {
         label: &str,
         see: impl Into<String>,
     ) {
+        if self.issues.len() >= MAX_ISSUES {
+            self.dropped += 1;
+            return;
+        }
         self.issues.push(Issue {
             path: path.into(),
             message: message.into(),
@@ -80,7 +101,11 @@ impl Sink {
         if x > 0.0 {
             return true;
         }
-        self.err(path, format!("must be greater than 0{}, found {x}", unit(u)), None);
+        self.err(
+            path,
+            format!("must be greater than 0{}, found {x}", unit(u)),
+            None,
+        );
         false
     }
 
@@ -92,7 +117,11 @@ impl Sink {
         if x >= 0.0 {
             return true;
         }
-        self.err(path, format!("must be 0{} or more, found {x}", unit(u)), None);
+        self.err(
+            path,
+            format!("must be 0{} or more, found {x}", unit(u)),
+            None,
+        );
         false
     }
 
@@ -129,16 +158,22 @@ impl Sink {
         false
     }
 
+    /// `` (did you mean `x`?)`` while few issues have been found, else nothing.
+    pub fn suggest<'a>(&self, word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+        if self.issues.len() < MAX_SUGGESTIONS {
+            suggestion(word, candidates)
+        } else {
+            String::new()
+        }
+    }
+
     /// Looks `id` up in `set`; records "unknown ..." with a did-you-mean otherwise.
     pub fn reference(&mut self, path: &str, id: &str, set: &IdSet<'_>) -> Option<usize> {
         if let Some(&i) = set.map.get(id) {
             return Some(i);
         }
-        let message = format!(
-            "unknown {} `{id}`{}",
-            set.kind,
-            super::super::diag::suggestion(id, set.order.iter().copied())
-        );
+        let hint = self.suggest(id, set.order.iter().copied());
+        let message = format!("unknown {} `{id}`{hint}", set.kind);
         self.err(path, message, Some(set.known()));
         None
     }
@@ -202,9 +237,19 @@ impl<'a> IdSet<'a> {
         if self.order.is_empty() {
             return format!("no {}s are defined in `{}`", self.kind, self.list);
         }
-        let shown: Vec<String> = self.order.iter().take(8).map(|s| format!("`{s}`")).collect();
+        let shown: Vec<String> = self
+            .order
+            .iter()
+            .take(8)
+            .map(|s| format!("`{s}`"))
+            .collect();
         let more = if self.order.len() > 8 { ", ..." } else { "" };
-        format!("{}s defined in `{}`: {}{more}", self.kind, self.list, shown.join(", "))
+        format!(
+            "{}s defined in `{}`: {}{more}",
+            self.kind,
+            self.list,
+            shown.join(", ")
+        )
     }
 
     /// Closest id to `word`, for did-you-mean across several sets.

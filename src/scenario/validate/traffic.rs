@@ -6,8 +6,8 @@ use super::Checker;
 use crate::scenario::load::{MAX_DURATION, MAX_FLOW_VEHICLES, MAX_VEHICLES};
 use crate::scenario::spec::{DriverSpec, Route, Tech};
 
-/// Two vehicles spawned on the same lane at the same time need this much room, m.
-pub const MIN_SPAWN_GAP: f64 = 8.0;
+/// Clearance between the bodies of two vehicles spawned on one lane at the same time, m.
+pub const MIN_SPAWN_CLEARANCE: f64 = 1.0;
 
 impl Checker<'_, '_> {
     pub(super) fn vehicles(&mut self) {
@@ -28,14 +28,17 @@ impl Checker<'_, '_> {
             let p = format!("vehicles[{i}]");
             let route = self.route(&p, &v.route);
             let depart_ok = self.out.non_negative(&format!("{p}.depart"), v.depart, "s");
-            if let (true, Some(d)) = (depart_ok, self.duration()) {
-                if v.depart > d {
-                    self.out.err(
-                        format!("{p}.depart"),
-                        format!("departs at {} s, after the end of the scenario ({d} s)", v.depart),
-                        Some("`depart` must not be later than `duration`".into()),
-                    );
-                }
+            if let (true, Some(d)) = (depart_ok, self.duration())
+                && v.depart > d
+            {
+                self.out.err(
+                    format!("{p}.depart"),
+                    format!(
+                        "departs at {} s, after the end of the scenario ({d} s)",
+                        v.depart
+                    ),
+                    Some("`depart` must not be later than `duration`".into()),
+                );
             }
             self.out.non_negative(&format!("{p}.speed"), v.speed, "m/s");
             let pos_ok = self.out.non_negative(&format!("{p}.pos"), v.pos, "m");
@@ -45,7 +48,7 @@ impl Checker<'_, '_> {
                 if pos_ok {
                     self.on_link(&format!("{p}.pos"), v.pos, first);
                 }
-                if v.lane >= link.lanes {
+                if (1..=8).contains(&link.lanes) && v.lane >= link.lanes {
                     self.out.err(
                         format!("{p}.lane"),
                         format!(
@@ -59,7 +62,10 @@ impl Checker<'_, '_> {
                 }
             }
             self.driver(&format!("{p}.driver"), &v.driver);
-            if v.radios.as_ref().is_some_and(|r| r.contains(&Tech::Backhaul)) {
+            if v.radios
+                .as_ref()
+                .is_some_and(|r| r.contains(&Tech::Backhaul))
+            {
                 self.out.err(
                     format!("{p}.radios"),
                     "a vehicle cannot carry `Backhaul`, which is wired",
@@ -68,10 +74,15 @@ impl Checker<'_, '_> {
             }
             for (k, s) in v.stops.iter().enumerate() {
                 let sp = format!("{p}.stops[{k}]");
-                if let Some(li) = self.out.reference(&format!("{sp}.link"), &s.link, &self.links) {
+                if let Some(li) = self
+                    .out
+                    .reference(&format!("{sp}.link"), &s.link, &self.links)
+                {
                     if let Some(r) = route.as_ref().filter(|r| !r.contains(&li)) {
-                        let names: Vec<String> =
-                            r.iter().map(|&l| format!("`{}`", self.link(l).id)).collect();
+                        let names: Vec<String> = r
+                            .iter()
+                            .map(|&l| format!("`{}`", self.link(l).id))
+                            .collect();
                         self.out.err(
                             format!("{sp}.link"),
                             format!(
@@ -91,7 +102,8 @@ impl Checker<'_, '_> {
         self.overlaps(spawns);
     }
 
-    /// Reports spawns closer than [`MIN_SPAWN_GAP`] on the same link, lane and time.
+    /// Reports spawns on the same link, lane and time whose bodies overlap or come within
+    /// [`MIN_SPAWN_CLEARANCE`] of each other (positions are front bumpers).
     fn overlaps(&mut self, mut spawns: Vec<(usize, u8, f64, f64, usize)>) {
         let key = |s: &(usize, u8, f64, f64, usize)| (s.0, s.1);
         spawns.sort_by(|a, b| {
@@ -107,7 +119,10 @@ impl Checker<'_, '_> {
                 continue;
             }
             let gap = b.3 - a.3;
-            if gap >= MIN_SPAWN_GAP {
+            // Front bumpers: the one ahead must not reach back over the other.
+            let ahead = crate::traffic::kind::body(self.spec.vehicles[b.4].kind).length;
+            let need = ahead + MIN_SPAWN_CLEARANCE;
+            if gap >= need {
                 continue;
             }
             let (early, late) = if a.4 < b.4 { (a.4, b.4) } else { (b.4, a.4) };
@@ -123,7 +138,7 @@ impl Checker<'_, '_> {
                     a.2
                 ),
                 Some(format!(
-                    "vehicles starting together on one lane need at least {MIN_SPAWN_GAP} m between them; change `pos`, `lane` or `depart`"
+                    "vehicles starting together on one lane need the length of the one ahead plus {MIN_SPAWN_CLEARANCE} m between them ({need} m here); change `pos`, `lane` or `depart`"
                 )),
                 "the other vehicle is",
                 format!("vehicles[{early}]"),
@@ -133,17 +148,17 @@ impl Checker<'_, '_> {
 
     /// `pos` must lie on link `li`.
     fn on_link(&mut self, path: &str, pos: f64, li: usize) {
-        if let Some(len) = self.link_len[li] {
-            if pos > len {
-                self.out.err(
-                    path,
-                    format!(
-                        "position {pos} m is beyond the end of link `{}` ({len:.1} m long)",
-                        self.link(li).id
-                    ),
-                    None,
-                );
-            }
+        if let Some(len) = self.link_len[li]
+            && pos > len
+        {
+            self.out.err(
+                path,
+                format!(
+                    "position {pos} m is beyond the end of link `{}` ({len:.1} m long)",
+                    self.link(li).id
+                ),
+                None,
+            );
         }
     }
 
@@ -152,8 +167,12 @@ impl Checker<'_, '_> {
         match route {
             Route::Links(ids) => self.chain(&format!("{p}.route"), ids),
             Route::Trip { from, to } => {
-                let a = self.out.reference(&format!("{p}.route.from"), from, &self.nodes);
-                let b = self.out.reference(&format!("{p}.route.to"), to, &self.nodes);
+                let a = self
+                    .out
+                    .reference(&format!("{p}.route.from"), from, &self.nodes);
+                let b = self
+                    .out
+                    .reference(&format!("{p}.route.to"), to, &self.nodes);
                 if let (Some(a), Some(b)) = (a, b) {
                     self.path_exists(&format!("{p}.route"), a, b);
                 }
@@ -161,7 +180,11 @@ impl Checker<'_, '_> {
             }
             Route::Loop { links, laps } => {
                 if *laps == 0 {
-                    self.out.err(format!("{p}.route.laps"), "must be at least 1, found 0", None);
+                    self.out.err(
+                        format!("{p}.route.laps"),
+                        "must be at least 1, found 0",
+                        None,
+                    );
                 }
                 let chain = self.chain(&format!("{p}.route.links"), links)?;
                 let (first, last) = (self.link(chain[0]), self.link(chain[chain.len() - 1]));
@@ -183,7 +206,11 @@ impl Checker<'_, '_> {
     /// Links that must exist and follow each other.
     fn chain(&mut self, p: &str, ids: &[String]) -> Option<Vec<usize>> {
         if ids.is_empty() {
-            self.out.err(p, "the route has no links", Some("list at least one link id".into()));
+            self.out.err(
+                p,
+                "the route has no links",
+                Some("list at least one link id".into()),
+            );
             return None;
         }
         let found: Vec<Option<usize>> = ids
@@ -220,7 +247,10 @@ impl Checker<'_, '_> {
         } else if !self.reachable(a, b) {
             self.out.err(
                 path,
-                format!("no path from node `{}` to node `{}` along the network's links", nodes[a].id, nodes[b].id),
+                format!(
+                    "no path from node `{}` to node `{}` along the network's links",
+                    nodes[a].id, nodes[b].id
+                ),
                 Some("links are one-way (`from` -> `to`); check their directions".into()),
             );
         }
@@ -265,21 +295,28 @@ impl Checker<'_, '_> {
                     format!("vehicles[{}]", self.vehicles.map[f.id.as_str()]),
                 );
             }
-            let a = self.out.reference(&format!("{p}.from"), &f.from, &self.nodes);
+            let a = self
+                .out
+                .reference(&format!("{p}.from"), &f.from, &self.nodes);
             let b = self.out.reference(&format!("{p}.to"), &f.to, &self.nodes);
             if let (Some(a), Some(b)) = (a, b) {
                 self.path_exists(&p, a, b);
             }
-            let rate_ok = self.out.positive(&format!("{p}.per_hour"), f.per_hour, "vehicles/h");
+            let rate_ok = self
+                .out
+                .positive(&format!("{p}.per_hour"), f.per_hour, "vehicles/h");
             let begin_ok = self.out.non_negative(&format!("{p}.begin"), f.begin, "s");
-            if let (true, Some(d)) = (begin_ok, self.duration()) {
-                if f.begin > d {
-                    self.out.err(
-                        format!("{p}.begin"),
-                        format!("begins at {} s, after the end of the scenario ({d} s)", f.begin),
-                        None,
-                    );
-                }
+            if let (true, Some(d)) = (begin_ok, self.duration())
+                && f.begin > d
+            {
+                self.out.err(
+                    format!("{p}.begin"),
+                    format!(
+                        "begins at {} s, after the end of the scenario ({d} s)",
+                        f.begin
+                    ),
+                    None,
+                );
             }
             let mut end_ok = true;
             if let Some(end) = f.end {
@@ -293,13 +330,21 @@ impl Checker<'_, '_> {
                     );
                 }
             }
-            let shares = [("car", f.mix.car), ("bus", f.mix.bus), ("truck", f.mix.truck)];
+            let shares = [
+                ("car", f.mix.car),
+                ("bus", f.mix.bus),
+                ("truck", f.mix.truck),
+            ];
             let mut mix_ok = true;
             for (name, x) in shares {
                 mix_ok &= self.out.non_negative(&format!("{p}.mix.{name}"), x, "");
             }
             if mix_ok && f.mix.car + f.mix.bus + f.mix.truck <= 0.0 {
-                self.out.err(format!("{p}.mix"), "all kind shares are 0", Some("give at least one kind a positive share".into()));
+                self.out.err(
+                    format!("{p}.mix"),
+                    "all kind shares are 0",
+                    Some("give at least one kind a positive share".into()),
+                );
             }
             self.out.ratio(&format!("{p}.automated"), f.automated);
             self.driver(&format!("{p}.driver"), &f.driver);
@@ -324,19 +369,26 @@ impl Checker<'_, '_> {
         super::IdSet::build(self.out, "pedestrian", "pedestrians", ids, false);
         for (i, w) in spec.pedestrians.iter().enumerate() {
             let p = format!("pedestrians[{i}]");
-            if let Some(li) = self.out.reference(&format!("{p}.link"), &w.link, &self.links) {
-                if self.out.non_negative(&format!("{p}.pos"), w.pos, "m") {
-                    self.on_link(&format!("{p}.pos"), w.pos, li);
-                }
+            if let Some(li) = self
+                .out
+                .reference(&format!("{p}.link"), &w.link, &self.links)
+                && self.out.non_negative(&format!("{p}.pos"), w.pos, "m")
+            {
+                self.on_link(&format!("{p}.pos"), w.pos, li);
             }
-            if let (true, Some(d)) = (self.out.non_negative(&format!("{p}.depart"), w.depart, "s"), self.duration()) {
-                if w.depart > d {
-                    self.out.err(
-                        format!("{p}.depart"),
-                        format!("departs at {} s, after the end of the scenario ({d} s)", w.depart),
-                        None,
-                    );
-                }
+            if let (true, Some(d)) = (
+                self.out.non_negative(&format!("{p}.depart"), w.depart, "s"),
+                self.duration(),
+            ) && w.depart > d
+            {
+                self.out.err(
+                    format!("{p}.depart"),
+                    format!(
+                        "departs at {} s, after the end of the scenario ({d} s)",
+                        w.depart
+                    ),
+                    None,
+                );
             }
             self.out.positive(&format!("{p}.speed"), w.speed, "m/s");
         }

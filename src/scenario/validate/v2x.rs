@@ -2,8 +2,10 @@
 //! of expectations.
 
 use super::Checker;
-use crate::scenario::diag::suggestion;
 use crate::scenario::spec::{Action, Expectation, Latency, SidelinkSpec, Tech};
+
+/// Vehicle groups an expectation's `of` may name besides vehicle and flow ids.
+pub const GROUPS: [&str; 3] = ["automated", "human", "all"];
 
 impl Checker<'_, '_> {
     pub(super) fn v2x(&mut self) {
@@ -24,13 +26,22 @@ impl Checker<'_, '_> {
             self.out.point(&format!("{p}.pos"), r.pos);
             self.out.positive(&format!("{p}.height"), r.height, "m");
             if let Some(j) = &r.junction {
-                self.out.reference(&format!("{p}.junction"), j, &self.junctions);
+                self.out
+                    .reference(&format!("{p}.junction"), j, &self.junctions);
             }
             for (k, c) in r.cctv.iter().enumerate() {
                 let cp = format!("{p}.cctv[{k}]");
                 self.out.finite(&format!("{cp}.heading_deg"), c.heading_deg);
-                if self.out.positive(&format!("{cp}.fov_deg"), c.fov_deg, "degrees") && c.fov_deg > 360.0 {
-                    self.out.err(format!("{cp}.fov_deg"), format!("must be at most 360 degrees, found {}", c.fov_deg), None);
+                if self
+                    .out
+                    .positive(&format!("{cp}.fov_deg"), c.fov_deg, "degrees")
+                    && c.fov_deg > 360.0
+                {
+                    self.out.err(
+                        format!("{cp}.fov_deg"),
+                        format!("must be at most 360 degrees, found {}", c.fov_deg),
+                        None,
+                    );
                 }
                 self.out.positive(&format!("{cp}.range"), c.range, "m");
             }
@@ -39,14 +50,16 @@ impl Checker<'_, '_> {
             let p = format!("v2x.gnbs[{i}]");
             self.out.point(&format!("{p}.pos"), g.pos);
             self.out.positive(&format!("{p}.height"), g.height, "m");
-            self.out.positive(&format!("{p}.freq_ghz"), g.freq_ghz, "GHz");
+            self.out
+                .positive(&format!("{p}.freq_ghz"), g.freq_ghz, "GHz");
             self.out.finite(&format!("{p}.tx_dbm"), g.tx_dbm);
             self.latency(&format!("{p}.mec"), &g.mec);
         }
         if let Some(c) = v.control_centre {
             self.out.point("v2x.control_centre", c);
         }
-        self.out.ratio("v2x.obu.human_penetration", v.obu.human_penetration);
+        self.out
+            .ratio("v2x.obu.human_penetration", v.obu.human_penetration);
         self.sidelink("v2x.links.wave", &v.links.wave);
         self.sidelink("v2x.links.pc5", &v.links.pc5);
         let uu = &v.links.uu;
@@ -54,15 +67,22 @@ impl Checker<'_, '_> {
         self.latency("v2x.links.uu.core", &uu.core);
         self.latency("v2x.links.uu.downlink", &uu.downlink);
         self.out.ratio("v2x.links.uu.loss", uu.loss);
-        self.out.finite("v2x.links.uu.min_rsrp_dbm", uu.min_rsrp_dbm);
-        self.out.non_negative("v2x.links.uu.handover_ms", uu.handover_ms, "ms");
+        self.out
+            .finite("v2x.links.uu.min_rsrp_dbm", uu.min_rsrp_dbm);
+        self.out
+            .non_negative("v2x.links.uu.handover_ms", uu.handover_ms, "ms");
         let bh = &v.links.backhaul;
-        self.out.non_negative("v2x.links.backhaul.latency_ms", bh.latency_ms, "ms");
-        self.out.non_negative("v2x.links.backhaul.jitter_ms", bh.jitter_ms, "ms");
+        self.out
+            .non_negative("v2x.links.backhaul.latency_ms", bh.latency_ms, "ms");
+        self.out
+            .non_negative("v2x.links.backhaul.jitter_ms", bh.jitter_ms, "ms");
         let m = &v.messages;
-        self.out.positive("v2x.messages.denm_repeat", m.denm_repeat, "s");
-        self.out.positive("v2x.messages.denm_validity", m.denm_validity, "s");
-        self.out.positive("v2x.messages.denm_radius", m.denm_radius, "m");
+        self.out
+            .positive("v2x.messages.denm_repeat", m.denm_repeat, "s");
+        self.out
+            .positive("v2x.messages.denm_validity", m.denm_validity, "s");
+        self.out
+            .positive("v2x.messages.denm_radius", m.denm_radius, "m");
         for (name, list) in [("cam_via", &m.cam_via), ("denm_via", &m.denm_via)] {
             if let Some(k) = list.iter().position(|t| *t == Tech::Backhaul) {
                 self.out.err(
@@ -75,8 +95,10 @@ impl Checker<'_, '_> {
     }
 
     fn sidelink(&mut self, p: &str, s: &SidelinkSpec) {
-        self.out.positive(&format!("{p}.freq_ghz"), s.freq_ghz, "GHz");
-        self.out.positive(&format!("{p}.bandwidth_mhz"), s.bandwidth_mhz, "MHz");
+        self.out
+            .positive(&format!("{p}.freq_ghz"), s.freq_ghz, "GHz");
+        self.out
+            .positive(&format!("{p}.bandwidth_mhz"), s.bandwidth_mhz, "MHz");
         for (name, x) in [
             ("tx_dbm", s.tx_dbm),
             ("antenna_gain_dbi", s.antenna_gain_dbi),
@@ -85,10 +107,13 @@ impl Checker<'_, '_> {
         ] {
             self.out.finite(&format!("{p}.{name}"), x);
         }
-        self.out.non_negative(&format!("{p}.shadowing_db[0]"), s.shadowing_db.0, "dB");
-        self.out.non_negative(&format!("{p}.shadowing_db[1]"), s.shadowing_db.1, "dB");
+        self.out
+            .non_negative(&format!("{p}.shadowing_db[0]"), s.shadowing_db.0, "dB");
+        self.out
+            .non_negative(&format!("{p}.shadowing_db[1]"), s.shadowing_db.1, "dB");
         self.latency(&format!("{p}.access"), &s.access);
-        self.out.positive(&format!("{p}.max_range"), s.max_range, "m");
+        self.out
+            .positive(&format!("{p}.max_range"), s.max_range, "m");
     }
 
     /// A latency distribution must describe non-negative delays consistently.
@@ -109,13 +134,18 @@ impl Checker<'_, '_> {
                 }
             }
             Latency::LogNormal { median_ms, p99_ms } => {
-                let a = self.out.positive(&format!("{p}.median_ms"), *median_ms, "ms");
+                let a = self
+                    .out
+                    .positive(&format!("{p}.median_ms"), *median_ms, "ms");
                 let b = self.out.positive(&format!("{p}.p99_ms"), *p99_ms, "ms");
                 if a && b && p99_ms < median_ms {
                     self.out.err(
                         format!("{p}.p99_ms"),
                         format!("p99_ms ({p99_ms}) is below median_ms ({median_ms})"),
-                        Some("the 99th percentile of a latency cannot be smaller than its median".into()),
+                        Some(
+                            "the 99th percentile of a latency cannot be smaller than its median"
+                                .into(),
+                        ),
                     );
                 }
             }
@@ -125,7 +155,11 @@ impl Checker<'_, '_> {
 
     fn empirical(&mut self, p: &str, points: &[(f64, f64)]) {
         let Some(&(_, last)) = points.last() else {
-            self.out.err(p, "an empirical distribution needs at least one point", None);
+            self.out.err(
+                p,
+                "an empirical distribution needs at least one point",
+                None,
+            );
             return;
         };
         let mut prev: Option<(f64, f64)> = None;
@@ -136,14 +170,19 @@ impl Checker<'_, '_> {
                 prev = None;
                 continue;
             }
-            if let Some((pm, pc)) = prev {
-                if ms <= pm || cdf < pc {
-                    self.out.err(
-                        format!("{p}[{k}]"),
-                        format!("the empirical CDF is not increasing: ({ms}, {cdf}) follows ({pm}, {pc})"),
-                        Some("latencies must increase and cumulative probabilities must not decrease".into()),
-                    );
-                }
+            if let Some((pm, pc)) = prev
+                && (ms <= pm || cdf < pc)
+            {
+                self.out.err(
+                    format!("{p}[{k}]"),
+                    format!(
+                        "the empirical CDF is not increasing: ({ms}, {cdf}) follows ({pm}, {pc})"
+                    ),
+                    Some(
+                        "latencies must increase and cumulative probabilities must not decrease"
+                            .into(),
+                    ),
+                );
             }
             prev = Some((ms, cdf));
         }
@@ -160,24 +199,25 @@ impl Checker<'_, '_> {
         let spec = self.spec;
         for (i, e) in spec.events.iter().enumerate() {
             let p = format!("events[{i}]");
-            if let (true, Some(d)) = (self.out.finite(&format!("{p}.at"), e.at), self.duration()) {
-                if e.at < 0.0 || e.at > d {
-                    self.out.err(
-                        format!("{p}.at"),
-                        format!("{} s is outside the run (0 to {d} s)", e.at),
-                        Some("events happen between t = 0 and `duration`".into()),
-                    );
-                }
+            if let (true, Some(d)) = (self.out.finite(&format!("{p}.at"), e.at), self.duration())
+                && (e.at < 0.0 || e.at > d)
+            {
+                self.out.err(
+                    format!("{p}.at"),
+                    format!("{} s is outside the run (0 to {d} s)", e.at),
+                    Some("events happen between t = 0 and `duration`".into()),
+                );
             }
             let a = format!("{p}.action");
             match &e.action {
                 Action::Stall { vehicle } => {
-                    self.out.reference(&format!("{a}.vehicle"), vehicle, &self.vehicles);
+                    self.out
+                        .reference(&format!("{a}.vehicle"), vehicle, &self.vehicles);
                 }
                 Action::CloseLane { link, lane } => {
                     if let Some(li) = self.out.reference(&format!("{a}.link"), link, &self.links) {
                         let lanes = self.link(li).lanes;
-                        if *lane >= lanes {
+                        if (1..=8).contains(&lanes) && *lane >= lanes {
                             self.out.err(
                                 format!("{a}.lane"),
                                 format!("lane {lane} does not exist on link `{link}`, which has {lanes} lane(s)"),
@@ -187,7 +227,9 @@ impl Checker<'_, '_> {
                     }
                 }
                 Action::SetProgram { junction, program } => {
-                    let j = self.out.reference(&format!("{a}.junction"), junction, &self.junctions);
+                    let j = self
+                        .out
+                        .reference(&format!("{a}.junction"), junction, &self.junctions);
                     let node = j
                         .map(|j| spec.network.junctions[j].node.as_str())
                         .filter(|n| self.nodes.contains(n));
@@ -204,7 +246,7 @@ impl Checker<'_, '_> {
                         let all = self.rsus.order.iter().chain(&self.gnbs.order).copied();
                         self.out.err(
                             format!("{a}.node"),
-                            format!("unknown RSU or gNB `{node}`{}", suggestion(node, all)),
+                            format!("unknown RSU or gNB `{node}`{}", self.out.suggest(node, all)),
                             Some("`node` names an RSU (`v2x.rsus`) or a gNB (`v2x.gnbs`)".into()),
                         );
                     }
@@ -220,8 +262,11 @@ impl Checker<'_, '_> {
                     self.out.finite(&format!("{a}.noise_dbm"), *noise_dbm);
                     self.out.positive(&format!("{a}.for_s"), *for_s, "s");
                 }
-                Action::LatencySpike { extra_ms, for_s, .. } => {
-                    self.out.non_negative(&format!("{a}.extra_ms"), *extra_ms, "ms");
+                Action::LatencySpike {
+                    extra_ms, for_s, ..
+                } => {
+                    self.out
+                        .non_negative(&format!("{a}.extra_ms"), *extra_ms, "ms");
                     self.out.positive(&format!("{a}.for_s"), *for_s, "s");
                 }
                 Action::BurstLoss { loss, for_s, .. } => {
@@ -234,28 +279,33 @@ impl Checker<'_, '_> {
                     for_s,
                 } => {
                     if !vehicle.is_empty() {
-                        self.out.reference(&format!("{a}.vehicle"), vehicle, &self.vehicles);
+                        self.out
+                            .reference(&format!("{a}.vehicle"), vehicle, &self.vehicles);
                     }
-                    self.out.non_negative(&format!("{a}.sigma_m"), *sigma_m, "m");
+                    self.out
+                        .non_negative(&format!("{a}.sigma_m"), *sigma_m, "m");
                     self.out.positive(&format!("{a}.for_s"), *for_s, "s");
                 }
             }
         }
     }
 
-    /// `of` of an expectation: a vehicle id, a flow id, `automated` or `human`.
+    /// `of` of an expectation: a vehicle id, a flow id, `automated`, `human` or `all`.
     fn group(&mut self, path: &str, of: &str) {
-        if of == "automated" || of == "human" || self.vehicles.contains(of) || self.flows.contains(of) {
+        if GROUPS.contains(&of) || self.vehicles.contains(of) || self.flows.contains(of) {
             return;
         }
-        let all = ["automated", "human"]
+        let all = GROUPS
             .into_iter()
             .chain(self.vehicles.order.iter().copied())
             .chain(self.flows.order.iter().copied());
         self.out.err(
             path,
-            format!("unknown vehicle, flow or group `{of}`{}", suggestion(of, all)),
-            Some("`of` takes a vehicle id, a flow id, `automated` or `human`".into()),
+            format!(
+                "unknown vehicle, flow or group `{of}`{}",
+                self.out.suggest(of, all)
+            ),
+            Some("`of` takes a vehicle id, a flow id, `automated`, `human` or `all`".into()),
         );
     }
 
@@ -268,7 +318,11 @@ impl Checker<'_, '_> {
                 | Expectation::MinDelivered { .. } => {}
                 Expectation::Collisions { min, max } => {
                     if let Some(max) = max.filter(|m| m < min) {
-                        self.out.err(format!("{p}.max"), format!("max ({max}) is smaller than min ({min})"), None);
+                        self.out.err(
+                            format!("{p}.max"),
+                            format!("max ({max}) is smaller than min ({min})"),
+                            None,
+                        );
                     }
                 }
                 Expectation::AllArrived { by } => {
@@ -291,8 +345,14 @@ impl Checker<'_, '_> {
                     ..
                 } => {
                     let pp = format!("{p}.percentile");
-                    if self.out.finite(&pp, *percentile) && !(*percentile > 0.0 && *percentile <= 100.0) {
-                        self.out.err(pp, format!("must be greater than 0 and at most 100, found {percentile}"), None);
+                    if self.out.finite(&pp, *percentile)
+                        && !(*percentile > 0.0 && *percentile <= 100.0)
+                    {
+                        self.out.err(
+                            pp,
+                            format!("must be greater than 0 and at most 100, found {percentile}"),
+                            None,
+                        );
                     }
                     self.out.positive(&format!("{p}.below_ms"), *below_ms, "ms");
                 }
@@ -303,7 +363,8 @@ impl Checker<'_, '_> {
                     self.out.ratio(&format!("{p}.at_least"), *at_least);
                 }
                 Expectation::WarningLeadTime { at_least_s } => {
-                    self.out.non_negative(&format!("{p}.at_least_s"), *at_least_s, "s");
+                    self.out
+                        .non_negative(&format!("{p}.at_least_s"), *at_least_s, "s");
                 }
                 Expectation::MaxHeadway { max_s } => {
                     self.out.positive(&format!("{p}.max_s"), *max_s, "s");

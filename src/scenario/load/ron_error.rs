@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use ron::error::{Error, SpannedError};
 
-use super::diag::{Diag, did_you_mean, offset_of};
-use super::locate::SpanTree;
+use crate::scenario::diag::{Diag, did_you_mean, offset_of};
+use crate::scenario::locate::SpanTree;
 
 /// What a Rust enum is called in the file.
 fn enum_desc(name: &str) -> &str {
@@ -75,14 +75,18 @@ fn expected_one_of(items: &[&str]) -> String {
     }
 }
 
-fn dym<'a>(found: &str, expected: &[&'a str]) -> String {
+fn dym(found: &str, expected: &[&str]) -> String {
     did_you_mean(found, expected.iter().copied())
         .map_or_else(String::new, |s| format!(" (did you mean `{s}`?)"))
 }
 
 /// Turns ron's error into a diagnostic against `file`.
 pub fn convert(file: &str, source: &Arc<str>, err: &SpannedError) -> Diag {
-    let start = offset_of(source, err.span.start.line, err.span.start.col);
+    let mut start = offset_of(source, err.span.start.line, err.span.start.col);
+    if matches!(err.code, Error::UnclosedBlockComment) {
+        // ron reports the position after `/*`; point at the comment itself.
+        start = source[..start].rfind("/*").unwrap_or(start);
+    }
     let end = offset_of(source, err.span.end.line, err.span.end.col).max(start);
     let path = SpanTree::parse(source).path_at(source, start);
     let at = if path.is_empty() {
@@ -125,8 +129,9 @@ pub fn convert(file: &str, source: &Arc<str>, err: &SpannedError) -> Diag {
         ),
         Error::MissingStructField { field, outer } => (
             format!(
-                "missing field `{field}` in {}",
-                struct_desc(outer.as_deref().unwrap_or(""))
+                "missing field `{field}` in {}{}",
+                struct_desc(outer.as_deref().unwrap_or("")),
+                if path.is_empty() { String::new() } else { format!(" (`{path}`)") }
             ),
             Some(format!("add `{field}: ...`; it has no default")),
         ),
@@ -172,12 +177,17 @@ pub fn convert(file: &str, source: &Arc<str>, err: &SpannedError) -> Diag {
             format!("expected `(`{at}"),
             Some("structs and tuples are written in parentheses: `(x: 1.0)`, `(1.0, 2.0)`".into()),
         ),
-        Error::ExpectedStructLikeEnd | Error::ExpectedOptionEnd => {
-            (format!("expected `)`{at}"), None)
-        }
+        Error::ExpectedStructLikeEnd | Error::ExpectedOptionEnd => match path.rsplit_once('[') {
+            // Inside a tuple: it has more elements than the type takes.
+            Some((tuple, _)) if path.ends_with(']') => (
+                format!("expected `)`: too many elements in `{tuple}`"),
+                Some("points and sizes are `(x, y)` pairs".into()),
+            ),
+            _ => (format!("expected `)`{at}"), None),
+        },
         Error::ExpectedComma => (
-            format!("expected `,`{at}"),
-            Some("a comma may be missing at the end of the previous item".into()),
+            "expected `,` before this".into(),
+            Some("a comma is probably missing at the end of the previous item, or a string is not closed".into()),
         ),
         Error::ExpectedMapColon => (format!("expected `:`{at}"), None),
         Error::ExpectedIdentifier => (format!("expected a field name or variant{at}"), None),

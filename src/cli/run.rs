@@ -1,0 +1,95 @@
+//! `sangam-sim run [SCENARIO] [--seed N] [--out DIR]`.
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{BAD_INPUT, FAILED, OK, load, summary};
+use crate::runner::output::{json, write_atomic};
+use crate::runner::{RunOptions, run as run_scenario};
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Scenario file (default: the embedded Sangam DMC scenario).
+    pub scenario: Option<PathBuf>,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output directory for report.json and timing.json.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Do not print the summary table.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write traces into the output directory: fcd.csv (every 0.1 s) and v2x.csv (every
+    /// reception attempt), complete or not at all.
+    #[arg(long)]
+    pub trace: bool,
+    /// With --trace: also write SUMO FCD XML (fcd.xml) for SUMO's tools.
+    #[arg(long, requires = "trace")]
+    pub fcd_xml: bool,
+}
+
+/// A progress bar that appears only on a terminal, and only once a run has taken a second.
+pub fn progress_callback(label: String) -> Option<Arc<dyn Fn(u64, u64) + Send + Sync>> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let started = Instant::now();
+    let bar: Mutex<Option<ProgressBar>> = Mutex::new(None);
+    Some(Arc::new(move |done, total| {
+        let Ok(mut bar) = bar.lock() else { return };
+        if bar.is_none() && started.elapsed().as_secs_f64() > 1.0 {
+            let b = ProgressBar::new(total);
+            b.set_style(
+                ProgressStyle::with_template("{msg} [{bar:40}] {percent:>3}% eta {eta}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            b.set_message(label.clone());
+            *bar = Some(b);
+        }
+        if let Some(b) = bar.as_ref() {
+            b.set_position(done);
+            if done + total / 100 >= total {
+                b.finish_and_clear();
+            }
+        }
+    }))
+}
+
+pub fn run(args: &RunArgs) -> i32 {
+    let loaded = match load(args.scenario.as_deref()) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let opts = RunOptions {
+        seed: args.seed,
+        progress: progress_callback(loaded.spec.name.clone()),
+        deadline: None,
+        trace_dir: args.trace.then(|| args.out.clone()),
+        fcd_xml: args.fcd_xml,
+    };
+    let outcome = run_scenario(loaded.spec, &loaded.name, &opts);
+    if let Some(e) = &outcome.trace_error {
+        eprintln!("error: traces not written: {e}");
+        return BAD_INPUT;
+    }
+    let report_path = args.out.join("report.json");
+    if let Err(e) = write_atomic(&report_path, &json(&outcome.report))
+        .and_then(|_| write_atomic(&args.out.join("timing.json"), &json(&outcome.timing)))
+    {
+        eprintln!("error: cannot write {}: {e}", report_path.display());
+        return BAD_INPUT;
+    }
+    if !args.quiet {
+        print!("{}", summary::table(&outcome.report, Some(&outcome.timing)));
+        println!("report: {}", report_path.display());
+        if args.trace {
+            println!("traces: {}", args.out.display());
+        }
+    }
+    if outcome.report.passed { OK } else { FAILED }
+}

@@ -1,0 +1,169 @@
+//! The worker pool: many scenario runs at once, one Bevy app per worker thread.
+//!
+//! Each run is single-threaded and deterministic, so parallelism comes from running several
+//! worlds side by side. Results come back indexed by input position, never by completion
+//! order, so everything built from them is the same for any number of workers. A run that
+//! panics is caught on its worker and reported as an error; the worker goes on with the next
+//! job.
+use std::cell::RefCell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crossbeam::channel::{bounded, unbounded};
+
+use super::app::{RunOptions, run};
+use crate::metrics::report::{Report, Timing};
+use crate::scenario::spec::Spec;
+
+/// Test hook: a run whose scenario `name` equals this variable's value panics before its first
+/// step. It exists so that the test suite can check that one panicking scenario is reported as
+/// an error without taking the others down; it has no other use.
+pub const TEST_PANIC_ENV: &str = "SANGAM_SIM_TEST_PANIC";
+
+/// Name prefix of worker threads; their panics are captured rather than printed.
+const WORKER: &str = "sangam-worker";
+
+/// One run to do.
+#[derive(Clone)]
+pub struct Job {
+    pub spec: Spec,
+    /// Display name of the scenario's file (goes into the report's `source`).
+    pub source: String,
+    pub seed: Option<u64>,
+    /// Wall-clock limit for this run, counted from when a worker picks it up.
+    pub timeout: Option<Duration>,
+}
+
+/// How one run ended.
+#[derive(Debug, Clone)]
+pub enum JobEnd {
+    /// Ran to the scenario's duration.
+    Finished(Box<Report>, Timing),
+    /// Stopped by its wall-clock limit, with the report of the part that ran.
+    TimedOut(Box<Report>, Duration),
+    /// Panicked: the message and where.
+    Panicked(String),
+}
+
+/// A job's end and its wall time (kept apart from everything deterministic).
+#[derive(Debug, Clone)]
+pub struct JobResult {
+    pub end: JobEnd,
+    pub wall_s: f64,
+}
+
+thread_local! {
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Capture panics of worker threads (message and location) instead of printing them among the
+/// results; other threads keep the previous hook.
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let worker = std::thread::current().name().is_some_and(|n| n.starts_with(WORKER));
+            if !worker {
+                return previous(info);
+            }
+            let msg = payload_text(info.payload());
+            let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+            LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("panicked: {msg}{at}")));
+        }));
+    });
+}
+
+fn payload_text(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(non-string panic payload)".into()
+    }
+}
+
+/// Run one job on the calling thread, turning a panic into [`JobEnd::Panicked`].
+pub fn run_job(job: Job) -> JobResult {
+    install_panic_hook();
+    let started = Instant::now();
+    let opts = RunOptions {
+        seed: job.seed,
+        deadline: job.timeout.map(|t| started + t),
+        ..RunOptions::default()
+    };
+    let name = job.spec.name.clone();
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        if std::env::var(TEST_PANIC_ENV).is_ok_and(|n| n == name) {
+            panic!("{TEST_PANIC_ENV} test hook fired for scenario `{name}`");
+        }
+        run(job.spec, &job.source, &opts)
+    }));
+    let wall_s = started.elapsed().as_secs_f64();
+    let end = match result {
+        Ok(out) if out.timed_out => {
+            JobEnd::TimedOut(Box::new(out.report), job.timeout.unwrap_or_default())
+        }
+        Ok(out) => JobEnd::Finished(Box::new(out.report), out.timing),
+        Err(payload) => {
+            let captured = LAST_PANIC.with(|p| p.borrow_mut().take());
+            JobEnd::Panicked(captured.unwrap_or_else(|| format!("panicked: {}", payload_text(&*payload))))
+        }
+    };
+    JobResult { end, wall_s }
+}
+
+/// Run `jobs` on `workers` threads. `done` is called on the calling thread as each job ends
+/// (in completion order: for progress display only). With `stop` set by `done` returning
+/// false, jobs not yet started are skipped and come back as `None`.
+pub fn run_all(
+    jobs: Vec<Job>,
+    workers: usize,
+    mut done: impl FnMut(usize, &JobResult) -> bool,
+) -> Vec<Option<JobResult>> {
+    let n = jobs.len();
+    let workers = workers.clamp(1, n.max(1));
+    let stop = AtomicBool::new(false);
+    let (job_tx, job_rx) = bounded::<(usize, Job)>(n.max(1));
+    let (res_tx, res_rx) = unbounded::<(usize, JobResult)>();
+    for (i, j) in jobs.into_iter().enumerate() {
+        // Cannot fail: the channel holds all jobs and its receiver is alive.
+        let _ = job_tx.send((i, j));
+    }
+    drop(job_tx);
+    let mut results: Vec<Option<JobResult>> = (0..n).map(|_| None).collect();
+    // A worker itself panicking outside a run is not expected (runs are caught); if it
+    // happened, its remaining jobs would simply stay `None`.
+    let _ = crossbeam::thread::scope(|s| {
+        for w in 0..workers {
+            let (job_rx, res_tx, stop) = (job_rx.clone(), res_tx.clone(), &stop);
+            // If a spawn fails the other workers drain the queue.
+            let _ = s.builder().name(format!("{WORKER}-{w}")).spawn(move |_| {
+                for (i, job) in job_rx.iter() {
+                    if stop.load(Ordering::Relaxed) {
+                        continue;
+                    }
+                    if res_tx.send((i, run_job(job))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(res_tx);
+        for (i, r) in res_rx.iter() {
+            if !done(i, &r) {
+                stop.store(true, Ordering::Relaxed);
+            }
+            results[i] = Some(r);
+        }
+    });
+    results
+}
+
+/// Default worker count: the machine's cores.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}

@@ -1,0 +1,292 @@
+//! The trace writer thread: receives rows from the simulation and writes them to temporary files,
+//! which are renamed into place only when the run finishes (complete files or none).
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::JoinHandle;
+
+use bevy::prelude::World;
+use crossbeam::channel::{Receiver, Sender, unbounded};
+
+use super::{FcdRow, TraceMsg, TraceOptions, TraceSink, V2xRow};
+
+/// Column names of `fcd.csv`.
+pub const FCD_HEADER: [&str; 9] = ["time", "id", "kind", "x", "y", "z", "speed", "heading", "lane"];
+/// Column names of `v2x.csv`.
+pub const V2X_HEADER: [&str; 10] = [
+    "time_sent",
+    "time_received",
+    "message_id",
+    "type",
+    "sender",
+    "receiver",
+    "technology",
+    "latency_us",
+    "delivered",
+    "loss_reason",
+];
+
+/// Distinguishes temporary files of concurrent runs in one process.
+static NEXT_TMP: AtomicU64 = AtomicU64::new(0);
+
+/// A file being written under a temporary name.
+struct Pending<W> {
+    tmp: PathBuf,
+    dst: PathBuf,
+    w: W,
+}
+
+impl<W> Pending<W> {
+    fn open(dir: &std::path::Path, name: &str, wrap: impl FnOnce(BufWriter<File>) -> W) -> Result<Self, String> {
+        let n = NEXT_TMP.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+        let f = File::create(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+        Ok(Pending { tmp, dst: dir.join(name), w: wrap(BufWriter::with_capacity(1 << 20, f)) })
+    }
+}
+
+/// The open trace files.
+struct Files {
+    fcd: Pending<csv::Writer<BufWriter<File>>>,
+    v2x: Pending<csv::Writer<BufWriter<File>>>,
+    xml: Option<Pending<BufWriter<File>>>,
+}
+
+impl Files {
+    fn create(opts: &TraceOptions) -> Result<Self, String> {
+        fs::create_dir_all(&opts.dir).map_err(|e| format!("cannot create {}: {e}", opts.dir.display()))?;
+        let csv = |w| csv::Writer::from_writer(w);
+        let mut files = Files {
+            fcd: Pending::open(&opts.dir, "fcd.csv", csv)?,
+            v2x: Pending::open(&opts.dir, "v2x.csv", csv)?,
+            xml: None,
+        };
+        // From here on a failure must not leave the temporaries behind.
+        let rest = (|| {
+            if opts.fcd_xml {
+                files.xml = Some(Pending::open(&opts.dir, "fcd.xml", |w| w)?);
+            }
+            files.fcd.w.write_record(FCD_HEADER).map_err(|e| e.to_string())?;
+            files.v2x.w.write_record(V2X_HEADER).map_err(|e| e.to_string())?;
+            if let Some(x) = &mut files.xml {
+                x.w.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<fcd-export>\n")
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok::<(), String>(())
+        })();
+        match rest {
+            Ok(()) => Ok(files),
+            Err(e) => {
+                files.remove();
+                Err(e)
+            }
+        }
+    }
+
+    fn fcd(&mut self, t: f64, rows: &[FcdRow]) -> Result<(), String> {
+        let time = format!("{t:.3}");
+        for r in rows {
+            self.fcd
+                .w
+                .write_record([
+                    time.as_str(),
+                    &r.id,
+                    r.kind,
+                    &format!("{:.3}", r.x),
+                    &format!("{:.3}", r.y),
+                    &format!("{:.3}", r.z),
+                    &format!("{:.3}", r.speed),
+                    &format!("{:.2}", r.heading),
+                    &r.lane,
+                ])
+                .map_err(|e| e.to_string())?;
+        }
+        if let Some(x) = &mut self.xml {
+            let w = &mut x.w;
+            let io = |e: std::io::Error| e.to_string();
+            if rows.is_empty() {
+                return writeln!(w, "    <timestep time=\"{time}\"/>").map_err(io);
+            }
+            writeln!(w, "    <timestep time=\"{time}\">").map_err(io)?;
+            for r in rows {
+                writeln!(
+                    w,
+                    "        <vehicle id=\"{}\" x=\"{:.2}\" y=\"{:.2}\" angle=\"{:.2}\" type=\"{}\" speed=\"{:.2}\" pos=\"{:.2}\" lane=\"{}\" slope=\"0.00\"/>",
+                    escape(&r.id),
+                    r.x,
+                    r.y,
+                    r.heading,
+                    r.kind,
+                    r.speed,
+                    r.pos,
+                    escape(&r.lane)
+                )
+                .map_err(io)?;
+            }
+            writeln!(w, "    </timestep>").map_err(io)?;
+        }
+        Ok(())
+    }
+
+    fn v2x(&mut self, r: &V2xRow) -> Result<(), String> {
+        let secs = |us: u64| format!("{:.6}", us as f64 / 1e6);
+        self.v2x
+            .w
+            .write_record([
+                secs(r.sent_us).as_str(),
+                &r.received_us.map(secs).unwrap_or_default(),
+                &r.message_id.to_string(),
+                r.msg.name(),
+                &r.sender,
+                &r.receiver,
+                r.tech.name(),
+                &r.latency_us.map(|l| l.to_string()).unwrap_or_default(),
+                if r.loss.is_none() { "true" } else { "false" },
+                r.loss.map_or("", |l| l.name()),
+            ])
+            .map_err(|e| e.to_string())
+    }
+
+    /// Flush, sync and rename every file into place.
+    fn commit(mut self) -> Result<Vec<PathBuf>, String> {
+        let result = (|| {
+            if let Some(x) = &mut self.xml {
+                x.w.write_all(b"</fcd-export>\n").map_err(|e| e.to_string())?;
+            }
+            sync(self.fcd.w.flush().map_err(|e| e.to_string()), self.fcd.w.get_ref())?;
+            sync(self.v2x.w.flush().map_err(|e| e.to_string()), self.v2x.w.get_ref())?;
+            if let Some(x) = &mut self.xml {
+                sync(x.w.flush().map_err(|e| e.to_string()), &x.w)?;
+            }
+            let mut done = Vec::new();
+            for (tmp, dst) in self.names() {
+                fs::rename(&tmp, &dst).map_err(|e| format!("cannot write {}: {e}", dst.display()))?;
+                done.push(dst);
+            }
+            Ok(done)
+        })();
+        if result.is_err() {
+            self.remove();
+        }
+        result
+    }
+
+    fn names(&self) -> Vec<(PathBuf, PathBuf)> {
+        let mut v = vec![
+            (self.fcd.tmp.clone(), self.fcd.dst.clone()),
+            (self.v2x.tmp.clone(), self.v2x.dst.clone()),
+        ];
+        if let Some(x) = &self.xml {
+            v.push((x.tmp.clone(), x.dst.clone()));
+        }
+        v
+    }
+
+    /// Delete the temporaries (whatever exists of them).
+    fn remove(&self) {
+        for (tmp, _) in self.names() {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+}
+
+fn sync(flushed: Result<(), String>, w: &BufWriter<File>) -> Result<(), String> {
+    flushed?;
+    w.get_ref().sync_all().map_err(|e| e.to_string())
+}
+
+/// XML attribute escaping.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The thread: write rows until told to finish (rename) or abort (remove).
+fn run(mut files: Files, rx: Receiver<TraceMsg>) -> Result<Vec<PathBuf>, String> {
+    let mut failed: Option<String> = None;
+    loop {
+        let msg = rx.recv().unwrap_or(TraceMsg::Abort);
+        let written = match &msg {
+            TraceMsg::Finish => {
+                return match failed {
+                    None => files.commit(),
+                    Some(e) => {
+                        files.remove();
+                        Err(e)
+                    }
+                };
+            }
+            TraceMsg::Abort => {
+                files.remove();
+                return Err("trace abandoned: the run did not finish".into());
+            }
+            _ if failed.is_some() => Ok(()), // keep draining so senders never notice
+            TraceMsg::Fcd(t, rows) => files.fcd(*t, rows),
+            TraceMsg::V2x(row) => files.v2x(row),
+        };
+        if let Err(e) = written {
+            failed = Some(e);
+        }
+    }
+}
+
+/// The run's end of the writer thread. Dropping it without [`TraceWriter::finish`] (a panic,
+/// a bail-out) aborts: the thread removes its temporary files and exits.
+pub struct TraceWriter {
+    tx: Sender<TraceMsg>,
+    handle: Option<JoinHandle<Result<Vec<PathBuf>, String>>>,
+}
+
+/// Open the trace files (under temporary names) and start the writer thread.
+pub fn start(opts: &TraceOptions) -> Result<(TraceSink, TraceWriter), String> {
+    let files = Files::create(opts)?;
+    let (tx, rx) = unbounded();
+    let names = files.names();
+    let handle = std::thread::Builder::new()
+        .name("sangam-trace".into())
+        .spawn(move || run(files, rx))
+        .map_err(|e| {
+            for (tmp, _) in &names {
+                let _ = fs::remove_file(tmp);
+            }
+            format!("cannot start the trace writer: {e}")
+        })?;
+    Ok((TraceSink::new(tx.clone()), TraceWriter { tx, handle: Some(handle) }))
+}
+
+impl TraceWriter {
+    /// Take the sink out of the world, let the writer drain and rename its files; returns the
+    /// files written.
+    pub fn finish(mut self, world: &mut World) -> Result<Vec<PathBuf>, String> {
+        world.remove_resource::<TraceSink>();
+        let _ = self.tx.send(TraceMsg::Finish);
+        self.join()
+    }
+
+    fn join(&mut self) -> Result<Vec<PathBuf>, String> {
+        match self.handle.take() {
+            Some(h) => h.join().unwrap_or_else(|_| Err("the trace writer panicked".into())),
+            None => Err("the trace writer was already joined".into()),
+        }
+    }
+}
+
+impl Drop for TraceWriter {
+    fn drop(&mut self) {
+        if self.handle.is_some() {
+            let _ = self.tx.send(TraceMsg::Abort);
+            let _ = self.join();
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! What arrives, and what automated vehicles do with it. Human-driven vehicles ignore V2X;
+//! automated ones use what arrived and only that: signal timing for GLOSA, hazards (DENM, CPM)
+//! they have not seen yet.
+use bevy::prelude::*;
+
+use super::env::RadioEnv;
+use super::glosa::{SignalTiming, advisory_speed};
+use super::messages::{MovementPhaseState, Payload};
+use super::nodes::OnBoard;
+use super::spat::Colour as SpatColour;
+use crate::clock::SimClock;
+use crate::metrics::Recorder;
+use crate::metrics::report::WarningRecord;
+use crate::road::RoadNetwork;
+use crate::scenario::STALL_HAZARD_BASE;
+use crate::traffic::components::*;
+use crate::traffic::signals::Colour;
+
+/// Where each hazard is this step: (hazard id, link, position on the link).
+#[derive(Resource, Default, Debug)]
+pub struct HazardMap(pub Vec<(u32, u32, f64)>);
+
+pub fn map_hazards(
+    mut map: ResMut<HazardMap>,
+    stalled: Query<(&Hazard, &Motion), With<Stalled>>,
+    peds: Query<(&Hazard, &Pedestrian)>,
+) {
+    map.0.clear();
+    map.0.extend(stalled.iter().map(|(h, m)| (h.id, m.link, m.s)));
+    map.0.extend(peds.iter().map(|(h, p)| (h.id, p.link, p.s)));
+    map.0.sort_by_key(|h| h.0);
+}
+
+/// Distance along my route to a point (link, s), if it is ahead on the route.
+fn distance_ahead(net: &RoadNetwork, m: &Motion, route: &Route, link: u32, s: f64) -> Option<f64> {
+    if link == m.link {
+        return (s >= m.s).then_some(s - m.s);
+    }
+    let mut d = net.links[m.link as usize].length - m.s;
+    for &l in route.ahead() {
+        if l == link {
+            return Some(d + s);
+        }
+        d += net.links[l as usize].length;
+        if d > 2000.0 {
+            break;
+        }
+    }
+    None
+}
+
+/// Hazard ids a message tells of.
+fn hazards_in(msg: &Payload) -> Vec<(u32, &'static str)> {
+    match msg {
+        Payload::Denm(d) if !d.termination && d.action_id.sequence != u32::MAX => {
+            vec![(d.action_id.sequence, "denm")]
+        }
+        Payload::Cpm(c) => c
+            .objects
+            .iter()
+            .filter(|o| o.object_id < STALL_HAZARD_BASE * 2)
+            .map(|o| (o.object_id, "cpm"))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Hand every due delivery to its receiver.
+#[allow(clippy::type_complexity)]
+pub fn deliver(
+    clock: Res<SimClock>,
+    net: Res<RoadNetwork>,
+    hazards: Res<HazardMap>,
+    mut env: ResMut<RadioEnv>,
+    mut rec: ResMut<Recorder>,
+    mut q: Query<(&Vehicle, &Motion, &Route, &mut OnBoard, &mut Awareness)>,
+) {
+    let now_us = clock.t_us();
+    let t = clock.t();
+    while let Some((at, d)) = env.queue.pop_next_due(now_us) {
+        let Ok((v, m, route, mut ob, mut aware)) = q.get_mut(d.to) else { continue };
+        let t_recv = at as f64 / 1e6;
+        match d.msg.as_ref() {
+            Payload::Spat(spat) => {
+                for st in &spat.states {
+                    let Some(link) = net.link(&st.link) else { continue };
+                    if link != m.link && route.next() != Some(link) {
+                        continue;
+                    }
+                    let colour = match SpatColour::from_phase_state(st.state) {
+                        SpatColour::Green => Colour::Green,
+                        SpatColour::Amber => Colour::Amber,
+                        SpatColour::Red => Colour::Red,
+                    };
+                    let _ = MovementPhaseState::StopAndRemain;
+                    ob.spat.retain(|(l, ..)| *l != link);
+                    ob.spat.push((link, colour, st.min_end_time_s, t_recv));
+                }
+            }
+            Payload::Denm(denm) => {
+                ob.denms.accept(denm, t);
+            }
+            _ => {}
+        }
+        for (h, via) in hazards_in(&d.msg) {
+            let Ok(hi) = hazards.0.binary_search_by_key(&h, |x| x.0) else { continue };
+            let (_, link, s) = hazards.0[hi];
+            let Some(dist) = distance_ahead(&net, m, route, link, s) else { continue };
+            if ob.warned.binary_search(&h).is_err() {
+                let pos = ob.warned.partition_point(|x| *x < h);
+                ob.warned.insert(pos, h);
+                rec.warnings.push(WarningRecord {
+                    vehicle: v.id.clone(),
+                    hazard: h.to_string(),
+                    kind: via.to_string(),
+                    received_s: crate::metrics::recorder::round(t_recv, 6),
+                    lead_time_s: (m.v > 0.5).then(|| crate::metrics::recorder::round(dist / m.v, 3)),
+                });
+            }
+            // Automated driving stack: processing delay is the driver's reaction time.
+            aware.learn(h, t_recv);
+        }
+    }
+}
+
+/// Fresh SPaT is at most this old, s.
+const SPAT_FRESH: f64 = 1.0;
+/// Green length assumed when only the current phase is known, s (assumed).
+const ASSUMED_GREEN: f64 = 20.0;
+/// Red (and amber+all-red) length assumed after a green, s (assumed).
+const ASSUMED_RED: f64 = 30.0;
+/// GLOSA is offered within this distance of the stop line, m.
+const GLOSA_RANGE: f64 = 300.0;
+
+/// GLOSA: automated vehicles adapt their speed to arrive on green.
+pub fn glosa(
+    clock: Res<SimClock>,
+    net: Res<RoadNetwork>,
+    mut q: Query<(&Vehicle, &Motion, &Driver, &OnBoard, &mut Advice)>,
+) {
+    let t = clock.t();
+    for (v, m, driver, ob, mut advice) in &mut q {
+        advice.max_speed = None;
+        if !v.automated {
+            continue;
+        }
+        let link = &net.links[m.link as usize];
+        let d = link.length - m.s;
+        let Some(&(_, colour, end_s, recv)) = ob.spat.iter().find(|(l, ..)| *l == m.link) else { continue };
+        if t - recv > SPAT_FRESH || d > GLOSA_RANGE || d < 5.0 {
+            continue;
+        }
+        let remaining = (end_s - t).max(0.0);
+        let timing = match colour {
+            Colour::Green => SignalTiming {
+                colour: SpatColour::Green,
+                remaining_s: remaining,
+                next_green_start_s: remaining + ASSUMED_RED,
+                next_green_end_s: remaining + ASSUMED_RED + ASSUMED_GREEN,
+            },
+            Colour::Amber => continue,
+            Colour::Red => SignalTiming {
+                colour: SpatColour::Red,
+                remaining_s: remaining,
+                next_green_start_s: remaining,
+                next_green_end_s: remaining + ASSUMED_GREEN,
+            },
+        };
+        let v_max = crate::traffic::spawn::effective_v0(driver, link.speed_limit);
+        if let Some(adv) = advisory_speed(d, m.v, 3.0, v_max, &timing) {
+            advice.max_speed = Some(adv);
+        }
+    }
+}

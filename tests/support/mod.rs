@@ -1,0 +1,50 @@
+//! Helpers shared by the integration tests: load a scenario from RON text, step a world, read
+//! vehicles by id.
+#![allow(dead_code)]
+
+use bevy::prelude::*;
+use sangam_sim::clock::SimClock;
+use sangam_sim::runner::{RunOptions, build_app};
+use sangam_sim::scenario::load::load_str;
+use sangam_sim::scenario::spec::Spec;
+use sangam_sim::traffic::components::{Motion, Vehicle};
+
+/// Parse and validate RON text; panics with the diagnostics if it does not load.
+pub fn spec(src: &str) -> Spec {
+    match load_str("test.ron", src) {
+        Ok(l) => l.spec,
+        Err(d) => panic!("scenario does not load:\n{d}"),
+    }
+}
+
+/// A world for the spec, with the first (clock-starting) update done.
+pub fn world(spec: Spec) -> App {
+    let mut app = build_app(spec, "test.ron", &RunOptions::default());
+    app.update();
+    app
+}
+
+/// One fixed step.
+pub fn step(app: &mut App) {
+    app.update();
+}
+
+pub fn time(app: &App) -> f64 {
+    app.world().resource::<SimClock>().t()
+}
+
+/// Motion of a vehicle by id, if it is on the road.
+pub fn motion(app: &mut App, id: &str) -> Option<Motion> {
+    let mut q = app.world_mut().query::<(&Vehicle, &Motion)>();
+    q.iter(app.world()).find(|(v, _)| v.id == id).map(|(_, m)| *m)
+}
+
+/// A straight two-node road `a`→`b` of `len` metres with `lanes` lanes, as RON.
+pub fn straight_road(len: f64, lanes: u8, kmh: f64) -> String {
+    format!(
+        r#"network: (
+            nodes: [(id: "a", pos: (0.0, 0.0)), (id: "b", pos: ({len}, 0.0))],
+            links: [(id: "ab", from: "a", to: "b", lanes: {lanes}, speed_limit_kmh: {kmh})],
+        )"#
+    )
+}
