@@ -24,6 +24,8 @@ pub mod runner;
 pub mod scenario;
 pub mod trace;
 pub mod traffic;
+#[cfg(feature = "viz")]
+pub mod viz;
 pub mod radio;
 pub mod v2x;
 

@@ -1,10 +1,13 @@
-//! The command line: `run`, `check`, `bench` (and `test`, `sweep`, `merge`, `view`).
+//! The command line: `run`, `check`, `bench`, `test`, `sweep`, `merge` (and `view`).
 //!
 //! Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input or usage.
 mod bench;
 mod check;
 mod run;
+mod merge;
 mod summary;
+mod sweep;
+mod test;
 
 use std::path::PathBuf;
 
@@ -36,6 +39,15 @@ pub enum Command {
     },
     /// Benchmark on the 8×8 signalised grid: vehicle updates per second and real-time factor.
     Bench(bench::BenchArgs),
+    /// Open the 3D view and control-centre dashboard (feature `viz`).
+    #[cfg(feature = "viz")]
+    View(crate::viz::ViewArgs),
+    /// Run many scenarios in parallel and judge them: results table, JUnit XML, JSON summary.
+    Test(test::TestArgs),
+    /// Run a base scenario over a grid of overrides: per-point reports, points.csv, SVG plots.
+    Sweep(sweep::SweepArgs),
+    /// Combine the output directories of sweep shards into what one unsharded run writes.
+    Merge(merge::MergeArgs),
 }
 
 /// Parse arguments, run, and return the exit code.
@@ -52,6 +64,11 @@ pub fn main_entry() -> i32 {
         Command::Run(args) => run::run(&args),
         Command::Check { files } => check::check(&files),
         Command::Bench(args) => bench::bench(&args),
+        #[cfg(feature = "viz")]
+        Command::View(args) => crate::viz::view(args),
+        Command::Test(args) => test::test(&args),
+        Command::Sweep(args) => sweep::sweep(&args),
+        Command::Merge(args) => merge::merge(&args),
     }
 }
 

@@ -69,6 +69,31 @@ pub struct Turn {
     pub path: Polyline,
 }
 
+/// Which way a movement through a junction turns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TurnDir {
+    Left,
+    Straight,
+    Right,
+}
+
+impl TurnDir {
+    /// From the heading change between two unit directions: more than 30° either way is a turn
+    /// (a U-turn counts as left).
+    pub fn between(a: P2, b: P2) -> TurnDir {
+        let cross = a[0] * b[1] - a[1] * b[0];
+        let dot = a[0] * b[0] + a[1] * b[1];
+        let angle = cross.atan2(dot).to_degrees();
+        if !(-150.0..=30.0).contains(&angle) {
+            TurnDir::Left
+        } else if angle < -30.0 {
+            TurnDir::Right
+        } else {
+            TurnDir::Straight
+        }
+    }
+}
+
 #[derive(Debug, Clone, Resource, Default)]
 pub struct RoadNetwork {
     pub nodes: Vec<NodeData>,
@@ -79,6 +104,8 @@ pub struct RoadNetwork {
     pub junction_index: BTreeMap<String, u32>,
     /// Turn paths keyed by (incoming link, outgoing link, lane on the outgoing link).
     turns: BTreeMap<(u32, u32, u8), Turn>,
+    /// Movements through junctions: (incoming, outgoing) -> (direction, allowed lanes lo..=hi).
+    movements: BTreeMap<(u32, u32), (TurnDir, u8, u8)>,
 }
 
 impl RoadNetwork {
@@ -170,22 +197,74 @@ impl RoadNetwork {
             for &a in &node.incoming {
                 for &b in &node.outgoing {
                     let (la, lb) = (&self.links[a as usize], &self.links[b as usize]);
-                    for lane_b in 0..lb.lanes {
-                        let lane_a = lane_b.min(la.lanes - 1);
-                        let pa = &la.lane_paths[lane_a as usize];
-                        let (end, da) = pa.at(pa.length());
-                        let (start, db) = lb.lane_paths[lane_b as usize].at(0.0);
-                        let ctrl = line_intersection(end, da, start, db)
-                            .filter(|c| {
-                                let dot = (c[0] - end[0]) * da[0] + (c[1] - end[1]) * da[1];
-                                dot > 0.0
-                            })
-                            .unwrap_or([(end[0] + start[0]) / 2.0, (end[1] + start[1]) / 2.0]);
-                        let path = bezier(end, ctrl, start, 8);
-                        self.turns.insert((a, b, lane_b), Turn { path });
-                    }
+                    let (_, da) = la.center.at(la.length);
+                    let (_, db) = lb.center.at(0.0);
+                    let dir = TurnDir::between(da, db);
+                    let (lo, hi) = match dir {
+                        TurnDir::Left => (la.lanes - 1, la.lanes - 1),
+                        TurnDir::Right => (0, 0),
+                        // Lanes are aligned at the median: when the road narrows, the
+                        // rightmost lanes end; when it widens, lanes are added on the right.
+                        TurnDir::Straight => (la.lanes.saturating_sub(lb.lanes), la.lanes - 1),
+                    };
+                    self.movements.insert((a, b), (dir, lo, hi));
                 }
             }
+        }
+        let moves: Vec<((u32, u32), (TurnDir, u8, u8))> =
+            self.movements.iter().map(|(k, v)| (*k, *v)).collect();
+        for ((a, b), (_, lo, hi)) in moves {
+            let (la, lb) = (&self.links[a as usize], &self.links[b as usize]);
+            // Allowed lanes first (their paths never cross), then a fallback path for every
+            // other entry lane so that a pose always exists.
+            let mut sources: Vec<u8> = (lo..=hi).collect();
+            sources.extend((0..la.lanes).filter(|l| *l < lo || *l > hi));
+            for lane_a in sources {
+                let lane_b = self.entry_lane(a, b, lane_a);
+                if self.turns.contains_key(&(a, b, lane_b)) {
+                    continue;
+                }
+                let pa = &la.lane_paths[lane_a as usize];
+                let (end, da) = pa.at(pa.length());
+                let (start, db) = lb.lane_paths[lane_b as usize].at(0.0);
+                let ctrl = line_intersection(end, da, start, db)
+                    .filter(|c| (c[0] - end[0]) * da[0] + (c[1] - end[1]) * da[1] > 0.0)
+                    .unwrap_or([(end[0] + start[0]) / 2.0, (end[1] + start[1]) / 2.0]);
+                self.turns.insert((a, b, lane_b), Turn { path: bezier(end, ctrl, start, 8) });
+            }
+            for lane_b in 0..lb.lanes {
+                if !self.turns.contains_key(&(a, b, lane_b)) {
+                    let lane_a = lane_b.min(la.lanes - 1);
+                    let pa = &la.lane_paths[lane_a as usize];
+                    let (end, _) = pa.at(pa.length());
+                    let (start, _) = lb.lane_paths[lane_b as usize].at(0.0);
+                    let mid = [(end[0] + start[0]) / 2.0, (end[1] + start[1]) / 2.0];
+                    self.turns.insert((a, b, lane_b), Turn { path: bezier(end, mid, start, 2) });
+                }
+            }
+        }
+    }
+
+    /// The lanes of link `a` from which a vehicle may continue onto link `b`, as an inclusive
+    /// range: left turns from the leftmost lane, right turns from the rightmost, straight on from
+    /// the lanes that continue (so that paths through the junction box never cross or merge).
+    pub fn lanes_for(&self, a: u32, b: u32) -> (u8, u8) {
+        self.movements.get(&(a, b)).map_or((0, u8::MAX), |m| (m.1, m.2))
+    }
+
+    /// The lane of link `b` a vehicle enters from lane `lane_a` of link `a`: left turns into the
+    /// leftmost lane, right turns into the rightmost, straight on into the lane at the same
+    /// distance from the median.
+    pub fn entry_lane(&self, a: u32, b: u32, lane_a: u8) -> u8 {
+        let lanes_b = self.links[b as usize].lanes;
+        match self.movements.get(&(a, b)) {
+            Some((TurnDir::Left, _, hi)) => (lanes_b - 1).saturating_sub(hi.saturating_sub(lane_a)),
+            Some((TurnDir::Right, lo, _)) => lane_a.saturating_sub(*lo).min(lanes_b - 1),
+            Some((TurnDir::Straight, ..)) => {
+                let lanes_a = self.links[a as usize].lanes;
+                (lane_a + lanes_b).saturating_sub(lanes_a).min(lanes_b - 1)
+            }
+            None => lane_a.min(lanes_b - 1),
         }
     }
 
@@ -214,7 +293,11 @@ impl RoadNetwork {
             let len = turn.path.length();
             return turn.path.at(len + s);
         }
-        l.lane_paths[lane as usize].at(s)
+        // Positions are measured along the centreline; a lane on the outside of a bend is longer,
+        // so scale onto it (both end where the turn paths start).
+        let path = &l.lane_paths[lane as usize];
+        let scale = if l.length > 0.0 { path.length() / l.length } else { 1.0 };
+        path.at(s * scale)
     }
 
     /// Link index by id.

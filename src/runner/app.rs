@@ -125,7 +125,7 @@ pub fn drive(app: &mut App, opts: &RunOptions) -> bool {
         }
         app.update();
         if let Some(p) = &opts.progress
-            && step % every == 0
+            && step.is_multiple_of(every)
         {
             p(step, total);
         }
@@ -140,7 +140,10 @@ pub fn run(spec: Spec, source: &str, opts: &RunOptions) -> Outcome {
     // permission) the run still goes ahead and the error is reported with the outcome.
     let mut trace_error = None;
     let writer = opts.trace_dir.as_ref().and_then(|dir| {
-        let topts = crate::trace::TraceOptions { dir: dir.clone(), fcd_xml: opts.fcd_xml };
+        let topts = crate::trace::TraceOptions {
+            dir: dir.clone(),
+            fcd_xml: opts.fcd_xml,
+        };
         match crate::trace::start(&topts) {
             Ok((sink, writer)) => {
                 crate::trace::install(&mut app, sink);
@@ -166,5 +169,10 @@ pub fn run(spec: Spec, source: &str, opts: &RunOptions) -> Outcome {
         real_time_factor: report.sim_time_s / wall,
         steps_per_s: report.steps as f64 / wall,
     };
-    Outcome { report, timing, timed_out, trace_error }
+    Outcome {
+        report,
+        timing,
+        timed_out,
+        trace_error,
+    }
 }

@@ -20,10 +20,15 @@ fn is_ron(p: &Path) -> bool {
 }
 
 /// `*.ron` files under `dir`, recursively, skipping [`SKIPPED_DIRS`] below `dir`.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<(String, String)>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
-        Err(e) => return errors.push(format!("{}: cannot read directory: {e}", dir.display())),
+        Err(e) => {
+            return errors.push((
+                dir.display().to_string(),
+                format!("cannot read directory: {e}"),
+            ));
+        }
     };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
@@ -41,8 +46,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
 }
 
 /// Expand command-line arguments to scenario files; problems (nothing matches, unreadable
-/// directory, bad pattern) come back as messages, one per argument.
-pub fn expand(args: &[String]) -> (Vec<PathBuf>, Vec<String>) {
+/// directory, bad pattern) come back as (argument, message).
+pub fn expand(args: &[String]) -> (Vec<PathBuf>, Vec<(String, String)>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for arg in args {
@@ -51,30 +56,35 @@ pub fn expand(args: &[String]) -> (Vec<PathBuf>, Vec<String>) {
             let before = files.len();
             walk(path, &mut files, &mut errors);
             if files.len() == before {
-                errors.push(format!("{arg}: no scenario files (*.ron) in this directory"));
+                errors.push((
+                    arg.clone(),
+                    "no scenario files (*.ron) in this directory".into(),
+                ));
             }
         } else if path.exists() {
             files.push(path.to_path_buf());
         } else if arg.contains(['*', '?', '[']) {
             match glob::glob(arg) {
-                Err(e) => errors.push(format!("{arg}: bad pattern: {e}")),
+                Err(e) => errors.push((arg.clone(), format!("bad pattern: {e}"))),
                 Ok(paths) => {
                     // Only the part the wildcards matched counts for skipping.
-                    let fixed: PathBuf =
-                        path.components().take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?', '['])).collect();
+                    let fixed: PathBuf = path
+                        .components()
+                        .take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?', '[']))
+                        .collect();
                     let mut matched: Vec<PathBuf> = paths
                         .filter_map(Result::ok)
                         .filter(|p| p.is_file() && !skipped(p.strip_prefix(&fixed).unwrap_or(p)))
                         .collect();
                     matched.sort();
                     if matched.is_empty() {
-                        errors.push(format!("{arg}: no file matches this pattern"));
+                        errors.push((arg.clone(), "no file matches this pattern".into()));
                     }
                     files.extend(matched);
                 }
             }
         } else {
-            errors.push(format!("{arg}: no such file or directory"));
+            errors.push((arg.clone(), "no such file or directory".into()));
         }
     }
     files.sort();

@@ -24,7 +24,9 @@ fn test_case(c: &Case) -> TestCase {
             let first = c.failures.first();
             s.set_type("expectation");
             s.set_message(match first {
-                Some(v) if c.failures.len() == 1 => format!("{}: {} (wanted {})", v.expectation, v.measured, v.wanted),
+                Some(v) if c.failures.len() == 1 => {
+                    format!("{}: {} (wanted {})", v.expectation, v.measured, v.wanted)
+                }
                 Some(v) => format!(
                     "{} of {} expectations failed; first: {}: {} (wanted {})",
                     c.failures.len(),
@@ -38,7 +40,12 @@ fn test_case(c: &Case) -> TestCase {
             let all: Vec<String> = c
                 .failures
                 .iter()
-                .map(|v| format!("{}: measured {}, wanted {}", v.expectation, v.measured, v.wanted))
+                .map(|v| {
+                    format!(
+                        "{}: measured {}, wanted {}",
+                        v.expectation, v.measured, v.wanted
+                    )
+                })
                 .collect();
             s.set_description(all.join("\n"));
             s

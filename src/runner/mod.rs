@@ -1,6 +1,14 @@
-//! Running scenarios: one headless app per run, driven step by step on the calling thread.
+//! Running scenarios: one headless app per run, driven step by step on the calling thread;
+//! many runs at once on a worker pool (`sangam-sim test`, sweeps), their JUnit and plots.
 pub mod app;
+pub mod discover;
 pub mod grid;
+pub mod junit;
 pub mod output;
+pub mod plots;
+pub mod pool;
+pub mod suite;
+pub mod sweep;
+pub mod sweep_out;
 
 pub use app::{Outcome, RunOptions, build_app, run};

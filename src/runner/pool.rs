@@ -65,12 +65,17 @@ fn install_panic_hook() {
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let worker = std::thread::current().name().is_some_and(|n| n.starts_with(WORKER));
+            let worker = std::thread::current()
+                .name()
+                .is_some_and(|n| n.starts_with(WORKER));
             if !worker {
                 return previous(info);
             }
             let msg = payload_text(info.payload());
-            let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+            let at = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
             LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("panicked: {msg}{at}")));
         }));
     });
@@ -110,7 +115,9 @@ pub fn run_job(job: Job) -> JobResult {
         Ok(out) => JobEnd::Finished(Box::new(out.report), out.timing),
         Err(payload) => {
             let captured = LAST_PANIC.with(|p| p.borrow_mut().take());
-            JobEnd::Panicked(captured.unwrap_or_else(|| format!("panicked: {}", payload_text(&*payload))))
+            JobEnd::Panicked(
+                captured.unwrap_or_else(|| format!("panicked: {}", payload_text(&*payload))),
+            )
         }
     };
     JobResult { end, wall_s }

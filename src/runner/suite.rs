@@ -90,7 +90,11 @@ impl Case {
     }
 
     pub fn skipped(path: &str, scenario: &str, seed: u64) -> Case {
-        Case { scenario: Some(scenario.into()), seed: Some(seed), ..Case::blank(path, Status::Skipped) }
+        Case {
+            scenario: Some(scenario.into()),
+            seed: Some(seed),
+            ..Case::blank(path, Status::Skipped)
+        }
     }
 
     /// A run's result.
@@ -104,8 +108,17 @@ impl Case {
         match &r.end {
             JobEnd::Finished(report, _) => {
                 c.expectations = report.expectations.len();
-                c.failures = report.expectations.iter().filter(|v| !v.passed).cloned().collect();
-                c.status = if report.passed { Status::Pass } else { Status::Fail };
+                c.failures = report
+                    .expectations
+                    .iter()
+                    .filter(|v| !v.passed)
+                    .cloned()
+                    .collect();
+                c.status = if report.passed {
+                    Status::Pass
+                } else {
+                    Status::Fail
+                };
                 c.sim_time_s = Some(report.sim_time_s);
             }
             JobEnd::TimedOut(report, limit) => {
@@ -161,20 +174,29 @@ pub struct SuiteSummary {
 }
 
 fn secs(x: Option<f64>) -> String {
-    x.map_or("-".into(), |x| format!("{x:.1}"))
+    x.map_or("-".into(), |x| format!("{x:.1}s"))
 }
 
 /// The results table, one line per case in path order, with the failed expectations (measured
 /// vs wanted) and errors indented under their case.
 pub fn table(cases: &[Case]) -> String {
-    let width = cases.iter().map(|c| c.path.chars().count()).max().unwrap_or(8).max(8);
+    let width = cases
+        .iter()
+        .map(|c| c.path.chars().count())
+        .max()
+        .unwrap_or(8)
+        .max(8);
     let mut s = String::new();
-    let _ = writeln!(s, "{:<6} {:<width$} {:>6} {:>10} {:>9}", "RESULT", "SCENARIO", "SEED", "SIM TIME", "WALL");
+    let _ = writeln!(
+        s,
+        "{:<6} {:<width$} {:>6} {:>10} {:>9}",
+        "RESULT", "SCENARIO", "SEED", "SIM TIME", "WALL"
+    );
     for c in cases {
         let seed = c.seed.map_or("-".into(), |x| x.to_string());
         let _ = writeln!(
             s,
-            "{:<6} {:<width$} {:>6} {:>9}s {:>8}s",
+            "{:<6} {:<width$} {:>6} {:>10} {:>9}",
             c.status.label(),
             c.path,
             seed,
@@ -182,7 +204,11 @@ pub fn table(cases: &[Case]) -> String {
             secs(c.wall_s)
         );
         for v in &c.failures {
-            let _ = writeln!(s, "       FAIL {}: {} (wanted {})", v.expectation, v.measured, v.wanted);
+            let _ = writeln!(
+                s,
+                "       FAIL {}: {} (wanted {})",
+                v.expectation, v.measured, v.wanted
+            );
         }
         if let Some(e) = &c.error {
             for line in e.lines().take(12) {

@@ -131,7 +131,7 @@ pub fn sample_fcd(
     let Some(sink) = sink else { return };
     let k = (FCD_PERIOD / clock.dt).round().max(1.0) as u64;
     let done = clock.step + 1;
-    if done % k != 0 {
+    if !done.is_multiple_of(k) {
         return;
     }
     let mut rows: Vec<(u32, FcdRow)> = vehicles
@@ -139,14 +139,20 @@ pub fn sample_fcd(
         .map(|(v, m, tf)| (v.index, fcd_row(&net, v, m, tf)))
         .collect();
     rows.sort_by_key(|(i, _)| *i);
-    sink.fcd(done as f64 * clock.dt, rows.into_iter().map(|(_, r)| r).collect());
+    sink.fcd(
+        done as f64 * clock.dt,
+        rows.into_iter().map(|(_, r)| r).collect(),
+    );
 }
 
 fn fcd_row(net: &RoadNetwork, v: &Vehicle, m: &Motion, tf: &Transform) -> FcdRow {
     // Bevy: x east, y up, z = -north; the body is yawed about y by the math angle from east.
     let (yaw, _, _) = tf.rotation.to_euler(EulerRot::YXZ);
     let compass = (90.0 - f64::from(yaw).to_degrees()).rem_euclid(360.0);
-    let link = net.links.get(m.link as usize).map_or("?", |l| l.id.as_str());
+    let link = net
+        .links
+        .get(m.link as usize)
+        .map_or("?", |l| l.id.as_str());
     FcdRow {
         id: v.id.clone(),
         kind: v.kind.name(),

@@ -12,7 +12,9 @@ use crossbeam::channel::{Receiver, Sender, unbounded};
 use super::{FcdRow, TraceMsg, TraceOptions, TraceSink, V2xRow};
 
 /// Column names of `fcd.csv`.
-pub const FCD_HEADER: [&str; 9] = ["time", "id", "kind", "x", "y", "z", "speed", "heading", "lane"];
+pub const FCD_HEADER: [&str; 9] = [
+    "time", "id", "kind", "x", "y", "z", "speed", "heading", "lane",
+];
 /// Column names of `v2x.csv`.
 pub const V2X_HEADER: [&str; 10] = [
     "time_sent",
@@ -38,11 +40,19 @@ struct Pending<W> {
 }
 
 impl<W> Pending<W> {
-    fn open(dir: &std::path::Path, name: &str, wrap: impl FnOnce(BufWriter<File>) -> W) -> Result<Self, String> {
+    fn open(
+        dir: &std::path::Path,
+        name: &str,
+        wrap: impl FnOnce(BufWriter<File>) -> W,
+    ) -> Result<Self, String> {
         let n = NEXT_TMP.fetch_add(1, Ordering::Relaxed);
         let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
         let f = File::create(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
-        Ok(Pending { tmp, dst: dir.join(name), w: wrap(BufWriter::with_capacity(1 << 20, f)) })
+        Ok(Pending {
+            tmp,
+            dst: dir.join(name),
+            w: wrap(BufWriter::with_capacity(1 << 20, f)),
+        })
     }
 }
 
@@ -55,7 +65,8 @@ struct Files {
 
 impl Files {
     fn create(opts: &TraceOptions) -> Result<Self, String> {
-        fs::create_dir_all(&opts.dir).map_err(|e| format!("cannot create {}: {e}", opts.dir.display()))?;
+        fs::create_dir_all(&opts.dir)
+            .map_err(|e| format!("cannot create {}: {e}", opts.dir.display()))?;
         let csv = |w| csv::Writer::from_writer(w);
         let mut files = Files {
             fcd: Pending::open(&opts.dir, "fcd.csv", csv)?,
@@ -67,8 +78,16 @@ impl Files {
             if opts.fcd_xml {
                 files.xml = Some(Pending::open(&opts.dir, "fcd.xml", |w| w)?);
             }
-            files.fcd.w.write_record(FCD_HEADER).map_err(|e| e.to_string())?;
-            files.v2x.w.write_record(V2X_HEADER).map_err(|e| e.to_string())?;
+            files
+                .fcd
+                .w
+                .write_record(FCD_HEADER)
+                .map_err(|e| e.to_string())?;
+            files
+                .v2x
+                .w
+                .write_record(V2X_HEADER)
+                .map_err(|e| e.to_string())?;
             if let Some(x) = &mut files.xml {
                 x.w.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<fcd-export>\n")
                     .map_err(|e| e.to_string())?;
@@ -152,16 +171,24 @@ impl Files {
     fn commit(mut self) -> Result<Vec<PathBuf>, String> {
         let result = (|| {
             if let Some(x) = &mut self.xml {
-                x.w.write_all(b"</fcd-export>\n").map_err(|e| e.to_string())?;
+                x.w.write_all(b"</fcd-export>\n")
+                    .map_err(|e| e.to_string())?;
             }
-            sync(self.fcd.w.flush().map_err(|e| e.to_string()), self.fcd.w.get_ref())?;
-            sync(self.v2x.w.flush().map_err(|e| e.to_string()), self.v2x.w.get_ref())?;
+            sync(
+                self.fcd.w.flush().map_err(|e| e.to_string()),
+                self.fcd.w.get_ref(),
+            )?;
+            sync(
+                self.v2x.w.flush().map_err(|e| e.to_string()),
+                self.v2x.w.get_ref(),
+            )?;
             if let Some(x) = &mut self.xml {
                 sync(x.w.flush().map_err(|e| e.to_string()), &x.w)?;
             }
             let mut done = Vec::new();
             for (tmp, dst) in self.names() {
-                fs::rename(&tmp, &dst).map_err(|e| format!("cannot write {}: {e}", dst.display()))?;
+                fs::rename(&tmp, &dst)
+                    .map_err(|e| format!("cannot write {}: {e}", dst.display()))?;
                 done.push(dst);
             }
             Ok(done)
@@ -262,7 +289,13 @@ pub fn start(opts: &TraceOptions) -> Result<(TraceSink, TraceWriter), String> {
             }
             format!("cannot start the trace writer: {e}")
         })?;
-    Ok((TraceSink::new(tx.clone()), TraceWriter { tx, handle: Some(handle) }))
+    Ok((
+        TraceSink::new(tx.clone()),
+        TraceWriter {
+            tx,
+            handle: Some(handle),
+        },
+    ))
 }
 
 impl TraceWriter {
@@ -276,7 +309,9 @@ impl TraceWriter {
 
     fn join(&mut self) -> Result<Vec<PathBuf>, String> {
         match self.handle.take() {
-            Some(h) => h.join().unwrap_or_else(|_| Err("the trace writer panicked".into())),
+            Some(h) => h
+                .join()
+                .unwrap_or_else(|_| Err("the trace writer panicked".into())),
             None => Err("the trace writer was already joined".into()),
         }
     }

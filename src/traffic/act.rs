@@ -42,8 +42,7 @@ pub fn drive(
                 arrived.write(Arrived { entity, t });
                 break;
             };
-            let lanes = net.links[next as usize].lanes;
-            let lane = m.lane.min(lanes - 1);
+            let lane = net.entry_lane(m.link, next, m.lane);
             let turn = net.turn_length(m.link, next, lane);
             m.s -= len + turn;
             m.prev = Some(m.link);

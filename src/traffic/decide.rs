@@ -37,6 +37,7 @@ pub fn snapshot(
             s: m.s,
             v: m.v,
             length: veh.body.length,
+            prev: m.prev.filter(|_| m.s < 0.0),
             hazard: hazard.map(|h| h.id),
             idm: d.idm,
             v0: effective_v0(d, limit),
@@ -134,15 +135,26 @@ pub fn accelerate(
                 }
             }
         }
-        // A closed lane: stop before its end unless a lane change gets us out.
+        // A closed lane, or a lane that does not lead where the route goes: wait near its end
+        // until a lane change gets us out.
         if closed.0.contains(&(m.link, m.lane)) {
             stop_at(to_end - 5.0, &mut acc);
         }
-        // Pedestrians on this link's carriageway near my lane, once perceived.
+        if let Some(next) = route.next()
+            && m.s >= 0.0
+            && to_end < super::lane_change::WRONG_LANE_STOP
+        {
+            let (lo, hi) = net.lanes_for(m.link, next);
+            if m.lane < lo || m.lane > hi {
+                stop_at(to_end - 2.0, &mut acc);
+            }
+        }
+        // Pedestrians on this link, once known: in my lane, or walking towards it and due there
+        // before I would be safely past.
         for (p, h) in &pedestrians {
             if p.link == m.link && p.s > m.s && knows(h.id) {
                 let lane_c = crate::road::network::LinkData::lane_offset(link.lanes, m.lane);
-                if (p.lateral - lane_c).abs() < 2.5 {
+                if pedestrian_conflict(p.lateral, p.dir, p.speed, lane_c, p.s - m.s, m.v) {
                     stop_at(p.s - m.s - 1.5, &mut acc);
                 }
             }
@@ -158,7 +170,8 @@ pub fn accelerate(
                 }
             } else if let Some(&(_, at, pos, _)) = stops.stops.get(stops.next) {
                 if at == route.at {
-                    stop_at(pos - m.s, &mut acc);
+                    // Stop with the front at the stop (IDM keeps s0 to an obstacle).
+                    stop_at(pos - m.s + idm.s0, &mut acc);
                 } else if at < route.at {
                     stops.next += 1;
                 }
@@ -170,6 +183,24 @@ pub fn accelerate(
         }
         m.acc = acc;
     }
+}
+
+/// Half-width of the band around a lane centre a pedestrian must keep out of, m: half a lane
+/// plus a body width.
+pub const PEDESTRIAN_BAND: f64 = 2.5;
+/// A pedestrian entering my lane up to this long after I would reach them still counts, s.
+pub const PEDESTRIAN_MARGIN: f64 = 1.5;
+
+/// Will a pedestrian at lateral offset `lateral` walking in direction `dir` at `speed` be in the
+/// lane centred at `lane_c` by the time a vehicle `ahead` metres back at speed `v` gets there?
+pub fn pedestrian_conflict(lateral: f64, dir: f64, speed: f64, lane_c: f64, ahead: f64, v: f64) -> bool {
+    let off = lateral - lane_c;
+    if off.abs() < PEDESTRIAN_BAND {
+        return true;
+    }
+    let approaching = off * dir < 0.0;
+    let t_enter = (off.abs() - PEDESTRIAN_BAND) / speed.max(0.1);
+    approaching && t_enter < ahead / v.max(0.1) + PEDESTRIAN_MARGIN
 }
 
 /// True when a vehicle on a major approach would reach the junction within the critical gap,
@@ -201,4 +232,22 @@ fn priority_conflict(net: &RoadNetwork, index: &LaneIndex, node: u32, major: &[u
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pedestrian_conflict_predicts_entry_into_the_lane() {
+        // In the band: always.
+        assert!(pedestrian_conflict(9.0, -1.0, 1.5, 8.75, 100.0, 14.0));
+        // 6 m off, walking towards the lane at 1.5 m/s: in the band after 2.3 s; a car 60 m back
+        // at 14 m/s arrives after 4.3 s: conflict.
+        assert!(pedestrian_conflict(14.75, -1.0, 1.5, 8.75, 60.0, 14.0));
+        // The same pedestrian walking away: none.
+        assert!(!pedestrian_conflict(14.75, 1.0, 1.5, 8.75, 60.0, 14.0));
+        // Far off and slow, the car long past by then: none.
+        assert!(!pedestrian_conflict(30.0, -1.0, 1.0, 8.75, 10.0, 14.0));
+    }
 }

@@ -14,8 +14,13 @@ use crate::road::RoadNetwork;
 const EVERY: f64 = 1.0;
 /// No lane change this close to the end of a link (the stop line), m.
 const NO_CHANGE_ZONE: f64 = 30.0;
-/// Incentive added to leave a closed lane, m/s².
+/// Incentive added to leave a closed lane or reach the lane the route needs, m/s².
 const CLOSED_LANE_BIAS: f64 = 3.0;
+/// Within this distance of the end of a link, a vehicle must be in a lane that leads where its
+/// route goes (mandatory lane change), m.
+pub const MANDATORY_ZONE: f64 = 250.0;
+/// A vehicle still in the wrong lane this close to the end stops and waits for a gap, m.
+pub const WRONG_LANE_STOP: f64 = 40.0;
 
 pub fn change_lanes(
     clock: Res<SimClock>,
@@ -28,11 +33,24 @@ pub fn change_lanes(
     for (veh, mut m, route, mut driver) in &mut vehicles {
         driver.since_lane_change += clock.dt;
         let link = &net.links[m.link as usize];
-        if link.lanes < 2
-            || (clock.step + u64::from(veh.index)) % period != 0
+        if link.lanes < 2 || m.s < veh.body.length {
+            continue;
+        }
+        let to_end = link.length - m.s;
+        // Lanes that lead where the route goes, once near the end of the link.
+        let (lo, hi) = match route.next() {
+            Some(next) if to_end < MANDATORY_ZONE => net.lanes_for(m.link, next),
+            _ => (0, link.lanes - 1),
+        };
+        let wrong = m.lane < lo || m.lane > hi;
+        if wrong {
+            // Mandatory: try every half second, anywhere on the link.
+            if driver.since_lane_change < 0.5 || (clock.step + u64::from(veh.index)) % (period / 2).max(1) != 0 {
+                continue;
+            }
+        } else if (clock.step + u64::from(veh.index)) % period != 0
             || driver.since_lane_change < 3.0
-            || m.s < veh.body.length
-            || link.length - m.s < NO_CHANGE_ZONE
+            || to_end < NO_CHANGE_ZONE
         {
             continue;
         }
@@ -58,8 +76,12 @@ pub fn change_lanes(
             if target >= link.lanes || closed.0.contains(&(m.link, target)) {
                 continue;
             }
+            let toward = if m.lane < lo { target > m.lane } else { target < m.lane };
+            if (wrong && !toward) || (!wrong && (target < lo || target > hi)) {
+                continue;
+            }
             // Room: nobody overlapping me in the target lane.
-            let lead = index.leader(&net, m.link, target, m.s - veh.body.length, Some(me), &[], LOOKAHEAD, |_| true);
+            let lead = index.leader(&net, m.link, target, m.s - veh.body.length, Some(me), route.ahead(), LOOKAHEAD, |_| true);
             let own_after = match lead {
                 Some((o, d)) => {
                     let l = &index.snaps[o as usize];
@@ -101,6 +123,10 @@ pub fn change_lanes(
             let mut mobil = driver.mobil;
             if in_closed {
                 mobil.bias += CLOSED_LANE_BIAS;
+            }
+            if wrong {
+                // A mandatory change needs only to be safe.
+                mobil.bias += 10.0 * CLOSED_LANE_BIAS;
             }
             if mobil.should_change(&x) {
                 let gain = mobil.incentive(&x);

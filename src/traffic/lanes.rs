@@ -16,6 +16,8 @@ pub struct Snap {
     pub s: f64,
     pub v: f64,
     pub length: f64,
+    /// The link it came from while it crosses a junction box (s < 0).
+    pub prev: Option<u32>,
     /// Set for stalled vehicles: followers must perceive it first.
     pub hazard: Option<u32>,
     pub idm: Idm,
@@ -111,28 +113,57 @@ impl LaneIndex {
             }
         }
         let mut base = net.links[link as usize].length - s;
+        // Vehicles that left my lane into the junction box towards other links than mine are
+        // still in front of me until they clear the box.
+        let mut diverging: Option<(u32, f64)> = None;
+        if base <= horizon {
+            for &b in &net.nodes[net.links[link as usize].to as usize].outgoing {
+                if ahead.first() == Some(&b) {
+                    continue;
+                }
+                let lane_b = net.entry_lane(link, b, lane);
+                for &o in self.lane(b, lane_b) {
+                    let snap = &self.snaps[o as usize];
+                    if snap.s >= 0.0 {
+                        break;
+                    }
+                    if snap.prev == Some(link) && accept(snap) {
+                        let d = base + net.turn_length(link, b, lane_b) + snap.s;
+                        if diverging.is_none_or(|(_, x)| d < x) {
+                            diverging = Some((o, d));
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        let nearest = |found: Option<(u32, f64)>| match (found, diverging) {
+            (Some(f), Some(d)) if d.1 < f.1 => Some(d),
+            (None, d) => d,
+            (f, _) => f,
+        };
         let (mut prev, mut lane_now) = (link, lane);
         for &next in ahead {
             if base > horizon {
-                return None;
+                return nearest(None);
             }
             let nl = &net.links[next as usize];
-            lane_now = lane_now.min(nl.lanes - 1);
+            lane_now = net.entry_lane(prev, next, lane_now).min(nl.lanes - 1);
             let turn = net.turn_length(prev, next, lane_now);
             for &o in self.lane(next, lane_now) {
                 let snap = &self.snaps[o as usize];
                 let d = base + turn + snap.s;
                 if d > horizon {
-                    return None;
+                    return nearest(None);
                 }
                 if accept(snap) {
-                    return Some((o, d));
+                    return nearest(Some((o, d)));
                 }
             }
             base += turn + nl.length;
             prev = next;
         }
-        None
+        nearest(None)
     }
 
     /// The nearest vehicle behind position `s` on (link, lane), as (snapshot index, distance

@@ -61,15 +61,16 @@ pub fn plan(spec: &Spec, net: &RoadNetwork) -> Departures {
             None if v.automated => spec.v2x.obu.automated.clone(),
             None => Vec::new(),
         };
-        let stops = v
-            .stops
-            .iter()
-            .filter_map(|st| {
-                let l = net.link(&st.link)?;
-                let at = links.iter().position(|x| *x == l)?;
-                Some((st.name.clone(), at, st.pos, st.dwell))
-            })
-            .collect();
+        // Every pass over a stop's link serves it (loops serve their stops on every lap).
+        let mut stops: Vec<(String, usize, f64, f64)> = Vec::new();
+        for (at, l) in links.iter().enumerate() {
+            for st in &v.stops {
+                if net.link(&st.link) == Some(*l) {
+                    stops.push((st.name.clone(), at, st.pos, st.dwell));
+                }
+            }
+        }
+        stops.sort_by(|a, b| a.1.cmp(&b.1).then(a.2.total_cmp(&b.2)));
         out.push(Departure {
             index: 0,
             id: v.id.clone(),

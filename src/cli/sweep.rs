@@ -1,0 +1,200 @@
+//! `sangam-sim sweep FILE [--shard k/n] [--out DIR] [-j N]`: run a base scenario over a grid of
+//! overrides (see `runner::sweep` for the file and the point order, `runner::sweep_out` for the
+//! output layout).
+//!
+//! Exit codes: 0 every point ran (failed expectations are data in a sweep, not errors), 1 a
+//! point panicked or timed out, 2 bad input.
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{BAD_INPUT, FAILED, OK};
+use crate::runner::output::{json, write_atomic};
+use crate::runner::pool::{Job, JobEnd, JobResult, default_workers, run_all};
+use crate::runner::sweep::{Plan, apply, check, parse_shard, points, read, validate_points};
+use crate::runner::sweep_out::{PointResult, write_point, write_results};
+use crate::scenario::load::load_file;
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// The sweep file (RON).
+    pub file: PathBuf,
+    /// Run only the points with index % n == k (for scale-out; combine with `merge`).
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// Output directory.
+    #[arg(long, default_value = "sweep-out")]
+    pub out: PathBuf,
+    /// Worker threads (default: the machine's cores).
+    #[arg(short = 'j', long = "jobs")]
+    pub jobs: Option<usize>,
+    /// Wall-time limit per point, s; a point over it is an error.
+    #[arg(long)]
+    pub timeout: Option<f64>,
+}
+
+/// The plan of a sweep file and its base scenario, or a printed error.
+pub fn plan(file: &Path) -> Result<(Plan, crate::scenario::spec::Spec), i32> {
+    let sweep = read(file).map_err(|e| {
+        eprintln!("error: {e}");
+        BAD_INPUT
+    })?;
+    let problems = check(&sweep);
+    if !problems.is_empty() {
+        for p in problems {
+            eprintln!("error: {}: {p}", file.display());
+        }
+        return Err(BAD_INPUT);
+    }
+    let base_path = file.parent().unwrap_or(Path::new(".")).join(&sweep.base);
+    let loaded = load_file(&base_path).map_err(|d| {
+        eprint!("{}", d.render_fancy());
+        eprintln!("error: base scenario {} does not load", base_path.display());
+        BAD_INPUT
+    })?;
+    let plan = Plan {
+        base: sweep.base.clone(),
+        scenario: loaded.spec.name.clone(),
+        points: points(&sweep),
+        sweep,
+    };
+    let invalid = validate_points(&loaded.spec, &plan);
+    if !invalid.is_empty() {
+        for e in invalid.iter().take(20) {
+            eprintln!("error: {e}");
+        }
+        eprintln!("error: {} problems in the sweep's points", invalid.len());
+        return Err(BAD_INPUT);
+    }
+    Ok((plan, loaded.spec))
+}
+
+pub fn sweep(args: &SweepArgs) -> i32 {
+    let (k, n) = match args.shard.as_deref().map(parse_shard).transpose() {
+        Ok(s) => s.unwrap_or((0, 1)),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return BAD_INPUT;
+        }
+    };
+    let timeout = match args.timeout {
+        None => None,
+        Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
+        Some(_) => {
+            eprintln!("error: --timeout must be a positive number of seconds");
+            return BAD_INPUT;
+        }
+    };
+    if args.jobs == Some(0) {
+        eprintln!("error: -j must be at least 1");
+        return BAD_INPUT;
+    }
+    let (plan, base) = match plan(&args.file) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let plan_path = args.out.join("sweep.json");
+    if let Err(e) = write_atomic(&plan_path, &json(&plan)) {
+        eprintln!("error: cannot write {}: {e}", plan_path.display());
+        return BAD_INPUT;
+    }
+    let mine: Vec<_> = plan
+        .points
+        .iter()
+        .filter(|p| p.index % n == k)
+        .cloned()
+        .collect();
+    let jobs: Vec<Job> = mine
+        .iter()
+        .map(|p| Job {
+            spec: apply(&base, p, plan.sweep.duration),
+            source: plan.base.clone(),
+            seed: p.seed,
+            timeout,
+        })
+        .collect();
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = ProgressBar::new(jobs.len() as u64);
+        b.set_style(
+            ProgressStyle::with_template(
+                "sweep [{bar:40}] {pos}/{len} points, {elapsed} elapsed, eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let mut write_errors = Vec::new();
+    let results = run_all(jobs, args.jobs.unwrap_or_else(default_workers), |i, r| {
+        // Each point is on disk as soon as it ends, so an interrupted sweep keeps its work.
+        if let Err(e) = write_point(&args.out, &mine[i], &point_result(r)) {
+            write_errors.push(e);
+        }
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+        true
+    });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    if !write_errors.is_empty() {
+        for e in &write_errors {
+            eprintln!("error: {e}");
+        }
+        return BAD_INPUT;
+    }
+    for (p, r) in mine.iter().zip(&results) {
+        if r.is_none()
+            && let Err(e) = write_point(&args.out, p, &PointResult::Error("not run".into()))
+        {
+            eprintln!("error: {e}");
+            return BAD_INPUT;
+        }
+    }
+    let done = match write_results(&args.out, &mine) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return BAD_INPUT;
+        }
+    };
+    let errors = done
+        .iter()
+        .filter(|(_, r)| matches!(r, PointResult::Error(_)))
+        .count();
+    let failed = done
+        .iter()
+        .filter(|(_, r)| matches!(r, PointResult::Report(r) if !r.passed))
+        .count();
+    let shard = if n > 1 {
+        format!(" (shard {k}/{n} of {})", plan.points.len())
+    } else {
+        String::new()
+    };
+    println!(
+        "{} points{shard}: {} passed, {failed} failed expectations, {errors} errors; results in {}",
+        done.len(),
+        done.len() - failed - errors,
+        args.out.display()
+    );
+    for (p, r) in &done {
+        if let PointResult::Error(e) = r {
+            eprintln!("error: point {}: {e}", p.id);
+        }
+    }
+    if errors > 0 { FAILED } else { OK }
+}
+
+fn point_result(r: &JobResult) -> PointResult {
+    match &r.end {
+        JobEnd::Finished(rep, _) => PointResult::Report(rep.clone()),
+        JobEnd::TimedOut(rep, limit) => PointResult::Error(format!(
+            "timed out: wall-time limit of {} s reached at {:.2} s of simulated time",
+            limit.as_secs_f64(),
+            rep.sim_time_s
+        )),
+        JobEnd::Panicked(msg) => PointResult::Error(msg.clone()),
+    }
+}

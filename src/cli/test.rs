@@ -1,0 +1,195 @@
+//! `sangam-sim test [PATHS or GLOBS]... [-j N] [--junit FILE] [--json FILE] [--filter TEXT]
+//! [--fail-fast] [--timeout SECS]`: run many scenarios in parallel and judge them.
+//!
+//! Every file is loaded before anything runs, so all broken files are reported together (with
+//! their diagnostics) while the others still run. Results are ordered by path, never by
+//! completion, so the table, the JUnit XML and the JSON summary are the same for any `-j`.
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{BAD_INPUT, FAILED, OK};
+use crate::runner::discover::expand;
+use crate::runner::junit::junit;
+use crate::runner::output::{json, write_atomic};
+use crate::runner::pool::{Job, JobEnd, default_workers, run_all};
+use crate::runner::suite::{Case, Counts, SuiteSummary, table};
+use crate::scenario::load::load_file;
+
+#[derive(Args, Debug)]
+pub struct TestArgs {
+    /// Scenario files, directories (every *.ron below, except under `common/` and `sweeps/`)
+    /// or glob patterns (quote them).
+    #[arg(required = true)]
+    pub paths: Vec<String>,
+    /// Worker threads (default: the machine's cores).
+    #[arg(short = 'j', long = "jobs")]
+    pub jobs: Option<usize>,
+    /// Write JUnit XML here.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    /// Write a JSON summary here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Only scenarios whose path or name contains this text.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Start no new scenario after the first failure or error.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Wall-time limit per scenario, s; a scenario over it is an error.
+    #[arg(long)]
+    pub timeout: Option<f64>,
+}
+
+/// A loaded scenario waiting to run, or a finished case.
+enum Slot {
+    Run(Box<Job>),
+    Done(Case),
+}
+
+pub fn test(args: &TestArgs) -> i32 {
+    let timeout = match args.timeout {
+        None => None,
+        Some(t) if t.is_finite() && t > 0.0 => Some(Duration::from_secs_f64(t)),
+        Some(t) => {
+            eprintln!("error: --timeout must be a positive number of seconds, got {t}");
+            return BAD_INPUT;
+        }
+    };
+    if args.jobs == Some(0) {
+        eprintln!("error: -j must be at least 1");
+        return BAD_INPUT;
+    }
+    let (files, problems) = expand(&args.paths);
+    let mut bad = false;
+    let mut slots: Vec<(String, Slot)> = Vec::new();
+    for (arg, msg) in problems {
+        eprintln!("error: {arg}: {msg}");
+        slots.push((
+            arg.clone(),
+            Slot::Done(Case::bad_input(&arg, format!("{arg}: {msg}"))),
+        ));
+        bad = true;
+    }
+    for f in &files {
+        let path = f.display().to_string();
+        let keep = |name: &str| {
+            args.filter
+                .as_ref()
+                .is_none_or(|t| path.contains(t.as_str()) || name.contains(t.as_str()))
+        };
+        match load_file(f) {
+            Ok(l) if keep(&l.spec.name) => {
+                let job = Job {
+                    spec: l.spec,
+                    source: path.clone(),
+                    seed: None,
+                    timeout,
+                };
+                slots.push((path, Slot::Run(Box::new(job))));
+            }
+            Ok(_) => {}
+            Err(d) if keep("") => {
+                eprint!("{}", d.render_fancy());
+                bad = true;
+                slots.push((
+                    path.clone(),
+                    Slot::Done(Case::bad_input(&path, d.to_string().trim_end().to_string())),
+                ));
+            }
+            Err(_) => {}
+        }
+    }
+    slots.sort_by(|a, b| a.0.cmp(&b.0));
+    if slots.is_empty() {
+        eprintln!(
+            "error: no scenario to run{}",
+            args.filter
+                .as_ref()
+                .map_or(String::new(), |f| format!(" (filter `{f}`)"))
+        );
+        return BAD_INPUT;
+    }
+    let cases = run_slots(
+        slots,
+        args.jobs.unwrap_or_else(default_workers),
+        args.fail_fast,
+    );
+    print!("{}", table(&cases));
+    let counts = Counts::of(&cases);
+    let code = if bad {
+        BAD_INPUT
+    } else if counts.failed + counts.errors > 0 {
+        FAILED
+    } else {
+        OK
+    };
+    if let Some(path) = &args.junit {
+        let written =
+            junit(&cases).and_then(|x| write_atomic(path, x.as_bytes()).map_err(|e| e.to_string()));
+        if let Err(e) = written {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return BAD_INPUT;
+        }
+    }
+    if let Some(path) = &args.json {
+        let summary = SuiteSummary {
+            counts,
+            exit_code: code,
+            cases,
+        };
+        if let Err(e) = write_atomic(path, &json(&summary)) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return BAD_INPUT;
+        }
+    }
+    code
+}
+
+/// Run the loaded scenarios on the pool and put every case back in its slot.
+fn run_slots(slots: Vec<(String, Slot)>, workers: usize, fail_fast: bool) -> Vec<Case> {
+    let mut jobs = Vec::new();
+    let mut job_slot = Vec::new();
+    for (i, (_, s)) in slots.iter().enumerate() {
+        if let Slot::Run(j) = s {
+            jobs.push(j.as_ref().clone());
+            job_slot.push(i);
+        }
+    }
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = ProgressBar::new(jobs.len() as u64);
+        b.set_style(
+            ProgressStyle::with_template("test [{bar:40}] {pos}/{len} eta {eta} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let results = run_all(jobs, workers, |i, r| {
+        if let Some(b) = &bar {
+            b.set_message(slots[job_slot[i]].0.clone());
+            b.inc(1);
+        }
+        !fail_fast || matches!(&r.end, JobEnd::Finished(rep, _) if rep.passed)
+    });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let mut results = results.into_iter();
+    slots
+        .into_iter()
+        .map(|(path, s)| match s {
+            Slot::Done(c) => c,
+            Slot::Run(job) => {
+                let seed = job.spec.seed;
+                match results.next().flatten() {
+                    Some(r) => Case::from_job(&path, &job.spec.name, seed, &r),
+                    None => Case::skipped(&path, &job.spec.name, seed),
+                }
+            }
+        })
+        .collect()
+}

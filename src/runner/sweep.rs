@@ -1,0 +1,257 @@
+//! Sweeps: one base scenario run over a grid of overrides.
+//!
+//! A sweep file (RON, documented in `docs/testing.md`) names the base scenario, relative to the
+//! sweep file, and a list of values per axis. The points are the cartesian product, in a fixed
+//! order: `penetration` outermost, then `demand`, `gnb_latency_ms`, `rsu_count`, and `seeds`
+//! innermost (so the seeds of one configuration are neighbours). Point `i` has the id
+//! `p{i:04}`; an empty axis is not varied (the base scenario's value is kept). `--shard k/n`
+//! takes the points with `i % n == k`.
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::spec::{Kind, Latency, Spec};
+use crate::scenario::validate::validate;
+
+/// Most points in one sweep (bounds the work a typo in a sweep file can ask for).
+pub const MAX_POINTS: usize = 100_000;
+
+/// A sweep file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Sweep")]
+pub struct SweepFile {
+    /// The base scenario, relative to the sweep file.
+    pub base: String,
+    /// Seeds (default: the scenario's own).
+    #[serde(default)]
+    pub seeds: Vec<u64>,
+    /// Share of automated vehicles, 0-1: sets `automated` on every flow and on explicit cars.
+    #[serde(default)]
+    pub penetration: Vec<f64>,
+    /// Median gNB-to-edge (`v2x.links.uu.core`) latency, ms; log-normal with p99 = 2.5 × median.
+    #[serde(default)]
+    pub gnb_latency_ms: Vec<f64>,
+    /// Keep only the first k RSUs of the scenario.
+    #[serde(default)]
+    pub rsu_count: Vec<usize>,
+    /// Multiplier on every flow's `per_hour`.
+    #[serde(default)]
+    pub demand: Vec<f64>,
+    /// Simulated time of every point, s (default: the scenario's); keeps exploratory sweeps short.
+    #[serde(default)]
+    pub duration: Option<f64>,
+}
+
+/// One point of the grid: the overrides applied (None: not varied).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    pub index: usize,
+    pub id: String,
+    pub seed: Option<u64>,
+    pub penetration: Option<f64>,
+    pub demand: Option<f64>,
+    pub gnb_latency_ms: Option<f64>,
+    pub rsu_count: Option<usize>,
+}
+
+/// Everything needed to run or merge a sweep; written as `sweep.json` by every shard so that
+/// `merge` can check that shards belong together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// The base scenario as written in the sweep file.
+    pub base: String,
+    pub scenario: String,
+    pub sweep: SweepFile,
+    pub points: Vec<Point>,
+}
+
+fn axis<T: Copy>(v: &[T]) -> Vec<Option<T>> {
+    if v.is_empty() {
+        vec![None]
+    } else {
+        v.iter().copied().map(Some).collect()
+    }
+}
+
+/// The points of a sweep, in the documented order.
+pub fn points(s: &SweepFile) -> Vec<Point> {
+    let mut out = Vec::new();
+    for &penetration in &axis(&s.penetration) {
+        for &demand in &axis(&s.demand) {
+            for &gnb_latency_ms in &axis(&s.gnb_latency_ms) {
+                for &rsu_count in &axis(&s.rsu_count) {
+                    for &seed in &axis(&s.seeds) {
+                        let index = out.len();
+                        out.push(Point {
+                            index,
+                            id: format!("p{index:04}"),
+                            seed,
+                            penetration,
+                            demand,
+                            gnb_latency_ms,
+                            rsu_count,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Problems with the values of a sweep file (not its syntax).
+pub fn check(s: &SweepFile) -> Vec<String> {
+    let mut e = Vec::new();
+    if s.penetration.iter().any(|p| !(0.0..=1.0).contains(p)) {
+        e.push("penetration: every value must be within 0-1".to_string());
+    }
+    if s.demand.iter().any(|d| !(d.is_finite() && *d >= 0.0)) {
+        e.push("demand: every multiplier must be finite and ≥ 0".into());
+    }
+    if s.gnb_latency_ms
+        .iter()
+        .any(|d| !(d.is_finite() && *d > 0.0))
+    {
+        e.push("gnb_latency_ms: every median must be finite and > 0".into());
+    }
+    if s.duration.is_some_and(|d| !(d.is_finite() && d > 0.0)) {
+        e.push("duration: must be finite and > 0".into());
+    }
+    let n = [
+        s.seeds.len(),
+        s.penetration.len(),
+        s.gnb_latency_ms.len(),
+        s.rsu_count.len(),
+        s.demand.len(),
+    ]
+    .iter()
+    .fold(1usize, |acc, k| acc.saturating_mul((*k).max(1)));
+    if n > MAX_POINTS {
+        e.push(format!(
+            "the grid has {n} points, more than the limit of {MAX_POINTS}"
+        ));
+    }
+    e
+}
+
+/// Evenly spread `share` over `n` items: item j is chosen when ⌊(j+1)·share⌋ > ⌊j·share⌋, so
+/// the count chosen is ⌊n·share⌋ and the choice does not depend on randomness.
+fn spread(j: usize, share: f64) -> bool {
+    ((j + 1) as f64 * share).floor() > (j as f64 * share).floor()
+}
+
+/// The base scenario with a point's overrides applied (the seed goes through `RunOptions`).
+pub fn apply(base: &Spec, p: &Point, duration: Option<f64>) -> Spec {
+    let mut s = base.clone();
+    if let Some(d) = duration {
+        s.duration = d;
+    }
+    if let Some(share) = p.penetration {
+        for f in &mut s.flows {
+            f.automated = share;
+        }
+        for (j, v) in s
+            .vehicles
+            .iter_mut()
+            .filter(|v| v.kind == Kind::Car)
+            .enumerate()
+        {
+            v.automated = spread(j, share);
+        }
+    }
+    if let Some(k) = p.demand {
+        for f in &mut s.flows {
+            f.per_hour *= k;
+        }
+    }
+    if let Some(m) = p.gnb_latency_ms {
+        s.v2x.links.uu.core = Latency::LogNormal {
+            median_ms: m,
+            p99_ms: 2.5 * m,
+        };
+    }
+    if let Some(k) = p.rsu_count {
+        s.v2x.rsus.truncate(k);
+    }
+    s
+}
+
+/// Validate every point's scenario; messages name the point.
+pub fn validate_points(base: &Spec, plan: &Plan) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in &plan.points {
+        for i in validate(&apply(base, p, plan.sweep.duration)) {
+            out.push(format!("point {}: {}: {}", p.id, i.path, i.message));
+        }
+    }
+    out
+}
+
+/// `k/n` with n ≥ 1 and k < n.
+pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("--shard must be k/n with 0 ≤ k < n (e.g. 0/4), got `{s}`");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if n == 0 || k >= n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+/// Read and parse a sweep file; errors carry `file:line:col`.
+pub fn read(path: &Path) -> Result<SweepFile, String> {
+    let text = crate::scenario::load::read_limited(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    ron::Options::default()
+        .from_str::<SweepFile>(&text)
+        .map_err(|e| {
+            format!(
+                "{}:{}:{}: {}",
+                path.display(),
+                e.span.start.line,
+                e.span.start.col,
+                e.code
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_vary_fastest_and_ids_are_stable() {
+        let s = SweepFile {
+            base: "x.ron".into(),
+            seeds: vec![1, 2],
+            penetration: vec![0.0, 1.0],
+            gnb_latency_ms: vec![],
+            rsu_count: vec![],
+            demand: vec![],
+            duration: None,
+        };
+        let p = points(&s);
+        assert_eq!(p.len(), 4);
+        assert_eq!((p[1].seed, p[1].penetration), (Some(2), Some(0.0)));
+        assert_eq!((p[2].seed, p[2].penetration), (Some(1), Some(1.0)));
+        assert_eq!(p[3].id, "p0003");
+    }
+
+    #[test]
+    fn spread_picks_floor_n_share() {
+        for share in [0.0, 0.25, 0.5, 1.0] {
+            let n = (0..8).filter(|j| spread(*j, share)).count();
+            assert_eq!(n, (8.0 * share) as usize);
+        }
+    }
+
+    #[test]
+    fn shards_parse() {
+        assert_eq!(parse_shard("1/3"), Ok((1, 3)));
+        assert!(parse_shard("3/3").is_err());
+        assert!(parse_shard("x").is_err());
+    }
+}

@@ -1,0 +1,346 @@
+//! V2X in the view: messages as short-lived arcs from sender to receiver coloured by latency,
+//! lost ones crossed out in red, per-type toggles, radio coverage rings, and a heat map of the
+//! channel busy ratio.
+//!
+//! # Interface to the V2X layer
+//! The view keeps its own copy of recent message events in [`VizMessages`] and of channel-busy
+//! cells in [`VizCbr`] (view world). Each frame [`feed`] copies what the simulation produced
+//! since the previous frame from the simulation world into them. [`feed`] is the only place that
+//! knows where the simulation keeps that data: today it reads the same two types from the
+//! simulation world when something has put them there; the V2X layer's `MessageLog` maps onto
+//! [`MsgEvent`] field for field, so reading it is one `get_resource` and a copy.
+use std::collections::{HashMap, VecDeque};
+
+use bevy::prelude::*;
+
+use super::mesh::world;
+use super::palette as pal;
+use super::picking::{Infra, Pickable};
+use super::sim::{SimHost, SimView, ViewConfig};
+use crate::scenario::spec::{MsgType, Tech};
+
+/// One reception attempt of one message at one receiver (map coordinates, m; times s).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MsgEvent {
+    pub t_sent: f64,
+    /// When it arrived, or when it was known lost.
+    pub t_recv: f64,
+    pub msg: MsgType,
+    pub tech: Tech,
+    pub from: [f64; 2],
+    pub to: [f64; 2],
+    pub delivered: bool,
+    pub latency_ms: f64,
+}
+
+/// Recent message events, oldest first (the view keeps the last few seconds).
+#[derive(Resource, Debug, Default, Clone)]
+pub struct VizMessages(pub VecDeque<MsgEvent>);
+
+/// Channel busy ratio on a regular grid: (x, y, cbr) with (x, y) the cell centre in map
+/// coordinates and cbr in 0-1. The cell size is the smallest spacing between centres.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct VizCbr(pub Vec<(f64, f64, f64)>);
+
+/// How long the view keeps events, s of simulated time.
+const KEEP_S: f64 = 5.0;
+/// At most this many arcs per frame.
+const MAX_ARCS: usize = 6000;
+
+/// Copy what the simulation produced in (`t_prev`, `t_now`] into the view's copies; returns
+/// the number of new events (the last ones in `out`).
+pub fn feed(sim: &World, t_prev: f64, t_now: f64, out: &mut VizMessages, cbr: &mut VizCbr) -> usize {
+    let mut fresh = 0;
+    if let Some(src) = sim.get_resource::<VizMessages>() {
+        for e in src.0.iter().filter(|e| e.t_recv > t_prev && e.t_recv <= t_now) {
+            out.0.push_back(e.clone());
+            fresh += 1;
+        }
+    }
+    if let Some(src) = sim.get_resource::<VizCbr>()
+        && src.0 != cbr.0
+    {
+        cbr.0.clone_from(&src.0);
+    }
+    while out.0.len() > fresh && out.0.front().is_some_and(|e| e.t_recv < t_now - KEEP_S) {
+        out.0.pop_front();
+    }
+    fresh
+}
+
+/// What is drawn.
+#[derive(Resource, Debug)]
+pub struct MsgToggles {
+    /// Per `MsgType::ALL` index.
+    pub types: [bool; 5],
+    pub rings: bool,
+    pub heat: bool,
+}
+
+impl Default for MsgToggles {
+    fn default() -> Self {
+        MsgToggles {
+            types: [true; 5],
+            rings: true,
+            heat: true,
+        }
+    }
+}
+
+pub fn type_index(m: MsgType) -> usize {
+    MsgType::ALL.iter().position(|x| *x == m).unwrap_or(0)
+}
+
+/// The last messages each pickable thing sent or received: (event, true if it sent it).
+#[derive(Resource, Default)]
+pub struct PerEntity(pub HashMap<Entity, VecDeque<(MsgEvent, bool)>>);
+
+/// Pull this frame's events and attribute them to the nearest vehicle or node at either end.
+pub fn ingest(
+    host: NonSend<SimHost>,
+    view: Res<SimView>,
+    mut msgs: ResMut<VizMessages>,
+    mut cbr: ResMut<VizCbr>,
+    mut per: ResMut<PerEntity>,
+    things: Query<(Entity, &GlobalTransform), With<Pickable>>,
+) {
+    let (t_prev, t_now) = (view.t_prev, view.t());
+    if t_now < t_prev {
+        msgs.0.clear();
+        per.0.clear();
+    }
+    let fresh = feed(host.world(), t_prev, t_now, &mut msgs, &mut cbr);
+    if fresh == 0 {
+        return;
+    }
+    // A coarse grid of things by position (map coordinates), 20 m cells.
+    let cell = |p: [f64; 2]| ((p[0] / 20.0).floor() as i64, (p[1] / 20.0).floor() as i64);
+    let mut grid: HashMap<(i64, i64), Vec<(Entity, [f64; 2])>> = HashMap::new();
+    for (e, tf) in &things {
+        let p = tf.translation();
+        let m = [f64::from(p.x), -f64::from(p.z)];
+        grid.entry(cell(m)).or_default().push((e, m));
+    }
+    let nearest = |p: [f64; 2], tol: f64| {
+        let (cx, cy) = cell(p);
+        let mut best: Option<(Entity, f64)> = None;
+        for dx in -1..=1 {
+            for dy in -1..=1 {
+                for (e, q) in grid.get(&(cx + dx, cy + dy)).into_iter().flatten() {
+                    let d = ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt();
+                    if d <= tol && best.is_none_or(|(_, b)| d < b) {
+                        best = Some((*e, d));
+                    }
+                }
+            }
+        }
+        best.map(|(e, _)| e)
+    };
+    let n = msgs.0.len();
+    for ev in msgs.0.iter().skip(n - fresh) {
+        // Vehicles moved since: allow for 15 m/s over the event's age.
+        let tol = 6.0 + 15.0 * (t_now - ev.t_sent).max(0.0);
+        for (p, sent) in [(ev.from, true), (ev.to, false)] {
+            if let Some(e) = nearest(p, tol.min(19.0)) {
+                let q = per.0.entry(e).or_default();
+                q.push_back((ev.clone(), sent));
+                while q.len() > 8 {
+                    q.pop_front();
+                }
+            }
+        }
+    }
+    per.0.retain(|e, _| things.contains(*e));
+}
+
+/// Arcs for recent messages; red crosses where one was lost.
+pub fn draw(mut gizmos: Gizmos, view: Res<SimView>, msgs: Res<VizMessages>, toggles: Res<MsgToggles>, ctl: Res<super::sim::TimeCtl>) {
+    let t = view.t();
+    // Show an event for 0.4 s of simulated time, longer when the simulation runs fast so that it
+    // stays on screen for a few frames.
+    let speed = if ctl.max() { 64.0 } else { super::sim::SPEEDS[ctl.speed] };
+    let life = (0.15 * speed).max(0.4);
+    let mut drawn = 0;
+    for ev in msgs.0.iter().rev() {
+        if ev.t_recv > t || t - ev.t_recv > life {
+            if t - ev.t_recv > life {
+                break;
+            }
+            continue;
+        }
+        if !toggles.types[type_index(ev.msg)] {
+            continue;
+        }
+        drawn += 1;
+        if drawn > MAX_ARCS {
+            break;
+        }
+        let fade = (1.0 - ((t - ev.t_recv) / life) as f32).clamp(0.15, 1.0);
+        let a = world(ev.from, 2.0);
+        let b = world(ev.to, 2.0);
+        if ev.delivered {
+            let c = pal::latency(ev.latency_ms);
+            let colour = Color::srgba(c[0], c[1], c[2], 0.85 * fade);
+            let lift = (a.distance(b) * 0.15).clamp(1.0, 60.0);
+            let pts = (0..=12).map(|i| {
+                let s = i as f32 / 12.0;
+                a.lerp(b, s) + Vec3::Y * lift * 4.0 * s * (1.0 - s)
+            });
+            gizmos.linestrip(pts, colour);
+        } else {
+            let c = pal::BAD;
+            gizmos.line(a, b, Color::srgba(c[0], c[1], c[2], 0.25 * fade));
+            let s = 2.5;
+            gizmos.line(b + Vec3::new(-s, 0.5, -s), b + Vec3::new(s, 0.5, s), Color::srgba(c[0], c[1], c[2], fade));
+            gizmos.line(b + Vec3::new(-s, 0.5, s), b + Vec3::new(s, 0.5, -s), Color::srgba(c[0], c[1], c[2], fade));
+        }
+    }
+}
+
+/// Approximate coverage radii, m, from the scenario's link budgets.
+///
+/// Sidelink (RSU): the distance at which the 3GPP TR 38.901 UMi street-canyon NLOS path loss
+/// (PL = 22.4 + 35.3 log10 d + 21.3 log10 f) uses up the budget tx + 2 × antenna gain − (noise +
+/// SINR threshold). gNB: UMa NLOS (PL = 13.54 + 39.08 log10 d + 20 log10 f) against the minimum
+/// RSRP, with the power spread over 3276 resource elements (100 MHz at 30 kHz). Indicative
+/// rings only: the simulator's own link model decides every reception.
+pub fn coverage_radii(spec: &crate::scenario::spec::Spec) -> (f64, f64) {
+    let sl = &spec.v2x.links.wave;
+    let noise = -174.0 + 10.0 * (sl.bandwidth_mhz * 1e6).log10() + sl.noise_figure_db;
+    let budget = sl.tx_dbm + 2.0 * sl.antenna_gain_dbi - (noise + sl.sinr_threshold_db);
+    let rsu = 10f64.powf((budget - 22.4 - 21.3 * sl.freq_ghz.log10()) / 35.3);
+    let g = spec.v2x.gnbs.first();
+    let (tx, f) = g.map_or((46.0, 3.5), |g| (g.tx_dbm, g.freq_ghz));
+    let budget = tx - 10.0 * 3276f64.log10() - spec.v2x.links.uu.min_rsrp_dbm;
+    let gnb = 10f64.powf((budget - 13.54 - 20.0 * f.log10()) / 39.08);
+    (rsu.min(sl.max_range), gnb)
+}
+
+/// Coverage rings around RSUs and gNBs.
+pub fn rings(mut gizmos: Gizmos, toggles: Res<MsgToggles>, cfg: Res<ViewConfig>, nodes: Query<(&Infra, &GlobalTransform)>) {
+    if !toggles.rings {
+        return;
+    }
+    let (rsu_r, gnb_r) = coverage_radii(&cfg.spec);
+    let flat = Quat::from_rotation_x(std::f32::consts::FRAC_PI_2);
+    for (infra, tf) in &nodes {
+        let p = tf.translation().with_y(0.4);
+        let (r, c, a) = match infra {
+            Infra::Rsu(_) => (rsu_r as f32, pal::RSU, 0.22),
+            Infra::Gnb(_) => (gnb_r as f32, pal::GNB, 0.16),
+            Infra::ControlCentre => continue,
+        };
+        gizmos
+            .circle(Isometry3d::new(p, flat), r, Color::srgba(c[0], c[1], c[2], a))
+            .resolution(96);
+    }
+}
+
+/// The heat-map cells currently shown.
+#[derive(Component)]
+pub struct HeatCell;
+
+/// Rebuild the channel-busy heat map when its data changes.
+pub fn heat_map(
+    mut commands: Commands,
+    cbr: Res<VizCbr>,
+    toggles: Res<MsgToggles>,
+    cells: Query<Entity, With<HeatCell>>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut cache: Local<Option<(Handle<Mesh>, f64, Vec<Handle<StandardMaterial>>)>>,
+) {
+    if !cbr.is_changed() && !toggles.is_changed() {
+        return;
+    }
+    for e in &cells {
+        commands.entity(e).despawn();
+    }
+    if !toggles.heat || cbr.0.is_empty() {
+        return;
+    }
+    let mut size = f64::INFINITY;
+    for (i, a) in cbr.0.iter().enumerate() {
+        for b in cbr.0.iter().skip(i + 1).take(64) {
+            let d = (a.0 - b.0).abs().max((a.1 - b.1).abs());
+            if d > 1e-6 {
+                size = size.min(d);
+            }
+        }
+    }
+    if !size.is_finite() {
+        size = 50.0;
+    }
+    if cache.as_ref().is_none_or(|c| (c.1 - size).abs() > 1e-9) {
+        let mesh = meshes.add(Plane3d::default().mesh().size(size as f32 * 0.96, size as f32 * 0.96));
+        let mats = (0..10)
+            .map(|k| {
+                let c = pal::cbr(f64::from(k) / 9.0 * 0.8);
+                materials.add(StandardMaterial {
+                    base_color: Color::srgba(c[0], c[1], c[2], c[3]),
+                    alpha_mode: AlphaMode::Blend,
+                    unlit: true,
+                    ..default()
+                })
+            })
+            .collect();
+        *cache = Some((mesh, size, mats));
+    }
+    let Some((mesh, _, mats)) = cache.as_ref() else { return };
+    for &(x, y, r) in &cbr.0 {
+        let k = ((r / 0.8).clamp(0.0, 1.0) * 9.0).round() as usize;
+        commands.spawn((
+            HeatCell,
+            Mesh3d(mesh.clone()),
+            MeshMaterial3d(mats[k].clone()),
+            Transform::from_translation(world([x, y], 0.12)),
+        ));
+    }
+}
+
+/// Label of a message type for the dashboard.
+pub fn type_label(m: MsgType) -> &'static str {
+    match m {
+        MsgType::Cam => "CAM",
+        MsgType::Denm => "DENM",
+        MsgType::Spat => "SPaT",
+        MsgType::Map => "MAP",
+        MsgType::Cpm => "CPM",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feed_copies_only_the_new_window() {
+        let mut sim = World::new();
+        let ev = |t: f64| MsgEvent {
+            t_sent: t - 0.002,
+            t_recv: t,
+            msg: MsgType::Cam,
+            tech: Tech::Pc5,
+            from: [0.0, 0.0],
+            to: [10.0, 0.0],
+            delivered: true,
+            latency_ms: 2.0,
+        };
+        sim.insert_resource(VizMessages([0.01, 0.02, 0.03].map(ev).into_iter().collect()));
+        let (mut out, mut cbr) = (VizMessages::default(), VizCbr::default());
+        feed(&sim, 0.0, 0.02, &mut out, &mut cbr);
+        assert_eq!(out.0.len(), 2);
+        feed(&sim, 0.02, 0.03, &mut out, &mut cbr);
+        assert_eq!(out.0.len(), 3);
+    }
+
+    #[test]
+    fn coverage_radii_are_plausible() {
+        let spec = crate::scenario::embedded::load_embedded(crate::scenario::embedded::DEFAULT)
+            .unwrap_or_else(|d| panic!("{}", d.render_fancy()))
+            .spec;
+        let (rsu, gnb) = coverage_radii(&spec);
+        assert!((100.0..400.0).contains(&rsu), "{rsu}");
+        assert!((300.0..1000.0).contains(&gnb), "{gnb}");
+    }
+}

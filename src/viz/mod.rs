@@ -1,0 +1,140 @@
+//! The 3D view and control-centre dashboard (cargo feature `viz`).
+//!
+//! `sangam-sim view [SCENARIO]` opens a window on the same simulation core as headless runs. The
+//! simulation is the headless `App` that `runner::build_app` builds for `sangam-sim run`
+//! (`MinimalPlugins`, single-threaded executors, manual time, one fixed step per update); the
+//! view is a second, windowed `App` that owns it, steps it as many times per frame as the time
+//! control asks, and mirrors what it draws (poses, signal colours, recorder figures) into its own
+//! world. So rendering cannot write simulation state, the same seed gives the same results as a
+//! headless run (`sim::tests`), and restart is simply a fresh simulation `App`.
+//!
+//! Modules: `sim` (hosting, time control, mirroring), `scene` (static district), `vehicles`,
+//! `messages` (V2X arcs, coverage, heat map), `camera`, `picking`, `dashboard`, `screenshot`.
+mod camera;
+mod dashboard;
+mod mesh;
+pub mod messages;
+pub mod palette;
+mod picking;
+mod scene;
+mod screenshot;
+mod sim;
+mod vehicles;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use bevy::prelude::*;
+use bevy::window::WindowResolution;
+
+pub use messages::{MsgEvent, VizCbr, VizMessages};
+
+/// `sangam-sim view` arguments.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ViewArgs {
+    /// Scenario file, or the name of a built-in one (default: the embedded Sangam DMC scenario).
+    pub scenario: Option<PathBuf>,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Save one frame to this PNG once the simulation reaches `--at`, then exit.
+    #[arg(long, value_name = "PNG")]
+    pub screenshot: Option<PathBuf>,
+    /// Simulated time of the screenshot, s.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub at: f64,
+    /// Initial speed, × real time (0.25-64; 0 = as fast as it can).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Start paused.
+    #[arg(long)]
+    pub paused: bool,
+}
+
+/// Window size, px (also the screenshot's).
+pub const WIDTH: u32 = 1280;
+pub const HEIGHT: u32 = 720;
+
+fn load(path: Option<&std::path::Path>) -> Result<crate::scenario::load::Loaded, i32> {
+    // A built-in scenario by name (`view grid-8x8.ron`) when no such file exists.
+    if let Some(p) = path
+        && !p.exists()
+        && let Some(name) = p.to_str()
+        && crate::scenario::embedded::get(name).is_some()
+    {
+        return crate::scenario::embedded::load_embedded(name).map_err(|d| {
+            eprint!("{}", d.render_fancy());
+            crate::cli::BAD_INPUT
+        });
+    }
+    crate::cli::load(path)
+}
+
+/// Open the view; returns the process exit code.
+pub fn view(args: ViewArgs) -> i32 {
+    let loaded = match load(args.scenario.as_deref()) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let cfg = sim::ViewConfig {
+        spec: Arc::new(loaded.spec),
+        source: loaded.name,
+        seed: args.seed,
+    };
+    let title = format!("sangam-sim: {}", cfg.spec.name);
+    let mut app = App::new();
+    app.add_plugins(DefaultPlugins.set(WindowPlugin {
+        primary_window: Some(Window {
+            title,
+            resolution: WindowResolution::new(WIDTH, HEIGHT).with_scale_factor_override(1.0),
+            ..default()
+        }),
+        ..default()
+    }));
+    let host = sim::SimHost::new(&cfg);
+    app.world_mut().insert_non_send(host);
+    app.insert_resource(cfg)
+        .insert_resource(sim::TimeCtl::new(args.speed, args.paused))
+        .init_resource::<sim::Mirror>()
+        .init_resource::<sim::SimView>()
+        .init_resource::<messages::VizMessages>()
+        .init_resource::<messages::VizCbr>()
+        .init_resource::<messages::MsgToggles>()
+        .init_resource::<messages::PerEntity>()
+        .init_resource::<picking::Selected>()
+        .init_resource::<picking::PressedAt>()
+        .init_resource::<dashboard::Stats>()
+        .add_observer(vehicles::on_add_vehicle)
+        .add_observer(vehicles::on_add_pedestrian)
+        .add_systems(
+            Startup,
+            (scene::build, camera::setup, vehicles::setup, dashboard::setup).chain(),
+        )
+        .add_systems(
+            Update,
+            (
+                (dashboard::hotkeys, sim::restart, sim::advance, sim::mirror, sim::snapshot, messages::ingest)
+                    .chain(),
+                (
+                    scene::signals,
+                    vehicles::rear_lights,
+                    (camera::fit_viewport, camera::control).chain(),
+                    picking::pick,
+                    messages::draw,
+                    messages::rings,
+                    messages::heat_map,
+                    dashboard::highlight,
+                ),
+                (dashboard::refresh, dashboard::update, dashboard::inspector).chain(),
+            )
+                .chain(),
+        );
+    if let Some(path) = args.screenshot {
+        app.insert_resource(screenshot::ShotMode::new(path, args.at))
+            .add_systems(Update, screenshot::drive.before(sim::advance));
+    }
+    match app.run() {
+        AppExit::Success => 0,
+        AppExit::Error(_) => 1,
+    }
+}

@@ -1,0 +1,388 @@
+//! The simulation behind the view: a headless `App` built by `runner::build_app`, exactly as for
+//! `sangam-sim run`, owned by the view and stepped from it. The view mirrors what it draws into
+//! its own world; nothing here writes a simulation component.
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bevy::ecs::query::QueryState;
+use bevy::prelude::*;
+
+use crate::clock::SimClock;
+use crate::road::RoadNetwork;
+use crate::road::network::JunctionCtl;
+use crate::runner::{RunOptions, build_app};
+use crate::scenario::spec::Spec;
+use crate::traffic::components::{Motion, Pedestrian, Stalled, Vehicle};
+use crate::traffic::signals::Colour;
+
+/// What the view was started with; restart rebuilds the simulation from it.
+#[derive(Resource, Clone)]
+pub struct ViewConfig {
+    pub spec: Arc<Spec>,
+    pub source: String,
+    pub seed: Option<u64>,
+}
+
+type VehicleQuery = (
+    Entity,
+    &'static Vehicle,
+    &'static Motion,
+    &'static Transform,
+    Has<Stalled>,
+);
+type PedQuery = (Entity, &'static Pedestrian, &'static Transform);
+
+/// The simulation world and cached queries into it (non-send: an `App` is not `Sync`).
+pub struct SimHost {
+    pub app: App,
+    vehicles: QueryState<VehicleQuery>,
+    peds: QueryState<PedQuery>,
+}
+
+impl SimHost {
+    /// Build the world of a run and start its clocks, as `runner::drive` does: after this, each
+    /// `step` runs exactly one fixed step.
+    pub fn new(cfg: &ViewConfig) -> Self {
+        let opts = RunOptions {
+            seed: cfg.seed,
+            ..RunOptions::default()
+        };
+        let mut app = build_app((*cfg.spec).clone(), &cfg.source, &opts);
+        app.update();
+        let world = app.world_mut();
+        let vehicles = world.query::<VehicleQuery>();
+        let peds = world.query::<PedQuery>();
+        SimHost { app, vehicles, peds }
+    }
+
+    pub fn world(&self) -> &World {
+        self.app.world()
+    }
+
+    pub fn clock(&self) -> SimClock {
+        *self.app.world().resource::<SimClock>()
+    }
+
+    /// One fixed step (one update of the headless app).
+    pub fn step(&mut self) {
+        self.app.update();
+    }
+}
+
+/// Speed levels, × real time; past the last one the view runs as fast as it can.
+pub const SPEEDS: [f64; 9] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
+
+/// Time control.
+#[derive(Resource, Debug)]
+pub struct TimeCtl {
+    pub paused: bool,
+    /// Index into `SPEEDS`, or `SPEEDS.len()` for "as fast as it can".
+    pub speed: usize,
+    /// Run one step on the next frame (while paused).
+    pub step_once: bool,
+    /// Run until this step regardless of frame budget (screenshot mode).
+    pub run_to: Option<u64>,
+    /// Fractional steps owed.
+    acc: f64,
+    /// Measured simulated seconds per wall second (smoothed).
+    pub achieved: f64,
+    /// The last frame could not keep up with the requested speed.
+    pub lagging: bool,
+    pub restart: bool,
+}
+
+impl TimeCtl {
+    pub fn new(speed: f64, paused: bool) -> Self {
+        let idx = if speed <= 0.0 {
+            SPEEDS.len()
+        } else {
+            SPEEDS
+                .iter()
+                .position(|s| *s >= speed - 1e-9)
+                .unwrap_or(SPEEDS.len())
+        };
+        TimeCtl {
+            paused,
+            speed: idx,
+            step_once: false,
+            run_to: None,
+            acc: 0.0,
+            achieved: 0.0,
+            lagging: false,
+            restart: false,
+        }
+    }
+    pub fn max(&self) -> bool {
+        self.speed >= SPEEDS.len()
+    }
+    pub fn label(&self) -> String {
+        if self.max() {
+            "max".into()
+        } else {
+            let s = SPEEDS[self.speed];
+            if s < 1.0 { format!("{s}x") } else { format!("{s:.0}x") }
+        }
+    }
+    pub fn faster(&mut self) {
+        self.speed = (self.speed + 1).min(SPEEDS.len());
+    }
+    pub fn slower(&mut self) {
+        self.speed = self.speed.saturating_sub(1);
+    }
+}
+
+/// Steps to run this frame at `speed`× real time, given the wall time since the last frame.
+/// Fractions carry over; a frame never asks for more than 0.25 s of wall time.
+pub fn steps_for(acc: &mut f64, wall_dt: f64, speed: f64, dt: f64) -> u64 {
+    *acc += wall_dt.min(0.25) * speed / dt;
+    let n = acc.floor();
+    *acc -= n;
+    n as u64
+}
+
+/// Run the steps this frame owes the simulation.
+pub fn advance(mut host: NonSendMut<SimHost>, mut ctl: ResMut<TimeCtl>, real: Res<Time<Real>>) {
+    let clock = host.clock();
+    let dt = clock.dt;
+    let wall_dt = real.delta_secs_f64();
+    let started = Instant::now();
+    let (want, budget) = if let Some(target) = ctl.run_to {
+        (target.saturating_sub(clock.step), None)
+    } else if ctl.step_once {
+        ctl.step_once = false;
+        (1, None)
+    } else if ctl.paused {
+        (0, None)
+    } else if ctl.max() {
+        (u64::MAX, Some(Duration::from_millis(30)))
+    } else {
+        let speed = SPEEDS[ctl.speed];
+        let mut acc = ctl.acc;
+        let n = steps_for(&mut acc, wall_dt, speed, dt);
+        ctl.acc = acc;
+        (n, Some(Duration::from_millis(45)))
+    };
+    let mut done = 0u64;
+    ctl.lagging = false;
+    while done < want && !host.clock().done() {
+        host.step();
+        done += 1;
+        if let Some(b) = budget
+            && started.elapsed() > b
+        {
+            if !ctl.max() {
+                ctl.lagging = done < want;
+                ctl.acc = 0.0;
+            }
+            break;
+        }
+    }
+    if wall_dt > 0.0 && ctl.run_to.is_none() {
+        let rate = done as f64 * dt / wall_dt;
+        ctl.achieved = if ctl.paused { 0.0 } else { 0.9 * ctl.achieved + 0.1 * rate };
+    }
+}
+
+/// A vehicle drawn in the view, mirroring a simulation entity.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct ViewVehicle {
+    pub sim: Entity,
+    pub stalled: bool,
+}
+
+/// A pedestrian drawn in the view.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct ViewPedestrian {
+    pub sim: Entity,
+}
+
+/// Simulation entity → view entity, with the frame it was last seen.
+#[derive(Resource, Default)]
+pub struct Mirror {
+    pub vehicles: HashMap<Entity, (Entity, u64)>,
+    pub peds: HashMap<Entity, (Entity, u64)>,
+    frame: u64,
+}
+
+/// What the view shows of the simulation's state this frame.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct SimView {
+    pub clock: Option<SimClock>,
+    /// Simulated time at the previous frame, s.
+    pub t_prev: f64,
+    /// Signal colour per controlled link.
+    pub signals: HashMap<u32, Colour>,
+}
+
+impl SimView {
+    pub fn t(&self) -> f64 {
+        self.clock.map_or(0.0, |c| c.t())
+    }
+}
+
+/// Copy poses of vehicles and pedestrians into the view world; spawn and despawn as the
+/// simulation does.
+pub fn mirror(
+    mut host: NonSendMut<SimHost>,
+    mut commands: Commands,
+    mut map: ResMut<Mirror>,
+    mut vehicles: Query<(&mut Transform, &mut Motion, &mut ViewVehicle), Without<ViewPedestrian>>,
+    mut peds: Query<&mut Transform, (With<ViewPedestrian>, Without<ViewVehicle>)>,
+) {
+    map.frame += 1;
+    let frame = map.frame;
+    let SimHost { app, vehicles: vq, peds: pq } = &mut *host;
+    let world = app.world();
+    for (e, v, m, tf, stalled) in vq.iter(world) {
+        match map.vehicles.get_mut(&e) {
+            Some((view, seen)) => {
+                *seen = frame;
+                if let Ok((mut vt, mut vm, mut vv)) = vehicles.get_mut(*view) {
+                    *vt = *tf;
+                    if *vm != *m {
+                        *vm = *m;
+                    }
+                    if vv.stalled != stalled {
+                        vv.stalled = stalled;
+                    }
+                }
+            }
+            None => {
+                let view = commands
+                    .spawn((
+                        ViewVehicle { sim: e, stalled },
+                        *m,
+                        *tf,
+                        Visibility::default(),
+                        v.clone(),
+                    ))
+                    .id();
+                map.vehicles.insert(e, (view, frame));
+            }
+        }
+    }
+    for (e, _p, tf) in pq.iter(world) {
+        match map.peds.get_mut(&e) {
+            Some((view, seen)) => {
+                *seen = frame;
+                if let Ok(mut vt) = peds.get_mut(*view) {
+                    *vt = *tf;
+                }
+            }
+            None => {
+                let view = commands
+                    .spawn((ViewPedestrian { sim: e }, *tf, Visibility::default()))
+                    .id();
+                map.peds.insert(e, (view, frame));
+            }
+        }
+    }
+    let Mirror { vehicles: mv, peds: mp, .. } = &mut *map;
+    for table in [mv, mp] {
+        table.retain(|_, (view, seen)| {
+            if *seen != frame {
+                commands.entity(*view).despawn();
+                false
+            } else {
+                true
+            }
+        });
+    }
+}
+
+/// Clock and signal colours.
+pub fn snapshot(host: NonSend<SimHost>, mut view: ResMut<SimView>) {
+    let world = host.world();
+    let clock = *world.resource::<SimClock>();
+    view.t_prev = view.t();
+    view.clock = Some(clock);
+    let t = clock.t();
+    let net = world.resource::<RoadNetwork>();
+    view.signals.clear();
+    for j in &net.junctions {
+        if let JunctionCtl::Signal(p) = &j.ctl {
+            for (link, _) in &p.timelines {
+                view.signals.insert(*link, p.state(*link, t).colour);
+            }
+        }
+    }
+}
+
+/// Rebuild the simulation on request (`R`): a fresh world from the same scenario and seed.
+pub fn restart(
+    mut host: NonSendMut<SimHost>,
+    cfg: Res<ViewConfig>,
+    mut ctl: ResMut<TimeCtl>,
+    mut map: ResMut<Mirror>,
+    mut view: ResMut<SimView>,
+    mut commands: Commands,
+) {
+    if !ctl.restart {
+        return;
+    }
+    ctl.restart = false;
+    *host = SimHost::new(&cfg);
+    for (_, (e, _)) in map.vehicles.drain() {
+        commands.entity(e).despawn();
+    }
+    for (_, (e, _)) in map.peds.drain() {
+        commands.entity(e).despawn();
+    }
+    *view = SimView::default();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_carry_fractions_between_frames() {
+        let mut acc = 0.0;
+        // 0.25× at 60 fps with 10 ms steps: 0.4167 steps per frame.
+        let n: u64 = (0..60).map(|_| steps_for(&mut acc, 1.0 / 60.0, 0.25, 0.01)).sum();
+        assert_eq!(n, 25);
+        // A stalled frame asks for at most 0.25 s of wall time.
+        let mut acc = 0.0;
+        assert_eq!(steps_for(&mut acc, 3.0, 1.0, 0.01), 25);
+    }
+
+    #[test]
+    fn speed_labels() {
+        assert_eq!(TimeCtl::new(1.0, false).label(), "1x");
+        assert_eq!(TimeCtl::new(0.25, false).label(), "0.25x");
+        assert_eq!(TimeCtl::new(0.0, false).label(), "max");
+    }
+
+    /// The view's simulation is the headless one: stepping it through `SimHost`, with the
+    /// view's queries and live reports in between, gives the same report as `runner::run`.
+    #[test]
+    fn the_view_runs_the_same_simulation_as_a_headless_run() {
+        let loaded = crate::scenario::embedded::load_embedded(crate::scenario::embedded::DEFAULT)
+            .unwrap_or_else(|d| panic!("{}", d.render_fancy()));
+        let mut spec = loaded.spec;
+        spec.duration = spec.duration.min(20.0);
+        let headless = crate::runner::run(spec.clone(), &loaded.name, &RunOptions::default()).report;
+        let cfg = ViewConfig {
+            spec: Arc::new(spec),
+            source: loaded.name.clone(),
+            seed: None,
+        };
+        let mut host = SimHost::new(&cfg);
+        let mut k = 0;
+        while !host.clock().done() {
+            host.step();
+            k += 1;
+            let SimHost { app, vehicles, .. } = &mut host;
+            let _ = vehicles.iter(app.world()).count();
+            if k % 250 == 0 {
+                let _ = crate::metrics::report(host.app.world_mut());
+            }
+        }
+        let viewed = crate::metrics::report(host.app.world_mut());
+        assert_eq!(
+            serde_json::to_string(&viewed).unwrap(),
+            serde_json::to_string(&headless).unwrap()
+        );
+    }
+}

@@ -1,0 +1,177 @@
+//! Vehicles and pedestrians: a model per kind (car, bus, truck) with shared mesh and material
+//! handles, so 1000 vehicles batch into a few draw calls; automated vs human by colour; brake
+//! lights when braking harder than 1 m/s²; hazard lights on a broken-down vehicle.
+use bevy::prelude::*;
+
+use super::mesh::MeshBuf;
+use super::palette as pal;
+use super::picking::Pickable;
+use super::scene::{glow, rgb};
+use super::sim::{ViewPedestrian, ViewVehicle};
+use crate::scenario::spec::Kind;
+use crate::traffic::components::{Motion, Vehicle};
+use crate::traffic::kind::Body;
+
+/// Deceleration that lights the brake lights, m/s².
+pub const BRAKE_LIGHTS_BELOW: f64 = -1.0;
+
+/// The model of one kind: painted body, glass, rear lights (in the body frame: x forward, y up,
+/// z right, origin at the body's centre).
+struct Model {
+    paint: Handle<Mesh>,
+    trim: Option<Handle<Mesh>>,
+    glass: Handle<Mesh>,
+    lights: Handle<Mesh>,
+}
+
+#[derive(Resource)]
+pub struct VehicleAssets {
+    models: [Model; 3],
+    /// [automated, human].
+    paint: [Handle<StandardMaterial>; 2],
+    trim: [Handle<StandardMaterial>; 2],
+    glass: Handle<StandardMaterial>,
+    lights_off: Handle<StandardMaterial>,
+    brake: Handle<StandardMaterial>,
+    hazard: Handle<StandardMaterial>,
+    ped: Handle<Mesh>,
+    ped_mat: Handle<StandardMaterial>,
+}
+
+/// The rear-light child of a vehicle.
+#[derive(Component)]
+pub struct RearLights;
+
+fn kind_index(k: Kind) -> usize {
+    match k {
+        Kind::Car => 0,
+        Kind::Bus => 1,
+        Kind::Truck => 2,
+    }
+}
+
+fn model(meshes: &mut Assets<Mesh>, kind: Kind) -> Model {
+    let b: Body = crate::traffic::kind::body(kind);
+    let (l, w, h) = ((b.length / 2.0) as f32, (b.width / 2.0) as f32, (b.height / 2.0) as f32);
+    let v = Vec3::new;
+    let (mut paint, mut trim, mut glass, mut lights) =
+        (MeshBuf::default(), MeshBuf::default(), MeshBuf::default(), MeshBuf::default());
+    match kind {
+        Kind::Car => {
+            paint.cuboid(v(-l, -h, -w), v(l, -h + 0.8, w));
+            glass.cuboid(v(-l * 0.55, -h + 0.8, -w * 0.88), v(l * 0.4, h - 0.12, w * 0.88));
+            paint.cuboid(v(-l * 0.5, h - 0.12, -w * 0.86), v(l * 0.35, h, w * 0.86));
+            lights.cuboid(v(-l - 0.04, -h + 0.45, -w * 0.9), v(-l + 0.02, -h + 0.65, -w * 0.45));
+            lights.cuboid(v(-l - 0.04, -h + 0.45, w * 0.45), v(-l + 0.02, -h + 0.65, w * 0.9));
+        }
+        Kind::Bus => {
+            paint.cuboid(v(-l, -h + 0.3, -w), v(l, h, w));
+            trim.cuboid(v(-l + 0.2, -h, -w + 0.1), v(l - 0.2, -h + 0.3, w - 0.1));
+            glass.cuboid(v(-l + 0.4, -h + 1.3, -w - 0.02), v(l + 0.02, h - 0.45, w + 0.02));
+            lights.cuboid(v(-l - 0.04, -h + 0.6, -w * 0.95), v(-l + 0.02, -h + 0.95, -w * 0.6));
+            lights.cuboid(v(-l - 0.04, -h + 0.6, w * 0.6), v(-l + 0.02, -h + 0.95, w * 0.95));
+        }
+        Kind::Truck => {
+            let cab = 2.4;
+            paint.cuboid(v(l - cab, -h + 0.4, -w), v(l, h - 0.6, w));
+            glass.cuboid(v(l - 0.5, -h + 1.6, -w * 0.9), v(l + 0.03, h - 0.9, w * 0.9));
+            trim.cuboid(v(-l, -h + 0.7, -w), v(l - cab - 0.2, h, w));
+            trim.cuboid(v(-l + 0.3, -h, -w + 0.2), v(l - 0.3, -h + 0.7, w - 0.2));
+            lights.cuboid(v(-l - 0.04, -h + 0.8, -w * 0.95), v(-l + 0.02, -h + 1.1, -w * 0.6));
+            lights.cuboid(v(-l - 0.04, -h + 0.8, w * 0.6), v(-l + 0.02, -h + 1.1, w * 0.95));
+        }
+    }
+    Model {
+        paint: meshes.add(paint.build()),
+        trim: (!trim.is_empty()).then(|| meshes.add(trim.build())),
+        glass: meshes.add(glass.build()),
+        lights: meshes.add(lights.build()),
+    }
+}
+
+pub fn setup(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut materials: ResMut<Assets<StandardMaterial>>) {
+    let models = [Kind::Car, Kind::Bus, Kind::Truck].map(|k| model(&mut meshes, k));
+    let paint = |m: &mut Assets<StandardMaterial>, c: [f32; 3], dim: f32| {
+        m.add(StandardMaterial {
+            base_color: rgb([c[0] * dim, c[1] * dim, c[2] * dim]),
+            perceptual_roughness: 0.45,
+            emissive: LinearRgba::from(rgb(c)) * 0.12,
+            ..default()
+        })
+    };
+    let assets = VehicleAssets {
+        models,
+        paint: [paint(&mut materials, pal::AUTOMATED, 1.0), paint(&mut materials, pal::HUMAN, 1.0)],
+        trim: [paint(&mut materials, pal::AUTOMATED, 0.55), paint(&mut materials, pal::HUMAN, 0.55)],
+        glass: materials.add(StandardMaterial {
+            base_color: rgb(pal::WINDOW),
+            perceptual_roughness: 0.15,
+            ..default()
+        }),
+        lights_off: materials.add(StandardMaterial {
+            base_color: Color::srgb(0.35, 0.04, 0.04),
+            ..default()
+        }),
+        brake: materials.add(glow(pal::BRAKE, 6.0)),
+        hazard: materials.add(glow(pal::HAZARD, 6.0)),
+        ped: meshes.add(Capsule3d::new(0.3, 1.1)),
+        ped_mat: materials.add(glow(pal::PEDESTRIAN, 1.2)),
+    };
+    commands.insert_resource(assets);
+}
+
+/// A new vehicle in the view: attach its model.
+pub fn on_add_vehicle(
+    add: On<Add, Vehicle>,
+    vehicles: Query<&Vehicle>,
+    assets: Res<VehicleAssets>,
+    mut commands: Commands,
+) {
+    let Ok(v) = vehicles.get(add.entity) else {
+        return;
+    };
+    let m = &assets.models[kind_index(v.kind)];
+    let who = usize::from(!v.automated);
+    let radius = (v.body.length / 2.0).max(2.0) as f32;
+    commands.entity(add.entity).insert(Pickable { radius }).with_children(|c| {
+        c.spawn((Mesh3d(m.paint.clone()), MeshMaterial3d(assets.paint[who].clone())));
+        if let Some(trim) = &m.trim {
+            c.spawn((Mesh3d(trim.clone()), MeshMaterial3d(assets.trim[who].clone())));
+        }
+        c.spawn((Mesh3d(m.glass.clone()), MeshMaterial3d(assets.glass.clone())));
+        c.spawn((RearLights, Mesh3d(m.lights.clone()), MeshMaterial3d(assets.lights_off.clone())));
+    });
+}
+
+/// A new pedestrian in the view.
+pub fn on_add_pedestrian(add: On<Add, ViewPedestrian>, assets: Res<VehicleAssets>, mut commands: Commands) {
+    commands
+        .entity(add.entity)
+        .insert((Pickable { radius: 1.5 }, Mesh3d(assets.ped.clone()), MeshMaterial3d(assets.ped_mat.clone())));
+}
+
+/// Brake lights while decelerating; hazard lights blinking at 1.5 Hz on a stalled vehicle.
+pub fn rear_lights(
+    time: Res<Time<Real>>,
+    assets: Res<VehicleAssets>,
+    vehicles: Query<(&Motion, &ViewVehicle, &Children)>,
+    mut lights: Query<&mut MeshMaterial3d<StandardMaterial>, With<RearLights>>,
+) {
+    let blink = (time.elapsed_secs() * 3.0) as u32 % 2 == 0;
+    for (m, vv, children) in &vehicles {
+        let want = if vv.stalled {
+            if blink { &assets.hazard } else { &assets.lights_off }
+        } else if m.acc < BRAKE_LIGHTS_BELOW {
+            &assets.brake
+        } else {
+            &assets.lights_off
+        };
+        for c in children.iter() {
+            if let Ok(mut mat) = lights.get_mut(c)
+                && mat.0 != *want
+            {
+                mat.0 = want.clone();
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! The view's headless capture on the default scenario (feature `viz`; needs a display: CI runs
+//! `cargo test --features viz` under `xvfb-run` with Mesa llvmpipe, see docs/viz.md).
+#![cfg(feature = "viz")]
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Decode an 8-bit RGB(A) PNG: (width, height, RGB triples).
+fn decode(path: &Path) -> (u32, u32, Vec<[u8; 3]>) {
+    let mut dec = png::Decoder::new(BufReader::new(File::open(path).expect("open png")));
+    dec.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = dec.read_info().expect("png header");
+    let mut buf = vec![0; reader.output_buffer_size().expect("png size")];
+    let info = reader.next_frame(&mut buf).expect("png data");
+    let ch = match info.color_type {
+        png::ColorType::Rgb => 3,
+        png::ColorType::Rgba => 4,
+        other => panic!("unexpected colour type {other:?}"),
+    };
+    let px = buf[..info.buffer_size()]
+        .chunks_exact(ch)
+        .map(|c| [c[0], c[1], c[2]])
+        .collect();
+    (info.width, info.height, px)
+}
+
+/// Pixel classes, by hue and lightness (the renderer lights and tone-maps the palette, so exact
+/// colours are not compared).
+fn is_road(p: [u8; 3]) -> bool {
+    let [r, g, b] = p.map(i32::from);
+    let (max, min) = (r.max(g).max(b), r.min(g).min(b));
+    max - min <= 14 && (38..=95).contains(&max) && b >= r - 2
+}
+fn is_building(p: [u8; 3]) -> bool {
+    let [r, g, b] = p.map(i32::from);
+    let (max, min) = (r.max(g).max(b), r.min(g).min(b));
+    // Light concrete, or blue glass.
+    (max - min <= 30 && min >= 120) || (b > r + 30 && b > g + 5 && b >= 90 && r < 150)
+}
+fn is_automated(p: [u8; 3]) -> bool {
+    let [r, g, b] = p.map(i32::from);
+    g >= 110 && b >= 100 && r + 50 < g && r + 40 < b && (g - b).abs() < 60
+}
+fn is_human(p: [u8; 3]) -> bool {
+    let [r, g, b] = p.map(i32::from);
+    r >= 170 && g >= 60 && g + 40 < r && b + 80 < g + 40 && b < 100
+}
+
+#[test]
+fn screenshot_of_the_default_scenario_shows_roads_buildings_and_vehicles() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
+        "needs a display: run under xvfb-run -a -s \"-screen 0 1280x720x24\" with WGPU_BACKEND=vulkan"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("view.png");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sangam-sim"));
+    cmd.args(["view", "--screenshot"])
+        .arg(&out)
+        .args(["--at", "30"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    if std::env::var_os("WGPU_BACKEND").is_none() {
+        cmd.env("WGPU_BACKEND", "vulkan");
+    }
+    let mut child = cmd.spawn().expect("start sangam-sim view");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if started.elapsed() > Duration::from_secs(600) {
+            let _ = child.kill();
+            panic!("view --screenshot did not finish in 10 minutes");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(status.success(), "view --screenshot exited with {status}");
+
+    let (w, h, px) = decode(&out);
+    assert_eq!((w, h), (1280, 720));
+    // Not blank: luminance variance.
+    let lum: Vec<f64> = px
+        .iter()
+        .map(|p| 0.2126 * f64::from(p[0]) + 0.7152 * f64::from(p[1]) + 0.0722 * f64::from(p[2]))
+        .collect();
+    let mean = lum.iter().sum::<f64>() / lum.len() as f64;
+    let var = lum.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / lum.len() as f64;
+    assert!(var > 100.0, "image looks blank: luminance variance {var:.1}");
+    // The 3D view is left of the dashboard panel.
+    let scene: Vec<[u8; 3]> = px
+        .chunks_exact(w as usize)
+        .flat_map(|row| row[..(w as usize - 340)].iter().copied())
+        .collect();
+    let count = |f: fn([u8; 3]) -> bool| scene.iter().filter(|p| f(**p)).count();
+    let (road, building, auto, human) = (count(is_road), count(is_building), count(is_automated), count(is_human));
+    eprintln!("pixels: road {road}, building {building}, automated {auto}, human {human}, variance {var:.0}");
+    assert!(road > 5_000, "too little road: {road} px");
+    assert!(building > 5_000, "too little building: {building} px");
+    assert!(auto + human > 40, "too few vehicle pixels: automated {auto}, human {human}");
+    assert!(human > 15, "no human-driven (orange) vehicles: {human} px");
+}
