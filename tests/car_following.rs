@@ -1,7 +1,9 @@
 //! IDM in the running simulator against closed-form physics.
 mod support;
 
+use sangam_sim::scenario::spec::Kind;
 use sangam_sim::traffic::idm::Idm;
+use sangam_sim::traffic::kind::default_idm;
 use support::*;
 
 /// A lone car on a free road follows dv/dt = a (1 − (v/v0)^4): compare the simulated speed with
@@ -13,7 +15,7 @@ fn free_vehicle_follows_the_idm_acceleration_profile() {
         r#"(name: "free", duration: 60.0, {road},
             vehicles: [(id: "car", kind: Car, route: Links(["ab"]), driver: (v0: Some(15.0)))])"#
     )));
-    let idm = Idm { v0: 15.0, t: 1.2, a: 1.5, b: 2.0, s0: 2.0, delta: 4.0 };
+    let idm = Idm { v0: 15.0, ..default_idm(Kind::Car) };
     let f = |v: f64| idm.a * (1.0 - (v / idm.v0).powi(4));
     let (mut vr, mut xr) = (0.0f64, 0.0f64);
     let start = motion(&mut app, "car").map(|m| m.s);
@@ -61,7 +63,8 @@ fn follower_settles_at_the_equilibrium_gap() {
     let lead = motion(&mut app, "lead").expect("lead on road");
     let fol = motion(&mut app, "follow").expect("follower on road");
     let gap = lead.s - 4.5 - fol.s;
-    let (s0, v, t, v0): (f64, f64, f64, f64) = (2.0, 10.0, 1.2, 30.0);
+    let car = default_idm(Kind::Car);
+    let (s0, v, t, v0) = (car.s0, 10.0, car.t, 30.0);
     let exact = (s0 + v * t) / (1.0 - (v / v0).powi(4)).sqrt();
     assert!((fol.v - v).abs() < 0.01, "follower speed {}", fol.v);
     assert!((gap / exact - 1.0).abs() < 0.01, "gap {gap} vs equilibrium {exact}");
@@ -89,7 +92,7 @@ fn approach_to_a_stopped_vehicle_ends_stopped_without_collision() {
     let c = motion(&mut app, "car").expect("car");
     assert!(c.v < 0.01, "still moving at {}", c.v);
     let gap = a.s - 4.5 - c.s;
-    assert!(gap >= 2.0 - 1e-6, "gap {gap} below s0");
+    assert!(gap >= default_idm(Kind::Car).s0 - 1e-6, "gap {gap} below s0");
     assert!(gap < 3.0, "stopped too far back: {gap}");
     let report = sangam_sim::metrics::report(app.world_mut());
     assert_eq!(report.summary.collisions, 0);

@@ -37,7 +37,7 @@ pub fn snapshot(
             s: m.s,
             v: m.v,
             length: veh.body.length,
-            prev: m.prev.filter(|_| m.s < 0.0),
+            prev: m.prev.filter(|_| m.s - veh.body.length < 0.0),
             hazard: hazard.map(|h| h.id),
             idm: d.idm,
             v0: effective_v0(d, limit),
@@ -121,7 +121,15 @@ pub fn accelerate(
                             // Stop at amber when a comfortable stop is still possible.
                             Colour::Amber => to_end > m.v * m.v / (2.0 * idm.b),
                         };
-                        if must_stop {
+                        // At green, wait while the junction box still holds vehicles of
+                        // another phase (the last ones through on amber): drivers do not
+                        // enter an occupied junction.
+                        if must_stop
+                            || (to_end < BOX_CHECK
+                                && box_held_by_others(&net, &index, link.to, m.link, |l| {
+                                    p.state(l, t).colour != Colour::Green
+                                }))
+                        {
                             stop_at(to_end, &mut acc);
                         }
                     }
@@ -183,6 +191,37 @@ pub fn accelerate(
         }
         m.acc = acc;
     }
+}
+
+/// Distance from the stop line within which a driver checks that the junction box is clear, m.
+pub const BOX_CHECK: f64 = 30.0;
+
+/// True when a vehicle that came from another approach than `link`, one for which `other_phase`
+/// holds, is still inside the junction box of `node`.
+fn box_held_by_others(
+    net: &RoadNetwork,
+    index: &LaneIndex,
+    node: u32,
+    link: u32,
+    other_phase: impl Fn(u32) -> bool,
+) -> bool {
+    for &out in &net.nodes[node as usize].outgoing {
+        for lane in 0..net.links[out as usize].lanes {
+            for &o in index.lane(out, lane) {
+                let snap = &index.snaps[o as usize];
+                if snap.s - snap.length >= 0.0 {
+                    break;
+                }
+                if let Some(from) = snap.prev
+                    && from != link
+                    && other_phase(from)
+                {
+                    return true;
+                }
+            }
+        }
+    }
+    false
 }
 
 /// Half-width of the band around a lane centre a pedestrian must keep out of, m: half a lane

@@ -26,7 +26,7 @@ pub fn body(kind: Kind) -> Body {
 /// Default IDM parameters for a kind, with `v0` taken from the speed limit when not given.
 pub fn default_idm(kind: Kind) -> Idm {
     match kind {
-        Kind::Car => Idm { v0: 13.9, t: 1.2, a: 1.5, b: 2.0, s0: 2.0, delta: 4.0 },
+        Kind::Car => Idm { v0: 13.9, t: 1.0, a: 1.5, b: 2.0, s0: 2.0, delta: 4.0 },
         Kind::Bus => Idm { v0: 13.9, t: 1.5, a: 1.0, b: 1.5, s0: 2.5, delta: 4.0 },
         Kind::Truck => Idm { v0: 13.9, t: 1.7, a: 0.8, b: 1.5, s0: 3.0, delta: 4.0 },
     }

@@ -48,14 +48,15 @@ pub fn pointer_over_panel(window: &Window, cursor: Vec2) -> bool {
 }
 
 pub fn setup(mut commands: Commands, district: Res<District>, cfg: Res<ViewConfig>) {
-    // The oblique overview: from the south-east, looking north-west over the control centre's
-    // neighbourhood (the heart of the testbed), or the middle of the map without one.
+    // The oblique overview: from the east-south-east, down World Cup-buk-ro into the media
+    // district around the control centre (the heart of the testbed), or the middle of the map
+    // when there is no control centre.
     let size = district.size() as f32;
     let (focus, dist) = match cfg.spec.v2x.control_centre {
-        Some(cc) => (world([cc.0 + 90.0, cc.1 - 130.0], 0.0), (size * 0.21).clamp(150.0, 600.0)),
+        Some(cc) => (world([cc.0 + 110.0, cc.1 - 120.0], 0.0), (size * 0.22).clamp(150.0, 600.0)),
         None => (world(district.centre(), 0.0), size * 0.7),
     };
-    let (yaw, pitch) = (0.32f32, 0.5f32);
+    let (yaw, pitch) = (1.15f32, 0.48f32);
     let cam = OrbitCam {
         focus,
         yaw,

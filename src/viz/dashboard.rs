@@ -505,9 +505,11 @@ pub fn update(
                             continue;
                         }
                         any = true;
-                        let ratio = (ts.attempts > 0)
-                            .then(|| format!("{:5.1}%", 100.0 * ts.delivered as f64 / ts.attempts as f64))
-                            .unwrap_or_else(|| "    - ".into());
+                        let ratio = if ts.attempts > 0 {
+                            format!("{:5.1}%", 100.0 * ts.delivered as f64 / ts.attempts as f64)
+                        } else {
+                            "    - ".into()
+                        };
                         let ms = |x: Option<f64>| x.map_or("     -".into(), |v| format!("{v:6.1}"));
                         s.push_str(&format!(
                             "{:<5}{:>7.0} {ratio} {} {}\n",

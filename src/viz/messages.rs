@@ -95,6 +95,12 @@ pub fn type_index(m: MsgType) -> usize {
 #[derive(Resource, Default)]
 pub struct PerEntity(pub HashMap<Entity, VecDeque<(MsgEvent, bool)>>);
 
+/// A pickable thing and its map position.
+type Located = (Entity, [f64; 2]);
+
+/// The heat map's shared cell mesh, its cell size, and one material per colour step.
+type HeatAssets = (Handle<Mesh>, f64, Vec<Handle<StandardMaterial>>);
+
 /// Pull this frame's events and attribute them to the nearest vehicle or node at either end.
 pub fn ingest(
     host: NonSend<SimHost>,
@@ -115,7 +121,7 @@ pub fn ingest(
     }
     // A coarse grid of things by position (map coordinates), 20 m cells.
     let cell = |p: [f64; 2]| ((p[0] / 20.0).floor() as i64, (p[1] / 20.0).floor() as i64);
-    let mut grid: HashMap<(i64, i64), Vec<(Entity, [f64; 2])>> = HashMap::new();
+    let mut grid: HashMap<(i64, i64), Vec<Located>> = HashMap::new();
     for (e, tf) in &things {
         let p = tf.translation();
         let m = [f64::from(p.x), -f64::from(p.z)];
@@ -248,7 +254,7 @@ pub fn heat_map(
     cells: Query<Entity, With<HeatCell>>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
-    mut cache: Local<Option<(Handle<Mesh>, f64, Vec<Handle<StandardMaterial>>)>>,
+    mut cache: Local<Option<HeatAssets>>,
 ) {
     if !cbr.is_changed() && !toggles.is_changed() {
         return;

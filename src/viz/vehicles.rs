@@ -157,7 +157,7 @@ pub fn rear_lights(
     vehicles: Query<(&Motion, &ViewVehicle, &Children)>,
     mut lights: Query<&mut MeshMaterial3d<StandardMaterial>, With<RearLights>>,
 ) {
-    let blink = (time.elapsed_secs() * 3.0) as u32 % 2 == 0;
+    let blink = ((time.elapsed_secs() * 3.0) as u32).is_multiple_of(2);
     for (m, vv, children) in &vehicles {
         let want = if vv.stalled {
             if blink { &assets.hazard } else { &assets.lights_off }
