@@ -9,6 +9,8 @@ use crate::scenario::spec::{MsgType, Tech};
 
 /// Relative width of a latency bin: 0.5 %, so percentiles are exact to ±0.25 %.
 const BIN_RATIO: f64 = 1.005;
+/// 1 / ln(BIN_RATIO), precomputed.
+const INV_LN_RATIO: f64 = 200.499_584_371_717_3;
 /// Distance bins of 10 m up to 2 km; the report aggregates them to 50 m.
 const DIST_BIN: f64 = 10.0;
 const DIST_BINS: usize = 200;
@@ -45,8 +47,9 @@ pub struct MsgAgg {
     pub sent: u64,
     pub attempts: u64,
     pub delivered: u64,
-    /// Latency histogram: bin k holds latencies in [BIN_RATIO^k, BIN_RATIO^(k+1)) µs.
-    hist: BTreeMap<u32, u64>,
+    /// Latency histogram: bin k holds latencies in [BIN_RATIO^k, BIN_RATIO^(k+1)) µs (a flat
+    /// vector: one increment per delivery, no allocation once grown).
+    hist: Vec<u64>,
     max_us: u64,
     age_sum_ms: f64,
     age_n: u64,
@@ -61,7 +64,7 @@ impl Default for MsgAgg {
             sent: 0,
             attempts: 0,
             delivered: 0,
-            hist: BTreeMap::new(),
+            hist: Vec::new(),
             max_us: 0,
             age_sum_ms: 0.0,
             age_n: 0,
@@ -85,8 +88,11 @@ impl MsgAgg {
             Ok(lat) => {
                 self.delivered += 1;
                 self.by_dist[b].1 += 1;
-                let k = ((lat.max(1) as f64).ln() / BIN_RATIO.ln()) as u32;
-                *self.hist.entry(k).or_default() += 1;
+                let k = ((lat.max(1) as f64).ln() * INV_LN_RATIO) as usize;
+                if k >= self.hist.len() {
+                    self.hist.resize(k + 1, 0);
+                }
+                self.hist[k] += 1;
                 self.max_us = self.max_us.max(lat);
             }
             Err(r) => *self.lost.entry(r).or_default() += 1,
@@ -101,16 +107,16 @@ impl MsgAgg {
 
     /// Latency percentile `p` (0-100], ms, from the histogram (bin geometric centre).
     pub fn percentile_ms(&self, p: f64) -> Option<f64> {
-        let n: u64 = self.hist.values().sum();
+        let n: u64 = self.hist.iter().sum();
         if n == 0 {
             return None;
         }
         let rank = ((p / 100.0) * n as f64).ceil().max(1.0) as u64;
         let mut acc = 0;
-        for (&k, &c) in &self.hist {
+        for (k, &c) in self.hist.iter().enumerate() {
             acc += c;
             if acc >= rank {
-                let us = BIN_RATIO.powf(f64::from(k) + 0.5);
+                let us = BIN_RATIO.powf(k as f64 + 0.5);
                 return Some((us / 1000.0).min(self.max_us as f64 / 1000.0));
             }
         }
@@ -179,8 +185,11 @@ impl V2xLog {
             out.sent += a.sent;
             out.attempts += a.attempts;
             out.delivered += a.delivered;
-            for (k, c) in &a.hist {
-                *out.hist.entry(*k).or_default() += c;
+            if out.hist.len() < a.hist.len() {
+                out.hist.resize(a.hist.len(), 0);
+            }
+            for (o, c) in out.hist.iter_mut().zip(&a.hist) {
+                *o += c;
             }
             out.max_us = out.max_us.max(a.max_us);
             for (o, x) in out.by_dist.iter_mut().zip(&a.by_dist) {

@@ -159,8 +159,9 @@ fn sidelink(
         if ri == tx.from || r.radios & bit(tech) == 0 {
             continue;
         }
-        let d2 = (r.pos[0] - sender.pos[0]).hypot(r.pos[1] - sender.pos[1]);
-        let d = d2.hypot(r.height - sender.height).max(1.0);
+        let (dx, dy, dz) = (r.pos[0] - sender.pos[0], r.pos[1] - sender.pos[1], r.height - sender.height);
+        let d2 = (dx * dx + dy * dy).sqrt();
+        let d = (dx * dx + dy * dy + dz * dz).sqrt().max(1.0);
         let los_b = building_los(env, ctx, &sender, &r);
         let rng = &mut rngs.radio;
         // TR 37.885: buildings decide LOS/NLOS deterministically; vehicles in between are

@@ -95,7 +95,7 @@ pub fn setup(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut mater
         m.add(StandardMaterial {
             base_color: rgb([c[0] * dim, c[1] * dim, c[2] * dim]),
             perceptual_roughness: 0.45,
-            emissive: LinearRgba::from(rgb(c)) * 0.12,
+            emissive: LinearRgba::from(rgb(c)) * 0.35,
             ..default()
         })
     };
