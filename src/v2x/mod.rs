@@ -12,6 +12,7 @@ pub mod env;
 pub mod faults;
 pub mod generate;
 pub mod glosa;
+pub mod log;
 pub mod map;
 pub mod messages;
 pub mod nodes;
@@ -24,7 +25,7 @@ use bevy::prelude::*;
 
 use crate::scenario::SpecRes;
 use crate::traffic::Obu;
-use crate::{CommSystems, DecideSystems, SenseSystems};
+use crate::{CommSystems, DecideSystems, RecordSystems, SenseSystems};
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<env::RadioEnv>()
@@ -32,7 +33,7 @@ pub(crate) fn plugin(app: &mut App) {
         .init_resource::<receive::HazardMap>()
         .init_resource::<transmit::Receptions>()
         .add_observer(on_board)
-        .add_systems(Startup, (nodes::spawn, setup_env))
+        .add_systems(Startup, (nodes::spawn, setup_env, log::enable))
         .add_systems(
             FixedUpdate,
             (
@@ -41,6 +42,7 @@ pub(crate) fn plugin(app: &mut App) {
                 (faults::update, generate::gather, generate::vehicles, generate::rsus, transmit::transmit)
                     .chain()
                     .in_set(CommSystems),
+                log::flush.in_set(RecordSystems),
             )
                 .run_if(v2x_enabled),
         );

@@ -50,25 +50,6 @@ impl SimHost {
         };
         let mut app = build_app((*cfg.spec).clone(), &cfg.source, &opts);
         app.update();
-        if std::env::var_os("TMP_VIZ_DEMO").is_some() {
-            use crate::scenario::spec::{MsgType, Tech};
-            let mut ev = std::collections::VecDeque::new();
-            let mut k = 0u32;
-            for r in &cfg.spec.v2x.rsus {
-                for i in 0..24 {
-                    k += 1;
-                    let a = i as f64 * 0.26;
-                    let d = 40.0 + (k % 7) as f64 * 20.0;
-                    let lat = [2.0, 5.0, 12.0, 30.0, 60.0, 150.0][(k % 6) as usize];
-                    ev.push_back(super::messages::MsgEvent { t_sent: 29.7, t_recv: 29.7 + (k % 25) as f64 * 0.012, msg: MsgType::ALL[(k % 5) as usize], tech: Tech::Pc5,
-                        from: [r.pos.0, r.pos.1], to: [r.pos.0 + d * a.cos(), r.pos.1 + d * a.sin()], delivered: k % 9 != 0, latency_ms: lat });
-                }
-            }
-            let mut cells = Vec::new();
-            for i in -6..6 { for j in -4..8 { let x = i as f64 * 50.0; let y = j as f64 * 50.0; cells.push((x, y, ((i + j + 10) as f64 / 22.0).clamp(0.0, 1.0))); } }
-            app.world_mut().insert_resource(super::messages::VizMessages(ev));
-            app.world_mut().insert_resource(super::messages::VizCbr(cells));
-        }
         let world = app.world_mut();
         let vehicles = world.query::<VehicleQuery>();
         let peds = world.query::<PedQuery>();

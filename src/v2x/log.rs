@@ -1,0 +1,90 @@
+//! Per-reception records, for the V2X trace (`run --trace`) and the view's message arcs. Kept
+//! only when one of them is there: a plain run aggregates at send time and keeps nothing.
+use std::collections::VecDeque;
+
+use bevy::prelude::*;
+
+use super::env::RadioEnv;
+use super::transmit::Receptions;
+use crate::scenario::spec::{MsgType, Tech};
+use crate::trace::{TraceSink, V2xRow};
+
+/// One reception attempt as the view draws it (map coordinates, m).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MsgEvent {
+    pub t_sent: f64,
+    pub t_recv: f64,
+    pub msg: MsgType,
+    pub tech: Tech,
+    pub from: [f64; 2],
+    pub to: [f64; 2],
+    pub delivered: bool,
+    pub latency_ms: f64,
+    /// Station names of sender and receiver.
+    pub sender: String,
+    pub receiver: String,
+}
+
+/// The most recent reception attempts; present only when the view asked for it.
+#[derive(Resource, Debug, Default)]
+pub struct MessageLog {
+    pub recent: VecDeque<MsgEvent>,
+    /// Keep at most this many.
+    pub capacity: usize,
+}
+
+/// Keep reception records when something reads them.
+pub fn enable(sink: Option<Res<TraceSink>>, log: Option<Res<MessageLog>>, mut rec: ResMut<Receptions>) {
+    rec.keep = sink.is_some() || log.is_some();
+}
+
+/// Hand the step's receptions to the trace writer and the view's log, in send order.
+pub fn flush(
+    env: Res<RadioEnv>,
+    sink: Option<Res<TraceSink>>,
+    log: Option<ResMut<MessageLog>>,
+    mut rec: ResMut<Receptions>,
+) {
+    if rec.list.is_empty() {
+        return;
+    }
+    let list = std::mem::take(&mut rec.list);
+    if let Some(sink) = sink {
+        for r in &list {
+            let name = |i: usize| env.names.get(i).cloned().unwrap_or_default();
+            sink.v2x_row(V2xRow {
+                sent_us: r.sent_us,
+                received_us: r.outcome.ok().map(|l| r.sent_us + l),
+                message_id: r.msg_id,
+                msg: r.msg,
+                sender: name(r.from),
+                receiver: name(r.to),
+                tech: r.tech,
+                latency_us: r.outcome.ok(),
+                loss: r.outcome.err(),
+            });
+        }
+    }
+    if let Some(mut log) = log {
+        let cap = log.capacity.max(1);
+        for r in &list {
+            let (Some(f), Some(t)) = (env.stations.get(r.from), env.stations.get(r.to)) else { continue };
+            let lat = r.outcome.ok().unwrap_or(0);
+            log.recent.push_back(MsgEvent {
+                t_sent: r.sent_us as f64 / 1e6,
+                t_recv: (r.sent_us + lat) as f64 / 1e6,
+                msg: r.msg,
+                tech: r.tech,
+                from: f.pos,
+                to: t.pos,
+                delivered: r.outcome.is_ok(),
+                latency_ms: lat as f64 / 1000.0,
+                sender: env.names.get(r.from).cloned().unwrap_or_default(),
+                receiver: env.names.get(r.to).cloned().unwrap_or_default(),
+            });
+            while log.recent.len() > cap {
+                log.recent.pop_front();
+            }
+        }
+    }
+}
