@@ -31,7 +31,7 @@ impl SimClock {
     /// True once every `period` seconds (on the step where a period boundary is crossed).
     pub fn every(&self, period: f64) -> bool {
         let k = (period / self.dt).round().max(1.0) as u64;
-        self.step % k == 0
+        self.step.is_multiple_of(k)
     }
     pub fn done(&self) -> bool {
         self.step >= self.total

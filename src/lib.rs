@@ -14,20 +14,20 @@
 //! CommSystems      message generation -> radio links -> delivery queue -> inboxes
 //! RecordSystems    metrics, expectations, traces
 //! ```
-pub mod clock;
 pub mod cli;
+pub mod clock;
 pub mod metrics;
 pub mod physics;
+pub mod radio;
 pub mod rng;
 pub mod road;
 pub mod runner;
 pub mod scenario;
 pub mod trace;
 pub mod traffic;
+pub mod v2x;
 #[cfg(feature = "viz")]
 pub mod viz;
-pub mod radio;
-pub mod v2x;
 
 use bevy::prelude::*;
 
@@ -71,6 +71,11 @@ impl Plugin for SimPlugin {
             )
                 .chain(),
         )
-        .add_plugins((scenario::plugin, traffic::plugin, v2x::plugin, metrics::plugin));
+        .add_plugins((
+            scenario::plugin,
+            traffic::plugin,
+            v2x::plugin,
+            metrics::plugin,
+        ));
     }
 }

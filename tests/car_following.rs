@@ -15,7 +15,10 @@ fn free_vehicle_follows_the_idm_acceleration_profile() {
         r#"(name: "free", duration: 60.0, {road},
             vehicles: [(id: "car", kind: Car, route: Links(["ab"]), driver: (v0: Some(15.0)))])"#
     )));
-    let idm = Idm { v0: 15.0, ..default_idm(Kind::Car) };
+    let idm = Idm {
+        v0: 15.0,
+        ..default_idm(Kind::Car)
+    };
     let f = |v: f64| idm.a * (1.0 - (v / idm.v0).powi(4));
     let (mut vr, mut xr) = (0.0f64, 0.0f64);
     let start = motion(&mut app, "car").map(|m| m.s);
@@ -39,7 +42,11 @@ fn free_vehicle_follows_the_idm_acceleration_profile() {
         t_ref += 0.01;
     }
     let m = motion(&mut app, "car").expect("still driving");
-    assert!((m.v - vr).abs() < 0.01, "speed {} vs closed form {vr} at {t_ref} s", m.v);
+    assert!(
+        (m.v - vr).abs() < 0.01,
+        "speed {} vs closed form {vr} at {t_ref} s",
+        m.v
+    );
     let x = m.s - s0;
     assert!((x - xr).abs() / xr < 0.005, "distance {x} vs {xr}");
     assert!(m.v > 0.99 * 15.0 && m.v <= 15.0);
@@ -67,8 +74,15 @@ fn follower_settles_at_the_equilibrium_gap() {
     let (s0, v, t, v0) = (car.s0, 10.0, car.t, 30.0);
     let exact = (s0 + v * t) / (1.0 - (v / v0).powi(4)).sqrt();
     assert!((fol.v - v).abs() < 0.01, "follower speed {}", fol.v);
-    assert!((gap / exact - 1.0).abs() < 0.01, "gap {gap} vs equilibrium {exact}");
-    assert!((gap / (s0 + v * t) - 1.0).abs() < 0.01, "gap {gap} vs s0 + vT = {}", s0 + v * t);
+    assert!(
+        (gap / exact - 1.0).abs() < 0.01,
+        "gap {gap} vs equilibrium {exact}"
+    );
+    assert!(
+        (gap / (s0 + v * t) - 1.0).abs() < 0.01,
+        "gap {gap} vs s0 + vT = {}",
+        s0 + v * t
+    );
 }
 
 /// Approaching a stopped vehicle with default parameters ends stopped, at least s0 behind, with
@@ -92,7 +106,10 @@ fn approach_to_a_stopped_vehicle_ends_stopped_without_collision() {
     let c = motion(&mut app, "car").expect("car");
     assert!(c.v < 0.01, "still moving at {}", c.v);
     let gap = a.s - 4.5 - c.s;
-    assert!(gap >= default_idm(Kind::Car).s0 - 1e-6, "gap {gap} below s0");
+    assert!(
+        gap >= default_idm(Kind::Car).s0 - 1e-6,
+        "gap {gap} below s0"
+    );
     assert!(gap < 3.0, "stopped too far back: {gap}");
     let report = sangam_sim::metrics::report(app.world_mut());
     assert_eq!(report.summary.collisions, 0);

@@ -35,6 +35,10 @@ fn collision_is_reported_at_the_analytic_time() {
     let mut pair = [first.a.as_str(), first.b.as_str()];
     pair.sort_unstable();
     assert_eq!(pair, ["car", "stalled"]);
-    assert!((first.relative_speed - v).abs() < 0.05, "relative speed {}", first.relative_speed);
+    assert!(
+        (first.relative_speed - v).abs() < 0.05,
+        "relative speed {}",
+        first.relative_speed
+    );
     assert!(report.passed);
 }

@@ -11,7 +11,10 @@ fn report_bytes(path: Option<&str>, seed: Option<u64>, duration: f64) -> Vec<u8>
     };
     let mut spec = loaded.spec;
     spec.duration = duration;
-    let opts = RunOptions { seed, ..RunOptions::default() };
+    let opts = RunOptions {
+        seed,
+        ..RunOptions::default()
+    };
     json(&run(spec, &loaded.name, &opts).report)
 }
 
@@ -22,7 +25,10 @@ fn default_scenario_with_v2x_is_byte_identical_across_runs_and_seed_sensitive() 
     let b = report_bytes(None, None, 90.0);
     assert!(a == b, "two runs of the same scenario and seed differ");
     let text = String::from_utf8_lossy(&a);
-    assert!(text.contains("\"cam\""), "V2X statistics missing from the report");
+    assert!(
+        text.contains("\"cam\""),
+        "V2X statistics missing from the report"
+    );
     let c = report_bytes(None, Some(12345), 90.0);
     assert!(a != c, "another seed gave the same report");
 }

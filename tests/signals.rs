@@ -35,19 +35,34 @@ fn stops_before_a_red_stop_line_and_goes_at_green() {
     while time(&app) < 39.9 {
         step(&mut app);
         if let Some(m) = motion(&mut app, "car") {
-            assert_eq!(m.link, 0, "crossed the junction on red at t = {}", time(&app));
+            assert_eq!(
+                m.link,
+                0,
+                "crossed the junction on red at t = {}",
+                time(&app)
+            );
             max_s_on_red = max_s_on_red.max(m.s);
             min_v = min_v.min(m.v);
         }
     }
     assert!(min_v < 0.01, "never stopped (min speed {min_v})");
-    assert!(max_s_on_red <= stop_line, "front at {max_s_on_red}, stop line at {stop_line}");
-    assert!(max_s_on_red > stop_line - 3.0, "stopped too early at {max_s_on_red}");
+    assert!(
+        max_s_on_red <= stop_line,
+        "front at {max_s_on_red}, stop line at {stop_line}"
+    );
+    assert!(
+        max_s_on_red > stop_line - 3.0,
+        "stopped too early at {max_s_on_red}"
+    );
     // Green from t = 40: it leaves.
     while time(&app) < 60.0 {
         step(&mut app);
     }
-    assert_eq!(motion(&mut app, "car").map(|m| m.link), Some(1), "still waiting after green");
+    assert_eq!(
+        motion(&mut app, "car").map(|m| m.link),
+        Some(1),
+        "still waiting after green"
+    );
 }
 
 /// A standing queue discharges at green at a saturation flow in the 1,700-2,100 veh/h/lane
@@ -74,8 +89,14 @@ fn queue_discharges_at_saturation_flow() {
             }
         }
     }
-    let t: Vec<f64> = crossed.iter().map(|c| c.expect("every car crossed")).collect();
+    let t: Vec<f64> = crossed
+        .iter()
+        .map(|c| c.expect("every car crossed"))
+        .collect();
     assert!(t[0] >= 20.0, "first car left on red at {}", t[0]);
     let flow = (n - 5) as f64 / (t[n - 1] - t[4]) * 3600.0;
-    assert!((1700.0..=2100.0).contains(&flow), "saturation flow {flow:.0} veh/h/lane");
+    assert!(
+        (1700.0..=2100.0).contains(&flow),
+        "saturation flow {flow:.0} veh/h/lane"
+    );
 }

@@ -16,8 +16,15 @@ fn run_text(src: &str) -> Report {
     run(l.spec, &l.name, &RunOptions::default()).report
 }
 
-fn stats<'a>(r: &'a Report, msg: &str, tech: &str) -> Option<&'a sangam_sim::metrics::report::MsgStats> {
-    r.v2x.by_type.iter().find(|s| s.msg == msg && s.tech == tech)
+fn stats<'a>(
+    r: &'a Report,
+    msg: &str,
+    tech: &str,
+) -> Option<&'a sangam_sim::metrics::report::MsgStats> {
+    r.v2x
+        .by_type
+        .iter()
+        .find(|s| s.msg == msg && s.tech == tech)
 }
 
 /// The pedestrian hidden by a bus: without V2X the automated car hits them; with the RSU's
@@ -26,8 +33,18 @@ fn stats<'a>(r: &'a Report, msg: &str, tech: &str) -> Option<&'a sangam_sim::met
 fn hidden_pedestrian_collides_without_v2x_and_not_with_it() {
     let without = run_file("scenarios/hidden-pedestrian-no-v2x.ron");
     let with = run_file("scenarios/hidden-pedestrian.ron");
-    assert!(without.collisions.iter().any(|c| c.a == "av_car" || c.b == "av_car"), "no collision without V2X");
-    assert!(with.collisions.is_empty(), "collision with V2X: {:?}", with.collisions);
+    assert!(
+        without
+            .collisions
+            .iter()
+            .any(|c| c.a == "av_car" || c.b == "av_car"),
+        "no collision without V2X"
+    );
+    assert!(
+        with.collisions.is_empty(),
+        "collision with V2X: {:?}",
+        with.collisions
+    );
     assert!(!with.warnings.is_empty(), "the car was never warned");
     assert!(without.passed && with.passed);
 }
@@ -57,8 +74,14 @@ fn a_building_between_two_stations_switches_the_link_to_nlos() {
         )
     };
     let los = run_text(&world(""));
-    let nlos = run_text(&world(r#"(shape: Box(center: (500.0, 220.0), size: (60.0, 40.0)), height: 80.0)"#));
-    let pdr = |r: &Report| stats(r, "spat", "wave").and_then(|s| s.delivery_ratio).unwrap_or(0.0);
+    let nlos = run_text(&world(
+        r#"(shape: Box(center: (500.0, 220.0), size: (60.0, 40.0)), height: 80.0)"#,
+    ));
+    let pdr = |r: &Report| {
+        stats(r, "spat", "wave")
+            .and_then(|s| s.delivery_ratio)
+            .unwrap_or(0.0)
+    };
     assert!(pdr(&los) > 0.95, "LOS PDR {}", pdr(&los));
     assert!(pdr(&nlos) < 0.05, "NLOS PDR {}", pdr(&nlos));
 }
@@ -110,8 +133,15 @@ fn a_cell_outage_drops_uu_delivery_to_zero_and_pc5_still_works() {
     let up = run_text(&world(""));
     let down = run_text(&world(r#"(at: 0.0, action: Gnb(id: "cell", up: false))"#));
     let delivered = |r: &Report, tech| stats(r, "cam", tech).map_or(0, |s| s.delivered);
-    assert!(delivered(&up, "uu") > 0, "Uu delivers nothing with the cell up");
+    assert!(
+        delivered(&up, "uu") > 0,
+        "Uu delivers nothing with the cell up"
+    );
     assert_eq!(delivered(&down, "uu"), 0, "Uu delivered with the cell down");
     assert!(delivered(&down, "pc5") > 0, "PC5 stopped with the cell");
-    assert_eq!(delivered(&up, "pc5"), delivered(&down, "pc5"), "the outage changed PC5");
+    assert_eq!(
+        delivered(&up, "pc5"),
+        delivered(&down, "pc5"),
+        "the outage changed PC5"
+    );
 }

@@ -93,7 +93,10 @@ fn screenshot_of_the_default_scenario_shows_roads_buildings_and_vehicles() {
         .collect();
     let mean = lum.iter().sum::<f64>() / lum.len() as f64;
     let var = lum.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / lum.len() as f64;
-    assert!(var > 100.0, "image looks blank: luminance variance {var:.1}");
+    assert!(
+        var > 100.0,
+        "image looks blank: luminance variance {var:.1}"
+    );
     // The 3D view: left of the dashboard panel, without the clock panel (top left).
     let scene: Vec<[u8; 3]> = px
         .chunks_exact(w as usize)
@@ -107,10 +110,20 @@ fn screenshot_of_the_default_scenario_shows_roads_buildings_and_vehicles() {
         })
         .collect();
     let count = |f: fn([u8; 3]) -> bool| scene.iter().filter(|p| f(**p)).count();
-    let (road, building, auto, human) = (count(is_road), count(is_building), count(is_automated), count(is_human));
-    eprintln!("pixels: road {road}, building {building}, automated {auto}, human {human}, variance {var:.0}");
+    let (road, building, auto, human) = (
+        count(is_road),
+        count(is_building),
+        count(is_automated),
+        count(is_human),
+    );
+    eprintln!(
+        "pixels: road {road}, building {building}, automated {auto}, human {human}, variance {var:.0}"
+    );
     assert!(road > 5_000, "too little road: {road} px");
     assert!(building > 5_000, "too little building: {building} px");
-    assert!(auto + human > 40, "too few vehicle pixels: automated {auto}, human {human}");
+    assert!(
+        auto + human > 40,
+        "too few vehicle pixels: automated {auto}, human {human}"
+    );
     assert!(human > 15, "no human-driven (orange) vehicles: {human} px");
 }

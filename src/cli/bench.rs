@@ -110,13 +110,26 @@ pub fn bench(args: &BenchArgs) -> i32 {
     if args.json {
         print!("{}", String::from_utf8_lossy(&json(&f)));
     } else {
-        println!("grid 8x8, {} vehicles, V2X {}, {} s simulated in {} steps", f.vehicles, if v2x { "on" } else { "off" }, f.sim_time_s, f.steps);
+        println!(
+            "grid 8x8, {} vehicles, V2X {}, {} s simulated in {} steps",
+            f.vehicles,
+            if v2x { "on" } else { "off" },
+            f.sim_time_s,
+            f.steps
+        );
         println!("UPS (vehicle updates/s)  {:.0}", f.vehicle_updates_per_s);
         println!("real-time factor         {:.1}", f.real_time_factor);
         println!("steps/s                  {:.0}", f.steps_per_s);
         println!("messages delivered/s     {:.0}", f.messages_delivered_per_s);
-        println!("peak memory              {}", f.peak_memory_mb.map_or("-".into(), |m| format!("{m:.0} MB")));
-        println!("wall time                {:.2} s on {} cores", f.wall_s, f.cores);
+        println!(
+            "peak memory              {}",
+            f.peak_memory_mb
+                .map_or("-".into(), |m| format!("{m:.0} MB"))
+        );
+        println!(
+            "wall time                {:.2} s on {} cores",
+            f.wall_s, f.cores
+        );
         println!("collisions               {}", f.collisions);
     }
     OK

@@ -11,7 +11,12 @@ pub fn check(files: &[PathBuf]) -> i32 {
             Ok(_) => println!("{}: ok", f.display()),
             Err(d) => {
                 eprint!("{}", d.render_fancy());
-                println!("{}: {} error{}", f.display(), d.len(), if d.len() == 1 { "" } else { "s" });
+                println!(
+                    "{}: {} error{}",
+                    f.display(),
+                    d.len(),
+                    if d.len() == 1 { "" } else { "s" }
+                );
                 code = BAD_INPUT;
             }
         }

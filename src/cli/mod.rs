@@ -3,8 +3,8 @@
 //! Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input or usage.
 mod bench;
 mod check;
-mod run;
 mod merge;
+mod run;
 mod summary;
 mod sweep;
 mod test;
@@ -21,7 +21,11 @@ pub const FAILED: i32 = 1;
 pub const BAD_INPUT: i32 = 2;
 
 #[derive(Parser, Debug)]
-#[command(name = "sangam-sim", version, about = "Deterministic simulator of the Sangam (Seoul DMC) 5G connected-driving testbed")]
+#[command(
+    name = "sangam-sim",
+    version,
+    about = "Deterministic simulator of the Sangam (Seoul DMC) 5G connected-driving testbed"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -80,7 +84,11 @@ pub(crate) fn load(path: Option<&std::path::Path>) -> Result<crate::scenario::lo
     };
     loaded.map_err(|d| {
         eprint!("{}", d.render_fancy());
-        eprintln!("{} error{} in scenario", d.len(), if d.len() == 1 { "" } else { "s" });
+        eprintln!(
+            "{} error{} in scenario",
+            d.len(),
+            if d.len() == 1 { "" } else { "s" }
+        );
         BAD_INPUT
     })
 }

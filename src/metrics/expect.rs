@@ -1,6 +1,6 @@
 //! Verdicts: each expectation of the scenario checked against what was recorded.
 use super::recorder::round;
-use super::report::{CollisionRecord, Verdict, VehicleResult, WarningRecord};
+use super::report::{CollisionRecord, VehicleResult, Verdict, WarningRecord};
 use super::v2x_stats::V2xLog;
 use crate::scenario::spec::Expectation;
 
@@ -48,7 +48,12 @@ pub fn check(e: &Expectation, ev: &Evidence) -> Verdict {
                 .first()
                 .map(|c| format!(" (first: {} and {} at {:.2} s)", c.a, c.b, c.time_s))
                 .unwrap_or_default();
-            verdict(e, n == 0, format!("{n} collisions{first}"), "0 collisions".into())
+            verdict(
+                e,
+                n == 0,
+                format!("{n} collisions{first}"),
+                "0 collisions".into(),
+            )
         }
         Expectation::Collisions { min, max } => {
             let n = ev.collisions.len() as u32;
@@ -67,9 +72,19 @@ pub fn check(e: &Expectation, ev: &Evidence) -> Verdict {
                 .collect();
             let measured = match late.first() {
                 None => format!("all {} arrived", ev.vehicles.len()),
-                Some(v) => format!("{} of {} not arrived by {by} s (e.g. {})", late.len(), ev.vehicles.len(), v.id),
+                Some(v) => format!(
+                    "{} of {} not arrived by {by} s (e.g. {})",
+                    late.len(),
+                    ev.vehicles.len(),
+                    v.id
+                ),
             };
-            verdict(e, late.is_empty(), measured, format!("all arrived by {by} s"))
+            verdict(
+                e,
+                late.is_empty(),
+                measured,
+                format!("all arrived by {by} s"),
+            )
         }
         Expectation::MaxTravelTime { of, max_s } => {
             let m = mean(group(ev.vehicles, of).filter_map(|v| v.travel_time_s));
@@ -86,13 +101,17 @@ pub fn check(e: &Expectation, ev: &Evidence) -> Verdict {
                 .filter_map(|v| v.min_ttc_s)
                 .min_by(f64::total_cmp);
             let ok = m.is_none_or(|m| m >= *s);
-            let measured = m.map_or("no closing-in follower".into(), |m| format!("min TTC {m:.2} s"));
+            let measured = m.map_or("no closing-in follower".into(), |m| {
+                format!("min TTC {m:.2} s")
+            });
             verdict(e, ok, measured, format!("≥ {s} s"))
         }
         Expectation::MaxStops { of, max } => {
             let m = mean(group(ev.vehicles, of).map(|v| f64::from(v.stops)));
             let ok = m.is_some_and(|m| m <= *max);
-            let measured = m.map_or(format!("no vehicle of {of}"), |m| format!("mean stops of {of} {m:.2}"));
+            let measured = m.map_or(format!("no vehicle of {of}"), |m| {
+                format!("mean stops of {of} {m:.2}")
+            });
             verdict(e, ok, measured, format!("≤ {max}"))
         }
         Expectation::AutomatedFewerStops => {
@@ -107,21 +126,40 @@ pub fn check(e: &Expectation, ev: &Evidence) -> Verdict {
                 "automated < human".into(),
             )
         }
-        Expectation::Latency { msg, percentile, below_ms, tech } => {
+        Expectation::Latency {
+            msg,
+            percentile,
+            below_ms,
+            tech,
+        } => {
             let agg = ev.v2x.merged(*msg, *tech);
             let p = agg.percentile_ms(*percentile);
             let ok = p.is_some_and(|p| p < *below_ms);
             let measured = p.map_or(format!("no {} delivered", msg.name()), |p| {
-                format!("{} p{percentile} = {:.3} ms over {} deliveries", msg.name(), round(p, 3), agg.delivered)
+                format!(
+                    "{} p{percentile} = {:.3} ms over {} deliveries",
+                    msg.name(),
+                    round(p, 3),
+                    agg.delivered
+                )
             });
             verdict(e, ok, measured, format!("< {below_ms} ms"))
         }
-        Expectation::DeliveryRatio { msg, within_m, at_least, tech } => {
+        Expectation::DeliveryRatio {
+            msg,
+            within_m,
+            at_least,
+            tech,
+        } => {
             let agg = ev.v2x.merged(*msg, *tech);
             let r = agg.ratio_within(*within_m);
             let ok = r.is_some_and(|r| r >= *at_least);
             let measured = r.map_or(format!("no {} reception attempted", msg.name()), |r| {
-                format!("{} delivery ratio within {within_m} m = {:.4}", msg.name(), r)
+                format!(
+                    "{} delivery ratio within {within_m} m = {:.4}",
+                    msg.name(),
+                    r
+                )
             });
             verdict(e, ok, measured, format!("≥ {at_least}"))
         }
@@ -129,9 +167,10 @@ pub fn check(e: &Expectation, ev: &Evidence) -> Verdict {
             let leads: Vec<f64> = ev.warnings.iter().filter_map(|w| w.lead_time_s).collect();
             let m = leads.iter().copied().min_by(f64::total_cmp);
             let ok = m.is_some_and(|m| m >= *at_least_s);
-            let measured = m.map_or("no warning reached a vehicle before its hazard".into(), |m| {
-                format!("min lead time {m:.2} s over {} warnings", leads.len())
-            });
+            let measured = m.map_or(
+                "no warning reached a vehicle before its hazard".into(),
+                |m| format!("min lead time {m:.2} s over {} warnings", leads.len()),
+            );
             verdict(e, ok, measured, format!("≥ {at_least_s} s"))
         }
         Expectation::MaxHeadway { max_s } => {
@@ -144,7 +183,12 @@ pub fn check(e: &Expectation, ev: &Evidence) -> Verdict {
         }
         Expectation::MinDelivered { msg, count } => {
             let n = ev.v2x.merged(*msg, None).delivered;
-            verdict(e, n >= *count, format!("{n} {} delivered", msg.name()), format!("≥ {count}"))
+            verdict(
+                e,
+                n >= *count,
+                format!("{n} {} delivered", msg.name()),
+                format!("≥ {count}"),
+            )
         }
     }
 }

@@ -34,27 +34,47 @@ pub fn report(world: &mut World) -> Report {
     let spec = world.resource::<SpecRes>().clone();
     // Vehicles still on the road, in spawn order.
     let mut q = world.query::<(&Vehicle, &TripStats)>();
-    let mut active: Vec<(u32, report::VehicleResult)> =
-        q.iter(world).map(|(v, st)| (v.index, result(v, st, None))).collect();
+    let mut active: Vec<(u32, report::VehicleResult)> = q
+        .iter(world)
+        .map(|(v, st)| (v.index, result(v, st, None)))
+        .collect();
     active.sort_by_key(|(i, _)| *i);
     let rec = world.resource::<Recorder>();
     let mut vehicles = rec.finished.clone();
     vehicles.extend(active.into_iter().map(|(_, r)| r));
     // Spawn order is the departure order, which equals sorting by (depart, id).
-    vehicles.sort_by(|a, b| a.depart_s.total_cmp(&b.depart_s).then_with(|| a.id.cmp(&b.id)));
+    vehicles.sort_by(|a, b| {
+        a.depart_s
+            .total_cmp(&b.depart_s)
+            .then_with(|| a.id.cmp(&b.id))
+    });
     let mut collisions = rec.collisions.clone();
     collisions.sort_by(|a, b| {
-        a.time_s.total_cmp(&b.time_s).then_with(|| (&a.a, &a.b).cmp(&(&b.a, &b.b)))
+        a.time_s
+            .total_cmp(&b.time_s)
+            .then_with(|| (&a.a, &a.b).cmp(&(&b.a, &b.b)))
     });
     let arrived: Vec<f64> = vehicles.iter().filter_map(|v| v.travel_time_s).collect();
-    let mean_tt = (!arrived.is_empty()).then(|| round(arrived.iter().sum::<f64>() / arrived.len() as f64, 3));
-    let min_ttc = vehicles.iter().filter_map(|v| v.min_ttc_s).min_by(f64::total_cmp);
+    let mean_tt =
+        (!arrived.is_empty()).then(|| round(arrived.iter().sum::<f64>() / arrived.len() as f64, 3));
+    let min_ttc = vehicles
+        .iter()
+        .filter_map(|v| v.min_ttc_s)
+        .min_by(f64::total_cmp);
     let mean_stops = (!vehicles.is_empty()).then(|| {
-        round(vehicles.iter().map(|v| f64::from(v.stops)).sum::<f64>() / vehicles.len() as f64, 3)
+        round(
+            vehicles.iter().map(|v| f64::from(v.stops)).sum::<f64>() / vehicles.len() as f64,
+            3,
+        )
     });
     let v2x = V2xSummary {
         enabled: spec.0.v2x.enabled,
-        by_type: rec.v2x.by.iter().map(|((m, t), a)| a.stats(*m, *t)).collect(),
+        by_type: rec
+            .v2x
+            .by
+            .iter()
+            .map(|((m, t), a)| a.stats(*m, *t))
+            .collect(),
         channel_busy_ratio: rec
             .v2x
             .cbr
@@ -63,7 +83,11 @@ pub fn report(world: &mut World) -> Report {
             .collect(),
     };
     let mut warnings = rec.warnings.clone();
-    warnings.sort_by(|a, b| a.received_s.total_cmp(&b.received_s).then_with(|| a.vehicle.cmp(&b.vehicle)));
+    warnings.sort_by(|a, b| {
+        a.received_s
+            .total_cmp(&b.received_s)
+            .then_with(|| a.vehicle.cmp(&b.vehicle))
+    });
     let ev = Evidence {
         vehicles: &vehicles,
         collisions: &collisions,

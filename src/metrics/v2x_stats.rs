@@ -157,7 +157,11 @@ impl MsgAgg {
             }),
             mean_age_ms: (self.age_n > 0).then(|| round(self.age_sum_ms / self.age_n as f64, 2)),
             pdr_by_distance: pdr,
-            lost: self.lost.iter().map(|(r, n)| (r.name().to_string(), *n)).collect(),
+            lost: self
+                .lost
+                .iter()
+                .map(|(r, n)| (r.name().to_string(), *n))
+                .collect(),
         }
     }
 }

@@ -26,7 +26,10 @@ pub fn spawn(mut commands: Commands, spec: Res<SpecRes>) {
                 let tf = Transform::from_xyz(center.0 as f32, h / 2.0, -center.1 as f32)
                     .with_rotation(Quat::from_rotation_y(rotation_deg.to_radians() as f32));
                 commands.spawn((
-                    Building { index: i as u32, height: b.height },
+                    Building {
+                        index: i as u32,
+                        height: b.height,
+                    },
                     tf,
                     RigidBody::Fixed,
                     Collider::cuboid((size.0 / 2.0) as f32, h / 2.0, (size.1 / 2.0) as f32),
@@ -45,7 +48,10 @@ pub fn spawn(mut commands: Commands, spec: Res<SpecRes>) {
         };
         if let Some(collider) = collider {
             commands.spawn((
-                Building { index: i as u32, height: b.height },
+                Building {
+                    index: i as u32,
+                    height: b.height,
+                },
                 Transform::default(),
                 RigidBody::Fixed,
                 collider,

@@ -16,10 +16,18 @@ fn velocity(tf: &Transform, motion: Option<&Motion>) -> Vec2 {
     })
 }
 
+/// A road user as the contact recorder sees it.
+type Party = (
+    &'static Transform,
+    Option<&'static Vehicle>,
+    Option<&'static Motion>,
+    Option<&'static Pedestrian>,
+);
+
 pub fn record(
     clock: Res<SimClock>,
     mut events: MessageReader<CollisionEvent>,
-    who: Query<(&Transform, Option<&Vehicle>, Option<&Motion>, Option<&Pedestrian>)>,
+    who: Query<Party>,
     mut rec: ResMut<Recorder>,
 ) {
     for ev in events.read() {
@@ -29,7 +37,12 @@ pub fn record(
         let (Ok(ea), Ok(eb)) = (who.get(*a), who.get(*b)) else {
             continue;
         };
-        let name = |e: &(&Transform, Option<&Vehicle>, Option<&Motion>, Option<&Pedestrian>)| {
+        let name = |e: &(
+            &Transform,
+            Option<&Vehicle>,
+            Option<&Motion>,
+            Option<&Pedestrian>,
+        )| {
             e.1.map(|v| (0, v.index, v.id.clone()))
                 .or_else(|| e.3.map(|p| (1, p.index, p.id.clone())))
         };
@@ -38,7 +51,11 @@ pub fn record(
         };
         let rel = (velocity(ea.0, ea.2) - velocity(eb.0, eb.2)).length();
         // Stable order within the pair: vehicles before pedestrians, then by index.
-        let (first, second) = if (na.0, na.1) <= (nb.0, nb.1) { (na, nb) } else { (nb, na) };
+        let (first, second) = if (na.0, na.1) <= (nb.0, nb.1) {
+            (na, nb)
+        } else {
+            (nb, na)
+        };
         rec.collisions.push(CollisionRecord {
             time_s: clock.t() + clock.dt,
             a: first.2,

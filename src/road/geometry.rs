@@ -127,7 +127,11 @@ pub fn sub(a: P2, b: P2) -> P2 {
 
 pub fn unit(v: P2) -> P2 {
     let l = v[0].hypot(v[1]);
-    if l > 0.0 { [v[0] / l, v[1] / l] } else { [1.0, 0.0] }
+    if l > 0.0 {
+        [v[0] / l, v[1] / l]
+    } else {
+        [1.0, 0.0]
+    }
 }
 
 /// The unit vector 90° clockwise of `d` (to the right of travel).

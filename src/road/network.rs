@@ -69,6 +69,9 @@ pub struct Turn {
     pub path: Polyline,
 }
 
+/// A movement through a junction: (incoming link, outgoing link).
+type Movement = (u32, u32);
+
 /// Which way a movement through a junction turns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TurnDir {
@@ -211,7 +214,7 @@ impl RoadNetwork {
                 }
             }
         }
-        let moves: Vec<((u32, u32), (TurnDir, u8, u8))> =
+        let moves: Vec<(Movement, (TurnDir, u8, u8))> =
             self.movements.iter().map(|(k, v)| (*k, *v)).collect();
         for ((a, b), (_, lo, hi)) in moves {
             let (la, lb) = (&self.links[a as usize], &self.links[b as usize]);
@@ -230,16 +233,25 @@ impl RoadNetwork {
                 let ctrl = line_intersection(end, da, start, db)
                     .filter(|c| (c[0] - end[0]) * da[0] + (c[1] - end[1]) * da[1] > 0.0)
                     .unwrap_or([(end[0] + start[0]) / 2.0, (end[1] + start[1]) / 2.0]);
-                self.turns.insert((a, b, lane_b), Turn { path: bezier(end, ctrl, start, 8) });
+                self.turns.insert(
+                    (a, b, lane_b),
+                    Turn {
+                        path: bezier(end, ctrl, start, 8),
+                    },
+                );
             }
             for lane_b in 0..lb.lanes {
-                if !self.turns.contains_key(&(a, b, lane_b)) {
+                if let std::collections::btree_map::Entry::Vacant(slot) =
+                    self.turns.entry((a, b, lane_b))
+                {
                     let lane_a = lane_b.min(la.lanes - 1);
                     let pa = &la.lane_paths[lane_a as usize];
                     let (end, _) = pa.at(pa.length());
                     let (start, _) = lb.lane_paths[lane_b as usize].at(0.0);
                     let mid = [(end[0] + start[0]) / 2.0, (end[1] + start[1]) / 2.0];
-                    self.turns.insert((a, b, lane_b), Turn { path: bezier(end, mid, start, 2) });
+                    slot.insert(Turn {
+                        path: bezier(end, mid, start, 2),
+                    });
                 }
             }
         }
@@ -249,7 +261,9 @@ impl RoadNetwork {
     /// range: left turns from the leftmost lane, right turns from the rightmost, straight on from
     /// the lanes that continue (so that paths through the junction box never cross or merge).
     pub fn lanes_for(&self, a: u32, b: u32) -> (u8, u8) {
-        self.movements.get(&(a, b)).map_or((0, u8::MAX), |m| (m.1, m.2))
+        self.movements
+            .get(&(a, b))
+            .map_or((0, u8::MAX), |m| (m.1, m.2))
     }
 
     /// The lane of link `b` a vehicle enters from lane `lane_a` of link `a`: left turns into the
@@ -296,7 +310,11 @@ impl RoadNetwork {
         // Positions are measured along the centreline; a lane on the outside of a bend is longer,
         // so scale onto it (both end where the turn paths start).
         let path = &l.lane_paths[lane as usize];
-        let scale = if l.length > 0.0 { path.length() / l.length } else { 1.0 };
+        let scale = if l.length > 0.0 {
+            path.length() / l.length
+        } else {
+            1.0
+        };
         path.at(s * scale)
     }
 

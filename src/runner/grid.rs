@@ -24,7 +24,11 @@ pub fn grid_spec(vehicles: usize, duration: f64, v2x: bool) -> Spec {
     let mut junctions = Vec::new();
     for i in 0..SIDE {
         for j in 0..SIDE {
-            nodes.push(Node { id: node(i, j), pos: (i as f64 * BLOCK, j as f64 * BLOCK), radius: 10.0 });
+            nodes.push(Node {
+                id: node(i, j),
+                pos: (i as f64 * BLOCK, j as f64 * BLOCK),
+                radius: 10.0,
+            });
         }
     }
     let mut add = |a: (usize, usize), b: (usize, usize)| {
@@ -55,11 +59,19 @@ pub fn grid_spec(vehicles: usize, duration: f64, v2x: bool) -> Spec {
             let incoming = |horizontal: bool| -> Vec<String> {
                 let mut v = Vec::new();
                 if horizontal {
-                    if i > 0 { v.push(link((i - 1, j), (i, j))); }
-                    if i + 1 < SIDE { v.push(link((i + 1, j), (i, j))); }
+                    if i > 0 {
+                        v.push(link((i - 1, j), (i, j)));
+                    }
+                    if i + 1 < SIDE {
+                        v.push(link((i + 1, j), (i, j)));
+                    }
                 } else {
-                    if j > 0 { v.push(link((i, j - 1), (i, j))); }
-                    if j + 1 < SIDE { v.push(link((i, j + 1), (i, j))); }
+                    if j > 0 {
+                        v.push(link((i, j - 1), (i, j)));
+                    }
+                    if j + 1 < SIDE {
+                        v.push(link((i, j + 1), (i, j)));
+                    }
                 }
                 v
             };
@@ -73,8 +85,14 @@ pub fn grid_spec(vehicles: usize, duration: f64, v2x: bool) -> Spec {
                     amber: 3.0,
                     all_red: 2.0,
                     phases: vec![
-                        Phase { green: incoming(true), duration: 30.0 },
-                        Phase { green: incoming(false), duration: 30.0 },
+                        Phase {
+                            green: incoming(true),
+                            duration: 30.0,
+                        },
+                        Phase {
+                            green: incoming(false),
+                            duration: 30.0,
+                        },
                     ],
                 }),
             });
@@ -107,7 +125,10 @@ pub fn grid_spec(vehicles: usize, duration: f64, v2x: bool) -> Spec {
         spawns.push(VehicleSpawn {
             id: format!("v{k}"),
             kind: Kind::Car,
-            route: Route::Loop { links: route, laps: 100 },
+            route: Route::Loop {
+                links: route,
+                laps: 100,
+            },
             depart: 0.0,
             speed: 0.0,
             pos,
@@ -118,28 +139,45 @@ pub fn grid_spec(vehicles: usize, duration: f64, v2x: bool) -> Spec {
             stops: Vec::new(),
         });
     }
-    let mut spec_v2x = V2xSpec { enabled: v2x, ..V2xSpec::default() };
+    let mut spec_v2x = V2xSpec {
+        enabled: v2x,
+        ..V2xSpec::default()
+    };
     if v2x {
         spec_v2x.gnbs = (0..4)
             .map(|q| GnbSpec {
                 id: format!("gnb{q}"),
-                pos: ((q % 2) as f64 * 800.0 + 300.0, (q / 2) as f64 * 800.0 + 300.0),
+                pos: (
+                    (q % 2) as f64 * 800.0 + 300.0,
+                    (q / 2) as f64 * 800.0 + 300.0,
+                ),
                 height: 30.0,
                 freq_ghz: 3.5,
                 tx_dbm: 46.0,
-                mec: Latency::LogNormal { median_ms: 1.0, p99_ms: 3.0 },
+                mec: Latency::LogNormal {
+                    median_ms: 1.0,
+                    p99_ms: 3.0,
+                },
             })
             .collect();
         spec_v2x.messages.cam_via = vec![Tech::Pc5, Tech::Uu];
     }
     Spec {
-        name: format!("grid-8x8 ({vehicles} vehicles, V2X {})", if v2x { "on" } else { "off" }),
-        description: "8×8 signalised grid, 200 m blocks, 2 lanes each way: the benchmark network".into(),
+        name: format!(
+            "grid-8x8 ({vehicles} vehicles, V2X {})",
+            if v2x { "on" } else { "off" }
+        ),
+        description: "8×8 signalised grid, 200 m blocks, 2 lanes each way: the benchmark network"
+            .into(),
         seed: 1,
         duration,
         step: 0.01,
         include: Vec::new(),
-        network: Network { nodes, links, junctions },
+        network: Network {
+            nodes,
+            links,
+            junctions,
+        },
         buildings: Vec::new(),
         vehicles: spawns,
         flows: Vec::new(),

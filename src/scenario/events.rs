@@ -38,7 +38,9 @@ pub fn apply(
                 if let Some((e, v)) = vehicles.iter().find(|(_, v)| &v.id == vehicle) {
                     commands.entity(e).insert((
                         Stalled { since: clock.t() },
-                        Hazard { id: STALL_HAZARD_BASE + v.index },
+                        Hazard {
+                            id: STALL_HAZARD_BASE + v.index,
+                        },
                     ));
                 }
             }

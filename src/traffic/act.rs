@@ -12,7 +12,13 @@ use crate::road::RoadNetwork;
 pub fn drive(
     clock: Res<SimClock>,
     net: Res<RoadNetwork>,
-    mut vehicles: Query<(Entity, &Vehicle, &mut Motion, &mut Route, Option<&mut BusStops>)>,
+    mut vehicles: Query<(
+        Entity,
+        &Vehicle,
+        &mut Motion,
+        &mut Route,
+        Option<&mut BusStops>,
+    )>,
     mut arrived: MessageWriter<Arrived>,
     mut served: MessageWriter<StopServed>,
 ) {
@@ -30,7 +36,11 @@ pub fn drive(
             && m.v < 0.3
         {
             stops.dwell_until = Some(t + dwell);
-            served.write(StopServed { vehicle: veh.index, stop: name, t });
+            served.write(StopServed {
+                vehicle: veh.index,
+                stop: name,
+                t,
+            });
         }
         // Hand over to the next link(s) of the route.
         loop {

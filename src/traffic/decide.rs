@@ -76,7 +76,11 @@ pub fn accelerate(
     for (veh, mut m, route, driver, aware, stalled, stops, advice, mut around) in &mut vehicles {
         *around = Surroundings::default();
         if stalled.is_some() {
-            m.acc = if m.v > 0.0 { -(STALL_DECEL.min(m.v / dt)) } else { 0.0 };
+            m.acc = if m.v > 0.0 {
+                -(STALL_DECEL.min(m.v / dt))
+            } else {
+                0.0
+            };
             continue;
         }
         let link = &net.links[m.link as usize];
@@ -87,12 +91,23 @@ pub fn accelerate(
         let idm = idm_on(&driver.idm, v0);
         let knows = |h: u32| aware.since(h).is_some_and(|k| t >= k + driver.reaction);
         let mut acc = idm.accel_free(m.v);
-        let me = index.snaps.binary_search_by_key(&veh.index, |s| s.index).ok().map(|i| i as u32);
+        let me = index
+            .snaps
+            .binary_search_by_key(&veh.index, |s| s.index)
+            .ok()
+            .map(|i| i as u32);
 
         // Leader: the nearest vehicle ahead, except stalled ones not yet perceived.
-        if let Some((o, d)) = index.leader(&net, m.link, m.lane, m.s, me, route.ahead(), LOOKAHEAD, |s| {
-            s.hazard.is_none_or(knows)
-        }) {
+        if let Some((o, d)) = index.leader(
+            &net,
+            m.link,
+            m.lane,
+            m.s,
+            me,
+            route.ahead(),
+            LOOKAHEAD,
+            |s| s.hazard.is_none_or(knows),
+        ) {
             let l = &index.snaps[o as usize];
             let gap = d - l.length;
             acc = acc.min(idm.accel(m.v, gap, m.v - l.v));
@@ -232,7 +247,14 @@ pub const PEDESTRIAN_MARGIN: f64 = 1.5;
 
 /// Will a pedestrian at lateral offset `lateral` walking in direction `dir` at `speed` be in the
 /// lane centred at `lane_c` by the time a vehicle `ahead` metres back at speed `v` gets there?
-pub fn pedestrian_conflict(lateral: f64, dir: f64, speed: f64, lane_c: f64, ahead: f64, v: f64) -> bool {
+pub fn pedestrian_conflict(
+    lateral: f64,
+    dir: f64,
+    speed: f64,
+    lane_c: f64,
+    ahead: f64,
+    v: f64,
+) -> bool {
     let off = lateral - lane_c;
     if off.abs() < PEDESTRIAN_BAND {
         return true;
@@ -244,7 +266,13 @@ pub fn pedestrian_conflict(lateral: f64, dir: f64, speed: f64, lane_c: f64, ahea
 
 /// True when a vehicle on a major approach would reach the junction within the critical gap,
 /// or a vehicle from a major approach is inside the junction box.
-fn priority_conflict(net: &RoadNetwork, index: &LaneIndex, node: u32, major: &[u32], _t: f64) -> bool {
+fn priority_conflict(
+    net: &RoadNetwork,
+    index: &LaneIndex,
+    node: u32,
+    major: &[u32],
+    _t: f64,
+) -> bool {
     for &ml in major {
         let l = &net.links[ml as usize];
         if l.to != node {

@@ -119,7 +119,9 @@ pub fn depart(
         let len = body(d.kind).length;
         let pos = d.pos.max(len.min(l.length));
         let lanes: Vec<u8> = if d.lane == u8::MAX {
-            (0..l.lanes).filter(|ln| !closed.0.contains(&(link, *ln))).collect()
+            (0..l.lanes)
+                .filter(|ln| !closed.0.contains(&(link, *ln)))
+                .collect()
         } else {
             vec![d.lane.min(l.lanes - 1)]
         };
@@ -139,7 +141,8 @@ pub fn depart(
         } else {
             let v0 = effective_v0(&drv, l.speed_limit);
             let safe = ((gap - drv.idm.s0) / drv.idm.t).max(0.0);
-            v0.min(safe).min(v_lead + (gap - drv.idm.s0).max(0.0) / drv.idm.t)
+            v0.min(safe)
+                .min(v_lead + (gap - drv.idm.s0).max(0.0) / drv.idm.t)
         };
         if d.flow.is_some() && gap < drv.idm.s0 + 1.0 {
             still.push(d);

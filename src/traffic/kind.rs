@@ -17,18 +17,51 @@ pub struct Body {
 
 pub fn body(kind: Kind) -> Body {
     match kind {
-        Kind::Car => Body { length: 4.5, width: 1.8, height: 1.5 },
-        Kind::Bus => Body { length: 11.0, width: 2.5, height: 3.2 },
-        Kind::Truck => Body { length: 12.0, width: 2.5, height: 3.5 },
+        Kind::Car => Body {
+            length: 4.5,
+            width: 1.8,
+            height: 1.5,
+        },
+        Kind::Bus => Body {
+            length: 11.0,
+            width: 2.5,
+            height: 3.2,
+        },
+        Kind::Truck => Body {
+            length: 12.0,
+            width: 2.5,
+            height: 3.5,
+        },
     }
 }
 
 /// Default IDM parameters for a kind, with `v0` taken from the speed limit when not given.
 pub fn default_idm(kind: Kind) -> Idm {
     match kind {
-        Kind::Car => Idm { v0: 13.9, t: 1.0, a: 1.5, b: 2.0, s0: 2.0, delta: 4.0 },
-        Kind::Bus => Idm { v0: 13.9, t: 1.5, a: 1.0, b: 1.5, s0: 2.5, delta: 4.0 },
-        Kind::Truck => Idm { v0: 13.9, t: 1.7, a: 0.8, b: 1.5, s0: 3.0, delta: 4.0 },
+        Kind::Car => Idm {
+            v0: 13.9,
+            t: 1.0,
+            a: 1.5,
+            b: 2.0,
+            s0: 2.0,
+            delta: 4.0,
+        },
+        Kind::Bus => Idm {
+            v0: 13.9,
+            t: 1.5,
+            a: 1.0,
+            b: 1.5,
+            s0: 2.5,
+            delta: 4.0,
+        },
+        Kind::Truck => Idm {
+            v0: 13.9,
+            t: 1.7,
+            a: 0.8,
+            b: 1.5,
+            s0: 3.0,
+            delta: 4.0,
+        },
     }
 }
 

@@ -45,10 +45,12 @@ pub fn change_lanes(
         let wrong = m.lane < lo || m.lane > hi;
         if wrong {
             // Mandatory: try every half second, anywhere on the link.
-            if driver.since_lane_change < 0.5 || (clock.step + u64::from(veh.index)) % (period / 2).max(1) != 0 {
+            if driver.since_lane_change < 0.5
+                || !(clock.step + u64::from(veh.index)).is_multiple_of((period / 2).max(1))
+            {
                 continue;
             }
-        } else if (clock.step + u64::from(veh.index)) % period != 0
+        } else if !(clock.step + u64::from(veh.index)).is_multiple_of(period)
             || driver.since_lane_change < 3.0
             || to_end < NO_CHANGE_ZONE
         {
@@ -61,7 +63,16 @@ pub fn change_lanes(
         let v0 = index.snaps[me as usize].v0;
         let idm = idm_on(&driver.idm, v0);
         let accel_behind = |lane: u8, s: f64, v: f64| -> f64 {
-            match index.leader(&net, m.link, lane, s, Some(me), route.ahead(), LOOKAHEAD, |_| true) {
+            match index.leader(
+                &net,
+                m.link,
+                lane,
+                s,
+                Some(me),
+                route.ahead(),
+                LOOKAHEAD,
+                |_| true,
+            ) {
                 Some((o, d)) => {
                     let l = &index.snaps[o as usize];
                     idm.accel(v, d - l.length, v - l.v)
@@ -76,12 +87,25 @@ pub fn change_lanes(
             if target >= link.lanes || closed.0.contains(&(m.link, target)) {
                 continue;
             }
-            let toward = if m.lane < lo { target > m.lane } else { target < m.lane };
+            let toward = if m.lane < lo {
+                target > m.lane
+            } else {
+                target < m.lane
+            };
             if (wrong && !toward) || (!wrong && (target < lo || target > hi)) {
                 continue;
             }
             // Room: nobody overlapping me in the target lane.
-            let lead = index.leader(&net, m.link, target, m.s - veh.body.length, Some(me), route.ahead(), LOOKAHEAD, |_| true);
+            let lead = index.leader(
+                &net,
+                m.link,
+                target,
+                m.s - veh.body.length,
+                Some(me),
+                route.ahead(),
+                LOOKAHEAD,
+                |_| true,
+            );
             let own_after = match lead {
                 Some((o, d)) => {
                     let l = &index.snaps[o as usize];

@@ -66,7 +66,10 @@ impl LaneIndex {
     /// Vehicles on a lane, sorted by position.
     pub fn lane(&self, link: u32, lane: u8) -> &[u32] {
         match self.first.get(link as usize) {
-            Some(&f) => self.buckets.get(f + lane as usize).map_or(&[], |b| b.as_slice()),
+            Some(&f) => self
+                .buckets
+                .get(f + lane as usize)
+                .map_or(&[], |b| b.as_slice()),
             None => &[],
         }
     }

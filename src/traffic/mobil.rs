@@ -105,8 +105,14 @@ mod tests {
             old_follower_now: 0.0,
             old_follower_after: 0.0,
         };
-        let selfish = Mobil { politeness: 0.0, ..Mobil::default() };
-        let polite = Mobil { politeness: 1.0, ..Mobil::default() };
+        let selfish = Mobil {
+            politeness: 0.0,
+            ..Mobil::default()
+        };
+        let polite = Mobil {
+            politeness: 1.0,
+            ..Mobil::default()
+        };
         assert!(selfish.should_change(&x));
         assert!(!polite.should_change(&x));
     }

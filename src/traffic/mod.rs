@@ -50,10 +50,16 @@ pub(crate) fn plugin(app: &mut App) {
                     .in_set(ScenarioSystems)
                     .before(crate::scenario::EventSystems),
                 perceive::perceive.in_set(SenseSystems),
-                (decide::snapshot, decide::accelerate, lane_change::change_lanes)
+                (
+                    decide::snapshot,
+                    decide::accelerate,
+                    lane_change::change_lanes,
+                )
                     .chain()
                     .in_set(DecideSystems),
-                (act::drive, pedestrians::walk, act::place).chain().in_set(ActSystems),
+                (act::drive, pedestrians::walk, act::place)
+                    .chain()
+                    .in_set(ActSystems),
             ),
         );
 }

@@ -23,7 +23,11 @@ pub fn plan(spec: &Spec, net: &RoadNetwork) -> PendingPedestrians {
         .filter_map(|(i, p)| {
             let link = net.link(&p.link)?;
             let half = f64::from(net.links[link as usize].lanes) * LANE_WIDTH + KERB;
-            let (start, dir) = if p.from_right { (half, -1.0) } else { (-half, 1.0) };
+            let (start, dir) = if p.from_right {
+                (half, -1.0)
+            } else {
+                (-half, 1.0)
+            };
             Some((
                 p.depart,
                 Pedestrian {

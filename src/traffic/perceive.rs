@@ -39,7 +39,11 @@ pub fn perceive(
     let mut hazards: Vec<(Entity, u32, u32, f64, Vec3)> = stalled
         .iter()
         .map(|(e, m, h, tf)| (e, h.id, m.link, m.s, tf.translation))
-        .chain(pedestrians.iter().map(|(e, p, h, tf)| (e, h.id, p.link, p.s, tf.translation)))
+        .chain(
+            pedestrians
+                .iter()
+                .map(|(e, p, h, tf)| (e, h.id, p.link, p.s, tf.translation)),
+        )
         .collect();
     hazards.sort_by_key(|h| h.1);
     for (me, m, route, tf, mut aware) in &mut vehicles {
@@ -58,7 +62,8 @@ pub fn perceive(
             if !(0.0..=SENSOR_RANGE).contains(&ahead) {
                 continue;
             }
-            let eye = tf.translation + tf.rotation * Vec3::X * 2.0 + Vec3::Y * (EYE - tf.translation.y);
+            let eye =
+                tf.translation + tf.rotation * Vec3::X * 2.0 + Vec3::Y * (EYE - tf.translation.y);
             let target = Vec3::new(at.x, at.y.max(0.5), at.z);
             if clear(&ctx, eye, target, OPTICAL, &[me, he]) {
                 aware.learn(id, t);

@@ -85,13 +85,33 @@ impl Program {
                     let g_end = t + phase.duration.max(0.0);
                     let end = g_end + amber + all_red;
                     if green && next_green {
-                        raw.push(Interval { start: t, end, colour: Colour::Green });
+                        raw.push(Interval {
+                            start: t,
+                            end,
+                            colour: Colour::Green,
+                        });
                     } else if green {
-                        raw.push(Interval { start: t, end: g_end, colour: Colour::Green });
-                        raw.push(Interval { start: g_end, end: g_end + amber, colour: Colour::Amber });
-                        raw.push(Interval { start: g_end + amber, end, colour: Colour::Red });
+                        raw.push(Interval {
+                            start: t,
+                            end: g_end,
+                            colour: Colour::Green,
+                        });
+                        raw.push(Interval {
+                            start: g_end,
+                            end: g_end + amber,
+                            colour: Colour::Amber,
+                        });
+                        raw.push(Interval {
+                            start: g_end + amber,
+                            end,
+                            colour: Colour::Red,
+                        });
                     } else {
-                        raw.push(Interval { start: t, end, colour: Colour::Red });
+                        raw.push(Interval {
+                            start: t,
+                            end,
+                            colour: Colour::Red,
+                        });
                     }
                     t = end;
                 }
@@ -196,8 +216,14 @@ mod tests {
             amber: 3.0,
             all_red: 2.0,
             phases: vec![
-                Phase { green: vec!["ns".into()], duration: 30.0 },
-                Phase { green: vec!["ew".into()], duration: 20.0 },
+                Phase {
+                    green: vec!["ns".into()],
+                    duration: 30.0,
+                },
+                Phase {
+                    green: vec!["ew".into()],
+                    duration: 20.0,
+                },
             ],
         };
         Program::compile(&spec, |id| match id {

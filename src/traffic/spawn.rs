@@ -8,9 +8,9 @@ use super::components::*;
 use super::idm::Idm;
 use super::kind::{body, driver_idm, reaction_time};
 use super::mobil::Mobil;
+use crate::rng::{Stream, stream};
 use crate::road::RoadNetwork;
 use crate::road::routing::shortest_path;
-use crate::rng::{Stream, stream};
 use crate::scenario::spec::{Kind, Route as RouteSpec, Spec};
 
 /// A vehicle waiting to depart.

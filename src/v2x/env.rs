@@ -76,9 +76,20 @@ const WINDOW_US: u64 = 100_000;
 impl CbrCells {
     pub fn new(lo: [f64; 2], hi: [f64; 2]) -> Self {
         let origin = [lo[0] - SENSE_RANGE, lo[1] - SENSE_RANGE];
-        let nx = (((hi[0] - lo[0]) + 2.0 * SENSE_RANGE) / CBR_CELL).ceil().max(1.0) as usize;
-        let ny = (((hi[1] - lo[1]) + 2.0 * SENSE_RANGE) / CBR_CELL).ceil().max(1.0) as usize;
-        CbrCells { origin, nx, ny, busy_us: vec![0; nx * ny], last: vec![0.0; nx * ny], window_end_us: WINDOW_US }
+        let nx = (((hi[0] - lo[0]) + 2.0 * SENSE_RANGE) / CBR_CELL)
+            .ceil()
+            .max(1.0) as usize;
+        let ny = (((hi[1] - lo[1]) + 2.0 * SENSE_RANGE) / CBR_CELL)
+            .ceil()
+            .max(1.0) as usize;
+        CbrCells {
+            origin,
+            nx,
+            ny,
+            busy_us: vec![0; nx * ny],
+            last: vec![0.0; nx * ny],
+            window_end_us: WINDOW_US,
+        }
     }
 
     fn cell(&self, p: [f64; 2]) -> Option<usize> {
@@ -132,7 +143,11 @@ impl CbrCells {
             .filter(|(_, c)| **c > 0.0)
             .map(|(k, c)| {
                 let (i, j) = (k % self.nx, k / self.nx);
-                (self.origin[0] + (i as f64 + 0.5) * CBR_CELL, self.origin[1] + (j as f64 + 0.5) * CBR_CELL, *c)
+                (
+                    self.origin[0] + (i as f64 + 0.5) * CBR_CELL,
+                    self.origin[1] + (j as f64 + 0.5) * CBR_CELL,
+                    *c,
+                )
             })
             .collect()
     }
@@ -170,7 +185,11 @@ pub struct RadioEnv {
 
 impl RadioEnv {
     pub fn cbr(&mut self, tech: Tech) -> &mut CbrCells {
-        if tech == Tech::Wave { &mut self.cbr_wave } else { &mut self.cbr_pc5 }
+        if tech == Tech::Wave {
+            &mut self.cbr_wave
+        } else {
+            &mut self.cbr_pc5
+        }
     }
 }
 

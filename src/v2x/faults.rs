@@ -25,7 +25,11 @@ pub struct FaultState {
 
 impl FaultState {
     pub fn extra_latency_us(&self, tech: Tech) -> u64 {
-        self.latency_spike.iter().filter(|(t, _)| *t == tech).map(|(_, x)| *x).sum()
+        self.latency_spike
+            .iter()
+            .filter(|(t, _)| *t == tech)
+            .map(|(_, x)| *x)
+            .sum()
     }
     pub fn extra_loss(&self, tech: Tech) -> f64 {
         let keep: f64 = self
@@ -70,16 +74,29 @@ pub fn update(clock: Res<SimClock>, faults: Res<Faults>, mut state: ResMut<Fault
             Action::Gnb { id, up } => toggle(&mut s.gnb_down, id, *up),
             Action::Rsu { id, up } => toggle(&mut s.rsu_down, id, *up),
             Action::Backhaul { node, up } => toggle(&mut s.backhaul_cut, node, *up),
-            Action::Jamming { center, radius, noise_dbm, for_s } if t < at + for_s => {
+            Action::Jamming {
+                center,
+                radius,
+                noise_dbm,
+                for_s,
+            } if t < at + for_s => {
                 s.jamming.push(([center.0, center.1], *radius, *noise_dbm));
             }
-            Action::LatencySpike { tech, extra_ms, for_s } if t < at + for_s => {
+            Action::LatencySpike {
+                tech,
+                extra_ms,
+                for_s,
+            } if t < at + for_s => {
                 s.latency_spike.push((*tech, (extra_ms * 1000.0) as u64));
             }
             Action::BurstLoss { tech, loss, for_s } if t < at + for_s => {
                 s.burst_loss.push((*tech, *loss));
             }
-            Action::GnssError { vehicle, sigma_m, for_s } if t < at + for_s => {
+            Action::GnssError {
+                vehicle,
+                sigma_m,
+                for_s,
+            } if t < at + for_s => {
                 s.gnss.push((vehicle.clone(), *sigma_m));
             }
             _ => {}
@@ -88,11 +105,31 @@ pub fn update(clock: Res<SimClock>, faults: Res<Faults>, mut state: ResMut<Fault
     let mut active = Vec::new();
     active.extend(s.gnb_down.iter().map(|g| format!("gNB {g} down")));
     active.extend(s.rsu_down.iter().map(|r| format!("RSU {r} down")));
-    active.extend(s.backhaul_cut.iter().map(|b| format!("backhaul of {b} cut")));
-    active.extend(s.jamming.iter().map(|j| format!("jamming {:.0} dBm within {:.0} m", j.2, j.1)));
-    active.extend(s.latency_spike.iter().map(|(t, x)| format!("{} latency +{} ms", t.name(), x / 1000)));
-    active.extend(s.burst_loss.iter().map(|(t, p)| format!("{} burst loss {:.0} %", t.name(), p * 100.0)));
-    active.extend(s.gnss.iter().map(|(v, x)| format!("GNSS error σ {x} m {v}")));
+    active.extend(
+        s.backhaul_cut
+            .iter()
+            .map(|b| format!("backhaul of {b} cut")),
+    );
+    active.extend(
+        s.jamming
+            .iter()
+            .map(|j| format!("jamming {:.0} dBm within {:.0} m", j.2, j.1)),
+    );
+    active.extend(
+        s.latency_spike
+            .iter()
+            .map(|(t, x)| format!("{} latency +{} ms", t.name(), x / 1000)),
+    );
+    active.extend(
+        s.burst_loss
+            .iter()
+            .map(|(t, p)| format!("{} burst loss {:.0} %", t.name(), p * 100.0)),
+    );
+    active.extend(
+        s.gnss
+            .iter()
+            .map(|(v, x)| format!("GNSS error σ {x} m {v}")),
+    );
     s.active = active;
     *state = s;
 }

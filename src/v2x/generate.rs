@@ -51,7 +51,10 @@ pub fn gather(
     let env = &mut *env;
     let mut gnb_list: Vec<&Gnb> = gnbs.iter().collect();
     gnb_list.sort_by_key(|g| g.index);
-    env.gnb_up = gnb_list.iter().map(|g| !faults.gnb_down.contains(&g.id) && !faults.backhaul_cut.contains(&g.id)).collect();
+    env.gnb_up = gnb_list
+        .iter()
+        .map(|g| !faults.gnb_down.contains(&g.id) && !faults.backhaul_cut.contains(&g.id))
+        .collect();
     let uu = &spec.0.v2x.links.uu;
     let reselect = clock.every(0.1);
     let mut st: Vec<(Station, String)> = Vec::new();
@@ -59,16 +62,36 @@ pub fn gather(
         let pos = map_pos(tf);
         let radios = obu.radios.iter().fold(0u8, |b, t| b | bit(*t));
         if radios & bit(Tech::Uu) != 0 && reselect {
-            let cells = gnb_list.iter().filter(|g| env.gnb_up[g.index as usize]).map(|g| (g.index, rsrp_dbm(g, pos)));
-            let new = select_cell(ob.serving.filter(|s| env.gnb_up[*s as usize]), cells, uu.min_rsrp_dbm, 3.0);
+            let cells = gnb_list
+                .iter()
+                .filter(|g| env.gnb_up[g.index as usize])
+                .map(|g| (g.index, rsrp_dbm(g, pos)));
+            let new = select_cell(
+                ob.serving.filter(|s| env.gnb_up[*s as usize]),
+                cells,
+                uu.min_rsrp_dbm,
+                3.0,
+            );
             if ob.serving.is_some() && new.is_some() && new != ob.serving {
                 ob.handover_until = t + uu.handover_ms / 1000.0;
             }
             ob.serving = new;
         }
-        let serving = ob.serving.filter(|s| env.gnb_up[*s as usize] && t >= ob.handover_until);
+        let serving = ob
+            .serving
+            .filter(|s| env.gnb_up[*s as usize] && t >= ob.handover_until);
         st.push((
-            Station { entity: e, id: v.index, pos, height: 1.5, radios, acts: v.automated, serving, is_rsu: false, backhaul: false },
+            Station {
+                entity: e,
+                id: v.index,
+                pos,
+                height: 1.5,
+                radios,
+                acts: v.automated,
+                serving,
+                is_rsu: false,
+                backhaul: false,
+            },
             v.id.clone(),
         ));
     }
@@ -97,7 +120,10 @@ pub fn gather(
     env.names = st.into_iter().map(|(_, n)| n).collect();
     env.grid = Some(SpatialGrid::build(
         GRID_CELL,
-        env.stations.iter().enumerate().map(|(i, s)| (i as u32, (s.pos[0], s.pos[1]))),
+        env.stations
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i as u32, (s.pos[0], s.pos[1]))),
     ));
 }
 
@@ -113,7 +139,14 @@ pub fn vehicles(
     faults: Res<FaultState>,
     mut env: ResMut<RadioEnv>,
     mut rngs: ResMut<Rngs>,
-    mut q: Query<(&Vehicle, &Motion, &mut OnBoard, &Transform, Option<&Stalled>, Option<&Hazard>)>,
+    mut q: Query<(
+        &Vehicle,
+        &Motion,
+        &mut OnBoard,
+        &Transform,
+        Option<&Stalled>,
+        Option<&Hazard>,
+    )>,
 ) {
     let t = clock.t();
     let m = &spec.0.v2x.messages;
@@ -121,9 +154,15 @@ pub fn vehicles(
     let mut sorted: Vec<_> = q.iter_mut().collect();
     sorted.sort_by_key(|x| x.0.index);
     for (v, motion, mut ob, tf, stalled, hazard) in sorted {
-        let Some(from) = station_index(env, v.index) else { continue };
+        let Some(from) = station_index(env, v.index) else {
+            continue;
+        };
         let mut pos = map_pos(tf);
-        if let Some((_, sigma)) = faults.gnss.iter().find(|(id, _)| id.is_empty() || *id == v.id) {
+        if let Some((_, sigma)) = faults
+            .gnss
+            .iter()
+            .find(|(id, _)| id.is_empty() || *id == v.id)
+        {
             pos[0] += sigma * std_normal(&mut rngs.gnss);
             pos[1] += sigma * std_normal(&mut rngs.gnss);
         }
@@ -143,23 +182,53 @@ pub fn vehicles(
                 width_m: v.body.width,
                 low_frequency: send.low_frequency,
             };
-            env.outbox.push(Tx { from, msg: Arc::new(Payload::Cam(cam)), via: m.cam_via.clone(), uu_radius: UU_CAM_RADIUS });
+            env.outbox.push(Tx {
+                from,
+                msg: Arc::new(Payload::Cam(cam)),
+                via: m.cam_via.clone(),
+                uu_radius: UU_CAM_RADIUS,
+            });
         }
         if m.denm {
             // A stalled vehicle warns of itself; a hard brake raises an EEBL DENM once per event.
             if let (Some(_), Some(h), None) = (stalled, hazard, ob.own_denm.as_ref()) {
-                let id = ActionId { station_id: v.index, sequence: h.id };
-                ob.own_denm = Some(DenmOriginator::from_spec(id, DenmEvent::StalledVehicle, (pos[0], pos[1]), t, m));
+                let id = ActionId {
+                    station_id: v.index,
+                    sequence: h.id,
+                };
+                ob.own_denm = Some(DenmOriginator::from_spec(
+                    id,
+                    DenmEvent::StalledVehicle,
+                    (pos[0], pos[1]),
+                    t,
+                    m,
+                ));
             }
             let braking = super::reactions::eebl_trigger(motion.acc);
             if braking && !ob.braking && ob.own_denm.is_none() {
-                let id = ActionId { station_id: v.index, sequence: u32::MAX };
-                ob.own_denm = Some(DenmOriginator::trigger(id, DenmEvent::EmergencyBraking, (pos[0], pos[1]), t, m.denm_repeat, 2.0, m.denm_radius.min(300.0)));
+                let id = ActionId {
+                    station_id: v.index,
+                    sequence: u32::MAX,
+                };
+                ob.own_denm = Some(DenmOriginator::trigger(
+                    id,
+                    DenmEvent::EmergencyBraking,
+                    (pos[0], pos[1]),
+                    t,
+                    m.denm_repeat,
+                    2.0,
+                    m.denm_radius.min(300.0),
+                ));
             }
             ob.braking = braking;
             if let Some(orig) = ob.own_denm.as_mut() {
                 if let Some(denm) = orig.poll(t) {
-                    env.outbox.push(Tx { from, msg: Arc::new(Payload::Denm(denm)), via: m.denm_via.clone(), uu_radius: m.denm_radius });
+                    env.outbox.push(Tx {
+                        from,
+                        msg: Arc::new(Payload::Denm(denm)),
+                        via: m.denm_via.clone(),
+                        uu_radius: m.denm_radius,
+                    });
                 } else if orig.expired(t) {
                     ob.own_denm = None;
                 }
@@ -188,7 +257,9 @@ pub fn rsus(
     let mut list: Vec<_> = rsus.iter_mut().collect();
     list.sort_by_key(|r| r.index);
     for mut rsu in list {
-        let Some(from) = station_index(env, RSU_STATION_BASE + rsu.index) else { continue };
+        let Some(from) = station_index(env, RSU_STATION_BASE + rsu.index) else {
+            continue;
+        };
         let radios: Vec<Tech> = rsu.radios.clone();
         if let Some(j) = rsu.junction {
             let jd = &net.junctions[j as usize];
@@ -212,12 +283,22 @@ pub fn rsus(
                         })
                         .collect();
                     let spat = build_spat(&jd.id, t, &states);
-                    env.outbox.push(Tx { from, msg: Arc::new(Payload::Spat(spat)), via: radios.clone(), uu_radius: 0.0 });
+                    env.outbox.push(Tx {
+                        from,
+                        msg: Arc::new(Payload::Spat(spat)),
+                        via: radios.clone(),
+                        uu_radius: 0.0,
+                    });
                 }
                 if m.map && rsu.last_map_us.is_none_or(|l| now_us >= l + 1_000_000) {
                     rsu.last_map_us = Some(now_us);
                     let map = super::map::map_data(&net, j);
-                    env.outbox.push(Tx { from, msg: Arc::new(Payload::Map(map)), via: radios.clone(), uu_radius: 0.0 });
+                    env.outbox.push(Tx {
+                        from,
+                        msg: Arc::new(Payload::Map(map)),
+                        via: radios.clone(),
+                        uu_radius: 0.0,
+                    });
                 }
             }
         }
@@ -228,8 +309,23 @@ pub fn rsus(
         // (poles are high enough to look over vehicles).
         let eye = Vec3::new(rsu.pos[0] as f32, rsu.height as f32, -rsu.pos[1] as f32);
         let sees = |p: [f64; 2]| {
-            rsu.cctv.iter().any(|c| in_view((rsu.pos[0], rsu.pos[1]), c.heading_deg, c.fov_deg, c.range, (p[0], p[1])))
-                && ctx.as_ref().is_none_or(|ctx| clear(ctx, eye, Vec3::new(p[0] as f32, 1.0, -p[1] as f32), BUILDINGS, &[]))
+            rsu.cctv.iter().any(|c| {
+                in_view(
+                    (rsu.pos[0], rsu.pos[1]),
+                    c.heading_deg,
+                    c.fov_deg,
+                    c.range,
+                    (p[0], p[1]),
+                )
+            }) && ctx.as_ref().is_none_or(|ctx| {
+                clear(
+                    ctx,
+                    eye,
+                    Vec3::new(p[0] as f32, 1.0, -p[1] as f32),
+                    BUILDINGS,
+                    &[],
+                )
+            })
         };
         let mut objects = Vec::new();
         let mut hazards_seen = Vec::new();
@@ -242,7 +338,13 @@ pub fn rsus(
             if hazard.is_some() {
                 hazards_seen.push((id, p, DenmEvent::StalledVehicle));
             }
-            objects.push(PerceivedObject { object_id: id, kind: ObjectKind::Vehicle, pos: (p[0], p[1]), speed: motion.v, heading_rad: 0.0 });
+            objects.push(PerceivedObject {
+                object_id: id,
+                kind: ObjectKind::Vehicle,
+                pos: (p[0], p[1]),
+                speed: motion.v,
+                heading_rad: 0.0,
+            });
         }
         for (p, h, tf) in &pedestrians {
             let pos = map_pos(tf);
@@ -253,21 +355,40 @@ pub fn rsus(
             if p.lateral.abs() <= lanes {
                 hazards_seen.push((h.id, pos, DenmEvent::CollisionRisk));
             }
-            objects.push(PerceivedObject { object_id: h.id, kind: ObjectKind::Pedestrian, pos: (pos[0], pos[1]), speed: p.speed, heading_rad: 0.0 });
+            objects.push(PerceivedObject {
+                object_id: h.id,
+                kind: ObjectKind::Pedestrian,
+                pos: (pos[0], pos[1]),
+                speed: p.speed,
+                heading_rad: 0.0,
+            });
         }
         objects.sort_by_key(|o| o.object_id);
         if m.cpm
             && let Some(included) = rsu.cpm.check(t, &objects)
         {
-            let cpm = Cpm { station_id: RSU_STATION_BASE + rsu.index, gen_time_s: t, sender_pos: (rsu.pos[0], rsu.pos[1]), objects: included };
-            env.outbox.push(Tx { from, msg: Arc::new(Payload::Cpm(cpm)), via: radios.clone(), uu_radius: 0.0 });
+            let cpm = Cpm {
+                station_id: RSU_STATION_BASE + rsu.index,
+                gen_time_s: t,
+                sender_pos: (rsu.pos[0], rsu.pos[1]),
+                objects: included,
+            };
+            env.outbox.push(Tx {
+                from,
+                msg: Arc::new(Payload::Cpm(cpm)),
+                via: radios.clone(),
+                uu_radius: 0.0,
+            });
         }
         if m.denm {
             for (id, p, event) in hazards_seen {
                 match rsu.denms.iter_mut().find(|(h, _, _)| *h == id) {
                     Some(entry) => entry.2 = t,
                     None => {
-                        let aid = ActionId { station_id: RSU_STATION_BASE + rsu.index, sequence: id };
+                        let aid = ActionId {
+                            station_id: RSU_STATION_BASE + rsu.index,
+                            sequence: id,
+                        };
                         let o = DenmOriginator::from_spec(aid, event, (p[0], p[1]), t, m);
                         rsu.denms.push((id, o, t));
                     }
@@ -285,7 +406,12 @@ pub fn rsus(
                 !o.expired(t) && t - *seen < 2.0
             });
             for d in out {
-                env.outbox.push(Tx { from, msg: Arc::new(Payload::Denm(d)), via: via.clone(), uu_radius: m.denm_radius });
+                env.outbox.push(Tx {
+                    from,
+                    msg: Arc::new(Payload::Denm(d)),
+                    via: via.clone(),
+                    uu_radius: m.denm_radius,
+                });
             }
         }
     }

@@ -34,7 +34,11 @@ pub struct MessageLog {
 }
 
 /// Keep reception records when something reads them.
-pub fn enable(sink: Option<Res<TraceSink>>, log: Option<Res<MessageLog>>, mut rec: ResMut<Receptions>) {
+pub fn enable(
+    sink: Option<Res<TraceSink>>,
+    log: Option<Res<MessageLog>>,
+    mut rec: ResMut<Receptions>,
+) {
     rec.keep = sink.is_some() || log.is_some();
 }
 
@@ -68,7 +72,9 @@ pub fn flush(
     if let Some(mut log) = log {
         let cap = log.capacity.max(1);
         for r in &list {
-            let (Some(f), Some(t)) = (env.stations.get(r.from), env.stations.get(r.to)) else { continue };
+            let (Some(f), Some(t)) = (env.stations.get(r.from), env.stations.get(r.to)) else {
+                continue;
+            };
             let lat = r.outcome.ok().unwrap_or(0);
             log.recent.push_back(MsgEvent {
                 t_sent: r.sent_us as f64 / 1e6,

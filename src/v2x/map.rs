@@ -15,18 +15,30 @@ pub fn map_data(net: &RoadNetwork, junction: u32) -> MapData {
         .iter()
         .map(|&l| {
             let link = &net.links[l as usize];
-            let group = groups.iter().position(|g| *g == l).map_or(0, |i| i as u8 + 1);
+            let group = groups
+                .iter()
+                .position(|g| *g == l)
+                .map_or(0, |i| i as u8 + 1);
             MapApproach {
                 link: link.id.clone(),
                 lanes: (0..link.lanes)
                     .map(|lane| {
                         let path = &link.lane_paths[lane as usize];
                         let (p, _) = path.at(path.length());
-                        MapLane { lane_id: lane + 1, signal_group: group, stop_line: (p[0], p[1]), width_m: crate::road::LANE_WIDTH }
+                        MapLane {
+                            lane_id: lane + 1,
+                            signal_group: group,
+                            stop_line: (p[0], p[1]),
+                            width_m: crate::road::LANE_WIDTH,
+                        }
                     })
                     .collect(),
             }
         })
         .collect();
-    MapData { intersection_id: j.id.clone(), ref_point: (node.pos[0], node.pos[1]), approaches }
+    MapData {
+        intersection_id: j.id.clone(),
+        ref_point: (node.pos[0], node.pos[1]),
+        approaches,
+    }
 }

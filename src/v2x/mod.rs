@@ -37,9 +37,19 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(
             FixedUpdate,
             (
-                (receive::map_hazards, receive::deliver).chain().in_set(SenseSystems),
-                receive::glosa.in_set(DecideSystems).before(crate::traffic::decide::accelerate),
-                (faults::update, generate::gather, generate::vehicles, generate::rsus, transmit::transmit)
+                (receive::map_hazards, receive::deliver)
+                    .chain()
+                    .in_set(SenseSystems),
+                receive::glosa
+                    .in_set(DecideSystems)
+                    .before(crate::traffic::decide::accelerate),
+                (
+                    faults::update,
+                    generate::gather,
+                    generate::vehicles,
+                    generate::rsus,
+                    transmit::transmit,
+                )
                     .chain()
                     .in_set(CommSystems),
                 log::flush.in_set(RecordSystems),
@@ -52,7 +62,11 @@ fn v2x_enabled(spec: Res<SpecRes>) -> bool {
     spec.0.v2x.enabled
 }
 
-fn setup_env(spec: Res<SpecRes>, net: Res<crate::road::RoadNetwork>, mut env: ResMut<env::RadioEnv>) {
+fn setup_env(
+    spec: Res<SpecRes>,
+    net: Res<crate::road::RoadNetwork>,
+    mut env: ResMut<env::RadioEnv>,
+) {
     let (lo, hi) = net.bounds();
     env.cbr_wave = env::CbrCells::new(lo, hi);
     env.cbr_pc5 = env::CbrCells::new(lo, hi);

@@ -67,7 +67,10 @@ pub fn spawn(mut commands: Commands, spec: Res<SpecRes>, net: Res<RoadNetwork>) 
         return;
     }
     for (i, r) in v2x.rsus.iter().enumerate() {
-        let junction = r.junction.as_ref().and_then(|j| net.junction_index.get(j).copied());
+        let junction = r
+            .junction
+            .as_ref()
+            .and_then(|j| net.junction_index.get(j).copied());
         commands.spawn((
             Rsu {
                 index: i as u32,
@@ -149,12 +152,24 @@ mod tests {
     #[test]
     fn handover_needs_the_hysteresis_margin() {
         let cells = [(0, -80.0), (1, -78.0)];
-        assert_eq!(select_cell(Some(0), cells.into_iter(), -120.0, 3.0), Some(0));
+        assert_eq!(
+            select_cell(Some(0), cells.into_iter(), -120.0, 3.0),
+            Some(0)
+        );
         let cells = [(0, -80.0), (1, -76.0)];
-        assert_eq!(select_cell(Some(0), cells.into_iter(), -120.0, 3.0), Some(1));
+        assert_eq!(
+            select_cell(Some(0), cells.into_iter(), -120.0, 3.0),
+            Some(1)
+        );
         // The serving cell went down (not listed): the best remaining one is taken.
-        assert_eq!(select_cell(Some(0), [(1, -90.0)].into_iter(), -120.0, 3.0), Some(1));
+        assert_eq!(
+            select_cell(Some(0), [(1, -90.0)].into_iter(), -120.0, 3.0),
+            Some(1)
+        );
         // Nothing above the coverage threshold.
-        assert_eq!(select_cell(None, [(1, -130.0)].into_iter(), -120.0, 3.0), None);
+        assert_eq!(
+            select_cell(None, [(1, -130.0)].into_iter(), -120.0, 3.0),
+            None
+        );
     }
 }

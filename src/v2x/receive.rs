@@ -26,7 +26,8 @@ pub fn map_hazards(
     peds: Query<(&Hazard, &Pedestrian)>,
 ) {
     map.0.clear();
-    map.0.extend(stalled.iter().map(|(h, m)| (h.id, m.link, m.s)));
+    map.0
+        .extend(stalled.iter().map(|(h, m)| (h.id, m.link, m.s)));
     map.0.extend(peds.iter().map(|(h, p)| (h.id, p.link, p.s)));
     map.0.sort_by_key(|h| h.0);
 }
@@ -78,12 +79,16 @@ pub fn deliver(
     let now_us = clock.t_us();
     let t = clock.t();
     while let Some((at, d)) = env.queue.pop_next_due(now_us) {
-        let Ok((v, m, route, mut ob, mut aware)) = q.get_mut(d.to) else { continue };
+        let Ok((v, m, route, mut ob, mut aware)) = q.get_mut(d.to) else {
+            continue;
+        };
         let t_recv = at as f64 / 1e6;
         match d.msg.as_ref() {
             Payload::Spat(spat) => {
                 for st in &spat.states {
-                    let Some(link) = net.link(&st.link) else { continue };
+                    let Some(link) = net.link(&st.link) else {
+                        continue;
+                    };
                     if link != m.link && route.next() != Some(link) {
                         continue;
                     }
@@ -103,9 +108,13 @@ pub fn deliver(
             _ => {}
         }
         for (h, via) in hazards_in(&d.msg) {
-            let Ok(hi) = hazards.0.binary_search_by_key(&h, |x| x.0) else { continue };
+            let Ok(hi) = hazards.0.binary_search_by_key(&h, |x| x.0) else {
+                continue;
+            };
             let (_, link, s) = hazards.0[hi];
-            let Some(dist) = distance_ahead(&net, m, route, link, s) else { continue };
+            let Some(dist) = distance_ahead(&net, m, route, link, s) else {
+                continue;
+            };
             if ob.warned.binary_search(&h).is_err() {
                 let pos = ob.warned.partition_point(|x| *x < h);
                 ob.warned.insert(pos, h);
@@ -114,7 +123,8 @@ pub fn deliver(
                     hazard: h.to_string(),
                     kind: via.to_string(),
                     received_s: crate::metrics::recorder::round(t_recv, 6),
-                    lead_time_s: (m.v > 0.5).then(|| crate::metrics::recorder::round(dist / m.v, 3)),
+                    lead_time_s: (m.v > 0.5)
+                        .then(|| crate::metrics::recorder::round(dist / m.v, 3)),
                 });
             }
             // Automated driving stack: processing delay is the driver's reaction time.
@@ -146,8 +156,10 @@ pub fn glosa(
         }
         let link = &net.links[m.link as usize];
         let d = link.length - m.s;
-        let Some(&(_, colour, end_s, recv)) = ob.spat.iter().find(|(l, ..)| *l == m.link) else { continue };
-        if t - recv > SPAT_FRESH || d > GLOSA_RANGE || d < 5.0 {
+        let Some(&(_, colour, end_s, recv)) = ob.spat.iter().find(|(l, ..)| *l == m.link) else {
+            continue;
+        };
+        if t - recv > SPAT_FRESH || !(5.0..=GLOSA_RANGE).contains(&d) {
             continue;
         }
         let remaining = (end_s - t).max(0.0);

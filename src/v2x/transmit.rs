@@ -17,8 +17,8 @@ use crate::radio::budget::{noise_floor_dbm, sum_dbm};
 use crate::radio::dcc::CongestionModel;
 use crate::radio::latency::sample_us;
 use crate::radio::pathloss::{
-    BlockerCase, V2vCondition, blocker_case, nlosv_extra_loss_db, shadow_sigma_db, shadowing_db,
-    urban_db, urban_los_probability, BLOCKER_HEIGHT_CAR_M,
+    BLOCKER_HEIGHT_CAR_M, BlockerCase, V2vCondition, blocker_case, nlosv_extra_loss_db,
+    shadow_sigma_db, shadowing_db, urban_db, urban_los_probability,
 };
 use crate::rng::Rngs;
 use crate::scenario::SpecRes;
@@ -81,15 +81,40 @@ pub fn transmit(
             }
             match tech {
                 Tech::Wave | Tech::Pc5 => {
-                    let params = if tech == Tech::Wave { &links.wave } else { &links.pc5 };
+                    let params = if tech == Tech::Wave {
+                        &links.wave
+                    } else {
+                        &links.pc5
+                    };
                     sidelink(
-                        &mut env, tx, msg_id, tech, params, now_us, rngs, &mut rec, &faults,
-                        ctx.as_ref(), &mut buf, &mut receptions,
+                        &mut env,
+                        tx,
+                        msg_id,
+                        tech,
+                        params,
+                        now_us,
+                        rngs,
+                        &mut rec,
+                        &faults,
+                        ctx.as_ref(),
+                        &mut buf,
+                        &mut receptions,
                     );
                 }
                 Tech::Uu => uu(
-                    &mut env, tx, msg_id, &links.uu, links.backhaul.latency_ms, links.backhaul.jitter_ms,
-                    &gnb_list, now_us, rngs, &mut rec, &faults, &mut buf, &mut receptions,
+                    &mut env,
+                    tx,
+                    msg_id,
+                    &links.uu,
+                    links.backhaul.latency_ms,
+                    links.backhaul.jitter_ms,
+                    &gnb_list,
+                    now_us,
+                    rngs,
+                    &mut rec,
+                    &faults,
+                    &mut buf,
+                    &mut receptions,
                 ),
                 Tech::Backhaul => {}
             }
@@ -101,7 +126,12 @@ pub fn transmit(
 }
 
 /// Building line of sight between two points (cached per 10 m cell pair).
-fn building_los(env: &mut RadioEnv, ctx: Option<&bevy_rapier3d::prelude::RapierContext>, a: &Station, b: &Station) -> bool {
+fn building_los(
+    env: &mut RadioEnv,
+    ctx: Option<&bevy_rapier3d::prelude::RapierContext>,
+    a: &Station,
+    b: &Station,
+) -> bool {
     if !env.has_buildings {
         return true;
     }
@@ -143,7 +173,11 @@ fn sidelink(
     let cbr_entry = rec.v2x.cbr.entry(tech).or_insert((0.0, 0));
     cbr_entry.0 += cbr_here;
     cbr_entry.1 += 1;
-    let congestion = if tech == Tech::Wave { CongestionModel::wave() } else { CongestionModel::pc5() };
+    let congestion = if tech == Tech::Wave {
+        CongestionModel::wave()
+    } else {
+        CongestionModel::pc5()
+    };
     let noise = noise_floor_dbm(p.bandwidth_mhz * 1e6, p.noise_figure_db);
     let spike = faults.extra_latency_us(tech);
     let burst = faults.extra_loss(tech);
@@ -153,13 +187,17 @@ fn sidelink(
         buf.clear();
     }
     rec.v2x.agg(msg_type, tech).sent += 1;
-    for k in 0..buf.len() {
-        let ri = buf[k] as usize;
+    for &key in buf.iter() {
+        let ri = key as usize;
         let r = env.stations[ri];
         if ri == tx.from || r.radios & bit(tech) == 0 {
             continue;
         }
-        let (dx, dy, dz) = (r.pos[0] - sender.pos[0], r.pos[1] - sender.pos[1], r.height - sender.height);
+        let (dx, dy, dz) = (
+            r.pos[0] - sender.pos[0],
+            r.pos[1] - sender.pos[1],
+            r.height - sender.height,
+        );
         let d2 = (dx * dx + dy * dy).sqrt();
         let d = (dx * dx + dy * dy + dz * dz).sqrt().max(1.0);
         let los_b = building_los(env, ctx, &sender, &r);
@@ -198,7 +236,9 @@ fn sidelink(
             let access = sample_us(&p.access, &mut rngs.latency);
             Ok(access + congestion.extra_access_us(cbr_r) as u64 + air + spike)
         };
-        deliver(env, rec, tx, msg_id, tech, ri, &r, d2, now_us, outcome, receptions);
+        deliver(
+            env, rec, tx, msg_id, tech, ri, &r, d2, now_us, outcome, receptions,
+        );
     }
 }
 
@@ -223,10 +263,27 @@ fn deliver(
         && r.acts
         && msg_type != MsgType::Cam
     {
-        env.queue.push(now_us + lat, Delivery { to: r.entity, msg: tx.msg.clone(), sent_us: now_us, tech });
+        env.queue.push(
+            now_us + lat,
+            Delivery {
+                to: r.entity,
+                msg: tx.msg.clone(),
+                sent_us: now_us,
+                tech,
+            },
+        );
     }
     if receptions.keep {
-        receptions.list.push(Reception { msg_id, msg: msg_type, tech, from: tx.from, to: ri, sent_us: now_us, outcome, distance: d });
+        receptions.list.push(Reception {
+            msg_id,
+            msg: msg_type,
+            tech,
+            from: tx.from,
+            to: ri,
+            sent_us: now_us,
+            outcome,
+            distance: d,
+        });
     }
 }
 
@@ -268,16 +325,26 @@ fn uu(
                 da.total_cmp(&db).then(a.index.cmp(&b.index))
             });
         match (sender.backhaul, nearest) {
-            (true, Some(g)) => Ok((backhaul(&mut rngs.latency) + sample_us(&g.mec, &mut rngs.latency), g.index)),
+            (true, Some(g)) => Ok((
+                backhaul(&mut rngs.latency) + sample_us(&g.mec, &mut rngs.latency),
+                g.index,
+            )),
             _ => Err(LossReason::NodeDown),
         }
     } else {
-        match sender.serving.and_then(|s| gnbs.iter().find(|g| g.index == s)) {
+        match sender
+            .serving
+            .and_then(|s| gnbs.iter().find(|g| g.index == s))
+        {
             Some(g) => {
                 if rngs.radio.random::<f64>() < p.loss {
                     Err(LossReason::BelowThreshold)
                 } else {
-                    Ok((sample_us(&p.uplink, &mut rngs.latency) + sample_us(&g.mec, &mut rngs.latency), g.index))
+                    Ok((
+                        sample_us(&p.uplink, &mut rngs.latency)
+                            + sample_us(&g.mec, &mut rngs.latency),
+                        g.index,
+                    ))
                 }
             }
             None => Err(LossReason::NoCoverage),
@@ -288,8 +355,8 @@ fn uu(
     } else {
         buf.clear();
     }
-    for k in 0..buf.len() {
-        let ri = buf[k] as usize;
+    for &key in buf.iter() {
+        let ri = key as usize;
         let r = env.stations[ri];
         if ri == tx.from || r.radios & bit(Tech::Uu) == 0 || r.is_rsu {
             continue;
@@ -305,11 +372,27 @@ fn uu(
                 } else if u < burst + p.loss {
                     Err(LossReason::BelowThreshold)
                 } else {
-                    let inter = if g_from != g_to { backhaul(&mut rngs.latency) } else { 0 };
+                    let inter = if g_from != g_to {
+                        backhaul(&mut rngs.latency)
+                    } else {
+                        0
+                    };
                     Ok(up + inter + sample_us(&p.downlink, &mut rngs.latency) + spike)
                 }
             }
         };
-        deliver(env, rec, tx, msg_id, Tech::Uu, ri, &r, d, now_us, outcome, receptions);
+        deliver(
+            env,
+            rec,
+            tx,
+            msg_id,
+            Tech::Uu,
+            ri,
+            &r,
+            d,
+            now_us,
+            outcome,
+            receptions,
+        );
     }
 }

@@ -35,9 +35,17 @@ pub struct OrbitCam {
 
 impl OrbitCam {
     fn transform(&self) -> Transform {
-        let pitch = if self.top_down { 89.5f32.to_radians() } else { self.pitch };
+        let pitch = if self.top_down {
+            89.5f32.to_radians()
+        } else {
+            self.pitch
+        };
         let yaw = if self.top_down { 0.0 } else { self.yaw };
-        let off = Vec3::new(pitch.cos() * yaw.sin(), pitch.sin(), pitch.cos() * yaw.cos()) * self.dist;
+        let off = Vec3::new(
+            pitch.cos() * yaw.sin(),
+            pitch.sin(),
+            pitch.cos() * yaw.cos(),
+        ) * self.dist;
         Transform::from_translation(self.focus + off).looking_at(self.focus, Vec3::Y)
     }
 }
@@ -53,7 +61,10 @@ pub fn setup(mut commands: Commands, district: Res<District>, cfg: Res<ViewConfi
     // when there is no control centre.
     let size = district.size() as f32;
     let (focus, dist) = match cfg.spec.v2x.control_centre {
-        Some(cc) => (world([cc.0 + 110.0, cc.1 - 120.0], 0.0), (size * 0.22).clamp(150.0, 600.0)),
+        Some(cc) => (
+            world([cc.0 + 110.0, cc.1 - 120.0], 0.0),
+            (size * 0.22).clamp(150.0, 600.0),
+        ),
         None => (world(district.centre(), 0.0), size * 0.7),
     };
     let (yaw, pitch) = (1.15f32, 0.48f32);
@@ -135,8 +146,14 @@ fn scene_viewport(w: f32, h: f32) -> Viewport {
 }
 
 /// Keep the viewport beside the dashboard when the window changes size.
-pub fn fit_viewport(window: Single<&Window, With<PrimaryWindow>>, mut cams: Query<&mut Camera, With<MainCamera>>) {
-    let (w, h) = (window.physical_width() as f32, window.physical_height() as f32);
+pub fn fit_viewport(
+    window: Single<&Window, With<PrimaryWindow>>,
+    mut cams: Query<&mut Camera, With<MainCamera>>,
+) {
+    let (w, h) = (
+        window.physical_width() as f32,
+        window.physical_height() as f32,
+    );
     let s = window.scale_factor();
     for mut cam in &mut cams {
         let want = Viewport {
@@ -144,7 +161,11 @@ pub fn fit_viewport(window: Single<&Window, With<PrimaryWindow>>, mut cams: Quer
             physical_size: UVec2::new(((w - PANEL_W * s).max(1.0)) as u32, h.max(1.0) as u32),
             ..default()
         };
-        if cam.viewport.as_ref().is_none_or(|v| v.physical_size != want.physical_size) {
+        if cam
+            .viewport
+            .as_ref()
+            .is_none_or(|v| v.physical_size != want.physical_size)
+        {
             cam.viewport = Some(want);
         }
     }
@@ -167,7 +188,9 @@ pub fn control(
         return;
     };
     let dt = time.delta_secs().min(0.1);
-    let over_panel = window.cursor_position().is_some_and(|c| pointer_over_panel(&window, c));
+    let over_panel = window
+        .cursor_position()
+        .is_some_and(|c| pointer_over_panel(&window, c));
     let any = [MouseButton::Left, MouseButton::Right, MouseButton::Middle];
     if buttons.any_just_pressed(any) {
         *dragging = !over_panel;

@@ -18,7 +18,9 @@ use crate::metrics::report::Verdict;
 use crate::road::RoadNetwork;
 use crate::scenario::spec::{Action, Kind, MsgType};
 use crate::traffic::Obu;
-use crate::traffic::components::{Advice, BusStops, Motion, Pedestrian, Route, Stalled, Surroundings, Vehicle};
+use crate::traffic::components::{
+    Advice, BusStops, Motion, Pedestrian, Route, Stalled, Surroundings, Vehicle,
+};
 
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dash {
@@ -86,10 +88,17 @@ fn panel(c: [f32; 4]) -> BackgroundColor {
 }
 
 pub fn setup(mut commands: Commands, cfg: Res<ViewConfig>) {
-    let title = |s: &str| (Text::new(s), font(12.0), TextColor(rgb(pal::TEXT_DIM)), Node {
-        margin: UiRect::top(Val::Px(6.0)),
-        ..default()
-    });
+    let title = |s: &str| {
+        (
+            Text::new(s),
+            font(12.0),
+            TextColor(rgb(pal::TEXT_DIM)),
+            Node {
+                margin: UiRect::top(Val::Px(6.0)),
+                ..default()
+            },
+        )
+    };
     // Clock, top left.
     commands
         .spawn((
@@ -108,9 +117,23 @@ pub fn setup(mut commands: Commands, cfg: Res<ViewConfig>) {
             BorderColor::all(rgb(pal::PANEL_EDGE)),
         ))
         .with_children(|p| {
-            p.spawn((Text::new("SANGAM DMC  5G C-ITS TESTBED"), font(13.0), TextColor(rgb(pal::ACCENT))));
-            p.spawn((Dash::Clock, Text::new(""), font(24.0), TextColor(rgb(pal::TEXT))));
-            p.spawn((Dash::Sub, Text::new(""), font(13.0), TextColor(rgb(pal::TEXT_DIM))));
+            p.spawn((
+                Text::new("SANGAM DMC  5G C-ITS TESTBED"),
+                font(13.0),
+                TextColor(rgb(pal::ACCENT)),
+            ));
+            p.spawn((
+                Dash::Clock,
+                Text::new(""),
+                font(24.0),
+                TextColor(rgb(pal::TEXT)),
+            ));
+            p.spawn((
+                Dash::Sub,
+                Text::new(""),
+                font(13.0),
+                TextColor(rgb(pal::TEXT_DIM)),
+            ));
             p.spawn((
                 Text::new("H help   Space pause   [ ] speed   R restart"),
                 font(12.0),
@@ -137,12 +160,30 @@ pub fn setup(mut commands: Commands, cfg: Res<ViewConfig>) {
             BorderColor::all(rgb(pal::PANEL_EDGE)),
         ))
         .with_children(|p| {
-            p.spawn((Text::new("CONTROL CENTRE"), font(19.0), TextColor(rgb(pal::ACCENT))));
-            p.spawn((Text::new("Seoul Future Mobility Center"), font(12.0), TextColor(rgb(pal::TEXT_DIM))));
+            p.spawn((
+                Text::new("CONTROL CENTRE"),
+                font(19.0),
+                TextColor(rgb(pal::ACCENT)),
+            ));
+            p.spawn((
+                Text::new("Seoul Future Mobility Center"),
+                font(12.0),
+                TextColor(rgb(pal::TEXT_DIM)),
+            ));
             p.spawn(title("TRAFFIC"));
-            p.spawn((Dash::Traffic, Text::new(""), font(14.0), TextColor(rgb(pal::TEXT))));
+            p.spawn((
+                Dash::Traffic,
+                Text::new(""),
+                font(14.0),
+                TextColor(rgb(pal::TEXT)),
+            ));
             p.spawn(title("V2X MESSAGES"));
-            p.spawn((Dash::V2x, Text::new(""), font(13.0), TextColor(rgb(pal::TEXT))));
+            p.spawn((
+                Dash::V2x,
+                Text::new(""),
+                font(13.0),
+                TextColor(rgb(pal::TEXT)),
+            ));
             p.spawn(title("LATENCY p99, LAST 60 s"));
             p.spawn(Node {
                 height: Val::Px(40.0),
@@ -165,17 +206,41 @@ pub fn setup(mut commands: Commands, cfg: Res<ViewConfig>) {
                     ));
                 }
             });
-            p.spawn((Dash::Latency, Text::new(""), font(12.0), TextColor(rgb(pal::TEXT_DIM))));
+            p.spawn((
+                Dash::Latency,
+                Text::new(""),
+                font(12.0),
+                TextColor(rgb(pal::TEXT_DIM)),
+            ));
             p.spawn(title("SAFETY"));
-            p.spawn((Dash::Safety, Text::new(""), font(14.0), TextColor(rgb(pal::TEXT))));
+            p.spawn((
+                Dash::Safety,
+                Text::new(""),
+                font(14.0),
+                TextColor(rgb(pal::TEXT)),
+            ));
             p.spawn(title("FAULTS AND EVENTS"));
-            p.spawn((Dash::Events, Text::new(""), font(13.0), TextColor(rgb(pal::TEXT))));
+            p.spawn((
+                Dash::Events,
+                Text::new(""),
+                font(13.0),
+                TextColor(rgb(pal::TEXT)),
+            ));
             p.spawn(title("EXPECTATIONS (SO FAR)"));
             if cfg.spec.expectations.is_empty() {
-                p.spawn((Text::new("none in this scenario"), font(13.0), TextColor(rgb(pal::TEXT_DIM))));
+                p.spawn((
+                    Text::new("none in this scenario"),
+                    font(13.0),
+                    TextColor(rgb(pal::TEXT_DIM)),
+                ));
             }
             for i in 0..cfg.spec.expectations.len() {
-                p.spawn((ExpectLine(i), Text::new(""), font(13.0), TextColor(rgb(pal::TEXT_DIM))));
+                p.spawn((
+                    ExpectLine(i),
+                    Text::new(""),
+                    font(13.0),
+                    TextColor(rgb(pal::TEXT_DIM)),
+                ));
             }
         });
     // Inspector, bottom left.
@@ -197,7 +262,12 @@ pub fn setup(mut commands: Commands, cfg: Res<ViewConfig>) {
             BorderColor::all(rgb(pal::ACCENT)),
         ))
         .with_children(|p| {
-            p.spawn((Dash::Inspector, Text::new(""), font(13.0), TextColor(rgb(pal::TEXT))));
+            p.spawn((
+                Dash::Inspector,
+                Text::new(""),
+                font(13.0),
+                TextColor(rgb(pal::TEXT)),
+            ));
         });
     // Hotkeys overlay.
     commands
@@ -219,7 +289,11 @@ pub fn setup(mut commands: Commands, cfg: Res<ViewConfig>) {
             BorderColor::all(rgb(pal::ACCENT)),
         ))
         .with_children(|p| {
-            p.spawn((Text::new("HOTKEYS"), font(18.0), TextColor(rgb(pal::ACCENT))));
+            p.spawn((
+                Text::new("HOTKEYS"),
+                font(18.0),
+                TextColor(rgb(pal::ACCENT)),
+            ));
             p.spawn((Text::new(HELP), font(14.0), TextColor(rgb(pal::TEXT))));
         });
 }
@@ -273,9 +347,15 @@ pub fn hotkeys(
     if k(KeyCode::KeyR) {
         ctl.restart = true;
     }
-    for (i, key) in [KeyCode::Digit1, KeyCode::Digit2, KeyCode::Digit3, KeyCode::Digit4, KeyCode::Digit5]
-        .into_iter()
-        .enumerate()
+    for (i, key) in [
+        KeyCode::Digit1,
+        KeyCode::Digit2,
+        KeyCode::Digit3,
+        KeyCode::Digit4,
+        KeyCode::Digit5,
+    ]
+    .into_iter()
+    .enumerate()
     {
         if k(key) {
             toggles.types[i] = !toggles.types[i];
@@ -306,7 +386,10 @@ pub fn hotkeys(
 /// Read the recorder (and, once a second, the expectations) from the simulation.
 pub fn refresh(mut host: NonSendMut<SimHost>, mut stats: ResMut<Stats>, msgs: Res<VizMessages>) {
     let now = Instant::now();
-    if stats.refreshed.is_some_and(|r| now - r < Duration::from_millis(200)) {
+    if stats
+        .refreshed
+        .is_some_and(|r| now - r < Duration::from_millis(200))
+    {
         return;
     }
     stats.refreshed = Some(now);
@@ -425,14 +508,52 @@ fn describe(a: &Action) -> (String, Option<f64>) {
         Action::Stall { vehicle } => (format!("{vehicle} breaks down"), None),
         Action::CloseLane { link, lane } => (format!("lane {lane} of {link} closed"), None),
         Action::SetProgram { junction, .. } => (format!("new signal program at {junction}"), None),
-        Action::Gnb { id, up } => (format!("gNB {id} {}", if *up { "back up" } else { "DOWN" }), None),
-        Action::Rsu { id, up } => (format!("RSU {id} {}", if *up { "back up" } else { "DOWN" }), None),
-        Action::Backhaul { node, up } => (format!("backhaul of {node} {}", if *up { "restored" } else { "CUT" }), None),
-        Action::Jamming { radius, noise_dbm, for_s, .. } => (format!("jamming {radius:.0} m, {noise_dbm:.0} dBm"), Some(*for_s)),
-        Action::LatencySpike { tech, extra_ms, for_s } => (format!("{} latency +{extra_ms:.0} ms", tech.name()), Some(*for_s)),
-        Action::BurstLoss { tech, loss, for_s } => (format!("{} loss {:.0} %", tech.name(), loss * 100.0), Some(*for_s)),
-        Action::GnssError { vehicle, sigma_m, for_s } => {
-            let who = if vehicle.is_empty() { "all" } else { vehicle.as_str() };
+        Action::Gnb { id, up } => (
+            format!("gNB {id} {}", if *up { "back up" } else { "DOWN" }),
+            None,
+        ),
+        Action::Rsu { id, up } => (
+            format!("RSU {id} {}", if *up { "back up" } else { "DOWN" }),
+            None,
+        ),
+        Action::Backhaul { node, up } => (
+            format!(
+                "backhaul of {node} {}",
+                if *up { "restored" } else { "CUT" }
+            ),
+            None,
+        ),
+        Action::Jamming {
+            radius,
+            noise_dbm,
+            for_s,
+            ..
+        } => (
+            format!("jamming {radius:.0} m, {noise_dbm:.0} dBm"),
+            Some(*for_s),
+        ),
+        Action::LatencySpike {
+            tech,
+            extra_ms,
+            for_s,
+        } => (
+            format!("{} latency +{extra_ms:.0} ms", tech.name()),
+            Some(*for_s),
+        ),
+        Action::BurstLoss { tech, loss, for_s } => (
+            format!("{} loss {:.0} %", tech.name(), loss * 100.0),
+            Some(*for_s),
+        ),
+        Action::GnssError {
+            vehicle,
+            sigma_m,
+            for_s,
+        } => {
+            let who = if vehicle.is_empty() {
+                "all"
+            } else {
+                vehicle.as_str()
+            };
             (format!("GNSS error {sigma_m:.1} m ({who})"), Some(*for_s))
         }
     }
@@ -473,13 +594,23 @@ pub fn update(
     let spec = &cfg.spec;
     for (d, mut text, mut colour) in &mut texts {
         match d {
-            Dash::Clock => set(&mut text, format!("{} / {}   {state}", mmss(t), mmss(total))),
+            Dash::Clock => set(
+                &mut text,
+                format!("{} / {}   {state}", mmss(t), mmss(total)),
+            ),
             Dash::Sub => {
                 let seed = cfg.seed.unwrap_or(spec.seed);
-                let lag = if ctl.lagging { "  (cannot keep up)" } else { "" };
+                let lag = if ctl.lagging {
+                    "  (cannot keep up)"
+                } else {
+                    ""
+                };
                 set(
                     &mut text,
-                    format!("{}  seed {seed}  step {}  actual {:.1}x{lag}", spec.name, clock.step, ctl.achieved),
+                    format!(
+                        "{}  seed {seed}  step {}  actual {:.1}x{lag}",
+                        spec.name, clock.step, ctl.achieved
+                    ),
                 );
             }
             Dash::Traffic => set(
@@ -529,7 +660,11 @@ pub fn update(
             }
             Dash::Latency => {
                 let last = stats.spark.back().copied().flatten();
-                let src = if stats.spark_live { "live" } else { "cumulative" };
+                let src = if stats.spark_live {
+                    "live"
+                } else {
+                    "cumulative"
+                };
                 set(
                     &mut text,
                     match last {
@@ -549,7 +684,11 @@ pub fn update(
                 if let Some(w) = &stats.last_warning {
                     s.push_str(&format!("\n  last warning {w}"));
                 }
-                colour.0 = rgb(if stats.collisions > 0 { pal::BAD } else { pal::TEXT });
+                colour.0 = rgb(if stats.collisions > 0 {
+                    pal::BAD
+                } else {
+                    pal::TEXT
+                });
                 set(&mut text, s);
             }
             Dash::Events => {
@@ -559,13 +698,17 @@ pub fn update(
                 for ev in &spec.events {
                     let (what, dur) = describe(&ev.action);
                     if ev.at > t {
-                        if next.as_ref().is_none_or(|(at, _): &(f64, String)| ev.at < *at) {
+                        if next
+                            .as_ref()
+                            .is_none_or(|(at, _): &(f64, String)| ev.at < *at)
+                        {
                             next = Some((ev.at, what));
                         }
                         continue;
                     }
                     match dur {
-                        Some(d) if t < ev.at + d => active_lines.push(format!("ACTIVE {what} ({:.0} s left)", ev.at + d - t)),
+                        Some(d) if t < ev.at + d => active_lines
+                            .push(format!("ACTIVE {what} ({:.0} s left)", ev.at + d - t)),
                         _ => past.push(format!("{:>6.1} s {what}", ev.at)),
                     }
                 }
@@ -577,7 +720,11 @@ pub fn update(
                 if s.is_empty() {
                     s.push("none".into());
                 }
-                colour.0 = rgb(if s.iter().any(|l| l.starts_with("ACTIVE")) { pal::WARN } else { pal::TEXT });
+                colour.0 = rgb(if s.iter().any(|l| l.starts_with("ACTIVE")) {
+                    pal::WARN
+                } else {
+                    pal::TEXT
+                });
                 set(&mut text, s.join("\n"));
             }
             Dash::Inspector => {}
@@ -587,7 +734,13 @@ pub fn update(
         match stats.verdicts.get(line.0) {
             Some(v) => {
                 let tag = if v.passed { "PASS" } else { "FAIL" };
-                set(&mut text, clip(&format!("{tag} {}: {}", expectation_name(&v.expectation), v.measured), 38));
+                set(
+                    &mut text,
+                    clip(
+                        &format!("{tag} {}: {}", expectation_name(&v.expectation), v.measured),
+                        38,
+                    ),
+                );
                 colour.0 = rgb(if v.passed { pal::GOOD } else { pal::BAD });
             }
             None => set(&mut text, "...".into()),
@@ -625,7 +778,9 @@ pub fn inspector(
     mut panel: Query<&mut Node, With<InspectorPanel>>,
     mut texts: Query<(&Dash, &mut Text)>,
 ) {
-    let Ok(mut node) = panel.single_mut() else { return };
+    let Ok(mut node) = panel.single_mut() else {
+        return;
+    };
     let Some(sel) = selected.0 else {
         if node.display != Display::None {
             node.display = Display::None;
@@ -637,21 +792,43 @@ pub fn inspector(
     let t = view.t();
     let mut s = String::new();
     if let Ok((v, m, vv)) = vehicles.get(sel) {
-        let who = if v.automated { "automated" } else { "human-driven" };
+        let who = if v.automated {
+            "automated"
+        } else {
+            "human-driven"
+        };
         s.push_str(&format!("VEHICLE {}\n{who} {}\n", v.id, v.kind.name()));
         let braking = if m.acc < -1.0 { "  braking" } else { "" };
-        s.push_str(&format!("speed {:5.1} km/h   accel {:+.1} m/s2{braking}\n", m.v * 3.6, m.acc));
+        s.push_str(&format!(
+            "speed {:5.1} km/h   accel {:+.1} m/s2{braking}\n",
+            m.v * 3.6,
+            m.acc
+        ));
         if let Some(l) = net.links.get(m.link as usize) {
-            s.push_str(&format!("on    {} ({}), lane {}, {:.0} m\n", l.name, l.id, m.lane, m.s.max(0.0)));
+            s.push_str(&format!(
+                "on    {} ({}), lane {}, {:.0} m\n",
+                l.name,
+                l.id,
+                m.lane,
+                m.s.max(0.0)
+            ));
         }
         if let Some(r) = world.get::<Route>(vv.sim) {
             let ahead = link_names(net, r.ahead());
-            let ahead = if ahead.is_empty() { "end of route".to_string() } else { ahead.join(" > ") };
+            let ahead = if ahead.is_empty() {
+                "end of route".to_string()
+            } else {
+                ahead.join(" > ")
+            };
             s.push_str(&format!("route {ahead}\n"));
         }
         let mut state = if world.get::<Stalled>(vv.sim).is_some() {
             "BROKEN DOWN".to_string()
-        } else if world.get::<BusStops>(vv.sim).and_then(|b| b.dwell_until).is_some() {
+        } else if world
+            .get::<BusStops>(vv.sim)
+            .and_then(|b| b.dwell_until)
+            .is_some()
+        {
             "dwelling at a stop".to_string()
         } else if m.v < 0.1 {
             "stopped".to_string()
@@ -687,13 +864,20 @@ pub fn inspector(
         match world.get::<Obu>(vv.sim) {
             Some(o) => s.push_str(&format!(
                 "OBU   {}\n",
-                o.radios.iter().map(|r| r.name()).collect::<Vec<_>>().join(" ")
+                o.radios
+                    .iter()
+                    .map(|r| r.name())
+                    .collect::<Vec<_>>()
+                    .join(" ")
             )),
             None => s.push_str("OBU   none\n"),
         }
     } else if let Ok(p) = peds.get(sel) {
         if let Some(ped) = world.get::<Pedestrian>(p.sim) {
-            let link = net.links.get(ped.link as usize).map_or("?", |l| l.name.as_str());
+            let link = net
+                .links
+                .get(ped.link as usize)
+                .map_or("?", |l| l.name.as_str());
             s.push_str(&format!(
                 "PEDESTRIAN {}\ncrossing {link} at {:.0} m\n{:.1} m/s, {:.1} m to go\n",
                 ped.id,
@@ -719,25 +903,44 @@ pub fn inspector(
             Infra::Rsu(k) => {
                 let r = &spec.v2x.rsus[k];
                 s.push_str(&format!("RSU {}\n", r.id));
-                s.push_str(&format!("at ({:.0}, {:.0}) m, mast {:.0} m\n", r.pos.0, r.pos.1, r.height));
+                s.push_str(&format!(
+                    "at ({:.0}, {:.0}) m, mast {:.0} m\n",
+                    r.pos.0, r.pos.1, r.height
+                ));
                 s.push_str(&format!(
                     "radios {}\n",
-                    r.radios.iter().map(|x| x.name()).collect::<Vec<_>>().join(" ")
+                    r.radios
+                        .iter()
+                        .map(|x| x.name())
+                        .collect::<Vec<_>>()
+                        .join(" ")
                 ));
                 if let Some(j) = &r.junction {
                     s.push_str(&format!("SPaT/MAP for {j}\n"));
                 }
                 s.push_str(&format!("CCTV cameras {}\n", r.cctv.len()));
                 s.push_str(&format!("coverage ~{rsu_r:.0} m (NLOS estimate)\n"));
-                s.push_str(&format!("status {}\n", if down(&r.id) { "DOWN" } else { "up" }));
+                s.push_str(&format!(
+                    "status {}\n",
+                    if down(&r.id) { "DOWN" } else { "up" }
+                ));
             }
             Infra::Gnb(k) => {
                 let g = &spec.v2x.gnbs[k];
                 s.push_str(&format!("gNB {}\n", g.id));
-                s.push_str(&format!("at ({:.0}, {:.0}) m, antenna {:.0} m\n", g.pos.0, g.pos.1, g.height));
-                s.push_str(&format!("{:.1} GHz, {:.0} dBm, MEC {:?}\n", g.freq_ghz, g.tx_dbm, g.mec));
+                s.push_str(&format!(
+                    "at ({:.0}, {:.0}) m, antenna {:.0} m\n",
+                    g.pos.0, g.pos.1, g.height
+                ));
+                s.push_str(&format!(
+                    "{:.1} GHz, {:.0} dBm, MEC {:?}\n",
+                    g.freq_ghz, g.tx_dbm, g.mec
+                ));
                 s.push_str(&format!("coverage ~{gnb_r:.0} m (NLOS estimate)\n"));
-                s.push_str(&format!("status {}\n", if down(&g.id) { "DOWN" } else { "up" }));
+                s.push_str(&format!(
+                    "status {}\n",
+                    if down(&g.id) { "DOWN" } else { "up" }
+                ));
             }
             Infra::ControlCentre => {
                 let c = spec.v2x.control_centre.unwrap_or((0.0, 0.0));
@@ -756,7 +959,11 @@ pub fn inspector(
             s.push_str("last messages\n");
             for (e, sent) in q.iter().rev().take(6) {
                 let dir = if *sent { "sent" } else { "recv" };
-                let what = if e.delivered { format!("{:6.1} ms", e.latency_ms) } else { "  LOST   ".into() };
+                let what = if e.delivered {
+                    format!("{:6.1} ms", e.latency_ms)
+                } else {
+                    "  LOST   ".into()
+                };
                 s.push_str(&format!(
                     "  {:<5}{dir} {:<8}{what}  {:.2} s\n",
                     type_label(e.msg),
@@ -779,8 +986,15 @@ pub fn inspector(
 }
 
 /// A ring around the selection.
-pub fn highlight(mut gizmos: Gizmos, selected: Res<Selected>, things: Query<&GlobalTransform>, real: Res<Time<Real>>) {
-    let Some(tf) = selected.0.and_then(|e| things.get(e).ok()) else { return };
+pub fn highlight(
+    mut gizmos: Gizmos,
+    selected: Res<Selected>,
+    things: Query<&GlobalTransform>,
+    real: Res<Time<Real>>,
+) {
+    let Some(tf) = selected.0.and_then(|e| things.get(e).ok()) else {
+        return;
+    };
     let p = tf.translation().with_y(0.3);
     let pulse = 1.0 + 0.15 * (real.elapsed_secs() * 4.0).sin();
     let c = pal::ACCENT;

@@ -56,12 +56,48 @@ impl MeshBuf {
     pub fn cuboid(&mut self, min: Vec3, max: Vec3) {
         let (x0, y0, z0, x1, y1, z1) = (min.x, min.y, min.z, max.x, max.y, max.z);
         let v = |x, y, z| Vec3::new(x, y, z);
-        self.quad(v(x1, y0, z0), v(x1, y1, z0), v(x1, y1, z1), v(x1, y0, z1), Vec3::X);
-        self.quad(v(x0, y0, z0), v(x0, y0, z1), v(x0, y1, z1), v(x0, y1, z0), Vec3::NEG_X);
-        self.quad(v(x0, y1, z0), v(x0, y1, z1), v(x1, y1, z1), v(x1, y1, z0), Vec3::Y);
-        self.quad(v(x0, y0, z0), v(x1, y0, z0), v(x1, y0, z1), v(x0, y0, z1), Vec3::NEG_Y);
-        self.quad(v(x0, y0, z1), v(x1, y0, z1), v(x1, y1, z1), v(x0, y1, z1), Vec3::Z);
-        self.quad(v(x0, y0, z0), v(x0, y1, z0), v(x1, y1, z0), v(x1, y0, z0), Vec3::NEG_Z);
+        self.quad(
+            v(x1, y0, z0),
+            v(x1, y1, z0),
+            v(x1, y1, z1),
+            v(x1, y0, z1),
+            Vec3::X,
+        );
+        self.quad(
+            v(x0, y0, z0),
+            v(x0, y0, z1),
+            v(x0, y1, z1),
+            v(x0, y1, z0),
+            Vec3::NEG_X,
+        );
+        self.quad(
+            v(x0, y1, z0),
+            v(x0, y1, z1),
+            v(x1, y1, z1),
+            v(x1, y1, z0),
+            Vec3::Y,
+        );
+        self.quad(
+            v(x0, y0, z0),
+            v(x1, y0, z0),
+            v(x1, y0, z1),
+            v(x0, y0, z1),
+            Vec3::NEG_Y,
+        );
+        self.quad(
+            v(x0, y0, z1),
+            v(x1, y0, z1),
+            v(x1, y1, z1),
+            v(x0, y1, z1),
+            Vec3::Z,
+        );
+        self.quad(
+            v(x0, y0, z0),
+            v(x0, y1, z0),
+            v(x1, y1, z0),
+            v(x1, y0, z0),
+            Vec3::NEG_Z,
+        );
     }
 
     /// A strip between two polylines with the same number of points, flat at height `h`.
@@ -118,7 +154,12 @@ impl MeshBuf {
     /// A filled polygon (map points, any orientation, may be concave) at height `h`, facing up.
     pub fn polygon(&mut self, poly: &[P2], h: f32) {
         for [a, b, c] in triangulate(poly) {
-            self.tri(world(poly[a], h), world(poly[b], h), world(poly[c], h), Vec3::Y);
+            self.tri(
+                world(poly[a], h),
+                world(poly[b], h),
+                world(poly[c], h),
+                Vec3::Y,
+            );
         }
     }
 
@@ -132,15 +173,24 @@ impl MeshBuf {
             // Outward normal in map coordinates: right of the edge for a CCW polygon.
             let out = if ccw { [d[1], -d[0]] } else { [-d[1], d[0]] };
             let normal = Vec3::new(out[0] as f32, 0.0, -out[1] as f32);
-            self.quad(world(p, y0), world(q, y0), world(q, y1), world(p, y1), normal);
+            self.quad(
+                world(p, y0),
+                world(q, y0),
+                world(q, y1),
+                world(p, y1),
+                normal,
+            );
         }
     }
 
     pub fn build(self) -> Mesh {
-        Mesh::new(PrimitiveTopology::TriangleList, RenderAssetUsages::default())
-            .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, self.pos)
-            .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, self.nrm)
-            .with_inserted_indices(Indices::U32(self.idx))
+        Mesh::new(
+            PrimitiveTopology::TriangleList,
+            RenderAssetUsages::default(),
+        )
+        .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, self.pos)
+        .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, self.nrm)
+        .with_inserted_indices(Indices::U32(self.idx))
     }
 }
 
@@ -239,7 +289,14 @@ mod tests {
     #[test]
     fn concave_polygons_triangulate_to_n_minus_2_triangles() {
         // An L shape, clockwise on purpose.
-        let l = [[0.0, 0.0], [0.0, 2.0], [1.0, 2.0], [1.0, 1.0], [2.0, 1.0], [2.0, 0.0]];
+        let l = [
+            [0.0, 0.0],
+            [0.0, 2.0],
+            [1.0, 2.0],
+            [1.0, 1.0],
+            [2.0, 1.0],
+            [2.0, 0.0],
+        ];
         let tris = triangulate(&l);
         assert_eq!(tris.len(), 4);
         let area: f64 = tris
@@ -251,7 +308,13 @@ mod tests {
 
     #[test]
     fn hull_drops_interior_points() {
-        let h = convex_hull(vec![[0.0, 0.0], [2.0, 0.0], [1.0, 1.0], [2.0, 2.0], [0.0, 2.0]]);
+        let h = convex_hull(vec![
+            [0.0, 0.0],
+            [2.0, 0.0],
+            [1.0, 1.0],
+            [2.0, 2.0],
+            [0.0, 2.0],
+        ]);
         assert_eq!(h.len(), 4);
         assert!(signed_area(&h) > 0.0);
     }

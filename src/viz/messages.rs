@@ -49,10 +49,20 @@ const MAX_ARCS: usize = 6000;
 
 /// Copy what the simulation produced in (`t_prev`, `t_now`] into the view's copies; returns
 /// the number of new events (the last ones in `out`).
-pub fn feed(sim: &World, t_prev: f64, t_now: f64, out: &mut VizMessages, cbr: &mut VizCbr) -> usize {
+pub fn feed(
+    sim: &World,
+    t_prev: f64,
+    t_now: f64,
+    out: &mut VizMessages,
+    cbr: &mut VizCbr,
+) -> usize {
     let mut fresh = 0;
     if let Some(src) = sim.get_resource::<VizMessages>() {
-        for e in src.0.iter().filter(|e| e.t_recv > t_prev && e.t_recv <= t_now) {
+        for e in src
+            .0
+            .iter()
+            .filter(|e| e.t_recv > t_prev && e.t_recv <= t_now)
+        {
             out.0.push_back(e.clone());
             fresh += 1;
         }
@@ -160,11 +170,21 @@ pub fn ingest(
 }
 
 /// Arcs for recent messages; red crosses where one was lost.
-pub fn draw(mut gizmos: Gizmos, view: Res<SimView>, msgs: Res<VizMessages>, toggles: Res<MsgToggles>, ctl: Res<super::sim::TimeCtl>) {
+pub fn draw(
+    mut gizmos: Gizmos,
+    view: Res<SimView>,
+    msgs: Res<VizMessages>,
+    toggles: Res<MsgToggles>,
+    ctl: Res<super::sim::TimeCtl>,
+) {
     let t = view.t();
     // Show an event for 0.4 s of simulated time, longer when the simulation runs fast so that it
     // stays on screen for a few frames.
-    let speed = if ctl.max() { 64.0 } else { super::sim::SPEEDS[ctl.speed] };
+    let speed = if ctl.max() {
+        64.0
+    } else {
+        super::sim::SPEEDS[ctl.speed]
+    };
     let life = (0.15 * speed).max(0.4);
     let mut drawn = 0;
     for ev in msgs.0.iter().rev() {
@@ -197,8 +217,16 @@ pub fn draw(mut gizmos: Gizmos, view: Res<SimView>, msgs: Res<VizMessages>, togg
             let c = pal::BAD;
             gizmos.line(a, b, Color::srgba(c[0], c[1], c[2], 0.25 * fade));
             let s = 2.5;
-            gizmos.line(b + Vec3::new(-s, 0.5, -s), b + Vec3::new(s, 0.5, s), Color::srgba(c[0], c[1], c[2], fade));
-            gizmos.line(b + Vec3::new(-s, 0.5, s), b + Vec3::new(s, 0.5, -s), Color::srgba(c[0], c[1], c[2], fade));
+            gizmos.line(
+                b + Vec3::new(-s, 0.5, -s),
+                b + Vec3::new(s, 0.5, s),
+                Color::srgba(c[0], c[1], c[2], fade),
+            );
+            gizmos.line(
+                b + Vec3::new(-s, 0.5, s),
+                b + Vec3::new(s, 0.5, -s),
+                Color::srgba(c[0], c[1], c[2], fade),
+            );
         }
     }
 }
@@ -223,7 +251,12 @@ pub fn coverage_radii(spec: &crate::scenario::spec::Spec) -> (f64, f64) {
 }
 
 /// Coverage rings around RSUs and gNBs.
-pub fn rings(mut gizmos: Gizmos, toggles: Res<MsgToggles>, cfg: Res<ViewConfig>, nodes: Query<(&Infra, &GlobalTransform)>) {
+pub fn rings(
+    mut gizmos: Gizmos,
+    toggles: Res<MsgToggles>,
+    cfg: Res<ViewConfig>,
+    nodes: Query<(&Infra, &GlobalTransform)>,
+) {
     if !toggles.rings {
         return;
     }
@@ -237,7 +270,11 @@ pub fn rings(mut gizmos: Gizmos, toggles: Res<MsgToggles>, cfg: Res<ViewConfig>,
             Infra::ControlCentre => continue,
         };
         gizmos
-            .circle(Isometry3d::new(p, flat), r, Color::srgba(c[0], c[1], c[2], a))
+            .circle(
+                Isometry3d::new(p, flat),
+                r,
+                Color::srgba(c[0], c[1], c[2], a),
+            )
             .resolution(96);
     }
 }
@@ -278,7 +315,11 @@ pub fn heat_map(
         size = 50.0;
     }
     if cache.as_ref().is_none_or(|c| (c.1 - size).abs() > 1e-9) {
-        let mesh = meshes.add(Plane3d::default().mesh().size(size as f32 * 0.96, size as f32 * 0.96));
+        let mesh = meshes.add(
+            Plane3d::default()
+                .mesh()
+                .size(size as f32 * 0.96, size as f32 * 0.96),
+        );
         let mats = (0..10)
             .map(|k| {
                 let c = pal::cbr(f64::from(k) / 9.0 * 0.8);
@@ -292,14 +333,17 @@ pub fn heat_map(
             .collect();
         *cache = Some((mesh, size, mats));
     }
-    let Some((mesh, _, mats)) = cache.as_ref() else { return };
+    let Some((mesh, _, mats)) = cache.as_ref() else {
+        return;
+    };
     for &(x, y, r) in &cbr.0 {
         let k = ((r / 0.8).clamp(0.0, 1.0) * 9.0).round() as usize;
         commands.spawn((
             HeatCell,
             Mesh3d(mesh.clone()),
             MeshMaterial3d(mats[k].clone()),
-            Transform::from_translation(world([x, y], 0.12)),
+            // Under the roads: a tint of the ground, roads stay readable.
+            Transform::from_translation(world([x, y], 0.012)),
         ));
     }
 }
@@ -332,7 +376,9 @@ mod tests {
             delivered: true,
             latency_ms: 2.0,
         };
-        sim.insert_resource(VizMessages([0.01, 0.02, 0.03].map(ev).into_iter().collect()));
+        sim.insert_resource(VizMessages(
+            [0.01, 0.02, 0.03].map(ev).into_iter().collect(),
+        ));
         let (mut out, mut cbr) = (VizMessages::default(), VizCbr::default());
         feed(&sim, 0.0, 0.02, &mut out, &mut cbr);
         assert_eq!(out.0.len(), 2);

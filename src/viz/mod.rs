@@ -108,12 +108,25 @@ pub fn view(args: ViewArgs) -> i32 {
         .add_observer(vehicles::on_add_pedestrian)
         .add_systems(
             Startup,
-            (scene::build, camera::setup, vehicles::setup, dashboard::setup).chain(),
+            (
+                scene::build,
+                camera::setup,
+                vehicles::setup,
+                dashboard::setup,
+            )
+                .chain(),
         )
         .add_systems(
             Update,
             (
-                (dashboard::hotkeys, sim::restart, sim::advance, sim::mirror, sim::snapshot, messages::ingest)
+                (
+                    dashboard::hotkeys,
+                    sim::restart,
+                    sim::advance,
+                    sim::mirror,
+                    sim::snapshot,
+                    messages::ingest,
+                )
                     .chain(),
                 (
                     scene::signals,

@@ -61,10 +61,15 @@ pub struct District {
 
 impl District {
     pub fn centre(&self) -> P2 {
-        [(self.min[0] + self.max[0]) / 2.0, (self.min[1] + self.max[1]) / 2.0]
+        [
+            (self.min[0] + self.max[0]) / 2.0,
+            (self.min[1] + self.max[1]) / 2.0,
+        ]
     }
     pub fn size(&self) -> f64 {
-        (self.max[0] - self.min[0]).max(self.max[1] - self.min[1]).max(100.0)
+        (self.max[0] - self.min[0])
+            .max(self.max[1] - self.min[1])
+            .max(100.0)
     }
 }
 
@@ -86,7 +91,10 @@ fn district(net: &RoadNetwork, spec: &crate::scenario::spec::Spec) -> District {
         }
     }
     if !lo[0].is_finite() {
-        return District { min: [-100.0, -100.0], max: [100.0, 100.0] };
+        return District {
+            min: [-100.0, -100.0],
+            max: [100.0, 100.0],
+        };
     }
     District { min: lo, max: hi }
 }
@@ -139,7 +147,13 @@ pub fn build(
         yellow.segment(&l.center.offset_right(0.2), 0.0, l.length, 0.15, 0.06);
         white.segment(&l.center.offset_right(w - 0.25), 0.0, l.length, 0.15, 0.06);
         for k in 1..l.lanes {
-            white.dashes(&l.center.offset_right(f64::from(k) * LANE_WIDTH), 0.15, 3.0, 5.0, 0.06);
+            white.dashes(
+                &l.center.offset_right(f64::from(k) * LANE_WIDTH),
+                0.15,
+                3.0,
+                5.0,
+                0.06,
+            );
         }
         let end_is_junction = net.nodes[l.to as usize].junction.is_some();
         if end_is_junction {
@@ -165,7 +179,11 @@ pub fn build(
             asphalt.polygon(&hull, 0.03);
         }
     }
-    for (buf, colour) in [(asphalt, pal::ASPHALT), (white, pal::MARKING), (yellow, pal::CENTRE_LINE)] {
+    for (buf, colour) in [
+        (asphalt, pal::ASPHALT),
+        (white, pal::MARKING),
+        (yellow, pal::CENTRE_LINE),
+    ] {
         if buf.is_empty() {
             continue;
         }
@@ -173,11 +191,15 @@ pub fn build(
         if colour != pal::ASPHALT {
             m.emissive = LinearRgba::from(rgb(colour)) * 0.15;
         }
-        commands.spawn((Mesh3d(meshes.add(buf.build())), MeshMaterial3d(materials.add(m))));
+        commands.spawn((
+            Mesh3d(meshes.add(buf.build())),
+            MeshMaterial3d(materials.add(m)),
+        ));
     }
 
     // Buildings: floors of concrete and glass, a roof.
-    let (mut concrete, mut glass, mut roof) = (MeshBuf::default(), MeshBuf::default(), MeshBuf::default());
+    let (mut concrete, mut glass, mut roof) =
+        (MeshBuf::default(), MeshBuf::default(), MeshBuf::default());
     let mut footprints: Vec<(Vec<P2>, f32)> = Vec::new();
     for b in &spec.buildings {
         let poly: Vec<P2> = b.shape.corners().iter().map(|p| [p.0, p.1]).collect();
@@ -211,7 +233,10 @@ pub fn build(
         (roof, matte(pal::ROOF)),
     ] {
         if !buf.is_empty() {
-            commands.spawn((Mesh3d(meshes.add(buf.build())), MeshMaterial3d(materials.add(mat))));
+            commands.spawn((
+                Mesh3d(meshes.add(buf.build())),
+                MeshMaterial3d(materials.add(mat)),
+            ));
         }
     }
     let roof_at = |p: P2| {
@@ -265,7 +290,8 @@ pub fn build(
                 p.spawn((
                     Mesh3d(pole.clone()),
                     MeshMaterial3d(grey.clone()),
-                    Transform::from_xyz(0.0, -mast / 2.0, 0.0).with_scale(Vec3::new(2.0, mast, 2.0)),
+                    Transform::from_xyz(0.0, -mast / 2.0, 0.0)
+                        .with_scale(Vec3::new(2.0, mast, 2.0)),
                 ));
                 for k in 0..3 {
                     let a = k as f32 * std::f32::consts::TAU / 3.0;
@@ -276,7 +302,11 @@ pub fn build(
                             .with_rotation(Quat::from_rotation_y(-a)),
                     ));
                 }
-                p.spawn((Mesh3d(beacon.clone()), MeshMaterial3d(gnb_mat.clone()), Transform::from_xyz(0.0, 0.6, 0.0)));
+                p.spawn((
+                    Mesh3d(beacon.clone()),
+                    MeshMaterial3d(gnb_mat.clone()),
+                    Transform::from_xyz(0.0, 0.6, 0.0),
+                ));
             });
     }
 
@@ -286,7 +316,14 @@ pub fn build(
         commands.spawn((
             Infra::ControlCentre,
             Pickable { radius: 8.0 },
-            Mesh3d(meshes.add(Sphere::new(5.0).mesh().ico(1).unwrap_or_else(|_| Sphere::new(5.0).mesh().build()))),
+            Mesh3d(
+                meshes.add(
+                    Sphere::new(5.0)
+                        .mesh()
+                        .ico(1)
+                        .unwrap_or_else(|_| Sphere::new(5.0).mesh().build()),
+                ),
+            ),
             MeshMaterial3d(materials.add(glow(pal::CONTROL_CENTRE, 2.0))),
             Transform::from_translation(world([cc.0, cc.1], h)),
         ));
@@ -319,7 +356,8 @@ pub fn build(
         let arm = (w * 0.6 + 1.5) as f32;
         commands
             .spawn((
-                Transform::from_translation(world(base, 0.0)).with_rotation(Quat::from_rotation_y(heading)),
+                Transform::from_translation(world(base, 0.0))
+                    .with_rotation(Quat::from_rotation_y(heading)),
                 Visibility::default(),
             ))
             .with_children(|c| {
@@ -335,7 +373,11 @@ pub fn build(
                         .with_rotation(Quat::from_rotation_x(std::f32::consts::FRAC_PI_2))
                         .with_scale(Vec3::new(0.8, arm, 0.8)),
                 ));
-                c.spawn((Mesh3d(housing.clone()), MeshMaterial3d(dark.clone()), Transform::from_xyz(0.0, 6.0, -arm)));
+                c.spawn((
+                    Mesh3d(housing.clone()),
+                    MeshMaterial3d(dark.clone()),
+                    Transform::from_xyz(0.0, 6.0, -arm),
+                ));
                 c.spawn((
                     SignalLamp { link, shown: None },
                     Mesh3d(lamp.clone()),
@@ -345,7 +387,13 @@ pub fn build(
             });
         let mut bar = MeshBuf::default();
         let a = (l.length - 2.6).max(0.0);
-        bar.segment(&l.center.offset_right(w / 2.0), a, (l.length - 0.7).max(a + 0.1), w - 0.6, 0.07);
+        bar.segment(
+            &l.center.offset_right(w / 2.0),
+            a,
+            (l.length - 0.7).max(a + 0.1),
+            w - 0.6,
+            0.07,
+        );
         commands.spawn((
             SignalLamp { link, shown: None },
             Mesh3d(meshes.add(bar.build())),
@@ -381,7 +429,11 @@ pub fn link_names(net: &RoadNetwork, links: &[u32]) -> Vec<String> {
     let mut seen: HashMap<&str, ()> = HashMap::new();
     for &l in links {
         if let Some(d) = net.links.get(l as usize) {
-            let name = if d.name.is_empty() { d.id.as_str() } else { d.name.as_str() };
+            let name = if d.name.is_empty() {
+                d.id.as_str()
+            } else {
+                d.name.as_str()
+            };
             if seen.insert(name, ()).is_none() {
                 out.push(name.to_string());
             }

@@ -70,7 +70,9 @@ pub fn drive(
         }
         Phase::Settling(n) if n >= SETTLE_FRAMES => {
             let path = shot.path.clone();
-            commands.spawn(Screenshot::primary_window()).observe(save_to_disk(path));
+            commands
+                .spawn(Screenshot::primary_window())
+                .observe(save_to_disk(path));
             shot.phase = Phase::Capturing(0);
         }
         Phase::Settling(n) => shot.phase = Phase::Settling(n + 1),
@@ -81,7 +83,11 @@ pub fn drive(
             shot.last_size = size;
             shot.phase = Phase::Capturing(if stable { n + 1 } else { 0 });
             if stable && n >= 3 {
-                info!("screenshot: wrote {} at t = {:.2} s", shot.path.display(), clock.t());
+                info!(
+                    "screenshot: wrote {} at t = {:.2} s",
+                    shot.path.display(),
+                    clock.t()
+                );
                 exit.write(AppExit::Success);
             }
         }

@@ -53,7 +53,11 @@ impl SimHost {
         let world = app.world_mut();
         let vehicles = world.query::<VehicleQuery>();
         let peds = world.query::<PedQuery>();
-        SimHost { app, vehicles, peds }
+        SimHost {
+            app,
+            vehicles,
+            peds,
+        }
     }
 
     pub fn world(&self) -> &World {
@@ -121,7 +125,11 @@ impl TimeCtl {
             "max".into()
         } else {
             let s = SPEEDS[self.speed];
-            if s < 1.0 { format!("{s}x") } else { format!("{s:.0}x") }
+            if s < 1.0 {
+                format!("{s}x")
+            } else {
+                format!("{s:.0}x")
+            }
         }
     }
     pub fn faster(&mut self) {
@@ -180,7 +188,11 @@ pub fn advance(mut host: NonSendMut<SimHost>, mut ctl: ResMut<TimeCtl>, real: Re
     }
     if wall_dt > 0.0 && ctl.run_to.is_none() {
         let rate = done as f64 * dt / wall_dt;
-        ctl.achieved = if ctl.paused { 0.0 } else { 0.9 * ctl.achieved + 0.1 * rate };
+        ctl.achieved = if ctl.paused {
+            0.0
+        } else {
+            0.9 * ctl.achieved + 0.1 * rate
+        };
     }
 }
 
@@ -232,7 +244,11 @@ pub fn mirror(
 ) {
     map.frame += 1;
     let frame = map.frame;
-    let SimHost { app, vehicles: vq, peds: pq } = &mut *host;
+    let SimHost {
+        app,
+        vehicles: vq,
+        peds: pq,
+    } = &mut *host;
     let world = app.world();
     for (e, v, m, tf, stalled) in vq.iter(world) {
         match map.vehicles.get_mut(&e) {
@@ -278,7 +294,11 @@ pub fn mirror(
             }
         }
     }
-    let Mirror { vehicles: mv, peds: mp, .. } = &mut *map;
+    let Mirror {
+        vehicles: mv,
+        peds: mp,
+        ..
+    } = &mut *map;
     for table in [mv, mp] {
         table.retain(|_, (view, seen)| {
             if *seen != frame {
@@ -340,7 +360,9 @@ mod tests {
     fn steps_carry_fractions_between_frames() {
         let mut acc = 0.0;
         // 0.25× at 60 fps with 10 ms steps: 0.4167 steps per frame.
-        let n: u64 = (0..60).map(|_| steps_for(&mut acc, 1.0 / 60.0, 0.25, 0.01)).sum();
+        let n: u64 = (0..60)
+            .map(|_| steps_for(&mut acc, 1.0 / 60.0, 0.25, 0.01))
+            .sum();
         assert_eq!(n, 25);
         // A stalled frame asks for at most 0.25 s of wall time.
         let mut acc = 0.0;
@@ -362,7 +384,8 @@ mod tests {
             .unwrap_or_else(|d| panic!("{}", d.render_fancy()));
         let mut spec = loaded.spec;
         spec.duration = spec.duration.min(20.0);
-        let headless = crate::runner::run(spec.clone(), &loaded.name, &RunOptions::default()).report;
+        let headless =
+            crate::runner::run(spec.clone(), &loaded.name, &RunOptions::default()).report;
         let cfg = ViewConfig {
             spec: Arc::new(spec),
             source: loaded.name.clone(),

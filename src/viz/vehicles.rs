@@ -52,33 +52,68 @@ fn kind_index(k: Kind) -> usize {
 
 fn model(meshes: &mut Assets<Mesh>, kind: Kind) -> Model {
     let b: Body = crate::traffic::kind::body(kind);
-    let (l, w, h) = ((b.length / 2.0) as f32, (b.width / 2.0) as f32, (b.height / 2.0) as f32);
+    let (l, w, h) = (
+        (b.length / 2.0) as f32,
+        (b.width / 2.0) as f32,
+        (b.height / 2.0) as f32,
+    );
     let v = Vec3::new;
-    let (mut paint, mut trim, mut glass, mut lights) =
-        (MeshBuf::default(), MeshBuf::default(), MeshBuf::default(), MeshBuf::default());
+    let (mut paint, mut trim, mut glass, mut lights) = (
+        MeshBuf::default(),
+        MeshBuf::default(),
+        MeshBuf::default(),
+        MeshBuf::default(),
+    );
     match kind {
         Kind::Car => {
             paint.cuboid(v(-l, -h, -w), v(l, -h + 0.8, w));
-            glass.cuboid(v(-l * 0.55, -h + 0.8, -w * 0.88), v(l * 0.4, h - 0.12, w * 0.88));
+            glass.cuboid(
+                v(-l * 0.55, -h + 0.8, -w * 0.88),
+                v(l * 0.4, h - 0.12, w * 0.88),
+            );
             paint.cuboid(v(-l * 0.5, h - 0.12, -w * 0.86), v(l * 0.35, h, w * 0.86));
-            lights.cuboid(v(-l - 0.04, -h + 0.45, -w * 0.9), v(-l + 0.02, -h + 0.65, -w * 0.45));
-            lights.cuboid(v(-l - 0.04, -h + 0.45, w * 0.45), v(-l + 0.02, -h + 0.65, w * 0.9));
+            lights.cuboid(
+                v(-l - 0.04, -h + 0.45, -w * 0.9),
+                v(-l + 0.02, -h + 0.65, -w * 0.45),
+            );
+            lights.cuboid(
+                v(-l - 0.04, -h + 0.45, w * 0.45),
+                v(-l + 0.02, -h + 0.65, w * 0.9),
+            );
         }
         Kind::Bus => {
             paint.cuboid(v(-l, -h + 0.3, -w), v(l, h, w));
             trim.cuboid(v(-l + 0.2, -h, -w + 0.1), v(l - 0.2, -h + 0.3, w - 0.1));
-            glass.cuboid(v(-l + 0.4, -h + 1.3, -w - 0.02), v(l + 0.02, h - 0.45, w + 0.02));
-            lights.cuboid(v(-l - 0.04, -h + 0.6, -w * 0.95), v(-l + 0.02, -h + 0.95, -w * 0.6));
-            lights.cuboid(v(-l - 0.04, -h + 0.6, w * 0.6), v(-l + 0.02, -h + 0.95, w * 0.95));
+            glass.cuboid(
+                v(-l + 0.4, -h + 1.3, -w - 0.02),
+                v(l + 0.02, h - 0.45, w + 0.02),
+            );
+            lights.cuboid(
+                v(-l - 0.04, -h + 0.6, -w * 0.95),
+                v(-l + 0.02, -h + 0.95, -w * 0.6),
+            );
+            lights.cuboid(
+                v(-l - 0.04, -h + 0.6, w * 0.6),
+                v(-l + 0.02, -h + 0.95, w * 0.95),
+            );
         }
         Kind::Truck => {
             let cab = 2.4;
             paint.cuboid(v(l - cab, -h + 0.4, -w), v(l, h - 0.6, w));
-            glass.cuboid(v(l - 0.5, -h + 1.6, -w * 0.9), v(l + 0.03, h - 0.9, w * 0.9));
+            glass.cuboid(
+                v(l - 0.5, -h + 1.6, -w * 0.9),
+                v(l + 0.03, h - 0.9, w * 0.9),
+            );
             trim.cuboid(v(-l, -h + 0.7, -w), v(l - cab - 0.2, h, w));
             trim.cuboid(v(-l + 0.3, -h, -w + 0.2), v(l - 0.3, -h + 0.7, w - 0.2));
-            lights.cuboid(v(-l - 0.04, -h + 0.8, -w * 0.95), v(-l + 0.02, -h + 1.1, -w * 0.6));
-            lights.cuboid(v(-l - 0.04, -h + 0.8, w * 0.6), v(-l + 0.02, -h + 1.1, w * 0.95));
+            lights.cuboid(
+                v(-l - 0.04, -h + 0.8, -w * 0.95),
+                v(-l + 0.02, -h + 1.1, -w * 0.6),
+            );
+            lights.cuboid(
+                v(-l - 0.04, -h + 0.8, w * 0.6),
+                v(-l + 0.02, -h + 1.1, w * 0.95),
+            );
         }
     }
     Model {
@@ -89,7 +124,11 @@ fn model(meshes: &mut Assets<Mesh>, kind: Kind) -> Model {
     }
 }
 
-pub fn setup(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut materials: ResMut<Assets<StandardMaterial>>) {
+pub fn setup(
+    mut commands: Commands,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+) {
     let models = [Kind::Car, Kind::Bus, Kind::Truck].map(|k| model(&mut meshes, k));
     let paint = |m: &mut Assets<StandardMaterial>, c: [f32; 3], dim: f32| {
         m.add(StandardMaterial {
@@ -101,8 +140,14 @@ pub fn setup(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut mater
     };
     let assets = VehicleAssets {
         models,
-        paint: [paint(&mut materials, pal::AUTOMATED, 1.0), paint(&mut materials, pal::HUMAN, 1.0)],
-        trim: [paint(&mut materials, pal::AUTOMATED, 0.55), paint(&mut materials, pal::HUMAN, 0.55)],
+        paint: [
+            paint(&mut materials, pal::AUTOMATED, 1.0),
+            paint(&mut materials, pal::HUMAN, 1.0),
+        ],
+        trim: [
+            paint(&mut materials, pal::AUTOMATED, 0.55),
+            paint(&mut materials, pal::HUMAN, 0.55),
+        ],
         glass: materials.add(StandardMaterial {
             base_color: rgb(pal::WINDOW),
             perceptual_roughness: 0.15,
@@ -133,21 +178,43 @@ pub fn on_add_vehicle(
     let m = &assets.models[kind_index(v.kind)];
     let who = usize::from(!v.automated);
     let radius = (v.body.length / 2.0).max(2.0) as f32;
-    commands.entity(add.entity).insert(Pickable { radius }).with_children(|c| {
-        c.spawn((Mesh3d(m.paint.clone()), MeshMaterial3d(assets.paint[who].clone())));
-        if let Some(trim) = &m.trim {
-            c.spawn((Mesh3d(trim.clone()), MeshMaterial3d(assets.trim[who].clone())));
-        }
-        c.spawn((Mesh3d(m.glass.clone()), MeshMaterial3d(assets.glass.clone())));
-        c.spawn((RearLights, Mesh3d(m.lights.clone()), MeshMaterial3d(assets.lights_off.clone())));
-    });
+    commands
+        .entity(add.entity)
+        .insert(Pickable { radius })
+        .with_children(|c| {
+            c.spawn((
+                Mesh3d(m.paint.clone()),
+                MeshMaterial3d(assets.paint[who].clone()),
+            ));
+            if let Some(trim) = &m.trim {
+                c.spawn((
+                    Mesh3d(trim.clone()),
+                    MeshMaterial3d(assets.trim[who].clone()),
+                ));
+            }
+            c.spawn((
+                Mesh3d(m.glass.clone()),
+                MeshMaterial3d(assets.glass.clone()),
+            ));
+            c.spawn((
+                RearLights,
+                Mesh3d(m.lights.clone()),
+                MeshMaterial3d(assets.lights_off.clone()),
+            ));
+        });
 }
 
 /// A new pedestrian in the view.
-pub fn on_add_pedestrian(add: On<Add, ViewPedestrian>, assets: Res<VehicleAssets>, mut commands: Commands) {
-    commands
-        .entity(add.entity)
-        .insert((Pickable { radius: 1.5 }, Mesh3d(assets.ped.clone()), MeshMaterial3d(assets.ped_mat.clone())));
+pub fn on_add_pedestrian(
+    add: On<Add, ViewPedestrian>,
+    assets: Res<VehicleAssets>,
+    mut commands: Commands,
+) {
+    commands.entity(add.entity).insert((
+        Pickable { radius: 1.5 },
+        Mesh3d(assets.ped.clone()),
+        MeshMaterial3d(assets.ped_mat.clone()),
+    ));
 }
 
 /// Brake lights while decelerating; hazard lights blinking at 1.5 Hz on a stalled vehicle.
@@ -160,7 +227,11 @@ pub fn rear_lights(
     let blink = ((time.elapsed_secs() * 3.0) as u32).is_multiple_of(2);
     for (m, vv, children) in &vehicles {
         let want = if vv.stalled {
-            if blink { &assets.hazard } else { &assets.lights_off }
+            if blink {
+                &assets.hazard
+            } else {
+                &assets.lights_off
+            }
         } else if m.acc < BRAKE_LIGHTS_BELOW {
             &assets.brake
         } else {

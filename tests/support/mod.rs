@@ -36,7 +36,9 @@ pub fn time(app: &App) -> f64 {
 /// Motion of a vehicle by id, if it is on the road.
 pub fn motion(app: &mut App, id: &str) -> Option<Motion> {
     let mut q = app.world_mut().query::<(&Vehicle, &Motion)>();
-    q.iter(app.world()).find(|(v, _)| v.id == id).map(|(_, m)| *m)
+    q.iter(app.world())
+        .find(|(v, _)| v.id == id)
+        .map(|(_, m)| *m)
 }
 
 /// A straight two-node road `a`→`b` of `len` metres with `lanes` lanes, as RON.
