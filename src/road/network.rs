@@ -67,6 +67,8 @@ pub struct JunctionData {
 #[derive(Debug, Clone)]
 pub struct Turn {
     pub path: Polyline,
+    /// The lane of the incoming link the path starts from.
+    pub from_lane: u8,
 }
 
 /// A movement through a junction: (incoming link, outgoing link).
@@ -237,6 +239,7 @@ impl RoadNetwork {
                     (a, b, lane_b),
                     Turn {
                         path: bezier(end, ctrl, start, 8),
+                        from_lane: lane_a,
                     },
                 );
             }
@@ -251,6 +254,7 @@ impl RoadNetwork {
                     let mid = [(end[0] + start[0]) / 2.0, (end[1] + start[1]) / 2.0];
                     slot.insert(Turn {
                         path: bezier(end, mid, start, 2),
+                        from_lane: lane_a,
                     });
                 }
             }
@@ -302,10 +306,20 @@ impl RoadNetwork {
         let l = &self.links[link as usize];
         let lane = lane.min(l.lanes - 1);
         if s < 0.0
-            && let Some(turn) = prev.and_then(|p| self.turn(p, link, lane))
+            && let Some(p) = prev
+            && let Some(turn) = self.turn(p, link, lane)
         {
             let len = turn.path.length();
-            return turn.path.at(len + s);
+            if len + s >= 0.0 {
+                return turn.path.at(len + s);
+            }
+            // Behind the turn: still on the lane it came from.
+            return self.pose(
+                p,
+                turn.from_lane,
+                self.links[p as usize].length + len + s,
+                None,
+            );
         }
         // Positions are measured along the centreline; a lane on the outside of a bend is longer,
         // so scale onto it (both end where the turn paths start).

@@ -63,11 +63,25 @@ pub fn drive(
     }
 }
 
-/// World pose of a vehicle body: map (x east, y north) to Bevy (x, up, −y), centred on the body.
+/// World pose of a vehicle body: map (x east, y north) to Bevy (x, up, −y). The front bumper is
+/// on the lane at `s` and the rear on it at `s − length` (like rear wheels, the body cuts the
+/// inside of a turn instead of swinging its tail out into the next lane).
 pub fn body_transform(net: &RoadNetwork, m: &Motion, body: &Body) -> Transform {
-    let (p, d) = net.pose(m.link, m.lane, m.s - body.length / 2.0, m.prev);
-    let heading = d[1].atan2(d[0]) as f32;
-    Transform::from_xyz(p[0] as f32, (body.height / 2.0) as f32, -p[1] as f32)
+    let (front, d) = net.pose(m.link, m.lane, m.s, m.prev);
+    let (rear, _) = net.pose(m.link, m.lane, m.s - body.length, m.prev);
+    let chord = [front[0] - rear[0], front[1] - rear[1]];
+    let len = chord[0].hypot(chord[1]);
+    let dir = if len > 0.5 * body.length {
+        [chord[0] / len, chord[1] / len]
+    } else {
+        d
+    };
+    let c = [
+        front[0] - dir[0] * body.length / 2.0,
+        front[1] - dir[1] * body.length / 2.0,
+    ];
+    let heading = dir[1].atan2(dir[0]) as f32;
+    Transform::from_xyz(c[0] as f32, (body.height / 2.0) as f32, -c[1] as f32)
         .with_rotation(Quat::from_rotation_y(heading))
 }
 
