@@ -111,7 +111,8 @@ pub struct WarningRecord {
     pub hazard: String,
     pub kind: String,
     pub received_s: f64,
-    /// Time from reception until the vehicle reached (or stopped short of) the hazard, s.
+    /// Time the vehicle would take to reach the hazard at its speed when the warning arrived
+    /// (distance along its route / speed), s; none when it was (nearly) standing.
     pub lead_time_s: Option<f64>,
 }
 

@@ -95,7 +95,10 @@ impl Awareness {
     /// Record the hazard as known at `t` (earliest time kept). Returns true if it is new.
     pub fn learn(&mut self, hazard: u32, t: f64) -> bool {
         match self.known.binary_search_by_key(&hazard, |(h, _)| *h) {
-            Ok(_) => false,
+            Ok(i) => {
+                self.known[i].1 = self.known[i].1.min(t);
+                false
+            }
             Err(i) => {
                 self.known.insert(i, (hazard, t));
                 true

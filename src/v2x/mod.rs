@@ -39,7 +39,8 @@ pub(crate) fn plugin(app: &mut App) {
             (
                 (receive::map_hazards, receive::deliver)
                     .chain()
-                    .in_set(SenseSystems),
+                    .in_set(SenseSystems)
+                    .before(crate::traffic::perceive::perceive),
                 receive::glosa
                     .in_set(DecideSystems)
                     .before(crate::traffic::decide::accelerate),
@@ -85,6 +86,7 @@ fn on_board(add: On<Add, Obu>, spec: Res<SpecRes>, mut commands: Commands) {
             braking: false,
             spat: Vec::new(),
             warned: Vec::new(),
+            spat_gen: Vec::new(),
         });
     }
 }

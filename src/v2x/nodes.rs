@@ -58,6 +58,8 @@ pub struct OnBoard {
     pub spat: Vec<(u32, crate::traffic::signals::Colour, f64, f64)>,
     /// Hazards I have been warned of by V2X, sorted.
     pub warned: Vec<u32>,
+    /// Generation time of the freshest SPaT received per intersection, for age of information.
+    pub spat_gen: Vec<(String, f64)>,
 }
 
 /// Spawn RSUs and gNBs from the scenario.

@@ -144,7 +144,8 @@ impl TimeCtl {
 /// Fractions carry over; a frame never asks for more than 0.25 s of wall time.
 pub fn steps_for(acc: &mut f64, wall_dt: f64, speed: f64, dt: f64) -> u64 {
     *acc += wall_dt.min(0.25) * speed / dt;
-    let n = acc.floor();
+    // A whole step that rounding left a hair short still runs.
+    let n = (*acc + 1e-9).floor();
     *acc -= n;
     n as u64
 }
