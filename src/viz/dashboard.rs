@@ -1007,3 +1007,76 @@ pub fn highlight(
         .resolution(48);
     gizmos.line(p, p + Vec3::Y * 25.0, Color::srgba(c[0], c[1], c[2], 0.6));
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::viz::sim::{Mirror, advance, mirror, snapshot};
+
+    /// The inspector describes a selected vehicle and a selected RSU (windowless app).
+    #[test]
+    fn inspector_describes_the_selection() {
+        let loaded = crate::scenario::embedded::load_embedded(crate::scenario::embedded::DEFAULT)
+            .unwrap_or_else(|d| panic!("{}", d.render_fancy()));
+        let cfg = ViewConfig {
+            spec: Arc::new(loaded.spec),
+            source: loaded.name,
+            seed: None,
+        };
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins);
+        app.world_mut().insert_non_send(SimHost::new(&cfg));
+        let mut ctl = TimeCtl::new(1.0, true);
+        ctl.run_to = Some(1500);
+        app.insert_resource(cfg)
+            .insert_resource(ctl)
+            .init_resource::<Mirror>()
+            .init_resource::<SimView>()
+            .init_resource::<Selected>()
+            .init_resource::<PerEntity>()
+            .init_resource::<Stats>()
+            .init_resource::<VizMessages>()
+            .add_systems(
+                Update,
+                (advance, mirror, snapshot, refresh, inspector).chain(),
+            );
+        app.world_mut()
+            .spawn((InspectorPanel, Node::default()))
+            .with_children(|p| {
+                p.spawn((Dash::Inspector, Text::new("")));
+            });
+        let rsu = app.world_mut().spawn(Infra::Rsu(0)).id();
+        app.update();
+        app.update();
+        let text = |app: &mut App| {
+            let mut q = app.world_mut().query::<(&Dash, &Text)>();
+            q.iter(app.world())
+                .find(|(d, _)| **d == Dash::Inspector)
+                .map(|(_, t)| t.0.clone())
+                .unwrap_or_default()
+        };
+        let mut vq = app
+            .world_mut()
+            .query_filtered::<Entity, With<ViewVehicle>>();
+        let vehicle = vq
+            .iter(app.world())
+            .next()
+            .expect("a vehicle on the road at 15 s");
+        app.world_mut().resource_mut::<Selected>().0 = Some(vehicle);
+        app.update();
+        let s = text(&mut app);
+        assert!(s.starts_with("VEHICLE "), "{s}");
+        assert!(s.contains("km/h") && s.contains("route"), "{s}");
+        app.world_mut().resource_mut::<Selected>().0 = Some(rsu);
+        app.update();
+        let s = text(&mut app);
+        assert!(s.starts_with("RSU rsu_"), "{s}");
+        // Expectations were checked live.
+        assert_eq!(
+            app.world().resource::<Stats>().verdicts.len(),
+            app.world().resource::<ViewConfig>().spec.expectations.len()
+        );
+    }
+}

@@ -2,13 +2,12 @@
 //! lost ones crossed out in red, per-type toggles, radio coverage rings, and a heat map of the
 //! channel busy ratio.
 //!
-//! # Interface to the V2X layer
-//! The view keeps its own copy of recent message events in [`VizMessages`] and of channel-busy
-//! cells in [`VizCbr`] (view world). Each frame [`feed`] copies what the simulation produced
-//! since the previous frame from the simulation world into them. [`feed`] is the only place that
-//! knows where the simulation keeps that data: today it reads the same two types from the
-//! simulation world when something has put them there; the V2X layer's `MessageLog` maps onto
-//! [`MsgEvent`] field for field, so reading it is one `get_resource` and a copy.
+//! # Where the data comes from
+//! The simulation keeps its recent reception attempts in `v2x::log::MessageLog` when asked to
+//! (the view inserts one into the simulation world before its first update). Each frame [`feed`]
+//! copies the events received since the previous frame into the view's own [`VizMessages`]; the
+//! arcs, the inspector's "last messages" and the live sparkline read from there. Channel-busy
+//! cells are read into [`VizCbr`] from the simulation's `RadioEnv` (both sidelink channels).
 use std::collections::{HashMap, VecDeque};
 
 use bevy::prelude::*;
@@ -17,21 +16,13 @@ use super::mesh::world;
 use super::palette as pal;
 use super::picking::{Infra, Pickable};
 use super::sim::{SimHost, SimView, ViewConfig};
-use crate::scenario::spec::{MsgType, Tech};
+use crate::scenario::spec::MsgType;
+use crate::traffic::components::Vehicle;
 
-/// One reception attempt of one message at one receiver (map coordinates, m; times s).
-#[derive(Debug, Clone, PartialEq)]
-pub struct MsgEvent {
-    pub t_sent: f64,
-    /// When it arrived, or when it was known lost.
-    pub t_recv: f64,
-    pub msg: MsgType,
-    pub tech: Tech,
-    pub from: [f64; 2],
-    pub to: [f64; 2],
-    pub delivered: bool,
-    pub latency_ms: f64,
-}
+pub use crate::v2x::log::{MessageLog, MsgEvent};
+
+/// Reception attempts the simulation keeps for the view (about a second of heavy CAM traffic).
+pub const LOG_CAPACITY: usize = 200_000;
 
 /// Recent message events, oldest first (the view keeps the last few seconds).
 #[derive(Resource, Debug, Default, Clone)]
@@ -44,8 +35,13 @@ pub struct VizCbr(pub Vec<(f64, f64, f64)>);
 
 /// How long the view keeps events, s of simulated time.
 const KEEP_S: f64 = 5.0;
-/// At most this many arcs per frame.
-const MAX_ARCS: usize = 6000;
+/// Lost receptions are marked within this distance of the sender, m.
+const LOSS_MARK_M: f32 = 300.0;
+/// At most this many arcs per message type and frame (the newest).
+const MAX_ARCS: usize = 500;
+/// Arcs longer than this are not drawn (except DENM), m: the view shows the neighbourhood
+/// exchange, not every edge-of-range reception.
+const ARC_MAX_M: f32 = 350.0;
 
 /// Copy what the simulation produced in (`t_prev`, `t_now`] into the view's copies; returns
 /// the number of new events (the last ones in `out`).
@@ -57,9 +53,9 @@ pub fn feed(
     cbr: &mut VizCbr,
 ) -> usize {
     let mut fresh = 0;
-    if let Some(src) = sim.get_resource::<VizMessages>() {
+    if let Some(src) = sim.get_resource::<MessageLog>() {
         for e in src
-            .0
+            .recent
             .iter()
             .filter(|e| e.t_recv > t_prev && e.t_recv <= t_now)
         {
@@ -67,10 +63,18 @@ pub fn feed(
             fresh += 1;
         }
     }
-    if let Some(src) = sim.get_resource::<VizCbr>()
-        && src.0 != cbr.0
-    {
-        cbr.0.clone_from(&src.0);
+    if let Some(env) = sim.get_resource::<crate::v2x::env::RadioEnv>() {
+        // Both sidelink channels on one map: the busier of the two per cell.
+        let mut cells = env.cbr_pc5.cells();
+        for (x, y, c) in env.cbr_wave.cells() {
+            match cells.iter_mut().find(|(cx, cy, _)| *cx == x && *cy == y) {
+                Some(cell) => cell.2 = cell.2.max(c),
+                None => cells.push((x, y, c)),
+            }
+        }
+        if cells != cbr.0 {
+            cbr.0 = cells;
+        }
     }
     while out.0.len() > fresh && out.0.front().is_some_and(|e| e.t_recv < t_now - KEEP_S) {
         out.0.pop_front();
@@ -105,6 +109,14 @@ pub fn type_index(m: MsgType) -> usize {
 #[derive(Resource, Default)]
 pub struct PerEntity(pub HashMap<Entity, VecDeque<(MsgEvent, bool)>>);
 
+/// What attribution needs of a pickable thing.
+type PickableThing = (
+    Entity,
+    &'static GlobalTransform,
+    Option<&'static Vehicle>,
+    Option<&'static Infra>,
+);
+
 /// A pickable thing and its map position.
 type Located = (Entity, [f64; 2]);
 
@@ -118,7 +130,8 @@ pub fn ingest(
     mut msgs: ResMut<VizMessages>,
     mut cbr: ResMut<VizCbr>,
     mut per: ResMut<PerEntity>,
-    things: Query<(Entity, &GlobalTransform), With<Pickable>>,
+    cfg: Res<ViewConfig>,
+    things: Query<PickableThing, With<Pickable>>,
 ) {
     let (t_prev, t_now) = (view.t_prev, view.t());
     if t_now < t_prev {
@@ -132,10 +145,20 @@ pub fn ingest(
     // A coarse grid of things by position (map coordinates), 20 m cells.
     let cell = |p: [f64; 2]| ((p[0] / 20.0).floor() as i64, (p[1] / 20.0).floor() as i64);
     let mut grid: HashMap<(i64, i64), Vec<Located>> = HashMap::new();
-    for (e, tf) in &things {
+    let mut by_name: HashMap<&str, Entity> = HashMap::new();
+    for (e, tf, v, infra) in &things {
         let p = tf.translation();
         let m = [f64::from(p.x), -f64::from(p.z)];
         grid.entry(cell(m)).or_default().push((e, m));
+        let name = match (v, infra) {
+            (Some(v), _) => Some(v.id.as_str()),
+            (_, Some(Infra::Rsu(i))) => cfg.spec.v2x.rsus.get(*i).map(|r| r.id.as_str()),
+            (_, Some(Infra::Gnb(i))) => cfg.spec.v2x.gnbs.get(*i).map(|g| g.id.as_str()),
+            _ => None,
+        };
+        if let Some(n) = name {
+            by_name.insert(n, e);
+        }
     }
     let nearest = |p: [f64; 2], tol: f64| {
         let (cx, cy) = cell(p);
@@ -156,8 +179,13 @@ pub fn ingest(
     for ev in msgs.0.iter().skip(n - fresh) {
         // Vehicles moved since: allow for 15 m/s over the event's age.
         let tol = 6.0 + 15.0 * (t_now - ev.t_sent).max(0.0);
-        for (p, sent) in [(ev.from, true), (ev.to, false)] {
-            if let Some(e) = nearest(p, tol.min(19.0)) {
+        for (name, p, sent) in [(&ev.sender, ev.from, true), (&ev.receiver, ev.to, false)] {
+            // By station name; by position for anything unnamed.
+            let who = by_name
+                .get(name.as_str())
+                .copied()
+                .or_else(|| nearest(p, tol.min(19.0)));
+            if let Some(e) = who {
                 let q = per.0.entry(e).or_default();
                 q.push_back((ev.clone(), sent));
                 while q.len() > 8 {
@@ -178,15 +206,15 @@ pub fn draw(
     ctl: Res<super::sim::TimeCtl>,
 ) {
     let t = view.t();
-    // Show an event for 0.4 s of simulated time, longer when the simulation runs fast so that it
+    // Show an event for 0.3 s of simulated time, longer when the simulation runs fast so that it
     // stays on screen for a few frames.
     let speed = if ctl.max() {
         64.0
     } else {
         super::sim::SPEEDS[ctl.speed]
     };
-    let life = (0.15 * speed).max(0.4);
-    let mut drawn = 0;
+    let life = (0.15 * speed).max(0.3);
+    let mut drawn = [0usize; 5];
     for ev in msgs.0.iter().rev() {
         if ev.t_recv > t || t - ev.t_recv > life {
             if t - ev.t_recv > life {
@@ -194,29 +222,30 @@ pub fn draw(
             }
             continue;
         }
-        if !toggles.types[type_index(ev.msg)] {
+        let k = type_index(ev.msg);
+        if !toggles.types[k] || drawn[k] >= MAX_ARCS {
             continue;
-        }
-        drawn += 1;
-        if drawn > MAX_ARCS {
-            break;
         }
         let fade = (1.0 - ((t - ev.t_recv) / life) as f32).clamp(0.15, 1.0);
         let a = world(ev.from, 2.0);
         let b = world(ev.to, 2.0);
+        if ev.msg != MsgType::Denm && a.distance(b) > ARC_MAX_M {
+            continue;
+        }
+        drawn[k] += 1;
         if ev.delivered {
             let c = pal::latency(ev.latency_ms);
-            let colour = Color::srgba(c[0], c[1], c[2], 0.85 * fade);
-            let lift = (a.distance(b) * 0.15).clamp(1.0, 60.0);
+            let colour = Color::srgba(c[0], c[1], c[2], 0.45 * fade);
+            let lift = (a.distance(b) * 0.08).clamp(1.0, 20.0);
             let pts = (0..=12).map(|i| {
                 let s = i as f32 / 12.0;
                 a.lerp(b, s) + Vec3::Y * lift * 4.0 * s * (1.0 - s)
             });
             gizmos.linestrip(pts, colour);
-        } else {
+        } else if a.distance(b) <= LOSS_MARK_M {
+            // Losses far out are expected (out of range); mark those that matter.
             let c = pal::BAD;
-            gizmos.line(a, b, Color::srgba(c[0], c[1], c[2], 0.25 * fade));
-            let s = 2.5;
+            let s = 2.0;
             gizmos.line(
                 b + Vec3::new(-s, 0.5, -s),
                 b + Vec3::new(s, 0.5, s),
@@ -257,7 +286,7 @@ pub fn rings(
     cfg: Res<ViewConfig>,
     nodes: Query<(&Infra, &GlobalTransform)>,
 ) {
-    if !toggles.rings {
+    if !toggles.rings || !cfg.spec.v2x.enabled {
         return;
     }
     let (rsu_r, gnb_r) = coverage_radii(&cfg.spec);
@@ -362,6 +391,7 @@ pub fn type_label(m: MsgType) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::spec::Tech;
 
     #[test]
     fn feed_copies_only_the_new_window() {
@@ -375,10 +405,13 @@ mod tests {
             to: [10.0, 0.0],
             delivered: true,
             latency_ms: 2.0,
+            sender: "a".into(),
+            receiver: "b".into(),
         };
-        sim.insert_resource(VizMessages(
-            [0.01, 0.02, 0.03].map(ev).into_iter().collect(),
-        ));
+        sim.insert_resource(MessageLog {
+            recent: [0.01, 0.02, 0.03].map(ev).into_iter().collect(),
+            capacity: 10,
+        });
         let (mut out, mut cbr) = (VizMessages::default(), VizCbr::default());
         feed(&sim, 0.0, 0.02, &mut out, &mut cbr);
         assert_eq!(out.0.len(), 2);

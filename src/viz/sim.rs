@@ -49,6 +49,11 @@ impl SimHost {
             ..RunOptions::default()
         };
         let mut app = build_app((*cfg.spec).clone(), &cfg.source, &opts);
+        // Ask the V2X layer to keep reception records for the arcs (read at startup).
+        app.insert_resource(super::messages::MessageLog {
+            recent: Default::default(),
+            capacity: super::messages::LOG_CAPACITY,
+        });
         app.update();
         let world = app.world_mut();
         let vehicles = world.query::<VehicleQuery>();
@@ -375,6 +380,54 @@ mod tests {
         assert_eq!(TimeCtl::new(1.0, false).label(), "1x");
         assert_eq!(TimeCtl::new(0.25, false).label(), "0.25x");
         assert_eq!(TimeCtl::new(0.0, false).label(), "max");
+    }
+
+    /// Stepping, mirroring and restart, in a windowless app.
+    #[test]
+    fn mirror_follows_the_simulation_and_restart_starts_over() {
+        let loaded = crate::scenario::embedded::load_embedded(crate::scenario::embedded::DEFAULT)
+            .unwrap_or_else(|d| panic!("{}", d.render_fancy()));
+        let cfg = ViewConfig {
+            spec: Arc::new(loaded.spec),
+            source: loaded.name,
+            seed: None,
+        };
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins);
+        app.world_mut().insert_non_send(SimHost::new(&cfg));
+        let mut ctl = TimeCtl::new(1.0, false);
+        ctl.run_to = Some(2000);
+        app.insert_resource(cfg)
+            .insert_resource(ctl)
+            .init_resource::<Mirror>()
+            .init_resource::<SimView>()
+            .add_systems(Update, (restart, advance, mirror, snapshot).chain());
+        app.update();
+        app.update();
+        let step = |app: &App| app.world().non_send::<SimHost>().clock().step;
+        assert_eq!(step(&app), 2000);
+        let sim_vehicles = {
+            let host = app.world().non_send::<SimHost>();
+            host.world()
+                .iter_entities()
+                .filter(|e| e.contains::<Vehicle>())
+                .count()
+        };
+        let mut q = app.world_mut().query_filtered::<(), With<ViewVehicle>>();
+        assert!(sim_vehicles > 0);
+        assert_eq!(q.iter(app.world()).count(), sim_vehicles);
+        assert!(!app.world().resource::<SimView>().signals.is_empty());
+        // Restart: a fresh world, nothing of the old one left in the view.
+        {
+            let mut ctl = app.world_mut().resource_mut::<TimeCtl>();
+            ctl.run_to = None;
+            ctl.paused = true;
+            ctl.restart = true;
+        }
+        app.update();
+        app.update();
+        assert_eq!(step(&app), 0);
+        assert_eq!(q.iter(app.world()).count(), 0);
     }
 
     /// The view's simulation is the headless one: stepping it through `SimHost`, with the
