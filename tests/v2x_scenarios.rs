@@ -145,3 +145,41 @@ fn a_cell_outage_drops_uu_delivery_to_zero_and_pc5_still_works() {
         "the outage changed PC5"
     );
 }
+
+/// An edge server behind the transport network (`mec_at_gnb: false`) adds the configured core
+/// latency (median 10 ms) to Uu: the median end-to-end latency grows by about that much.
+#[test]
+fn a_remote_edge_server_adds_the_core_latency_to_uu() {
+    let world = |at_gnb: bool| {
+        format!(
+            r#"(name: "edge", duration: 20.0,
+            network: (
+                nodes: [(id: "a", pos: (0.0, 0.0)), (id: "b", pos: (800.0, 0.0))],
+                links: [(id: "ab", from: "a", to: "b", lanes: 2)],
+            ),
+            vehicles: [
+                (id: "v1", kind: Car, route: Links(["ab"]), pos: 10.0, speed: 10.0, automated: true),
+                (id: "v2", kind: Car, route: Links(["ab"]), pos: 60.0, speed: 10.0, automated: true),
+            ],
+            v2x: (enabled: true,
+                gnbs: [(id: "cell", pos: (400.0, 100.0), mec_at_gnb: {at_gnb})],
+                obu: (automated: [Uu]),
+                messages: (cam_via: [Uu]),
+                links: (uu: (core: Constant(10.0))),
+            ),
+        )"#
+        )
+    };
+    let p50 = |r: &Report| {
+        stats(r, "cam", "uu")
+            .and_then(|s| s.latency_ms.as_ref())
+            .map(|p| p.p50)
+            .expect("Uu CAM latency")
+    };
+    let near = p50(&run_text(&world(true)));
+    let far = p50(&run_text(&world(false)));
+    assert!(
+        (far - near - 10.0).abs() < 1.5,
+        "at the gNB {near} ms, behind the core {far} ms"
+    );
+}

@@ -158,6 +158,7 @@ pub fn grid_spec(vehicles: usize, duration: f64, v2x: bool) -> Spec {
                     median_ms: 1.0,
                     p99_ms: 3.0,
                 },
+                mec_at_gnb: true,
             })
             .collect();
         spec_v2x.messages.cam_via = vec![Tech::Pc5, Tech::Uu];

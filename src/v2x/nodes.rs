@@ -41,6 +41,7 @@ pub struct Gnb {
     pub freq_ghz: f64,
     pub tx_dbm: f64,
     pub mec: Latency,
+    pub mec_at_gnb: bool,
 }
 
 /// The V2X state of a vehicle with an on-board unit.
@@ -100,6 +101,7 @@ pub fn spawn(mut commands: Commands, spec: Res<SpecRes>, net: Res<RoadNetwork>) 
                 freq_ghz: g.freq_ghz,
                 tx_dbm: g.tx_dbm,
                 mec: g.mec.clone(),
+                mec_at_gnb: g.mec_at_gnb,
             },
             Transform::from_xyz(g.pos.0 as f32, g.height as f32, -g.pos.1 as f32),
         ));

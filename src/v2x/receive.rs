@@ -7,6 +7,7 @@ use super::env::RadioEnv;
 use super::glosa::{SignalTiming, advisory_speed};
 use super::messages::{MovementPhaseState, Payload};
 use super::nodes::OnBoard;
+use super::reactions::{RLVW_HORIZON_S, red_light_warning};
 use super::spat::Colour as SpatColour;
 use crate::clock::SimClock;
 use crate::metrics::Recorder;
@@ -161,7 +162,8 @@ const ASSUMED_RED: f64 = 30.0;
 /// GLOSA is offered within this distance of the stop line, m.
 const GLOSA_RANGE: f64 = 300.0;
 
-/// GLOSA: automated vehicles adapt their speed to arrive on green.
+/// GLOSA: automated vehicles adapt their speed to arrive on green; when no speed does, the
+/// red-light violation warning makes them stop at the line.
 pub fn glosa(
     clock: Res<SimClock>,
     net: Res<RoadNetwork>,
@@ -170,6 +172,7 @@ pub fn glosa(
     let t = clock.t();
     for (v, m, driver, ob, mut advice) in &mut q {
         advice.max_speed = None;
+        advice.stop_at = None;
         if !v.automated {
             continue;
         }
@@ -200,6 +203,10 @@ pub fn glosa(
         let v_max = crate::traffic::spawn::effective_v0(driver, link.speed_limit);
         if let Some(adv) = advisory_speed(d, m.v, 3.0, v_max, &timing) {
             advice.max_speed = Some(adv);
+        } else if red_light_warning(d, m.v, &timing, RLVW_HORIZON_S) {
+            // Red-light violation warning: no speed reaches the line on green, so prepare to
+            // stop at it now rather than when the light is seen changing.
+            advice.stop_at = Some(link.length);
         }
     }
 }

@@ -287,6 +287,17 @@ fn deliver(
     }
 }
 
+/// Time at the edge: the MEC's processing, plus the transport to it and back (`uu.core`) when
+/// it is not at the gNB.
+fn edge(g: &Gnb, p: &UuSpec, rng: &mut rand_chacha::ChaCha8Rng) -> u64 {
+    let core = if g.mec_at_gnb {
+        0
+    } else {
+        sample_us(&p.core, rng)
+    };
+    sample_us(&g.mec, rng) + core
+}
+
 /// Radius of the area a vehicle's CAM is relayed to over Uu (V2N2V awareness), m (assumed).
 pub const UU_CAM_RADIUS: f64 = 300.0;
 
@@ -326,7 +337,7 @@ fn uu(
             });
         match (sender.backhaul, nearest) {
             (true, Some(g)) => Ok((
-                backhaul(&mut rngs.latency) + sample_us(&g.mec, &mut rngs.latency),
+                backhaul(&mut rngs.latency) + edge(g, p, &mut rngs.latency),
                 g.index,
             )),
             _ => Err(LossReason::NodeDown),
@@ -341,8 +352,7 @@ fn uu(
                     Err(LossReason::BelowThreshold)
                 } else {
                     Ok((
-                        sample_us(&p.uplink, &mut rngs.latency)
-                            + sample_us(&g.mec, &mut rngs.latency),
+                        sample_us(&p.uplink, &mut rngs.latency) + edge(g, p, &mut rngs.latency),
                         g.index,
                     ))
                 }

@@ -147,6 +147,14 @@ pub struct GnbSpec {
     /// Edge server processing latency at this gNB (MEC).
     #[serde(default)]
     pub mec: Latency,
+    /// The edge server sits at the gNB (true, default); false puts it behind the transport
+    /// network, adding `links.uu.core` to every Uu message through this cell.
+    #[serde(default = "yes")]
+    pub mec_at_gnb: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn twenty_five() -> f64 {
@@ -286,7 +294,8 @@ impl Default for SidelinkSpec {
 #[serde(deny_unknown_fields, default)]
 pub struct UuSpec {
     pub uplink: Latency,
-    /// gNB to edge server and back when the gNB has no MEC of its own.
+    /// Transport from a gNB to its edge server and back when the server is not at the gNB
+    /// (`mec_at_gnb: false`): the core network path of Coll-Perales et al. (TVT 2023).
     pub core: Latency,
     pub downlink: Latency,
     /// Loss probability per hop.
