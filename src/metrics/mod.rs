@@ -121,6 +121,13 @@ pub fn report(world: &mut World) -> Report {
         collisions,
         v2x,
         warnings,
+        events: spec
+            .0
+            .events
+            .iter()
+            .filter(|e| e.at <= clock.t())
+            .map(|e| (e.at, e.action.describe()))
+            .collect(),
         expectations,
     }
 }

@@ -20,6 +20,8 @@ pub struct Report {
     pub collisions: Vec<CollisionRecord>,
     pub v2x: V2xSummary,
     pub warnings: Vec<WarningRecord>,
+    /// Timed events and faults that took effect: (time s, what).
+    pub events: Vec<(f64, String)>,
     pub expectations: Vec<Verdict>,
     /// True when every expectation holds.
     pub passed: bool,

@@ -70,8 +70,8 @@ pub fn sinr_db(signal_dbm: f64, noise_dbm: f64, interferers_dbm: &[f64]) -> f64 
     signal_dbm - mw_to_dbm(dbm_to_mw(noise_dbm) + i_mw)
 }
 
-/// How SINR maps to packet errors.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+/// How SINR maps to packet errors (selectable per sidelink in the scenario: `error_curve`).
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub enum ErrorCurve {
     /// Decoded iff SINR ≥ threshold (the usual PHY abstraction of WiLabV2Xsim and of
     /// Gonzalez-Martin et al., TVT 2019, reference §2b).

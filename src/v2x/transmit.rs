@@ -13,7 +13,7 @@ use crate::metrics::Recorder;
 use crate::metrics::v2x_stats::LossReason;
 use crate::physics::BUILDINGS;
 use crate::physics::los::clear;
-use crate::radio::budget::{noise_floor_dbm, sum_dbm};
+use crate::radio::budget::{decodes, noise_floor_dbm, sum_dbm};
 use crate::radio::dcc::CongestionModel;
 use crate::radio::latency::sample_us;
 use crate::radio::pathloss::{
@@ -226,7 +226,7 @@ fn sidelink(
         };
         let cbr_r = env.cbr(tech).at(r.pos);
         let u: f64 = rng.random();
-        let outcome = if rx - n < p.sinr_threshold_db {
+        let outcome = if !decodes(rx - n, p.sinr_threshold_db, p.error_curve, rng) {
             Err(LossReason::BelowThreshold)
         } else if u < burst {
             Err(LossReason::Injected)

@@ -358,6 +358,29 @@ pub fn restart(
     *view = SimView::default();
 }
 
+/// A windowless app stepping the default embedded scenario towards step `run_to`: the view's
+/// config, `SimHost`, `TimeCtl`, `Mirror` and `SimView`, no systems (tests add their own).
+#[cfg(test)]
+pub(crate) fn test_app(paused: bool, run_to: u64) -> App {
+    let loaded = crate::scenario::embedded::load_embedded(crate::scenario::embedded::DEFAULT)
+        .unwrap_or_else(|d| panic!("{}", d.render_fancy()));
+    let cfg = ViewConfig {
+        spec: Arc::new(loaded.spec),
+        source: loaded.name,
+        seed: None,
+    };
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins);
+    app.world_mut().insert_non_send(SimHost::new(&cfg));
+    let mut ctl = TimeCtl::new(1.0, paused);
+    ctl.run_to = Some(run_to);
+    app.insert_resource(cfg)
+        .insert_resource(ctl)
+        .init_resource::<Mirror>()
+        .init_resource::<SimView>();
+    app
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,23 +408,8 @@ mod tests {
     /// Stepping, mirroring and restart, in a windowless app.
     #[test]
     fn mirror_follows_the_simulation_and_restart_starts_over() {
-        let loaded = crate::scenario::embedded::load_embedded(crate::scenario::embedded::DEFAULT)
-            .unwrap_or_else(|d| panic!("{}", d.render_fancy()));
-        let cfg = ViewConfig {
-            spec: Arc::new(loaded.spec),
-            source: loaded.name,
-            seed: None,
-        };
-        let mut app = App::new();
-        app.add_plugins(MinimalPlugins);
-        app.world_mut().insert_non_send(SimHost::new(&cfg));
-        let mut ctl = TimeCtl::new(1.0, false);
-        ctl.run_to = Some(2000);
-        app.insert_resource(cfg)
-            .insert_resource(ctl)
-            .init_resource::<Mirror>()
-            .init_resource::<SimView>()
-            .add_systems(Update, (restart, advance, mirror, snapshot).chain());
+        let mut app = test_app(false, 2000);
+        app.add_systems(Update, (restart, advance, mirror, snapshot).chain());
         app.update();
         app.update();
         let step = |app: &App| app.world().non_send::<SimHost>().clock().step;

@@ -11,6 +11,55 @@ pub struct TimedEvent {
     pub action: Action,
 }
 
+impl Action {
+    /// One line for reports and the dashboard.
+    pub fn describe(&self) -> String {
+        match self {
+            Action::Stall { vehicle } => format!("{vehicle} breaks down"),
+            Action::CloseLane { link, lane } => format!("lane {lane} of {link} closes"),
+            Action::SetProgram { junction, .. } => format!("new signal program at {junction}"),
+            Action::Gnb { id, up } => format!("gNB {id} {}", if *up { "up" } else { "down" }),
+            Action::Rsu { id, up } => format!("RSU {id} {}", if *up { "up" } else { "down" }),
+            Action::Backhaul { node, up } => {
+                format!(
+                    "backhaul of {node} {}",
+                    if *up { "restored" } else { "cut" }
+                )
+            }
+            Action::Jamming {
+                radius,
+                noise_dbm,
+                for_s,
+                ..
+            } => {
+                format!("jamming {noise_dbm} dBm within {radius} m for {for_s} s")
+            }
+            Action::LatencySpike {
+                tech,
+                extra_ms,
+                for_s,
+            } => {
+                format!("{} latency +{extra_ms} ms for {for_s} s", tech.name())
+            }
+            Action::BurstLoss { tech, loss, for_s } => {
+                format!("{} loss {:.0} % for {for_s} s", tech.name(), loss * 100.0)
+            }
+            Action::GnssError {
+                vehicle,
+                sigma_m,
+                for_s,
+            } => {
+                let who = if vehicle.is_empty() {
+                    "all vehicles"
+                } else {
+                    vehicle.as_str()
+                };
+                format!("GNSS error σ {sigma_m} m for {who} for {for_s} s")
+            }
+        }
+    }
+}
+
 /// What a timed event does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Action {

@@ -244,6 +244,9 @@ pub struct SidelinkSpec {
     pub noise_figure_db: f64,
     /// SINR needed to decode, dB.
     pub sinr_threshold_db: f64,
+    /// How SINR maps to packet errors around the threshold: `Step` (default) or
+    /// `Logistic(width_db: 1.0)`.
+    pub error_curve: crate::radio::budget::ErrorCurve,
     /// Log-normal shadowing σ, dB (LOS, NLOS).
     pub shadowing_db: (f64, f64),
     /// Channel access latency (CSMA back-off or sidelink scheduling).
@@ -261,6 +264,7 @@ impl SidelinkSpec {
             antenna_gain_dbi: 3.0,
             noise_figure_db: 9.0,
             sinr_threshold_db: 6.5,
+            error_curve: crate::radio::budget::ErrorCurve::Step,
             shadowing_db: (3.0, 4.0),
             access: Latency::Uniform {
                 min_ms: 0.1,

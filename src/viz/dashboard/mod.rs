@@ -1,0 +1,99 @@
+//! The control-centre dashboard (the Seoul Future Mobility Center's view): sim clock and speed,
+//! traffic, V2X rates, delivery and latency with a live sparkline, safety, faults and events,
+//! expectation status; the inspector for the selected thing; the hotkey overlay.
+mod inspector;
+mod layout;
+mod overlay;
+mod panel;
+mod stats;
+#[cfg(test)]
+mod tests;
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use bevy::prelude::*;
+
+use crate::metrics::report::Verdict;
+
+pub use inspector::{highlight, inspector};
+pub use layout::setup;
+pub use overlay::hotkeys;
+pub use panel::update;
+pub use stats::refresh;
+
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dash {
+    Clock,
+    Sub,
+    Traffic,
+    V2x,
+    Latency,
+    Safety,
+    Events,
+    Inspector,
+}
+
+#[derive(Component)]
+pub struct ExpectLine(usize);
+#[derive(Component)]
+pub struct SparkBar(usize);
+#[derive(Component)]
+pub struct InspectorPanel;
+#[derive(Component)]
+pub struct HelpPanel;
+
+const SPARK_N: usize = 60;
+
+/// Per message type figures.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TypeStats {
+    pub sent: u64,
+    pub attempts: u64,
+    pub delivered: u64,
+    pub p50: Option<f64>,
+    pub p99: Option<f64>,
+    pub rate: f64,
+}
+
+/// Figures read from the simulation a few times a second.
+#[derive(Resource, Default)]
+pub struct Stats {
+    refreshed: Option<Instant>,
+    pub arrived: usize,
+    pub collisions: usize,
+    pub last_collision: Option<String>,
+    pub hard_brakings: u32,
+    pub warnings: usize,
+    pub last_warning: Option<String>,
+    pub types: [TypeStats; 5],
+    sent_history: VecDeque<(f64, [u64; 5])>,
+    /// p99 latency per simulated second, ms.
+    pub spark: VecDeque<Option<f64>>,
+    spark_live: bool,
+    spark_sec: i64,
+    pub verdicts: Vec<Verdict>,
+    verdicts_at: Option<(Instant, u64)>,
+}
+
+fn font(px: f32) -> TextFont {
+    TextFont {
+        font_size: FontSize::Px(px),
+        ..default()
+    }
+}
+
+fn panel(c: [f32; 4]) -> BackgroundColor {
+    BackgroundColor(Color::srgba(c[0], c[1], c[2], c[3]))
+}
+
+fn mmss(t: f64) -> String {
+    let m = (t / 60.0).floor();
+    format!("{:02}:{:04.1}", m as u64, t - m * 60.0)
+}
+
+fn set(text: &mut Text, s: String) {
+    if text.0 != s {
+        text.0 = s;
+    }
+}
