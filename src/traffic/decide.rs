@@ -150,7 +150,7 @@ pub fn accelerate(
                     }
                     JunctionCtl::Priority { major } => {
                         if !major.contains(&m.link)
-                            && priority_conflict(&net, &index, link.to, major, t)
+                            && priority_conflict(&net, &index, link.to, major)
                         {
                             stop_at(to_end, &mut acc);
                         }
@@ -265,14 +265,8 @@ pub fn pedestrian_conflict(
 }
 
 /// True when a vehicle on a major approach would reach the junction within the critical gap,
-/// or a vehicle from a major approach is inside the junction box.
-fn priority_conflict(
-    net: &RoadNetwork,
-    index: &LaneIndex,
-    node: u32,
-    major: &[u32],
-    _t: f64,
-) -> bool {
+/// or any vehicle is still inside the junction box (a minor-road driver enters an empty box only).
+fn priority_conflict(net: &RoadNetwork, index: &LaneIndex, node: u32, major: &[u32]) -> bool {
     for &ml in major {
         let l = &net.links[ml as usize];
         if l.to != node {
@@ -288,7 +282,7 @@ fn priority_conflict(
             }
         }
     }
-    // Anyone crossing the box from a major approach.
+    // Anyone still crossing the box.
     for &out in &net.nodes[node as usize].outgoing {
         for lane in 0..net.links[out as usize].lanes {
             if let Some(&o) = index.lane(out, lane).first()

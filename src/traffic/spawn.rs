@@ -6,7 +6,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::components::*;
 use super::idm::Idm;
-use super::kind::{body, driver_idm, reaction_time};
+use super::kind::{driver_idm, reaction_time};
 use super::mobil::Mobil;
 use crate::rng::{Stream, stream};
 use crate::road::RoadNetwork;
@@ -198,11 +198,6 @@ pub fn driver(d: &Departure) -> Driver {
         speed_factor: d.speed_factor,
         since_lane_change: 10.0,
     }
-}
-
-/// Body of a departure's kind.
-pub fn departure_body(d: &Departure) -> super::kind::Body {
-    body(d.kind)
 }
 
 /// Desired speed on a link: the driver's own v0, or the speed limit scaled by the driver's factor.
