@@ -126,7 +126,13 @@ pub fn report(world: &mut World) -> Report {
             .events
             .iter()
             .filter(|e| e.at <= clock.t())
-            .map(|e| (e.at, e.action.describe()))
+            .map(|e| {
+                let what = e.action.describe();
+                match e.action.window_s() {
+                    Some(d) => (e.at, format!("{what} for {d} s")),
+                    None => (e.at, what),
+                }
+            })
             .collect(),
         expectations,
     }

@@ -12,50 +12,54 @@ pub struct TimedEvent {
 }
 
 impl Action {
-    /// One line for reports and the dashboard.
+    /// One line for reports and the dashboard (without the duration: see [`Action::window_s`]).
     pub fn describe(&self) -> String {
+        let state = |up: bool, down: &str| {
+            if up {
+                "up".to_string()
+            } else {
+                down.to_string()
+            }
+        };
         match self {
             Action::Stall { vehicle } => format!("{vehicle} breaks down"),
             Action::CloseLane { link, lane } => format!("lane {lane} of {link} closes"),
             Action::SetProgram { junction, .. } => format!("new signal program at {junction}"),
-            Action::Gnb { id, up } => format!("gNB {id} {}", if *up { "up" } else { "down" }),
-            Action::Rsu { id, up } => format!("RSU {id} {}", if *up { "up" } else { "down" }),
-            Action::Backhaul { node, up } => {
-                format!(
-                    "backhaul of {node} {}",
-                    if *up { "restored" } else { "cut" }
-                )
-            }
+            Action::Gnb { id, up } => format!("gNB {id} {}", state(*up, "DOWN")),
+            Action::Rsu { id, up } => format!("RSU {id} {}", state(*up, "DOWN")),
+            Action::Backhaul { node, up } => format!("backhaul of {node} {}", state(*up, "CUT")),
             Action::Jamming {
-                radius,
-                noise_dbm,
-                for_s,
-                ..
+                radius, noise_dbm, ..
             } => {
-                format!("jamming {noise_dbm} dBm within {radius} m for {for_s} s")
+                format!("jamming {noise_dbm:.0} dBm within {radius:.0} m")
             }
-            Action::LatencySpike {
-                tech,
-                extra_ms,
-                for_s,
-            } => {
-                format!("{} latency +{extra_ms} ms for {for_s} s", tech.name())
+            Action::LatencySpike { tech, extra_ms, .. } => {
+                format!("{} latency +{extra_ms:.0} ms", tech.name())
             }
-            Action::BurstLoss { tech, loss, for_s } => {
-                format!("{} loss {:.0} % for {for_s} s", tech.name(), loss * 100.0)
+            Action::BurstLoss { tech, loss, .. } => {
+                format!("{} loss {:.0} %", tech.name(), loss * 100.0)
             }
             Action::GnssError {
-                vehicle,
-                sigma_m,
-                for_s,
+                vehicle, sigma_m, ..
             } => {
                 let who = if vehicle.is_empty() {
                     "all vehicles"
                 } else {
                     vehicle.as_str()
                 };
-                format!("GNSS error σ {sigma_m} m for {who} for {for_s} s")
+                format!("GNSS error σ {sigma_m:.1} m ({who})")
             }
+        }
+    }
+
+    /// How long a windowed fault lasts, s (None for a one-off change).
+    pub fn window_s(&self) -> Option<f64> {
+        match self {
+            Action::Jamming { for_s, .. }
+            | Action::LatencySpike { for_s, .. }
+            | Action::BurstLoss { for_s, .. }
+            | Action::GnssError { for_s, .. } => Some(*for_s),
+            _ => None,
         }
     }
 }

@@ -3,7 +3,7 @@
 use bevy::prelude::*;
 
 use super::{Dash, ExpectLine, SPARK_N, SparkBar, Stats, mmss, set};
-use crate::scenario::spec::{Action, Kind, MsgType};
+use crate::scenario::spec::{Kind, MsgType};
 use crate::traffic::components::Vehicle;
 use crate::viz::messages::type_label;
 use crate::viz::palette as pal;
@@ -21,62 +21,6 @@ fn clip(s: &str, n: usize) -> String {
         format!("{cut}~")
     } else {
         s.to_string()
-    }
-}
-
-fn describe(a: &Action) -> (String, Option<f64>) {
-    match a {
-        Action::Stall { vehicle } => (format!("{vehicle} breaks down"), None),
-        Action::CloseLane { link, lane } => (format!("lane {lane} of {link} closed"), None),
-        Action::SetProgram { junction, .. } => (format!("new signal program at {junction}"), None),
-        Action::Gnb { id, up } => (
-            format!("gNB {id} {}", if *up { "back up" } else { "DOWN" }),
-            None,
-        ),
-        Action::Rsu { id, up } => (
-            format!("RSU {id} {}", if *up { "back up" } else { "DOWN" }),
-            None,
-        ),
-        Action::Backhaul { node, up } => (
-            format!(
-                "backhaul of {node} {}",
-                if *up { "restored" } else { "CUT" }
-            ),
-            None,
-        ),
-        Action::Jamming {
-            radius,
-            noise_dbm,
-            for_s,
-            ..
-        } => (
-            format!("jamming {radius:.0} m, {noise_dbm:.0} dBm"),
-            Some(*for_s),
-        ),
-        Action::LatencySpike {
-            tech,
-            extra_ms,
-            for_s,
-        } => (
-            format!("{} latency +{extra_ms:.0} ms", tech.name()),
-            Some(*for_s),
-        ),
-        Action::BurstLoss { tech, loss, for_s } => (
-            format!("{} loss {:.0} %", tech.name(), loss * 100.0),
-            Some(*for_s),
-        ),
-        Action::GnssError {
-            vehicle,
-            sigma_m,
-            for_s,
-        } => {
-            let who = if vehicle.is_empty() {
-                "all"
-            } else {
-                vehicle.as_str()
-            };
-            (format!("GNSS error {sigma_m:.1} m ({who})"), Some(*for_s))
-        }
     }
 }
 
@@ -217,7 +161,7 @@ pub fn update(
                 let mut past = Vec::new();
                 let mut next = None;
                 for ev in &spec.events {
-                    let (what, dur) = describe(&ev.action);
+                    let (what, dur) = (ev.action.describe(), ev.action.window_s());
                     if ev.at > t {
                         if next
                             .as_ref()
