@@ -14,12 +14,15 @@ pub enum Stream {
     Demand = 1,
     /// Per-driver parameter variation.
     Drivers = 2,
-    /// Radio: shadowing, reception, loss.
+    /// Sidelink radio: shadowing, medium access, reception, loss.
     Radio = 3,
-    /// Latency draws of every link.
+    /// Sidelink access latency draws.
     Latency = 4,
     /// GNSS position errors.
     Gnss = 5,
+    /// The 5G network (Uu, edge, core, backhaul): loss and latency draws, apart from the
+    /// sidelinks so that a cell outage leaves every sidelink draw where it was.
+    Network = 6,
 }
 
 /// A fresh generator for one purpose.
@@ -35,6 +38,7 @@ pub struct Rngs {
     pub radio: ChaCha8Rng,
     pub latency: ChaCha8Rng,
     pub gnss: ChaCha8Rng,
+    pub network: ChaCha8Rng,
 }
 
 impl Rngs {
@@ -43,6 +47,7 @@ impl Rngs {
             radio: stream(seed, Stream::Radio),
             latency: stream(seed, Stream::Latency),
             gnss: stream(seed, Stream::Gnss),
+            network: stream(seed, Stream::Network),
         }
     }
 }

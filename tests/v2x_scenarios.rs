@@ -183,3 +183,86 @@ fn a_remote_edge_server_adds_the_core_latency_to_uu() {
         "at the gNB {near} ms, behind the core {far} ms"
     );
 }
+
+/// Two cars cruising 50 m apart on an empty road, CAM over PC5, with `extra` in `v2x`.
+fn cruising_pair(extra: &str, events: &str) -> Report {
+    run_text(&format!(
+        r#"(name: "pair", duration: 60.0,
+        network: (
+            nodes: [(id: "a", pos: (0.0, 0.0)), (id: "b", pos: (2000.0, 0.0))],
+            links: [(id: "ab", from: "a", to: "b", lanes: 2, speed_limit_kmh: 36.0)],
+        ),
+        vehicles: [
+            (id: "v1", kind: Car, route: Links(["ab"]), pos: 100.0, speed: 10.0, automated: true),
+            (id: "v2", kind: Car, route: Links(["ab"]), pos: 50.0, speed: 10.0, automated: true),
+        ],
+        events: [{events}],
+        v2x: (enabled: true, obu: (automated: [Pc5]){extra}),
+    )"#
+    ))
+}
+
+/// Age of information of CAM between two cruising cars: each arrival finds the information one
+/// generation interval old, more after a loss, plus the latency. With interval T (from the CAMs
+/// sent), delivery ratio q and mean latency L, the mean peak age is T / q + L.
+#[test]
+fn cam_age_of_information_is_the_interval_over_the_delivery_ratio_plus_latency() {
+    let r = cruising_pair("", "");
+    let s = stats(&r, "cam", "pc5").expect("CAM over PC5");
+    let interval_ms = 60_000.0 / (s.sent as f64 / 2.0);
+    let q = s.delivered as f64 / s.attempts as f64;
+    let lat = s.latency_ms.as_ref().expect("latencies").p50;
+    let want = interval_ms / q + lat;
+    let got = s.mean_age_ms.expect("an age of information");
+    assert!(
+        (got - want).abs() < 0.03 * want,
+        "mean age {got} ms, expected {want} ms (interval {interval_ms} ms, PDR {q}, p50 {lat} ms)"
+    );
+    // Cruising, the 4 m trigger sets the interval, within T_GenCamMin..T_GenCamMax
+    // (EN 302 637-2): the age is not the 1 s of a standing vehicle.
+    assert!((100.0..=700.0).contains(&interval_ms), "{interval_ms}");
+}
+
+/// A latency spike beyond the packet lifetime makes every copy arrive too late: they are
+/// recorded as expired, not delivered; before and after the spike they get through.
+#[test]
+fn copies_later_than_the_lifetime_expire() {
+    let spike = r#"(at: 20.0, action: LatencySpike(tech: Pc5, extra_ms: 1500.0, for_s: 10.0))"#;
+    let r = cruising_pair("", spike);
+    let s = stats(&r, "cam", "pc5").expect("CAM over PC5");
+    let expired = s
+        .lost
+        .iter()
+        .find(|(why, _)| why == "expired")
+        .map_or(0, |(_, n)| *n);
+    // About a sixth of the run (10 s of 60) is under the spike.
+    let share = expired as f64 / s.attempts as f64;
+    assert!((0.12..0.21).contains(&share), "expired share {share}");
+    assert!(s.latency_ms.as_ref().expect("latencies").max < 1000.0);
+    // A lifetime longer than the spike lets them through, late.
+    let r = cruising_pair(", messages: (lifetime_s: 2.0)", spike);
+    let s = stats(&r, "cam", "pc5").expect("CAM over PC5");
+    assert!(s.lost.iter().all(|(why, _)| why != "expired"));
+    assert!(s.latency_ms.as_ref().expect("latencies").max > 1500.0);
+}
+
+/// A receiver within the message's area (CAM: 300 m) but beyond the radio's `max_range` is
+/// an attempt lost as out of range; beyond the area it is not an attempt at all.
+#[test]
+fn receivers_beyond_max_range_in_the_message_area_are_out_of_range() {
+    let pc5 =
+        |range: f64| format!(", links: (pc5: (max_range: {range})), messages: (cam_via: [Pc5])");
+    // 50 m apart: reached with 1000 m, out of range with 30 m.
+    let near = cruising_pair(&pc5(1000.0), "");
+    let far = cruising_pair(&pc5(30.0), "");
+    let lost = |r: &Report, why: &str| {
+        stats(r, "cam", "pc5").map_or(0, |s| {
+            s.lost.iter().find(|(w, _)| w == why).map_or(0, |(_, n)| *n)
+        })
+    };
+    assert_eq!(lost(&near, "out_of_range"), 0);
+    let s = stats(&far, "cam", "pc5").expect("CAM over PC5");
+    assert_eq!(s.delivered, 0);
+    assert_eq!(lost(&far, "out_of_range"), s.attempts);
+    assert!(s.attempts > 0);
+}

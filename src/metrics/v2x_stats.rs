@@ -20,7 +20,10 @@ const DIST_BINS: usize = 200;
 pub enum LossReason {
     OutOfRange,
     BelowThreshold,
-    Congestion,
+    /// SNR sufficient, SINR not: another transmission overlapped on the same resource.
+    Collision,
+    /// The receiver was transmitting at the time.
+    HalfDuplex,
     NodeDown,
     NoCoverage,
     Expired,
@@ -32,7 +35,8 @@ impl LossReason {
         match self {
             LossReason::OutOfRange => "out_of_range",
             LossReason::BelowThreshold => "below_threshold",
-            LossReason::Congestion => "congestion",
+            LossReason::Collision => "collision",
+            LossReason::HalfDuplex => "half_duplex",
             LossReason::NodeDown => "node_down",
             LossReason::NoCoverage => "no_coverage",
             LossReason::Expired => "expired",

@@ -1,5 +1,5 @@
 //! Channel occupancy, channel busy ratio (CBR), reactive decentralized congestion control
-//! (DCC) and a congestion penalty on access latency and loss.
+//! (DCC). Who collides with whom on the channel is `radio::medium`'s.
 //!
 //! * 802.11p airtime: TXTIME = 40 µs + 8 µs · ⌈(16 + 8 L + 6) / N_DBPS⌉ at 10 MHz (IEEE
 //!   802.11-2016 Eq. 17-29: 32 µs preamble + 8 µs SIGNAL, 8 µs OFDM symbols, 16 SERVICE and
@@ -10,7 +10,6 @@
 //! * CBR: busy time over the last T_CBR = 100 ms (EN 302 571 V2.1.1 §4.2.10.1, reference §5a).
 //! * Reactive DCC: ETSI TS 102 687 V1.2.1 Table A.1 (T_on ≤ 1 ms), transitions only to the
 //!   neighbouring state (§5.3), "> 60 %" read as printed (reference §5a).
-//! * Congestion penalty: an engineering model (class E), see [`CongestionModel`].
 use std::collections::BTreeMap;
 
 /// 802.11p data rates at 10 MHz (ETSI EN 302 663 Table 1; MCS 0–7).
@@ -232,59 +231,6 @@ impl DccState {
     }
 }
 
-/// Extra channel-access latency and loss as a function of CBR: an engineering model
-/// (class E) for links whose MAC is not simulated packet by packet.
-///
-/// * Loss: p(CBR) = min(max_loss, per_ref · (CBR / cbr_ref)²). Anchored on the one measured
-///   point available: C-V2X PER < 10 % at CBR ≈ 30 % with congestion control (Ford/Qualcomm
-///   2018, reference §2a, §5b); quadratic so it vanishes on an idle channel.
-/// * Access latency: an M/M/1 waiting time, W = S · ρ / (1 − ρ) with ρ = min(CBR, max_cbr)
-///   and S the service time of one frame: 802.11p 300 B at 6 Mbit/s = 448 µs (§3d) + AIFS of
-///   AC_BE 110 µs (EN 302 663 V1.3.1 Tables C.3–C.6, §3d) = 558 µs; PC5 one 1 ms subframe.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CongestionModel {
-    /// Loss at `cbr_ref`.
-    pub per_ref: f64,
-    /// CBR of the anchor point.
-    pub cbr_ref: f64,
-    /// Cap on the loss.
-    pub max_loss: f64,
-    /// Service time S, µs.
-    pub service_us: f64,
-    /// CBR at which the waiting time stops growing (keeps W finite).
-    pub max_cbr: f64,
-}
-
-impl CongestionModel {
-    /// 802.11p defaults.
-    pub fn wave() -> Self {
-        CongestionModel {
-            per_ref: 0.10,
-            cbr_ref: 0.30,
-            max_loss: 0.9,
-            service_us: 558.0,
-            max_cbr: 0.95,
-        }
-    }
-    /// PC5 defaults.
-    pub fn pc5() -> Self {
-        CongestionModel {
-            service_us: PC5_SUBFRAME_US as f64,
-            ..CongestionModel::wave()
-        }
-    }
-    /// Extra loss probability at a CBR.
-    pub fn extra_loss(&self, cbr: f64) -> f64 {
-        let x = cbr.max(0.0) / self.cbr_ref;
-        (self.per_ref * x * x).min(self.max_loss)
-    }
-    /// Extra access latency at a CBR, µs.
-    pub fn extra_access_us(&self, cbr: f64) -> f64 {
-        let rho = cbr.clamp(0.0, self.max_cbr);
-        self.service_us * rho / (1.0 - rho)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,19 +307,5 @@ mod tests {
         assert!(Active1.may_transmit(None, 0));
         assert!(!Active1.may_transmit(Some(1_000), 200_999));
         assert!(Active1.may_transmit(Some(1_000), 201_000));
-    }
-
-    #[test]
-    fn congestion_model() {
-        let c = CongestionModel::wave();
-        assert_eq!(c.extra_loss(0.0), 0.0);
-        assert!((c.extra_loss(0.30) - 0.10).abs() < 1e-12);
-        assert!((c.extra_loss(0.60) - 0.40).abs() < 1e-12);
-        assert_eq!(c.extra_loss(2.0), 0.9);
-        assert_eq!(c.extra_access_us(0.0), 0.0);
-        assert!((c.extra_access_us(0.5) - 558.0).abs() < 1e-9);
-        assert!(c.extra_access_us(1.0).is_finite());
-        assert_eq!(CongestionModel::pc5().extra_access_us(0.5), 1000.0);
-        assert_eq!(wave_airtime_us(300, WaveRate::R6) + 110, 558);
     }
 }

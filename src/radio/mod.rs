@@ -1,5 +1,5 @@
 //! Radio layer models: path loss, link budget, latency distributions, the delivery queue,
-//! channel occupancy and DCC, and the neighbour grid.
+//! channel occupancy and DCC, medium access and interference, and the neighbour grid.
 //!
 //! Everything here is a pure function or a plain struct on plain data (no Bevy): the Bevy
 //! systems in this module's plugin gather inputs, call these, and write results. Every random
@@ -9,6 +9,7 @@ pub mod budget;
 pub mod dcc;
 pub mod grid;
 pub mod latency;
+pub mod medium;
 pub mod pathloss;
 pub mod queue;
 pub mod stats;

@@ -41,9 +41,13 @@ pub struct LaneChangeInputs {
 }
 
 impl Mobil {
-    /// Safety criterion: the new follower need not brake harder than b_safe.
+    /// Safety criterion: neither the new follower nor the changer itself (behind its new
+    /// leader) need brake harder than b_safe. The paper imposes it on the follower only, as
+    /// the changer's own incentive rules out cutting in close behind a slower car; a large
+    /// bias (a mandatory change to reach the route's lane) no longer does, so it applies to
+    /// both here.
     pub fn safe(&self, x: &LaneChangeInputs) -> bool {
-        x.new_follower_after >= -self.b_safe
+        x.new_follower_after >= -self.b_safe && x.own_after >= -self.b_safe
     }
 
     /// Incentive: own gain plus politeness times the followers' gain, minus the threshold.
@@ -78,6 +82,30 @@ mod tests {
             old_follower_after: 0.0,
         };
         assert!(m.should_change(&x));
+    }
+
+    #[test]
+    fn refuses_a_mandatory_change_that_would_need_hard_braking_behind_the_new_leader() {
+        // Reaching the route's lane weighs 30 m/s² of bias, but not into a gap that needs
+        // 6 m/s² of braking behind a slower car.
+        let m = Mobil {
+            bias: 30.0,
+            ..Mobil::default()
+        };
+        let x = LaneChangeInputs {
+            own_now: 0.0,
+            own_after: -6.0,
+            new_follower_now: 0.0,
+            new_follower_after: 0.0,
+            old_follower_now: 0.0,
+            old_follower_after: 0.0,
+        };
+        assert!(m.incentive(&x) > 0.0);
+        assert!(!m.should_change(&x));
+        assert!(m.should_change(&LaneChangeInputs {
+            own_after: -3.0,
+            ..x
+        }));
     }
 
     #[test]

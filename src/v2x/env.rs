@@ -1,14 +1,16 @@
 //! The radio environment of one step: who can send and receive where, channel occupancy per
 //! area, the line-of-sight cache, and the queue of deliveries in flight.
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use bevy::prelude::*;
 
 use super::messages::Payload;
+use super::sidelink::Airing;
 use crate::radio::dcc::{Pc5Occupancy, WaveRate, wave_airtime_us};
 use crate::radio::grid::SpatialGrid;
+use crate::radio::medium::PowerTable;
 use crate::radio::queue::DeliveryQueue;
+use crate::scenario::spec::MsgType;
 use crate::scenario::spec::Tech;
 
 /// A station that can send or receive this step.
@@ -167,12 +169,12 @@ pub fn airtime_us(tech: Tech, bytes: usize) -> u64 {
 pub struct RadioEnv {
     pub stations: Vec<Station>,
     /// Names of `stations`, same order (for traces and the view).
-    pub names: Vec<String>,
+    pub names: Vec<Arc<str>>,
     pub grid: Option<SpatialGrid>,
     pub outbox: Vec<Tx>,
     pub queue: DeliveryQueue<Delivery>,
     /// Building line of sight between 10 m cells (buildings never move).
-    pub los_cache: HashMap<u64, bool>,
+    pub los_cache: bevy::platform::collections::HashMap<u64, bool>,
     /// CBR maps for WAVE and PC5.
     pub cbr_wave: CbrCells,
     pub cbr_pc5: CbrCells,
@@ -181,9 +183,35 @@ pub struct RadioEnv {
     /// Messages sent so far (message ids).
     pub next_msg_id: u64,
     pub has_buildings: bool,
+    /// Sidelink transmissions on the air or still able to interfere (`v2x::sidelink`).
+    pub medium_wave: Vec<Airing>,
+    pub medium_pc5: Vec<Airing>,
+    /// Age of information per (message, technology, receiver, sender).
+    pub aoi: AgeOfInformation,
+    /// Deliveries later than this after sending are dropped as expired, µs.
+    pub lifetime_us: u64,
+    /// Median received power by distance for WAVE and PC5 (interference, carrier sensing).
+    pub power_wave: PowerTable,
+    pub power_pc5: PowerTable,
 }
 
 impl RadioEnv {
+    pub fn medium(&mut self, tech: Tech) -> &mut Vec<Airing> {
+        if tech == Tech::Wave {
+            &mut self.medium_wave
+        } else {
+            &mut self.medium_pc5
+        }
+    }
+
+    pub fn power(&self, tech: Tech) -> &PowerTable {
+        if tech == Tech::Wave {
+            &self.power_wave
+        } else {
+            &self.power_pc5
+        }
+    }
+
     pub fn cbr(&mut self, tech: Tech) -> &mut CbrCells {
         if tech == Tech::Wave {
             &mut self.cbr_wave
@@ -203,4 +231,96 @@ pub fn los_key(a: [f64; 2], b: [f64; 2]) -> u64 {
     let (ka, kb) = (q(a), q(b));
     let (lo, hi) = if ka <= kb { (ka, kb) } else { (kb, ka) };
     (lo << 32) | hi
+}
+
+/// Age of information: for every (message type, technology, receiver, sender) the generation
+/// time of the newest message received. When a newer one arrives, the age the receiver's
+/// information had reached just before it (arrival − previous generation) is one sample: the
+/// peak age of Kaul, Yates, Gruteser, "Real-time status: how often should one update?",
+/// IEEE INFOCOM 2012. Pairs silent for longer than [`AOI_FORGET_US`] are forgotten, so the
+/// map stays as large as the current neighbourhoods.
+#[derive(Debug, Default)]
+pub struct AgeOfInformation {
+    newest: bevy::platform::collections::HashMap<u64, u64>,
+    next_sweep_us: u64,
+}
+
+/// A (receiver, sender) pair with nothing new for this long starts afresh, µs.
+pub const AOI_FORGET_US: u64 = 10_000_000;
+
+impl AgeOfInformation {
+    fn key(msg: MsgType, tech: Tech, to: u32, from: u32) -> u64 {
+        ((msg as u64) << 60) | ((tech as u64) << 56) | (u64::from(to) << 28) | u64::from(from)
+    }
+
+    /// A message generated at `gen_us` arrives at `arrival_us`; returns the peak age sample, µs
+    /// (none for the first message of a pair, or for one older than what the receiver holds).
+    pub fn update(
+        &mut self,
+        msg: MsgType,
+        tech: Tech,
+        to: u32,
+        from: u32,
+        gen_us: u64,
+        arrival_us: u64,
+    ) -> Option<u64> {
+        if arrival_us >= self.next_sweep_us {
+            self.newest.retain(|_, g| *g + AOI_FORGET_US > arrival_us);
+            self.next_sweep_us = arrival_us + AOI_FORGET_US / 10;
+        }
+        let slot = self
+            .newest
+            .entry(Self::key(msg, tech, to, from))
+            .or_insert(u64::MAX);
+        if *slot == u64::MAX || *slot + AOI_FORGET_US <= gen_us {
+            *slot = gen_us;
+            None
+        } else if gen_us > *slot {
+            let age = arrival_us - *slot;
+            *slot = gen_us;
+            Some(age)
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peak_age_of_periodic_updates() {
+        let mut a = AgeOfInformation::default();
+        // CAM every 100 ms with 2 ms latency: each arrival finds information 102 ms old.
+        assert_eq!(a.update(MsgType::Cam, Tech::Pc5, 1, 2, 0, 2_000), None);
+        assert_eq!(
+            a.update(MsgType::Cam, Tech::Pc5, 1, 2, 100_000, 102_000),
+            Some(102_000)
+        );
+        // One lost: the next arrival finds 202 ms old information.
+        assert_eq!(
+            a.update(MsgType::Cam, Tech::Pc5, 1, 2, 300_000, 302_000),
+            Some(202_000)
+        );
+        // An older copy arriving late (another technology's path is separate) changes nothing.
+        assert_eq!(
+            a.update(MsgType::Cam, Tech::Pc5, 1, 2, 200_000, 310_000),
+            None
+        );
+        // Pairs are independent.
+        assert_eq!(
+            a.update(MsgType::Cam, Tech::Uu, 1, 2, 300_000, 320_000),
+            None
+        );
+        assert_eq!(
+            a.update(MsgType::Cam, Tech::Pc5, 2, 1, 300_000, 302_000),
+            None
+        );
+        // A pair silent for longer than the forget time starts afresh.
+        assert_eq!(
+            a.update(MsgType::Cam, Tech::Pc5, 1, 2, 20_300_000, 20_302_000),
+            None
+        );
+    }
 }

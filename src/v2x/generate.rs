@@ -10,7 +10,9 @@ use super::denm::DenmOriginator;
 use super::env::{RadioEnv, Station, Tx, bit};
 use super::faults::FaultState;
 use super::messages::*;
-use super::nodes::{Gnb, OnBoard, RSU_STATION_BASE, Rsu, rsrp_dbm, select_cell};
+use super::nodes::{
+    Gnb, OnBoard, RSU_CYCLE_US, RSU_STATION_BASE, Rsu, cycle_due, rsrp_dbm, select_cell,
+};
 use super::spat::{ApproachState, Colour as SpatColour, build_spat};
 use super::transmit::UU_CAM_RADIUS;
 use crate::clock::SimClock;
@@ -117,7 +119,7 @@ pub fn gather(
     }
     st.sort_by_key(|(s, _)| s.id);
     env.stations = st.iter().map(|(s, _)| *s).collect();
-    env.names = st.into_iter().map(|(_, n)| n).collect();
+    env.names = st.into_iter().map(|(_, n)| Arc::from(n)).collect();
     env.grid = Some(SpatialGrid::build(
         GRID_CELL,
         env.stations
@@ -251,6 +253,7 @@ pub fn rsus(
 ) {
     let t = clock.t();
     let now_us = clock.t_us();
+    let dt_us = (clock.dt * 1e6).round() as u64;
     let m = &spec.0.v2x.messages;
     let env = &mut *env;
     let ctx = rapier.single().ok();
@@ -264,8 +267,7 @@ pub fn rsus(
         if let Some(j) = rsu.junction {
             let jd = &net.junctions[j as usize];
             if let JunctionCtl::Signal(program) = &jd.ctl {
-                if m.spat && rsu.last_spat_us.is_none_or(|l| now_us >= l + 100_000) {
-                    rsu.last_spat_us = Some(now_us);
+                if m.spat && cycle_due(now_us, dt_us, rsu.phase_us, RSU_CYCLE_US) {
                     let states: Vec<ApproachState> = program
                         .timelines
                         .iter()
@@ -290,8 +292,7 @@ pub fn rsus(
                         uu_radius: 0.0,
                     });
                 }
-                if m.map && rsu.last_map_us.is_none_or(|l| now_us >= l + 1_000_000) {
-                    rsu.last_map_us = Some(now_us);
+                if m.map && cycle_due(now_us, dt_us, rsu.phase_us, 10 * RSU_CYCLE_US) {
                     let map = super::map::map_data(&net, j);
                     env.outbox.push(Tx {
                         from,
@@ -302,7 +303,7 @@ pub fn rsus(
                 }
             }
         }
-        if rsu.cctv.is_empty() || !clock.every(0.1) {
+        if rsu.cctv.is_empty() || !cycle_due(now_us, dt_us, rsu.phase_us, RSU_CYCLE_US) {
             continue;
         }
         // What the cameras see: road users in a camera's cone with a clear line past buildings

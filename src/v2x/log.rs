@@ -4,7 +4,6 @@ use std::collections::VecDeque;
 
 use bevy::prelude::*;
 
-use super::env::RadioEnv;
 use super::transmit::Receptions;
 use crate::scenario::spec::{MsgType, Tech};
 use crate::trace::{TraceSink, V2xRow};
@@ -44,7 +43,6 @@ pub fn enable(
 
 /// Hand the step's receptions to the trace writer and the view's log, in send order.
 pub fn flush(
-    env: Res<RadioEnv>,
     sink: Option<Res<TraceSink>>,
     log: Option<ResMut<MessageLog>>,
     mut rec: ResMut<Receptions>,
@@ -55,14 +53,13 @@ pub fn flush(
     let list = std::mem::take(&mut rec.list);
     if let Some(sink) = sink {
         for r in &list {
-            let name = |i: usize| env.names.get(i).cloned().unwrap_or_default();
             sink.v2x_row(V2xRow {
                 sent_us: r.sent_us,
                 received_us: r.outcome.ok().map(|l| r.sent_us + l),
                 message_id: r.msg_id,
                 msg: r.msg,
-                sender: name(r.from),
-                receiver: name(r.to),
+                sender: r.from.to_string(),
+                receiver: r.to.to_string(),
                 tech: r.tech,
                 latency_us: r.outcome.ok(),
                 loss: r.outcome.err(),
@@ -72,21 +69,18 @@ pub fn flush(
     if let Some(mut log) = log {
         let cap = log.capacity.max(1);
         for r in &list {
-            let (Some(f), Some(t)) = (env.stations.get(r.from), env.stations.get(r.to)) else {
-                continue;
-            };
             let lat = r.outcome.ok().unwrap_or(0);
             log.recent.push_back(MsgEvent {
                 t_sent: r.sent_us as f64 / 1e6,
                 t_recv: (r.sent_us + lat) as f64 / 1e6,
                 msg: r.msg,
                 tech: r.tech,
-                from: f.pos,
-                to: t.pos,
+                from: r.from_pos,
+                to: r.to_pos,
                 delivered: r.outcome.is_ok(),
                 latency_ms: lat as f64 / 1000.0,
-                sender: env.names.get(r.from).cloned().unwrap_or_default(),
-                receiver: env.names.get(r.to).cloned().unwrap_or_default(),
+                sender: r.from.to_string(),
+                receiver: r.to.to_string(),
             });
             while log.recent.len() > cap {
                 log.recent.pop_front();

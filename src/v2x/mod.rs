@@ -18,6 +18,7 @@ pub mod messages;
 pub mod nodes;
 pub mod reactions;
 pub mod receive;
+pub mod sidelink;
 pub mod spat;
 pub mod transmit;
 
@@ -72,6 +73,18 @@ fn setup_env(
     env.cbr_wave = env::CbrCells::new(lo, hi);
     env.cbr_pc5 = env::CbrCells::new(lo, hi);
     env.has_buildings = !spec.0.buildings.is_empty();
+    env.lifetime_us = (spec.0.v2x.messages.lifetime_s * 1e6).round() as u64;
+    // Interference can come from anywhere on the map (plus the sensing margin around it).
+    let extent = (hi[0] - lo[0]).hypot(hi[1] - lo[1]) + 2.0 * env::SENSE_RANGE;
+    let table = |p: &crate::scenario::spec::SidelinkSpec| {
+        crate::radio::medium::PowerTable::new(
+            p.tx_dbm + 2.0 * p.antenna_gain_dbi,
+            p.freq_ghz,
+            extent,
+        )
+    };
+    env.power_wave = table(&spec.0.v2x.links.wave);
+    env.power_pc5 = table(&spec.0.v2x.links.pc5);
 }
 
 /// Vehicles with an on-board unit get their V2X state when V2X is on.
@@ -86,7 +99,6 @@ fn on_board(add: On<Add, Obu>, spec: Res<SpecRes>, mut commands: Commands) {
             braking: false,
             spat: Vec::new(),
             warned: Vec::new(),
-            spat_gen: Vec::new(),
         });
     }
 }

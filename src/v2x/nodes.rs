@@ -27,8 +27,24 @@ pub struct Rsu {
     /// DENMs this RSU originates for hazards its cameras see: (hazard id, originator, last
     /// seen at). A hazard out of sight for 2 s is no longer warned of.
     pub denms: Vec<(u32, DenmOriginator, f64)>,
-    pub last_spat_us: Option<u64>,
-    pub last_map_us: Option<u64>,
+    /// Offset of this RSU's 100 ms SPaT/CPM cycle (and its first MAP), µs: see [`rsu_phase_us`].
+    pub phase_us: u64,
+}
+
+/// Period of SPaT (10 Hz, SAE J2735 / ISO TS 19091 practice) and of the CPM checks, µs.
+pub const RSU_CYCLE_US: u64 = 100_000;
+
+/// Where in the 100 ms cycle RSU `index` sends: frac(index · φ) of the cycle, a low-discrepancy
+/// spread. Real roadside units are not synchronised; if all of them sent in the same
+/// millisecond, hidden ones would collide on the shared channel far more than they do.
+pub fn rsu_phase_us(index: u32) -> u64 {
+    let golden = 0.618_033_988_749_895_f64;
+    ((f64::from(index) * golden).fract() * RSU_CYCLE_US as f64) as u64
+}
+
+/// Is a cycle of `period_us` starting at `phase_us` due in the step [now, now + dt)?
+pub fn cycle_due(now_us: u64, dt_us: u64, phase_us: u64, period_us: u64) -> bool {
+    now_us + dt_us > phase_us && (now_us + dt_us - phase_us - 1) % period_us < dt_us
 }
 
 /// A 5G base station with its edge server.
@@ -59,8 +75,6 @@ pub struct OnBoard {
     pub spat: Vec<(u32, crate::traffic::signals::Colour, f64, f64)>,
     /// Hazards I have been warned of by V2X, sorted.
     pub warned: Vec<u32>,
-    /// Generation time of the freshest SPaT received per intersection, for age of information.
-    pub spat_gen: Vec<(String, f64)>,
 }
 
 /// Spawn RSUs and gNBs from the scenario.
@@ -85,8 +99,7 @@ pub fn spawn(mut commands: Commands, spec: Res<SpecRes>, net: Res<RoadNetwork>) 
                 cctv: r.cctv.clone(),
                 cpm: CpmGenerator::default(),
                 denms: Vec::new(),
-                last_spat_us: None,
-                last_map_us: None,
+                phase_us: rsu_phase_us(i as u32),
             },
             Transform::from_xyz(r.pos.0 as f32, r.height as f32, -r.pos.1 as f32),
         ));
@@ -152,6 +165,31 @@ pub fn select_cell(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rsu_cycles_are_spread_and_due_once_per_period() {
+        let phases: Vec<u64> = (0..14).map(rsu_phase_us).collect();
+        let mut sorted = phases.clone();
+        sorted.sort();
+        // Fourteen RSUs over 100 ms: no two closer than 2 ms.
+        assert!(
+            sorted.windows(2).all(|w| w[1] - w[0] >= 2_000),
+            "{sorted:?}"
+        );
+        for &phase in &phases {
+            for dt in [10_000, 5_000, 1_000] {
+                let due: Vec<u64> = (0..300_000 / dt)
+                    .map(|k| k * dt)
+                    .filter(|&now| cycle_due(now, dt, phase, RSU_CYCLE_US))
+                    .collect();
+                assert_eq!(due.len(), 3, "phase {phase} dt {dt}: {due:?}");
+                for (k, &now) in due.iter().enumerate() {
+                    let at = phase + k as u64 * RSU_CYCLE_US;
+                    assert!(now <= at && at < now + dt, "{now} {at}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn handover_needs_the_hysteresis_margin() {

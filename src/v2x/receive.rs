@@ -86,25 +86,6 @@ pub fn deliver(
         let t_recv = at as f64 / 1e6;
         match d.msg.as_ref() {
             Payload::Spat(spat) => {
-                // Age of information just before this update: how old the freshest timing this
-                // vehicle held for the intersection had grown.
-                match ob
-                    .spat_gen
-                    .iter_mut()
-                    .find(|(id, _)| *id == spat.intersection_id)
-                {
-                    Some(entry) => {
-                        if spat.timestamp_s > entry.1 {
-                            rec.v2x
-                                .agg(d.msg.msg_type(), d.tech)
-                                .age((t_recv - entry.1) * 1000.0);
-                            entry.1 = spat.timestamp_s;
-                        }
-                    }
-                    None => ob
-                        .spat_gen
-                        .push((spat.intersection_id.clone(), spat.timestamp_s)),
-                }
                 for st in &spat.states {
                     let Some(link) = net.link(&st.link) else {
                         continue;

@@ -1,28 +1,27 @@
 //! Every message of the step over every technology it is sent on: who receives it, after how
-//! long, or why not. Statistics are recorded at send time (the latency is known then); only
-//! receivers that act on a message get a delivery queued for its arrival time.
+//! long, or why not. Uu outcomes are decided when a message is sent (its latency is known
+//! then); sidelink ones when no later transmission can overlap it (`sidelink`). Only receivers
+//! that act on a message get a delivery queued for its arrival time.
+use std::sync::Arc;
+
 use bevy::prelude::*;
-use bevy_rapier3d::prelude::ReadRapierContext;
+use bevy_rapier3d::prelude::{RapierContext, ReadRapierContext};
 use rand::Rng;
 
-use super::env::{Delivery, RadioEnv, Station, Tx, airtime_us, bit, los_key};
+use super::env::{Delivery, RadioEnv, Station, Tx, bit, los_key};
 use super::faults::FaultState;
+use super::messages::Payload;
 use super::nodes::Gnb;
+use super::sidelink;
 use crate::clock::SimClock;
 use crate::metrics::Recorder;
 use crate::metrics::v2x_stats::LossReason;
 use crate::physics::BUILDINGS;
 use crate::physics::los::clear;
-use crate::radio::budget::{decodes, noise_floor_dbm, sum_dbm};
-use crate::radio::dcc::CongestionModel;
 use crate::radio::latency::sample_us;
-use crate::radio::pathloss::{
-    BLOCKER_HEIGHT_CAR_M, BlockerCase, V2vCondition, blocker_case, nlosv_extra_loss_db,
-    shadow_sigma_db, shadowing_db, urban_db, urban_los_probability,
-};
 use crate::rng::Rngs;
 use crate::scenario::SpecRes;
-use crate::scenario::spec::{MsgType, SidelinkSpec, Tech, UuSpec};
+use crate::scenario::spec::{MsgType, Tech, UuSpec};
 
 /// One reception outcome, for traces and the view.
 #[derive(Debug, Clone)]
@@ -30,8 +29,10 @@ pub struct Reception {
     pub msg_id: u64,
     pub msg: MsgType,
     pub tech: Tech,
-    pub from: usize,
-    pub to: usize,
+    pub from: Arc<str>,
+    pub to: Arc<str>,
+    pub from_pos: [f64; 2],
+    pub to_pos: [f64; 2],
     pub sent_us: u64,
     pub outcome: Result<u64, LossReason>,
     pub distance: f64,
@@ -42,6 +43,17 @@ pub struct Reception {
 pub struct Receptions {
     pub keep: bool,
     pub list: Vec<Reception>,
+}
+
+/// A message as sent: what, when and by whom.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub msg_id: u64,
+    pub msg: Arc<Payload>,
+    pub sent_us: u64,
+    pub from: Station,
+    /// Sender name, kept only when receptions are.
+    pub from_name: Option<Arc<str>>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -59,57 +71,57 @@ pub fn transmit(
     let now_us = clock.t_us();
     env.cbr_wave.roll(now_us);
     env.cbr_pc5.roll(now_us);
-    if env.outbox.is_empty() {
-        return;
-    }
+    let links = &spec.0.v2x.links;
+    let ctx = rapier.single().ok();
+    let rngs = &mut *rngs;
     let mut outbox = std::mem::take(&mut env.outbox);
     outbox.sort_by_key(|tx| env.stations[tx.from].id);
-    let links = &spec.0.v2x.links;
     let mut gnb_list: Vec<&Gnb> = gnbs.iter().collect();
     gnb_list.sort_by_key(|g| g.index);
-    let ctx = rapier.single().ok();
     let mut buf = Vec::new();
-    let rngs = &mut *rngs;
     for tx in &outbox {
         let msg_id = env.next_msg_id;
         env.next_msg_id += 1;
-        let msg_type = tx.msg.msg_type();
+        let from = env.stations[tx.from];
+        let sent = Sent {
+            msg_id,
+            msg: tx.msg.clone(),
+            sent_us: now_us,
+            from,
+            from_name: receptions.keep.then(|| env.names[tx.from].clone()),
+        };
         for &tech in &tx.via {
-            let from = &env.stations[tx.from];
             if from.radios & bit(tech) == 0 && !(tech == Tech::Uu && from.is_rsu) {
                 continue;
             }
             match tech {
-                Tech::Wave | Tech::Pc5 => {
-                    let params = if tech == Tech::Wave {
+                Tech::Wave | Tech::Pc5 => sidelink::schedule(
+                    &mut env,
+                    sent.clone(),
+                    tech,
+                    if tech == Tech::Wave {
                         &links.wave
                     } else {
                         &links.pc5
-                    };
-                    sidelink(
-                        &mut env,
-                        tx,
-                        msg_id,
-                        tech,
-                        params,
-                        now_us,
-                        rngs,
-                        &mut rec,
-                        &faults,
-                        ctx.as_ref(),
-                        &mut buf,
-                        &mut receptions,
-                    );
-                }
+                    },
+                    tx.uu_radius,
+                    faults.extra_latency_us(tech),
+                    faults.extra_loss(tech),
+                    |p| faults.jam_dbm(p),
+                    rngs,
+                    &mut rec,
+                    ctx.as_ref(),
+                    &mut buf,
+                    &mut receptions,
+                ),
                 Tech::Uu => uu(
                     &mut env,
+                    &sent,
                     tx,
-                    msg_id,
                     &links.uu,
                     links.backhaul.latency_ms,
                     links.backhaul.jitter_ms,
                     &gnb_list,
-                    now_us,
                     rngs,
                     &mut rec,
                     &faults,
@@ -119,28 +131,42 @@ pub fn transmit(
                 Tech::Backhaul => {}
             }
         }
-        let _ = msg_type;
     }
     outbox.clear();
     env.outbox = outbox;
+    // Nothing sent from the next step on starts before it.
+    let horizon = now_us + (clock.dt * 1e6).round() as u64;
+    for (tech, p) in [(Tech::Wave, &links.wave), (Tech::Pc5, &links.pc5)] {
+        sidelink::resolve(
+            &mut env,
+            tech,
+            p,
+            now_us,
+            horizon,
+            rngs,
+            &mut rec,
+            ctx.as_ref(),
+            &mut receptions,
+        );
+    }
 }
 
-/// Building line of sight between two points (cached per 10 m cell pair).
-fn building_los(
+/// Building line of sight between two antennas (position, height), cached per 10 m cell pair.
+pub(super) fn building_los(
     env: &mut RadioEnv,
-    ctx: Option<&bevy_rapier3d::prelude::RapierContext>,
-    a: &Station,
-    b: &Station,
+    ctx: Option<&RapierContext>,
+    a: ([f64; 2], f64),
+    b: ([f64; 2], f64),
 ) -> bool {
     if !env.has_buildings {
         return true;
     }
-    let key = los_key(a.pos, b.pos);
+    let key = los_key(a.0, b.0);
     if let Some(&v) = env.los_cache.get(&key) {
         return v;
     }
     let Some(ctx) = ctx else { return true };
-    let p = |s: &Station| Vec3::new(s.pos[0] as f32, s.height as f32, -s.pos[1] as f32);
+    let p = |s: ([f64; 2], f64)| Vec3::new(s.0[0] as f32, s.1 as f32, -s.0[1] as f32);
     let v = clear(ctx, p(a), p(b), BUILDINGS, &[]);
     if env.los_cache.len() > 2_000_000 {
         env.los_cache.clear();
@@ -149,138 +175,66 @@ fn building_los(
     v
 }
 
-#[allow(clippy::too_many_arguments)]
-fn sidelink(
-    env: &mut RadioEnv,
-    tx: &Tx,
-    msg_id: u64,
-    tech: Tech,
-    p: &SidelinkSpec,
-    now_us: u64,
-    rngs: &mut Rngs,
-    rec: &mut Recorder,
-    faults: &FaultState,
-    ctx: Option<&bevy_rapier3d::prelude::RapierContext>,
-    buf: &mut Vec<u32>,
-    receptions: &mut Receptions,
-) {
-    let msg_type = tx.msg.msg_type();
-    let bytes = tx.msg.size_bytes();
-    let air = airtime_us(tech, bytes);
-    let sender = env.stations[tx.from];
-    let cbr_here = env.cbr(tech).at(sender.pos);
-    env.cbr(tech).add(sender.pos, air);
-    let cbr_entry = rec.v2x.cbr.entry(tech).or_insert((0.0, 0));
-    cbr_entry.0 += cbr_here;
-    cbr_entry.1 += 1;
-    let congestion = if tech == Tech::Wave {
-        CongestionModel::wave()
-    } else {
-        CongestionModel::pc5()
-    };
-    let noise = noise_floor_dbm(p.bandwidth_mhz * 1e6, p.noise_figure_db);
-    let spike = faults.extra_latency_us(tech);
-    let burst = faults.extra_loss(tech);
-    if let Some(grid) = &env.grid {
-        grid.query((sender.pos[0], sender.pos[1]), p.max_range, buf);
-    } else {
-        buf.clear();
-    }
-    rec.v2x.agg(msg_type, tech).sent += 1;
-    for &key in buf.iter() {
-        let ri = key as usize;
-        let r = env.stations[ri];
-        if ri == tx.from || r.radios & bit(tech) == 0 {
-            continue;
-        }
-        let (dx, dy, dz) = (
-            r.pos[0] - sender.pos[0],
-            r.pos[1] - sender.pos[1],
-            r.height - sender.height,
-        );
-        let d2 = (dx * dx + dy * dy).sqrt();
-        let d = (dx * dx + dy * dy + dz * dz).sqrt().max(1.0);
-        let los_b = building_los(env, ctx, &sender, &r);
-        let rng = &mut rngs.radio;
-        // TR 37.885: buildings decide LOS/NLOS deterministically; vehicles in between are
-        // drawn with the urban LOS probability (NLOSv otherwise).
-        let cond = if !los_b {
-            V2vCondition::Nlos
-        } else if rng.random::<f64>() < urban_los_probability(d2) {
-            V2vCondition::Los
-        } else {
-            V2vCondition::Nlosv
-        };
-        let mut pl = urban_db(cond, d, p.freq_ghz);
-        if cond == V2vCondition::Nlosv {
-            let case = blocker_case(sender.height, r.height, BLOCKER_HEIGHT_CAR_M);
-            if case != BlockerCase::Above {
-                pl += nlosv_extra_loss_db(d, case, rng);
-            }
-        }
-        let shadow = shadowing_db(shadow_sigma_db(cond), rng);
-        let rx = p.tx_dbm + 2.0 * p.antenna_gain_dbi - pl - shadow;
-        let n = match faults.jam_dbm(r.pos) {
-            Some(j) => sum_dbm([noise, j]),
-            None => noise,
-        };
-        let cbr_r = env.cbr(tech).at(r.pos);
-        let u: f64 = rng.random();
-        let outcome = if !decodes(rx - n, p.sinr_threshold_db, p.error_curve, rng) {
-            Err(LossReason::BelowThreshold)
-        } else if u < burst {
-            Err(LossReason::Injected)
-        } else if u < burst + congestion.extra_loss(cbr_r) {
-            Err(LossReason::Congestion)
-        } else {
-            let access = sample_us(&p.access, &mut rngs.latency);
-            Ok(access + congestion.extra_access_us(cbr_r) as u64 + air + spike)
-        };
-        deliver(
-            env, rec, tx, msg_id, tech, ri, &r, d2, now_us, outcome, receptions,
-        );
-    }
-}
+/// Age of information is measured at receivers within this distance of the sender, m: where
+/// the information is used (the CAM awareness radius of `UU_CAM_RADIUS`, the GLOSA range).
+pub const AOI_RANGE_M: f64 = 300.0;
 
-/// Record an outcome; queue it for a station that acts on it.
+/// Record an outcome (after the message lifetime check) with the age of information it
+/// brings; queue it for a station that acts on it.
 #[allow(clippy::too_many_arguments)]
-fn deliver(
+pub(super) fn deliver(
     env: &mut RadioEnv,
     rec: &mut Recorder,
-    tx: &Tx,
-    msg_id: u64,
-    tech: Tech,
-    ri: usize,
-    r: &Station,
-    d: f64,
-    now_us: u64,
-    outcome: Result<u64, LossReason>,
     receptions: &mut Receptions,
+    sent: &Sent,
+    tech: Tech,
+    r: &Station,
+    r_name: Option<Arc<str>>,
+    d: f64,
+    outcome: Result<u64, LossReason>,
 ) {
-    let msg_type = tx.msg.msg_type();
-    rec.v2x.agg(msg_type, tech).attempt(d, outcome);
-    if let Ok(lat) = outcome
-        && r.acts
-        && msg_type != MsgType::Cam
-    {
-        env.queue.push(
-            now_us + lat,
-            Delivery {
-                to: r.entity,
-                msg: tx.msg.clone(),
-                sent_us: now_us,
+    let msg_type = sent.msg.msg_type();
+    let outcome = match outcome {
+        Ok(lat) if lat > env.lifetime_us => Err(LossReason::Expired),
+        o => o,
+    };
+    let agg = rec.v2x.agg(msg_type, tech);
+    agg.attempt(d, outcome);
+    if let Ok(lat) = outcome {
+        if d <= AOI_RANGE_M
+            && let Some(age_us) = env.aoi.update(
+                msg_type,
                 tech,
-            },
-        );
+                r.id,
+                sent.from.id,
+                sent.sent_us,
+                sent.sent_us + lat,
+            )
+        {
+            agg.age(age_us as f64 / 1000.0);
+        }
+        if r.acts && msg_type != MsgType::Cam {
+            env.queue.push(
+                sent.sent_us + lat,
+                Delivery {
+                    to: r.entity,
+                    msg: sent.msg.clone(),
+                    sent_us: sent.sent_us,
+                    tech,
+                },
+            );
+        }
     }
     if receptions.keep {
         receptions.list.push(Reception {
-            msg_id,
+            msg_id: sent.msg_id,
             msg: msg_type,
             tech,
-            from: tx.from,
-            to: ri,
-            sent_us: now_us,
+            from: sent.from_name.clone().unwrap_or_default(),
+            to: r_name.unwrap_or_default(),
+            from_pos: sent.from.pos,
+            to_pos: r.pos,
+            sent_us: sent.sent_us,
             outcome,
             distance: d,
         });
@@ -304,13 +258,12 @@ pub const UU_CAM_RADIUS: f64 = 300.0;
 #[allow(clippy::too_many_arguments)]
 fn uu(
     env: &mut RadioEnv,
+    sent: &Sent,
     tx: &Tx,
-    msg_id: u64,
     p: &UuSpec,
     backhaul_ms: f64,
     jitter_ms: f64,
     gnbs: &[&Gnb],
-    now_us: u64,
     rngs: &mut Rngs,
     rec: &mut Recorder,
     faults: &FaultState,
@@ -318,7 +271,7 @@ fn uu(
     receptions: &mut Receptions,
 ) {
     let msg_type = tx.msg.msg_type();
-    let sender = env.stations[tx.from];
+    let sender = sent.from;
     rec.v2x.agg(msg_type, Tech::Uu).sent += 1;
     let spike = faults.extra_latency_us(Tech::Uu);
     let burst = faults.extra_loss(Tech::Uu);
@@ -337,7 +290,7 @@ fn uu(
             });
         match (sender.backhaul, nearest) {
             (true, Some(g)) => Ok((
-                backhaul(&mut rngs.latency) + edge(g, p, &mut rngs.latency),
+                backhaul(&mut rngs.network) + edge(g, p, &mut rngs.network),
                 g.index,
             )),
             _ => Err(LossReason::NodeDown),
@@ -348,11 +301,11 @@ fn uu(
             .and_then(|s| gnbs.iter().find(|g| g.index == s))
         {
             Some(g) => {
-                if rngs.radio.random::<f64>() < p.loss {
+                if rngs.network.random::<f64>() < p.loss {
                     Err(LossReason::BelowThreshold)
                 } else {
                     Ok((
-                        sample_us(&p.uplink, &mut rngs.latency) + edge(g, p, &mut rngs.latency),
+                        sample_us(&p.uplink, &mut rngs.network) + edge(g, p, &mut rngs.network),
                         g.index,
                     ))
                 }
@@ -368,7 +321,7 @@ fn uu(
     for &key in buf.iter() {
         let ri = key as usize;
         let r = env.stations[ri];
-        if ri == tx.from || r.radios & bit(Tech::Uu) == 0 || r.is_rsu {
+        if r.id == sender.id || r.radios & bit(Tech::Uu) == 0 || r.is_rsu {
             continue;
         }
         let d = (r.pos[0] - sender.pos[0]).hypot(r.pos[1] - sender.pos[1]);
@@ -376,33 +329,22 @@ fn uu(
             (Err(e), _) => Err(e),
             (Ok(_), None) => Err(LossReason::NoCoverage),
             (Ok((up, g_from)), Some(g_to)) => {
-                let u: f64 = rngs.radio.random();
+                let u: f64 = rngs.network.random();
                 if u < burst {
                     Err(LossReason::Injected)
                 } else if u < burst + p.loss {
                     Err(LossReason::BelowThreshold)
                 } else {
                     let inter = if g_from != g_to {
-                        backhaul(&mut rngs.latency)
+                        backhaul(&mut rngs.network)
                     } else {
                         0
                     };
-                    Ok(up + inter + sample_us(&p.downlink, &mut rngs.latency) + spike)
+                    Ok(up + inter + sample_us(&p.downlink, &mut rngs.network) + spike)
                 }
             }
         };
-        deliver(
-            env,
-            rec,
-            tx,
-            msg_id,
-            Tech::Uu,
-            ri,
-            &r,
-            d,
-            now_us,
-            outcome,
-            receptions,
-        );
+        let name = receptions.keep.then(|| env.names[ri].clone());
+        deliver(env, rec, receptions, sent, Tech::Uu, &r, name, d, outcome);
     }
 }

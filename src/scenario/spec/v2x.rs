@@ -368,6 +368,10 @@ pub struct MessageSpec {
     pub denm_validity: f64,
     /// DENM relevance radius, m.
     pub denm_radius: f64,
+    /// Packet lifetime, s: a copy arriving later than this after it was sent is dropped
+    /// (`expired`). GeoNetworking's default lifetime for CAM single-hop broadcast is 1 s
+    /// (EN 302 637-2 as implemented in Artery `CaService`).
+    pub lifetime_s: f64,
 }
 
 impl Default for MessageSpec {
@@ -383,6 +387,7 @@ impl Default for MessageSpec {
             denm_repeat: 0.1,
             denm_validity: 60.0,
             denm_radius: 500.0,
+            lifetime_s: 1.0,
         }
     }
 }

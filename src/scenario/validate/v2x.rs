@@ -83,6 +83,8 @@ impl Checker<'_, '_> {
             .positive("v2x.messages.denm_validity", m.denm_validity, "s");
         self.out
             .positive("v2x.messages.denm_radius", m.denm_radius, "m");
+        self.out
+            .positive("v2x.messages.lifetime_s", m.lifetime_s, "s");
         for (name, list) in [("cam_via", &m.cam_via), ("denm_via", &m.denm_via)] {
             if let Some(k) = list.iter().position(|t| *t == Tech::Backhaul) {
                 self.out.err(
