@@ -9,6 +9,7 @@
 //! loses it because it was transmitting itself (half duplex).
 use std::sync::Arc;
 
+use bevy::prelude::Entity;
 use bevy_rapier3d::prelude::RapierContext;
 use rand::Rng;
 
@@ -27,16 +28,45 @@ use crate::radio::pathloss::{
 use crate::rng::Rngs;
 use crate::scenario::spec::{MsgType, SidelinkSpec, Tech};
 
-/// A receiver in range of a scheduled transmission, with the signal it gets.
-#[derive(Debug, Clone)]
+/// A receiver in range of a scheduled transmission, with the signal it gets. Compact (40
+/// bytes, single precision): a busy step holds one per receiver of every message on the air.
+#[derive(Debug, Clone, Copy)]
 pub struct Candidate {
-    pub r: Station,
-    pub name: Option<Arc<str>>,
+    pub entity: Entity,
+    pub id: u32,
+    pub acts: bool,
+    pub pos: [f32; 2],
+    pub height: f32,
     /// Horizontal distance, m.
-    pub d: f64,
-    pub rx_dbm: f64,
+    pub d: f32,
+    pub rx_dbm: f32,
     /// Noise floor plus any jammer at the receiver, dBm.
-    pub noise_dbm: f64,
+    pub noise_dbm: f32,
+}
+
+impl Candidate {
+    fn at(&self) -> ([f64; 2], f64) {
+        (
+            [f64::from(self.pos[0]), f64::from(self.pos[1])],
+            f64::from(self.height),
+        )
+    }
+
+    /// The receiving station, as far as recording a reception needs it.
+    fn station(&self) -> Station {
+        let (pos, height) = self.at();
+        Station {
+            entity: self.entity,
+            id: self.id,
+            pos,
+            height,
+            radios: 0,
+            acts: self.acts,
+            serving: None,
+            is_rsu: false,
+            backhaul: false,
+        }
+    }
 }
 
 /// A scheduled transmission waiting to be resolved.
@@ -46,6 +76,8 @@ pub struct Pending {
     pub spike_us: u64,
     pub burst_loss: f64,
     pub candidates: Vec<Candidate>,
+    /// Receiver names, same order, kept only when receptions are.
+    pub names: Vec<Arc<str>>,
 }
 
 /// A transmission on the medium; kept after it is resolved while it can still interfere with
@@ -170,6 +202,7 @@ pub fn schedule(
         buf.clear();
     }
     let mut candidates = Vec::new();
+    let mut names = Vec::new();
     for &key in buf.iter() {
         let ri = key as usize;
         let r = env.stations[ri];
@@ -222,12 +255,16 @@ pub fn schedule(
             None => noise,
         };
         candidates.push(Candidate {
-            r,
-            name,
-            d: d2,
-            rx_dbm: p.tx_dbm + 2.0 * p.antenna_gain_dbi - pl - shadow,
-            noise_dbm,
+            entity: r.entity,
+            id: r.id,
+            acts: r.acts,
+            pos: [r.pos[0] as f32, r.pos[1] as f32],
+            height: r.height as f32,
+            d: d2 as f32,
+            rx_dbm: (p.tx_dbm + 2.0 * p.antenna_gain_dbi - pl - shadow) as f32,
+            noise_dbm: noise_dbm as f32,
         });
+        names.extend(name);
     }
     medium.push(Airing {
         burst,
@@ -236,6 +273,7 @@ pub fn schedule(
             spike_us,
             burst_loss,
             candidates,
+            names,
         })),
     });
     *env.medium(tech) = medium;
@@ -280,21 +318,23 @@ pub fn resolve(
             spike_us,
             burst_loss,
             candidates,
+            names,
         } = *pending;
+        let mut names = names.into_iter();
         for c in candidates {
-            let outcome = if overlapping.iter().any(|(b, _)| b.sender == c.r.id) {
+            let (rx_dbm, noise_dbm) = (f64::from(c.rx_dbm), f64::from(c.noise_dbm));
+            let outcome = if overlapping.iter().any(|(b, _)| b.sender == c.id) {
                 Err(LossReason::HalfDuplex)
             } else {
-                let snr = c.rx_dbm - c.noise_dbm;
+                let snr = rx_dbm - noise_dbm;
                 let hopeless = p.error_curve == ErrorCurve::Step && snr < p.sinr_threshold_db;
                 let mut interference_mw = 0.0;
                 // Interference only matters where the signal alone would get through.
                 for (b, _) in overlapping.iter().filter(|(_, co)| *co && !hopeless) {
-                    interference_mw +=
-                        mean_rx_mw(env, ctx, tech, (b.pos, b.height), (c.r.pos, c.r.height));
+                    interference_mw += mean_rx_mw(env, ctx, tech, (b.pos, b.height), c.at());
                 }
                 let sinr = if interference_mw > 0.0 {
-                    c.rx_dbm - mw_to_dbm(dbm_to_mw(c.noise_dbm) + interference_mw)
+                    rx_dbm - mw_to_dbm(dbm_to_mw(noise_dbm) + interference_mw)
                 } else {
                     snr
                 };
@@ -310,8 +350,18 @@ pub fn resolve(
                     Ok(me.end_us - sent.sent_us + spike_us)
                 }
             };
+            let station = c.station();
+            let d = f64::from(c.d);
             deliver(
-                env, rec, receptions, &sent, tech, &c.r, c.name, c.d, outcome,
+                env,
+                rec,
+                receptions,
+                &sent,
+                tech,
+                &station,
+                names.next(),
+                d,
+                outcome,
             );
         }
     }
