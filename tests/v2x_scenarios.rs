@@ -266,3 +266,50 @@ fn receivers_beyond_max_range_in_the_message_area_are_out_of_range() {
     assert_eq!(lost(&far, "out_of_range"), s.attempts);
     assert!(s.attempts > 0);
 }
+
+/// A loaded cell makes Uu packets wait for radio resources. At 90 % load the M/M/1 wait per
+/// radio hop (0.5 ms NR slot) is 0 with probability 0.1, else exponential with mean 5 ms: the
+/// two hops (uplink, downlink) move the median latency by about 7.5 ms. The report gives the
+/// cell's load (the background plus the little the V2X traffic adds).
+#[test]
+fn a_loaded_cell_delays_uu_and_reports_its_load() {
+    let world = |load: f64| {
+        run_text(&format!(
+            r#"(name: "load", duration: 30.0,
+            network: (
+                nodes: [(id: "a", pos: (0.0, 0.0)), (id: "b", pos: (800.0, 0.0))],
+                links: [(id: "ab", from: "a", to: "b", lanes: 2)],
+            ),
+            vehicles: [
+                (id: "v1", kind: Car, route: Links(["ab"]), pos: 10.0, speed: 10.0, automated: true),
+                (id: "v2", kind: Car, route: Links(["ab"]), pos: 60.0, speed: 10.0, automated: true),
+                (id: "v3", kind: Car, route: Links(["ab"]), pos: 110.0, speed: 10.0, automated: true, lane: 1),
+            ],
+            v2x: (enabled: true,
+                gnbs: [(id: "cell", pos: (400.0, 100.0), load: {load})],
+                obu: (automated: [Uu]),
+                messages: (cam_via: [Uu]),
+            ),
+        )"#
+        ))
+    };
+    let (idle, busy) = (world(0.0), world(0.9));
+    let p50 = |r: &Report| {
+        stats(r, "cam", "uu")
+            .and_then(|s| s.latency_ms.as_ref())
+            .expect("Uu latencies")
+            .p50
+    };
+    let shift = p50(&busy) - p50(&idle);
+    assert!((5.0..=10.0).contains(&shift), "median moved by {shift} ms");
+    let load = |r: &Report| {
+        r.v2x
+            .cell_load
+            .iter()
+            .find(|(g, _)| g == "cell")
+            .expect("cell load")
+            .1
+    };
+    assert!((0.0..0.01).contains(&load(&idle)), "{}", load(&idle));
+    assert!((0.9..0.91).contains(&load(&busy)), "{}", load(&busy));
+}

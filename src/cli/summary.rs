@@ -67,6 +67,15 @@ pub fn table(r: &Report, timing: Option<&Timing>) -> String {
         for (tech, cbr) in &r.v2x.channel_busy_ratio {
             let _ = writeln!(s_, "           channel busy ratio {tech}: {cbr:.3}");
         }
+        if !r.v2x.cell_load.is_empty() {
+            let loads: Vec<String> = r
+                .v2x
+                .cell_load
+                .iter()
+                .map(|(g, l)| format!("{g} {l:.3}"))
+                .collect();
+            let _ = writeln!(s_, "           cell load  {}", loads.join(", "));
+        }
         if !r.warnings.is_empty() {
             let leads: Vec<f64> = r.warnings.iter().filter_map(|w| w.lead_time_s).collect();
             let min = leads.iter().copied().min_by(f64::total_cmp);

@@ -81,6 +81,12 @@ pub fn report(world: &mut World) -> Report {
             .iter()
             .map(|(t, (s, n))| (t.name().to_string(), round(s / (*n).max(1) as f64, 4)))
             .collect(),
+        cell_load: rec
+            .v2x
+            .cell_load
+            .iter()
+            .map(|(g, (s, n))| (g.clone(), round(s / (*n).max(1) as f64, 4)))
+            .collect(),
     };
     let mut warnings = rec.warnings.clone();
     warnings.sort_by(|a, b| {

@@ -76,6 +76,9 @@ pub struct V2xSummary {
     pub by_type: Vec<MsgStats>,
     /// Mean channel busy ratio per technology over the run.
     pub channel_busy_ratio: Vec<(String, f64)>,
+    /// Mean load of each gNB over the run (background plus V2X traffic), 0-1.
+    #[serde(default)]
+    pub cell_load: Vec<(String, f64)>,
 }
 
 /// Statistics for one message type on one technology.

@@ -176,6 +176,8 @@ pub struct V2xLog {
     pub by: BTreeMap<(MsgType, Tech), MsgAgg>,
     /// Channel busy ratio samples per technology: (sum, count).
     pub cbr: BTreeMap<Tech, (f64, u64)>,
+    /// Load of each gNB (by id) every 100 ms: (sum, count).
+    pub cell_load: BTreeMap<String, (f64, u64)>,
 }
 
 impl V2xLog {

@@ -6,6 +6,7 @@
 //! draw takes the caller's `&mut impl rand::Rng` (a per-purpose ChaCha8 stream), so runs are
 //! reproducible from the scenario seed. Equations, defaults and sources: `docs/v2x-models.md`.
 pub mod budget;
+pub mod cell;
 pub mod dcc;
 pub mod grid;
 pub mod latency;

@@ -159,6 +159,8 @@ pub fn grid_spec(vehicles: usize, duration: f64, v2x: bool) -> Spec {
                     p99_ms: 3.0,
                 },
                 mec_at_gnb: true,
+                load: 0.0,
+                capacity_mbps: 100.0,
             })
             .collect();
         spec_v2x.messages.cam_via = vec![Tech::Pc5, Tech::Uu];

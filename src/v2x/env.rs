@@ -6,6 +6,7 @@ use bevy::prelude::*;
 
 use super::messages::Payload;
 use super::sidelink::Airing;
+use crate::radio::cell::CellMeter;
 use crate::radio::dcc::{Pc5Occupancy, WaveRate, wave_airtime_us};
 use crate::radio::grid::SpatialGrid;
 use crate::radio::medium::PowerTable;
@@ -193,6 +194,8 @@ pub struct RadioEnv {
     /// Median received power by distance for WAVE and PC5 (interference, carrier sensing).
     pub power_wave: PowerTable,
     pub power_pc5: PowerTable,
+    /// V2X traffic through each gNB (by index), for its load.
+    pub cells: CellMeter,
 }
 
 impl RadioEnv {

@@ -58,6 +58,9 @@ pub struct Gnb {
     pub tx_dbm: f64,
     pub mec: Latency,
     pub mec_at_gnb: bool,
+    /// Background load, 0-0.95, and V2X capacity, Mbit/s (see `radio::cell`).
+    pub load: f64,
+    pub capacity_mbps: f64,
 }
 
 /// The V2X state of a vehicle with an on-board unit.
@@ -115,6 +118,8 @@ pub fn spawn(mut commands: Commands, spec: Res<SpecRes>, net: Res<RoadNetwork>) 
                 tx_dbm: g.tx_dbm,
                 mec: g.mec.clone(),
                 mec_at_gnb: g.mec_at_gnb,
+                load: g.load,
+                capacity_mbps: g.capacity_mbps,
             },
             Transform::from_xyz(g.pos.0 as f32, g.height as f32, -g.pos.1 as f32),
         ));

@@ -18,6 +18,7 @@ use crate::metrics::Recorder;
 use crate::metrics::v2x_stats::LossReason;
 use crate::physics::BUILDINGS;
 use crate::physics::los::clear;
+use crate::radio::cell::{MAX_LOAD, NR_SLOT_US, mm1_wait_us};
 use crate::radio::latency::sample_us;
 use crate::rng::Rngs;
 use crate::scenario::SpecRes;
@@ -78,6 +79,17 @@ pub fn transmit(
     outbox.sort_by_key(|tx| env.stations[tx.from].id);
     let mut gnb_list: Vec<&Gnb> = gnbs.iter().collect();
     gnb_list.sort_by_key(|g| g.index);
+    if env
+        .cells
+        .roll(now_us, |c| gnb_list.get(c).map_or(0.0, |g| g.capacity_mbps))
+    {
+        for g in &gnb_list {
+            let load = cell_load(g, &env);
+            let e = rec.v2x.cell_load.entry(g.id.clone()).or_default();
+            e.0 += load;
+            e.1 += 1;
+        }
+    }
     let mut buf = Vec::new();
     for tx in &outbox {
         let msg_id = env.next_msg_id;
@@ -241,6 +253,11 @@ pub(super) fn deliver(
     }
 }
 
+/// Load of a cell now: its background load plus the V2X traffic through it (`radio::cell`).
+fn cell_load(g: &Gnb, env: &RadioEnv) -> f64 {
+    (g.load + env.cells.v2x_load(g.index as usize)).min(MAX_LOAD)
+}
+
 /// Time at the edge: the MEC's processing, plus the transport to it and back (`uu.core`) when
 /// it is not at the gNB.
 fn edge(g: &Gnb, p: &UuSpec, rng: &mut rand_chacha::ChaCha8Rng) -> u64 {
@@ -304,8 +321,12 @@ fn uu(
                 if rngs.network.random::<f64>() < p.loss {
                     Err(LossReason::BelowThreshold)
                 } else {
+                    let wait = mm1_wait_us(cell_load(g, env), NR_SLOT_US, &mut rngs.network);
+                    env.cells.add(g.index as usize, tx.msg.size_bytes());
                     Ok((
-                        sample_us(&p.uplink, &mut rngs.network) + edge(g, p, &mut rngs.network),
+                        sample_us(&p.uplink, &mut rngs.network)
+                            + wait
+                            + edge(g, p, &mut rngs.network),
                         g.index,
                     ))
                 }
@@ -340,7 +361,13 @@ fn uu(
                     } else {
                         0
                     };
-                    Ok(up + inter + sample_us(&p.downlink, &mut rngs.network) + spike)
+                    let load = gnbs
+                        .iter()
+                        .find(|g| g.index == g_to)
+                        .map_or(0.0, |g| cell_load(g, env));
+                    let wait = mm1_wait_us(load, NR_SLOT_US, &mut rngs.network);
+                    env.cells.add(g_to as usize, tx.msg.size_bytes());
+                    Ok(up + inter + sample_us(&p.downlink, &mut rngs.network) + wait + spike)
                 }
             }
         };

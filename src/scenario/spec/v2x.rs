@@ -151,6 +151,19 @@ pub struct GnbSpec {
     /// network, adding `links.uu.core` to every Uu message through this cell.
     #[serde(default = "yes")]
     pub mec_at_gnb: bool,
+    /// Extra utilisation of the cell's radio resources by other users, 0 to 0.95 (default 0:
+    /// the link latency distributions already describe the cell at its usual load). Load adds
+    /// a scheduling wait to each Uu radio hop (`radio::cell`).
+    #[serde(default)]
+    pub load: f64,
+    /// Capacity of the cell for V2X traffic, Mbit/s (default 100), against which the V2X
+    /// traffic through it adds to its load.
+    #[serde(default = "hundred")]
+    pub capacity_mbps: f64,
+}
+
+fn hundred() -> f64 {
+    100.0
 }
 
 fn yes() -> bool {

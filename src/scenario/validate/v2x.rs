@@ -54,6 +54,15 @@ impl Checker<'_, '_> {
                 .positive(&format!("{p}.freq_ghz"), g.freq_ghz, "GHz");
             self.out.finite(&format!("{p}.tx_dbm"), g.tx_dbm);
             self.latency(&format!("{p}.mec"), &g.mec);
+            self.out.within(
+                &format!("{p}.load"),
+                g.load,
+                0.0,
+                crate::radio::cell::MAX_LOAD,
+                "",
+            );
+            self.out
+                .positive(&format!("{p}.capacity_mbps"), g.capacity_mbps, "Mbit/s");
         }
         if let Some(c) = v.control_centre {
             self.out.point("v2x.control_centre", c);
