@@ -49,6 +49,45 @@ fn hidden_pedestrian_collides_without_v2x_and_not_with_it() {
     assert!(without.passed && with.passed);
 }
 
+/// The lead car of a platoon brakes at 8 m/s². With its EEBL DENM the automated car at the tail
+/// brakes for it before the braking wave reaches it through the two human-driven cars in between,
+/// so it brakes earlier and more gently: its peak deceleration is lower (below the 4 m/s²
+/// hard-braking threshold, which it crosses without V2X), and there is one hard braking fewer.
+/// Everything else in the platoon is the same: the human drivers ignore V2X.
+#[test]
+fn eebl_lets_the_automated_car_brake_earlier_and_more_gently() {
+    let without = run_file("scenarios/emergency-brake-eebl-no-v2x.ron");
+    let with = run_file("scenarios/emergency-brake-eebl.ron");
+    let decel = |r: &Report, id: &str| {
+        r.vehicles
+            .iter()
+            .find(|v| v.id == id)
+            .map(|v| v.max_decel)
+            .expect("vehicle in the report")
+    };
+    let hard = sangam_sim::metrics::recorder::HARD_BRAKE;
+    assert!(
+        decel(&without, "ego") > hard && decel(&with, "ego") < hard,
+        "ego peak deceleration {} m/s² without V2X, {} with",
+        decel(&without, "ego"),
+        decel(&with, "ego")
+    );
+    for human in ["lead", "human_1", "human_2"] {
+        assert_eq!(
+            decel(&without, human),
+            decel(&with, human),
+            "{human} changed"
+        );
+    }
+    assert_eq!(
+        with.summary.hard_brakings + 1,
+        without.summary.hard_brakings
+    );
+    assert!(stats(&with, "denm", "pc5").is_some_and(|s| s.delivered > 0));
+    assert!(with.collisions.is_empty() && without.collisions.is_empty());
+    assert!(without.passed && with.passed);
+}
+
 /// Two RSUs 200 m apart on an empty road: in line of sight WAVE gets SPaT through nearly
 /// always; a tower between them turns the link NLOS (TR 37.885 NLOS path loss, 111 dB at
 /// 100 m vs 86 dB LOS) and delivery collapses.

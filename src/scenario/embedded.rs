@@ -11,12 +11,24 @@ use super::load::{Loaded, load_with};
 pub const FILES: &[(&str, &str)] = &[
     ("bus-loop.ron", include_str!("../../scenarios/bus-loop.ron")),
     (
+        "common/emergency-brake-world.ron",
+        include_str!("../../scenarios/common/emergency-brake-world.ron"),
+    ),
+    (
         "common/hidden-pedestrian-world.ron",
         include_str!("../../scenarios/common/hidden-pedestrian-world.ron"),
     ),
     (
         "common/sangam-map.ron",
         include_str!("../../scenarios/common/sangam-map.ron"),
+    ),
+    (
+        "emergency-brake-eebl-no-v2x.ron",
+        include_str!("../../scenarios/emergency-brake-eebl-no-v2x.ron"),
+    ),
+    (
+        "emergency-brake-eebl.ron",
+        include_str!("../../scenarios/emergency-brake-eebl.ron"),
     ),
     (
         "examples/minimal.ron",

@@ -7,7 +7,7 @@ use crate::clock::SimClock;
 use crate::road::RoadNetwork;
 use crate::road::network::JunctionCtl;
 use crate::traffic::ClosedLanes;
-use crate::traffic::components::{Hazard, Stalled, Vehicle};
+use crate::traffic::components::{EmergencyStop, Hazard, Stalled, Vehicle};
 use crate::traffic::signals::Program;
 
 /// Hazard ids of stalled vehicles start here (pedestrians use their own index below it).
@@ -42,6 +42,17 @@ pub fn apply(
                             id: STALL_HAZARD_BASE + v.index,
                         },
                     ));
+                }
+            }
+            Action::EmergencyBrake {
+                vehicle,
+                decel,
+                for_s,
+            } => {
+                if let Some((e, _)) = vehicles.iter().find(|(_, v)| &v.id == vehicle) {
+                    commands
+                        .entity(e)
+                        .insert(EmergencyStop::new(*decel, *for_s));
                 }
             }
             Action::CloseLane { link, lane } => {

@@ -65,6 +65,7 @@ pub fn accelerate(
         &Driver,
         &Awareness,
         Option<&Stalled>,
+        Option<&mut EmergencyStop>,
         Option<&mut BusStops>,
         Option<&Advice>,
         &mut Surroundings,
@@ -73,7 +74,9 @@ pub fn accelerate(
 ) {
     let t = clock.t();
     let dt = clock.dt;
-    for (veh, mut m, route, driver, aware, stalled, stops, advice, mut around) in &mut vehicles {
+    for (veh, mut m, route, driver, aware, stalled, emergency, stops, advice, mut around) in
+        &mut vehicles
+    {
         *around = Surroundings::default();
         if stalled.is_some() {
             m.acc = if m.v > 0.0 {
@@ -81,6 +84,10 @@ pub fn accelerate(
             } else {
                 0.0
             };
+            continue;
+        }
+        if let Some(a) = emergency.and_then(|mut e| e.accel(m.v, t, dt)) {
+            m.acc = a;
             continue;
         }
         let link = &net.links[m.link as usize];
@@ -203,6 +210,10 @@ pub fn accelerate(
         // V2X advice to stop short (red-light warning, hazard ahead).
         if let Some(d) = advice.and_then(|a| a.stop_at) {
             stop_at(d - m.s, &mut acc);
+        }
+        // V2X advice from a farther leader (EEBL multi-anticipation).
+        if let Some(cap) = advice.and_then(|a| a.max_accel) {
+            acc = acc.min(cap);
         }
         m.acc = acc;
     }

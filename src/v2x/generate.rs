@@ -210,15 +210,18 @@ pub fn vehicles(
                     station_id: v.index,
                     sequence: u32::MAX,
                 };
-                ob.own_denm = Some(DenmOriginator::trigger(
-                    id,
-                    DenmEvent::EmergencyBraking,
-                    (pos[0], pos[1]),
-                    t,
-                    m.denm_repeat,
-                    2.0,
-                    m.denm_radius.min(300.0),
-                ));
+                ob.own_denm = Some(
+                    DenmOriginator::trigger(
+                        id,
+                        DenmEvent::EmergencyBraking,
+                        (pos[0], pos[1]),
+                        t,
+                        m.denm_repeat,
+                        2.0,
+                        m.denm_radius.min(300.0),
+                    )
+                    .with_motion(motion.v, heading),
+                );
             }
             ob.braking = braking;
             if let Some(orig) = ob.own_denm.as_mut() {

@@ -8,6 +8,7 @@
 pub mod cam;
 pub mod cpm;
 pub mod denm;
+pub mod eebl;
 pub mod env;
 pub mod faults;
 pub mod generate;
@@ -41,7 +42,8 @@ pub(crate) fn plugin(app: &mut App) {
                     .chain()
                     .in_set(SenseSystems)
                     .before(crate::traffic::perceive::perceive),
-                receive::glosa
+                (receive::glosa, eebl::anticipate)
+                    .chain()
                     .in_set(DecideSystems)
                     .before(crate::traffic::decide::accelerate),
                 (
@@ -87,6 +89,7 @@ fn on_board(add: On<Add, Obu>, spec: Res<SpecRes>, mut commands: Commands) {
             spat: Vec::new(),
             warned: Vec::new(),
             spat_gen: Vec::new(),
+            eebl: Vec::new(),
         });
     }
 }

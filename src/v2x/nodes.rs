@@ -61,6 +61,8 @@ pub struct OnBoard {
     pub warned: Vec<u32>,
     /// Generation time of the freshest SPaT received per intersection, for age of information.
     pub spat_gen: Vec<(String, f64)>,
+    /// Emergency braking ahead told of by EEBL DENMs, sorted by ActionID.
+    pub eebl: Vec<super::eebl::EeblNotice>,
 }
 
 /// Spawn RSUs and gNBs from the scenario.

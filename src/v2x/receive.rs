@@ -5,7 +5,7 @@ use bevy::prelude::*;
 
 use super::env::RadioEnv;
 use super::glosa::{SignalTiming, advisory_speed};
-use super::messages::{MovementPhaseState, Payload};
+use super::messages::{DenmEvent, MovementPhaseState, Payload};
 use super::nodes::OnBoard;
 use super::reactions::{RLVW_HORIZON_S, red_light_warning};
 use super::spat::Colour as SpatColour;
@@ -34,7 +34,13 @@ pub fn map_hazards(
 }
 
 /// Distance along my route to a point (link, s), if it is ahead on the route.
-fn distance_ahead(net: &RoadNetwork, m: &Motion, route: &Route, link: u32, s: f64) -> Option<f64> {
+pub(super) fn distance_ahead(
+    net: &RoadNetwork,
+    m: &Motion,
+    route: &Route,
+    link: u32,
+    s: f64,
+) -> Option<f64> {
     if link == m.link {
         return (s >= m.s).then_some(s - m.s);
     }
@@ -123,7 +129,10 @@ pub fn deliver(
                 }
             }
             Payload::Denm(denm) => {
-                ob.denms.accept(denm, t);
+                let update = ob.denms.accept(denm, t);
+                if denm.event == DenmEvent::EmergencyBraking {
+                    super::eebl::note(&net, m, route, denm, update, t_recv, &mut ob.eebl);
+                }
             }
             _ => {}
         }
