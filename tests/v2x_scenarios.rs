@@ -49,6 +49,68 @@ fn hidden_pedestrian_collides_without_v2x_and_not_with_it() {
     assert!(without.passed && with.passed);
 }
 
+/// A red-light runner hidden by a corner building: without V2X the automated car, on green,
+/// sees it too late and hits it; with the junction RSU's camera and CPM it learns of the runner
+/// once the runner can no longer stop, ~2.4 s before its own stop line, and waits.
+#[test]
+fn red_light_runner_collides_without_v2x_and_not_with_it() {
+    let without = run_file("scenarios/red-light-runner-no-v2x.ron");
+    let with = run_file("scenarios/red-light-runner.ron");
+    let hit = |r: &Report| {
+        r.collisions
+            .iter()
+            .any(|c| (c.a == "ego" && c.b == "runner") || (c.a == "runner" && c.b == "ego"))
+    };
+    assert!(
+        hit(&without),
+        "no collision without V2X: {:?}",
+        without.collisions
+    );
+    assert!(
+        with.collisions.is_empty(),
+        "collision with V2X: {:?}",
+        with.collisions
+    );
+    // Without V2X the ego never even braked: its sensors saw the runner too late.
+    let ego = |r: &Report| {
+        r.vehicles
+            .iter()
+            .find(|v| v.id == "ego")
+            .cloned()
+            .expect("ego")
+    };
+    assert!(ego(&without).max_decel < 1.0, "{:?}", ego(&without));
+    // The warning came by CPM, about the runner (vehicle index 1), with time to spare.
+    let w = with
+        .warnings
+        .iter()
+        .find(|w| w.vehicle == "ego")
+        .expect("the ego was warned");
+    assert_eq!((w.kind.as_str(), w.hazard.as_str()), ("cpm", "3000001"));
+    assert!(w.lead_time_s.is_some_and(|l| l > 1.0), "{w:?}");
+    assert!(stats(&with, "cpm", "pc5").is_some_and(|s| s.delivered > 0));
+    assert!(without.passed && with.passed);
+}
+
+/// The same red-light runner without V2X but also without the corner building: the ego's own
+/// sensors (120 m, line of sight) see the runner as soon as it can no longer stop, early enough
+/// to wait at the line. So in the baseline it is the building that hides the runner.
+#[test]
+fn without_the_corner_building_the_egos_own_sensors_see_the_runner_in_time() {
+    let mut l = load_file(std::path::Path::new(
+        "scenarios/red-light-runner-no-v2x.ron",
+    ))
+    .expect("scenario loads");
+    assert!(!l.spec.buildings.is_empty());
+    l.spec.buildings.clear();
+    let r = run(l.spec, &l.name, &RunOptions::default()).report;
+    assert!(r.collisions.is_empty(), "{:?}", r.collisions);
+    // It braked for the runner (no V2X: no warning records).
+    let ego = r.vehicles.iter().find(|v| v.id == "ego").expect("ego");
+    assert!(ego.max_decel > 2.0, "{ego:?}");
+    assert!(r.warnings.is_empty());
+}
+
 /// The lead car of a platoon brakes at 8 m/s². With its EEBL DENM the automated car at the tail
 /// brakes for it before the braking wave reaches it through the two human-driven cars in between,
 /// so it brakes earlier and more gently: its peak deceleration is lower (below the 4 m/s²

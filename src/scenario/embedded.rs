@@ -19,6 +19,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../scenarios/common/hidden-pedestrian-world.ron"),
     ),
     (
+        "common/red-light-runner-world.ron",
+        include_str!("../../scenarios/common/red-light-runner-world.ron"),
+    ),
+    (
         "common/sangam-map.ron",
         include_str!("../../scenarios/common/sangam-map.ron"),
     ),
@@ -50,6 +54,14 @@ pub const FILES: &[(&str, &str)] = &[
     (
         "hidden-pedestrian.ron",
         include_str!("../../scenarios/hidden-pedestrian.ron"),
+    ),
+    (
+        "red-light-runner-no-v2x.ron",
+        include_str!("../../scenarios/red-light-runner-no-v2x.ron"),
+    ),
+    (
+        "red-light-runner.ron",
+        include_str!("../../scenarios/red-light-runner.ron"),
     ),
     (
         "sangam-dmc.ron",

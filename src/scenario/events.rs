@@ -12,6 +12,9 @@ use crate::traffic::signals::Program;
 
 /// Hazard ids of stalled vehicles start here (pedestrians use their own index below it).
 pub const STALL_HAZARD_BASE: u32 = 1_000_000;
+/// Ids of ordinary vehicles as perceived objects (CPM object ids, and what drivers know of
+/// red-light runners) start here: vehicle index + this.
+pub const VEHICLE_OBJECT_BASE: u32 = 3_000_000;
 
 /// Faults for the radio layer, in force until `until` (s); read by the V2X systems.
 #[derive(Resource, Debug, Default, Clone)]

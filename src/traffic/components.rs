@@ -58,6 +58,8 @@ pub struct Driver {
     pub mobil: Mobil,
     /// Perception-reaction time, s.
     pub reaction: f64,
+    /// A red-light runner: ignores red and amber signals.
+    pub runs_red: bool,
     /// Multiplier on the speed limit when `idm.v0` is not set (driver heterogeneity).
     pub speed_factor: f64,
     /// Seconds since the last lane change (MOBIL is not re-evaluated while this is < 3 s).

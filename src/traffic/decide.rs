@@ -3,6 +3,7 @@
 use bevy::prelude::*;
 
 use super::components::*;
+use super::conflict::{Violators, must_yield};
 use super::idm::Idm;
 use super::lanes::{LaneIndex, Snap};
 use super::signals::Colour;
@@ -58,6 +59,7 @@ pub fn accelerate(
     net: Res<RoadNetwork>,
     index: Res<LaneIndex>,
     closed: Res<ClosedLanes>,
+    violators: Res<Violators>,
     mut vehicles: Query<(
         &Vehicle,
         &mut Motion,
@@ -135,6 +137,8 @@ pub fn accelerate(
             let node = &net.nodes[link.to as usize];
             if let Some(j) = node.junction {
                 match &net.junctions[j as usize].ctl {
+                    // A red-light runner ignores the signal (and who is still in the box).
+                    JunctionCtl::Signal(_) if driver.runs_red => {}
                     JunctionCtl::Signal(p) => {
                         let st = p.state(m.link, t);
                         let must_stop = match st.colour {
@@ -164,6 +168,10 @@ pub fn accelerate(
                     }
                 }
             }
+        }
+        // Intersection collision warning: a known red-light runner due at my junction when I am.
+        if must_yield(&net, &m, route, &violators, knows) {
+            stop_at(to_end, &mut acc);
         }
         // A closed lane, or a lane that does not lead where the route goes: wait near its end
         // until a lane change gets us out.

@@ -30,7 +30,7 @@ use crate::traffic::signals::Colour;
 /// Cell of the neighbour grid, m.
 const GRID_CELL: f64 = 100.0;
 /// Object ids of ordinary vehicles in CPMs start here (hazards use their hazard ids).
-pub const VEHICLE_OBJECT_BASE: u32 = 3_000_000;
+pub use crate::scenario::VEHICLE_OBJECT_BASE;
 
 fn map_pos(tf: &Transform) -> [f64; 2] {
     [f64::from(tf.translation.x), -f64::from(tf.translation.z)]

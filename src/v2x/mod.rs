@@ -41,6 +41,7 @@ pub(crate) fn plugin(app: &mut App) {
                 (receive::map_hazards, receive::deliver)
                     .chain()
                     .in_set(SenseSystems)
+                    .after(crate::traffic::conflict::predict)
                     .before(crate::traffic::perceive::perceive),
                 (receive::glosa, eebl::anticipate)
                     .chain()
