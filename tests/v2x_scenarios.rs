@@ -150,6 +150,31 @@ fn eebl_lets_the_automated_car_brake_earlier_and_more_gently() {
     assert!(without.passed && with.passed);
 }
 
+/// EEBL acts on braking in the receiver's own lane only: a car braking hard in the next lane,
+/// 40 m ahead, does not slow the automated car down although its DENM arrives.
+#[test]
+fn eebl_from_the_next_lane_is_ignored() {
+    let r = run_text(
+        r#"(name: "eebl-next-lane", duration: 30.0,
+        network: (
+            nodes: [(id: "w", pos: (0.0, 0.0)), (id: "e", pos: (1000.0, 0.0))],
+            links: [(id: "road", from: "w", to: "e", lanes: 2)],
+        ),
+        vehicles: [
+            (id: "braker", kind: Car, route: Links(["road"]), pos: 140.0, speed: 13.9, lane: 1,
+             driver: (v0: Some(13.9)), radios: Some([Pc5])),
+            (id: "ego", kind: Car, route: Links(["road"]), pos: 100.0, speed: 13.9, lane: 0,
+             automated: true, driver: (v0: Some(13.9))),
+        ],
+        events: [(at: 5.0, action: EmergencyBrake(vehicle: "braker", decel: 8.0, for_s: 5.0))],
+        v2x: (enabled: true, obu: (automated: [Pc5]), messages: (denm_via: [Pc5])),
+    )"#,
+    );
+    assert!(stats(&r, "denm", "pc5").is_some_and(|s| s.delivered > 0));
+    let ego = r.vehicles.iter().find(|v| v.id == "ego").expect("ego");
+    assert!(ego.max_decel < 0.1, "{ego:?}");
+}
+
 /// Two RSUs 200 m apart on an empty road: in line of sight WAVE gets SPaT through nearly
 /// always; a tower between them turns the link NLOS (TR 37.885 NLOS path loss, 111 dB at
 /// 100 m vs 86 dB LOS) and delivery collapses.

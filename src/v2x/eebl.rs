@@ -13,17 +13,20 @@ use crate::clock::SimClock;
 use crate::road::geometry::{P2, dist};
 use crate::road::network::LinkData;
 use crate::road::{LANE_WIDTH, RoadNetwork};
+use crate::traffic::LOOKAHEAD;
 use crate::traffic::components::*;
 use crate::traffic::decide::idm_on;
+use crate::traffic::lanes::LaneIndex;
 use crate::traffic::spawn::effective_v0;
 
 /// An EEBL event a vehicle was told of, located on its route.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EeblNotice {
     pub action: ActionId,
-    /// Where the sender was at detection: link and centreline position on it.
+    /// Where the sender was at detection: link, centreline position and lane on it.
     pub link: u32,
     pub s: f64,
+    pub lane: u8,
     /// Its speed then (`eventSpeed`), m/s.
     pub speed: f64,
     pub detected_s: f64,
@@ -41,9 +44,9 @@ pub const HEADING_TOLERANCE: f64 = std::f64::consts::FRAC_PI_4;
 const EDGE_SLACK: f64 = 1.0;
 
 /// Map-match a reported position (and heading, if given) onto a link: its centreline position
-/// when the point lies on the link's carriageway (right of the centreline, up to its width) and
-/// the heading agrees with the lane direction.
-pub fn on_link(link: &LinkData, pos: P2, heading_rad: Option<f64>) -> Option<f64> {
+/// and lane when the point lies on the link's carriageway (right of the centreline, up to its
+/// width) and the heading agrees with the lane direction.
+pub fn on_link(link: &LinkData, pos: P2, heading_rad: Option<f64>) -> Option<(f64, u8)> {
     let (s, off, dir) = link.center.project(pos);
     let width = f64::from(link.lanes) * LANE_WIDTH + EDGE_SLACK;
     if !(-EDGE_SLACK..=width).contains(&off) || dist(link.center.at(s).0, pos) > width {
@@ -51,12 +54,28 @@ pub fn on_link(link: &LinkData, pos: P2, heading_rad: Option<f64>) -> Option<f64
     }
     let agrees =
         heading_rad.is_none_or(|h| dir[0] * h.cos() + dir[1] * h.sin() >= HEADING_TOLERANCE.cos());
-    agrees.then_some(s)
+    // Lane k's centre is (lanes − k − 0.5) lane widths right of the centreline.
+    let from_median = (off / LANE_WIDTH)
+        .floor()
+        .clamp(0.0, f64::from(link.lanes - 1)) as u8;
+    agrees.then_some((s, link.lanes - 1 - from_median))
+}
+
+/// The lane a vehicle in `lane` now would drive on `link` (the same index, kept within the
+/// link's lanes): the lane an EEBL event must be in to matter. Approximate beyond the current
+/// link, where lane changes and junction lane rules may move the vehicle.
+fn my_lane(net: &RoadNetwork, m: &Motion, link: u32) -> u8 {
+    if link == m.link {
+        m.lane
+    } else {
+        m.lane.min(net.links[link as usize].lanes - 1)
+    }
 }
 
 /// Take an EEBL DENM into the vehicle's notices: a new or updated event that lies ahead on the
 /// route, in my direction, within its relevance area, replaces any earlier notice of the same
-/// event; a termination removes it.
+/// event; a termination removes it. A repetition of an event not yet noted is checked again (the
+/// receiver may have entered the relevance area since the first copy).
 pub fn note(
     net: &RoadNetwork,
     m: &Motion,
@@ -72,6 +91,7 @@ pub fn note(
             return;
         }
         DenmUpdate::New | DenmUpdate::Updated => {}
+        DenmUpdate::Repetition if notices.iter().all(|n| n.action != denm.action_id) => {}
         DenmUpdate::Repetition | DenmUpdate::Ignored => return,
     }
     let me = net.pose(m.link, m.lane, m.s, m.prev).0;
@@ -82,11 +102,11 @@ pub fn note(
     let located = std::iter::once(m.link)
         .chain(route.ahead().iter().copied())
         .find_map(|l| {
-            let s = on_link(&net.links[l as usize], pos, denm.event_heading_rad)?;
-            distance_ahead(net, m, route, l, s).map(|_| (l, s))
+            let (s, lane) = on_link(&net.links[l as usize], pos, denm.event_heading_rad)?;
+            distance_ahead(net, m, route, l, s).map(|_| (l, s, lane))
         });
     notices.retain(|n| n.action != denm.action_id);
-    if let Some((link, s)) = located {
+    if let Some((link, s, lane)) = located {
         let at = notices.partition_point(|n| n.action < denm.action_id);
         notices.insert(
             at,
@@ -94,6 +114,7 @@ pub fn note(
                 action: denm.action_id,
                 link,
                 s,
+                lane,
                 speed: denm.event_speed.unwrap_or(0.0),
                 detected_s: denm.detection_time_s,
                 until_s: denm.detection_time_s + denm.validity_s,
@@ -104,10 +125,14 @@ pub fn note(
 }
 
 /// Cap every automated vehicle's acceleration by the IDM term against each braking vehicle it
-/// was told of, once its reaction time has passed since the DENM arrived.
+/// was told of, once its reaction time has passed since the DENM arrived. A sender that is the
+/// vehicle's immediate leader is left to the ordinary car following: its own sensors measure
+/// that one directly, and the worst-case extrapolation would only make it brake harder than
+/// needed (then raising an EEBL of its own, and so on down the platoon).
 pub fn anticipate(
     clock: Res<SimClock>,
     net: Res<RoadNetwork>,
+    index: Res<LaneIndex>,
     mut q: Query<(
         &Vehicle,
         &Motion,
@@ -124,10 +149,31 @@ pub fn anticipate(
             continue;
         }
         ob.eebl.retain(|n| t < n.until_s);
+        let me = index
+            .snaps
+            .binary_search_by_key(&v.index, |s| s.index)
+            .ok()
+            .map(|i| i as u32);
+        let leader = index
+            .leader(
+                &net,
+                m.link,
+                m.lane,
+                m.s,
+                me,
+                route.ahead(),
+                LOOKAHEAD,
+                |_| true,
+            )
+            .map(|(o, _)| index.snaps[o as usize].index);
         let v0 = effective_v0(driver, net.links[m.link as usize].speed_limit);
         let idm = idm_on(&driver.idm, v0);
         for n in &ob.eebl {
-            if t < n.received_s + driver.reaction {
+            // Only braking in my lane matters: a hard brake next to me is no leader of mine.
+            if t < n.received_s + driver.reaction
+                || n.lane != my_lane(&net, m, n.link)
+                || leader == Some(n.action.station_id)
+            {
                 continue;
             }
             if let Some(d) = distance_ahead(&net, m, route, n.link, n.s) {
@@ -162,9 +208,11 @@ mod tests {
     fn an_event_is_matched_to_its_own_carriageway_and_direction() {
         let link = eastbound(2);
         // Lane 1 centre (1.75 m right of the centreline, i.e. south), heading east.
-        assert_eq!(on_link(&link, [120.0, -1.75], Some(0.0)), Some(120.0));
-        // No heading reported: position alone.
-        assert_eq!(on_link(&link, [120.0, -5.25], None), Some(120.0));
+        assert_eq!(on_link(&link, [120.0, -1.75], Some(0.0)), Some((120.0, 1)));
+        // No heading reported: position alone; lane 0 is the outer (rightmost) one.
+        assert_eq!(on_link(&link, [120.0, -5.25], None), Some((120.0, 0)));
+        // A little beyond the kerb still counts, in the outer lane.
+        assert_eq!(on_link(&link, [120.0, -7.5], None), Some((120.0, 0)));
         // Heading west: the other carriageway's traffic.
         assert_eq!(
             on_link(&link, [120.0, -1.75], Some(std::f64::consts::PI)),

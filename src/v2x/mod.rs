@@ -46,6 +46,7 @@ pub(crate) fn plugin(app: &mut App) {
                 (receive::glosa, eebl::anticipate)
                     .chain()
                     .in_set(DecideSystems)
+                    .after(crate::traffic::decide::snapshot)
                     .before(crate::traffic::decide::accelerate),
                 (
                     faults::update,
