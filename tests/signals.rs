@@ -100,3 +100,26 @@ fn queue_discharges_at_saturation_flow() {
         "saturation flow {flow:.0} veh/h/lane"
     );
 }
+
+/// A red-light runner (`runs_red`) drives through the red light at its desired speed, ~28 s
+/// after departure (390 m at 13.9 m/s), while the same car without the flag waits for green.
+#[test]
+fn a_red_light_runner_crosses_on_red_and_a_normal_driver_waits() {
+    let mut app = world(spec(&signalised(
+        40.0,
+        r#"(id: "runner", kind: Car, route: Links(["ab", "bc"]), pos: 0.0, speed: 13.9, lane: 0, runs_red: true, driver: (v0: Some(13.9))),
+           (id: "normal", kind: Car, route: Links(["ab", "bc"]), pos: 0.0, speed: 13.9, depart: 1.0, driver: (v0: Some(13.9)))"#,
+    )));
+    let mut runner_crossed = None;
+    while time(&app) < 39.9 {
+        step(&mut app);
+        if runner_crossed.is_none() && motion(&mut app, "runner").is_some_and(|m| m.link == 1) {
+            runner_crossed = Some(time(&app));
+        }
+        if let Some(m) = motion(&mut app, "normal") {
+            assert_eq!(m.link, 0, "the normal driver crossed on red");
+        }
+    }
+    let t = runner_crossed.expect("the runner stopped at the red light");
+    assert!((27.5..29.5).contains(&t), "crossed at {t}");
+}

@@ -49,6 +49,132 @@ fn hidden_pedestrian_collides_without_v2x_and_not_with_it() {
     assert!(without.passed && with.passed);
 }
 
+/// A red-light runner hidden by a corner building: without V2X the automated car, on green,
+/// sees it too late and hits it; with the junction RSU's camera and CPM it learns of the runner
+/// once the runner can no longer stop, ~2.4 s before its own stop line, and waits.
+#[test]
+fn red_light_runner_collides_without_v2x_and_not_with_it() {
+    let without = run_file("scenarios/red-light-runner-no-v2x.ron");
+    let with = run_file("scenarios/red-light-runner.ron");
+    let hit = |r: &Report| {
+        r.collisions
+            .iter()
+            .any(|c| (c.a == "ego" && c.b == "runner") || (c.a == "runner" && c.b == "ego"))
+    };
+    assert!(
+        hit(&without),
+        "no collision without V2X: {:?}",
+        without.collisions
+    );
+    assert!(
+        with.collisions.is_empty(),
+        "collision with V2X: {:?}",
+        with.collisions
+    );
+    // Without V2X the ego never even braked: its sensors saw the runner too late.
+    let ego = |r: &Report| {
+        r.vehicles
+            .iter()
+            .find(|v| v.id == "ego")
+            .cloned()
+            .expect("ego")
+    };
+    assert!(ego(&without).max_decel < 1.0, "{:?}", ego(&without));
+    // The warning came by CPM, about the runner (vehicle index 1), with time to spare.
+    let w = with
+        .warnings
+        .iter()
+        .find(|w| w.vehicle == "ego")
+        .expect("the ego was warned");
+    assert_eq!((w.kind.as_str(), w.hazard.as_str()), ("cpm", "3000001"));
+    assert!(w.lead_time_s.is_some_and(|l| l > 1.0), "{w:?}");
+    assert!(stats(&with, "cpm", "pc5").is_some_and(|s| s.delivered > 0));
+    assert!(without.passed && with.passed);
+}
+
+/// The same red-light runner without V2X but also without the corner building: the ego's own
+/// sensors (120 m, line of sight) see the runner as soon as it can no longer stop, early enough
+/// to wait at the line. So in the baseline it is the building that hides the runner.
+#[test]
+fn without_the_corner_building_the_egos_own_sensors_see_the_runner_in_time() {
+    let mut l = load_file(std::path::Path::new(
+        "scenarios/red-light-runner-no-v2x.ron",
+    ))
+    .expect("scenario loads");
+    assert!(!l.spec.buildings.is_empty());
+    l.spec.buildings.clear();
+    let r = run(l.spec, &l.name, &RunOptions::default()).report;
+    assert!(r.collisions.is_empty(), "{:?}", r.collisions);
+    // It braked for the runner (no V2X: no warning records).
+    let ego = r.vehicles.iter().find(|v| v.id == "ego").expect("ego");
+    assert!(ego.max_decel > 2.0, "{ego:?}");
+    assert!(r.warnings.is_empty());
+}
+
+/// The lead car of a platoon brakes at 8 m/s². With its EEBL DENM the automated car at the tail
+/// brakes for it before the braking wave reaches it through the two human-driven cars in between,
+/// so it brakes earlier and more gently: its peak deceleration is lower (below the 4 m/s²
+/// hard-braking threshold, which it crosses without V2X), and there is one hard braking fewer.
+/// Everything else in the platoon is the same: the human drivers ignore V2X.
+#[test]
+fn eebl_lets_the_automated_car_brake_earlier_and_more_gently() {
+    let without = run_file("scenarios/emergency-brake-eebl-no-v2x.ron");
+    let with = run_file("scenarios/emergency-brake-eebl.ron");
+    let decel = |r: &Report, id: &str| {
+        r.vehicles
+            .iter()
+            .find(|v| v.id == id)
+            .map(|v| v.max_decel)
+            .expect("vehicle in the report")
+    };
+    let hard = sangam_sim::metrics::recorder::HARD_BRAKE;
+    assert!(
+        decel(&without, "ego") > hard && decel(&with, "ego") < hard,
+        "ego peak deceleration {} m/s² without V2X, {} with",
+        decel(&without, "ego"),
+        decel(&with, "ego")
+    );
+    for human in ["lead", "human_1", "human_2"] {
+        assert_eq!(
+            decel(&without, human),
+            decel(&with, human),
+            "{human} changed"
+        );
+    }
+    assert_eq!(
+        with.summary.hard_brakings + 1,
+        without.summary.hard_brakings
+    );
+    assert!(stats(&with, "denm", "pc5").is_some_and(|s| s.delivered > 0));
+    assert!(with.collisions.is_empty() && without.collisions.is_empty());
+    assert!(without.passed && with.passed);
+}
+
+/// EEBL acts on braking in the receiver's own lane only: a car braking hard in the next lane,
+/// 40 m ahead, does not slow the automated car down although its DENM arrives.
+#[test]
+fn eebl_from_the_next_lane_is_ignored() {
+    let r = run_text(
+        r#"(name: "eebl-next-lane", duration: 30.0,
+        network: (
+            nodes: [(id: "w", pos: (0.0, 0.0)), (id: "e", pos: (1000.0, 0.0))],
+            links: [(id: "road", from: "w", to: "e", lanes: 2)],
+        ),
+        vehicles: [
+            (id: "braker", kind: Car, route: Links(["road"]), pos: 140.0, speed: 13.9, lane: 1,
+             driver: (v0: Some(13.9)), radios: Some([Pc5])),
+            (id: "ego", kind: Car, route: Links(["road"]), pos: 100.0, speed: 13.9, lane: 0,
+             automated: true, driver: (v0: Some(13.9))),
+        ],
+        events: [(at: 5.0, action: EmergencyBrake(vehicle: "braker", decel: 8.0, for_s: 5.0))],
+        v2x: (enabled: true, obu: (automated: [Pc5]), messages: (denm_via: [Pc5])),
+    )"#,
+    );
+    assert!(stats(&r, "denm", "pc5").is_some_and(|s| s.delivered > 0));
+    let ego = r.vehicles.iter().find(|v| v.id == "ego").expect("ego");
+    assert!(ego.max_decel < 0.1, "{ego:?}");
+}
+
 /// Two RSUs 200 m apart on an empty road: in line of sight WAVE gets SPaT through nearly
 /// always; a tower between them turns the link NLOS (TR 37.885 NLOS path loss, 111 dB at
 /// 100 m vs 86 dB LOS) and delivery collapses.

@@ -109,7 +109,9 @@ pub struct Percentiles {
     pub max: f64,
 }
 
-/// A hazard warning that reached a vehicle, and how long before it reached the hazard.
+/// A hazard warning that reached a vehicle, and how long before it reached the hazard. For an
+/// intersection collision warning (`hazard` = the red-light runner's object id, 3,000,000 +
+/// vehicle index) the distance is to the vehicle's own stop line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WarningRecord {
     pub vehicle: String,

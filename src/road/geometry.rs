@@ -88,6 +88,30 @@ impl Polyline {
         Polyline::new(out)
     }
 
+    /// The nearest point of the line to `p`: (arc length, signed offset to the right of the
+    /// direction of travel, unit direction there). Map-matches a reported position (a DENM's
+    /// event position) onto a road.
+    pub fn project(&self, p: P2) -> (f64, f64, P2) {
+        let mut best = (0.0, f64::INFINITY, 0.0, [1.0, 0.0]);
+        for (i, w) in self.points.windows(2).enumerate() {
+            let seg = self.cum[i + 1] - self.cum[i];
+            if seg <= 0.0 {
+                continue;
+            }
+            let d = [(w[1][0] - w[0][0]) / seg, (w[1][1] - w[0][1]) / seg];
+            let rel = sub(p, w[0]);
+            let t = (rel[0] * d[0] + rel[1] * d[1]).clamp(0.0, seg);
+            let q = [w[0][0] + d[0] * t, w[0][1] + d[1] * t];
+            let off = dist(p, q);
+            if off < best.1 {
+                let r = right(d);
+                let signed = rel[0] * r[0] + rel[1] * r[1];
+                best = (self.cum[i] + t, off, signed, d);
+            }
+        }
+        (best.0, best.2, best.3)
+    }
+
     /// The part between arc lengths `a` and `b` (a < b).
     pub fn slice(&self, a: f64, b: f64) -> Polyline {
         let mut pts = vec![self.at(a).0];
@@ -172,6 +196,19 @@ mod tests {
         let bend = Polyline::new(vec![[0.0, 0.0], [10.0, 0.0], [10.0, 10.0]]).offset_right(1.0);
         let corner = bend.points()[1];
         assert!((corner[0] - 11.0).abs() < 1e-9 && (corner[1] + 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn projection_finds_arc_length_and_side() {
+        let p = Polyline::new(vec![[0.0, 0.0], [10.0, 0.0], [10.0, 10.0]]);
+        // South of the first leg (right of eastbound travel).
+        let (s, off, dir) = p.project([4.0, -2.0]);
+        assert!((s - 4.0).abs() < 1e-12 && (off - 2.0).abs() < 1e-12);
+        assert_eq!(dir, [1.0, 0.0]);
+        // West of the second leg is left of northbound travel.
+        let (s, off, dir) = p.project([8.0, 6.0]);
+        assert!((s - 16.0).abs() < 1e-12 && (off + 2.0).abs() < 1e-12);
+        assert_eq!(dir, [0.0, 1.0]);
     }
 
     #[test]

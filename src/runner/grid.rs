@@ -137,6 +137,7 @@ pub fn grid_spec(vehicles: usize, duration: f64, v2x: bool) -> Spec {
             driver: DriverSpec::default(),
             radios: v2x.then(|| vec![Tech::Pc5, Tech::Uu]),
             stops: Vec::new(),
+            runs_red: false,
         });
     }
     let mut spec_v2x = V2xSpec {

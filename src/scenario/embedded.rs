@@ -11,12 +11,28 @@ use super::load::{Loaded, load_with};
 pub const FILES: &[(&str, &str)] = &[
     ("bus-loop.ron", include_str!("../../scenarios/bus-loop.ron")),
     (
+        "common/emergency-brake-world.ron",
+        include_str!("../../scenarios/common/emergency-brake-world.ron"),
+    ),
+    (
         "common/hidden-pedestrian-world.ron",
         include_str!("../../scenarios/common/hidden-pedestrian-world.ron"),
     ),
     (
+        "common/red-light-runner-world.ron",
+        include_str!("../../scenarios/common/red-light-runner-world.ron"),
+    ),
+    (
         "common/sangam-map.ron",
         include_str!("../../scenarios/common/sangam-map.ron"),
+    ),
+    (
+        "emergency-brake-eebl-no-v2x.ron",
+        include_str!("../../scenarios/emergency-brake-eebl-no-v2x.ron"),
+    ),
+    (
+        "emergency-brake-eebl.ron",
+        include_str!("../../scenarios/emergency-brake-eebl.ron"),
     ),
     (
         "examples/minimal.ron",
@@ -38,6 +54,14 @@ pub const FILES: &[(&str, &str)] = &[
     (
         "hidden-pedestrian.ron",
         include_str!("../../scenarios/hidden-pedestrian.ron"),
+    ),
+    (
+        "red-light-runner-no-v2x.ron",
+        include_str!("../../scenarios/red-light-runner-no-v2x.ron"),
+    ),
+    (
+        "red-light-runner.ron",
+        include_str!("../../scenarios/red-light-runner.ron"),
     ),
     (
         "sangam-dmc.ron",

@@ -7,11 +7,14 @@ use crate::clock::SimClock;
 use crate::road::RoadNetwork;
 use crate::road::network::JunctionCtl;
 use crate::traffic::ClosedLanes;
-use crate::traffic::components::{Hazard, Stalled, Vehicle};
+use crate::traffic::components::{EmergencyStop, Hazard, Stalled, Vehicle};
 use crate::traffic::signals::Program;
 
 /// Hazard ids of stalled vehicles start here (pedestrians use their own index below it).
 pub const STALL_HAZARD_BASE: u32 = 1_000_000;
+/// Ids of ordinary vehicles as perceived objects (CPM object ids, and what drivers know of
+/// red-light runners) start here: vehicle index + this.
+pub const VEHICLE_OBJECT_BASE: u32 = 3_000_000;
 
 /// Faults for the radio layer, in force until `until` (s); read by the V2X systems.
 #[derive(Resource, Debug, Default, Clone)]
@@ -42,6 +45,17 @@ pub fn apply(
                             id: STALL_HAZARD_BASE + v.index,
                         },
                     ));
+                }
+            }
+            Action::EmergencyBrake {
+                vehicle,
+                decel,
+                for_s,
+            } => {
+                if let Some((e, _)) = vehicles.iter().find(|(_, v)| &v.id == vehicle) {
+                    commands
+                        .entity(e)
+                        .insert(EmergencyStop::new(*decel, *for_s));
                 }
             }
             Action::CloseLane { link, lane } => {

@@ -58,6 +58,8 @@ pub struct Driver {
     pub mobil: Mobil,
     /// Perception-reaction time, s.
     pub reaction: f64,
+    /// A red-light runner: ignores red and amber signals.
+    pub runs_red: bool,
     /// Multiplier on the speed limit when `idm.v0` is not set (driver heterogeneity).
     pub speed_factor: f64,
     /// Seconds since the last lane change (MOBIL is not re-evaluated while this is < 3 s).
@@ -68,6 +70,49 @@ pub struct Driver {
 #[derive(Component, Debug, Clone, Copy)]
 pub struct Stalled {
     pub since: f64,
+}
+
+/// An emergency stop in progress (timed event `EmergencyBrake`): brake at `decel` to a standstill,
+/// stand `hold_s`, then drive on. Unlike [`Stalled`] it is no hazard: followers treat the vehicle
+/// as an ordinary leader.
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct EmergencyStop {
+    /// m/s².
+    pub decel: f64,
+    /// s.
+    pub hold_s: f64,
+    /// When the vehicle came to a standstill.
+    pub stopped_at: Option<f64>,
+    /// Over: the vehicle drives normally again.
+    pub over: bool,
+}
+
+impl EmergencyStop {
+    pub fn new(decel: f64, hold_s: f64) -> Self {
+        EmergencyStop {
+            decel,
+            hold_s,
+            stopped_at: None,
+            over: false,
+        }
+    }
+
+    /// The acceleration the stop imposes at time `t` on a vehicle at speed `v` (steps of `dt`),
+    /// or `None` once it is over.
+    pub fn accel(&mut self, v: f64, t: f64, dt: f64) -> Option<f64> {
+        if self.over {
+            return None;
+        }
+        if v > 0.0 && self.stopped_at.is_none() {
+            return Some(-self.decel.min(v / dt));
+        }
+        let since = *self.stopped_at.get_or_insert(t);
+        if t - since >= self.hold_s {
+            self.over = true;
+            return None;
+        }
+        Some(0.0)
+    }
 }
 
 /// Something on the road a driver must see (or be told of) before reacting: a stalled vehicle or a
@@ -122,6 +167,8 @@ pub struct Advice {
     pub max_speed: Option<f64>,
     /// A stop point ahead on the current link (red light warning), m.
     pub stop_at: Option<f64>,
+    /// An upper bound on the acceleration from a farther leader told of by V2X (EEBL), m/s².
+    pub max_accel: Option<f64>,
 }
 
 /// A pedestrian crossing `link` at `s`, `lateral` metres right of the link centreline, walking
@@ -160,4 +207,23 @@ pub struct StopServed {
     pub vehicle: u32,
     pub stop: String,
     pub t: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_emergency_stop_brakes_holds_and_ends() {
+        let mut e = EmergencyStop::new(8.0, 5.0);
+        assert_eq!(e.accel(14.0, 10.0, 0.01), Some(-8.0));
+        // The last step before standstill takes only what is left.
+        assert_eq!(e.accel(0.05, 11.7, 0.01), Some(-5.0));
+        assert_eq!(e.accel(0.0, 11.75, 0.01), Some(0.0));
+        assert_eq!(e.stopped_at, Some(11.75));
+        assert_eq!(e.accel(0.0, 16.7, 0.01), Some(0.0));
+        assert_eq!(e.accel(0.0, 16.75, 0.01), None);
+        // Over for good: it does not start again when the car moves off.
+        assert_eq!(e.accel(3.0, 20.0, 0.01), None);
+    }
 }

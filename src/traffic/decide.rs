@@ -3,6 +3,7 @@
 use bevy::prelude::*;
 
 use super::components::*;
+use super::conflict::{Violators, must_yield};
 use super::idm::Idm;
 use super::lanes::{LaneIndex, Snap};
 use super::signals::Colour;
@@ -58,6 +59,7 @@ pub fn accelerate(
     net: Res<RoadNetwork>,
     index: Res<LaneIndex>,
     closed: Res<ClosedLanes>,
+    violators: Res<Violators>,
     mut vehicles: Query<(
         &Vehicle,
         &mut Motion,
@@ -65,6 +67,7 @@ pub fn accelerate(
         &Driver,
         &Awareness,
         Option<&Stalled>,
+        Option<&mut EmergencyStop>,
         Option<&mut BusStops>,
         Option<&Advice>,
         &mut Surroundings,
@@ -73,7 +76,9 @@ pub fn accelerate(
 ) {
     let t = clock.t();
     let dt = clock.dt;
-    for (veh, mut m, route, driver, aware, stalled, stops, advice, mut around) in &mut vehicles {
+    for (veh, mut m, route, driver, aware, stalled, emergency, stops, advice, mut around) in
+        &mut vehicles
+    {
         *around = Surroundings::default();
         if stalled.is_some() {
             m.acc = if m.v > 0.0 {
@@ -81,6 +86,10 @@ pub fn accelerate(
             } else {
                 0.0
             };
+            continue;
+        }
+        if let Some(a) = emergency.and_then(|mut e| e.accel(m.v, t, dt)) {
+            m.acc = a;
             continue;
         }
         let link = &net.links[m.link as usize];
@@ -128,6 +137,8 @@ pub fn accelerate(
             let node = &net.nodes[link.to as usize];
             if let Some(j) = node.junction {
                 match &net.junctions[j as usize].ctl {
+                    // A red-light runner ignores the signal (and who is still in the box).
+                    JunctionCtl::Signal(_) if driver.runs_red => {}
                     JunctionCtl::Signal(p) => {
                         let st = p.state(m.link, t);
                         let must_stop = match st.colour {
@@ -157,6 +168,10 @@ pub fn accelerate(
                     }
                 }
             }
+        }
+        // Intersection collision warning: a known red-light runner due at my junction when I am.
+        if must_yield(&net, &m, route, &violators, knows) {
+            stop_at(to_end, &mut acc);
         }
         // A closed lane, or a lane that does not lead where the route goes: wait near its end
         // until a lane change gets us out.
@@ -203,6 +218,10 @@ pub fn accelerate(
         // V2X advice to stop short (red-light warning, hazard ahead).
         if let Some(d) = advice.and_then(|a| a.stop_at) {
             stop_at(d - m.s, &mut acc);
+        }
+        // V2X advice from a farther leader (EEBL multi-anticipation).
+        if let Some(cap) = advice.and_then(|a| a.max_accel) {
+            acc = acc.min(cap);
         }
         m.acc = acc;
     }

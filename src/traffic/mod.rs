@@ -5,6 +5,7 @@
 //! from the ECS, call them, and write the result.
 pub mod act;
 pub mod components;
+pub mod conflict;
 pub mod decide;
 pub mod depart;
 pub mod idm;
@@ -39,6 +40,7 @@ pub struct Obu {
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<ClosedLanes>()
+        .init_resource::<conflict::Violators>()
         .init_resource::<lanes::LaneIndex>()
         .add_message::<components::Arrived>()
         .add_message::<components::StopServed>()
@@ -49,7 +51,9 @@ pub(crate) fn plugin(app: &mut App) {
                     .chain()
                     .in_set(ScenarioSystems)
                     .before(crate::scenario::EventSystems),
-                perceive::perceive.in_set(SenseSystems),
+                (conflict::predict, perceive::perceive)
+                    .chain()
+                    .in_set(SenseSystems),
                 (
                     decide::snapshot,
                     decide::accelerate,

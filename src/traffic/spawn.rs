@@ -31,6 +31,8 @@ pub struct Departure {
     pub speed_factor: f64,
     pub politeness: f64,
     pub reaction: f64,
+    /// Ignores red and amber signals (`VehicleSpawn::runs_red`).
+    pub runs_red: bool,
     pub stops: Vec<(String, usize, f64, f64)>,
     /// Radios on board (empty: no OBU).
     pub radios: Vec<crate::scenario::spec::Tech>,
@@ -85,6 +87,7 @@ pub fn plan(spec: &Spec, net: &RoadNetwork) -> Departures {
             speed_factor: 1.0,
             politeness: v.driver.politeness.unwrap_or(Mobil::default().politeness),
             reaction: reaction_time(v.automated, &v.driver),
+            runs_red: v.runs_red,
             links,
             stops,
             radios,
@@ -137,6 +140,7 @@ pub fn plan(spec: &Spec, net: &RoadNetwork) -> Departures {
                 speed_factor,
                 politeness: f.driver.politeness.unwrap_or(Mobil::default().politeness),
                 reaction: reaction_time(automated, &f.driver),
+                runs_red: false,
                 stops: Vec::new(),
                 radios,
             });
@@ -195,6 +199,7 @@ pub fn driver(d: &Departure) -> Driver {
             ..Mobil::default()
         },
         reaction: d.reaction,
+        runs_red: d.runs_red,
         speed_factor: d.speed_factor,
         since_lane_change: 10.0,
     }

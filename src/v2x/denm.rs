@@ -46,10 +46,20 @@ impl DenmOriginator {
                 validity_s,
                 repetition_interval_s,
                 termination: false,
+                event_speed: None,
+                event_heading_rad: None,
             },
             next_tx_s: now_s,
             done: false,
         }
+    }
+
+    /// The event moves: report its speed and heading at detection (EN 302 637-3
+    /// LocationContainer `eventSpeed`, `eventPositionHeading`), as an EEBL DENM does.
+    pub fn with_motion(mut self, speed: f64, heading_rad: f64) -> Self {
+        self.denm.event_speed = Some(speed);
+        self.denm.event_heading_rad = Some(heading_rad);
+        self
     }
 
     /// [`trigger`](Self::trigger) with the scenario's `MessageSpec` parameters.
@@ -301,5 +311,18 @@ mod tests {
         assert!(is_relevant(&d, (600.0, 0.0)));
         assert!(!is_relevant(&d, (600.1, 0.0)));
         assert!(is_valid_at(&d, 11.9) && !is_valid_at(&d, 12.0));
+    }
+
+    #[test]
+    fn a_moving_event_carries_its_speed_and_heading_in_every_copy() {
+        assert_eq!(origin().denm().event_speed, None);
+        let mut o = origin().with_motion(13.5, 0.25);
+        let d = o.poll(10.0).unwrap();
+        assert_eq!(
+            (d.event_speed, d.event_heading_rad),
+            (Some(13.5), Some(0.25))
+        );
+        o.update(10.5, (120.0, 0.0));
+        assert_eq!(o.poll(10.5).unwrap().event_speed, Some(13.5));
     }
 }

@@ -32,7 +32,7 @@ use crate::traffic::signals::Colour;
 /// Cell of the neighbour grid, m.
 const GRID_CELL: f64 = 100.0;
 /// Object ids of ordinary vehicles in CPMs start here (hazards use their hazard ids).
-pub const VEHICLE_OBJECT_BASE: u32 = 3_000_000;
+pub use crate::scenario::VEHICLE_OBJECT_BASE;
 
 fn map_pos(tf: &Transform) -> [f64; 2] {
     [f64::from(tf.translation.x), -f64::from(tf.translation.z)]
@@ -212,15 +212,18 @@ pub fn vehicles(
                     station_id: v.index,
                     sequence: u32::MAX,
                 };
-                ob.own_denm = Some(DenmOriginator::trigger(
-                    id,
-                    DenmEvent::EmergencyBraking,
-                    (pos[0], pos[1]),
-                    t,
-                    m.denm_repeat,
-                    2.0,
-                    m.denm_radius.min(300.0),
-                ));
+                ob.own_denm = Some(
+                    DenmOriginator::trigger(
+                        id,
+                        DenmEvent::EmergencyBraking,
+                        (pos[0], pos[1]),
+                        t,
+                        m.denm_repeat,
+                        2.0,
+                        m.denm_radius.min(300.0),
+                    )
+                    .with_motion(motion.v, heading),
+                );
             }
             ob.braking = braking;
             if let Some(orig) = ob.own_denm.as_mut() {

@@ -23,7 +23,9 @@ pub type StationId = u32;
 pub const CAM_BASE_BYTES: usize = 300;
 /// Extra bytes of the CAM low-frequency container (300 + 60 = 360 B, a measured VW state).
 pub const CAM_LF_BYTES: usize = 60;
-/// DENM size, bytes (class E, no source).
+/// DENM size, bytes (class E, no source). Taken to include the optional LocationContainer
+/// (`eventSpeed` and `eventPositionHeading` add a few bytes each in UPER, well inside the
+/// uncertainty of this figure).
 pub const DENM_BYTES: usize = 150;
 /// SPaT size, bytes (§4e median 114 B, rounded).
 pub const SPAT_BYTES: usize = 115;
@@ -115,6 +117,12 @@ pub struct Denm {
     pub repetition_interval_s: f64,
     /// A termination (cancellation/negation) DENM for the same ActionID.
     pub termination: bool,
+    /// Speed of the event (the originating vehicle) at detection, m/s: EN 302 637-3
+    /// LocationContainer `eventSpeed` (optional; set for EEBL, absent for static events).
+    pub event_speed: Option<f64>,
+    /// Heading of the event's motion, radians counter-clockwise from east: EN 302 637-3
+    /// LocationContainer `eventPositionHeading` (optional, as `event_speed`).
+    pub event_heading_rad: Option<f64>,
 }
 
 impl Denm {

@@ -8,6 +8,7 @@
 pub mod cam;
 pub mod cpm;
 pub mod denm;
+pub mod eebl;
 pub mod env;
 pub mod faults;
 pub mod generate;
@@ -41,9 +42,12 @@ pub(crate) fn plugin(app: &mut App) {
                 (receive::map_hazards, receive::deliver)
                     .chain()
                     .in_set(SenseSystems)
+                    .after(crate::traffic::conflict::predict)
                     .before(crate::traffic::perceive::perceive),
-                receive::glosa
+                (receive::glosa, eebl::anticipate)
+                    .chain()
                     .in_set(DecideSystems)
+                    .after(crate::traffic::decide::snapshot)
                     .before(crate::traffic::decide::accelerate),
                 (
                     faults::update,
@@ -100,6 +104,7 @@ fn on_board(add: On<Add, Obu>, spec: Res<SpecRes>, mut commands: Commands) {
             braking: false,
             spat: Vec::new(),
             warned: Vec::new(),
+            eebl: Vec::new(),
         });
     }
 }

@@ -78,6 +78,8 @@ pub struct OnBoard {
     pub spat: Vec<(u32, crate::traffic::signals::Colour, f64, f64)>,
     /// Hazards I have been warned of by V2X, sorted.
     pub warned: Vec<u32>,
+    /// Emergency braking ahead told of by EEBL DENMs, sorted by ActionID.
+    pub eebl: Vec<super::eebl::EeblNotice>,
 }
 
 /// Spawn RSUs and gNBs from the scenario.

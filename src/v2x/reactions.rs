@@ -2,11 +2,20 @@
 //! warning, braking for a notified hazard, emergency electronic brake light (EEBL) trigger,
 //! and intersection collision warning by time-to-arrival.
 use super::glosa::SignalTiming;
+use crate::traffic::idm::Idm;
 
 /// EEBL trigger deceleration, m/s². SAE J2735 sets the BSM `eventHardBraking` flag at a
 /// deceleration above 0.4 g (3.92 m/s²); the ETSI/C2C-CC EEBL DENM trigger is commonly
 /// quoted as > 4 m/s² (not re-read; treat as T-grade).
 pub const EEBL_DECEL_MPS2: f64 = 4.0;
+/// Deceleration a receiver assumes for the vehicle that sent an EEBL DENM, m/s²: a full
+/// emergency brake (assumed; the DENM only says "more than [`EEBL_DECEL_MPS2`]", and assuming
+/// the hardest plausible braking puts the virtual obstacle nearest, the safe side).
+pub const EEBL_DECEL: f64 = 8.0;
+/// Length subtracted from the distance to an EEBL event position to get a gap, m: a whole
+/// passenger car (assumed 4.5 m), because the receiver does not know which point of the
+/// sender's body the reported position is (here: its centre), so the gap errs short.
+pub const EEBL_ASSUMED_LENGTH: f64 = 4.5;
 /// Red-light warning horizon, s: predicted crossings later than this are not warned about
 /// (class E; a driver-warning horizon of the order of a stopping manoeuvre).
 pub const RLVW_HORIZON_S: f64 = 8.0;
@@ -66,6 +75,32 @@ pub fn hazard_brake_target(d_m: f64, v: f64, margin_m: f64, b_comf: f64) -> Opti
 /// Should this vehicle send an EEBL warning? `accel` is signed (negative when braking).
 pub fn eebl_trigger(accel: f64) -> bool {
     -accel > EEBL_DECEL_MPS2
+}
+
+/// Distance travelled and speed of a vehicle braking at `decel` from `v0`, `tau` s later
+/// (constant deceleration down to a standstill, where it stays).
+pub fn braking_motion(v0: f64, decel: f64, tau: f64) -> (f64, f64) {
+    let v0 = v0.max(0.0);
+    let t_stop = if decel > 0.0 {
+        v0 / decel
+    } else {
+        f64::INFINITY
+    };
+    let tau = tau.clamp(0.0, t_stop);
+    (v0 * tau - 0.5 * decel * tau * tau, v0 - decel * tau)
+}
+
+/// EEBL reaction as multi-anticipation (Treiber, Kesting, Helbing, "Delays, inaccuracies and
+/// anticipation in microscopic traffic models", Physica A 360 (2006) 71-88: drivers also react
+/// to vehicles beyond the immediate leader, and to where those will be): the IDM acceleration
+/// of a vehicle at speed `v` against a virtual leader, the vehicle whose EEBL DENM reported it
+/// `d_event` m ahead (along the route) at `v_event`, extrapolated at [`EEBL_DECEL`] to where it
+/// comes to rest. The receiver knows neither how long the sender keeps braking nor how many
+/// vehicles are in between, so it plans for the worst case, a stop at the shortest plausible
+/// distance. The caller takes the minimum with its other constraints.
+pub fn eebl_accel(idm: &Idm, v: f64, d_event: f64, v_event: f64) -> f64 {
+    let (x, v_obs) = braking_motion(v_event, EEBL_DECEL, f64::INFINITY);
+    idm.accel(v, d_event + x - EEBL_ASSUMED_LENGTH, v - v_obs)
 }
 
 /// Intersection collision warning by time-to-arrival: both vehicles reach the conflict
@@ -131,6 +166,33 @@ mod tests {
         assert!(eebl_trigger(-4.5));
         assert!(!eebl_trigger(-4.0));
         assert!(!eebl_trigger(3.0));
+    }
+
+    #[test]
+    fn eebl_virtual_leader() {
+        // 14 m/s braking at 8 m/s²: after 1 s, 14 - 4 = 10 m and 6 m/s; stopped after 1.75 s
+        // having covered 14² / 16 = 12.25 m, and stays there.
+        assert_eq!(braking_motion(14.0, EEBL_DECEL, 1.0), (10.0, 6.0));
+        assert_eq!(braking_motion(14.0, EEBL_DECEL, 5.0), (12.25, 0.0));
+        assert_eq!(braking_motion(14.0, EEBL_DECEL, -1.0), (0.0, 14.0));
+        let idm = Idm {
+            v0: 14.0,
+            t: 1.0,
+            a: 1.5,
+            b: 2.0,
+            s0: 2.0,
+            delta: 4.0,
+        };
+        // The same as IDM behind a standing leader where the sender comes to rest.
+        let a = eebl_accel(&idm, 14.0, 50.0, 14.0);
+        assert_eq!(a, idm.accel(14.0, 50.0 + 12.25 - EEBL_ASSUMED_LENGTH, 14.0));
+        // 50 m ahead at 50 km/h: firmer than comfortable braking at once (the real leader,
+        // still at speed, would ask for nothing yet); from 150 m only a gentle slow-down.
+        assert!(a < -idm.b, "{a}");
+        let far = eebl_accel(&idm, 14.0, 150.0, 14.0);
+        assert!(far < 0.0 && far > -idm.b, "{far}");
+        // Far away, it hardly matters: close to the free-road acceleration at v < v0.
+        assert!((eebl_accel(&idm, 10.0, 2000.0, 14.0) - idm.accel_free(10.0)).abs() < 0.01);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use bevy::prelude::*;
 
 use super::env::RadioEnv;
 use super::glosa::{SignalTiming, advisory_speed};
-use super::messages::{MovementPhaseState, Payload};
+use super::messages::{DenmEvent, MovementPhaseState, Payload};
 use super::nodes::OnBoard;
 use super::reactions::{RLVW_HORIZON_S, red_light_warning};
 use super::spat::Colour as SpatColour;
@@ -13,8 +13,9 @@ use crate::clock::SimClock;
 use crate::metrics::Recorder;
 use crate::metrics::report::WarningRecord;
 use crate::road::RoadNetwork;
-use crate::scenario::STALL_HAZARD_BASE;
+use crate::scenario::{STALL_HAZARD_BASE, VEHICLE_OBJECT_BASE};
 use crate::traffic::components::*;
+use crate::traffic::conflict::{Violators, approaching};
 use crate::traffic::signals::Colour;
 
 /// Where each hazard is this step: (hazard id, link, position on the link).
@@ -34,7 +35,13 @@ pub fn map_hazards(
 }
 
 /// Distance along my route to a point (link, s), if it is ahead on the route.
-fn distance_ahead(net: &RoadNetwork, m: &Motion, route: &Route, link: u32, s: f64) -> Option<f64> {
+pub(super) fn distance_ahead(
+    net: &RoadNetwork,
+    m: &Motion,
+    route: &Route,
+    link: u32,
+    s: f64,
+) -> Option<f64> {
     if link == m.link {
         return (s >= m.s).then_some(s - m.s);
     }
@@ -73,6 +80,7 @@ pub fn deliver(
     clock: Res<SimClock>,
     net: Res<RoadNetwork>,
     hazards: Res<HazardMap>,
+    violators: Res<Violators>,
     mut env: ResMut<RadioEnv>,
     mut rec: ResMut<Recorder>,
     mut q: Query<(&Vehicle, &Motion, &Route, &mut OnBoard, &mut Awareness)>,
@@ -104,7 +112,10 @@ pub fn deliver(
                 }
             }
             Payload::Denm(denm) => {
-                ob.denms.accept(denm, t);
+                let update = ob.denms.accept(denm, t);
+                if denm.event == DenmEvent::EmergencyBraking {
+                    super::eebl::note(&net, m, route, denm, update, t_recv, &mut ob.eebl);
+                }
             }
             _ => {}
         }
@@ -116,21 +127,63 @@ pub fn deliver(
             let Some(dist) = distance_ahead(&net, m, route, link, s) else {
                 continue;
             };
-            if ob.warned.binary_search(&h).is_err() {
-                let pos = ob.warned.partition_point(|x| *x < h);
-                ob.warned.insert(pos, h);
-                rec.warnings.push(WarningRecord {
-                    vehicle: v.id.clone(),
-                    hazard: h.to_string(),
-                    kind: via.to_string(),
-                    received_s: crate::metrics::recorder::round(t_recv, 6),
-                    lead_time_s: (m.v > 0.5)
-                        .then(|| crate::metrics::recorder::round(dist / m.v, 3)),
-                });
-            }
+            warn_once(&mut ob.warned, &mut rec, v, m, h, via, t_recv, dist);
             // Automated driving stack: processing delay is the driver's reaction time.
             aware.learn(h, t_recv);
         }
+        // Intersection collision warning: red-light runners among a CPM's vehicle objects,
+        // heading for the junction I approach on another link.
+        if let (Payload::Cpm(c), Some((node, to_line))) =
+            (d.msg.as_ref(), approaching(&net, m, route))
+        {
+            for o in c
+                .objects
+                .iter()
+                .filter(|o| o.object_id >= VEHICLE_OBJECT_BASE)
+            {
+                let Some(r) = violators.get(o.object_id - VEHICLE_OBJECT_BASE) else {
+                    continue;
+                };
+                if r.node == node && r.link != m.link {
+                    warn_once(
+                        &mut ob.warned,
+                        &mut rec,
+                        v,
+                        m,
+                        o.object_id,
+                        "cpm",
+                        t_recv,
+                        to_line,
+                    );
+                    aware.learn(o.object_id, t_recv);
+                }
+            }
+        }
+    }
+}
+
+/// Record the first V2X warning of `id` to this vehicle, with its lead time: the distance `dist`
+/// to the hazard (or to the stop line of a junction a red-light runner heads for) / speed.
+#[allow(clippy::too_many_arguments)]
+fn warn_once(
+    warned: &mut Vec<u32>,
+    rec: &mut Recorder,
+    v: &Vehicle,
+    m: &Motion,
+    id: u32,
+    via: &str,
+    t_recv: f64,
+    dist: f64,
+) {
+    if let Err(pos) = warned.binary_search(&id) {
+        warned.insert(pos, id);
+        rec.warnings.push(WarningRecord {
+            vehicle: v.id.clone(),
+            hazard: id.to_string(),
+            kind: via.to_string(),
+            received_s: crate::metrics::recorder::round(t_recv, 6),
+            lead_time_s: (m.v > 0.5).then(|| crate::metrics::recorder::round(dist / m.v, 3)),
+        });
     }
 }
 

@@ -23,6 +23,13 @@ impl Action {
         };
         match self {
             Action::Stall { vehicle } => format!("{vehicle} breaks down"),
+            Action::EmergencyBrake {
+                vehicle,
+                decel,
+                for_s,
+            } => {
+                format!("{vehicle} brakes hard ({decel:.1} m/s²), stands {for_s:.0} s")
+            }
             Action::CloseLane { link, lane } => format!("lane {lane} of {link} closes"),
             Action::SetProgram { junction, .. } => format!("new signal program at {junction}"),
             Action::Gnb { id, up } => format!("gNB {id} {}", state(*up, "DOWN")),
@@ -69,6 +76,17 @@ impl Action {
 pub enum Action {
     /// The vehicle breaks down and stops where it is (decelerating at 4 m/s²).
     Stall { vehicle: String },
+    /// The vehicle brakes at `decel` (m/s²) to a standstill, stands `for_s` seconds, then
+    /// drives on: an emergency stop, not a breakdown (followers see it as an ordinary leader).
+    /// Mirrors Euro NCAP's car-to-car rear braking test (CCRb, AEB C2C test protocol), whose
+    /// target brakes at 6 m/s² from 50 km/h.
+    EmergencyBrake {
+        vehicle: String,
+        #[serde(default = "emergency_decel")]
+        decel: f64,
+        #[serde(default = "emergency_hold")]
+        for_s: f64,
+    },
     /// A lane of a link closes (vehicles merge away from it; it is blocked at its start).
     CloseLane { link: String, lane: u8 },
     /// Replace a junction's signal program.
@@ -105,4 +123,15 @@ pub enum Action {
         sigma_m: f64,
         for_s: f64,
     },
+}
+
+/// Default deceleration of an `EmergencyBrake`, m/s²: a full brake on dry asphalt (assumed;
+/// below the 9 m/s² ceiling of `traffic::idm::MAX_DECEL`).
+fn emergency_decel() -> f64 {
+    8.0
+}
+
+/// Default standstill of an `EmergencyBrake`, s (assumed).
+fn emergency_hold() -> f64 {
+    5.0
 }

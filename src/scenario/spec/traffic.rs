@@ -97,6 +97,10 @@ pub struct VehicleSpawn {
     /// Bus stops to dwell at: (link id, position m, dwell s).
     #[serde(default)]
     pub stops: Vec<BusStop>,
+    /// A red-light runner: this (human) driver ignores red and amber signals, still following
+    /// leaders and yielding to nothing else. For intersection collision warning tests.
+    #[serde(default)]
+    pub runs_red: bool,
 }
 
 /// A stop on a vehicle's route.

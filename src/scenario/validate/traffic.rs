@@ -62,6 +62,13 @@ impl Checker<'_, '_> {
                 }
             }
             self.driver(&format!("{p}.driver"), &v.driver);
+            if v.runs_red && v.automated {
+                self.out.err(
+                    format!("{p}.runs_red"),
+                    "an automated vehicle does not run red lights",
+                    Some("`runs_red` is for human-driven vehicles (`automated: false`)".into()),
+                );
+            }
             if v.radios
                 .as_ref()
                 .is_some_and(|r| r.contains(&Tech::Backhaul))

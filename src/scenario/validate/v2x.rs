@@ -225,6 +225,22 @@ impl Checker<'_, '_> {
                     self.out
                         .reference(&format!("{a}.vehicle"), vehicle, &self.vehicles);
                 }
+                Action::EmergencyBrake {
+                    vehicle,
+                    decel,
+                    for_s,
+                } => {
+                    self.out
+                        .reference(&format!("{a}.vehicle"), vehicle, &self.vehicles);
+                    if self.out.positive(&format!("{a}.decel"), *decel, "m/s²") && *decel > 12.0 {
+                        self.out.err(
+                            format!("{a}.decel"),
+                            format!("must be at most 12 m/s², found {decel}"),
+                            Some("tyres give about 1 g (9.8 m/s²) at best; Euro NCAP CCRb brakes at 6 m/s²".into()),
+                        );
+                    }
+                    self.out.non_negative(&format!("{a}.for_s"), *for_s, "s");
+                }
                 Action::CloseLane { link, lane } => {
                     if let Some(li) = self.out.reference(&format!("{a}.link"), link, &self.links) {
                         let lanes = self.link(li).lanes;
