@@ -399,7 +399,7 @@ fn receivers_beyond_max_range_in_the_message_area_are_out_of_range() {
 /// cell's load (the background plus the little the V2X traffic adds).
 #[test]
 fn a_loaded_cell_delays_uu_and_reports_its_load() {
-    let world = |load: f64| {
+    let world = |load: f64, events: &str| {
         run_text(&format!(
             r#"(name: "load", duration: 30.0,
             network: (
@@ -411,6 +411,7 @@ fn a_loaded_cell_delays_uu_and_reports_its_load() {
                 (id: "v2", kind: Car, route: Links(["ab"]), pos: 60.0, speed: 10.0, automated: true),
                 (id: "v3", kind: Car, route: Links(["ab"]), pos: 110.0, speed: 10.0, automated: true, lane: 1),
             ],
+            events: [{events}],
             v2x: (enabled: true,
                 gnbs: [(id: "cell", pos: (400.0, 100.0), load: {load})],
                 obu: (automated: [Uu]),
@@ -419,7 +420,7 @@ fn a_loaded_cell_delays_uu_and_reports_its_load() {
         )"#
         ))
     };
-    let (idle, busy) = (world(0.0), world(0.9));
+    let (idle, busy) = (world(0.0, ""), world(0.9, ""));
     let p50 = |r: &Report| {
         stats(r, "cam", "uu")
             .and_then(|s| s.latency_ms.as_ref())
@@ -438,4 +439,19 @@ fn a_loaded_cell_delays_uu_and_reports_its_load() {
     };
     assert!((0.0..0.01).contains(&load(&idle)), "{}", load(&idle));
     assert!((0.9..0.91).contains(&load(&busy)), "{}", load(&busy));
+    // The same load as an event for the first half of the run: half the mean load, and the
+    // report lists the event.
+    let event = world(
+        0.0,
+        r#"(at: 0.0, action: CellLoad(id: "cell", load: 0.9, for_s: 15.0))"#,
+    );
+    assert!((0.44..0.46).contains(&load(&event)), "{}", load(&event));
+    assert!(
+        event
+            .events
+            .iter()
+            .any(|(_, what)| what.contains("load 90 %")),
+        "{:?}",
+        event.events
+    );
 }

@@ -44,8 +44,10 @@ pub struct Tx {
     pub from: usize,
     pub msg: Arc<Payload>,
     pub via: Vec<Tech>,
-    /// Radius of the area a Uu (network-relayed) copy is delivered in, m.
-    pub uu_radius: f64,
+    /// Radius of the area the message is meant for, m (0 for none): its Uu (network-relayed)
+    /// copies are delivered in it, and sidelink stations in it beyond `max_range` count as
+    /// out of range.
+    pub area_m: f64,
 }
 
 /// A message on its way to a station that will act on it.

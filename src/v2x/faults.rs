@@ -17,6 +17,8 @@ pub struct FaultState {
     pub latency_spike: Vec<(Tech, u64)>,
     /// (tech, loss probability).
     pub burst_loss: Vec<(Tech, f64)>,
+    /// (gNB id, background load) overriding the scenario's.
+    pub cell_load: Vec<(String, f64)>,
     /// (vehicle id or "" for all, σ m).
     pub gnss: Vec<(String, f64)>,
     /// Human-readable list for reports and the dashboard.
@@ -39,6 +41,13 @@ impl FaultState {
             .map(|(_, p)| 1.0 - p.clamp(0.0, 1.0))
             .product();
         1.0 - keep
+    }
+    /// Background load of a gNB: a `CellLoad` event's while it lasts, else the scenario's.
+    pub fn cell_load(&self, id: &str, configured: f64) -> f64 {
+        self.cell_load
+            .iter()
+            .find(|(g, _)| g == id)
+            .map_or(configured, |(_, l)| *l)
     }
     /// Extra noise at a point from jammers, dBm (None when none reaches it).
     pub fn jam_dbm(&self, p: [f64; 2]) -> Option<f64> {
@@ -92,6 +101,10 @@ pub fn update(clock: Res<SimClock>, faults: Res<Faults>, mut state: ResMut<Fault
             Action::BurstLoss { tech, loss, for_s } if t < at + for_s => {
                 s.burst_loss.push((*tech, *loss));
             }
+            Action::CellLoad { id, load, for_s } if t < at + for_s => {
+                s.cell_load.retain(|(g, _)| g != id);
+                s.cell_load.push((id.clone(), *load));
+            }
             Action::GnssError {
                 vehicle,
                 sigma_m,
@@ -124,6 +137,11 @@ pub fn update(clock: Res<SimClock>, faults: Res<Faults>, mut state: ResMut<Fault
         s.burst_loss
             .iter()
             .map(|(t, p)| format!("{} burst loss {:.0} %", t.name(), p * 100.0)),
+    );
+    active.extend(
+        s.cell_load
+            .iter()
+            .map(|(g, l)| format!("gNB {g} load {:.0} %", l * 100.0)),
     );
     active.extend(
         s.gnss

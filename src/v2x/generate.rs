@@ -188,7 +188,7 @@ pub fn vehicles(
                 from,
                 msg: Arc::new(Payload::Cam(cam)),
                 via: m.cam_via.clone(),
-                uu_radius: UU_CAM_RADIUS,
+                area_m: UU_CAM_RADIUS,
             });
         }
         if m.denm {
@@ -232,7 +232,7 @@ pub fn vehicles(
                         from,
                         msg: Arc::new(Payload::Denm(denm)),
                         via: m.denm_via.clone(),
-                        uu_radius: m.denm_radius,
+                        area_m: m.denm_radius,
                     });
                 } else if orig.expired(t) {
                     ob.own_denm = None;
@@ -292,7 +292,7 @@ pub fn rsus(
                         from,
                         msg: Arc::new(Payload::Spat(spat)),
                         via: radios.clone(),
-                        uu_radius: 0.0,
+                        area_m: 0.0,
                     });
                 }
                 if m.map && cycle_due(now_us, dt_us, rsu.phase_us, 10 * RSU_CYCLE_US) {
@@ -301,7 +301,7 @@ pub fn rsus(
                         from,
                         msg: Arc::new(Payload::Map(map)),
                         via: radios.clone(),
-                        uu_radius: 0.0,
+                        area_m: 0.0,
                     });
                 }
             }
@@ -381,7 +381,7 @@ pub fn rsus(
                 from,
                 msg: Arc::new(Payload::Cpm(cpm)),
                 via: radios.clone(),
-                uu_radius: 0.0,
+                area_m: 0.0,
             });
         }
         if m.denm {
@@ -414,7 +414,7 @@ pub fn rsus(
                     from,
                     msg: Arc::new(Payload::Denm(d)),
                     via: via.clone(),
-                    uu_radius: m.denm_radius,
+                    area_m: m.denm_radius,
                 });
             }
         }

@@ -84,7 +84,7 @@ pub fn transmit(
         .roll(now_us, |c| gnb_list.get(c).map_or(0.0, |g| g.capacity_mbps))
     {
         for g in &gnb_list {
-            let load = cell_load(g, &env);
+            let load = cell_load(g, &env, &faults);
             let e = rec.v2x.cell_load.entry(g.id.clone()).or_default();
             e.0 += load;
             e.1 += 1;
@@ -116,7 +116,7 @@ pub fn transmit(
                     } else {
                         &links.pc5
                     },
-                    tx.uu_radius,
+                    tx.area_m,
                     faults.extra_latency_us(tech),
                     faults.extra_loss(tech),
                     |p| faults.jam_dbm(p),
@@ -253,9 +253,10 @@ pub(super) fn deliver(
     }
 }
 
-/// Load of a cell now: its background load plus the V2X traffic through it (`radio::cell`).
-fn cell_load(g: &Gnb, env: &RadioEnv) -> f64 {
-    (g.load + env.cells.v2x_load(g.index as usize)).min(MAX_LOAD)
+/// Load of a cell now: its background load (or a `CellLoad` event's) plus the V2X traffic
+/// through it (`radio::cell`).
+fn cell_load(g: &Gnb, env: &RadioEnv, faults: &FaultState) -> f64 {
+    (faults.cell_load(&g.id, g.load) + env.cells.v2x_load(g.index as usize)).min(MAX_LOAD)
 }
 
 /// Time at the edge: the MEC's processing, plus the transport to it and back (`uu.core`) when
@@ -321,7 +322,8 @@ fn uu(
                 if rngs.network.random::<f64>() < p.loss {
                     Err(LossReason::BelowThreshold)
                 } else {
-                    let wait = mm1_wait_us(cell_load(g, env), NR_SLOT_US, &mut rngs.network);
+                    let wait =
+                        mm1_wait_us(cell_load(g, env, faults), NR_SLOT_US, &mut rngs.network);
                     env.cells.add(g.index as usize, tx.msg.size_bytes());
                     Ok((
                         sample_us(&p.uplink, &mut rngs.network)
@@ -335,7 +337,7 @@ fn uu(
         }
     };
     if let Some(grid) = &env.grid {
-        grid.query((sender.pos[0], sender.pos[1]), tx.uu_radius, buf);
+        grid.query((sender.pos[0], sender.pos[1]), tx.area_m, buf);
     } else {
         buf.clear();
     }
@@ -364,7 +366,7 @@ fn uu(
                     let load = gnbs
                         .iter()
                         .find(|g| g.index == g_to)
-                        .map_or(0.0, |g| cell_load(g, env));
+                        .map_or(0.0, |g| cell_load(g, env, faults));
                     let wait = mm1_wait_us(load, NR_SLOT_US, &mut rngs.network);
                     env.cells.add(g_to as usize, tx.msg.size_bytes());
                     Ok(up + inter + sample_us(&p.downlink, &mut rngs.network) + wait + spike)

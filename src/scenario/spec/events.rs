@@ -43,6 +43,9 @@ impl Action {
             Action::LatencySpike { tech, extra_ms, .. } => {
                 format!("{} latency +{extra_ms:.0} ms", tech.name())
             }
+            Action::CellLoad { id, load, .. } => {
+                format!("gNB {id} load {:.0} %", load * 100.0)
+            }
             Action::BurstLoss { tech, loss, .. } => {
                 format!("{} loss {:.0} %", tech.name(), loss * 100.0)
             }
@@ -65,6 +68,7 @@ impl Action {
             Action::Jamming { for_s, .. }
             | Action::LatencySpike { for_s, .. }
             | Action::BurstLoss { for_s, .. }
+            | Action::CellLoad { for_s, .. }
             | Action::GnssError { for_s, .. } => Some(*for_s),
             _ => None,
         }
@@ -113,6 +117,9 @@ pub enum Action {
         extra_ms: f64,
         for_s: f64,
     },
+    /// A base station's background load (other users, 0 to 0.95) for a while: Uu packets
+    /// through it wait longer for radio resources (`radio::cell`).
+    CellLoad { id: String, load: f64, for_s: f64 },
     /// Every message on a technology is lost with this probability for a while.
     BurstLoss { tech: Tech, loss: f64, for_s: f64 },
     /// GNSS error: positions reported by this vehicle (or all, if empty) are off by a

@@ -296,6 +296,17 @@ impl Checker<'_, '_> {
                         .non_negative(&format!("{a}.extra_ms"), *extra_ms, "ms");
                     self.out.positive(&format!("{a}.for_s"), *for_s, "s");
                 }
+                Action::CellLoad { id, load, for_s } => {
+                    self.out.reference(&format!("{a}.id"), id, &self.gnbs);
+                    self.out.within(
+                        &format!("{a}.load"),
+                        *load,
+                        0.0,
+                        crate::radio::cell::MAX_LOAD,
+                        "",
+                    );
+                    self.out.positive(&format!("{a}.for_s"), *for_s, "s");
+                }
                 Action::BurstLoss { loss, for_s, .. } => {
                     self.out.ratio(&format!("{a}.loss"), *loss);
                     self.out.positive(&format!("{a}.for_s"), *for_s, "s");
