@@ -231,31 +231,35 @@ fn gnb_outage_stops_uu_and_sidelinks_carry_on() {
     assert!(r.passed, "{:?}", r.expectations);
 }
 
+/// Three automated cars on an 800 m road under one gNB ("cell", with `gnb_extra` fields),
+/// sending CAM on `radios`.
+fn one_cell(duration: f64, gnb_extra: &str, radios: &str, events: &str) -> String {
+    format!(
+        r#"(name: "cell", duration: {duration},
+        network: (
+            nodes: [(id: "a", pos: (0.0, 0.0)), (id: "b", pos: (800.0, 0.0))],
+            links: [(id: "ab", from: "a", to: "b", lanes: 2)],
+        ),
+        vehicles: [
+            (id: "v1", kind: Car, route: Links(["ab"]), pos: 10.0, speed: 10.0, automated: true),
+            (id: "v2", kind: Car, route: Links(["ab"]), pos: 60.0, speed: 10.0, automated: true),
+            (id: "v3", kind: Car, route: Links(["ab"]), pos: 110.0, speed: 10.0, automated: true, lane: 1),
+        ],
+        events: [{events}],
+        v2x: (enabled: true,
+            gnbs: [(id: "cell", pos: (400.0, 100.0){gnb_extra})],
+            obu: (automated: {radios}),
+            messages: (cam_via: {radios}),
+        ),
+    )"#
+    )
+}
+
 /// One cell, down for the whole run: nothing is delivered over Uu in it, while PC5 still works;
 /// with the cell up, Uu delivers.
 #[test]
 fn a_cell_outage_drops_uu_delivery_to_zero_and_pc5_still_works() {
-    let world = |events: &str| {
-        format!(
-            r#"(name: "cell", duration: 20.0,
-            network: (
-                nodes: [(id: "a", pos: (0.0, 0.0)), (id: "b", pos: (800.0, 0.0))],
-                links: [(id: "ab", from: "a", to: "b", lanes: 2)],
-            ),
-            vehicles: [
-                (id: "v1", kind: Car, route: Links(["ab"]), pos: 10.0, speed: 10.0, automated: true),
-                (id: "v2", kind: Car, route: Links(["ab"]), pos: 60.0, speed: 10.0, automated: true),
-                (id: "v3", kind: Car, route: Links(["ab"]), pos: 110.0, speed: 10.0, automated: true, lane: 1),
-            ],
-            events: [{events}],
-            v2x: (enabled: true,
-                gnbs: [(id: "cell", pos: (400.0, 100.0))],
-                obu: (automated: [Pc5, Uu]),
-                messages: (cam_via: [Pc5, Uu]),
-            ),
-        )"#
-        )
-    };
+    let world = |events: &str| one_cell(20.0, "", "[Pc5, Uu]", events);
     let up = run_text(&world(""));
     let down = run_text(&world(r#"(at: 0.0, action: Gnb(id: "cell", up: false))"#));
     let delivered = |r: &Report, tech| stats(r, "cam", tech).map_or(0, |s| s.delivered);
@@ -400,25 +404,7 @@ fn receivers_beyond_max_range_in_the_message_area_are_out_of_range() {
 #[test]
 fn a_loaded_cell_delays_uu_and_reports_its_load() {
     let world = |load: f64, events: &str| {
-        run_text(&format!(
-            r#"(name: "load", duration: 30.0,
-            network: (
-                nodes: [(id: "a", pos: (0.0, 0.0)), (id: "b", pos: (800.0, 0.0))],
-                links: [(id: "ab", from: "a", to: "b", lanes: 2)],
-            ),
-            vehicles: [
-                (id: "v1", kind: Car, route: Links(["ab"]), pos: 10.0, speed: 10.0, automated: true),
-                (id: "v2", kind: Car, route: Links(["ab"]), pos: 60.0, speed: 10.0, automated: true),
-                (id: "v3", kind: Car, route: Links(["ab"]), pos: 110.0, speed: 10.0, automated: true, lane: 1),
-            ],
-            events: [{events}],
-            v2x: (enabled: true,
-                gnbs: [(id: "cell", pos: (400.0, 100.0), load: {load})],
-                obu: (automated: [Uu]),
-                messages: (cam_via: [Uu]),
-            ),
-        )"#
-        ))
+        run_text(&one_cell(30.0, &format!(", load: {load}"), "[Uu]", events))
     };
     let (idle, busy) = (world(0.0, ""), world(0.9, ""));
     let p50 = |r: &Report| {

@@ -45,6 +45,26 @@ impl LossReason {
     }
 }
 
+/// Histogram bin of a latency, µs, by its logarithm.
+fn bin_ln(lat_us: u64) -> usize {
+    ((lat_us.max(1) as f64).ln() * INV_LN_RATIO) as usize
+}
+
+/// Latencies below this have their bin tabulated, µs (65.5 ms: nearly every delivery).
+const BIN_TABLE_US: u64 = 1 << 16;
+
+/// Histogram bin of a latency, µs: one table lookup below 65.5 ms instead of a logarithm for
+/// every delivery (bins up to 2,224 fit in a u16).
+fn bin_of(lat_us: u64) -> usize {
+    static TABLE: std::sync::LazyLock<Vec<u16>> =
+        std::sync::LazyLock::new(|| (0..BIN_TABLE_US).map(|l| bin_ln(l) as u16).collect());
+    if lat_us < BIN_TABLE_US {
+        usize::from(TABLE[lat_us as usize])
+    } else {
+        bin_ln(lat_us)
+    }
+}
+
 /// Aggregates of one (message type, technology).
 #[derive(Debug, Clone)]
 pub struct MsgAgg {
@@ -92,7 +112,7 @@ impl MsgAgg {
             Ok(lat) => {
                 self.delivered += 1;
                 self.by_dist[b].1 += 1;
-                let k = ((lat.max(1) as f64).ln() * INV_LN_RATIO) as usize;
+                let k = bin_of(lat);
                 if k >= self.hist.len() {
                     self.hist.resize(k + 1, 0);
                 }
@@ -214,6 +234,18 @@ impl V2xLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tabulated_bins_equal_the_logarithm() {
+        for lat in (0..BIN_TABLE_US)
+            .step_by(7)
+            .chain([BIN_TABLE_US - 1, 1, 2, 999, 1000])
+        {
+            assert_eq!(bin_of(lat), bin_ln(lat), "{lat}");
+        }
+        assert_eq!(bin_of(BIN_TABLE_US), bin_ln(BIN_TABLE_US));
+        assert!(bin_ln(BIN_TABLE_US - 1) < usize::from(u16::MAX));
+    }
 
     #[test]
     fn percentiles_from_the_histogram_are_within_half_a_percent() {

@@ -93,6 +93,8 @@ pub struct CamGenerator {
     t_gen_cam_us: u64,
     t_gen_cam_dcc_us: u64,
     low_dynamics: u32,
+    /// Offset of this station's T_CheckCamGen grid, µs.
+    phase_us: u64,
 }
 
 impl Default for CamGenerator {
@@ -111,6 +113,17 @@ impl CamGenerator {
             t_gen_cam_us: us(cfg.t_gen_cam_max_s),
             t_gen_cam_dcc_us: us(cfg.t_gen_cam_min_s),
             low_dynamics: 0,
+            phase_us: 0,
+        }
+    }
+
+    /// A generator whose generation checks fall at `phase_s` past each T_CheckCamGen boundary
+    /// instead of on the first call. Stations are not synchronised: vehicles that all start
+    /// with the run would otherwise check (and send) in the same step, forever.
+    pub fn with_phase(cfg: CamConfig, phase_s: f64) -> Self {
+        CamGenerator {
+            phase_us: us(phase_s),
+            ..Self::new(cfg)
         }
     }
 
@@ -152,6 +165,15 @@ impl CamGenerator {
             Some(t) => {
                 let skipped = (now - t) / period + 1;
                 self.next_check_us = Some(t + skipped * period);
+            }
+            None if self.phase_us > 0 => {
+                // The first grid point at or after now.
+                let wait = (self.phase_us % period + period - now % period) % period;
+                if wait > 0 {
+                    self.next_check_us = Some(now + wait);
+                    return None;
+                }
+                self.next_check_us = Some(now + period);
             }
             None => self.next_check_us = Some(now + period),
         }
@@ -228,6 +250,22 @@ pub fn angle_diff_rad(a: f64, b: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_phase_shifts_the_check_grid() {
+        // Checks at 30 ms past each 100 ms; a standing vehicle sends its first CAM at the
+        // first of them and then every T_GenCamMax (1 s).
+        let mut g = CamGenerator::with_phase(CamConfig::default(), 0.03);
+        let sent: Vec<u64> = (0..250)
+            .filter(|&k| g.check(k as f64 * 0.01, (0.0, 0.0), 0.0, 0.0))
+            .map(|k| k * 10)
+            .collect();
+        assert_eq!(sent, vec![30, 1030, 2030]);
+        // Started later, the grid stays where it was.
+        let mut g = CamGenerator::with_phase(CamConfig::default(), 0.03);
+        let first = (55..300).find(|&k| g.check(k as f64 * 0.01, (0.0, 0.0), 0.0, 0.0));
+        assert_eq!(first, Some(63));
+    }
 
     /// Drive a generator with a 10 ms step for `dur` s; `state(t)` gives (pos, heading, speed).
     /// Returns (time ms, send) of every CAM.

@@ -128,7 +128,8 @@ impl CbrCells {
                 }
                 let cx = self.origin[0] + (i as f64 + 0.5) * CBR_CELL;
                 let cy = self.origin[1] + (j as f64 + 0.5) * CBR_CELL;
-                if (cx - p[0]).hypot(cy - p[1]) <= SENSE_RANGE {
+                let (dx, dy) = (cx - p[0], cy - p[1]);
+                if dx * dx + dy * dy <= SENSE_RANGE * SENSE_RANGE {
                     self.busy_us[j as usize * self.nx + i as usize] += airtime_us;
                 }
             }

@@ -93,10 +93,18 @@ fn setup_env(
 }
 
 /// Vehicles with an on-board unit get their V2X state when V2X is on.
-fn on_board(add: On<Add, Obu>, spec: Res<SpecRes>, mut commands: Commands) {
+fn on_board(
+    add: On<Add, Obu>,
+    spec: Res<SpecRes>,
+    vehicles: Query<&crate::traffic::components::Vehicle>,
+    mut commands: Commands,
+) {
     if spec.0.v2x.enabled {
+        let config = cam::CamConfig::default();
+        let index = vehicles.get(add.entity).map_or(0, |v| v.index);
+        let phase = nodes::spread_phase_s(index, config.check_period_s);
         commands.entity(add.entity).insert(nodes::OnBoard {
-            cam: cam::CamGenerator::default(),
+            cam: cam::CamGenerator::with_phase(config, phase),
             serving: None,
             handover_until: 0.0,
             denms: denm::DenmTable::new(),

@@ -34,12 +34,18 @@ pub struct Rsu {
 /// Period of SPaT (10 Hz, SAE J2735 / ISO TS 19091 practice) and of the CPM checks, µs.
 pub const RSU_CYCLE_US: u64 = 100_000;
 
-/// Where in the 100 ms cycle RSU `index` sends: frac(index · φ) of the cycle, a low-discrepancy
-/// spread. Real roadside units are not synchronised; if all of them sent in the same
-/// millisecond, hidden ones would collide on the shared channel far more than they do.
+/// Where in the 100 ms cycle RSU `index` sends: see [`spread_phase_s`].
 pub fn rsu_phase_us(index: u32) -> u64 {
+    (spread_phase_s(index, RSU_CYCLE_US as f64 / 1e6) * 1e6) as u64
+}
+
+/// Offset of station `index`'s periodic schedule within `period_s`: frac(index · φ) of the
+/// period (φ the golden ratio), a low-discrepancy spread. Real stations are not synchronised;
+/// if all of them sent in the same millisecond, hidden ones would collide on the shared
+/// channel far more than they do.
+pub fn spread_phase_s(index: u32, period_s: f64) -> f64 {
     let golden = 0.618_033_988_749_895_f64;
-    ((f64::from(index) * golden).fract() * RSU_CYCLE_US as f64) as u64
+    (f64::from(index) * golden).fract() * period_s
 }
 
 /// Is a cycle of `period_us` starting at `phase_us` due in the step [now, now + dt)?

@@ -219,7 +219,7 @@ pub fn schedule(
         if d2 > p.max_range {
             deliver(
                 env,
-                rec,
+                rec.v2x.agg(msg_type, tech),
                 receptions,
                 &sent,
                 tech,
@@ -295,7 +295,10 @@ pub fn resolve(
     receptions: &mut Receptions,
 ) {
     let mut medium = std::mem::take(env.medium(tech));
-    let mut overlapping: Vec<(Burst, bool)> = Vec::new();
+    // Senders on the air at the same time (half duplex), and the antennas of transmissions on
+    // the same resource (interference).
+    let mut talking: Vec<u32> = Vec::new();
+    let mut co_channel: Vec<([f64; 2], f64)> = Vec::new();
     for i in 0..medium.len() {
         if medium[i].burst.end_us > horizon_us {
             continue;
@@ -304,15 +307,16 @@ pub fn resolve(
             continue;
         };
         let me = medium[i].burst;
-        // On the air at the same time (half duplex), and on the same resource (interference).
-        overlapping.clear();
-        overlapping.extend(
-            medium
-                .iter()
-                .enumerate()
-                .filter(|(j, a)| *j != i && me.overlaps_time(&a.burst))
-                .map(|(_, a)| (a.burst, me.interfered_by(&a.burst))),
-        );
+        talking.clear();
+        co_channel.clear();
+        for (j, a) in medium.iter().enumerate() {
+            if j != i && me.overlaps_time(&a.burst) {
+                talking.push(a.burst.sender);
+                if me.interfered_by(&a.burst) {
+                    co_channel.push((a.burst.pos, a.burst.height));
+                }
+            }
+        }
         let Pending {
             sent,
             spike_us,
@@ -321,17 +325,20 @@ pub fn resolve(
             names,
         } = *pending;
         let mut names = names.into_iter();
+        let agg = rec.v2x.agg(sent.msg.msg_type(), tech);
         for c in candidates {
             let (rx_dbm, noise_dbm) = (f64::from(c.rx_dbm), f64::from(c.noise_dbm));
-            let outcome = if overlapping.iter().any(|(b, _)| b.sender == c.id) {
+            let outcome = if talking.contains(&c.id) {
                 Err(LossReason::HalfDuplex)
             } else {
                 let snr = rx_dbm - noise_dbm;
                 let hopeless = p.error_curve == ErrorCurve::Step && snr < p.sinr_threshold_db;
                 let mut interference_mw = 0.0;
                 // Interference only matters where the signal alone would get through.
-                for (b, _) in overlapping.iter().filter(|(_, co)| *co && !hopeless) {
-                    interference_mw += mean_rx_mw(env, ctx, tech, (b.pos, b.height), c.at());
+                if !hopeless {
+                    for &from in &co_channel {
+                        interference_mw += mean_rx_mw(env, ctx, tech, from, c.at());
+                    }
                 }
                 let sinr = if interference_mw > 0.0 {
                     rx_dbm - mw_to_dbm(dbm_to_mw(noise_dbm) + interference_mw)
@@ -354,7 +361,7 @@ pub fn resolve(
             let d = f64::from(c.d);
             deliver(
                 env,
-                rec,
+                agg,
                 receptions,
                 &sent,
                 tech,

@@ -15,7 +15,7 @@ use super::nodes::Gnb;
 use super::sidelink;
 use crate::clock::SimClock;
 use crate::metrics::Recorder;
-use crate::metrics::v2x_stats::LossReason;
+use crate::metrics::v2x_stats::{LossReason, MsgAgg};
 use crate::physics::BUILDINGS;
 use crate::physics::los::clear;
 use crate::radio::cell::{MAX_LOAD, NR_SLOT_US, mm1_wait_us};
@@ -187,8 +187,9 @@ pub(super) fn building_los(
     v
 }
 
-/// Age of information is measured at receivers within this distance of the sender, m: where
-/// the information is used (the CAM awareness radius of `UU_CAM_RADIUS`, the GLOSA range).
+/// Age of information is measured at the receivers that use the information (automated
+/// vehicles) within this distance of the sender, m: the CAM awareness radius of
+/// `UU_CAM_RADIUS`, the GLOSA range.
 pub const AOI_RANGE_M: f64 = 300.0;
 
 /// Record an outcome (after the message lifetime check) with the age of information it
@@ -196,7 +197,7 @@ pub const AOI_RANGE_M: f64 = 300.0;
 #[allow(clippy::too_many_arguments)]
 pub(super) fn deliver(
     env: &mut RadioEnv,
-    rec: &mut Recorder,
+    agg: &mut MsgAgg,
     receptions: &mut Receptions,
     sent: &Sent,
     tech: Tech,
@@ -210,10 +211,10 @@ pub(super) fn deliver(
         Ok(lat) if lat > env.lifetime_us => Err(LossReason::Expired),
         o => o,
     };
-    let agg = rec.v2x.agg(msg_type, tech);
     agg.attempt(d, outcome);
     if let Ok(lat) = outcome {
-        if d <= AOI_RANGE_M
+        if r.acts
+            && d <= AOI_RANGE_M
             && let Some(age_us) = env.aoi.update(
                 msg_type,
                 tech,
@@ -341,13 +342,15 @@ fn uu(
     } else {
         buf.clear();
     }
+    let agg = rec.v2x.agg(msg_type, Tech::Uu);
     for &key in buf.iter() {
         let ri = key as usize;
         let r = env.stations[ri];
         if r.id == sender.id || r.radios & bit(Tech::Uu) == 0 || r.is_rsu {
             continue;
         }
-        let d = (r.pos[0] - sender.pos[0]).hypot(r.pos[1] - sender.pos[1]);
+        let (dx, dy) = (r.pos[0] - sender.pos[0], r.pos[1] - sender.pos[1]);
+        let d = (dx * dx + dy * dy).sqrt();
         let outcome = match (first, r.serving) {
             (Err(e), _) => Err(e),
             (Ok(_), None) => Err(LossReason::NoCoverage),
@@ -374,6 +377,6 @@ fn uu(
             }
         };
         let name = receptions.keep.then(|| env.names[ri].clone());
-        deliver(env, rec, receptions, sent, Tech::Uu, &r, name, d, outcome);
+        deliver(env, agg, receptions, sent, Tech::Uu, &r, name, d, outcome);
     }
 }
