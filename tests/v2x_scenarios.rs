@@ -441,3 +441,55 @@ fn a_loaded_cell_delays_uu_and_reports_its_load() {
         event.events
     );
 }
+
+/// Road works: lane 0 of a 1 km link is closed near its end. A driver who only sees it leaves
+/// the lane within sensor range (120 m); an automated car told by the nearest RSU's road-works
+/// DENM leaves it as soon as it may change lanes, most of a kilometre earlier.
+#[test]
+fn a_road_works_denm_moves_an_automated_car_out_of_the_closed_lane_early() {
+    let left_lane_at = |v2x: bool| -> f64 {
+        let src = format!(
+            r#"(name: "works", duration: 90.0,
+            network: (
+                nodes: [(id: "a", pos: (0.0, 0.0)), (id: "b", pos: (1000.0, 0.0)), (id: "c", pos: (1300.0, 0.0))],
+                links: [(id: "ab", from: "a", to: "b", lanes: 2), (id: "bc", from: "b", to: "c", lanes: 2)],
+            ),
+            vehicles: [
+                (id: "av", kind: Car, route: Links(["ab", "bc"]), pos: 50.0, speed: 12.0, automated: true),
+            ],
+            events: [(at: 0.0, action: CloseLane(link: "ab", lane: 0))],
+            v2x: (enabled: {v2x},
+                rsus: [(id: "rw", pos: (900.0, 10.0), radios: [Wave])],
+                obu: (automated: [Wave]),
+            ),
+        )"#
+        );
+        let l = load_str("works.ron", &src).expect("scenario loads");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = run(
+            l.spec,
+            &l.name,
+            &RunOptions {
+                trace_dir: Some(dir.path().to_path_buf()),
+                ..RunOptions::default()
+            },
+        );
+        assert!(out.report.collisions.is_empty());
+        let fcd = std::fs::read_to_string(dir.path().join("fcd.csv")).expect("fcd.csv");
+        // time,id,kind,x,y,z,speed,heading,lane: the first row of `av` in lane 1 of `ab`.
+        let x = fcd
+            .lines()
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .find(|c| c.len() == 9 && c[1] == "av" && c[8] == "ab_1")
+            .map(|c| c[3].parse::<f64>().expect("x"))
+            .expect("av left the closed lane on ab");
+        1000.0 - x
+    };
+    let seen = left_lane_at(false);
+    let told = left_lane_at(true);
+    assert!(seen <= 120.0, "without V2X it left {seen} m before the end");
+    assert!(
+        told >= 700.0,
+        "with the DENM it left {told} m before the end"
+    );
+}

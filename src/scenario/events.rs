@@ -16,6 +16,17 @@ pub const STALL_HAZARD_BASE: u32 = 1_000_000;
 /// red-light runners) start here: vehicle index + this.
 pub const VEHICLE_OBJECT_BASE: u32 = 3_000_000;
 
+/// Hazard ids of road works (closed lanes) start here: see [`roadworks_id`].
+pub const ROADWORKS_HAZARD_BASE: u32 = 2_500_000;
+
+/// Hazard id of the road works closing `lane` of `link` (what a road-works DENM tells of).
+pub fn roadworks_id(link: u32, lane: u8) -> u32 {
+    ROADWORKS_HAZARD_BASE + link * 8 + u32::from(lane)
+}
+
+/// A closed lane is blocked this far before the end of its link, m.
+pub const CLOSURE_BEFORE_END_M: f64 = 5.0;
+
 /// Faults for the radio layer, in force until `until` (s); read by the V2X systems.
 #[derive(Resource, Debug, Default, Clone)]
 pub struct Faults {

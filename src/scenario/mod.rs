@@ -23,7 +23,10 @@ pub struct SpecRes(pub Arc<spec::Spec>, pub String);
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EventSystems;
 
-pub use events::{Faults, STALL_HAZARD_BASE, VEHICLE_OBJECT_BASE};
+pub use events::{
+    CLOSURE_BEFORE_END_M, Faults, ROADWORKS_HAZARD_BASE, STALL_HAZARD_BASE, VEHICLE_OBJECT_BASE,
+    roadworks_id,
+};
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Faults>().add_systems(

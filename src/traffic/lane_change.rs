@@ -27,10 +27,10 @@ pub fn change_lanes(
     net: Res<RoadNetwork>,
     index: Res<LaneIndex>,
     closed: Res<ClosedLanes>,
-    mut vehicles: Query<(&Vehicle, &mut Motion, &Route, &mut Driver), Without<Stalled>>,
+    mut vehicles: Query<(&Vehicle, &mut Motion, &Route, &mut Driver, &Awareness), Without<Stalled>>,
 ) {
     let period = (EVERY / clock.dt).round().max(1.0) as u64;
-    for (veh, mut m, route, mut driver) in &mut vehicles {
+    for (veh, mut m, route, mut driver, aware) in &mut vehicles {
         driver.since_lane_change += clock.dt;
         let link = &net.links[m.link as usize];
         if link.lanes < 2 || m.s < veh.body.length {
@@ -81,7 +81,13 @@ pub fn change_lanes(
             }
         };
         let own_now = accel_behind(m.lane, m.s, m.v);
-        let in_closed = closed.0.contains(&(m.link, m.lane));
+        // A closed lane is left once the driver knows of it: on sight (sensor range), or from a
+        // road-works DENM after the reaction time.
+        let in_closed = closed.0.contains(&(m.link, m.lane))
+            && (to_end < super::perceive::SENSOR_RANGE
+                || aware
+                    .since(crate::scenario::roadworks_id(m.link, m.lane))
+                    .is_some_and(|k| clock.t() >= k + driver.reaction));
         let mut best: Option<(f64, u8)> = None;
         for target in [m.lane.wrapping_sub(1), m.lane + 1] {
             if target >= link.lanes || closed.0.contains(&(m.link, target)) {

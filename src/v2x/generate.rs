@@ -252,6 +252,7 @@ pub fn rsus(
     mut rsus: Query<&mut Rsu>,
     vehicles: Query<(&Vehicle, &Motion, &Transform, Option<&Hazard>)>,
     pedestrians: Query<(&Pedestrian, &Hazard, &Transform)>,
+    closed: Res<crate::traffic::ClosedLanes>,
     rapier: ReadRapierContext,
 ) {
     let t = clock.t();
@@ -262,6 +263,24 @@ pub fn rsus(
     let ctx = rapier.single().ok();
     let mut list: Vec<_> = rsus.iter_mut().collect();
     list.sort_by_key(|r| r.index);
+    // Road works: every closed lane is announced by the nearest working RSU within
+    // `ROADWORKS_RSU_RANGE` (the operator's control centre knows where it closed a lane).
+    let works: Vec<(u32, [f64; 2], Option<u32>)> = closed
+        .0
+        .iter()
+        .map(|&(link, lane)| {
+            let s = net.links[link as usize].length - crate::scenario::CLOSURE_BEFORE_END_M;
+            let (p, _) = net.pose(link, lane, s, None);
+            let nearest = list
+                .iter()
+                .filter(|r| station_index(env, RSU_STATION_BASE + r.index).is_some())
+                .map(|r| ((r.pos[0] - p[0]).hypot(r.pos[1] - p[1]), r.index))
+                .filter(|(d, _)| *d <= ROADWORKS_RSU_RANGE)
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+                .map(|(_, i)| i);
+            (crate::scenario::roadworks_id(link, lane), p, nearest)
+        })
+        .collect();
     for mut rsu in list {
         let Some(from) = station_index(env, RSU_STATION_BASE + rsu.index) else {
             continue;
@@ -306,7 +325,16 @@ pub fn rsus(
                 }
             }
         }
-        if rsu.cctv.is_empty() || !cycle_due(now_us, dt_us, rsu.phase_us, RSU_CYCLE_US) {
+        if !cycle_due(now_us, dt_us, rsu.phase_us, RSU_CYCLE_US) {
+            continue;
+        }
+        let mut hazards_seen: Vec<(u32, [f64; 2], DenmEvent)> = works
+            .iter()
+            .filter(|w| w.2 == Some(rsu.index))
+            .map(|w| (w.0, w.1, DenmEvent::RoadWorks))
+            .collect();
+        if rsu.cctv.is_empty() {
+            send_denms(env, &mut rsu, from, hazards_seen, &radios, t, m);
             continue;
         }
         // What the cameras see: road users in a camera's cone with a clear line past buildings
@@ -332,7 +360,6 @@ pub fn rsus(
             })
         };
         let mut objects = Vec::new();
-        let mut hazards_seen = Vec::new();
         for (v, motion, tf, hazard) in &vehicles {
             let p = map_pos(tf);
             if (p[0] - rsu.pos[0]).hypot(p[1] - rsu.pos[1]) > 150.0 || !sees(p) {
@@ -384,39 +411,57 @@ pub fn rsus(
                 area_m: 0.0,
             });
         }
-        if m.denm {
-            for (id, p, event) in hazards_seen {
-                match rsu.denms.iter_mut().find(|(h, _, _)| *h == id) {
-                    Some(entry) => entry.2 = t,
-                    None => {
-                        let aid = ActionId {
-                            station_id: RSU_STATION_BASE + rsu.index,
-                            sequence: id,
-                        };
-                        let o = DenmOriginator::from_spec(aid, event, (p[0], p[1]), t, m);
-                        rsu.denms.push((id, o, t));
-                    }
-                }
-            }
-            let mut via = radios.clone();
-            if m.denm_via.contains(&Tech::Uu) {
-                via.push(Tech::Uu);
-            }
-            let mut out = Vec::new();
-            rsu.denms.retain_mut(|(_, o, seen)| {
-                if let Some(d) = o.poll(t) {
-                    out.push(d);
-                }
-                !o.expired(t) && t - *seen < 2.0
-            });
-            for d in out {
-                env.outbox.push(Tx {
-                    from,
-                    msg: Arc::new(Payload::Denm(d)),
-                    via: via.clone(),
-                    area_m: m.denm_radius,
-                });
+        send_denms(env, &mut rsu, from, hazards_seen, &radios, t, m);
+    }
+}
+
+/// Radius within which an RSU announces road works, m (assumed: about its radio range).
+pub const ROADWORKS_RSU_RANGE: f64 = 500.0;
+
+/// An RSU's DENMs: start one for every hazard it knows of now, repeat them, and stop those not
+/// seen for 2 s.
+fn send_denms(
+    env: &mut RadioEnv,
+    rsu: &mut Rsu,
+    from: usize,
+    hazards_seen: Vec<(u32, [f64; 2], DenmEvent)>,
+    radios: &[Tech],
+    t: f64,
+    m: &crate::scenario::spec::MessageSpec,
+) {
+    if !m.denm {
+        return;
+    }
+    for (id, p, event) in hazards_seen {
+        match rsu.denms.iter_mut().find(|(h, _, _)| *h == id) {
+            Some(entry) => entry.2 = t,
+            None => {
+                let aid = ActionId {
+                    station_id: RSU_STATION_BASE + rsu.index,
+                    sequence: id,
+                };
+                let o = DenmOriginator::from_spec(aid, event, (p[0], p[1]), t, m);
+                rsu.denms.push((id, o, t));
             }
         }
+    }
+    let mut via = radios.to_vec();
+    if m.denm_via.contains(&Tech::Uu) {
+        via.push(Tech::Uu);
+    }
+    let mut out = Vec::new();
+    rsu.denms.retain_mut(|(_, o, seen)| {
+        if let Some(d) = o.poll(t) {
+            out.push(d);
+        }
+        !o.expired(t) && t - *seen < 2.0
+    });
+    for d in out {
+        env.outbox.push(Tx {
+            from,
+            msg: Arc::new(Payload::Denm(d)),
+            via: via.clone(),
+            area_m: m.denm_radius,
+        });
     }
 }

@@ -24,6 +24,8 @@ pub struct HazardMap(pub Vec<(u32, u32, f64)>);
 
 pub fn map_hazards(
     mut map: ResMut<HazardMap>,
+    net: Res<RoadNetwork>,
+    closed: Res<crate::traffic::ClosedLanes>,
     stalled: Query<(&Hazard, &Motion), With<Stalled>>,
     peds: Query<(&Hazard, &Pedestrian)>,
 ) {
@@ -31,6 +33,10 @@ pub fn map_hazards(
     map.0
         .extend(stalled.iter().map(|(h, m)| (h.id, m.link, m.s)));
     map.0.extend(peds.iter().map(|(h, p)| (h.id, p.link, p.s)));
+    map.0.extend(closed.0.iter().map(|&(link, lane)| {
+        let s = net.links[link as usize].length - crate::scenario::CLOSURE_BEFORE_END_M;
+        (crate::scenario::roadworks_id(link, lane), link, s)
+    }));
     map.0.sort_by_key(|h| h.0);
 }
 
