@@ -100,11 +100,7 @@ pub fn accelerate(
         let idm = idm_on(&driver.idm, v0);
         let knows = |h: u32| aware.since(h).is_some_and(|k| t >= k + driver.reaction);
         let mut acc = idm.accel_free(m.v);
-        let me = index
-            .snaps
-            .binary_search_by_key(&veh.index, |s| s.index)
-            .ok()
-            .map(|i| i as u32);
+        let me = index.slot(veh.index);
 
         // Leader: the nearest vehicle ahead, except stalled ones not yet perceived.
         if let Some((o, d)) = index.leader(

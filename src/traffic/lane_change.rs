@@ -56,10 +56,9 @@ pub fn change_lanes(
         {
             continue;
         }
-        let Ok(me) = index.snaps.binary_search_by_key(&veh.index, |s| s.index) else {
+        let Some(me) = index.slot(veh.index) else {
             continue;
         };
-        let me = me as u32;
         let v0 = index.snaps[me as usize].v0;
         let idm = idm_on(&driver.idm, v0);
         let accel_behind = |lane: u8, s: f64, v: f64| -> f64 {

@@ -35,6 +35,14 @@ pub struct LaneIndex {
 }
 
 impl LaneIndex {
+    /// Position of a vehicle (by its index) in `snaps`, if it was in the snapshot.
+    pub fn slot(&self, vehicle: u32) -> Option<u32> {
+        self.snaps
+            .binary_search_by_key(&vehicle, |s| s.index)
+            .ok()
+            .map(|i| i as u32)
+    }
+
     /// Rebuild from this step's snapshot (allocations are reused between steps).
     pub fn rebuild(&mut self, net: &RoadNetwork) {
         if self.first.len() != net.links.len() {

@@ -149,11 +149,7 @@ pub fn anticipate(
             continue;
         }
         ob.eebl.retain(|n| t < n.until_s);
-        let me = index
-            .snaps
-            .binary_search_by_key(&v.index, |s| s.index)
-            .ok()
-            .map(|i| i as u32);
+        let me = index.slot(v.index);
         let leader = index
             .leader(
                 &net,

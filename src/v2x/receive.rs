@@ -5,7 +5,7 @@ use bevy::prelude::*;
 
 use super::env::RadioEnv;
 use super::glosa::{SignalTiming, advisory_speed};
-use super::messages::{DenmEvent, MovementPhaseState, Payload};
+use super::messages::{DenmEvent, Payload};
 use super::nodes::OnBoard;
 use super::reactions::{RLVW_HORIZON_S, red_light_warning};
 use super::spat::Colour as SpatColour;
@@ -112,7 +112,6 @@ pub fn deliver(
                         SpatColour::Amber => Colour::Amber,
                         SpatColour::Red => Colour::Red,
                     };
-                    let _ = MovementPhaseState::StopAndRemain;
                     ob.spat.retain(|(l, ..)| *l != link);
                     ob.spat.push((link, colour, st.min_end_time_s, t_recv));
                 }

@@ -79,12 +79,16 @@ pub fn transmit(
     outbox.sort_by_key(|tx| env.stations[tx.from].id);
     let mut gnb_list: Vec<&Gnb> = gnbs.iter().collect();
     gnb_list.sort_by_key(|g| g.index);
-    if env
+    let window_closed = env
         .cells
-        .roll(now_us, |c| gnb_list.get(c).map_or(0.0, |g| g.capacity_mbps))
-    {
-        for g in &gnb_list {
-            let load = cell_load(g, &env, &faults);
+        .roll(now_us, |c| gnb_list.get(c).map_or(0.0, |g| g.capacity_mbps));
+    // Each cell's load holds for the whole step (it is measured over the last full window).
+    let loads: Vec<f64> = gnb_list
+        .iter()
+        .map(|g| cell_load(g, &env, &faults))
+        .collect();
+    if window_closed {
+        for (g, load) in gnb_list.iter().zip(&loads) {
             let e = rec.v2x.cell_load.entry(g.id.clone()).or_default();
             e.0 += load;
             e.1 += 1;
@@ -134,6 +138,7 @@ pub fn transmit(
                     links.backhaul.latency_ms,
                     links.backhaul.jitter_ms,
                     &gnb_list,
+                    &loads,
                     rngs,
                     &mut rec,
                     &faults,
@@ -283,6 +288,7 @@ fn uu(
     backhaul_ms: f64,
     jitter_ms: f64,
     gnbs: &[&Gnb],
+    loads: &[f64],
     rngs: &mut Rngs,
     rec: &mut Recorder,
     faults: &FaultState,
@@ -323,8 +329,8 @@ fn uu(
                 if rngs.network.random::<f64>() < p.loss {
                     Err(LossReason::BelowThreshold)
                 } else {
-                    let wait =
-                        mm1_wait_us(cell_load(g, env, faults), NR_SLOT_US, &mut rngs.network);
+                    let load = loads.get(g.index as usize).copied().unwrap_or(0.0);
+                    let wait = mm1_wait_us(load, NR_SLOT_US, &mut rngs.network);
                     env.cells.add(g.index as usize, tx.msg.size_bytes());
                     Ok((
                         sample_us(&p.uplink, &mut rngs.network)
@@ -366,10 +372,7 @@ fn uu(
                     } else {
                         0
                     };
-                    let load = gnbs
-                        .iter()
-                        .find(|g| g.index == g_to)
-                        .map_or(0.0, |g| cell_load(g, env, faults));
+                    let load = loads.get(g_to as usize).copied().unwrap_or(0.0);
                     let wait = mm1_wait_us(load, NR_SLOT_US, &mut rngs.network);
                     env.cells.add(g_to as usize, tx.msg.size_bytes());
                     Ok(up + inter + sample_us(&p.downlink, &mut rngs.network) + wait + spike)
