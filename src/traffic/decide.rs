@@ -1,11 +1,13 @@
 //! The driving decision of every vehicle for one step: IDM behind the nearest relevant obstacle
 //! (leader, red or amber stop line, yield line, perceived hazard, bus stop, V2X advice).
+use bevy::ecs::query::QueryData;
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
 use super::components::*;
 use super::conflict::{Violators, must_yield};
 use super::idm::Idm;
-use super::lanes::{LaneIndex, Snap};
+use super::lanes::{At, LaneIndex, Snap};
 use super::signals::Colour;
 use super::spawn::effective_v0;
 use super::{ClosedLanes, LOOKAHEAD};
@@ -52,174 +54,252 @@ pub fn idm_on(idm: &Idm, v0: f64) -> Idm {
     Idm { v0, ..*idm }
 }
 
+/// The resources the driving decision reads.
+#[derive(SystemParam)]
+pub struct DriveCtx<'w> {
+    clock: Res<'w, SimClock>,
+    net: Res<'w, RoadNetwork>,
+    index: Res<'w, LaneIndex>,
+    closed: Res<'w, ClosedLanes>,
+    violators: Res<'w, Violators>,
+}
+
+/// What the driving decision reads and writes of one vehicle.
+#[derive(QueryData)]
+#[query_data(mutable)]
+pub struct Driving {
+    veh: &'static Vehicle,
+    motion: &'static mut Motion,
+    route: &'static Route,
+    driver: &'static Driver,
+    aware: &'static Awareness,
+    stalled: Option<&'static Stalled>,
+    emergency: Option<&'static mut EmergencyStop>,
+    stops: Option<&'static mut BusStops>,
+    advice: Option<&'static Advice>,
+    around: &'static mut Surroundings,
+}
+
+/// Deceleration of a stalled vehicle: [`STALL_DECEL`], or less to stop within this step.
+pub fn stall_accel(v: f64, dt: f64) -> f64 {
+    if v > 0.0 {
+        -(STALL_DECEL.min(v / dt))
+    } else {
+        0.0
+    }
+}
+
+/// The acceleration chosen so far: IDM's free-road value, lowered by each obstacle in turn.
+#[derive(Debug, Clone, Copy)]
+pub struct Brake {
+    pub idm: Idm,
+    pub v: f64,
+    pub acc: f64,
+}
+
+impl Brake {
+    /// Start from the free-road acceleration at speed `v`.
+    pub fn free(idm: Idm, v: f64) -> Self {
+        Brake {
+            idm,
+            v,
+            acc: idm.accel_free(v),
+        }
+    }
+
+    /// Approach a standing obstacle `d` metres ahead with IDM (ignored once half a metre past it).
+    pub fn stop_at(&mut self, d: f64) {
+        if d > -0.5 {
+            self.acc = self.acc.min(self.idm.accel(self.v, d.max(0.01), self.v));
+        }
+    }
+
+    /// Follow a leader `gap` metres ahead driving at `v_l`.
+    pub fn follow(&mut self, gap: f64, v_l: f64) {
+        self.acc = self.acc.min(self.idm.accel(self.v, gap, self.v - v_l));
+    }
+
+    /// Never exceed `cap`.
+    pub fn cap(&mut self, cap: f64) {
+        self.acc = self.acc.min(cap);
+    }
+}
+
 /// Choose every vehicle's acceleration.
-#[allow(clippy::type_complexity)]
 pub fn accelerate(
-    clock: Res<SimClock>,
-    net: Res<RoadNetwork>,
-    index: Res<LaneIndex>,
-    closed: Res<ClosedLanes>,
-    violators: Res<Violators>,
-    mut vehicles: Query<(
-        &Vehicle,
-        &mut Motion,
-        &Route,
-        &Driver,
-        &Awareness,
-        Option<&Stalled>,
-        Option<&mut EmergencyStop>,
-        Option<&mut BusStops>,
-        Option<&Advice>,
-        &mut Surroundings,
-    )>,
+    ctx: DriveCtx,
+    mut vehicles: Query<Driving>,
     pedestrians: Query<(&Pedestrian, &Hazard)>,
 ) {
-    let t = clock.t();
-    let dt = clock.dt;
-    for (veh, mut m, route, driver, aware, stalled, emergency, stops, advice, mut around) in
-        &mut vehicles
-    {
-        *around = Surroundings::default();
-        if stalled.is_some() {
-            m.acc = if m.v > 0.0 {
-                -(STALL_DECEL.min(m.v / dt))
-            } else {
-                0.0
-            };
+    let t = ctx.clock.t();
+    let dt = ctx.clock.dt;
+    for mut d in &mut vehicles {
+        *d.around = Surroundings::default();
+        if d.stalled.is_some() {
+            d.motion.acc = stall_accel(d.motion.v, dt);
             continue;
         }
-        if let Some(a) = emergency.and_then(|mut e| e.accel(m.v, t, dt)) {
-            m.acc = a;
+        let m = *d.motion;
+        if let Some(a) = d.emergency.as_mut().and_then(|e| e.accel(m.v, t, dt)) {
+            d.motion.acc = a;
             continue;
         }
-        let link = &net.links[m.link as usize];
+        let (route, driver, aware) = (d.route, d.driver, d.aware);
+        let link = &ctx.net.links[m.link as usize];
         let mut v0 = effective_v0(driver, link.speed_limit);
-        if let Some(cap) = advice.and_then(|a| a.max_speed) {
+        if let Some(cap) = d.advice.and_then(|a| a.max_speed) {
             v0 = v0.min(cap).max(0.5);
         }
-        let idm = idm_on(&driver.idm, v0);
         let knows = |h: u32| aware.since(h).is_some_and(|k| t >= k + driver.reaction);
-        let mut acc = idm.accel_free(m.v);
-        let me = index.slot(veh.index);
-
-        // Leader: the nearest vehicle ahead, except stalled ones not yet perceived.
-        if let Some((o, d)) = index.leader(
-            &net,
-            m.link,
-            m.lane,
-            m.s,
-            me,
-            route.ahead(),
-            LOOKAHEAD,
-            |s| s.hazard.is_none_or(knows),
-        ) {
-            let l = &index.snaps[o as usize];
-            let gap = d - l.length;
-            acc = acc.min(idm.accel(m.v, gap, m.v - l.v));
-            around.gap = Some(gap);
-            if m.v > l.v && gap > 0.0 {
-                around.ttc = Some(gap / (m.v - l.v));
-            }
-        }
+        let mut b = Brake::free(idm_on(&driver.idm, v0), m.v);
+        *d.around = follow_leader(&ctx, &mut b, d.veh, &m, route, &knows);
         let to_end = link.length - m.s;
-        // Obstacles on this link at a stop point: (distance ahead).
-        let stop_at = |d: f64, acc: &mut f64| {
-            if d > -0.5 {
-                *acc = acc.min(idm.accel(m.v, d.max(0.01), m.v));
-            }
-        };
-        // Signal or yield line at the end of the link.
-        if m.s >= 0.0 && to_end < LOOKAHEAD && route.next().is_some() {
-            let node = &net.nodes[link.to as usize];
-            if let Some(j) = node.junction {
-                match &net.junctions[j as usize].ctl {
-                    // A red-light runner ignores the signal (and who is still in the box).
-                    JunctionCtl::Signal(_) if driver.runs_red => {}
-                    JunctionCtl::Signal(p) => {
-                        let st = p.state(m.link, t);
-                        let must_stop = match st.colour {
-                            Colour::Green => false,
-                            Colour::Red => true,
-                            // Stop at amber when a comfortable stop is still possible.
-                            Colour::Amber => to_end > m.v * m.v / (2.0 * idm.b),
-                        };
-                        // At green, wait while the junction box still holds vehicles of
-                        // another phase (the last ones through on amber): drivers do not
-                        // enter an occupied junction.
-                        if must_stop
-                            || (to_end < BOX_CHECK
-                                && box_held_by_others(&net, &index, link.to, m.link, |l| {
-                                    p.state(l, t).colour != Colour::Green
-                                }))
-                        {
-                            stop_at(to_end, &mut acc);
-                        }
-                    }
-                    JunctionCtl::Priority { major } => {
-                        if !major.contains(&m.link)
-                            && priority_conflict(&net, &index, link.to, major)
-                        {
-                            stop_at(to_end, &mut acc);
-                        }
-                    }
-                }
-            }
-        }
+        junction_line(&ctx, &mut b, &m, route, driver, to_end);
         // Intersection collision warning: a known red-light runner due at my junction when I am.
-        if must_yield(&net, &m, route, &violators, knows) {
-            stop_at(to_end, &mut acc);
+        if must_yield(&ctx.net, &m, route, &ctx.violators, knows) {
+            b.stop_at(to_end);
         }
-        // A closed lane, or a lane that does not lead where the route goes: wait near its end
-        // until a lane change gets us out.
-        if closed.0.contains(&(m.link, m.lane)) {
-            stop_at(to_end - crate::scenario::CLOSURE_BEFORE_END_M, &mut acc);
-        }
-        if let Some(next) = route.next()
-            && m.s >= 0.0
-            && to_end < super::lane_change::WRONG_LANE_STOP
-        {
-            let (lo, hi) = net.lanes_for(m.link, next);
-            if m.lane < lo || m.lane > hi {
-                stop_at(to_end - 2.0, &mut acc);
-            }
-        }
+        lane_ends(&ctx, &mut b, &m, route, to_end);
         // Pedestrians on this link, once known: in my lane, or walking towards it and due there
         // before I would be safely past.
         for (p, h) in &pedestrians {
             if p.link == m.link && p.s > m.s && knows(h.id) {
                 let lane_c = crate::road::network::LinkData::lane_offset(link.lanes, m.lane);
                 if pedestrian_conflict(p.lateral, p.dir, p.speed, lane_c, p.s - m.s, m.v) {
-                    stop_at(p.s - m.s - 1.5, &mut acc);
+                    b.stop_at(p.s - m.s - 1.5);
                 }
             }
         }
-        // Bus stops.
-        if let Some(mut stops) = stops {
-            if let Some(until) = stops.dwell_until {
-                if t < until {
-                    acc = -(m.v / dt).min(idm.b);
-                } else {
-                    stops.dwell_until = None;
-                    stops.next += 1;
-                }
-            } else if let Some(&(_, at, pos, _)) = stops.stops.get(stops.next) {
-                if at == route.at {
-                    // Stop with the front at the stop (IDM keeps s0 to an obstacle).
-                    stop_at(pos - m.s + idm.s0, &mut acc);
-                } else if at < route.at {
-                    stops.next += 1;
-                }
+        if let Some(stops) = d.stops.as_mut() {
+            bus_stop(&mut b, stops, route, m.s, t, dt);
+        }
+        if let Some(advice) = d.advice {
+            // V2X advice to stop short (red-light warning, hazard ahead).
+            if let Some(stop) = advice.stop_at {
+                b.stop_at(stop - m.s);
+            }
+            // V2X advice from a farther leader (EEBL multi-anticipation).
+            if let Some(cap) = advice.max_accel {
+                b.cap(cap);
             }
         }
-        // V2X advice to stop short (red-light warning, hazard ahead).
-        if let Some(d) = advice.and_then(|a| a.stop_at) {
-            stop_at(d - m.s, &mut acc);
+        d.motion.acc = b.acc;
+    }
+}
+
+/// Follow the nearest vehicle ahead, except stalled ones not yet perceived; returns the gap
+/// and time to collision seen.
+fn follow_leader(
+    ctx: &DriveCtx,
+    b: &mut Brake,
+    veh: &Vehicle,
+    m: &Motion,
+    route: &Route,
+    knows: &impl Fn(u32) -> bool,
+) -> Surroundings {
+    let mut around = Surroundings::default();
+    let me = ctx.index.slot(veh.index);
+    let at = At {
+        link: m.link,
+        lane: m.lane,
+        s: m.s,
+    };
+    if let Some((o, d)) = ctx
+        .index
+        .leader(&ctx.net, at, me, route.ahead(), LOOKAHEAD, |s| {
+            s.hazard.is_none_or(knows)
+        })
+    {
+        let l = &ctx.index.snaps[o as usize];
+        let gap = d - l.length;
+        b.follow(gap, l.v);
+        around.gap = Some(gap);
+        if m.v > l.v && gap > 0.0 {
+            around.ttc = Some(gap / (m.v - l.v));
         }
-        // V2X advice from a farther leader (EEBL multi-anticipation).
-        if let Some(cap) = advice.and_then(|a| a.max_accel) {
-            acc = acc.min(cap);
+    }
+    around
+}
+
+/// Stop at a signal or yield line at the end of the link when the junction asks for it.
+fn junction_line(
+    ctx: &DriveCtx,
+    b: &mut Brake,
+    m: &Motion,
+    route: &Route,
+    driver: &Driver,
+    to_end: f64,
+) {
+    let (net, index, t) = (&ctx.net, &ctx.index, ctx.clock.t());
+    if !(m.s >= 0.0 && to_end < LOOKAHEAD && route.next().is_some()) {
+        return;
+    }
+    let link = &net.links[m.link as usize];
+    let Some(j) = net.nodes[link.to as usize].junction else {
+        return;
+    };
+    match &net.junctions[j as usize].ctl {
+        // A red-light runner ignores the signal (and who is still in the box).
+        JunctionCtl::Signal(_) if driver.runs_red => {}
+        JunctionCtl::Signal(p) => {
+            let must_stop = match p.state(m.link, t).colour {
+                Colour::Green => false,
+                Colour::Red => true,
+                // Stop at amber when a comfortable stop is still possible.
+                Colour::Amber => to_end > m.v * m.v / (2.0 * b.idm.b),
+            };
+            // At green, wait while the junction box still holds vehicles of another phase (the
+            // last ones through on amber): drivers do not enter an occupied junction.
+            if must_stop
+                || (to_end < BOX_CHECK
+                    && box_held_by_others(net, index, link.to, m.link, |l| {
+                        p.state(l, t).colour != Colour::Green
+                    }))
+            {
+                b.stop_at(to_end);
+            }
         }
-        m.acc = acc;
+        JunctionCtl::Priority { major } => {
+            if !major.contains(&m.link) && priority_conflict(net, index, link.to, major) {
+                b.stop_at(to_end);
+            }
+        }
+    }
+}
+
+/// A closed lane, or a lane that does not lead where the route goes: wait near its end until a
+/// lane change gets us out.
+fn lane_ends(ctx: &DriveCtx, b: &mut Brake, m: &Motion, route: &Route, to_end: f64) {
+    if ctx.closed.0.contains(&(m.link, m.lane)) {
+        b.stop_at(to_end - crate::scenario::CLOSURE_BEFORE_END_M);
+    }
+    if let Some(next) = route.next()
+        && m.s >= 0.0
+        && to_end < super::lane_change::WRONG_LANE_STOP
+    {
+        let (lo, hi) = ctx.net.lanes_for(m.link, next);
+        if m.lane < lo || m.lane > hi {
+            b.stop_at(to_end - 2.0);
+        }
+    }
+}
+
+/// Bus stops: dwell at the current one, or approach the next one on this link.
+fn bus_stop(b: &mut Brake, stops: &mut BusStops, route: &Route, s: f64, t: f64, dt: f64) {
+    if let Some(until) = stops.dwell_until {
+        if t < until {
+            b.acc = -(b.v / dt).min(b.idm.b);
+        } else {
+            stops.dwell_until = None;
+            stops.next += 1;
+        }
+    } else if let Some(&(_, at, pos, _)) = stops.stops.get(stops.next) {
+        if at == route.at {
+            // Stop with the front at the stop (IDM keeps s0 to an obstacle).
+            b.stop_at(pos - s + b.idm.s0);
+        } else if at < route.at {
+            stops.next += 1;
+        }
     }
 }
 
@@ -313,6 +393,18 @@ fn priority_conflict(net: &RoadNetwork, index: &LaneIndex, node: u32, major: &[u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stalled_vehicle_brakes_at_stall_decel_and_never_reverses() {
+        let dt = 0.01;
+        // Fast: the full breakdown deceleration.
+        assert_eq!(stall_accel(10.0, dt), -STALL_DECEL);
+        // Slower than one step of braking: exactly to a standstill, v + a·dt = 0.
+        let v = 0.5 * STALL_DECEL * dt;
+        assert!((v + stall_accel(v, dt) * dt).abs() < 1e-15);
+        // Standing: stays put.
+        assert_eq!(stall_accel(0.0, dt), 0.0);
+    }
 
     #[test]
     fn pedestrian_conflict_predicts_entry_into_the_lane() {

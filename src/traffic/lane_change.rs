@@ -1,11 +1,14 @@
 //! Discretionary lane changes by MOBIL, evaluated once a second per vehicle against the step's
 //! snapshot, so that the outcome does not depend on visiting order.
+use bevy::ecs::query::QueryData;
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
 use super::components::*;
 use super::decide::idm_on;
-use super::lanes::LaneIndex;
-use super::mobil::LaneChangeInputs;
+use super::idm::Idm;
+use super::lanes::{At, LaneIndex};
+use super::mobil::{LaneChangeInputs, Mobil};
 use super::{ClosedLanes, LOOKAHEAD};
 use crate::clock::SimClock;
 use crate::road::RoadNetwork;
@@ -22,16 +25,32 @@ pub const MANDATORY_ZONE: f64 = 250.0;
 /// A vehicle still in the wrong lane this close to the end stops and waits for a gap, m.
 pub const WRONG_LANE_STOP: f64 = 40.0;
 
-pub fn change_lanes(
-    clock: Res<SimClock>,
-    net: Res<RoadNetwork>,
-    index: Res<LaneIndex>,
-    closed: Res<ClosedLanes>,
-    mut vehicles: Query<(&Vehicle, &mut Motion, &Route, &mut Driver, &Awareness), Without<Stalled>>,
-) {
+/// The resources lane changing reads.
+#[derive(SystemParam)]
+pub struct LaneCtx<'w> {
+    clock: Res<'w, SimClock>,
+    net: Res<'w, RoadNetwork>,
+    index: Res<'w, LaneIndex>,
+    closed: Res<'w, ClosedLanes>,
+}
+
+/// What lane changing reads and writes of one vehicle.
+#[derive(QueryData)]
+#[query_data(mutable)]
+pub struct Changer {
+    veh: &'static Vehicle,
+    motion: &'static mut Motion,
+    route: &'static Route,
+    driver: &'static mut Driver,
+    aware: &'static Awareness,
+}
+
+pub fn change_lanes(ctx: LaneCtx, mut vehicles: Query<Changer, Without<Stalled>>) {
+    let (clock, net) = (&ctx.clock, &ctx.net);
     let period = (EVERY / clock.dt).round().max(1.0) as u64;
-    for (veh, mut m, route, mut driver, aware) in &mut vehicles {
-        driver.since_lane_change += clock.dt;
+    for mut c in &mut vehicles {
+        c.driver.since_lane_change += clock.dt;
+        let (veh, m, route) = (c.veh, *c.motion, c.route);
         let link = &net.links[m.link as usize];
         if link.lanes < 2 || m.s < veh.body.length {
             continue;
@@ -43,120 +62,108 @@ pub fn change_lanes(
             _ => (0, link.lanes - 1),
         };
         let wrong = m.lane < lo || m.lane > hi;
-        if wrong {
-            // Mandatory: try every half second, anywhere on the link.
-            if driver.since_lane_change < 0.5
-                || !(clock.step + u64::from(veh.index)).is_multiple_of((period / 2).max(1))
-            {
-                continue;
-            }
-        } else if !(clock.step + u64::from(veh.index)).is_multiple_of(period)
-            || driver.since_lane_change < 3.0
-            || to_end < NO_CHANGE_ZONE
-        {
+        let turn = clock.step + u64::from(veh.index);
+        if !due(turn, period, wrong, c.driver.since_lane_change, to_end) {
             continue;
         }
-        let Some(me) = index.slot(veh.index) else {
+        let Some(me) = ctx.index.slot(veh.index) else {
             continue;
         };
-        let v0 = index.snaps[me as usize].v0;
-        let idm = idm_on(&driver.idm, v0);
-        let accel_behind = |lane: u8, s: f64, v: f64| -> f64 {
-            match index.leader(
-                &net,
-                m.link,
-                lane,
-                s,
-                Some(me),
-                route.ahead(),
-                LOOKAHEAD,
-                |_| true,
-            ) {
-                Some((o, d)) => {
-                    let l = &index.snaps[o as usize];
-                    idm.accel(v, d - l.length, v - l.v)
-                }
-                None => idm.accel_free(v),
-            }
+        let driver = &*c.driver;
+        let mover = Mover {
+            me,
+            length: veh.body.length,
+            m,
+            ahead: route.ahead(),
+            idm: idm_on(&driver.idm, ctx.index.snaps[me as usize].v0),
         };
-        let own_now = accel_behind(m.lane, m.s, m.v);
+        let own_now = mover.accel_behind(&ctx, m.lane, m.s, m.v);
         // A closed lane is left once the driver knows of it: on sight (sensor range), or from a
         // road-works DENM after the reaction time.
-        let in_closed = closed.0.contains(&(m.link, m.lane))
+        let in_closed = ctx.closed.0.contains(&(m.link, m.lane))
             && (to_end < super::perceive::SENSOR_RANGE
-                || aware
+                || c.aware
                     .since(crate::scenario::roadworks_id(m.link, m.lane))
                     .is_some_and(|k| clock.t() >= k + driver.reaction));
+        let mobil = mobil_for(driver.mobil, in_closed, wrong);
+        let targets = [m.lane.wrapping_sub(1), m.lane + 1]
+            .into_iter()
+            .filter(|&target| {
+                candidate(m.lane, target, link.lanes, (lo, hi), wrong)
+                    && !ctx.closed.0.contains(&(m.link, target))
+            });
+        let best = mover.best(&ctx, &mobil, targets, own_now);
+        if let Some((_, lane)) = best {
+            c.motion.lane = lane;
+            c.driver.since_lane_change = 0.0;
+        }
+    }
+}
+
+/// Is it this vehicle's turn to reconsider its lane? In a wrong lane (mandatory): every half
+/// period, half a second after the last change, anywhere on the link; otherwise every period,
+/// 3 s after the last change, and not within [`NO_CHANGE_ZONE`] of the end. `turn` is the step
+/// number offset by the vehicle's index, which spreads drivers over the period.
+pub fn due(turn: u64, period: u64, wrong: bool, since_change: f64, to_end: f64) -> bool {
+    if wrong {
+        since_change >= 0.5 && turn.is_multiple_of((period / 2).max(1))
+    } else {
+        turn.is_multiple_of(period) && since_change >= 3.0 && to_end >= NO_CHANGE_ZONE
+    }
+}
+
+/// May a vehicle in `lane` consider `target` on a link of `lanes` lanes, where `allowed` lanes
+/// lead where its route goes? From a wrong lane only a step towards the allowed ones; from a
+/// right one only a lane that is also allowed.
+pub fn candidate(lane: u8, target: u8, lanes: u8, allowed: (u8, u8), wrong: bool) -> bool {
+    let (lo, hi) = allowed;
+    if target >= lanes {
+        return false;
+    }
+    let toward = if lane < lo {
+        target > lane
+    } else {
+        target < lane
+    };
+    !((wrong && !toward) || (!wrong && (target < lo || target > hi)))
+}
+
+/// MOBIL for this driver now: leaving a known closed lane adds [`CLOSED_LANE_BIAS`]; a
+/// mandatory change (wrong lane for the route) adds ten times that, so it needs only be safe.
+fn mobil_for(mut mobil: Mobil, in_closed: bool, wrong: bool) -> Mobil {
+    if in_closed {
+        mobil.bias += CLOSED_LANE_BIAS;
+    }
+    if wrong {
+        mobil.bias += 10.0 * CLOSED_LANE_BIAS;
+    }
+    mobil
+}
+
+/// A vehicle weighing a lane change, as the snapshot sees it.
+struct Mover<'a> {
+    me: u32,
+    length: f64,
+    m: Motion,
+    ahead: &'a [u32],
+    idm: Idm,
+}
+
+impl Mover<'_> {
+    /// The target lane with the largest incentive among those MOBIL accepts (the first on a tie),
+    /// as (incentive, lane).
+    fn best(
+        &self,
+        ctx: &LaneCtx,
+        mobil: &Mobil,
+        targets: impl Iterator<Item = u8>,
+        own_now: f64,
+    ) -> Option<(f64, u8)> {
         let mut best: Option<(f64, u8)> = None;
-        for target in [m.lane.wrapping_sub(1), m.lane + 1] {
-            if target >= link.lanes || closed.0.contains(&(m.link, target)) {
+        for target in targets {
+            let Some(x) = self.inputs(ctx, target, own_now) else {
                 continue;
-            }
-            let toward = if m.lane < lo {
-                target > m.lane
-            } else {
-                target < m.lane
             };
-            if (wrong && !toward) || (!wrong && (target < lo || target > hi)) {
-                continue;
-            }
-            // Room: nobody overlapping me in the target lane.
-            let lead = index.leader(
-                &net,
-                m.link,
-                target,
-                m.s - veh.body.length,
-                Some(me),
-                route.ahead(),
-                LOOKAHEAD,
-                |_| true,
-            );
-            let own_after = match lead {
-                Some((o, d)) => {
-                    let l = &index.snaps[o as usize];
-                    let gap = d - veh.body.length - l.length;
-                    if gap < 1.0 {
-                        continue;
-                    }
-                    idm.accel(m.v, gap, m.v - l.v)
-                }
-                None => idm.accel_free(m.v),
-            };
-            let (nf_now, nf_after) = match index.follower(m.link, target, m.s, Some(me)) {
-                Some((o, d)) => {
-                    let f = &index.snaps[o as usize];
-                    let fidm = idm_on(&f.idm, f.v0);
-                    let gap_me = d - veh.body.length;
-                    if gap_me < 1.0 {
-                        continue;
-                    }
-                    let now = match lead {
-                        Some((l, dl)) => {
-                            let l = &index.snaps[l as usize];
-                            fidm.accel(f.v, dl + gap_me - l.length, f.v - l.v)
-                        }
-                        None => fidm.accel_free(f.v),
-                    };
-                    (now, fidm.accel(f.v, gap_me, f.v - m.v))
-                }
-                None => (0.0, 0.0),
-            };
-            let x = LaneChangeInputs {
-                own_now,
-                own_after,
-                new_follower_now: nf_now,
-                new_follower_after: nf_after,
-                old_follower_now: 0.0,
-                old_follower_after: 0.0,
-            };
-            let mut mobil = driver.mobil;
-            if in_closed {
-                mobil.bias += CLOSED_LANE_BIAS;
-            }
-            if wrong {
-                // A mandatory change needs only to be safe.
-                mobil.bias += 10.0 * CLOSED_LANE_BIAS;
-            }
             if mobil.should_change(&x) {
                 let gain = mobil.incentive(&x);
                 if best.is_none_or(|(g, _)| gain > g) {
@@ -164,9 +171,107 @@ pub fn change_lanes(
                 }
             }
         }
-        if let Some((_, lane)) = best {
-            m.lane = lane;
-            driver.since_lane_change = 0.0;
+        best
+    }
+
+    /// IDM acceleration at position `s` and speed `v` in `lane` behind the leader there.
+    fn accel_behind(&self, ctx: &LaneCtx, lane: u8, s: f64, v: f64) -> f64 {
+        let at = At {
+            link: self.m.link,
+            lane,
+            s,
+        };
+        let idx = &ctx.index;
+        match idx.leader(&ctx.net, at, Some(self.me), self.ahead, LOOKAHEAD, |_| true) {
+            Some((o, d)) => {
+                let l = &idx.snaps[o as usize];
+                self.idm.accel(v, d - l.length, v - l.v)
+            }
+            None => self.idm.accel_free(v),
         }
+    }
+
+    /// MOBIL's inputs for a change into `target`, or None when there is no room there (nobody
+    /// may overlap me, with a metre to spare).
+    fn inputs(&self, ctx: &LaneCtx, target: u8, own_now: f64) -> Option<LaneChangeInputs> {
+        let (m, idx, len) = (&self.m, &ctx.index, self.length);
+        let at = At {
+            link: m.link,
+            lane: target,
+            s: m.s - len,
+        };
+        let lead = idx.leader(&ctx.net, at, Some(self.me), self.ahead, LOOKAHEAD, |_| true);
+        let own_after = match lead {
+            Some((o, d)) => {
+                let l = &idx.snaps[o as usize];
+                let gap = d - len - l.length;
+                if gap < 1.0 {
+                    return None;
+                }
+                self.idm.accel(m.v, gap, m.v - l.v)
+            }
+            None => self.idm.accel_free(m.v),
+        };
+        let (nf_now, nf_after) = match idx.follower(m.link, target, m.s, Some(self.me)) {
+            Some((o, d)) => {
+                let f = &idx.snaps[o as usize];
+                let fidm = idm_on(&f.idm, f.v0);
+                let gap_me = d - len;
+                if gap_me < 1.0 {
+                    return None;
+                }
+                let now = match lead {
+                    Some((l, dl)) => {
+                        let l = &idx.snaps[l as usize];
+                        fidm.accel(f.v, dl + gap_me - l.length, f.v - l.v)
+                    }
+                    None => fidm.accel_free(f.v),
+                };
+                (now, fidm.accel(f.v, gap_me, f.v - m.v))
+            }
+            None => (0.0, 0.0),
+        };
+        Some(LaneChangeInputs {
+            own_now,
+            own_after,
+            new_follower_now: nf_now,
+            new_follower_after: nf_after,
+            old_follower_now: 0.0,
+            old_follower_after: 0.0,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_moves_towards_the_lanes_the_route_needs() {
+        // Three lanes, the route needs lane 2 (leftmost): from lane 0 only lane 1 is a step
+        // towards it; lane 3 does not exist.
+        assert!(candidate(0, 1, 3, (2, 2), true));
+        assert!(!candidate(2, 3, 3, (0, 1), true));
+        // In lane 2 with lanes 0..=1 needed: only down.
+        assert!(candidate(2, 1, 3, (0, 1), true));
+        // Discretionary: any existing allowed neighbour, none outside the allowed range.
+        assert!(candidate(1, 2, 3, (0, 2), false));
+        assert!(!candidate(1, 2, 3, (0, 1), false));
+        // wrapping_sub of lane 0 gives 255: no such lane.
+        assert!(!candidate(0, 0u8.wrapping_sub(1), 3, (0, 2), false));
+    }
+
+    #[test]
+    fn reconsiders_once_a_period_or_twice_as_often_when_mandatory() {
+        let period = 100;
+        // Discretionary: on the period, 3 s after the last change, away from the stop line.
+        assert!(due(200, period, false, 3.0, NO_CHANGE_ZONE));
+        assert!(!due(250, period, false, 3.0, 100.0));
+        assert!(!due(200, period, false, 2.9, 100.0));
+        assert!(!due(200, period, false, 5.0, NO_CHANGE_ZONE - 0.1));
+        // Mandatory: every half period, anywhere, 0.5 s after the last change.
+        assert!(due(250, period, true, 0.5, 0.0));
+        assert!(!due(250, period, true, 0.4, 0.0));
+        assert!(!due(225, period, true, 5.0, 0.0));
     }
 }

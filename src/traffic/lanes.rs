@@ -6,6 +6,14 @@ use bevy::prelude::*;
 use super::idm::Idm;
 use crate::road::RoadNetwork;
 
+/// A position on a lane: the link, the lane and the distance from the start of the link, m.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct At {
+    pub link: u32,
+    pub lane: u8,
+    pub s: f64,
+}
+
 /// One vehicle as seen by the others this step.
 #[derive(Debug, Clone, Copy)]
 pub struct Snap {
@@ -93,70 +101,111 @@ impl LaneIndex {
         .unwrap_or(0)
     }
 
-    /// The nearest vehicle ahead of position `s` on (link, lane), then along the `ahead` links
+    /// The nearest vehicle ahead of position `at` on its lane, then along the `ahead` links
     /// (entering each in lane `min(lane, lanes - 1)`), that `accept` takes, as (snapshot index,
     /// distance from `s` to its front bumper). Looks no further than `horizon` metres.
-    #[allow(clippy::too_many_arguments)]
     pub fn leader(
         &self,
         net: &RoadNetwork,
-        link: u32,
-        lane: u8,
-        s: f64,
+        at: At,
         me: Option<u32>,
         ahead: &[u32],
         horizon: f64,
         accept: impl Fn(&Snap) -> bool,
     ) -> Option<(u32, f64)> {
-        let bucket = self.lane(link, lane);
+        if let Some(found) = self.leader_on_lane(at, me, horizon, &accept) {
+            return found;
+        }
+        let base = net.links[at.link as usize].length - at.s;
+        let diverging = if base <= horizon {
+            self.diverging(net, at, base, ahead, &accept)
+        } else {
+            None
+        };
+        match (
+            self.leader_along(net, at, base, ahead, horizon, &accept),
+            diverging,
+        ) {
+            (Some(f), Some(d)) if d.1 < f.1 => Some(d),
+            (None, d) => d,
+            (f, _) => f,
+        }
+    }
+
+    /// The leader on `at`'s own lane: `Some(answer)` when the lane decides it (a vehicle found,
+    /// or the horizon reached), `None` to look beyond the end of the link.
+    fn leader_on_lane(
+        &self,
+        at: At,
+        me: Option<u32>,
+        horizon: f64,
+        accept: &impl Fn(&Snap) -> bool,
+    ) -> Option<Option<(u32, f64)>> {
+        let bucket = self.lane(at.link, at.lane);
         // First vehicle at or beyond s (skipping myself).
-        let start = bucket.partition_point(|&o| self.snaps[o as usize].s < s);
+        let start = bucket.partition_point(|&o| self.snaps[o as usize].s < at.s);
         for &o in &bucket[start..] {
             let snap = &self.snaps[o as usize];
             if Some(o) == me {
                 continue;
             }
-            if snap.s - s > horizon {
-                return None;
+            if snap.s - at.s > horizon {
+                return Some(None);
             }
             if accept(snap) {
-                return Some((o, snap.s - s));
+                return Some(Some((o, snap.s - at.s)));
             }
         }
-        let mut base = net.links[link as usize].length - s;
-        // Vehicles that left my lane into the junction box towards other links than mine are
-        // still in front of me until they clear the box.
+        None
+    }
+
+    /// Vehicles that left my lane into the junction box towards other links than mine are still
+    /// in front of me until they clear the box: the nearest of them, `base` metres to the box.
+    fn diverging(
+        &self,
+        net: &RoadNetwork,
+        at: At,
+        base: f64,
+        ahead: &[u32],
+        accept: &impl Fn(&Snap) -> bool,
+    ) -> Option<(u32, f64)> {
         let mut diverging: Option<(u32, f64)> = None;
-        if base <= horizon {
-            for &b in &net.nodes[net.links[link as usize].to as usize].outgoing {
-                if ahead.first() == Some(&b) {
-                    continue;
+        for &b in &net.nodes[net.links[at.link as usize].to as usize].outgoing {
+            if ahead.first() == Some(&b) {
+                continue;
+            }
+            let lane_b = net.entry_lane(at.link, b, at.lane);
+            for &o in self.lane(b, lane_b) {
+                let snap = &self.snaps[o as usize];
+                if snap.s >= 0.0 {
+                    break;
                 }
-                let lane_b = net.entry_lane(link, b, lane);
-                for &o in self.lane(b, lane_b) {
-                    let snap = &self.snaps[o as usize];
-                    if snap.s >= 0.0 {
-                        break;
+                if snap.prev == Some(at.link) && accept(snap) {
+                    let d = base + net.turn_length(at.link, b, lane_b) + snap.s;
+                    if diverging.is_none_or(|(_, x)| d < x) {
+                        diverging = Some((o, d));
                     }
-                    if snap.prev == Some(link) && accept(snap) {
-                        let d = base + net.turn_length(link, b, lane_b) + snap.s;
-                        if diverging.is_none_or(|(_, x)| d < x) {
-                            diverging = Some((o, d));
-                        }
-                        break;
-                    }
+                    break;
                 }
             }
         }
-        let nearest = |found: Option<(u32, f64)>| match (found, diverging) {
-            (Some(f), Some(d)) if d.1 < f.1 => Some(d),
-            (None, d) => d,
-            (f, _) => f,
-        };
-        let (mut prev, mut lane_now) = (link, lane);
+        diverging
+    }
+
+    /// The leader along the `ahead` links, the first of them `base` metres away.
+    fn leader_along(
+        &self,
+        net: &RoadNetwork,
+        at: At,
+        mut base: f64,
+        ahead: &[u32],
+        horizon: f64,
+        accept: &impl Fn(&Snap) -> bool,
+    ) -> Option<(u32, f64)> {
+        let (mut prev, mut lane_now) = (at.link, at.lane);
         for &next in ahead {
             if base > horizon {
-                return nearest(None);
+                return None;
             }
             let nl = &net.links[next as usize];
             lane_now = net.entry_lane(prev, next, lane_now).min(nl.lanes - 1);
@@ -165,16 +214,16 @@ impl LaneIndex {
                 let snap = &self.snaps[o as usize];
                 let d = base + turn + snap.s;
                 if d > horizon {
-                    return nearest(None);
+                    return None;
                 }
                 if accept(snap) {
-                    return nearest(Some((o, d)));
+                    return Some((o, d));
                 }
             }
             base += turn + nl.length;
             prev = next;
         }
-        nearest(None)
+        None
     }
 
     /// The nearest vehicle behind position `s` on (link, lane), as (snapshot index, distance

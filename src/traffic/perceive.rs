@@ -1,6 +1,8 @@
 //! On-board perception: a driver (or an automated vehicle's sensors) notices a hazard, or a
 //! red-light runner heading for the junction it approaches, once it is within sensor range and
 //! in line of sight, past buildings and other vehicles.
+use bevy::ecs::query::QueryData;
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_rapier3d::prelude::ReadRapierContext;
 
@@ -25,71 +27,147 @@ const RANGE32: f32 = SENSOR_RANGE as f32;
 /// Eye/sensor height above the road, m.
 const EYE: f32 = 1.2;
 
-#[allow(clippy::type_complexity)]
-pub fn perceive(
-    clock: Res<SimClock>,
-    net: Res<RoadNetwork>,
-    violators: Res<Violators>,
-    rapier: ReadRapierContext,
-    mut vehicles: Query<(Entity, &Motion, &Route, &Transform, &mut Awareness), Without<Stalled>>,
-    stalled: Query<(Entity, &Motion, &Hazard, &Transform), With<Stalled>>,
-    pedestrians: Query<(Entity, &Pedestrian, &Hazard, &Transform)>,
-) {
-    if !clock.every(PERIOD)
-        || (stalled.is_empty() && pedestrians.is_empty() && violators.0.is_empty())
-    {
+/// The resources perception reads.
+#[derive(SystemParam)]
+pub struct SenseCtx<'w, 's> {
+    clock: Res<'w, SimClock>,
+    net: Res<'w, RoadNetwork>,
+    violators: Res<'w, Violators>,
+    rapier: ReadRapierContext<'w, 's>,
+}
+
+/// A vehicle that looks out for hazards (stalled ones do not).
+#[derive(QueryData)]
+#[query_data(mutable)]
+pub struct Observer {
+    entity: Entity,
+    motion: &'static Motion,
+    route: &'static Route,
+    tf: &'static Transform,
+    aware: &'static mut Awareness,
+}
+
+/// A hazard on the road: its entity, hazard id, link, position on the link and world point.
+#[derive(Debug, Clone, Copy)]
+struct Sighting {
+    entity: Entity,
+    id: u32,
+    link: u32,
+    s: f64,
+    at: Vec3,
+}
+
+/// The hazards on the road: stalled vehicles and pedestrians.
+#[derive(SystemParam)]
+pub struct Hazards<'w, 's> {
+    stalled: Query<
+        'w,
+        's,
+        (Entity, &'static Motion, &'static Hazard, &'static Transform),
+        With<Stalled>,
+    >,
+    pedestrians: Query<
+        'w,
+        's,
+        (
+            Entity,
+            &'static Pedestrian,
+            &'static Hazard,
+            &'static Transform,
+        ),
+    >,
+}
+
+impl Hazards<'_, '_> {
+    fn is_empty(&self) -> bool {
+        self.stalled.is_empty() && self.pedestrians.is_empty()
+    }
+
+    /// Every hazard, sorted by hazard id.
+    fn sightings(&self) -> Vec<Sighting> {
+        let sighting = |entity, id, link, s, at| Sighting {
+            entity,
+            id,
+            link,
+            s,
+            at,
+        };
+        let mut hazards: Vec<Sighting> = self
+            .stalled
+            .iter()
+            .map(|(e, m, h, tf)| sighting(e, h.id, m.link, m.s, tf.translation))
+            .chain(
+                self.pedestrians
+                    .iter()
+                    .map(|(e, p, h, tf)| sighting(e, h.id, p.link, p.s, tf.translation)),
+            )
+            .collect();
+        hazards.sort_by_key(|h| h.id);
+        hazards
+    }
+}
+
+pub fn perceive(ctx: SenseCtx, mut vehicles: Query<Observer, Without<Stalled>>, hazards: Hazards) {
+    if !ctx.clock.every(PERIOD) || (hazards.is_empty() && ctx.violators.0.is_empty()) {
         return;
     }
-    let Ok(ctx) = rapier.single() else {
+    let Ok(rapier) = ctx.rapier.single() else {
         return;
     };
-    let t = clock.t();
-    // Hazards as (entity, hazard id, link, s, world point).
-    let mut hazards: Vec<(Entity, u32, u32, f64, Vec3)> = stalled
-        .iter()
-        .map(|(e, m, h, tf)| (e, h.id, m.link, m.s, tf.translation))
-        .chain(
-            pedestrians
-                .iter()
-                .map(|(e, p, h, tf)| (e, h.id, p.link, p.s, tf.translation)),
-        )
-        .collect();
-    hazards.sort_by_key(|h| h.1);
-    for (me, m, route, tf, mut aware) in &mut vehicles {
+    let t = ctx.clock.t();
+    let hazards = hazards.sightings();
+    for mut o in &mut vehicles {
+        let (me, m, route, tf) = (o.entity, o.motion, o.route, o.tf);
         let eye = tf.translation + tf.rotation * Vec3::X * 2.0 + Vec3::Y * (EYE - tf.translation.y);
         // Red-light runners approaching my junction on another link (only these pairs are
         // checked, to keep it cheap).
-        if let Some((node, _)) = approaching(&net, m, route) {
-            for o in crossing(&violators, node, m.link) {
-                let id = VEHICLE_OBJECT_BASE + o.index;
-                if o.entity == me || aware.since(id).is_some() || eye.distance(o.at) > RANGE32 {
+        if let Some((node, _)) = approaching(&ctx.net, m, route) {
+            for v in crossing(&ctx.violators, node, m.link) {
+                let id = VEHICLE_OBJECT_BASE + v.index;
+                if v.entity == me || o.aware.since(id).is_some() || eye.distance(v.at) > RANGE32 {
                     continue;
                 }
-                let target = Vec3::new(o.at.x, o.at.y.max(0.5), o.at.z);
-                if clear(&ctx, eye, target, OPTICAL, &[me, o.entity]) {
-                    aware.learn(id, t);
+                if clear(&rapier, eye, above_road(v.at), OPTICAL, &[me, v.entity]) {
+                    o.aware.learn(id, t);
                 }
             }
         }
-        for &(he, id, link, s, at) in &hazards {
-            if aware.since(id).is_some() {
+        for h in &hazards {
+            if o.aware.since(h.id).is_some() {
                 continue;
             }
-            // Ahead of me on my link or the next one.
-            let ahead = if link == m.link {
-                s - m.s
-            } else if route.next() == Some(link) {
-                net.links[m.link as usize].length - m.s + s
-            } else {
+            let Some(ahead) = ahead_on_route(&ctx.net, m, route, h.link, h.s) else {
                 continue;
             };
             if !(0.0..=SENSOR_RANGE).contains(&ahead) {
                 continue;
             }
-            let target = Vec3::new(at.x, at.y.max(0.5), at.z);
-            if clear(&ctx, eye, target, OPTICAL, &[me, he]) {
-                aware.learn(id, t);
+            if clear(&rapier, eye, above_road(h.at), OPTICAL, &[me, h.entity]) {
+                o.aware.learn(h.id, t);
             }
         }
+    }
+}
+
+/// The point a sensor aims at: the object's position, at least half a metre above the road.
+fn above_road(at: Vec3) -> Vec3 {
+    Vec3::new(at.x, at.y.max(0.5), at.z)
+}
+
+/// Distance from a vehicle's front to position `s` on `link`, when that is on its own link or
+/// the next one of its route.
+pub fn ahead_on_route(
+    net: &RoadNetwork,
+    m: &Motion,
+    route: &Route,
+    link: u32,
+    s: f64,
+) -> Option<f64> {
+    if link == m.link {
+        Some(s - m.s)
+    } else if route.next() == Some(link) {
+        Some(net.links[m.link as usize].length - m.s + s)
+    } else {
+        None
     }
 }

@@ -70,52 +70,15 @@ impl Program {
             .collect();
         links.sort_unstable();
         links.dedup();
-        let n = spec.phases.len();
         let timelines = links
             .into_iter()
             .map(|link| {
-                let mut raw = Vec::new();
-                let mut t = 0.0;
-                for (i, phase) in spec.phases.iter().enumerate() {
-                    let green = phase.green.iter().any(|id| resolve(id) == Some(link));
-                    let next_green = spec.phases[(i + 1) % n]
-                        .green
-                        .iter()
-                        .any(|id| resolve(id) == Some(link));
-                    let g_end = t + phase.duration.max(0.0);
-                    let end = g_end + amber + all_red;
-                    if green && next_green {
-                        raw.push(Interval {
-                            start: t,
-                            end,
-                            colour: Colour::Green,
-                        });
-                    } else if green {
-                        raw.push(Interval {
-                            start: t,
-                            end: g_end,
-                            colour: Colour::Green,
-                        });
-                        raw.push(Interval {
-                            start: g_end,
-                            end: g_end + amber,
-                            colour: Colour::Amber,
-                        });
-                        raw.push(Interval {
-                            start: g_end + amber,
-                            end,
-                            colour: Colour::Red,
-                        });
-                    } else {
-                        raw.push(Interval {
-                            start: t,
-                            end,
-                            colour: Colour::Red,
-                        });
-                    }
-                    t = end;
-                }
-                (link, merge(raw))
+                let greens: Vec<bool> = spec
+                    .phases
+                    .iter()
+                    .map(|p| p.green.iter().any(|id| resolve(id) == Some(link)))
+                    .collect();
+                (link, timeline(spec, &greens, amber, all_red))
             })
             .collect();
         Program {
@@ -188,6 +151,32 @@ impl Program {
             green_len,
         }
     }
+}
+
+/// The merged timeline over one cycle of an approach that is green in the phases where
+/// `greens` is true: a green phase ends in amber then all-red unless the next phase (cyclically)
+/// is green too, in which case the green runs on through the change interval.
+fn timeline(spec: &SignalProgram, greens: &[bool], amber: f64, all_red: f64) -> Vec<Interval> {
+    let n = spec.phases.len();
+    let mut raw = Vec::new();
+    let mut t = 0.0;
+    for (i, phase) in spec.phases.iter().enumerate() {
+        let (green, next_green) = (greens[i], greens[(i + 1) % n]);
+        let g_end = t + phase.duration.max(0.0);
+        let end = g_end + amber + all_red;
+        let interval = |start, end, colour| Interval { start, end, colour };
+        if green && next_green {
+            raw.push(interval(t, end, Colour::Green));
+        } else if green {
+            raw.push(interval(t, g_end, Colour::Green));
+            raw.push(interval(g_end, g_end + amber, Colour::Amber));
+            raw.push(interval(g_end + amber, end, Colour::Red));
+        } else {
+            raw.push(interval(t, end, Colour::Red));
+        }
+        t = end;
+    }
+    merge(raw)
 }
 
 /// Merge adjacent intervals of the same colour.

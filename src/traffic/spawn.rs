@@ -11,7 +11,7 @@ use super::mobil::Mobil;
 use crate::rng::{Stream, stream};
 use crate::road::RoadNetwork;
 use crate::road::routing::shortest_path;
-use crate::scenario::spec::{Kind, Route as RouteSpec, Spec};
+use crate::scenario::spec::{Flow, Kind, Route as RouteSpec, Spec, VehicleSpawn};
 
 /// A vehicle waiting to depart.
 #[derive(Debug, Clone)]
@@ -53,99 +53,15 @@ const V0_SPREAD: f64 = 0.10;
 
 /// Expand routes and flows into the departure plan.
 pub fn plan(spec: &Spec, net: &RoadNetwork) -> Departures {
-    let mut out = Vec::new();
-    for v in &spec.vehicles {
-        let Some(links) = resolve_route(&v.route, net) else {
-            continue;
-        };
-        let radios = match &v.radios {
-            Some(r) => r.clone(),
-            None if v.automated => spec.v2x.obu.automated.clone(),
-            None => Vec::new(),
-        };
-        // Every pass over a stop's link serves it (loops serve their stops on every lap).
-        let mut stops: Vec<(String, usize, f64, f64)> = Vec::new();
-        for (at, l) in links.iter().enumerate() {
-            for st in &v.stops {
-                if net.link(&st.link) == Some(*l) {
-                    stops.push((st.name.clone(), at, st.pos, st.dwell));
-                }
-            }
-        }
-        stops.sort_by(|a, b| a.1.cmp(&b.1).then(a.2.total_cmp(&b.2)));
-        out.push(Departure {
-            index: 0,
-            id: v.id.clone(),
-            kind: v.kind,
-            automated: v.automated,
-            flow: None,
-            depart: v.depart,
-            pos: v.pos,
-            speed: v.speed,
-            lane: v.lane,
-            idm: driver_idm(v.kind, &v.driver),
-            speed_factor: 1.0,
-            politeness: v.driver.politeness.unwrap_or(Mobil::default().politeness),
-            reaction: reaction_time(v.automated, &v.driver),
-            runs_red: v.runs_red,
-            links,
-            stops,
-            radios,
-        });
-    }
+    let mut out: Vec<Departure> = spec
+        .vehicles
+        .iter()
+        .filter_map(|v| explicit(v, spec, net))
+        .collect();
     let mut demand = stream(spec.seed, Stream::Demand);
     let mut drivers = stream(spec.seed, Stream::Drivers);
     for f in &spec.flows {
-        let (Some(&a), Some(&b)) = (net.node_index.get(&f.from), net.node_index.get(&f.to)) else {
-            continue;
-        };
-        let Some(links) = shortest_path(net, a, b) else {
-            continue;
-        };
-        if links.is_empty() || f.per_hour <= 0.0 {
-            continue;
-        }
-        let end = f.end.unwrap_or(spec.duration).min(spec.duration);
-        let mut t = f.begin;
-        let mut n = 0u32;
-        loop {
-            // Poisson arrivals: exponential headways with mean 3600 / q.
-            let u: f64 = demand.random::<f64>().max(1e-12);
-            t += -u.ln() * 3600.0 / f.per_hour;
-            if t >= end {
-                break;
-            }
-            let kind = pick_kind(&mut demand, f.mix.car, f.mix.bus, f.mix.truck);
-            let automated = demand.random::<f64>() < f.automated;
-            let has_obu = automated || demand.random::<f64>() < spec.v2x.obu.human_penetration;
-            let radios = match (automated, has_obu) {
-                (true, _) => spec.v2x.obu.automated.clone(),
-                (false, true) => spec.v2x.obu.human.clone(),
-                _ => Vec::new(),
-            };
-            let idm = driver_idm(kind, &f.driver);
-            let speed_factor = 1.0 + V0_SPREAD * (2.0 * drivers.random::<f64>() - 1.0);
-            out.push(Departure {
-                index: 0,
-                id: format!("{}.{n}", f.id),
-                kind,
-                automated,
-                flow: Some(f.id.clone()),
-                depart: t,
-                links: links.clone(),
-                pos: 0.0,
-                speed: 0.0,
-                lane: u8::MAX,
-                idm,
-                speed_factor,
-                politeness: f.driver.politeness.unwrap_or(Mobil::default().politeness),
-                reaction: reaction_time(automated, &f.driver),
-                runs_red: false,
-                stops: Vec::new(),
-                radios,
-            });
-            n += 1;
-        }
+        flow_departures(f, spec, net, (&mut demand, &mut drivers), &mut out);
     }
     out.sort_by(|a, b| a.depart.total_cmp(&b.depart).then_with(|| a.id.cmp(&b.id)));
     for (i, d) in out.iter_mut().enumerate() {
@@ -155,6 +71,111 @@ pub fn plan(spec: &Spec, net: &RoadNetwork) -> Departures {
         queue: out,
         waiting: Vec::new(),
         next: 0,
+    }
+}
+
+/// The departure of a vehicle written in the scenario (None when its route does not resolve).
+fn explicit(v: &VehicleSpawn, spec: &Spec, net: &RoadNetwork) -> Option<Departure> {
+    let links = resolve_route(&v.route, net)?;
+    let radios = match &v.radios {
+        Some(r) => r.clone(),
+        None if v.automated => spec.v2x.obu.automated.clone(),
+        None => Vec::new(),
+    };
+    // Every pass over a stop's link serves it (loops serve their stops on every lap).
+    let mut stops: Vec<(String, usize, f64, f64)> = Vec::new();
+    for (at, l) in links.iter().enumerate() {
+        for st in &v.stops {
+            if net.link(&st.link) == Some(*l) {
+                stops.push((st.name.clone(), at, st.pos, st.dwell));
+            }
+        }
+    }
+    stops.sort_by(|a, b| a.1.cmp(&b.1).then(a.2.total_cmp(&b.2)));
+    Some(Departure {
+        index: 0,
+        id: v.id.clone(),
+        kind: v.kind,
+        automated: v.automated,
+        flow: None,
+        depart: v.depart,
+        pos: v.pos,
+        speed: v.speed,
+        lane: v.lane,
+        idm: driver_idm(v.kind, &v.driver),
+        speed_factor: 1.0,
+        politeness: v.driver.politeness.unwrap_or(Mobil::default().politeness),
+        reaction: reaction_time(v.automated, &v.driver),
+        runs_red: v.runs_red,
+        links,
+        stops,
+        radios,
+    })
+}
+
+/// Time to the next arrival of a Poisson stream of `per_hour` vehicles an hour, s, from a
+/// uniform draw `u` in (0, 1]: the inverse of the exponential distribution's CDF, mean 3600 / q.
+pub fn poisson_headway(u: f64, per_hour: f64) -> f64 {
+    -u.ln() * 3600.0 / per_hour
+}
+
+/// A flow's departures, drawn from the demand and driver streams (in that order, so that the
+/// draws and therefore the plan are the same on every run).
+fn flow_departures(
+    f: &Flow,
+    spec: &Spec,
+    net: &RoadNetwork,
+    (demand, drivers): (&mut ChaCha8Rng, &mut ChaCha8Rng),
+    out: &mut Vec<Departure>,
+) {
+    let (Some(&a), Some(&b)) = (net.node_index.get(&f.from), net.node_index.get(&f.to)) else {
+        return;
+    };
+    let Some(links) = shortest_path(net, a, b) else {
+        return;
+    };
+    if links.is_empty() || f.per_hour <= 0.0 {
+        return;
+    }
+    let end = f.end.unwrap_or(spec.duration).min(spec.duration);
+    let mut t = f.begin;
+    let mut n = 0u32;
+    loop {
+        let u: f64 = demand.random::<f64>().max(1e-12);
+        t += poisson_headway(u, f.per_hour);
+        if t >= end {
+            break;
+        }
+        let kind = pick_kind(demand, f.mix.car, f.mix.bus, f.mix.truck);
+        let automated = demand.random::<f64>() < f.automated;
+        let has_obu = automated || demand.random::<f64>() < spec.v2x.obu.human_penetration;
+        let radios = match (automated, has_obu) {
+            (true, _) => spec.v2x.obu.automated.clone(),
+            (false, true) => spec.v2x.obu.human.clone(),
+            _ => Vec::new(),
+        };
+        let idm = driver_idm(kind, &f.driver);
+        let speed_factor = 1.0 + V0_SPREAD * (2.0 * drivers.random::<f64>() - 1.0);
+        out.push(Departure {
+            index: 0,
+            id: format!("{}.{n}", f.id),
+            kind,
+            automated,
+            flow: Some(f.id.clone()),
+            depart: t,
+            links: links.clone(),
+            pos: 0.0,
+            speed: 0.0,
+            lane: u8::MAX,
+            idm,
+            speed_factor,
+            politeness: f.driver.politeness.unwrap_or(Mobil::default().politeness),
+            reaction: reaction_time(automated, &f.driver),
+            runs_red: false,
+            stops: Vec::new(),
+            radios,
+        });
+        n += 1;
     }
 }
 
@@ -211,5 +232,25 @@ pub fn effective_v0(driver: &Driver, limit: f64) -> f64 {
         driver.idm.v0
     } else {
         limit * driver.speed_factor
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poisson_headways_are_exponential_with_mean_3600_over_q() {
+        // The inverse CDF: P(H > h) = exp(-q h / 3600), so u = exp(-1) gives the mean headway.
+        assert!((poisson_headway((-1.0f64).exp(), 720.0) - 5.0).abs() < 1e-12);
+        // The median: u = 1/2 gives ln 2 · 3600 / q.
+        assert!((poisson_headway(0.5, 3600.0) - std::f64::consts::LN_2).abs() < 1e-12);
+        // Sample mean over a fine uniform grid of u: within 1 % of 3600 / q.
+        let n = 100_000;
+        let mean: f64 = (1..=n)
+            .map(|i| poisson_headway(i as f64 / n as f64, 600.0))
+            .sum::<f64>()
+            / n as f64;
+        assert!((mean - 6.0).abs() < 0.06, "{mean}");
     }
 }

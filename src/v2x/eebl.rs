@@ -16,7 +16,7 @@ use crate::road::{LANE_WIDTH, RoadNetwork};
 use crate::traffic::LOOKAHEAD;
 use crate::traffic::components::*;
 use crate::traffic::decide::idm_on;
-use crate::traffic::lanes::LaneIndex;
+use crate::traffic::lanes::{At, LaneIndex};
 use crate::traffic::spawn::effective_v0;
 
 /// An EEBL event a vehicle was told of, located on its route.
@@ -153,9 +153,11 @@ pub fn anticipate(
         let leader = index
             .leader(
                 &net,
-                m.link,
-                m.lane,
-                m.s,
+                At {
+                    link: m.link,
+                    lane: m.lane,
+                    s: m.s,
+                },
                 me,
                 route.ahead(),
                 LOOKAHEAD,
