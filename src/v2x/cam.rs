@@ -159,46 +159,10 @@ impl CamGenerator {
         speed: f64,
     ) -> Option<CamSend> {
         let now = us(now_s);
-        let period = us(self.cfg.check_period_s).max(1);
-        match self.next_check_us {
-            Some(t) if now < t => return None,
-            Some(t) => {
-                let skipped = (now - t) / period + 1;
-                self.next_check_us = Some(t + skipped * period);
-            }
-            None if self.phase_us > 0 => {
-                // The first grid point at or after now.
-                let wait = (self.phase_us % period + period - now % period) % period;
-                if wait > 0 {
-                    self.next_check_us = Some(now + wait);
-                    return None;
-                }
-                self.next_check_us = Some(now + period);
-            }
-            None => self.next_check_us = Some(now + period),
+        if !self.on_check_grid(now) {
+            return None;
         }
-        let trigger = match self.last {
-            None => CamTrigger::First,
-            Some(last) => {
-                let elapsed = now.saturating_sub(last.at_us);
-                if elapsed < self.t_gen_cam_dcc_us {
-                    return None;
-                }
-                if let Some(t) = self.dynamic_trigger(&last, pos, heading_rad, speed) {
-                    self.t_gen_cam_us = elapsed.min(us(self.cfg.t_gen_cam_max_s));
-                    self.low_dynamics = 0;
-                    t
-                } else if elapsed >= self.t_gen_cam_us {
-                    self.low_dynamics += 1;
-                    if self.low_dynamics >= self.cfg.n_gen_cam {
-                        self.t_gen_cam_us = us(self.cfg.t_gen_cam_max_s);
-                    }
-                    CamTrigger::Timer
-                } else {
-                    return None;
-                }
-            }
-        };
+        let trigger = self.trigger(now, pos, heading_rad, speed)?;
         let low_frequency = self
             .last_lf_us
             .is_none_or(|t| now.saturating_sub(t) >= us(self.cfg.lf_interval_s));
@@ -215,6 +179,60 @@ impl CamGenerator {
             trigger,
             low_frequency,
         })
+    }
+
+    /// Is `now` (µs) a T_CheckCamGen grid point of this station? Advances the grid when it is.
+    fn on_check_grid(&mut self, now: u64) -> bool {
+        let period = us(self.cfg.check_period_s).max(1);
+        match self.next_check_us {
+            Some(t) if now < t => return false,
+            Some(t) => {
+                let skipped = (now - t) / period + 1;
+                self.next_check_us = Some(t + skipped * period);
+            }
+            None if self.phase_us > 0 => {
+                // The first grid point at or after now.
+                let wait = (self.phase_us % period + period - now % period) % period;
+                if wait > 0 {
+                    self.next_check_us = Some(now + wait);
+                    return false;
+                }
+                self.next_check_us = Some(now + period);
+            }
+            None => self.next_check_us = Some(now + period),
+        }
+        true
+    }
+
+    /// The trigger of a CAM due at `now` (µs), if one is: the first CAM, a dynamic trigger once
+    /// T_GenCam_DCC has elapsed, or T_GenCam; updates T_GenCam as EN 302 637-2 §6.1.3 asks.
+    fn trigger(
+        &mut self,
+        now: u64,
+        pos: Point,
+        heading_rad: f64,
+        speed: f64,
+    ) -> Option<CamTrigger> {
+        let Some(last) = self.last else {
+            return Some(CamTrigger::First);
+        };
+        let elapsed = now.saturating_sub(last.at_us);
+        if elapsed < self.t_gen_cam_dcc_us {
+            return None;
+        }
+        if let Some(t) = self.dynamic_trigger(&last, pos, heading_rad, speed) {
+            self.t_gen_cam_us = elapsed.min(us(self.cfg.t_gen_cam_max_s));
+            self.low_dynamics = 0;
+            Some(t)
+        } else if elapsed >= self.t_gen_cam_us {
+            self.low_dynamics += 1;
+            if self.low_dynamics >= self.cfg.n_gen_cam {
+                self.t_gen_cam_us = us(self.cfg.t_gen_cam_max_s);
+            }
+            Some(CamTrigger::Timer)
+        } else {
+            None
+        }
     }
 
     fn dynamic_trigger(

@@ -2,8 +2,10 @@
 //! emergency braking), RSUs' SPaT (10 Hz), MAP (1 Hz), and CPM and DENM from their cameras.
 use std::sync::Arc;
 
+use bevy::ecs::query::QueryData;
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
-use bevy_rapier3d::prelude::ReadRapierContext;
+use bevy_rapier3d::prelude::{RapierContext, ReadRapierContext};
 
 use super::cpm::in_view;
 use super::denm::DenmOriginator;
@@ -38,17 +40,44 @@ fn map_pos(tf: &Transform) -> [f64; 2] {
     [f64::from(tf.translation.x), -f64::from(tf.translation.z)]
 }
 
+/// The resources the station list is gathered from, and the radio environment it is written to.
+#[derive(SystemParam)]
+pub struct GatherCtx<'w> {
+    clock: Res<'w, SimClock>,
+    spec: Res<'w, SpecRes>,
+    faults: Res<'w, FaultState>,
+    env: ResMut<'w, RadioEnv>,
+}
+
+/// A vehicle as a radio station.
+#[derive(QueryData)]
+#[query_data(mutable)]
+pub struct VehicleStation {
+    entity: Entity,
+    veh: &'static Vehicle,
+    obu: &'static Obu,
+    ob: &'static mut OnBoard,
+    tf: &'static Transform,
+}
+
+/// The radio bit set of a list of technologies.
+fn radio_bits(radios: &[Tech]) -> u8 {
+    radios.iter().fold(0u8, |b, t| b | bit(*t))
+}
+
 /// Who is on the air this step, and the neighbour grid over them.
-#[allow(clippy::type_complexity)]
 pub fn gather(
-    clock: Res<SimClock>,
-    spec: Res<SpecRes>,
-    faults: Res<FaultState>,
-    mut env: ResMut<RadioEnv>,
-    mut vehicles: Query<(Entity, &Vehicle, &Obu, &mut OnBoard, &Transform)>,
+    ctx: GatherCtx,
+    mut vehicles: Query<VehicleStation>,
     rsus: Query<(Entity, &Rsu)>,
     gnbs: Query<&Gnb>,
 ) {
+    let GatherCtx {
+        clock,
+        spec,
+        faults,
+        mut env,
+    } = ctx;
     let t = clock.t();
     let env = &mut *env;
     let mut gnb_list: Vec<&Gnb> = gnbs.iter().collect();
@@ -60,62 +89,19 @@ pub fn gather(
     let uu = &spec.0.v2x.links.uu;
     let reselect = clock.every(0.1);
     let mut st: Vec<(Station, String)> = Vec::new();
-    for (e, v, obu, mut ob, tf) in &mut vehicles {
-        let pos = map_pos(tf);
-        let radios = obu.radios.iter().fold(0u8, |b, t| b | bit(*t));
+    for mut v in &mut vehicles {
+        let pos = map_pos(v.tf);
+        let radios = radio_bits(&v.obu.radios);
         if radios & bit(Tech::Uu) != 0 && reselect {
-            let cells = gnb_list
-                .iter()
-                .filter(|g| env.gnb_up[g.index as usize])
-                .map(|g| (g.index, rsrp_dbm(g, pos)));
-            let new = select_cell(
-                ob.serving.filter(|s| env.gnb_up[*s as usize]),
-                cells,
-                uu.min_rsrp_dbm,
-                3.0,
-            );
-            if ob.serving.is_some() && new.is_some() && new != ob.serving {
-                ob.handover_until = t + uu.handover_ms / 1000.0;
-            }
-            ob.serving = new;
+            reselect_cell(&mut v.ob, &gnb_list, &env.gnb_up, pos, uu, t);
         }
-        let serving = ob
-            .serving
-            .filter(|s| env.gnb_up[*s as usize] && t >= ob.handover_until);
-        st.push((
-            Station {
-                entity: e,
-                id: v.index,
-                pos,
-                height: 1.5,
-                radios,
-                acts: v.automated,
-                serving,
-                is_rsu: false,
-                backhaul: false,
-            },
-            v.id.clone(),
-        ));
+        let station = vehicle_station(&v, pos, radios, &env.gnb_up, t);
+        st.push((station, v.veh.id.clone()));
     }
     for (e, r) in &rsus {
-        if faults.rsu_down.contains(&r.id) {
-            continue;
+        if !faults.rsu_down.contains(&r.id) {
+            st.push((rsu_station(e, r, &faults), r.id.clone()));
         }
-        let radios = r.radios.iter().fold(0u8, |b, t| b | bit(*t));
-        st.push((
-            Station {
-                entity: e,
-                id: RSU_STATION_BASE + r.index,
-                pos: r.pos,
-                height: r.height,
-                radios,
-                acts: false,
-                serving: None,
-                is_rsu: true,
-                backhaul: !faults.backhaul_cut.contains(&r.id),
-            },
-            r.id.clone(),
-        ));
     }
     st.sort_by_key(|(s, _)| s.id);
     env.stations = st.iter().map(|(s, _)| *s).collect();
@@ -129,37 +115,125 @@ pub fn gather(
     ));
 }
 
+/// Cell (re)selection of a vehicle at `pos` among the gNBs that are up; a change of cell starts
+/// a handover interruption.
+fn reselect_cell(
+    ob: &mut OnBoard,
+    gnbs: &[&Gnb],
+    gnb_up: &[bool],
+    pos: [f64; 2],
+    uu: &crate::scenario::spec::UuSpec,
+    t: f64,
+) {
+    let cells = gnbs
+        .iter()
+        .filter(|g| gnb_up[g.index as usize])
+        .map(|g| (g.index, rsrp_dbm(g, pos)));
+    let new = select_cell(
+        ob.serving.filter(|s| gnb_up[*s as usize]),
+        cells,
+        uu.min_rsrp_dbm,
+        3.0,
+    );
+    if ob.serving.is_some() && new.is_some() && new != ob.serving {
+        ob.handover_until = t + uu.handover_ms / 1000.0;
+    }
+    ob.serving = new;
+}
+
+/// A vehicle as a radio station: served by its cell while that is up and no handover is under
+/// way.
+fn vehicle_station(
+    v: &VehicleStationItem,
+    pos: [f64; 2],
+    radios: u8,
+    gnb_up: &[bool],
+    t: f64,
+) -> Station {
+    let serving =
+        v.ob.serving
+            .filter(|s| gnb_up[*s as usize] && t >= v.ob.handover_until);
+    Station {
+        entity: v.entity,
+        id: v.veh.index,
+        pos,
+        height: 1.5,
+        radios,
+        acts: v.veh.automated,
+        serving,
+        is_rsu: false,
+        backhaul: false,
+    }
+}
+
+/// An RSU as a radio station.
+fn rsu_station(entity: Entity, r: &Rsu, faults: &FaultState) -> Station {
+    Station {
+        entity,
+        id: RSU_STATION_BASE + r.index,
+        pos: r.pos,
+        height: r.height,
+        radios: radio_bits(&r.radios),
+        acts: false,
+        serving: None,
+        is_rsu: true,
+        backhaul: !faults.backhaul_cut.contains(&r.id),
+    }
+}
+
 fn station_index(env: &RadioEnv, id: u32) -> Option<usize> {
     env.stations.binary_search_by_key(&id, |s| s.id).ok()
 }
 
+/// The resources the vehicle message system reads, and the outbox it writes.
+#[derive(SystemParam)]
+pub struct VehicleCtx<'w> {
+    clock: Res<'w, SimClock>,
+    spec: Res<'w, SpecRes>,
+    faults: Res<'w, FaultState>,
+    env: ResMut<'w, RadioEnv>,
+    rngs: ResMut<'w, Rngs>,
+}
+
+/// A vehicle as a message originator.
+#[derive(QueryData)]
+#[query_data(mutable)]
+pub struct Originator {
+    veh: &'static Vehicle,
+    motion: &'static Motion,
+    ob: &'static mut OnBoard,
+    tf: &'static Transform,
+    stalled: Option<&'static Stalled>,
+    hazard: Option<&'static Hazard>,
+}
+
+/// Where a vehicle says it is: map position (with GNSS error) and heading, rad.
+#[derive(Debug, Clone, Copy)]
+struct Fix {
+    pos: [f64; 2],
+    heading: f64,
+}
+
 /// Vehicles: CAM on the configured technologies, DENM when stalled or braking hard.
-#[allow(clippy::type_complexity)]
-pub fn vehicles(
-    clock: Res<SimClock>,
-    spec: Res<SpecRes>,
-    faults: Res<FaultState>,
-    mut env: ResMut<RadioEnv>,
-    mut rngs: ResMut<Rngs>,
-    mut q: Query<(
-        &Vehicle,
-        &Motion,
-        &mut OnBoard,
-        &Transform,
-        Option<&Stalled>,
-        Option<&Hazard>,
-    )>,
-) {
+pub fn vehicles(ctx: VehicleCtx, mut q: Query<Originator>) {
+    let VehicleCtx {
+        clock,
+        spec,
+        faults,
+        mut env,
+        mut rngs,
+    } = ctx;
     let t = clock.t();
     let m = &spec.0.v2x.messages;
     let env = &mut *env;
     let mut sorted: Vec<_> = q.iter_mut().collect();
-    sorted.sort_by_key(|x| x.0.index);
-    for (v, motion, mut ob, tf, stalled, hazard) in sorted {
+    sorted.sort_by_key(|x| x.veh.index);
+    for mut o in sorted {
+        let v = o.veh;
         let Some(from) = station_index(env, v.index) else {
             continue;
         };
-        let mut pos = map_pos(tf);
+        let mut pos = map_pos(o.tf);
         if let Some((_, sigma)) = faults
             .gnss
             .iter()
@@ -168,22 +242,17 @@ pub fn vehicles(
             pos[0] += sigma * std_normal(&mut rngs.gnss);
             pos[1] += sigma * std_normal(&mut rngs.gnss);
         }
-        let fwd = tf.rotation * Vec3::X;
-        let heading = f64::from((-fwd.z).atan2(fwd.x));
+        let fwd = o.tf.rotation * Vec3::X;
+        let fix = Fix {
+            pos,
+            heading: f64::from((-fwd.z).atan2(fwd.x)),
+        };
         if m.cam
-            && let Some(send) = ob.cam.check_detail(t, (pos[0], pos[1]), heading, motion.v)
+            && let Some(send) =
+                o.ob.cam
+                    .check_detail(t, (pos[0], pos[1]), fix.heading, o.motion.v)
         {
-            let cam = Cam {
-                station_id: v.index,
-                gen_time_s: t,
-                pos: (pos[0], pos[1]),
-                speed: motion.v,
-                heading_rad: heading,
-                accel: motion.acc,
-                length_m: v.body.length,
-                width_m: v.body.width,
-                low_frequency: send.low_frequency,
-            };
+            let cam = cam_of(v, o.motion, fix, t, send.low_frequency);
             env.outbox.push(Tx {
                 from,
                 msg: Arc::new(Payload::Cam(cam)),
@@ -192,80 +261,198 @@ pub fn vehicles(
             });
         }
         if m.denm {
-            // A stalled vehicle warns of itself; a hard brake raises an EEBL DENM once per event.
-            if let (Some(_), Some(h), None) = (stalled, hazard, ob.own_denm.as_ref()) {
-                let id = ActionId {
-                    station_id: v.index,
-                    sequence: h.id,
-                };
-                ob.own_denm = Some(DenmOriginator::from_spec(
-                    id,
-                    DenmEvent::StalledVehicle,
-                    (pos[0], pos[1]),
-                    t,
-                    m,
-                ));
-            }
-            let braking = super::reactions::eebl_trigger(motion.acc);
-            if braking && !ob.braking && ob.own_denm.is_none() {
-                let id = ActionId {
-                    station_id: v.index,
-                    sequence: u32::MAX,
-                };
-                ob.own_denm = Some(
-                    DenmOriginator::trigger(
-                        id,
-                        DenmEvent::EmergencyBraking,
-                        (pos[0], pos[1]),
-                        t,
-                        m.denm_repeat,
-                        2.0,
-                        m.denm_radius.min(300.0),
-                    )
-                    .with_motion(motion.v, heading),
-                );
-            }
-            ob.braking = braking;
-            if let Some(orig) = ob.own_denm.as_mut() {
-                if let Some(denm) = orig.poll(t) {
-                    env.outbox.push(Tx {
-                        from,
-                        msg: Arc::new(Payload::Denm(denm)),
-                        via: m.denm_via.clone(),
-                        area_m: m.denm_radius,
-                    });
-                } else if orig.expired(t) {
-                    ob.own_denm = None;
-                }
+            let stalled = o.stalled.and(o.hazard);
+            if let Some(denm) = vehicle_denm(&mut o.ob, v.index, o.motion, stalled, fix, t, m) {
+                env.outbox.push(Tx {
+                    from,
+                    msg: Arc::new(Payload::Denm(denm)),
+                    via: m.denm_via.clone(),
+                    area_m: m.denm_radius,
+                });
             }
         }
     }
 }
 
+/// The CAM of a vehicle at `fix` and time `t`.
+fn cam_of(v: &Vehicle, motion: &Motion, fix: Fix, t: f64, low_frequency: bool) -> Cam {
+    Cam {
+        station_id: v.index,
+        gen_time_s: t,
+        pos: (fix.pos[0], fix.pos[1]),
+        speed: motion.v,
+        heading_rad: fix.heading,
+        accel: motion.acc,
+        length_m: v.body.length,
+        width_m: v.body.width,
+        low_frequency,
+    }
+}
+
+/// A vehicle's own DENM due now, if any: a stalled vehicle (with its hazard) warns of itself; a
+/// hard brake raises an EEBL DENM once per event.
+fn vehicle_denm(
+    ob: &mut OnBoard,
+    station_id: u32,
+    motion: &Motion,
+    stalled: Option<&Hazard>,
+    fix: Fix,
+    t: f64,
+    m: &crate::scenario::spec::MessageSpec,
+) -> Option<Denm> {
+    let pos = (fix.pos[0], fix.pos[1]);
+    if let (Some(h), None) = (stalled, ob.own_denm.as_ref()) {
+        let id = ActionId {
+            station_id,
+            sequence: h.id,
+        };
+        ob.own_denm = Some(DenmOriginator::from_spec(
+            id,
+            DenmEvent::StalledVehicle,
+            pos,
+            t,
+            m,
+        ));
+    }
+    let braking = super::reactions::eebl_trigger(motion.acc);
+    if braking && !ob.braking && ob.own_denm.is_none() {
+        let id = ActionId {
+            station_id,
+            sequence: u32::MAX,
+        };
+        ob.own_denm = Some(
+            DenmOriginator::trigger(
+                id,
+                DenmEvent::EmergencyBraking,
+                pos,
+                t,
+                m.denm_repeat,
+                2.0,
+                m.denm_radius.min(300.0),
+            )
+            .with_motion(motion.v, fix.heading),
+        );
+    }
+    ob.braking = braking;
+    let orig = ob.own_denm.as_mut()?;
+    let denm = orig.poll(t);
+    if denm.is_none() && orig.expired(t) {
+        ob.own_denm = None;
+    }
+    denm
+}
+
+/// The resources the RSU system reads, and the outbox it writes.
+#[derive(SystemParam)]
+pub struct RsuCtx<'w, 's> {
+    clock: Res<'w, SimClock>,
+    spec: Res<'w, SpecRes>,
+    net: Res<'w, RoadNetwork>,
+    env: ResMut<'w, RadioEnv>,
+    closed: Res<'w, crate::traffic::ClosedLanes>,
+    rapier: ReadRapierContext<'w, 's>,
+}
+
+/// The road users an RSU's cameras may see.
+#[derive(SystemParam)]
+pub struct RoadUsers<'w, 's> {
+    vehicles: Query<
+        'w,
+        's,
+        (
+            &'static Vehicle,
+            &'static Motion,
+            &'static Transform,
+            Option<&'static Hazard>,
+        ),
+    >,
+    pedestrians: Query<'w, 's, (&'static Pedestrian, &'static Hazard, &'static Transform)>,
+}
+
+/// A hazard an RSU knows of: its id, where it is, and what it is.
+type Known = (u32, [f64; 2], DenmEvent);
+
 /// RSUs: SPaT and MAP of their junction; CPM and DENM for what their cameras see.
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
-pub fn rsus(
-    clock: Res<SimClock>,
-    spec: Res<SpecRes>,
-    net: Res<RoadNetwork>,
-    mut env: ResMut<RadioEnv>,
-    mut rsus: Query<&mut Rsu>,
-    vehicles: Query<(&Vehicle, &Motion, &Transform, Option<&Hazard>)>,
-    pedestrians: Query<(&Pedestrian, &Hazard, &Transform)>,
-    closed: Res<crate::traffic::ClosedLanes>,
-    rapier: ReadRapierContext,
-) {
+pub fn rsus(mut ctx: RsuCtx, mut rsus: Query<&mut Rsu>, users: RoadUsers) {
+    let (clock, net) = (&ctx.clock, &ctx.net);
     let t = clock.t();
     let now_us = clock.t_us();
     let dt_us = (clock.dt * 1e6).round() as u64;
-    let m = &spec.0.v2x.messages;
-    let env = &mut *env;
-    let ctx = rapier.single().ok();
+    let m = &ctx.spec.0.v2x.messages;
+    let los = ctx.rapier.single().ok();
+    let env = &mut *ctx.env;
     let mut list: Vec<_> = rsus.iter_mut().collect();
     list.sort_by_key(|r| r.index);
-    // Road works: every closed lane is announced by the nearest working RSU within
-    // `ROADWORKS_RSU_RANGE` (the operator's control centre knows where it closed a lane).
-    let works: Vec<(u32, [f64; 2], Option<u32>)> = closed
+    let works = road_works(net, env, &list, &ctx.closed);
+    for mut rsu in list {
+        let Some(from) = station_index(env, RSU_STATION_BASE + rsu.index) else {
+            continue;
+        };
+        let radios: Vec<Tech> = rsu.radios.clone();
+        if let Some(j) = rsu.junction
+            && let JunctionCtl::Signal(program) = &net.junctions[j as usize].ctl
+        {
+            if m.spat && cycle_due(now_us, dt_us, rsu.phase_us, RSU_CYCLE_US) {
+                let spat = spat_of(net, j, program, t);
+                push(env, from, Payload::Spat(spat), &radios);
+            }
+            if m.map && cycle_due(now_us, dt_us, rsu.phase_us, 10 * RSU_CYCLE_US) {
+                push(
+                    env,
+                    from,
+                    Payload::Map(super::map::map_data(net, j)),
+                    &radios,
+                );
+            }
+        }
+        if !cycle_due(now_us, dt_us, rsu.phase_us, RSU_CYCLE_US) {
+            continue;
+        }
+        let mut hazards_seen: Vec<Known> = works
+            .iter()
+            .filter(|w| w.2 == Some(rsu.index))
+            .map(|w| (w.0, w.1, DenmEvent::RoadWorks))
+            .collect();
+        if rsu.cctv.is_empty() {
+            send_denms(env, &mut rsu, from, hazards_seen, &radios, t, m);
+            continue;
+        }
+        let objects = camera_objects(&rsu, los.as_ref(), net, &users, &mut hazards_seen);
+        if m.cpm
+            && let Some(included) = rsu.cpm.check(t, &objects)
+        {
+            let cpm = Cpm {
+                station_id: RSU_STATION_BASE + rsu.index,
+                gen_time_s: t,
+                sender_pos: (rsu.pos[0], rsu.pos[1]),
+                objects: included,
+            };
+            push(env, from, Payload::Cpm(cpm), &radios);
+        }
+        send_denms(env, &mut rsu, from, hazards_seen, &radios, t, m);
+    }
+}
+
+/// Queue a local broadcast from station `from` on `radios`.
+fn push(env: &mut RadioEnv, from: usize, msg: Payload, radios: &[Tech]) {
+    env.outbox.push(Tx {
+        from,
+        msg: Arc::new(msg),
+        via: radios.to_vec(),
+        area_m: 0.0,
+    });
+}
+
+/// Road works: every closed lane is announced by the nearest working RSU within
+/// [`ROADWORKS_RSU_RANGE`] (the operator's control centre knows where it closed a lane), as
+/// (hazard id, position, announcing RSU).
+fn road_works(
+    net: &RoadNetwork,
+    env: &RadioEnv,
+    list: &[Mut<Rsu>],
+    closed: &crate::traffic::ClosedLanes,
+) -> Vec<(u32, [f64; 2], Option<u32>)> {
+    closed
         .0
         .iter()
         .map(|&(link, lane)| {
@@ -280,138 +467,118 @@ pub fn rsus(
                 .map(|(_, i)| i);
             (crate::scenario::roadworks_id(link, lane), p, nearest)
         })
+        .collect()
+}
+
+/// The SPaT of junction `j` run by `program` at time `t`.
+fn spat_of(net: &RoadNetwork, j: u32, program: &crate::traffic::signals::Program, t: f64) -> Spat {
+    let states: Vec<ApproachState> = program
+        .timelines
+        .iter()
+        .map(|(link, _)| {
+            let s = program.state(*link, t);
+            ApproachState {
+                link: net.links[*link as usize].id.clone(),
+                colour: match s.colour {
+                    Colour::Green => SpatColour::Green,
+                    Colour::Amber => SpatColour::Amber,
+                    Colour::Red => SpatColour::Red,
+                },
+                remaining_s: s.remaining.min(3600.0),
+            }
+        })
         .collect();
-    for mut rsu in list {
-        let Some(from) = station_index(env, RSU_STATION_BASE + rsu.index) else {
-            continue;
-        };
-        let radios: Vec<Tech> = rsu.radios.clone();
-        if let Some(j) = rsu.junction {
-            let jd = &net.junctions[j as usize];
-            if let JunctionCtl::Signal(program) = &jd.ctl {
-                if m.spat && cycle_due(now_us, dt_us, rsu.phase_us, RSU_CYCLE_US) {
-                    let states: Vec<ApproachState> = program
-                        .timelines
-                        .iter()
-                        .map(|(link, _)| {
-                            let s = program.state(*link, t);
-                            ApproachState {
-                                link: net.links[*link as usize].id.clone(),
-                                colour: match s.colour {
-                                    Colour::Green => SpatColour::Green,
-                                    Colour::Amber => SpatColour::Amber,
-                                    Colour::Red => SpatColour::Red,
-                                },
-                                remaining_s: s.remaining.min(3600.0),
-                            }
-                        })
-                        .collect();
-                    let spat = build_spat(&jd.id, t, &states);
-                    env.outbox.push(Tx {
-                        from,
-                        msg: Arc::new(Payload::Spat(spat)),
-                        via: radios.clone(),
-                        area_m: 0.0,
-                    });
-                }
-                if m.map && cycle_due(now_us, dt_us, rsu.phase_us, 10 * RSU_CYCLE_US) {
-                    let map = super::map::map_data(&net, j);
-                    env.outbox.push(Tx {
-                        from,
-                        msg: Arc::new(Payload::Map(map)),
-                        via: radios.clone(),
-                        area_m: 0.0,
-                    });
-                }
-            }
-        }
-        if !cycle_due(now_us, dt_us, rsu.phase_us, RSU_CYCLE_US) {
-            continue;
-        }
-        let mut hazards_seen: Vec<(u32, [f64; 2], DenmEvent)> = works
-            .iter()
-            .filter(|w| w.2 == Some(rsu.index))
-            .map(|w| (w.0, w.1, DenmEvent::RoadWorks))
-            .collect();
-        if rsu.cctv.is_empty() {
-            send_denms(env, &mut rsu, from, hazards_seen, &radios, t, m);
+    build_spat(&net.junctions[j as usize].id, t, &states)
+}
+
+/// What an RSU's cameras see: road users in a camera's cone with a clear line past buildings
+/// (poles are high enough to look over vehicles), sorted by object id. Stalled vehicles and
+/// pedestrians on the carriageway are added to `hazards_seen`.
+fn camera_objects(
+    rsu: &Rsu,
+    los: Option<&RapierContext>,
+    net: &RoadNetwork,
+    users: &RoadUsers,
+    hazards_seen: &mut Vec<Known>,
+) -> Vec<PerceivedObject> {
+    let eye = Vec3::new(rsu.pos[0] as f32, rsu.height as f32, -rsu.pos[1] as f32);
+    let sees = |p: [f64; 2]| {
+        rsu.cctv.iter().any(|c| {
+            in_view(
+                (rsu.pos[0], rsu.pos[1]),
+                c.heading_deg,
+                c.fov_deg,
+                c.range,
+                (p[0], p[1]),
+            )
+        }) && los.is_none_or(|ctx| {
+            clear(
+                ctx,
+                eye,
+                Vec3::new(p[0] as f32, 1.0, -p[1] as f32),
+                BUILDINGS,
+                &[],
+            )
+        })
+    };
+    let mut objects = Vec::new();
+    seen_vehicles(rsu, &sees, &users.vehicles, hazards_seen, &mut objects);
+    seen_pedestrians(net, &sees, &users.pedestrians, hazards_seen, &mut objects);
+    objects.sort_by_key(|o| o.object_id);
+    objects
+}
+
+/// Vehicles within 150 m that an RSU's cameras see; stalled ones are hazards.
+fn seen_vehicles(
+    rsu: &Rsu,
+    sees: &impl Fn([f64; 2]) -> bool,
+    vehicles: &Query<(&Vehicle, &Motion, &Transform, Option<&Hazard>)>,
+    hazards_seen: &mut Vec<Known>,
+    objects: &mut Vec<PerceivedObject>,
+) {
+    for (v, motion, tf, hazard) in vehicles {
+        let p = map_pos(tf);
+        if (p[0] - rsu.pos[0]).hypot(p[1] - rsu.pos[1]) > 150.0 || !sees(p) {
             continue;
         }
-        // What the cameras see: road users in a camera's cone with a clear line past buildings
-        // (poles are high enough to look over vehicles).
-        let eye = Vec3::new(rsu.pos[0] as f32, rsu.height as f32, -rsu.pos[1] as f32);
-        let sees = |p: [f64; 2]| {
-            rsu.cctv.iter().any(|c| {
-                in_view(
-                    (rsu.pos[0], rsu.pos[1]),
-                    c.heading_deg,
-                    c.fov_deg,
-                    c.range,
-                    (p[0], p[1]),
-                )
-            }) && ctx.as_ref().is_none_or(|ctx| {
-                clear(
-                    ctx,
-                    eye,
-                    Vec3::new(p[0] as f32, 1.0, -p[1] as f32),
-                    BUILDINGS,
-                    &[],
-                )
-            })
-        };
-        let mut objects = Vec::new();
-        for (v, motion, tf, hazard) in &vehicles {
-            let p = map_pos(tf);
-            if (p[0] - rsu.pos[0]).hypot(p[1] - rsu.pos[1]) > 150.0 || !sees(p) {
-                continue;
-            }
-            let id = hazard.map_or(VEHICLE_OBJECT_BASE + v.index, |h| h.id);
-            if hazard.is_some() {
-                hazards_seen.push((id, p, DenmEvent::StalledVehicle));
-            }
-            objects.push(PerceivedObject {
-                object_id: id,
-                kind: ObjectKind::Vehicle,
-                pos: (p[0], p[1]),
-                speed: motion.v,
-                heading_rad: 0.0,
-            });
+        let id = hazard.map_or(VEHICLE_OBJECT_BASE + v.index, |h| h.id);
+        if hazard.is_some() {
+            hazards_seen.push((id, p, DenmEvent::StalledVehicle));
         }
-        for (p, h, tf) in &pedestrians {
-            let pos = map_pos(tf);
-            if !sees(pos) {
-                continue;
-            }
-            let lanes = f64::from(net.links[p.link as usize].lanes) * crate::road::LANE_WIDTH;
-            if p.lateral.abs() <= lanes {
-                hazards_seen.push((h.id, pos, DenmEvent::CollisionRisk));
-            }
-            objects.push(PerceivedObject {
-                object_id: h.id,
-                kind: ObjectKind::Pedestrian,
-                pos: (pos[0], pos[1]),
-                speed: p.speed,
-                heading_rad: 0.0,
-            });
+        objects.push(PerceivedObject {
+            object_id: id,
+            kind: ObjectKind::Vehicle,
+            pos: (p[0], p[1]),
+            speed: motion.v,
+            heading_rad: 0.0,
+        });
+    }
+}
+
+/// Pedestrians an RSU's cameras see; those on the carriageway are a collision risk.
+fn seen_pedestrians(
+    net: &RoadNetwork,
+    sees: &impl Fn([f64; 2]) -> bool,
+    pedestrians: &Query<(&Pedestrian, &Hazard, &Transform)>,
+    hazards_seen: &mut Vec<Known>,
+    objects: &mut Vec<PerceivedObject>,
+) {
+    for (p, h, tf) in pedestrians {
+        let pos = map_pos(tf);
+        if !sees(pos) {
+            continue;
         }
-        objects.sort_by_key(|o| o.object_id);
-        if m.cpm
-            && let Some(included) = rsu.cpm.check(t, &objects)
-        {
-            let cpm = Cpm {
-                station_id: RSU_STATION_BASE + rsu.index,
-                gen_time_s: t,
-                sender_pos: (rsu.pos[0], rsu.pos[1]),
-                objects: included,
-            };
-            env.outbox.push(Tx {
-                from,
-                msg: Arc::new(Payload::Cpm(cpm)),
-                via: radios.clone(),
-                area_m: 0.0,
-            });
+        let lanes = f64::from(net.links[p.link as usize].lanes) * crate::road::LANE_WIDTH;
+        if p.lateral.abs() <= lanes {
+            hazards_seen.push((h.id, pos, DenmEvent::CollisionRisk));
         }
-        send_denms(env, &mut rsu, from, hazards_seen, &radios, t, m);
+        objects.push(PerceivedObject {
+            object_id: h.id,
+            kind: ObjectKind::Pedestrian,
+            pos: (pos[0], pos[1]),
+            speed: p.speed,
+            heading_rad: 0.0,
+        });
     }
 }
 
@@ -424,7 +591,7 @@ fn send_denms(
     env: &mut RadioEnv,
     rsu: &mut Rsu,
     from: usize,
-    hazards_seen: Vec<(u32, [f64; 2], DenmEvent)>,
+    hazards_seen: Vec<Known>,
     radios: &[Tech],
     t: f64,
     m: &crate::scenario::spec::MessageSpec,
