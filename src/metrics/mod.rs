@@ -32,62 +32,14 @@ pub(crate) fn plugin(app: &mut App) {
 pub fn report(world: &mut World) -> Report {
     let clock = *world.resource::<SimClock>();
     let spec = world.resource::<SpecRes>().clone();
-    // Vehicles still on the road, in spawn order.
-    let mut q = world.query::<(&Vehicle, &TripStats)>();
-    let mut active: Vec<(u32, report::VehicleResult)> = q
-        .iter(world)
-        .map(|(v, st)| (v.index, result(v, st, None)))
-        .collect();
-    active.sort_by_key(|(i, _)| *i);
+    let vehicles = all_vehicles(world);
     let rec = world.resource::<Recorder>();
-    let mut vehicles = rec.finished.clone();
-    vehicles.extend(active.into_iter().map(|(_, r)| r));
-    // Spawn order is the departure order, which equals sorting by (depart, id).
-    vehicles.sort_by(|a, b| {
-        a.depart_s
-            .total_cmp(&b.depart_s)
-            .then_with(|| a.id.cmp(&b.id))
-    });
     let mut collisions = rec.collisions.clone();
     collisions.sort_by(|a, b| {
         a.time_s
             .total_cmp(&b.time_s)
             .then_with(|| (&a.a, &a.b).cmp(&(&b.a, &b.b)))
     });
-    let arrived: Vec<f64> = vehicles.iter().filter_map(|v| v.travel_time_s).collect();
-    let mean_tt =
-        (!arrived.is_empty()).then(|| round(arrived.iter().sum::<f64>() / arrived.len() as f64, 3));
-    let min_ttc = vehicles
-        .iter()
-        .filter_map(|v| v.min_ttc_s)
-        .min_by(f64::total_cmp);
-    let mean_stops = (!vehicles.is_empty()).then(|| {
-        round(
-            vehicles.iter().map(|v| f64::from(v.stops)).sum::<f64>() / vehicles.len() as f64,
-            3,
-        )
-    });
-    let v2x = V2xSummary {
-        enabled: spec.0.v2x.enabled,
-        by_type: rec
-            .v2x
-            .by
-            .iter()
-            .map(|((m, t), a)| a.stats(*m, *t))
-            .collect(),
-        channel_busy_ratio: rec
-            .v2x
-            .cbr
-            .iter()
-            .map(|(t, (s, n))| (t.name().to_string(), round(s / (*n).max(1) as f64, 4)))
-            .collect(),
-        cell_load: rec
-            .v2x
-            .cell_load
-            .iter()
-            .map(|(g, (s, n))| (g.clone(), round(s / (*n).max(1) as f64, 4)))
-            .collect(),
-    };
     let mut warnings = rec.warnings.clone();
     warnings.sort_by(|a, b| {
         a.received_s
@@ -103,16 +55,6 @@ pub fn report(world: &mut World) -> Report {
         end_s: clock.t(),
     };
     let expectations: Vec<_> = spec.0.expectations.iter().map(|e| check(e, &ev)).collect();
-    let summary = Summary {
-        vehicles: vehicles.len() as u32,
-        arrived: arrived.len() as u32,
-        mean_travel_time_s: mean_tt,
-        collisions: collisions.len() as u32,
-        min_ttc_s: min_ttc,
-        hard_brakings: rec.hard_brakings,
-        mean_stops,
-        vehicle_updates: rec.vehicle_updates,
-    };
     Report {
         scenario: spec.0.name.clone(),
         source: spec.1.clone(),
@@ -122,24 +64,93 @@ pub fn report(world: &mut World) -> Report {
         steps: clock.step,
         sim_time_s: round(clock.t(), 6),
         passed: expectations.iter().all(|v| v.passed),
-        summary,
+        summary: summarise(&vehicles, collisions.len(), rec),
         vehicles,
         collisions,
-        v2x,
+        v2x: v2x_summary(spec.0.v2x.enabled, &rec.v2x),
         warnings,
-        events: spec
-            .0
-            .events
-            .iter()
-            .filter(|e| e.at <= clock.t())
-            .map(|e| {
-                let what = e.action.describe();
-                match e.action.window_s() {
-                    Some(d) => (e.at, format!("{what} for {d} s")),
-                    None => (e.at, what),
-                }
-            })
-            .collect(),
+        events: events_until(&spec.0.events, clock.t()),
         expectations,
     }
+}
+
+/// Every vehicle's result, finished or still on the road, in departure order.
+fn all_vehicles(world: &mut World) -> Vec<report::VehicleResult> {
+    // Vehicles still on the road, in spawn order.
+    let mut q = world.query::<(&Vehicle, &TripStats)>();
+    let mut active: Vec<(u32, report::VehicleResult)> = q
+        .iter(world)
+        .map(|(v, st)| (v.index, result(v, st, None)))
+        .collect();
+    active.sort_by_key(|(i, _)| *i);
+    let mut vehicles = world.resource::<Recorder>().finished.clone();
+    vehicles.extend(active.into_iter().map(|(_, r)| r));
+    // Spawn order is the departure order, which equals sorting by (depart, id).
+    vehicles.sort_by(|a, b| {
+        a.depart_s
+            .total_cmp(&b.depart_s)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    vehicles
+}
+
+/// The traffic summary of a run.
+fn summarise(vehicles: &[report::VehicleResult], collisions: usize, rec: &Recorder) -> Summary {
+    let arrived: Vec<f64> = vehicles.iter().filter_map(|v| v.travel_time_s).collect();
+    let mean_tt =
+        (!arrived.is_empty()).then(|| round(arrived.iter().sum::<f64>() / arrived.len() as f64, 3));
+    let min_ttc = vehicles
+        .iter()
+        .filter_map(|v| v.min_ttc_s)
+        .min_by(f64::total_cmp);
+    let mean_stops = (!vehicles.is_empty()).then(|| {
+        round(
+            vehicles.iter().map(|v| f64::from(v.stops)).sum::<f64>() / vehicles.len() as f64,
+            3,
+        )
+    });
+    Summary {
+        vehicles: vehicles.len() as u32,
+        arrived: arrived.len() as u32,
+        mean_travel_time_s: mean_tt,
+        collisions: collisions as u32,
+        min_ttc_s: min_ttc,
+        hard_brakings: rec.hard_brakings,
+        mean_stops,
+        vehicle_updates: rec.vehicle_updates,
+    }
+}
+
+/// The V2X summary of a run: per message type and technology, channel busy ratios and cell loads
+/// (means over the samples taken).
+fn v2x_summary(enabled: bool, log: &v2x_stats::V2xLog) -> V2xSummary {
+    V2xSummary {
+        enabled,
+        by_type: log.by.iter().map(|((m, t), a)| a.stats(*m, *t)).collect(),
+        channel_busy_ratio: log
+            .cbr
+            .iter()
+            .map(|(t, (s, n))| (t.name().to_string(), round(s / (*n).max(1) as f64, 4)))
+            .collect(),
+        cell_load: log
+            .cell_load
+            .iter()
+            .map(|(g, (s, n))| (g.clone(), round(s / (*n).max(1) as f64, 4)))
+            .collect(),
+    }
+}
+
+/// The scenario's timed events that happened by `t`, described.
+fn events_until(events: &[crate::scenario::spec::TimedEvent], t: f64) -> Vec<(f64, String)> {
+    events
+        .iter()
+        .filter(|e| e.at <= t)
+        .map(|e| {
+            let what = e.action.describe();
+            match e.action.window_s() {
+                Some(d) => (e.at, format!("{what} for {d} s")),
+                None => (e.at, what),
+            }
+        })
+        .collect()
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use bevy::prelude::Resource;
 
 use super::geometry::{P2, Polyline, bezier, line_intersection};
-use crate::scenario::spec::{Control, Spec};
+use crate::scenario::spec::{Control, Junction, Link, Spec};
 
 /// Lane width, m. Korean urban arterials use 3.0-3.5 m lanes (MOLIT road structure rules);
 /// 3.5 m keeps an 8-lane World Cup-buk-ro at its real ~30 m carriageway width.
@@ -130,71 +130,82 @@ impl RoadNetwork {
             });
         }
         for l in &spec.network.links {
-            let (Some(&from), Some(&to)) = (net.node_index.get(&l.from), net.node_index.get(&l.to))
-            else {
-                continue;
-            };
-            let mut pts = vec![net.nodes[from as usize].pos];
-            pts.extend(l.shape.iter().map(|p| [p.0, p.1]));
-            pts.push(net.nodes[to as usize].pos);
-            let full = Polyline::new(pts);
-            let len = full.length();
-            let r0 = net.nodes[from as usize].radius.min(len * 0.45);
-            let r1 = net.nodes[to as usize].radius.min(len * 0.45);
-            let center = if len - r0 - r1 >= MIN_LINK_LEN {
-                full.slice(r0, len - r1)
-            } else {
-                full
-            };
-            let lanes = l.lanes.clamp(1, 8);
-            let lane_paths = (0..lanes)
-                .map(|i| center.offset_right(LinkData::lane_offset(lanes, i)))
-                .collect::<Vec<_>>();
-            let idx = net.links.len() as u32;
-            net.link_index.insert(l.id.clone(), idx);
-            net.nodes[from as usize].outgoing.push(idx);
-            net.nodes[to as usize].incoming.push(idx);
-            net.links.push(LinkData {
-                id: l.id.clone(),
-                name: l.name.clone(),
-                from,
-                to,
-                lanes,
-                speed_limit: l.speed_limit_kmh / 3.6,
-                length: center.length(),
-                center,
-                lane_paths,
-            });
+            net.add_link(l);
         }
         for j in &spec.network.junctions {
-            let Some(&node) = net.node_index.get(&j.node) else {
-                continue;
-            };
-            let ctl = match &j.control {
-                Control::Signal(p) => {
-                    JunctionCtl::Signal(crate::traffic::signals::Program::compile(p, |id| {
-                        net.link_index.get(id).copied()
-                    }))
-                }
-                Control::Priority { major } => JunctionCtl::Priority {
-                    major: major
-                        .iter()
-                        .filter_map(|id| net.link_index.get(id).copied())
-                        .collect(),
-                },
-            };
-            let idx = net.junctions.len() as u32;
-            net.junction_index.insert(j.id.clone(), idx);
-            net.nodes[node as usize].junction = Some(idx);
-            net.junctions.push(JunctionData {
-                id: j.id.clone(),
-                name: j.name.clone(),
-                node,
-                ctl,
-            });
+            net.add_junction(j);
         }
         net.build_turns();
         net
+    }
+
+    /// Add a link between two known nodes, its centreline trimmed by the junction radii at both
+    /// ends (unless that would leave less than [`MIN_LINK_LEN`]).
+    fn add_link(&mut self, l: &Link) {
+        let (Some(&from), Some(&to)) = (self.node_index.get(&l.from), self.node_index.get(&l.to))
+        else {
+            return;
+        };
+        let mut pts = vec![self.nodes[from as usize].pos];
+        pts.extend(l.shape.iter().map(|p| [p.0, p.1]));
+        pts.push(self.nodes[to as usize].pos);
+        let full = Polyline::new(pts);
+        let len = full.length();
+        let r0 = self.nodes[from as usize].radius.min(len * 0.45);
+        let r1 = self.nodes[to as usize].radius.min(len * 0.45);
+        let center = if len - r0 - r1 >= MIN_LINK_LEN {
+            full.slice(r0, len - r1)
+        } else {
+            full
+        };
+        let lanes = l.lanes.clamp(1, 8);
+        let lane_paths = (0..lanes)
+            .map(|i| center.offset_right(LinkData::lane_offset(lanes, i)))
+            .collect::<Vec<_>>();
+        let idx = self.links.len() as u32;
+        self.link_index.insert(l.id.clone(), idx);
+        self.nodes[from as usize].outgoing.push(idx);
+        self.nodes[to as usize].incoming.push(idx);
+        self.links.push(LinkData {
+            id: l.id.clone(),
+            name: l.name.clone(),
+            from,
+            to,
+            lanes,
+            speed_limit: l.speed_limit_kmh / 3.6,
+            length: center.length(),
+            center,
+            lane_paths,
+        });
+    }
+
+    /// Add a junction at a known node, its signal program compiled against the link indices.
+    fn add_junction(&mut self, j: &Junction) {
+        let Some(&node) = self.node_index.get(&j.node) else {
+            return;
+        };
+        let ctl = match &j.control {
+            Control::Signal(p) => {
+                JunctionCtl::Signal(crate::traffic::signals::Program::compile(p, |id| {
+                    self.link_index.get(id).copied()
+                }))
+            }
+            Control::Priority { major } => JunctionCtl::Priority {
+                major: major
+                    .iter()
+                    .filter_map(|id| self.link_index.get(id).copied())
+                    .collect(),
+            },
+        };
+        let idx = self.junctions.len() as u32;
+        self.junction_index.insert(j.id.clone(), idx);
+        self.nodes[node as usize].junction = Some(idx);
+        self.junctions.push(JunctionData {
+            id: j.id.clone(),
+            name: j.name.clone(),
+            node,
+            ctl,
+        });
     }
 
     fn build_turns(&mut self) {
@@ -202,17 +213,7 @@ impl RoadNetwork {
             for &a in &node.incoming {
                 for &b in &node.outgoing {
                     let (la, lb) = (&self.links[a as usize], &self.links[b as usize]);
-                    let (_, da) = la.center.at(la.length);
-                    let (_, db) = lb.center.at(0.0);
-                    let dir = TurnDir::between(da, db);
-                    let (lo, hi) = match dir {
-                        TurnDir::Left => (la.lanes - 1, la.lanes - 1),
-                        TurnDir::Right => (0, 0),
-                        // Lanes are aligned at the median: when the road narrows, the
-                        // rightmost lanes end; when it widens, lanes are added on the right.
-                        TurnDir::Straight => (la.lanes.saturating_sub(lb.lanes), la.lanes - 1),
-                    };
-                    self.movements.insert((a, b), (dir, lo, hi));
+                    self.movements.insert((a, b), movement(la, lb));
                 }
             }
         }
@@ -226,36 +227,15 @@ impl RoadNetwork {
             sources.extend((0..la.lanes).filter(|l| *l < lo || *l > hi));
             for lane_a in sources {
                 let lane_b = self.entry_lane(a, b, lane_a);
-                if self.turns.contains_key(&(a, b, lane_b)) {
-                    continue;
-                }
-                let pa = &la.lane_paths[lane_a as usize];
-                let (end, da) = pa.at(pa.length());
-                let (start, db) = lb.lane_paths[lane_b as usize].at(0.0);
-                let ctrl = line_intersection(end, da, start, db)
-                    .filter(|c| (c[0] - end[0]) * da[0] + (c[1] - end[1]) * da[1] > 0.0)
-                    .unwrap_or([(end[0] + start[0]) / 2.0, (end[1] + start[1]) / 2.0]);
-                self.turns.insert(
-                    (a, b, lane_b),
-                    Turn {
-                        path: bezier(end, ctrl, start, 8),
-                        from_lane: lane_a,
-                    },
-                );
+                self.turns
+                    .entry((a, b, lane_b))
+                    .or_insert_with(|| turn_path(la, lane_a, lb, lane_b));
             }
             for lane_b in 0..lb.lanes {
                 if let std::collections::btree_map::Entry::Vacant(slot) =
                     self.turns.entry((a, b, lane_b))
                 {
-                    let lane_a = lane_b.min(la.lanes - 1);
-                    let pa = &la.lane_paths[lane_a as usize];
-                    let (end, _) = pa.at(pa.length());
-                    let (start, _) = lb.lane_paths[lane_b as usize].at(0.0);
-                    let mid = [(end[0] + start[0]) / 2.0, (end[1] + start[1]) / 2.0];
-                    slot.insert(Turn {
-                        path: bezier(end, mid, start, 2),
-                        from_lane: lane_a,
-                    });
+                    slot.insert(fallback_turn(la, lb, lane_b));
                 }
             }
         }
@@ -348,5 +328,51 @@ impl RoadNetwork {
             }
         }
         (lo, hi)
+    }
+}
+
+/// The movement from link `la` onto link `lb`: its direction and the lanes of `la` allowed to
+/// make it (inclusive).
+fn movement(la: &LinkData, lb: &LinkData) -> (TurnDir, u8, u8) {
+    let (_, da) = la.center.at(la.length);
+    let (_, db) = lb.center.at(0.0);
+    let dir = TurnDir::between(da, db);
+    let (lo, hi) = match dir {
+        TurnDir::Left => (la.lanes - 1, la.lanes - 1),
+        TurnDir::Right => (0, 0),
+        // Lanes are aligned at the median: when the road narrows, the rightmost lanes end;
+        // when it widens, lanes are added on the right.
+        TurnDir::Straight => (la.lanes.saturating_sub(lb.lanes), la.lanes - 1),
+    };
+    (dir, lo, hi)
+}
+
+/// The path through the junction box from the end of lane `lane_a` of `la` to the start of lane
+/// `lane_b` of `lb`: a quadratic Bézier whose control point is where the two lane tangents meet
+/// (ahead of the first), or the midpoint when they do not.
+fn turn_path(la: &LinkData, lane_a: u8, lb: &LinkData, lane_b: u8) -> Turn {
+    let pa = &la.lane_paths[lane_a as usize];
+    let (end, da) = pa.at(pa.length());
+    let (start, db) = lb.lane_paths[lane_b as usize].at(0.0);
+    let ctrl = line_intersection(end, da, start, db)
+        .filter(|c| (c[0] - end[0]) * da[0] + (c[1] - end[1]) * da[1] > 0.0)
+        .unwrap_or([(end[0] + start[0]) / 2.0, (end[1] + start[1]) / 2.0]);
+    Turn {
+        path: bezier(end, ctrl, start, 8),
+        from_lane: lane_a,
+    }
+}
+
+/// A straight path into lane `lane_b` of `lb` no allowed lane leads to (so that a pose always
+/// exists), from the nearest lane of `la`.
+fn fallback_turn(la: &LinkData, lb: &LinkData, lane_b: u8) -> Turn {
+    let lane_a = lane_b.min(la.lanes - 1);
+    let pa = &la.lane_paths[lane_a as usize];
+    let (end, _) = pa.at(pa.length());
+    let (start, _) = lb.lane_paths[lane_b as usize].at(0.0);
+    let mid = [(end[0] + start[0]) / 2.0, (end[1] + start[1]) / 2.0];
+    Turn {
+        path: bezier(end, mid, start, 2),
+        from_lane: lane_a,
     }
 }
