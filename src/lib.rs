@@ -16,6 +16,7 @@
 //! ```
 pub mod cli;
 pub mod clock;
+pub mod ids;
 pub mod metrics;
 pub mod physics;
 pub mod radio;
@@ -23,6 +24,7 @@ pub mod rng;
 pub mod road;
 pub mod runner;
 pub mod scenario;
+pub mod sim;
 pub mod trace;
 pub mod traffic;
 pub mod v2x;
@@ -31,27 +33,10 @@ pub mod viz;
 
 use bevy::prelude::*;
 
-/// Timed events, departures, faults.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ScenarioSystems;
-/// Perception and reading what arrived.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SenseSystems;
-/// Driving decisions.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct DecideSystems;
-/// Motion.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ActSystems;
-/// Rapier.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PhysicsSystems;
-/// V2X messages.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CommSystems;
-/// Metrics and traces.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct RecordSystems;
+pub use sim::{
+    ActSystems, CommSystems, DecideSystems, EventSystems, PhysicsSystems, RecordSystems,
+    ScenarioSystems, SenseSystems, SpecRes,
+};
 
 /// The simulation: every concern's plugin, with the step's system sets chained in one direction.
 pub struct SimPlugin;
@@ -71,11 +56,6 @@ impl Plugin for SimPlugin {
             )
                 .chain(),
         )
-        .add_plugins((
-            scenario::plugin,
-            traffic::plugin,
-            v2x::plugin,
-            metrics::plugin,
-        ));
+        .add_plugins((traffic::plugin, v2x::plugin, metrics::plugin));
     }
 }

@@ -10,12 +10,12 @@ use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 
 use crate::SimPlugin;
+use crate::SpecRes;
 use crate::clock::SimClock;
 use crate::metrics::report::{Report, Timing};
 use crate::physics::PhysicsPlugin;
 use crate::rng::Rngs;
 use crate::road::RoadNetwork;
-use crate::scenario::SpecRes;
 use crate::scenario::spec::Spec;
 use crate::traffic::{pedestrians, spawn};
 

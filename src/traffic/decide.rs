@@ -172,7 +172,7 @@ pub fn accelerate(
         // A closed lane, or a lane that does not lead where the route goes: wait near its end
         // until a lane change gets us out.
         if closed.0.contains(&(m.link, m.lane)) {
-            stop_at(to_end - crate::scenario::CLOSURE_BEFORE_END_M, &mut acc);
+            stop_at(to_end - super::events::CLOSURE_BEFORE_END_M, &mut acc);
         }
         if let Some(next) = route.next()
             && m.s >= 0.0

@@ -84,9 +84,13 @@ pub fn change_lanes(
         // road-works DENM after the reaction time.
         let in_closed = closed.0.contains(&(m.link, m.lane))
             && (to_end < super::perceive::SENSOR_RANGE
-                || aware
-                    .since(crate::scenario::roadworks_id(m.link, m.lane))
-                    .is_some_and(|k| clock.t() >= k + driver.reaction));
+                || (crate::ids::ObjectId::Roadworks {
+                    link: m.link,
+                    lane: m.lane,
+                }
+                .wire())
+                .and_then(|id| aware.since(id))
+                .is_some_and(|k| clock.t() >= k + driver.reaction));
         let mut best: Option<(f64, u8)> = None;
         for target in [m.lane.wrapping_sub(1), m.lane + 1] {
             if target >= link.lanes || closed.0.contains(&(m.link, target)) {

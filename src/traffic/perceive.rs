@@ -7,9 +7,9 @@ use bevy_rapier3d::prelude::ReadRapierContext;
 use super::components::*;
 use super::conflict::{Violators, approaching, crossing};
 use crate::clock::SimClock;
+use crate::ids::ObjectId;
 use crate::physics::los::{OPTICAL, clear};
 use crate::road::RoadNetwork;
-use crate::scenario::VEHICLE_OBJECT_BASE;
 
 /// Range of on-board perception, m: automotive front cameras and lidars detect pedestrians to
 /// about 100-150 m in daylight (e.g. Mobileye EyeQ4 specification: 150 m vehicle detection);
@@ -61,7 +61,9 @@ pub fn perceive(
         // checked, to keep it cheap).
         if let Some((node, _)) = approaching(&net, m, route) {
             for o in crossing(&violators, node, m.link) {
-                let id = VEHICLE_OBJECT_BASE + o.index;
+                let Some(id) = ObjectId::Vehicle(o.index).wire() else {
+                    continue;
+                };
                 if o.entity == me || aware.since(id).is_some() || eye.distance(o.at) > RANGE32 {
                     continue;
                 }
