@@ -14,47 +14,41 @@
 //! CommSystems      message generation -> radio links -> delivery queue -> inboxes
 //! RecordSystems    metrics, expectations, traces
 //! ```
-pub mod cli;
+// Ground floor: plain data and helpers that know no concern.
 pub mod clock;
+pub mod ids;
+pub mod rng;
+pub mod scenario;
+// Models: road geometry and radio physics, plain functions.
+pub mod radio;
+pub mod road;
+// The running world: shared resources and set labels, then one concern per plugin, in step order.
 pub mod metrics;
 pub mod physics;
-pub mod radio;
-pub mod rng;
-pub mod road;
-pub mod runner;
-pub mod scenario;
+pub mod sim;
 pub mod trace;
 pub mod traffic;
 pub mod v2x;
+// Driving runs, and the faces: the command line and (feature `viz`) the 3D view.
+pub mod cli;
+pub mod runner;
 #[cfg(feature = "viz")]
 pub mod viz;
 
 use bevy::prelude::*;
 
-/// Timed events, departures, faults.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ScenarioSystems;
-/// Perception and reading what arrived.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SenseSystems;
-/// Driving decisions.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct DecideSystems;
-/// Motion.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ActSystems;
-/// Rapier.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PhysicsSystems;
-/// V2X messages.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CommSystems;
-/// Metrics and traces.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct RecordSystems;
+pub use sim::{
+    ActSystems, CommSystems, DecideSystems, EventSystems, PhysicsSystems, RecordSystems,
+    ScenarioSystems, SenseSystems, SpecRes,
+};
 
-/// The simulation: every concern's plugin, with the step's system sets chained in one direction.
-pub struct SimPlugin;
+/// The whole simulation: every concern's plugin (rapier included), the step's system sets
+/// chained in one direction, and the clock advancing after everything else in the step. The
+/// runner adds the world's inputs (spec, network, plans, clock) and, when asked, traces.
+pub struct SimPlugin {
+    /// The fixed step, s (rapier's time step).
+    pub step_s: f32,
+}
 
 impl Plugin for SimPlugin {
     fn build(&self, app: &mut App) {
@@ -71,11 +65,13 @@ impl Plugin for SimPlugin {
             )
                 .chain(),
         )
-        .add_plugins((
-            scenario::plugin,
-            traffic::plugin,
-            v2x::plugin,
-            metrics::plugin,
-        ));
+        .add_plugins((traffic::plugin, v2x::plugin, metrics::plugin))
+        .add_plugins(physics::PhysicsPlugin { dt: self.step_s })
+        .add_systems(FixedLast, advance_clock);
     }
+}
+
+/// The clock advances after everything else in the step.
+fn advance_clock(mut clock: ResMut<clock::SimClock>) {
+    clock.step += 1;
 }

@@ -8,6 +8,8 @@ mod run;
 mod summary;
 mod sweep;
 mod test;
+#[cfg(feature = "viz")]
+mod view;
 
 use std::path::PathBuf;
 
@@ -45,7 +47,7 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Open the 3D view and control-centre dashboard (feature `viz`).
     #[cfg(feature = "viz")]
-    View(crate::viz::ViewArgs),
+    View(view::ViewArgs),
     /// Run many scenarios in parallel and judge them: results table, JUnit XML, JSON summary.
     Test(test::TestArgs),
     /// Run a base scenario over a grid of overrides: per-point reports, points.csv, SVG plots.
@@ -69,7 +71,7 @@ pub fn main_entry() -> i32 {
         Command::Check { files } => check::check(&files),
         Command::Bench(args) => bench::bench(&args),
         #[cfg(feature = "viz")]
-        Command::View(args) => crate::viz::view(args),
+        Command::View(args) => view::view(args),
         Command::Test(args) => test::test(&args),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Merge(args) => merge::merge(&args),

@@ -10,8 +10,8 @@ use bevy::prelude::*;
 pub use recorder::{Recorder, TripStats};
 
 use crate::RecordSystems;
+use crate::SpecRes;
 use crate::clock::SimClock;
-use crate::scenario::SpecRes;
 use crate::traffic::components::Vehicle;
 use expect::{Evidence, check};
 use recorder::{result, round};

@@ -4,7 +4,7 @@ use bevy::prelude::*;
 use bevy_rapier3d::prelude::*;
 
 use super::BUILDINGS;
-use crate::scenario::SpecRes;
+use crate::SpecRes;
 use crate::scenario::spec::Footprint;
 
 /// A building block, for the view and for radio line of sight.

@@ -1,4 +1,4 @@
-//! The headless app: `MinimalPlugins`, the simulation, rapier; single-threaded executors on
+//! The headless app: `MinimalPlugins` and the simulation ([`SimPlugin`], rapier included); single-threaded executors on
 //! every schedule and manual time, so no wall clock and no thread scheduling enters a run.
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,12 +10,11 @@ use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 
 use crate::SimPlugin;
+use crate::SpecRes;
 use crate::clock::SimClock;
 use crate::metrics::report::{Report, Timing};
-use crate::physics::PhysicsPlugin;
 use crate::rng::Rngs;
 use crate::road::RoadNetwork;
-use crate::scenario::SpecRes;
 use crate::scenario::spec::Spec;
 use crate::traffic::{pedestrians, spawn};
 
@@ -67,18 +66,11 @@ pub fn build_app(spec: Spec, source: &str, opts: &RunOptions) -> App {
         .insert_resource(departures)
         .insert_resource(peds)
         .insert_resource(SpecRes(Arc::new(spec.clone()), source.to_string()))
-        .add_plugins(SimPlugin)
-        .add_plugins(PhysicsPlugin {
-            dt: spec.step as f32,
-        })
-        .add_systems(FixedLast, advance_clock);
+        .add_plugins(SimPlugin {
+            step_s: spec.step as f32,
+        });
     single_threaded(&mut app);
     app
-}
-
-/// The clock advances after everything else in the step.
-fn advance_clock(mut clock: ResMut<SimClock>) {
-    clock.step += 1;
 }
 
 /// The multi-threaded executor costs ~1 ms per update on a 2-core machine; one thread per world

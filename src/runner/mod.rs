@@ -10,5 +10,6 @@ pub mod pool;
 pub mod suite;
 pub mod sweep;
 pub mod sweep_out;
+pub mod sweep_result;
 
 pub use app::{Outcome, RunOptions, build_app, run};

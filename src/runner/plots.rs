@@ -13,10 +13,11 @@
 //!   vehicles measured in the report when the sweep does not vary it).
 use std::collections::BTreeMap;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::sweep::Point;
-use super::sweep_out::{PointResult, automated_share, channels};
+use super::sweep_result::{PointResult, automated_share, channels};
 
 /// Series colours, in series order.
 const COLOURS: [RGBColor; 8] = [
@@ -89,25 +90,7 @@ fn draw(
             .y_desc(axes.y)
             .draw()
             .map_err(err)?;
-        for (i, s) in series.iter().enumerate() {
-            let c = COLOURS[i % COLOURS.len()];
-            if s.line {
-                chart
-                    .draw_series(LineSeries::new(s.points.iter().copied(), c.stroke_width(2)))
-                    .map_err(err)?
-                    .label(s.name.clone())
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
-                    });
-            }
-            let dots = chart
-                .draw_series(s.points.iter().map(|p| Circle::new(*p, 3, c.filled())))
-                .map_err(err)?;
-            if !s.line {
-                dots.label(s.name.clone())
-                    .legend(move |(x, y)| Circle::new((x + 9, y), 3, c.filled()));
-            }
-        }
+        plot_series(&mut chart, series).map_err(err)?;
         if !series.is_empty() {
             chart
                 .configure_series_labels()
@@ -120,6 +103,31 @@ fn draw(
         root.present().map_err(err)?;
     }
     Ok(svg)
+}
+
+/// The chart of [`draw`]: f64 on both axes, drawn into an SVG string.
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+type DrawError<'b> = DrawingAreaErrorKind<<SVGBackend<'b> as DrawingBackend>::ErrorType>;
+
+/// Each series in its colour: a line (labelled) with dots on it, or dots only (labelled).
+fn plot_series<'b>(chart: &mut Chart<'_, 'b>, series: &[Series]) -> Result<(), DrawError<'b>> {
+    for (i, s) in series.iter().enumerate() {
+        let c = COLOURS[i % COLOURS.len()];
+        if s.line {
+            chart
+                .draw_series(LineSeries::new(s.points.iter().copied(), c.stroke_width(2)))?
+                .label(s.name.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
+                });
+        }
+        let dots = chart.draw_series(s.points.iter().map(|p| Circle::new(*p, 3, c.filled())))?;
+        if !s.line {
+            dots.label(s.name.clone())
+                .legend(move |(x, y)| Circle::new((x + 9, y), 3, c.filled()));
+        }
+    }
+    Ok(())
 }
 
 fn reports(

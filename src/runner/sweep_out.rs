@@ -11,7 +11,6 @@
 //! `points.csv` and the plots are built by [`write_results`] from the per-point files alone, in
 //! point order, and nothing else; `sweep` and `merge` both call it, so a merged directory is
 //! byte for byte what one unsharded run writes.
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::output::{json, write_atomic};
@@ -19,13 +18,7 @@ use super::plots;
 use super::sweep::Point;
 use crate::metrics::report::Report;
 
-/// What one point came to.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PointResult {
-    Report(Box<Report>),
-    /// Panicked or timed out: the message.
-    Error(String),
-}
+pub use super::sweep_result::{PointResult, automated_share, channels};
 
 pub fn point_dir(dir: &Path, p: &Point) -> PathBuf {
     dir.join("points").join(&p.id)
@@ -83,28 +76,8 @@ fn opt<T: ToString>(x: Option<T>) -> String {
     x.map_or(String::new(), |x| x.to_string())
 }
 
-/// Share of automated vehicles among those that departed.
-pub fn automated_share(r: &Report) -> Option<f64> {
-    (!r.vehicles.is_empty())
-        .then(|| r.vehicles.iter().filter(|v| v.automated).count() as f64 / r.vehicles.len() as f64)
-}
-
-/// Every (message type, technology) seen in any report, sorted.
-pub fn channels(results: &[(Point, PointResult)]) -> Vec<(String, String)> {
-    let mut set = BTreeSet::new();
-    for (_, r) in results {
-        if let PointResult::Report(r) = r {
-            for t in &r.v2x.by_type {
-                set.insert((t.msg.clone(), t.tech.clone()));
-            }
-        }
-    }
-    set.into_iter().collect()
-}
-
-/// `points.csv` as bytes.
-pub fn csv_bytes(results: &[(Point, PointResult)]) -> Result<Vec<u8>, String> {
-    let chans = channels(results);
+/// The columns of `points.csv`: the overrides, the key results, then four per channel.
+fn csv_header(chans: &[(String, String)]) -> Vec<String> {
     let mut header: Vec<String> = [
         "id",
         "seed",
@@ -127,11 +100,52 @@ pub fn csv_bytes(results: &[(Point, PointResult)]) -> Result<Vec<u8>, String> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    for (m, t) in &chans {
+    for (m, t) in chans {
         for col in ["sent", "delivery_ratio", "p50_ms", "p99_ms"] {
             header.push(format!("{m}_{t}_{col}"));
         }
     }
+    header
+}
+
+/// The result columns of a point that has a report (after its overrides).
+fn report_cells(r: &Report, chans: &[(String, String)]) -> Vec<String> {
+    let s = &r.summary;
+    let mut row = vec![
+        if r.passed { "pass" } else { "fail" }.to_string(),
+        r.expectations
+            .iter()
+            .filter(|v| !v.passed)
+            .count()
+            .to_string(),
+        r.seed.to_string(),
+        s.vehicles.to_string(),
+        s.arrived.to_string(),
+        opt(automated_share(r).map(|x| (x * 1e4).round() / 1e4)),
+        opt(s.mean_travel_time_s),
+        s.collisions.to_string(),
+        opt(s.min_ttc_s),
+        s.hard_brakings.to_string(),
+        opt(s.mean_stops),
+    ];
+    for (m, t) in chans {
+        match r.v2x.by_type.iter().find(|x| &x.msg == m && &x.tech == t) {
+            None => row.extend(std::iter::repeat_n(String::new(), 4)),
+            Some(x) => row.extend([
+                x.sent.to_string(),
+                opt(x.delivery_ratio),
+                opt(x.latency_ms.as_ref().map(|l| l.p50)),
+                opt(x.latency_ms.as_ref().map(|l| l.p99)),
+            ]),
+        }
+    }
+    row
+}
+
+/// `points.csv` as bytes.
+pub fn csv_bytes(results: &[(Point, PointResult)]) -> Result<Vec<u8>, String> {
+    let chans = channels(results);
+    let header = csv_header(&chans);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&header).map_err(|e| e.to_string())?;
     for (p, r) in results {
@@ -148,37 +162,7 @@ pub fn csv_bytes(results: &[(Point, PointResult)]) -> Result<Vec<u8>, String> {
                 row.push("error".into());
                 row.resize(header.len(), String::new());
             }
-            PointResult::Report(r) => {
-                let s = &r.summary;
-                row.extend([
-                    if r.passed { "pass" } else { "fail" }.to_string(),
-                    r.expectations
-                        .iter()
-                        .filter(|v| !v.passed)
-                        .count()
-                        .to_string(),
-                    r.seed.to_string(),
-                    s.vehicles.to_string(),
-                    s.arrived.to_string(),
-                    opt(automated_share(r).map(|x| (x * 1e4).round() / 1e4)),
-                    opt(s.mean_travel_time_s),
-                    s.collisions.to_string(),
-                    opt(s.min_ttc_s),
-                    s.hard_brakings.to_string(),
-                    opt(s.mean_stops),
-                ]);
-                for (m, t) in &chans {
-                    match r.v2x.by_type.iter().find(|x| &x.msg == m && &x.tech == t) {
-                        None => row.extend(std::iter::repeat_n(String::new(), 4)),
-                        Some(x) => row.extend([
-                            x.sent.to_string(),
-                            opt(x.delivery_ratio),
-                            opt(x.latency_ms.as_ref().map(|l| l.p50)),
-                            opt(x.latency_ms.as_ref().map(|l| l.p99)),
-                        ]),
-                    }
-                }
-            }
+            PointResult::Report(r) => row.extend(report_cells(r, &chans)),
         }
         w.write_record(&row).map_err(|e| e.to_string())?;
     }

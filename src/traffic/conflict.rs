@@ -8,9 +8,9 @@ use bevy::prelude::*;
 use super::components::*;
 use super::signals::Colour;
 use crate::clock::SimClock;
+use crate::ids::ObjectId;
 use crate::road::RoadNetwork;
 use crate::road::network::JunctionCtl;
-use crate::scenario::VEHICLE_OBJECT_BASE;
 use crate::v2x::reactions::{ICW_GAP_S, ICW_HORIZON_S, intersection_conflict};
 
 /// Deceleration a driver still accepts to stop for a red light, m/s²: a vehicle that would need
@@ -104,8 +104,9 @@ pub fn must_yield(
     let Some((node, d)) = approaching(net, m, route) else {
         return false;
     };
-    crossing(violators, node, m.link)
-        .any(|o| knows(VEHICLE_OBJECT_BASE + o.index) && yields_to(d, m.v, o.d, o.v))
+    crossing(violators, node, m.link).any(|o| {
+        ObjectId::Vehicle(o.index).wire().is_some_and(&knows) && yields_to(d, m.v, o.d, o.v)
+    })
 }
 
 /// Predict this step's violators from every vehicle approaching a signalised junction.

@@ -271,7 +271,7 @@ fn junction_line(
 /// lane change gets us out.
 fn lane_ends(ctx: &DriveCtx, b: &mut Brake, m: &Motion, route: &Route, to_end: f64) {
     if ctx.closed.0.contains(&(m.link, m.lane)) {
-        b.stop_at(to_end - crate::scenario::CLOSURE_BEFORE_END_M);
+        b.stop_at(to_end - super::events::CLOSURE_BEFORE_END_M);
     }
     if let Some(next) = route.next()
         && m.s >= 0.0

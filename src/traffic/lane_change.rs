@@ -82,9 +82,13 @@ pub fn change_lanes(ctx: LaneCtx, mut vehicles: Query<Changer, Without<Stalled>>
         // road-works DENM after the reaction time.
         let in_closed = ctx.closed.0.contains(&(m.link, m.lane))
             && (to_end < super::perceive::SENSOR_RANGE
-                || c.aware
-                    .since(crate::scenario::roadworks_id(m.link, m.lane))
-                    .is_some_and(|k| clock.t() >= k + driver.reaction));
+                || (crate::ids::ObjectId::Roadworks {
+                    link: m.link,
+                    lane: m.lane,
+                }
+                .wire())
+                .and_then(|id| c.aware.since(id))
+                .is_some_and(|k| clock.t() >= k + driver.reaction));
         let mobil = mobil_for(driver.mobil, in_closed, wrong);
         let targets = [m.lane.wrapping_sub(1), m.lane + 1]
             .into_iter()

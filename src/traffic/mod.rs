@@ -8,6 +8,7 @@ pub mod components;
 pub mod conflict;
 pub mod decide;
 pub mod depart;
+pub mod events;
 pub mod idm;
 pub mod kind;
 pub mod lane_change;
@@ -23,7 +24,7 @@ use std::collections::BTreeSet;
 use bevy::prelude::*;
 
 use crate::scenario::spec::Tech;
-use crate::{ActSystems, DecideSystems, ScenarioSystems, SenseSystems};
+use crate::{ActSystems, DecideSystems, EventSystems, ScenarioSystems, SenseSystems};
 
 /// How far ahead a driver looks for leaders, stop lines and hazards, m.
 pub const LOOKAHEAD: f64 = 250.0;
@@ -50,7 +51,8 @@ pub(crate) fn plugin(app: &mut App) {
                 (depart::depart, pedestrians::step_off)
                     .chain()
                     .in_set(ScenarioSystems)
-                    .before(crate::scenario::EventSystems),
+                    .before(EventSystems),
+                events::apply.in_set(ScenarioSystems).in_set(EventSystems),
                 (conflict::predict, perceive::perceive)
                     .chain()
                     .in_set(SenseSystems),

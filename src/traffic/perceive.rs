@@ -9,9 +9,9 @@ use bevy_rapier3d::prelude::ReadRapierContext;
 use super::components::*;
 use super::conflict::{Violators, approaching, crossing};
 use crate::clock::SimClock;
+use crate::ids::ObjectId;
 use crate::physics::los::{OPTICAL, clear};
 use crate::road::RoadNetwork;
-use crate::scenario::VEHICLE_OBJECT_BASE;
 
 /// Range of on-board perception, m: automotive front cameras and lidars detect pedestrians to
 /// about 100-150 m in daylight (e.g. Mobileye EyeQ4 specification: 150 m vehicle detection);
@@ -123,7 +123,9 @@ pub fn perceive(ctx: SenseCtx, mut vehicles: Query<Observer, Without<Stalled>>, 
         // checked, to keep it cheap).
         if let Some((node, _)) = approaching(&ctx.net, m, route) {
             for v in crossing(&ctx.violators, node, m.link) {
-                let id = VEHICLE_OBJECT_BASE + v.index;
+                let Some(id) = ObjectId::Vehicle(v.index).wire() else {
+                    continue;
+                };
                 if v.entity == me || o.aware.since(id).is_some() || eye.distance(v.at) > RANGE32 {
                     continue;
                 }

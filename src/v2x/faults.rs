@@ -1,8 +1,8 @@
 //! The radio faults in force at the current time, derived from the scenario's timed events.
 use bevy::prelude::*;
 
+use super::Faults;
 use crate::clock::SimClock;
-use crate::scenario::Faults;
 use crate::scenario::spec::{Action, Tech};
 
 /// Faults in force now.

@@ -17,6 +17,7 @@ use super::nodes::{
 };
 use super::spat::{ApproachState, Colour as SpatColour, build_spat};
 use super::transmit::UU_CAM_RADIUS;
+use crate::SpecRes;
 use crate::clock::SimClock;
 use crate::physics::BUILDINGS;
 use crate::physics::los::clear;
@@ -25,7 +26,6 @@ use crate::radio::stats::std_normal;
 use crate::rng::Rngs;
 use crate::road::RoadNetwork;
 use crate::road::network::JunctionCtl;
-use crate::scenario::SpecRes;
 use crate::scenario::spec::Tech;
 use crate::traffic::Obu;
 use crate::traffic::components::*;
@@ -33,9 +33,6 @@ use crate::traffic::signals::Colour;
 
 /// Cell of the neighbour grid, m.
 const GRID_CELL: f64 = 100.0;
-/// Object ids of ordinary vehicles in CPMs start here (hazards use their hazard ids).
-pub use crate::scenario::VEHICLE_OBJECT_BASE;
-
 fn map_pos(tf: &Transform) -> [f64; 2] {
     [f64::from(tf.translation.x), -f64::from(tf.translation.z)]
 }
@@ -455,8 +452,9 @@ fn road_works(
     closed
         .0
         .iter()
-        .map(|&(link, lane)| {
-            let s = net.links[link as usize].length - crate::scenario::CLOSURE_BEFORE_END_M;
+        .filter_map(|&(link, lane)| {
+            let id = crate::ids::ObjectId::Roadworks { link, lane }.wire()?;
+            let s = net.links[link as usize].length - crate::traffic::events::CLOSURE_BEFORE_END_M;
             let (p, _) = net.pose(link, lane, s, None);
             let nearest = list
                 .iter()
@@ -465,7 +463,7 @@ fn road_works(
                 .filter(|(d, _)| *d <= ROADWORKS_RSU_RANGE)
                 .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
                 .map(|(_, i)| i);
-            (crate::scenario::roadworks_id(link, lane), p, nearest)
+            Some((id, p, nearest))
         })
         .collect()
 }
@@ -541,7 +539,10 @@ fn seen_vehicles(
         if (p[0] - rsu.pos[0]).hypot(p[1] - rsu.pos[1]) > 150.0 || !sees(p) {
             continue;
         }
-        let id = hazard.map_or(VEHICLE_OBJECT_BASE + v.index, |h| h.id);
+        let vehicle = crate::ids::ObjectId::Vehicle(v.index).wire();
+        let Some(id) = hazard.map_or(vehicle, |h| Some(h.id)) else {
+            continue;
+        };
         if hazard.is_some() {
             hazards_seen.push((id, p, DenmEvent::StalledVehicle));
         }

@@ -25,12 +25,23 @@ pub mod transmit;
 
 use bevy::prelude::*;
 
-use crate::scenario::SpecRes;
+use crate::SpecRes;
+use crate::clock::SimClock;
 use crate::traffic::Obu;
-use crate::{CommSystems, DecideSystems, RecordSystems, SenseSystems};
+use crate::{
+    CommSystems, DecideSystems, EventSystems, RecordSystems, ScenarioSystems, SenseSystems,
+};
+
+/// The radio faults among the scenario's timed events that have started so far, in file
+/// order; [`faults::update`] turns them into the faults in force now.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct Faults {
+    pub events: Vec<(f64, crate::scenario::spec::Action)>,
+}
 
 pub(crate) fn plugin(app: &mut App) {
-    app.init_resource::<env::RadioEnv>()
+    app.init_resource::<Faults>()
+        .init_resource::<env::RadioEnv>()
         .init_resource::<faults::FaultState>()
         .init_resource::<receive::HazardMap>()
         .init_resource::<transmit::Receptions>()
@@ -39,6 +50,7 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(
             FixedUpdate,
             (
+                collect_faults.in_set(ScenarioSystems).after(EventSystems),
                 (receive::map_hazards, receive::deliver)
                     .chain()
                     .in_set(SenseSystems)
@@ -62,6 +74,16 @@ pub(crate) fn plugin(app: &mut App) {
             )
                 .run_if(v2x_enabled),
         );
+}
+
+/// Take the radio faults that start in this step (the same half-step window as
+/// `traffic::events::apply`).
+fn collect_faults(clock: Res<SimClock>, spec: Res<SpecRes>, mut faults: ResMut<Faults>) {
+    let (t0, t1) = (clock.t() - clock.dt * 0.5, clock.t() + clock.dt * 0.5);
+    let starting = spec.0.events.iter().filter(|ev| ev.at >= t0 && ev.at < t1);
+    for ev in starting.filter(|ev| !ev.action.changes_traffic()) {
+        faults.events.push((ev.at, ev.action.clone()));
+    }
 }
 
 fn v2x_enabled(spec: Res<SpecRes>) -> bool {

@@ -5,9 +5,9 @@ use bevy::prelude::*;
 use super::cam::CamGenerator;
 use super::cpm::CpmGenerator;
 use super::denm::{DenmOriginator, DenmTable};
+use crate::SpecRes;
 use crate::radio::pathloss::{UmaLink, uma_los_db};
 use crate::road::RoadNetwork;
-use crate::scenario::SpecRes;
 use crate::scenario::spec::{CctvSpec, Latency, Tech};
 
 /// Station ids: vehicles use their index; roadside units start here.

@@ -10,10 +10,10 @@ use super::nodes::OnBoard;
 use super::reactions::{RLVW_HORIZON_S, red_light_warning};
 use super::spat::Colour as SpatColour;
 use crate::clock::SimClock;
+use crate::ids::ObjectId;
 use crate::metrics::Recorder;
 use crate::metrics::report::WarningRecord;
 use crate::road::RoadNetwork;
-use crate::scenario::{STALL_HAZARD_BASE, VEHICLE_OBJECT_BASE};
 use crate::traffic::components::*;
 use crate::traffic::conflict::{Violators, approaching};
 use crate::traffic::signals::Colour;
@@ -33,9 +33,9 @@ pub fn map_hazards(
     map.0
         .extend(stalled.iter().map(|(h, m)| (h.id, m.link, m.s)));
     map.0.extend(peds.iter().map(|(h, p)| (h.id, p.link, p.s)));
-    map.0.extend(closed.0.iter().map(|&(link, lane)| {
-        let s = net.links[link as usize].length - crate::scenario::CLOSURE_BEFORE_END_M;
-        (crate::scenario::roadworks_id(link, lane), link, s)
+    map.0.extend(closed.0.iter().filter_map(|&(link, lane)| {
+        let s = net.links[link as usize].length - crate::traffic::events::CLOSURE_BEFORE_END_M;
+        Some((ObjectId::Roadworks { link, lane }.wire()?, link, s))
     }));
     map.0.sort_by_key(|h| h.0);
 }
@@ -73,7 +73,12 @@ fn hazards_in(msg: &Payload) -> Vec<(u32, &'static str)> {
         Payload::Cpm(c) => c
             .objects
             .iter()
-            .filter(|o| o.object_id < STALL_HAZARD_BASE * 2)
+            .filter(|o| {
+                matches!(
+                    ObjectId::from_wire(o.object_id),
+                    ObjectId::Pedestrian(_) | ObjectId::Stalled(_)
+                )
+            })
             .map(|o| (o.object_id, "cpm"))
             .collect(),
         _ => Vec::new(),
@@ -141,12 +146,11 @@ pub fn deliver(
         if let (Payload::Cpm(c), Some((node, to_line))) =
             (d.msg.as_ref(), approaching(&net, m, route))
         {
-            for o in c
-                .objects
-                .iter()
-                .filter(|o| o.object_id >= VEHICLE_OBJECT_BASE)
-            {
-                let Some(r) = violators.get(o.object_id - VEHICLE_OBJECT_BASE) else {
+            for o in c.objects.iter() {
+                let ObjectId::Vehicle(index) = ObjectId::from_wire(o.object_id) else {
+                    continue;
+                };
+                let Some(r) = violators.get(index) else {
                     continue;
                 };
                 if r.node == node && r.link != m.link {

@@ -13,6 +13,7 @@ use super::faults::FaultState;
 use super::messages::Payload;
 use super::nodes::Gnb;
 use super::sidelink;
+use crate::SpecRes;
 use crate::clock::SimClock;
 use crate::metrics::Recorder;
 use crate::metrics::v2x_stats::{LossReason, MsgAgg};
@@ -21,7 +22,6 @@ use crate::physics::los::clear;
 use crate::radio::cell::{MAX_LOAD, NR_SLOT_US, mm1_wait_us};
 use crate::radio::latency::sample_us;
 use crate::rng::Rngs;
-use crate::scenario::SpecRes;
 use crate::scenario::spec::{MsgType, Tech, UuSpec};
 
 /// One reception outcome, for traces and the view.

@@ -29,25 +29,21 @@ use bevy::window::WindowResolution;
 
 pub use messages::{MsgEvent, VizCbr, VizMessages};
 
-/// `sangam-sim view` arguments.
-#[derive(clap::Args, Debug, Clone)]
-pub struct ViewArgs {
-    /// Scenario file, or the name of a built-in one (default: the embedded Sangam DMC scenario).
-    pub scenario: Option<PathBuf>,
-    /// Override the scenario's seed.
-    #[arg(long)]
+/// What the view shows and how it starts: a loaded scenario and plain options (the command
+/// line that fills it lives in `cli`).
+#[derive(Debug, Clone)]
+pub struct ViewOptions {
+    /// The scenario, already loaded and validated.
+    pub spec: crate::scenario::spec::Spec,
+    /// The name of the file (or built-in scenario) it came from.
+    pub source: String,
+    /// Overrides the scenario's seed.
     pub seed: Option<u64>,
-    /// Save one frame to this PNG once the simulation reaches `--at`, then exit.
-    #[arg(long, value_name = "PNG")]
-    pub screenshot: Option<PathBuf>,
-    /// Simulated time of the screenshot, s.
-    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
-    pub at: f64,
+    /// Save one frame to this PNG once the simulation reaches this time (s), then exit.
+    pub screenshot: Option<(PathBuf, f64)>,
     /// Initial speed, × real time (0.25-64; 0 = as fast as it can).
-    #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
     /// Start paused.
-    #[arg(long)]
     pub paused: bool,
 }
 
@@ -55,31 +51,12 @@ pub struct ViewArgs {
 pub const WIDTH: u32 = 1280;
 pub const HEIGHT: u32 = 720;
 
-fn load(path: Option<&std::path::Path>) -> Result<crate::scenario::load::Loaded, i32> {
-    // A built-in scenario by name (`view grid-8x8.ron`) when no such file exists.
-    if let Some(p) = path
-        && !p.exists()
-        && let Some(name) = p.to_str()
-        && crate::scenario::embedded::get(name).is_some()
-    {
-        return crate::scenario::embedded::load_embedded(name).map_err(|d| {
-            eprint!("{}", d.render_fancy());
-            crate::cli::BAD_INPUT
-        });
-    }
-    crate::cli::load(path)
-}
-
 /// Open the view; returns the process exit code.
-pub fn view(args: ViewArgs) -> i32 {
-    let loaded = match load(args.scenario.as_deref()) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+pub fn view(opts: ViewOptions) -> i32 {
     let cfg = sim::ViewConfig {
-        spec: Arc::new(loaded.spec),
-        source: loaded.name,
-        seed: args.seed,
+        spec: Arc::new(opts.spec),
+        source: opts.source,
+        seed: opts.seed,
     };
     let title = format!("sangam-sim: {}", cfg.spec.name);
     let mut app = App::new();
@@ -94,7 +71,7 @@ pub fn view(args: ViewArgs) -> i32 {
     let host = sim::SimHost::new(&cfg);
     app.world_mut().insert_non_send(host);
     app.insert_resource(cfg)
-        .insert_resource(sim::TimeCtl::new(args.speed, args.paused))
+        .insert_resource(sim::TimeCtl::new(opts.speed, opts.paused))
         .init_resource::<sim::Mirror>()
         .init_resource::<sim::SimView>()
         .init_resource::<messages::VizMessages>()
@@ -142,8 +119,8 @@ pub fn view(args: ViewArgs) -> i32 {
             )
                 .chain(),
         );
-    if let Some(path) = args.screenshot {
-        app.insert_resource(screenshot::ShotMode::new(path, args.at))
+    if let Some((path, at)) = opts.screenshot {
+        app.insert_resource(screenshot::ShotMode::new(path, at))
             .add_systems(Update, screenshot::drive.before(sim::advance));
     }
     match app.run() {

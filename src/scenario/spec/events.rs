@@ -132,6 +132,20 @@ pub enum Action {
     },
 }
 
+impl Action {
+    /// Stalls, emergency stops, lane closures and signal programs change traffic; every other
+    /// action is a fault of the radio layer.
+    pub fn changes_traffic(&self) -> bool {
+        matches!(
+            self,
+            Self::Stall { .. }
+                | Self::EmergencyBrake { .. }
+                | Self::CloseLane { .. }
+                | Self::SetProgram { .. }
+        )
+    }
+}
+
 /// Default deceleration of an `EmergencyBrake`, m/s²: a full brake on dry asphalt (assumed;
 /// below the 9 m/s² ceiling of `traffic::idm::MAX_DECEL`).
 fn emergency_decel() -> f64 {

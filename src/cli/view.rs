@@ -1,0 +1,64 @@
+//! `sangam-sim view`: the command line of the 3D view; the view itself gets a loaded scenario
+//! and plain options ([`crate::viz::ViewOptions`]).
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::BAD_INPUT;
+use crate::scenario::embedded;
+use crate::scenario::load::Loaded;
+use crate::viz::ViewOptions;
+
+/// `sangam-sim view` arguments.
+#[derive(Args, Debug, Clone)]
+pub struct ViewArgs {
+    /// Scenario file, or the name of a built-in one (default: the embedded Sangam DMC scenario).
+    pub scenario: Option<PathBuf>,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Save one frame to this PNG once the simulation reaches `--at`, then exit.
+    #[arg(long, value_name = "PNG")]
+    pub screenshot: Option<PathBuf>,
+    /// Simulated time of the screenshot, s.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub at: f64,
+    /// Initial speed, × real time (0.25-64; 0 = as fast as it can).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Start paused.
+    #[arg(long)]
+    pub paused: bool,
+}
+
+/// A scenario file, or a built-in scenario by name (`view grid-8x8.ron`) when no such file
+/// exists, or the embedded default.
+fn load(path: Option<&Path>) -> Result<Loaded, i32> {
+    if let Some(p) = path
+        && !p.exists()
+        && let Some(name) = p.to_str()
+        && embedded::get(name).is_some()
+    {
+        return embedded::load_embedded(name).map_err(|d| {
+            eprint!("{}", d.render_fancy());
+            BAD_INPUT
+        });
+    }
+    super::load(path)
+}
+
+/// Load the scenario and open the view; returns the process exit code.
+pub fn view(args: ViewArgs) -> i32 {
+    let loaded = match load(args.scenario.as_deref()) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    crate::viz::view(ViewOptions {
+        spec: loaded.spec,
+        source: loaded.name,
+        seed: args.seed,
+        screenshot: args.screenshot.map(|p| (p, args.at)),
+        speed: args.speed,
+        paused: args.paused,
+    })
+}
