@@ -2,6 +2,7 @@
 //! top-down (T), follow the selected vehicle (F), reset (C). Lights are set up here too.
 use bevy::camera::visibility::RenderLayers;
 use bevy::camera::{PerspectiveProjection, Projection, Viewport};
+use bevy::ecs::system::SystemParam;
 use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
 use bevy::light::CascadeShadowConfigBuilder;
 use bevy::pbr::{DistanceFog, FogFalloff};
@@ -34,6 +35,17 @@ pub struct OrbitCam {
 }
 
 impl OrbitCam {
+    /// Back to where the view started, looking obliquely and not following.
+    fn go_home(&mut self) {
+        let (f, y, p, d) = self.home;
+        self.focus = f;
+        self.yaw = y;
+        self.pitch = p;
+        self.dist = d;
+        self.top_down = false;
+        self.follow = false;
+    }
+
     fn transform(&self) -> Transform {
         let pitch = if self.top_down {
             89.5f32.to_radians()
@@ -55,10 +67,10 @@ pub fn pointer_over_panel(window: &Window, cursor: Vec2) -> bool {
     cursor.x > window.width() - PANEL_W
 }
 
-pub fn setup(mut commands: Commands, district: Res<District>, cfg: Res<ViewConfig>) {
-    // The oblique overview: from the east-south-east, down World Cup-buk-ro into the media
-    // district around the control centre (the heart of the testbed), or the middle of the map
-    // when there is no control centre.
+/// The oblique overview: from the east-south-east, down World Cup-buk-ro into the media
+/// district around the control centre (the heart of the testbed), or the middle of the map when
+/// there is no control centre.
+fn home(district: &District, cfg: &ViewConfig) -> OrbitCam {
     let size = district.size() as f32;
     let (focus, dist) = match cfg.spec.v2x.control_centre {
         Some(cc) => (
@@ -68,7 +80,7 @@ pub fn setup(mut commands: Commands, district: Res<District>, cfg: Res<ViewConfi
         None => (world(district.centre(), 0.0), size * 0.7),
     };
     let (yaw, pitch) = (1.15f32, 0.48f32);
-    let cam = OrbitCam {
+    OrbitCam {
         focus,
         yaw,
         pitch,
@@ -76,7 +88,12 @@ pub fn setup(mut commands: Commands, district: Res<District>, cfg: Res<ViewConfi
         top_down: false,
         follow: false,
         home: (focus, yaw, pitch, dist),
-    };
+    }
+}
+
+pub fn setup(mut commands: Commands, district: Res<District>, cfg: Res<ViewConfig>) {
+    let size = district.size() as f32;
+    let cam = home(&district, &cfg);
     commands.spawn((
         MainCamera,
         Camera3d::default(),
@@ -112,6 +129,11 @@ pub fn setup(mut commands: Commands, district: Res<District>, cfg: Res<ViewConfi
         // Nothing of the 3D scene (gizmos included) on this camera.
         RenderLayers::layer(1),
     ));
+    lights(&mut commands, size);
+}
+
+/// Sky, ambient light and a low sun casting cascaded shadows over the district.
+fn lights(commands: &mut Commands, size: f32) {
     commands.insert_resource(ClearColor(rgb(pal::SKY)));
     commands.insert_resource(GlobalAmbientLight {
         color: Color::srgb(0.75, 0.82, 1.0),
@@ -171,64 +193,114 @@ pub fn fit_viewport(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The mouse and keyboard state the camera reads.
+#[derive(SystemParam)]
+pub struct CamInput<'w, 's> {
+    keys: Res<'w, ButtonInput<KeyCode>>,
+    buttons: Res<'w, ButtonInput<MouseButton>>,
+    motion: Res<'w, AccumulatedMouseMotion>,
+    scroll: Res<'w, AccumulatedMouseScroll>,
+    window: Single<'w, 's, &'static Window, With<PrimaryWindow>>,
+    time: Res<'w, Time<Real>>,
+}
+
+/// What the camera may follow: the selection and where things are.
+#[derive(SystemParam)]
+pub struct FollowTarget<'w, 's> {
+    selected: Res<'w, Selected>,
+    targets: Query<'w, 's, &'static GlobalTransform>,
+}
+
+const DRAG_BUTTONS: [MouseButton; 3] = [MouseButton::Left, MouseButton::Right, MouseButton::Middle];
+
 pub fn control(
-    keys: Res<ButtonInput<KeyCode>>,
-    buttons: Res<ButtonInput<MouseButton>>,
-    motion: Res<AccumulatedMouseMotion>,
-    scroll: Res<AccumulatedMouseScroll>,
-    window: Single<&Window, With<PrimaryWindow>>,
-    time: Res<Time<Real>>,
-    selected: Res<Selected>,
-    targets: Query<&GlobalTransform>,
+    input: CamInput,
+    follow: FollowTarget,
     mut cams: Query<(&mut OrbitCam, &mut Transform), With<MainCamera>>,
     mut dragging: Local<bool>,
 ) {
     let Ok((mut cam, mut tf)) = cams.single_mut() else {
         return;
     };
-    let dt = time.delta_secs().min(0.1);
-    let over_panel = window
+    let dt = input.time.delta_secs().min(0.1);
+    let over_panel = input
+        .window
         .cursor_position()
-        .is_some_and(|c| pointer_over_panel(&window, c));
-    let any = [MouseButton::Left, MouseButton::Right, MouseButton::Middle];
-    if buttons.any_just_pressed(any) {
+        .is_some_and(|c| pointer_over_panel(&input.window, c));
+    let buttons = &input.buttons;
+    if buttons.any_just_pressed(DRAG_BUTTONS) {
         *dragging = !over_panel;
     }
-    if !buttons.any_pressed(any) {
+    if !buttons.any_pressed(DRAG_BUTTONS) {
         *dragging = false;
     }
-    let d = motion.delta;
-    // Orbit.
-    if *dragging && buttons.pressed(MouseButton::Left) && !cam.top_down {
+    drag(&mut cam, buttons, input.motion.delta, *dragging);
+    steer(&mut cam, &input.keys, dt);
+    // Zoom.
+    if !over_panel && input.scroll.delta.y != 0.0 {
+        cam.dist = zoomed(cam.dist, scroll_notches(&input.scroll));
+    }
+    toggles(&mut cam, &input.keys, follow.selected.0.is_some());
+    if cam.follow {
+        let target = follow.selected.0.and_then(|e| follow.targets.get(e).ok());
+        match target {
+            Some(t) => {
+                let goal = t.translation().with_y(0.0);
+                cam.focus = cam.focus.lerp(goal, (dt * 6.0).min(1.0));
+            }
+            None => cam.follow = false,
+        }
+    }
+    let new = cam.transform();
+    if *tf != new {
+        *tf = new;
+    }
+}
+
+/// Forward and right along the ground as the camera looks (north-up when top-down).
+fn ground_axes(cam: &OrbitCam) -> (Vec3, Vec3) {
+    let fwd = if cam.top_down {
+        Vec3::NEG_Z
+    } else {
+        Vec3::new(-cam.yaw.sin(), 0.0, -cam.yaw.cos())
+    };
+    (fwd, Vec3::new(-fwd.z, 0.0, fwd.x))
+}
+
+/// Orbit with a left drag, pan in the ground plane (scaled by distance) with a right or middle
+/// drag.
+fn drag(cam: &mut OrbitCam, buttons: &ButtonInput<MouseButton>, d: Vec2, dragging: bool) {
+    if dragging && buttons.pressed(MouseButton::Left) && !cam.top_down {
         cam.yaw -= d.x * 0.005;
         cam.pitch = (cam.pitch + d.y * 0.004).clamp(0.08, 1.5);
     }
-    // Pan in the ground plane, scaled by distance.
-    let fwd = Vec3::new(-cam.yaw.sin(), 0.0, -cam.yaw.cos());
-    let fwd = if cam.top_down { Vec3::NEG_Z } else { fwd };
-    let right = Vec3::new(-fwd.z, 0.0, fwd.x);
+    let (fwd, right) = ground_axes(cam);
     let k = cam.dist * 0.0015;
-    if *dragging && (buttons.pressed(MouseButton::Right) || buttons.pressed(MouseButton::Middle)) {
+    if dragging && (buttons.pressed(MouseButton::Right) || buttons.pressed(MouseButton::Middle)) {
         cam.focus += (-right * d.x + fwd * d.y) * k;
         cam.follow = false;
     }
+}
+
+/// WASD / arrows move the focus, Q and E turn.
+fn steer(cam: &mut OrbitCam, keys: &ButtonInput<KeyCode>, dt: f32) {
+    let (fwd, right) = ground_axes(cam);
+    let held = |a, b| keys.pressed(a) || keys.pressed(b);
     let mut mv = Vec3::ZERO;
-    if keys.pressed(KeyCode::KeyW) || keys.pressed(KeyCode::ArrowUp) {
+    if held(KeyCode::KeyW, KeyCode::ArrowUp) {
         mv += fwd;
     }
-    if keys.pressed(KeyCode::KeyS) || keys.pressed(KeyCode::ArrowDown) {
+    if held(KeyCode::KeyS, KeyCode::ArrowDown) {
         mv -= fwd;
     }
-    if keys.pressed(KeyCode::KeyD) || keys.pressed(KeyCode::ArrowRight) {
+    if held(KeyCode::KeyD, KeyCode::ArrowRight) {
         mv += right;
     }
-    if keys.pressed(KeyCode::KeyA) || keys.pressed(KeyCode::ArrowLeft) {
+    if held(KeyCode::KeyA, KeyCode::ArrowLeft) {
         mv -= right;
     }
     if mv != Vec3::ZERO {
-        let step = mv.normalize() * cam.dist * 0.8 * dt;
-        cam.focus += step;
+        cam.focus += mv.normalize() * cam.dist * 0.8 * dt;
         cam.follow = false;
     }
     if keys.pressed(KeyCode::KeyQ) {
@@ -237,44 +309,89 @@ pub fn control(
     if keys.pressed(KeyCode::KeyE) {
         cam.yaw -= 1.2 * dt;
     }
-    // Zoom.
-    if !over_panel && scroll.delta.y != 0.0 {
-        let notches = match scroll.unit {
-            MouseScrollUnit::Line => scroll.delta.y,
-            MouseScrollUnit::Pixel => scroll.delta.y / 40.0,
-        };
-        cam.dist = (cam.dist * 0.88f32.powf(notches)).clamp(8.0, 8000.0);
+}
+
+/// Wheel notches: lines as they are, pixels at 40 a notch.
+fn scroll_notches(scroll: &AccumulatedMouseScroll) -> f32 {
+    match scroll.unit {
+        MouseScrollUnit::Line => scroll.delta.y,
+        MouseScrollUnit::Pixel => scroll.delta.y / 40.0,
     }
+}
+
+/// Each notch brings the camera 12 % closer, within 8 m .. 8 km.
+fn zoomed(dist: f32, notches: f32) -> f32 {
+    (dist * 0.88f32.powf(notches)).clamp(8.0, 8000.0)
+}
+
+/// T top-down, F follow the selection (closing in from afar), C back home.
+fn toggles(cam: &mut OrbitCam, keys: &ButtonInput<KeyCode>, has_selection: bool) {
     if keys.just_pressed(KeyCode::KeyT) {
         cam.top_down = !cam.top_down;
     }
-    if keys.just_pressed(KeyCode::KeyF) && selected.0.is_some() {
+    if keys.just_pressed(KeyCode::KeyF) && has_selection {
         cam.follow = !cam.follow;
         if cam.follow && cam.dist > 250.0 {
             cam.dist = 120.0;
         }
     }
     if keys.just_pressed(KeyCode::KeyC) {
-        let (f, y, p, dd) = cam.home;
-        cam.focus = f;
-        cam.yaw = y;
-        cam.pitch = p;
-        cam.dist = dd;
-        cam.top_down = false;
-        cam.follow = false;
+        cam.go_home();
     }
-    if cam.follow {
-        match selected.0.and_then(|e| targets.get(e).ok()) {
-            Some(t) => {
-                let goal = t.translation().with_y(0.0);
-                let a = (dt * 6.0).min(1.0);
-                cam.focus = cam.focus.lerp(goal, a);
-            }
-            None => cam.follow = false,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cam(yaw: f32, top_down: bool) -> OrbitCam {
+        OrbitCam {
+            focus: Vec3::ZERO,
+            yaw,
+            pitch: 0.5,
+            dist: 100.0,
+            top_down,
+            follow: false,
+            home: (Vec3::ZERO, yaw, 0.5, 100.0),
         }
     }
-    let new = cam.transform();
-    if *tf != new {
-        *tf = new;
+
+    #[test]
+    fn ground_axes_are_level_unit_and_right_handed() {
+        for yaw in [0.0f32, 0.7, 1.15, -2.0, 3.0] {
+            let c = cam(yaw, false);
+            let (fwd, right) = ground_axes(&c);
+            assert!((fwd.length() - 1.0).abs() < 1e-6 && (right.length() - 1.0).abs() < 1e-6);
+            assert_eq!((fwd.y, right.y), (0.0, 0.0));
+            assert!(fwd.dot(right).abs() < 1e-6);
+            // Right of forward, seen from above (+Y up): forward x right points down.
+            assert!(fwd.cross(right).y < 0.0);
+            // Forward points from the camera towards the focus, along the ground.
+            let eye = c.transform().translation.with_y(0.0);
+            assert!(eye.normalize().dot(fwd) < -0.999);
+        }
+        assert_eq!(ground_axes(&cam(1.0, true)), (Vec3::NEG_Z, Vec3::X));
+    }
+
+    #[test]
+    fn zoom_is_geometric_and_bounded() {
+        assert!((zoomed(100.0, 1.0) - 88.0).abs() < 1e-4);
+        assert!((zoomed(zoomed(100.0, 1.0), -1.0) - 100.0).abs() < 1e-3);
+        assert_eq!(zoomed(10.0, 50.0), 8.0);
+        assert_eq!(zoomed(7000.0, -50.0), 8000.0);
+    }
+
+    #[test]
+    fn home_restores_the_start_pose() {
+        let mut c = cam(1.15, false);
+        let start = c.transform();
+        c.yaw = 0.1;
+        c.dist = 900.0;
+        c.focus = Vec3::new(5.0, 0.0, 9.0);
+        c.top_down = true;
+        c.follow = true;
+        c.go_home();
+        assert_eq!(c.transform(), start);
+        assert!(!c.top_down && !c.follow);
     }
 }

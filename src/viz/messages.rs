@@ -206,14 +206,7 @@ pub fn draw(
     ctl: Res<super::sim::TimeCtl>,
 ) {
     let t = view.t();
-    // Show an event for 0.3 s of simulated time, longer when the simulation runs fast so that it
-    // stays on screen for a few frames.
-    let speed = if ctl.max() {
-        64.0
-    } else {
-        super::sim::SPEEDS[ctl.speed]
-    };
-    let life = (0.15 * speed).max(0.3);
+    let life = event_life(&ctl);
     let mut drawn = [0usize; 5];
     for ev in msgs.0.iter().rev() {
         if ev.t_recv > t || t - ev.t_recv > life {
@@ -235,29 +228,48 @@ pub fn draw(
         drawn[k] += 1;
         if ev.delivered {
             let c = pal::latency(ev.latency_ms);
-            let colour = Color::srgba(c[0], c[1], c[2], 0.45 * fade);
-            let lift = (a.distance(b) * 0.08).clamp(1.0, 20.0);
-            let pts = (0..=12).map(|i| {
-                let s = i as f32 / 12.0;
-                a.lerp(b, s) + Vec3::Y * lift * 4.0 * s * (1.0 - s)
-            });
-            gizmos.linestrip(pts, colour);
+            gizmos.linestrip(arc(a, b), Color::srgba(c[0], c[1], c[2], 0.45 * fade));
         } else if a.distance(b) <= LOSS_MARK_M {
             // Losses far out are expected (out of range); mark those that matter.
-            let c = pal::BAD;
-            let s = 2.0;
-            gizmos.line(
-                b + Vec3::new(-s, 0.5, -s),
-                b + Vec3::new(s, 0.5, s),
-                Color::srgba(c[0], c[1], c[2], fade),
-            );
-            gizmos.line(
-                b + Vec3::new(-s, 0.5, s),
-                b + Vec3::new(s, 0.5, -s),
-                Color::srgba(c[0], c[1], c[2], fade),
-            );
+            cross(&mut gizmos, b, fade);
         }
     }
+}
+
+/// How long an event stays drawn, s of simulated time: 0.3 s, longer when the simulation runs
+/// fast so that it stays on screen for a few frames.
+fn event_life(ctl: &super::sim::TimeCtl) -> f64 {
+    let speed = if ctl.max() {
+        64.0
+    } else {
+        super::sim::SPEEDS[ctl.speed]
+    };
+    (0.15 * speed).max(0.3)
+}
+
+/// A parabolic arc from `a` to `b` (13 points), rising 8 % of the distance (1 to 20 m).
+fn arc(a: Vec3, b: Vec3) -> impl Iterator<Item = Vec3> {
+    let lift = (a.distance(b) * 0.08).clamp(1.0, 20.0);
+    (0..=12).map(move |i| {
+        let s = i as f32 / 12.0;
+        a.lerp(b, s) + Vec3::Y * lift * 4.0 * s * (1.0 - s)
+    })
+}
+
+/// A red cross where a message was lost.
+fn cross(gizmos: &mut Gizmos, b: Vec3, fade: f32) {
+    let c = pal::BAD;
+    let s = 2.0;
+    gizmos.line(
+        b + Vec3::new(-s, 0.5, -s),
+        b + Vec3::new(s, 0.5, s),
+        Color::srgba(c[0], c[1], c[2], fade),
+    );
+    gizmos.line(
+        b + Vec3::new(-s, 0.5, s),
+        b + Vec3::new(s, 0.5, -s),
+        Color::srgba(c[0], c[1], c[2], fade),
+    );
 }
 
 /// Approximate coverage radii, m, from the scenario's link budgets.
@@ -331,50 +343,67 @@ pub fn heat_map(
     if !toggles.heat || cbr.0.is_empty() {
         return;
     }
+    let size = cell_size(&cbr.0);
+    if cache.as_ref().is_none_or(|c| (c.1 - size).abs() > 1e-9) {
+        *cache = Some(heat_assets(size, &mut meshes, &mut materials));
+    }
+    let Some((mesh, _, mats)) = cache.as_ref() else {
+        return;
+    };
+    for &(x, y, r) in &cbr.0 {
+        commands.spawn((
+            HeatCell,
+            Mesh3d(mesh.clone()),
+            MeshMaterial3d(mats[heat_step(r)].clone()),
+            // Under the roads: a tint of the ground, roads stay readable.
+            Transform::from_translation(world([x, y], 0.012)),
+        ));
+    }
+}
+
+/// The grid spacing of the busy-ratio cells, m: the smallest Chebyshev distance between a cell
+/// and one of the next 64 (cells come in grid order), 50 m when there is only one.
+fn cell_size(cells: &[(f64, f64, f64)]) -> f64 {
     let mut size = f64::INFINITY;
-    for (i, a) in cbr.0.iter().enumerate() {
-        for b in cbr.0.iter().skip(i + 1).take(64) {
+    for (i, a) in cells.iter().enumerate() {
+        for b in cells.iter().skip(i + 1).take(64) {
             let d = (a.0 - b.0).abs().max((a.1 - b.1).abs());
             if d > 1e-6 {
                 size = size.min(d);
             }
         }
     }
-    if !size.is_finite() {
-        size = 50.0;
-    }
-    if cache.as_ref().is_none_or(|c| (c.1 - size).abs() > 1e-9) {
-        let mesh = meshes.add(
-            Plane3d::default()
-                .mesh()
-                .size(size as f32 * 0.96, size as f32 * 0.96),
-        );
-        let mats = (0..10)
-            .map(|k| {
-                let c = pal::cbr(f64::from(k) / 9.0 * 0.8);
-                materials.add(StandardMaterial {
-                    base_color: Color::srgba(c[0], c[1], c[2], c[3]),
-                    alpha_mode: AlphaMode::Blend,
-                    unlit: true,
-                    ..default()
-                })
+    if size.is_finite() { size } else { 50.0 }
+}
+
+/// Which of the ten tints a busy ratio gets: 0 (idle) to 9 (80 % busy or more).
+fn heat_step(cbr: f64) -> usize {
+    ((cbr / 0.8).clamp(0.0, 1.0) * 9.0).round() as usize
+}
+
+/// A cell's plane (4 % gaps between cells) and the ten tints from idle to 80 % busy.
+fn heat_assets(
+    size: f64,
+    meshes: &mut Assets<Mesh>,
+    materials: &mut Assets<StandardMaterial>,
+) -> HeatAssets {
+    let mesh = meshes.add(
+        Plane3d::default()
+            .mesh()
+            .size(size as f32 * 0.96, size as f32 * 0.96),
+    );
+    let mats = (0..10)
+        .map(|k| {
+            let c = pal::cbr(f64::from(k) / 9.0 * 0.8);
+            materials.add(StandardMaterial {
+                base_color: Color::srgba(c[0], c[1], c[2], c[3]),
+                alpha_mode: AlphaMode::Blend,
+                unlit: true,
+                ..default()
             })
-            .collect();
-        *cache = Some((mesh, size, mats));
-    }
-    let Some((mesh, _, mats)) = cache.as_ref() else {
-        return;
-    };
-    for &(x, y, r) in &cbr.0 {
-        let k = ((r / 0.8).clamp(0.0, 1.0) * 9.0).round() as usize;
-        commands.spawn((
-            HeatCell,
-            Mesh3d(mesh.clone()),
-            MeshMaterial3d(mats[k].clone()),
-            // Under the roads: a tint of the ground, roads stay readable.
-            Transform::from_translation(world([x, y], 0.012)),
-        ));
-    }
+        })
+        .collect();
+    (mesh, size, mats)
 }
 
 /// Label of a message type for the dashboard.
@@ -417,6 +446,30 @@ mod tests {
         assert_eq!(out.0.len(), 2);
         feed(&sim, 0.02, 0.03, &mut out, &mut cbr);
         assert_eq!(out.0.len(), 3);
+    }
+
+    #[test]
+    fn heat_cells_take_the_grid_spacing_and_ten_steps() {
+        let grid: Vec<(f64, f64, f64)> = (0..4)
+            .flat_map(|i| (0..4).map(move |j| (f64::from(i) * 25.0, f64::from(j) * 25.0, 0.0)))
+            .collect();
+        assert_eq!(cell_size(&grid), 25.0);
+        assert_eq!(cell_size(&[(3.0, 4.0, 0.5)]), 50.0);
+        assert_eq!(heat_step(0.0), 0);
+        assert_eq!(heat_step(0.4), 5);
+        assert_eq!(heat_step(0.8), 9);
+        assert_eq!(heat_step(1.0), 9);
+        assert_eq!(heat_step(-0.1), 0);
+    }
+
+    #[test]
+    fn arcs_join_the_ends_and_rise_in_the_middle() {
+        let (a, b) = (Vec3::ZERO, Vec3::new(100.0, 0.0, 0.0));
+        let pts: Vec<Vec3> = arc(a, b).collect();
+        assert_eq!(pts.len(), 13);
+        assert_eq!((pts[0], pts[12]), (a, b));
+        // Peak at the middle: 8 % of 100 m.
+        assert!((pts[6].y - 8.0).abs() < 1e-4, "{}", pts[6].y);
     }
 
     #[test]

@@ -245,7 +245,7 @@ pub fn mirror(
     mut host: NonSendMut<SimHost>,
     mut commands: Commands,
     mut map: ResMut<Mirror>,
-    mut vehicles: Query<(&mut Transform, &mut Motion, &mut ViewVehicle), Without<ViewPedestrian>>,
+    mut vehicles: Query<ViewVehicleItem, Without<ViewPedestrian>>,
     mut peds: Query<&mut Transform, (With<ViewPedestrian>, Without<ViewVehicle>)>,
 ) {
     map.frame += 1;
@@ -260,27 +260,14 @@ pub fn mirror(
         match map.vehicles.get_mut(&e) {
             Some((view, seen)) => {
                 *seen = frame;
-                if let Ok((mut vt, mut vm, mut vv)) = vehicles.get_mut(*view) {
-                    *vt = *tf;
-                    if *vm != *m {
-                        *vm = *m;
-                    }
-                    if vv.stalled != stalled {
-                        vv.stalled = stalled;
-                    }
+                if let Ok(item) = vehicles.get_mut(*view) {
+                    sync_vehicle(item, m, tf, stalled);
                 }
             }
             None => {
-                let view = commands
-                    .spawn((
-                        ViewVehicle { sim: e, stalled },
-                        *m,
-                        *tf,
-                        Visibility::default(),
-                        v.clone(),
-                    ))
-                    .id();
-                map.vehicles.insert(e, (view, frame));
+                let view = ViewVehicle { sim: e, stalled };
+                let bundle = (view, *m, *tf, Visibility::default(), v.clone());
+                map.vehicles.insert(e, (commands.spawn(bundle).id(), frame));
             }
         }
     }
@@ -293,27 +280,52 @@ pub fn mirror(
                 }
             }
             None => {
-                let view = commands
-                    .spawn((ViewPedestrian { sim: e }, *tf, Visibility::default()))
-                    .id();
-                map.peds.insert(e, (view, frame));
+                let bundle = (ViewPedestrian { sim: e }, *tf, Visibility::default());
+                map.peds.insert(e, (commands.spawn(bundle).id(), frame));
             }
         }
     }
-    let Mirror {
-        vehicles: mv,
-        peds: mp,
-        ..
-    } = &mut *map;
-    for table in [mv, mp] {
-        table.retain(|_, (view, seen)| {
-            if *seen != frame {
-                commands.entity(*view).despawn();
-                false
-            } else {
-                true
-            }
-        });
+    map.sweep(&mut commands);
+}
+
+/// What the view keeps of a mirrored vehicle.
+type ViewVehicleItem = (
+    &'static mut Transform,
+    &'static mut Motion,
+    &'static mut ViewVehicle,
+);
+
+/// Copy a vehicle's pose, motion and breakdown into its view (touching only what changed, so
+/// change detection stays meaningful).
+fn sync_vehicle(
+    (mut vt, mut vm, mut vv): (Mut<Transform>, Mut<Motion>, Mut<ViewVehicle>),
+    m: &Motion,
+    tf: &Transform,
+    stalled: bool,
+) {
+    *vt = *tf;
+    if *vm != *m {
+        *vm = *m;
+    }
+    if vv.stalled != stalled {
+        vv.stalled = stalled;
+    }
+}
+
+impl Mirror {
+    /// Despawn the views of what the simulation no longer has (not seen this frame).
+    fn sweep(&mut self, commands: &mut Commands) {
+        let frame = self.frame;
+        for table in [&mut self.vehicles, &mut self.peds] {
+            table.retain(|_, (view, seen)| {
+                if *seen != frame {
+                    commands.entity(*view).despawn();
+                    false
+                } else {
+                    true
+                }
+            });
+        }
     }
 }
 

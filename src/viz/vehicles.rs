@@ -50,78 +50,98 @@ fn kind_index(k: Kind) -> usize {
     }
 }
 
+/// The meshes of a model while it is built.
+#[derive(Default)]
+struct Parts {
+    paint: MeshBuf,
+    trim: MeshBuf,
+    glass: MeshBuf,
+    lights: MeshBuf,
+}
+
 fn model(meshes: &mut Assets<Mesh>, kind: Kind) -> Model {
     let b: Body = crate::traffic::kind::body(kind);
-    let (l, w, h) = (
+    let half = Vec3::new(
         (b.length / 2.0) as f32,
-        (b.width / 2.0) as f32,
         (b.height / 2.0) as f32,
+        (b.width / 2.0) as f32,
     );
-    let v = Vec3::new;
-    let (mut paint, mut trim, mut glass, mut lights) = (
-        MeshBuf::default(),
-        MeshBuf::default(),
-        MeshBuf::default(),
-        MeshBuf::default(),
-    );
+    let mut p = Parts::default();
     match kind {
-        Kind::Car => {
-            paint.cuboid(v(-l, -h, -w), v(l, -h + 0.8, w));
-            glass.cuboid(
-                v(-l * 0.55, -h + 0.8, -w * 0.88),
-                v(l * 0.4, h - 0.12, w * 0.88),
-            );
-            paint.cuboid(v(-l * 0.5, h - 0.12, -w * 0.86), v(l * 0.35, h, w * 0.86));
-            lights.cuboid(
-                v(-l - 0.04, -h + 0.45, -w * 0.9),
-                v(-l + 0.02, -h + 0.65, -w * 0.45),
-            );
-            lights.cuboid(
-                v(-l - 0.04, -h + 0.45, w * 0.45),
-                v(-l + 0.02, -h + 0.65, w * 0.9),
-            );
-        }
-        Kind::Bus => {
-            paint.cuboid(v(-l, -h + 0.3, -w), v(l, h, w));
-            trim.cuboid(v(-l + 0.2, -h, -w + 0.1), v(l - 0.2, -h + 0.3, w - 0.1));
-            glass.cuboid(
-                v(-l + 0.4, -h + 1.3, -w - 0.02),
-                v(l + 0.02, h - 0.45, w + 0.02),
-            );
-            lights.cuboid(
-                v(-l - 0.04, -h + 0.6, -w * 0.95),
-                v(-l + 0.02, -h + 0.95, -w * 0.6),
-            );
-            lights.cuboid(
-                v(-l - 0.04, -h + 0.6, w * 0.6),
-                v(-l + 0.02, -h + 0.95, w * 0.95),
-            );
-        }
-        Kind::Truck => {
-            let cab = 2.4;
-            paint.cuboid(v(l - cab, -h + 0.4, -w), v(l, h - 0.6, w));
-            glass.cuboid(
-                v(l - 0.5, -h + 1.6, -w * 0.9),
-                v(l + 0.03, h - 0.9, w * 0.9),
-            );
-            trim.cuboid(v(-l, -h + 0.7, -w), v(l - cab - 0.2, h, w));
-            trim.cuboid(v(-l + 0.3, -h, -w + 0.2), v(l - 0.3, -h + 0.7, w - 0.2));
-            lights.cuboid(
-                v(-l - 0.04, -h + 0.8, -w * 0.95),
-                v(-l + 0.02, -h + 1.1, -w * 0.6),
-            );
-            lights.cuboid(
-                v(-l - 0.04, -h + 0.8, w * 0.6),
-                v(-l + 0.02, -h + 1.1, w * 0.95),
-            );
-        }
+        Kind::Car => car(&mut p, half),
+        Kind::Bus => bus(&mut p, half),
+        Kind::Truck => truck(&mut p, half),
     }
     Model {
-        paint: meshes.add(paint.build()),
-        trim: (!trim.is_empty()).then(|| meshes.add(trim.build())),
-        glass: meshes.add(glass.build()),
-        lights: meshes.add(lights.build()),
+        paint: meshes.add(p.paint.build()),
+        trim: (!p.trim.is_empty()).then(|| meshes.add(p.trim.build())),
+        glass: meshes.add(p.glass.build()),
+        lights: meshes.add(p.lights.build()),
     }
+}
+
+/// A pair of rear lights on the back face (x = -l), from `y0` to `y1` above the bottom, from
+/// `inner` to `outer` of the half width out on each side.
+fn rear_light_pair(
+    lights: &mut MeshBuf,
+    half: Vec3,
+    (y0, y1): (f32, f32),
+    (inner, outer): (f32, f32),
+) {
+    let (l, h, w) = (half.x, half.y, half.z);
+    let v = Vec3::new;
+    lights.cuboid(
+        v(-l - 0.04, -h + y0, -w * outer),
+        v(-l + 0.02, -h + y1, -w * inner),
+    );
+    lights.cuboid(
+        v(-l - 0.04, -h + y0, w * inner),
+        v(-l + 0.02, -h + y1, w * outer),
+    );
+}
+
+/// A saloon: body, glasshouse, roof.
+fn car(p: &mut Parts, half: Vec3) {
+    let (l, h, w) = (half.x, half.y, half.z);
+    let v = Vec3::new;
+    p.paint.cuboid(v(-l, -h, -w), v(l, -h + 0.8, w));
+    p.glass.cuboid(
+        v(-l * 0.55, -h + 0.8, -w * 0.88),
+        v(l * 0.4, h - 0.12, w * 0.88),
+    );
+    p.paint
+        .cuboid(v(-l * 0.5, h - 0.12, -w * 0.86), v(l * 0.35, h, w * 0.86));
+    rear_light_pair(&mut p.lights, half, (0.45, 0.65), (0.45, 0.9));
+}
+
+/// A city bus: a box on a dark skirt with a band of windows.
+fn bus(p: &mut Parts, half: Vec3) {
+    let (l, h, w) = (half.x, half.y, half.z);
+    let v = Vec3::new;
+    p.paint.cuboid(v(-l, -h + 0.3, -w), v(l, h, w));
+    p.trim
+        .cuboid(v(-l + 0.2, -h, -w + 0.1), v(l - 0.2, -h + 0.3, w - 0.1));
+    p.glass.cuboid(
+        v(-l + 0.4, -h + 1.3, -w - 0.02),
+        v(l + 0.02, h - 0.45, w + 0.02),
+    );
+    rear_light_pair(&mut p.lights, half, (0.6, 0.95), (0.6, 0.95));
+}
+
+/// A lorry: painted cab in front of a box body on a chassis.
+fn truck(p: &mut Parts, half: Vec3) {
+    let (l, h, w) = (half.x, half.y, half.z);
+    let v = Vec3::new;
+    let cab = 2.4;
+    p.paint.cuboid(v(l - cab, -h + 0.4, -w), v(l, h - 0.6, w));
+    p.glass.cuboid(
+        v(l - 0.5, -h + 1.6, -w * 0.9),
+        v(l + 0.03, h - 0.9, w * 0.9),
+    );
+    p.trim.cuboid(v(-l, -h + 0.7, -w), v(l - cab - 0.2, h, w));
+    p.trim
+        .cuboid(v(-l + 0.3, -h, -w + 0.2), v(l - 0.3, -h + 0.7, w - 0.2));
+    rear_light_pair(&mut p.lights, half, (0.8, 1.1), (0.6, 0.95));
 }
 
 pub fn setup(

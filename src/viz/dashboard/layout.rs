@@ -9,18 +9,30 @@ use crate::viz::scene::rgb;
 use crate::viz::sim::ViewConfig;
 
 pub fn setup(mut commands: Commands, cfg: Res<ViewConfig>) {
-    let title = |s: &str| {
-        (
-            Text::new(s),
-            font(12.0),
-            TextColor(rgb(pal::TEXT_DIM)),
-            Node {
-                margin: UiRect::top(Val::Px(6.0)),
-                ..default()
-            },
-        )
-    };
-    // Clock, top left.
+    clock(&mut commands);
+    control_centre(&mut commands, cfg.spec.expectations.len());
+    inspector(&mut commands);
+    help(&mut commands);
+}
+
+/// A line of text in a size and colour.
+fn label(s: &str, px: f32, colour: [f32; 3]) -> impl Bundle {
+    (Text::new(s), font(px), TextColor(rgb(colour)))
+}
+
+/// A section title in the control centre.
+fn title(s: &str) -> impl Bundle {
+    (
+        label(s, 12.0, pal::TEXT_DIM),
+        Node {
+            margin: UiRect::top(Val::Px(6.0)),
+            ..default()
+        },
+    )
+}
+
+/// Clock, top left.
+fn clock(commands: &mut Commands) {
     commands
         .spawn((
             Node {
@@ -38,30 +50,16 @@ pub fn setup(mut commands: Commands, cfg: Res<ViewConfig>) {
             BorderColor::all(rgb(pal::PANEL_EDGE)),
         ))
         .with_children(|p| {
-            p.spawn((
-                Text::new("SANGAM DMC  5G C-ITS TESTBED"),
-                font(13.0),
-                TextColor(rgb(pal::ACCENT)),
-            ));
-            p.spawn((
-                Dash::Clock,
-                Text::new(""),
-                font(24.0),
-                TextColor(rgb(pal::TEXT)),
-            ));
-            p.spawn((
-                Dash::Sub,
-                Text::new(""),
-                font(13.0),
-                TextColor(rgb(pal::TEXT_DIM)),
-            ));
-            p.spawn((
-                Text::new("H help   Space pause   [ ] speed   R restart"),
-                font(12.0),
-                TextColor(rgb(pal::TEXT_DIM)),
-            ));
+            p.spawn(label("SANGAM DMC  5G C-ITS TESTBED", 13.0, pal::ACCENT));
+            p.spawn((Dash::Clock, label("", 24.0, pal::TEXT)));
+            p.spawn((Dash::Sub, label("", 13.0, pal::TEXT_DIM)));
+            let keys = "H help   Space pause   [ ] speed   R restart";
+            p.spawn(label(keys, 12.0, pal::TEXT_DIM));
         });
-    // Control centre, right.
+}
+
+/// Control centre, right.
+fn control_centre(commands: &mut Commands, expectations: usize) {
     commands
         .spawn((
             Node {
@@ -81,90 +79,56 @@ pub fn setup(mut commands: Commands, cfg: Res<ViewConfig>) {
             BorderColor::all(rgb(pal::PANEL_EDGE)),
         ))
         .with_children(|p| {
-            p.spawn((
-                Text::new("CONTROL CENTRE"),
-                font(19.0),
-                TextColor(rgb(pal::ACCENT)),
-            ));
-            p.spawn((
-                Text::new("Seoul Future Mobility Center"),
-                font(12.0),
-                TextColor(rgb(pal::TEXT_DIM)),
-            ));
+            p.spawn(label("CONTROL CENTRE", 19.0, pal::ACCENT));
+            p.spawn(label("Seoul Future Mobility Center", 12.0, pal::TEXT_DIM));
             p.spawn(title("TRAFFIC"));
-            p.spawn((
-                Dash::Traffic,
-                Text::new(""),
-                font(14.0),
-                TextColor(rgb(pal::TEXT)),
-            ));
+            p.spawn((Dash::Traffic, label("", 14.0, pal::TEXT)));
             p.spawn(title("V2X MESSAGES"));
-            p.spawn((
-                Dash::V2x,
-                Text::new(""),
-                font(13.0),
-                TextColor(rgb(pal::TEXT)),
-            ));
+            p.spawn((Dash::V2x, label("", 13.0, pal::TEXT)));
             p.spawn(title("LATENCY p99, LAST 60 s"));
-            p.spawn(Node {
-                height: Val::Px(40.0),
-                flex_direction: FlexDirection::Row,
-                align_items: AlignItems::FlexEnd,
-                column_gap: Val::Px(1.0),
-                padding: UiRect::vertical(Val::Px(2.0)),
-                ..default()
-            })
-            .with_children(|row| {
-                for i in 0..SPARK_N {
-                    row.spawn((
-                        SparkBar(i),
-                        Node {
-                            width: Val::Px(4.0),
-                            height: Val::Px(1.0),
-                            ..default()
-                        },
-                        BackgroundColor(Color::srgba(1.0, 1.0, 1.0, 0.08)),
-                    ));
-                }
-            });
-            p.spawn((
-                Dash::Latency,
-                Text::new(""),
-                font(12.0),
-                TextColor(rgb(pal::TEXT_DIM)),
-            ));
+            sparkline(p);
+            p.spawn((Dash::Latency, label("", 12.0, pal::TEXT_DIM)));
             p.spawn(title("SAFETY"));
-            p.spawn((
-                Dash::Safety,
-                Text::new(""),
-                font(14.0),
-                TextColor(rgb(pal::TEXT)),
-            ));
+            p.spawn((Dash::Safety, label("", 14.0, pal::TEXT)));
             p.spawn(title("FAULTS AND EVENTS"));
-            p.spawn((
-                Dash::Events,
-                Text::new(""),
-                font(13.0),
-                TextColor(rgb(pal::TEXT)),
-            ));
+            p.spawn((Dash::Events, label("", 13.0, pal::TEXT)));
             p.spawn(title("EXPECTATIONS (SO FAR)"));
-            if cfg.spec.expectations.is_empty() {
-                p.spawn((
-                    Text::new("none in this scenario"),
-                    font(13.0),
-                    TextColor(rgb(pal::TEXT_DIM)),
-                ));
+            if expectations == 0 {
+                p.spawn(label("none in this scenario", 13.0, pal::TEXT_DIM));
             }
-            for i in 0..cfg.spec.expectations.len() {
-                p.spawn((
-                    ExpectLine(i),
-                    Text::new(""),
-                    font(13.0),
-                    TextColor(rgb(pal::TEXT_DIM)),
-                ));
+            for i in 0..expectations {
+                p.spawn((ExpectLine(i), label("", 13.0, pal::TEXT_DIM)));
             }
         });
-    // Inspector, bottom left.
+}
+
+/// A row of `SPARK_N` bars, bottom-aligned.
+fn sparkline(p: &mut ChildSpawnerCommands) {
+    p.spawn(Node {
+        height: Val::Px(40.0),
+        flex_direction: FlexDirection::Row,
+        align_items: AlignItems::FlexEnd,
+        column_gap: Val::Px(1.0),
+        padding: UiRect::vertical(Val::Px(2.0)),
+        ..default()
+    })
+    .with_children(|row| {
+        for i in 0..SPARK_N {
+            row.spawn((
+                SparkBar(i),
+                Node {
+                    width: Val::Px(4.0),
+                    height: Val::Px(1.0),
+                    ..default()
+                },
+                BackgroundColor(Color::srgba(1.0, 1.0, 1.0, 0.08)),
+            ));
+        }
+    });
+}
+
+/// Inspector, bottom left (hidden until something is selected).
+fn inspector(commands: &mut Commands) {
     commands
         .spawn((
             InspectorPanel,
@@ -183,14 +147,12 @@ pub fn setup(mut commands: Commands, cfg: Res<ViewConfig>) {
             BorderColor::all(rgb(pal::ACCENT)),
         ))
         .with_children(|p| {
-            p.spawn((
-                Dash::Inspector,
-                Text::new(""),
-                font(13.0),
-                TextColor(rgb(pal::TEXT)),
-            ));
+            p.spawn((Dash::Inspector, label("", 13.0, pal::TEXT)));
         });
-    // Hotkeys overlay.
+}
+
+/// Hotkeys overlay (hidden until H).
+fn help(commands: &mut Commands) {
     commands
         .spawn((
             HelpPanel,
@@ -210,11 +172,7 @@ pub fn setup(mut commands: Commands, cfg: Res<ViewConfig>) {
             BorderColor::all(rgb(pal::ACCENT)),
         ))
         .with_children(|p| {
-            p.spawn((
-                Text::new("HOTKEYS"),
-                font(18.0),
-                TextColor(rgb(pal::ACCENT)),
-            ));
-            p.spawn((Text::new(HELP), font(14.0), TextColor(rgb(pal::TEXT))));
+            p.spawn(label("HOTKEYS", 18.0, pal::ACCENT));
+            p.spawn(label(HELP, 14.0, pal::TEXT));
         });
 }

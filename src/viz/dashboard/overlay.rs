@@ -36,6 +36,27 @@ pub fn hotkeys(
     mut help: Query<&mut Node, With<HelpPanel>>,
 ) {
     let k = |c: KeyCode| keys.just_pressed(c);
+    time_keys(&k, &mut ctl);
+    layer_keys(&k, &mut toggles);
+    // Some(None) toggles the help, Some(Some(on)) sets it.
+    let mut show_help = None;
+    if k(KeyCode::KeyH) || k(KeyCode::Slash) || k(KeyCode::F1) {
+        show_help = Some(None);
+    }
+    if k(KeyCode::Escape) {
+        selected.0 = None;
+        show_help = Some(Some(false));
+    }
+    if let Some(want) = show_help {
+        for mut node in &mut help {
+            let on = want.unwrap_or(node.display == Display::None);
+            node.display = if on { Display::Flex } else { Display::None };
+        }
+    }
+}
+
+/// Pause, step, faster, slower, flat out, restart.
+fn time_keys(k: &impl Fn(KeyCode) -> bool, ctl: &mut TimeCtl) {
     if k(KeyCode::Space) {
         ctl.paused = !ctl.paused;
     }
@@ -55,16 +76,18 @@ pub fn hotkeys(
     if k(KeyCode::KeyR) {
         ctl.restart = true;
     }
-    for (i, key) in [
+}
+
+/// 1-5 the arcs of each message type, G the coverage rings, B the heat map.
+fn layer_keys(k: &impl Fn(KeyCode) -> bool, toggles: &mut MsgToggles) {
+    let digits = [
         KeyCode::Digit1,
         KeyCode::Digit2,
         KeyCode::Digit3,
         KeyCode::Digit4,
         KeyCode::Digit5,
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    ];
+    for (i, key) in digits.into_iter().enumerate() {
         if k(key) {
             toggles.types[i] = !toggles.types[i];
         }
@@ -74,19 +97,5 @@ pub fn hotkeys(
     }
     if k(KeyCode::KeyB) {
         toggles.heat = !toggles.heat;
-    }
-    let mut show_help = None;
-    if k(KeyCode::KeyH) || k(KeyCode::Slash) || k(KeyCode::F1) {
-        show_help = Some(None);
-    }
-    if k(KeyCode::Escape) {
-        selected.0 = None;
-        show_help = Some(Some(false));
-    }
-    if let Some(want) = show_help {
-        for mut node in &mut help {
-            let on = want.unwrap_or(node.display == Display::None);
-            node.display = if on { Display::Flex } else { Display::None };
-        }
     }
 }

@@ -21,79 +21,9 @@ pub fn refresh(mut host: NonSendMut<SimHost>, mut stats: ResMut<Stats>, msgs: Re
     stats.refreshed = Some(now);
     let clock = host.clock();
     let t = clock.t();
-    {
-        let world = host.world();
-        let rec = world.resource::<Recorder>();
-        stats.arrived = rec.finished.iter().filter(|v| v.arrive_s.is_some()).count();
-        stats.collisions = rec.collisions.len();
-        stats.last_collision = rec
-            .collisions
-            .last()
-            .map(|c| format!("{} / {} at {:.1} s", c.a, c.b, c.time_s));
-        stats.hard_brakings = rec.hard_brakings;
-        stats.warnings = rec.warnings.len();
-        stats.last_warning = rec
-            .warnings
-            .last()
-            .map(|w| format!("{} <- {} at {:.1} s", w.vehicle, w.hazard, w.received_s));
-        let mut sent = [0u64; 5];
-        for (i, m) in MsgType::ALL.iter().enumerate() {
-            let agg = rec.v2x.merged(*m, None);
-            sent[i] = agg.sent;
-            stats.types[i] = TypeStats {
-                sent: agg.sent,
-                attempts: agg.attempts,
-                delivered: agg.delivered,
-                p50: agg.percentile_ms(50.0),
-                p99: agg.percentile_ms(99.0),
-                rate: stats.types[i].rate,
-            };
-        }
-        // Rates over the last ~2 s of simulated time.
-        if stats.sent_history.back().is_some_and(|(t0, _)| *t0 > t) {
-            stats.sent_history.clear();
-        }
-        stats.sent_history.push_back((t, sent));
-        while stats.sent_history.len() > 2 && stats.sent_history[1].0 <= t - 2.0 {
-            stats.sent_history.pop_front();
-        }
-        let (t0, s0) = match stats.sent_history.front() {
-            Some(&(t0, s0)) if t - t0 > 0.5 => (t0, s0),
-            // Too little history (just started, or a jump): the average so far.
-            _ => (0.0, [0; 5]),
-        };
-        if t - t0 > 1e-6 {
-            for i in 0..5 {
-                stats.types[i].rate = (sent[i] - s0[i].min(sent[i])) as f64 / (t - t0);
-            }
-        }
-    }
-    // Sparkline: one sample per simulated second.
-    let sec = t.floor() as i64;
-    if sec < stats.spark_sec {
-        stats.spark.clear();
-    }
-    if sec != stats.spark_sec {
-        stats.spark_sec = sec;
-        let mut lat: Vec<f64> = msgs
-            .0
-            .iter()
-            .filter(|e| e.delivered && e.t_recv > t - 1.0 && e.t_recv <= t)
-            .map(|e| e.latency_ms)
-            .collect();
-        let sample = if lat.is_empty() {
-            stats.spark_live = false;
-            stats.types.iter().filter_map(|s| s.p99).reduce(f64::max)
-        } else {
-            stats.spark_live = true;
-            lat.sort_by(f64::total_cmp);
-            Some(lat[((lat.len() as f64 * 0.99).ceil() as usize).clamp(1, lat.len()) - 1])
-        };
-        stats.spark.push_back(sample);
-        while stats.spark.len() > SPARK_N {
-            stats.spark.pop_front();
-        }
-    }
+    let sent = stats.read(host.world().resource::<Recorder>());
+    stats.update_rates(t, sent);
+    stats.sample_spark(t, &msgs);
     // Expectations: the full check, at most once a second and only when time moved.
     if stats
         .verdicts_at
@@ -101,5 +31,128 @@ pub fn refresh(mut host: NonSendMut<SimHost>, mut stats: ResMut<Stats>, msgs: Re
     {
         stats.verdicts_at = Some((now, clock.step));
         stats.verdicts = crate::metrics::report(host.app.world_mut()).expectations;
+    }
+}
+
+impl Stats {
+    /// Copy the recorder's figures; returns the messages sent so far per type.
+    fn read(&mut self, rec: &Recorder) -> [u64; 5] {
+        self.arrived = rec.finished.iter().filter(|v| v.arrive_s.is_some()).count();
+        self.collisions = rec.collisions.len();
+        self.last_collision = rec
+            .collisions
+            .last()
+            .map(|c| format!("{} / {} at {:.1} s", c.a, c.b, c.time_s));
+        self.hard_brakings = rec.hard_brakings;
+        self.warnings = rec.warnings.len();
+        self.last_warning = rec
+            .warnings
+            .last()
+            .map(|w| format!("{} <- {} at {:.1} s", w.vehicle, w.hazard, w.received_s));
+        let mut sent = [0u64; 5];
+        for (i, m) in MsgType::ALL.iter().enumerate() {
+            let agg = rec.v2x.merged(*m, None);
+            sent[i] = agg.sent;
+            self.types[i] = TypeStats {
+                sent: agg.sent,
+                attempts: agg.attempts,
+                delivered: agg.delivered,
+                p50: agg.percentile_ms(50.0),
+                p99: agg.percentile_ms(99.0),
+                rate: self.types[i].rate,
+            };
+        }
+        sent
+    }
+
+    /// Send rates over the last ~2 s of simulated time (the average so far when there is too
+    /// little history: just started, or time jumped back).
+    fn update_rates(&mut self, t: f64, sent: [u64; 5]) {
+        if self.sent_history.back().is_some_and(|(t0, _)| *t0 > t) {
+            self.sent_history.clear();
+        }
+        self.sent_history.push_back((t, sent));
+        while self.sent_history.len() > 2 && self.sent_history[1].0 <= t - 2.0 {
+            self.sent_history.pop_front();
+        }
+        let (t0, s0) = match self.sent_history.front() {
+            Some(&(t0, s0)) if t - t0 > 0.5 => (t0, s0),
+            _ => (0.0, [0; 5]),
+        };
+        if t - t0 > 1e-6 {
+            for i in 0..5 {
+                self.types[i].rate = (sent[i] - s0[i].min(sent[i])) as f64 / (t - t0);
+            }
+        }
+    }
+
+    /// The sparkline: one sample per simulated second, the p99 latency of the deliveries in
+    /// that second, or the cumulative p99 when the view saw none.
+    fn sample_spark(&mut self, t: f64, msgs: &VizMessages) {
+        let sec = t.floor() as i64;
+        if sec < self.spark_sec {
+            self.spark.clear();
+        }
+        if sec == self.spark_sec {
+            return;
+        }
+        self.spark_sec = sec;
+        let lat: Vec<f64> = msgs
+            .0
+            .iter()
+            .filter(|e| e.delivered && e.t_recv > t - 1.0 && e.t_recv <= t)
+            .map(|e| e.latency_ms)
+            .collect();
+        let live = p99(lat);
+        self.spark_live = live.is_some();
+        let sample = live.or_else(|| self.types.iter().filter_map(|s| s.p99).reduce(f64::max));
+        self.spark.push_back(sample);
+        while self.spark.len() > SPARK_N {
+            self.spark.pop_front();
+        }
+    }
+}
+
+/// The 99th percentile by the nearest-rank method (the smallest value with at least 99 % of the
+/// samples at or below it), None for no samples.
+fn p99(mut lat: Vec<f64>) -> Option<f64> {
+    if lat.is_empty() {
+        return None;
+    }
+    lat.sort_by(f64::total_cmp);
+    Some(lat[((lat.len() as f64 * 0.99).ceil() as usize).clamp(1, lat.len()) - 1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p99_is_the_nearest_rank() {
+        assert_eq!(p99(vec![]), None);
+        assert_eq!(p99(vec![7.0]), Some(7.0));
+        // 100 samples: rank ceil(99) = 99, the second largest.
+        let v: Vec<f64> = (1..=100).rev().map(f64::from).collect();
+        assert_eq!(p99(v), Some(99.0));
+        // 10 samples: rank ceil(9.9) = 10, the largest.
+        assert_eq!(p99((1..=10).map(f64::from).collect()), Some(10.0));
+    }
+
+    #[test]
+    fn rates_average_over_the_last_two_seconds() {
+        let mut s = Stats::default();
+        // 10 CAMs a second, steadily.
+        for k in 0..=10 {
+            let t = k as f64 * 0.5;
+            s.update_rates(t, [(t * 10.0) as u64, 0, 0, 0, 0]);
+        }
+        assert!((s.types[0].rate - 10.0).abs() < 1e-9, "{}", s.types[0].rate);
+        // The window holds about two seconds, not the whole run.
+        let span = s.sent_history.back().map(|b| b.0).unwrap_or(0.0)
+            - s.sent_history.front().map(|f| f.0).unwrap_or(0.0);
+        assert!((2.0..=2.5).contains(&span), "{span}");
+        // Time jumps back (a restart): the average since the start.
+        s.update_rates(1.0, [4, 0, 0, 0, 0]);
+        assert!((s.types[0].rate - 4.0).abs() < 1e-9);
     }
 }
