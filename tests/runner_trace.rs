@@ -2,7 +2,7 @@
 //! per vehicle per 0.1 s; an abandoned trace leaves no file behind.
 use std::process::Command;
 
-use sangam_sim::metrics::v2x_stats::LossReason;
+use sangam_sim::radio::outcome::LossReason;
 use sangam_sim::scenario::spec::{MsgType, Tech};
 use sangam_sim::trace::{TraceOptions, V2xRow, start};
 

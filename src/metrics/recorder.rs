@@ -2,6 +2,7 @@
 //! `RecordSystems`, and turned into the report at the end.
 use bevy::prelude::*;
 
+pub use super::report::round;
 use super::report::{CollisionRecord, VehicleResult, WarningRecord};
 use crate::clock::SimClock;
 use crate::traffic::components::{Arrived, Motion, StopServed, Surroundings, Vehicle};
@@ -114,10 +115,4 @@ pub fn stops_served(mut served: MessageReader<StopServed>, mut rec: ResMut<Recor
     for s in served.read() {
         rec.stops_served.push((s.stop.clone(), s.vehicle, s.t));
     }
-}
-
-/// Round for the report: keeps reports readable and byte-stable against last-bit noise.
-pub fn round(x: f64, digits: i32) -> f64 {
-    let k = 10f64.powi(digits);
-    (x * k).round() / k
 }

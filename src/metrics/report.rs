@@ -4,6 +4,12 @@
 //! in [`Timing`], written to a separate file so that `report.json` can be compared byte for byte.
 use serde::{Deserialize, Serialize};
 
+/// Round for the report: keeps reports readable and byte-stable against last-bit noise.
+pub fn round(x: f64, digits: i32) -> f64 {
+    let k = 10f64.powi(digits);
+    (x * k).round() / k
+}
+
 /// The outcome of one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {

@@ -3,8 +3,8 @@
 //! run length (traces go to disk through the trace writer instead).
 use std::collections::BTreeMap;
 
-use super::recorder::round;
-use super::report::{MsgStats, Percentiles};
+use super::report::{MsgStats, Percentiles, round};
+use crate::radio::outcome::LossReason;
 use crate::scenario::spec::{MsgType, Tech};
 
 /// Relative width of a latency bin: 0.5 %, so percentiles are exact to ±0.25 %.
@@ -14,36 +14,6 @@ const INV_LN_RATIO: f64 = 200.499_584_371_717_3;
 /// Distance bins of 10 m up to 2 km; the report aggregates them to 50 m.
 const DIST_BIN: f64 = 10.0;
 const DIST_BINS: usize = 200;
-
-/// Why a reception failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum LossReason {
-    OutOfRange,
-    BelowThreshold,
-    /// SNR sufficient, SINR not: another transmission overlapped on the same resource.
-    Collision,
-    /// The receiver was transmitting at the time.
-    HalfDuplex,
-    NodeDown,
-    NoCoverage,
-    Expired,
-    Injected,
-}
-
-impl LossReason {
-    pub fn name(self) -> &'static str {
-        match self {
-            LossReason::OutOfRange => "out_of_range",
-            LossReason::BelowThreshold => "below_threshold",
-            LossReason::Collision => "collision",
-            LossReason::HalfDuplex => "half_duplex",
-            LossReason::NodeDown => "node_down",
-            LossReason::NoCoverage => "no_coverage",
-            LossReason::Expired => "expired",
-            LossReason::Injected => "burst_loss",
-        }
-    }
-}
 
 /// Histogram bin of a latency, µs, by its logarithm.
 fn bin_ln(lat_us: u64) -> usize {

@@ -24,7 +24,7 @@ use crossbeam::channel::Sender;
 
 use crate::RecordSystems;
 use crate::clock::SimClock;
-use crate::metrics::v2x_stats::LossReason;
+use crate::radio::outcome::LossReason;
 use crate::road::RoadNetwork;
 use crate::scenario::spec::{MsgType, Tech};
 use crate::traffic::components::{Motion, Vehicle};

@@ -16,11 +16,11 @@ use rand::Rng;
 use super::env::{RadioEnv, Station, airtime_us, bit};
 use super::transmit::{Receptions, Sent, building_los, deliver};
 use crate::metrics::Recorder;
-use crate::metrics::v2x_stats::LossReason;
 use crate::radio::budget::{ErrorCurve, dbm_to_mw, decodes, mw_to_dbm, noise_floor_dbm, sum_dbm};
 use crate::radio::dcc::Pc5Occupancy;
 use crate::radio::latency::sample_us;
 use crate::radio::medium::{Burst, CCA_DBM, Edca, SUBFRAME_US, csma_start, pc5_select};
+use crate::radio::outcome::LossReason;
 use crate::radio::pathloss::{
     BLOCKER_HEIGHT_CAR_M, BlockerCase, V2vCondition, blocker_case, nlosv_extra_loss_db,
     shadow_sigma_db, shadowing_db, urban_db, urban_los_probability,

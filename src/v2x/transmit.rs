@@ -16,11 +16,12 @@ use super::sidelink;
 use crate::SpecRes;
 use crate::clock::SimClock;
 use crate::metrics::Recorder;
-use crate::metrics::v2x_stats::{LossReason, MsgAgg};
+use crate::metrics::v2x_stats::MsgAgg;
 use crate::physics::BUILDINGS;
 use crate::physics::los::clear;
 use crate::radio::cell::{MAX_LOAD, NR_SLOT_US, mm1_wait_us};
 use crate::radio::latency::sample_us;
+use crate::radio::outcome::LossReason;
 use crate::rng::Rngs;
 use crate::scenario::spec::{MsgType, Tech, UuSpec};
 
