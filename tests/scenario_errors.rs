@@ -318,3 +318,88 @@ proptest! {
         load_quiet(&apply(VALID, &edits));
     }
 }
+
+/// Writes `bytes` to a fresh file under the target dir and loads it.
+fn load_bytes(name: &str, bytes: &[u8]) -> Result<(), Vec<String>> {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scenario_errors");
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write");
+    load_file(&path).map(|_| ()).map_err(|d| {
+        d.iter()
+            .map(|d| format!("{}:{}: {}", d.line, d.col, d.message))
+            .collect()
+    })
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let src = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bus-loop.ron"))
+        .expect("library scenario");
+    let with_bom = [b"\xEF\xBB\xBF".as_slice(), &src].concat();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let path = dir.join(".bom-test-bus-loop.ron");
+    std::fs::write(&path, &with_bom).expect("write");
+    let res = load_file(&path);
+    std::fs::remove_file(&path).expect("cleanup");
+    assert!(
+        res.is_ok(),
+        "{}",
+        res.err().map(|d| d.to_string()).unwrap_or_default()
+    );
+}
+
+#[test]
+fn non_utf8_and_empty_files_have_a_line_and_column() {
+    let bad = load_bytes("bad8.ron", b"(\n  name: \"x\xff\",\n)").unwrap_err();
+    assert_eq!(bad, ["2:11: file is not valid UTF-8 at line 2, column 11"]);
+    let empty = load_bytes("empty.ron", b"").unwrap_err();
+    assert_eq!(empty, ["1:1: expected `(`"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_without_blocking() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scenario_errors");
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let fifo = dir.join("fifo.ron");
+    let _ = std::fs::remove_file(&fifo);
+    let ok = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !ok.is_ok_and(|s| s.success()) {
+        return; // no mkfifo on this system
+    }
+    let err = load_file(&fifo).expect_err("a FIFO is not a scenario");
+    assert_eq!(
+        err.iter()
+            .map(|d| (d.line, d.col, d.message.clone()))
+            .collect::<Vec<_>>(),
+        [(
+            1,
+            1,
+            "not a regular file (a FIFO, socket or device), refused".to_string()
+        )]
+    );
+}
+
+/// miette pads to the column with a width format that panics past 65,535: an error far along
+/// a single line must render (without a snippet) instead.
+#[test]
+fn errors_past_column_65536_render_without_panicking() {
+    let veh: Vec<String> = (0..2000)
+        .map(|i| format!("(id: \"v{i}\", kind: Car, route: Links([\"ab\"]), depart: {i}.0)"))
+        .collect();
+    let src = format!(
+        "(name: \"long\", duration: 3000.0, network: (nodes: [(id: \"a\", pos: (0.0, 0.0)), \
+         (id: \"b\", pos: (100.0, 0.0))], links: [(id: \"ab\", from: \"a\", to: \"b\")]), \
+         vehicles: [{}, (id: \"last\", kind: Car, route: Links([\"ab\"]), speed: -1.0)])",
+        veh.join(", ")
+    );
+    let err = load_str("long.ron", &src).expect_err("negative speed");
+    let last = err.iter().last().expect("one error");
+    assert!(last.col > 65_536, "column {}", last.col);
+    let fancy = err.render_fancy();
+    assert!(
+        fancy.contains(&format!("long.ron:1:{}: vehicles[2000].speed", last.col)),
+        "{fancy}"
+    );
+}

@@ -70,7 +70,8 @@ impl SpatialGrid {
         };
         let (x0, x1) = (self.coord(center.0 - r), self.coord(center.0 + r));
         let (y0, y1) = (self.coord(center.1 - r), self.coord(center.1 + r));
-        let span = (x1 - x0 + 1) as f64 * (y1 - y0 + 1) as f64;
+        // In f64: a huge radius saturates the cell coordinates and `x1 - x0` would overflow.
+        let span = (x1 as f64 - x0 as f64 + 1.0) * (y1 as f64 - y0 as f64 + 1.0);
         if span > self.cells.len() as f64 {
             // Huge radius: scanning the occupied cells is cheaper; order is fixed by the sort.
             self.cells.values().for_each(&mut visit);

@@ -129,10 +129,24 @@ pub fn pc5_select(total: u8, need: u8, sensed: &[(u8, u8, f64)], rng: &mut impl 
     let powers: Vec<f64> = (0..k).map(power).collect();
     let keep = ((f64::from(k) * PC5_MIN_CANDIDATES).ceil() as usize).max(1);
     let mut thr = PC5_SENSING_DBM;
+    // Once the threshold passes the strongest finite power every finite candidate is allowed,
+    // so the loop ends even if a power is +inf or NaN (it then picks among the allowed, or all).
+    let ceiling = powers
+        .iter()
+        .copied()
+        .filter(|p| p.is_finite())
+        .fold(PC5_SENSING_DBM, f64::max);
     let allowed = loop {
         let allowed: Vec<u8> = (0..k).filter(|&c| powers[c as usize] <= thr).collect();
         if allowed.len() >= keep {
             break allowed;
+        }
+        if thr > ceiling {
+            break if allowed.is_empty() {
+                (0..k).collect()
+            } else {
+                allowed
+            };
         }
         thr += PC5_THRESHOLD_STEP_DB;
     };

@@ -193,10 +193,30 @@ impl fmt::Debug for Fancy<'_> {
     }
 }
 
+impl Fancy<'_> {
+    /// Whether miette can show the snippet: both ends of the span sit on lines of at most
+    /// [`MAX_SNIPPET_LINE`] bytes. miette pads to the column with a `{:width$}` format,
+    /// which panics past column 65,535, and a snippet of such a line is unreadable anyway.
+    fn snippet(&self) -> bool {
+        let src: &str = &self.0.source;
+        let line_len = |at: usize| {
+            let start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+            let end = src[at..].find('\n').map_or(src.len(), |i| at + i);
+            end - start
+        };
+        !src.is_empty()
+            && line_len(self.0.span.start) <= MAX_SNIPPET_LINE
+            && line_len(self.0.span.end) <= MAX_SNIPPET_LINE
+    }
+}
+
+/// Longest line shown in a source snippet, bytes; longer ones get the plain `file:line:col`.
+pub const MAX_SNIPPET_LINE: usize = 4096;
+
 impl fmt::Display for Fancy<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.source.is_empty() {
-            write!(f, "{}: {}", self.0.file, self.0.message)
+        if !self.snippet() {
+            write!(f, "{}", self.0)
         } else {
             f.write_str(&self.0.message)
         }
@@ -210,10 +230,10 @@ impl Diagnostic for Fancy<'_> {
         self.0.help()
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.0.source_code()
+        self.snippet().then(|| self.0.source_code()).flatten()
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.0.labels()
+        self.snippet().then(|| self.0.labels()).flatten()
     }
 }
 

@@ -46,8 +46,11 @@ pub struct Loaded {
 /// Loads a scenario file; includes are read from disk relative to it.
 pub fn load_file(path: &Path) -> Result<Loaded, Diagnostics> {
     let name = path.display().to_string();
-    let src =
-        read_limited(path).map_err(|e| Diagnostics::single(Diag::whole_file(&name, e, None)))?;
+    let src = read_text(path).map_err(|e| {
+        let mut d = Diag::whole_file(&name, e.message, None);
+        (d.line, d.col) = e.at;
+        Diagnostics::single(d)
+    })?;
     load_str(&name, &src)
 }
 
@@ -65,6 +68,8 @@ pub fn load_with(
     src: &str,
     resolve: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Result<Loaded, Diagnostics> {
+    // A UTF-8 byte order mark (some Windows editors write one) is not part of the text.
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let source: Arc<str> = Arc::from(src);
     if src.len() > MAX_FILE_BYTES {
         return Err(Diagnostics::single(Diag::whole_file(
@@ -109,7 +114,8 @@ pub fn load_with(
                 )),
             )),
             Ok(text) => {
-                let fsrc: Arc<str> = Arc::from(text.as_str());
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                let fsrc: Arc<str> = Arc::from(text);
                 match parse::<Fragment>(&path, &fsrc) {
                     Ok(f) => frags.push((SourceFile::new(&path, fsrc), f)),
                     Err(d) => errors.push(d),
@@ -156,27 +162,57 @@ fn too_big(len: usize) -> String {
 /// Reads a file as UTF-8 text, refusing anything over [`MAX_FILE_BYTES`] before reading it
 /// whole (the `take` also bounds special files whose metadata says nothing).
 pub fn read_limited(path: &Path) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    if let Ok(meta) = file.metadata() {
-        if meta.is_dir() {
-            return Err("is a directory".into());
-        }
-        if meta.len() > MAX_FILE_BYTES as u64 {
-            return Err(too_big(usize::try_from(meta.len()).unwrap_or(usize::MAX)));
+    read_text(path).map_err(|e| e.message)
+}
+
+/// Why a file could not be read as text, and where (1-based line and column; 1:1 when the
+/// problem is the file as a whole).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError {
+    pub message: String,
+    pub at: (usize, usize),
+}
+
+impl From<String> for ReadError {
+    fn from(message: String) -> Self {
+        ReadError {
+            message,
+            at: (1, 1),
         }
     }
+}
+
+/// [`read_limited`] with the position of a UTF-8 error. Only regular files are opened: a FIFO
+/// or a device would block or never end, so the type is checked before `open`.
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.is_dir() {
+        return Err("is a directory".to_string().into());
+    }
+    if !meta.is_file() {
+        return Err("not a regular file (a FIFO, socket or device), refused"
+            .to_string()
+            .into());
+    }
+    if meta.len() > MAX_FILE_BYTES as u64 {
+        return Err(too_big(usize::try_from(meta.len()).unwrap_or(usize::MAX)).into());
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(too_big(bytes.len()));
+        return Err(too_big(bytes.len()).into());
     }
     String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "file is not valid UTF-8 (at byte {})",
-            e.utf8_error().valid_up_to()
-        )
+        let valid = e.utf8_error().valid_up_to();
+        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]);
+        let (line, col) = super::diag::line_col(&prefix, valid);
+        ReadError {
+            message: format!("file is not valid UTF-8 at line {line}, column {col}"),
+            at: (line, col),
+        }
     })
 }
 

@@ -18,6 +18,24 @@ pub use check::{IdSet, Issue, Sink};
 
 use super::load::MAX_DURATION;
 use super::spec::{Control, Footprint, Link, STEP_BOUNDS, SignalProgram, Spec};
+pub use check::MAX_COORD_M;
+
+// Physical ranges of numeric fields (docs/scenario-format.md, "Ranges", gives the reasons).
+/// Highest initial vehicle speed, m/s (360 km/h, above any road vehicle).
+pub const MAX_SPEED_MS: f64 = 100.0;
+/// Highest pedestrian walking speed, m/s (a sprint).
+pub const MAX_WALK_MS: f64 = 10.0;
+/// Highest link speed limit, km/h.
+pub const MAX_SPEED_LIMIT_KMH: f64 = 300.0;
+/// Most laps of a loop route (each lap repeats the loop's links in the planned route).
+pub const MAX_LAPS: u32 = 1_000;
+/// Largest vehicle-mix weight (weights are relative; large ones only overflow their sum).
+pub const MAX_MIX_WEIGHT: f64 = 1e6;
+/// Transmit power range, dBm: a gNB macro cell radiates ~46-49 dBm, a UE 23 dBm, an RSU ≤ 33.
+pub const MIN_TX_DBM: f64 = -40.0;
+pub const MAX_TX_DBM: f64 = 60.0;
+/// Longest radio range cut-off, m (sidelink reaches ~1 km; a larger cut-off only costs time).
+pub const MAX_RANGE_M: f64 = 10_000.0;
 
 /// All semantic problems of `spec`, in no particular order.
 pub fn validate(spec: &Spec) -> Vec<Issue> {
@@ -215,8 +233,12 @@ impl<'a, 's> Checker<'a, 's> {
                     None,
                 );
             }
-            self.out
-                .positive(&format!("{p}.speed_limit_kmh"), l.speed_limit_kmh, "km/h");
+            self.out.positive_upto(
+                &format!("{p}.speed_limit_kmh"),
+                l.speed_limit_kmh,
+                MAX_SPEED_LIMIT_KMH,
+                "km/h",
+            );
             let mut shape_ok = true;
             for (k, pt) in l.shape.iter().enumerate() {
                 shape_ok &= self.out.point(&format!("{p}.shape[{k}]"), *pt);

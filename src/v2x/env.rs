@@ -77,16 +77,19 @@ pub const CBR_CELL: f64 = 100.0;
 /// above the −85 dBm busy threshold with typical urban shadowing (assumed, class E).
 pub const SENSE_RANGE: f64 = 300.0;
 const WINDOW_US: u64 = 100_000;
+/// Most CBR cells along one side: a defensive bound on the allocation (validation already
+/// keeps coordinates within ±`MAX_COORD_M`, far inside it); points beyond are not counted.
+const MAX_CBR_CELLS_PER_SIDE: f64 = 2_000.0;
 
 impl CbrCells {
     pub fn new(lo: [f64; 2], hi: [f64; 2]) -> Self {
         let origin = [lo[0] - SENSE_RANGE, lo[1] - SENSE_RANGE];
         let nx = (((hi[0] - lo[0]) + 2.0 * SENSE_RANGE) / CBR_CELL)
             .ceil()
-            .max(1.0) as usize;
+            .clamp(1.0, MAX_CBR_CELLS_PER_SIDE) as usize;
         let ny = (((hi[1] - lo[1]) + 2.0 * SENSE_RANGE) / CBR_CELL)
             .ceil()
-            .max(1.0) as usize;
+            .clamp(1.0, MAX_CBR_CELLS_PER_SIDE) as usize;
         CbrCells {
             origin,
             nx,

@@ -25,12 +25,27 @@ pub const MAX_ISSUES: usize = 10_000;
 /// Did-you-mean suggestions are computed for this many issues only (each scans an id list).
 const MAX_SUGGESTIONS: usize = 1_000;
 
+/// Largest coordinate magnitude, m: positions are local metres around the map's origin, and
+/// the whole Sangam testbed fits in a few km. This bounds every grid sized from the map's
+/// bounding box (a node in UTM metres, or at 1e15, would otherwise allocate terabytes).
+pub const MAX_COORD_M: f64 = 20_000.0;
+
 /// Collects issues.
 #[derive(Debug, Default)]
 pub struct Sink {
     pub issues: Vec<Issue>,
     /// Issues not kept because of [`MAX_ISSUES`].
     pub dropped: usize,
+}
+
+/// A number as written by people: plain, or in scientific notation when huge (1e300 would
+/// otherwise print 301 digits).
+fn num(x: f64) -> String {
+    if x.abs() < 1e15 {
+        x.to_string()
+    } else {
+        format!("{x:e}")
+    }
 }
 
 fn unit(u: &str) -> String {
@@ -141,19 +156,54 @@ impl Sink {
         false
     }
 
+    /// `0 < x <= hi`.
+    pub fn positive_upto(&mut self, path: &str, x: f64, hi: f64, u: &str) -> bool {
+        self.positive(path, x, u) && self.upto(path, x, hi, u)
+    }
+
+    /// `0 <= x <= hi`.
+    pub fn non_negative_upto(&mut self, path: &str, x: f64, hi: f64, u: &str) -> bool {
+        self.non_negative(path, x, u) && self.upto(path, x, hi, u)
+    }
+
+    /// `x <= hi`, for an `x` already known to be finite.
+    fn upto(&mut self, path: &str, x: f64, hi: f64, u: &str) -> bool {
+        if x <= hi {
+            return true;
+        }
+        self.err(
+            path,
+            format!("must be at most {hi}{}, found {}", unit(u), num(x)),
+            None,
+        );
+        false
+    }
+
     /// A share or probability, 0-1.
     pub fn ratio(&mut self, path: &str, x: f64) -> bool {
         self.within(path, x, 0.0, 1.0, "")
     }
 
     pub fn point(&mut self, path: &str, p: Point) -> bool {
-        if p.0.is_finite() && p.1.is_finite() {
+        if !(p.0.is_finite() && p.1.is_finite()) {
+            self.err(
+                path,
+                format!("must have finite coordinates, found ({}, {})", p.0, p.1),
+                Some("NaN and infinite values are not allowed".into()),
+            );
+            return false;
+        }
+        if p.0.abs() <= MAX_COORD_M && p.1.abs() <= MAX_COORD_M {
             return true;
         }
         self.err(
             path,
-            format!("must have finite coordinates, found ({}, {})", p.0, p.1),
-            Some("NaN and infinite values are not allowed".into()),
+            format!(
+                "coordinates must be within ±{MAX_COORD_M} m of the origin, found ({}, {})",
+                num(p.0),
+                num(p.1)
+            ),
+            Some("positions are local metres (x east, y north), not UTM or degrees".into()),
         );
         false
     }

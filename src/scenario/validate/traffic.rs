@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use super::Checker;
+use super::{Checker, MAX_LAPS, MAX_MIX_WEIGHT, MAX_SPEED_MS, MAX_WALK_MS};
 use crate::scenario::load::{MAX_DURATION, MAX_FLOW_VEHICLES, MAX_VEHICLES};
 use crate::scenario::spec::{DriverSpec, Route, Tech};
 
@@ -40,7 +40,8 @@ impl Checker<'_, '_> {
                     Some("`depart` must not be later than `duration`".into()),
                 );
             }
-            self.out.non_negative(&format!("{p}.speed"), v.speed, "m/s");
+            self.out
+                .non_negative_upto(&format!("{p}.speed"), v.speed, MAX_SPEED_MS, "m/s");
             let pos_ok = self.out.non_negative(&format!("{p}.pos"), v.pos, "m");
             let first = route.as_ref().and_then(|r| r.first().copied());
             if let Some(first) = first {
@@ -186,10 +187,16 @@ impl Checker<'_, '_> {
                 None
             }
             Route::Loop { links, laps } => {
-                if *laps == 0 {
+                if *laps == 0 || *laps > MAX_LAPS {
+                    let bound = if *laps == 0 { "at least 1" } else { "at most" };
+                    let bound = if *laps == 0 {
+                        bound.to_string()
+                    } else {
+                        format!("{bound} {MAX_LAPS}")
+                    };
                     self.out.err(
                         format!("{p}.route.laps"),
-                        "must be at least 1, found 0",
+                        format!("must be {bound}, found {laps}"),
                         None,
                     );
                 }
@@ -344,7 +351,9 @@ impl Checker<'_, '_> {
             ];
             let mut mix_ok = true;
             for (name, x) in shares {
-                mix_ok &= self.out.non_negative(&format!("{p}.mix.{name}"), x, "");
+                mix_ok &=
+                    self.out
+                        .non_negative_upto(&format!("{p}.mix.{name}"), x, MAX_MIX_WEIGHT, "");
             }
             if mix_ok && f.mix.car + f.mix.bus + f.mix.truck <= 0.0 {
                 self.out.err(
@@ -397,7 +406,8 @@ impl Checker<'_, '_> {
                     None,
                 );
             }
-            self.out.positive(&format!("{p}.speed"), w.speed, "m/s");
+            self.out
+                .positive_upto(&format!("{p}.speed"), w.speed, MAX_WALK_MS, "m/s");
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Checks of the V2X section (units, link models, latency distributions), of timed events and
 //! of expectations.
 
-use super::Checker;
+use super::{Checker, MAX_RANGE_M, MAX_TX_DBM, MIN_TX_DBM};
 use crate::scenario::spec::{Action, Expectation, Latency, SidelinkSpec, Tech};
 
 /// Vehicle groups an expectation's `of` may name besides vehicle and flow ids.
@@ -52,7 +52,13 @@ impl Checker<'_, '_> {
             self.out.positive(&format!("{p}.height"), g.height, "m");
             self.out
                 .positive(&format!("{p}.freq_ghz"), g.freq_ghz, "GHz");
-            self.out.finite(&format!("{p}.tx_dbm"), g.tx_dbm);
+            self.out.within(
+                &format!("{p}.tx_dbm"),
+                g.tx_dbm,
+                MIN_TX_DBM,
+                MAX_TX_DBM,
+                "dBm",
+            );
             self.latency(&format!("{p}.mec"), &g.mec);
             self.out.within(
                 &format!("{p}.load"),
@@ -110,13 +116,13 @@ impl Checker<'_, '_> {
             .positive(&format!("{p}.freq_ghz"), s.freq_ghz, "GHz");
         self.out
             .positive(&format!("{p}.bandwidth_mhz"), s.bandwidth_mhz, "MHz");
-        for (name, x) in [
-            ("tx_dbm", s.tx_dbm),
-            ("antenna_gain_dbi", s.antenna_gain_dbi),
-            ("noise_figure_db", s.noise_figure_db),
-            ("sinr_threshold_db", s.sinr_threshold_db),
+        for (name, x, lo, hi, u) in [
+            ("tx_dbm", s.tx_dbm, MIN_TX_DBM, MAX_TX_DBM, "dBm"),
+            ("antenna_gain_dbi", s.antenna_gain_dbi, -30.0, 30.0, "dBi"),
+            ("noise_figure_db", s.noise_figure_db, 0.0, 30.0, "dB"),
+            ("sinr_threshold_db", s.sinr_threshold_db, -30.0, 50.0, "dB"),
         ] {
-            self.out.finite(&format!("{p}.{name}"), x);
+            self.out.within(&format!("{p}.{name}"), x, lo, hi, u);
         }
         self.out
             .non_negative(&format!("{p}.shadowing_db[0]"), s.shadowing_db.0, "dB");
@@ -124,7 +130,7 @@ impl Checker<'_, '_> {
             .non_negative(&format!("{p}.shadowing_db[1]"), s.shadowing_db.1, "dB");
         self.latency(&format!("{p}.access"), &s.access);
         self.out
-            .positive(&format!("{p}.max_range"), s.max_range, "m");
+            .positive_upto(&format!("{p}.max_range"), s.max_range, MAX_RANGE_M, "m");
     }
 
     /// A latency distribution must describe non-negative delays consistently.
