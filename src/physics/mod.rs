@@ -3,7 +3,8 @@
 //!
 //! Vehicles and pedestrians carry a `Collider` and no `RigidBody`: the simulation owns their pose
 //! and rapier follows their `GlobalTransform` (a kinematic body's `Transform` was reset by
-//! rapier's writeback every step, see `../shared/BEVY-0.19.md`). Rapier runs in `FixedUpdate`
+//! rapier's writeback every step: bevy_rapier copies a kinematic body's pose back into its
+//! `Transform` after the step). Rapier runs in `FixedUpdate`
 //! with a fixed timestep equal to the scenario step.
 pub mod buildings;
 pub mod contacts;
