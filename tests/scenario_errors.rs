@@ -403,3 +403,27 @@ fn errors_past_column_65536_render_without_panicking() {
         "{fancy}"
     );
 }
+
+#[test]
+fn an_empty_file_says_so_and_a_non_scenario_is_not_quoted() {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scenario_errors/empty-help.ron");
+    std::fs::create_dir_all(path.parent().expect("dir")).expect("tmp dir");
+    std::fs::write(&path, "// only a comment\n  \n").expect("write");
+    let err = load_file(&path).expect_err("empty");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}:1:1: expected `(`\n  help: the file is empty; a scenario is one `( ... )`",
+            path.display()
+        )
+    );
+    let err = load_str("pw.ron", "\n  root:x:0:0:secret-word\n").expect_err("not ron");
+    let d = &err.diags[0];
+    assert_eq!((d.line, d.col), (2, 3));
+    assert!(!err.to_string().contains("secret-word"), "{err}");
+    assert!(
+        !err.render_fancy().contains("secret-word"),
+        "{}",
+        err.render_fancy()
+    );
+}

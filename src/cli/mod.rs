@@ -31,6 +31,9 @@ pub const BAD_INPUT: i32 = 2;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Let `include` read files outside the scenario's directory tree (symlinks resolved).
+    #[arg(long, global = true)]
+    pub allow_include_outside: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -66,6 +69,7 @@ pub fn main_entry() -> i32 {
             return code;
         }
     };
+    crate::scenario::load::set_allow_include_outside(cli.allow_include_outside);
     match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Check { files } => check::check(&files),

@@ -11,8 +11,9 @@ pub mod include;
 mod ron_error;
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::de::DeserializeOwned;
 
@@ -43,6 +44,29 @@ pub struct Loaded {
     pub includes: Vec<String>,
 }
 
+/// Whether includes may leave the scenario's directory tree (`--allow-include-outside`). Off
+/// unless the command line turns it on: a scenario from elsewhere must not be able to make
+/// the simulator read (and print) arbitrary files such as `/proc/self/environ`.
+static ALLOW_INCLUDE_OUTSIDE: AtomicBool = AtomicBool::new(false);
+
+/// Sets the process-wide include policy (the CLI's `--allow-include-outside`).
+pub fn set_allow_include_outside(allow: bool) {
+    ALLOW_INCLUDE_OUTSIDE.store(allow, Ordering::Relaxed);
+}
+
+fn allow_outside() -> bool {
+    ALLOW_INCLUDE_OUTSIDE.load(Ordering::Relaxed)
+}
+
+/// Why an include could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IncludeError {
+    /// The file could not be read (the reason).
+    Unreadable(String),
+    /// The file is outside the scenario's directory tree: where it really is, and that tree.
+    Outside { resolved: String, root: String },
+}
+
 /// Loads a scenario file; includes are read from disk relative to it.
 pub fn load_file(path: &Path) -> Result<Loaded, Diagnostics> {
     let name = path.display().to_string();
@@ -55,18 +79,39 @@ pub fn load_file(path: &Path) -> Result<Loaded, Diagnostics> {
 }
 
 /// Loads a scenario from text; `name` is its display path and the base for includes, which
-/// are read from disk.
+/// are read from disk and must stay inside the directory of `name` (symlinks resolved)
+/// unless [`set_allow_include_outside`] allows more.
 pub fn load_str(name: &str, src: &str) -> Result<Loaded, Diagnostics> {
-    load_with(name, src, &mut |p: &str| read_limited(Path::new(p)))
+    let allow = allow_outside();
+    let dir = scenario_dir(name);
+    let root = std::fs::canonicalize(&dir).ok();
+    let mut resolve = |p: &str| read_include(Path::new(p), root.as_deref(), &dir, allow);
+    load_inner(name, src, &mut resolve, allow)
 }
 
 /// Loads a scenario from text, reading includes through `resolve`, which gets the include's
 /// display path (already joined onto the scenario's directory) and returns its text or a
-/// reason it cannot.
+/// reason it cannot. Includes that climb out of the scenario's directory (`..`, absolute
+/// paths) are refused before `resolve` is asked, unless [`set_allow_include_outside`] allows.
 pub fn load_with(
     name: &str,
     src: &str,
     resolve: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Result<Loaded, Diagnostics> {
+    let mut resolve = |p: &str| resolve(p).map_err(IncludeError::Unreadable);
+    load_inner(name, src, &mut resolve, allow_outside())
+}
+
+type Resolver<'a> = dyn FnMut(&str) -> Result<String, IncludeError> + 'a;
+
+/// The included fragments, parsed, each with its file.
+type Fragments = Vec<(SourceFile, Fragment)>;
+
+fn load_inner(
+    name: &str,
+    src: &str,
+    resolve: &mut Resolver<'_>,
+    allow_outside: bool,
 ) -> Result<Loaded, Diagnostics> {
     // A UTF-8 byte order mark (some Windows editors write one) is not part of the text.
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
@@ -80,9 +125,8 @@ pub fn load_with(
     }
     let spec: Spec = parse(name, &source).map_err(Diagnostics::single)?;
     let main = SourceFile::new(name, source.clone());
-    let mut errors = Vec::new();
     if spec.include.len() > MAX_INCLUDES {
-        errors.push(Diag::new(
+        return Err(Diagnostics::single(Diag::new(
             name,
             &source,
             main.span(&format!("include[{MAX_INCLUDES}]")),
@@ -91,42 +135,9 @@ pub fn load_with(
                 spec.include.len()
             ),
             None,
-        ));
-        return Err(Diagnostics::new(errors));
+        )));
     }
-    let mut frags = Vec::new();
-    let mut includes = Vec::new();
-    for (i, rel) in spec.include.iter().enumerate() {
-        let path = join_include(name, rel);
-        let at = main.span(&format!("include[{i}]"));
-        let text = match resolve(&path) {
-            Ok(t) if t.len() > MAX_FILE_BYTES => Err(too_big(t.len())),
-            other => other,
-        };
-        match text {
-            Err(e) => errors.push(Diag::new(
-                name,
-                &source,
-                at,
-                format!("include[{i}]: cannot read `{rel}`: {e}"),
-                Some(format!(
-                    "include paths are relative to this file; resolved to `{path}`"
-                )),
-            )),
-            Ok(text) => {
-                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-                let fsrc: Arc<str> = Arc::from(text);
-                match parse::<Fragment>(&path, &fsrc) {
-                    Ok(f) => frags.push((SourceFile::new(&path, fsrc), f)),
-                    Err(d) => errors.push(d),
-                }
-                includes.push(path);
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Diagnostics::new(errors));
-    }
+    let (frags, includes) = read_includes(&spec, &main, resolve, allow_outside)?;
     let (spec, origins) = if frags.is_empty() {
         (spec, Origins::single(main))
     } else {
@@ -145,10 +156,112 @@ pub fn load_with(
     })
 }
 
+/// Every included fragment, parsed, and the display paths read; or every problem with them.
+fn read_includes(
+    spec: &Spec,
+    main: &SourceFile,
+    resolve: &mut Resolver<'_>,
+    allow_outside: bool,
+) -> Result<(Fragments, Vec<String>), Diagnostics> {
+    let mut errors = Vec::new();
+    let mut frags = Vec::new();
+    let mut includes = Vec::new();
+    for (i, rel) in spec.include.iter().enumerate() {
+        let path = join_include(&main.name, rel);
+        let text = if !allow_outside && escapes(rel) {
+            Err(IncludeError::Outside {
+                resolved: path.clone(),
+                root: scenario_dir(&main.name).display().to_string(),
+            })
+        } else {
+            match resolve(&path) {
+                Ok(t) if t.len() > MAX_FILE_BYTES => {
+                    Err(IncludeError::Unreadable(too_big(t.len())))
+                }
+                other => other,
+            }
+        };
+        match text {
+            Err(e) => errors.push(include_error(main, i, rel, &path, e)),
+            Ok(text) => {
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                let fsrc: Arc<str> = Arc::from(text);
+                match parse::<Fragment>(&path, &fsrc) {
+                    Ok(f) => frags.push((SourceFile::new(&path, fsrc), f)),
+                    Err(d) => errors.push(d),
+                }
+                includes.push(path);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok((frags, includes))
+    } else {
+        Err(Diagnostics::new(errors))
+    }
+}
+
+/// The diagnostic, at `include[i]` of the scenario, for an include that cannot be used.
+fn include_error(main: &SourceFile, i: usize, rel: &str, path: &str, e: IncludeError) -> Diag {
+    let (message, help) = match e {
+        IncludeError::Unreadable(e) => (
+            format!("include[{i}]: cannot read `{rel}`: {e}"),
+            format!("include paths are relative to this file; resolved to `{path}`"),
+        ),
+        IncludeError::Outside { resolved, root } => (
+            format!(
+                "include[{i}]: `{rel}` is outside the scenario's directory (resolved to `{resolved}`)"
+            ),
+            format!(
+                "includes must stay inside `{root}` and its subfolders (symlinks resolved); \
+                 pass `--allow-include-outside` to allow it"
+            ),
+        ),
+    };
+    let at = main.span(&format!("include[{i}]"));
+    Diag::new(&main.name, &main.src, at, message, Some(help))
+}
+
+/// Whether an include path leaves the including file's directory by its spelling alone
+/// (absolute, or more `..` than folders).
+fn escapes(rel: &str) -> bool {
+    let folded = join_include("f", rel);
+    rel.starts_with('/') || folded == ".." || folded.starts_with("../")
+}
+
+/// The directory of the scenario file `name` (`.` for a bare file name).
+fn scenario_dir(name: &str) -> PathBuf {
+    match Path::new(name).parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Reads an include from disk once its real path (symlinks resolved) is known to lie under
+/// `root`, the scenario's real directory, or `allow` says anywhere will do.
+fn read_include(
+    path: &Path,
+    root: Option<&Path>,
+    dir: &Path,
+    allow: bool,
+) -> Result<String, IncludeError> {
+    if !allow && let Some(root) = root {
+        let real =
+            std::fs::canonicalize(path).map_err(|e| IncludeError::Unreadable(e.to_string()))?;
+        if !real.starts_with(root) {
+            return Err(IncludeError::Outside {
+                resolved: real.display().to_string(),
+                root: dir.display().to_string(),
+            });
+        }
+    }
+    read_limited(path).map_err(IncludeError::Unreadable)
+}
+
 fn parse<T: DeserializeOwned>(name: &str, source: &Arc<str>) -> Result<T, Diag> {
     ron::Options::default()
         .from_str::<T>(source)
-        .map_err(|e| ron_error::convert(name, source, &e))
+        .map_err(|e| ron_error::diagnose(name, source, &e))
 }
 
 fn too_big(len: usize) -> String {

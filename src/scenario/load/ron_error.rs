@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use ron::error::{Error, SpannedError};
 
-use crate::scenario::diag::{Diag, did_you_mean, offset_of};
+use crate::scenario::diag::{Diag, did_you_mean, line_col, offset_of};
 use crate::scenario::locate::SpanTree;
 
 /// What a Rust enum is called in the file.
@@ -78,6 +78,64 @@ fn expected_one_of(items: &[&str]) -> String {
 fn dym(found: &str, expected: &[&str]) -> String {
     did_you_mean(found, expected.iter().copied())
         .map_or_else(String::new, |s| format!(" (did you mean `{s}`?)"))
+}
+
+/// Turns ron's error into a diagnostic against `file`, unless the file does not even begin
+/// like RON (an empty file, or e.g. `/etc/passwd` or `/proc/self/environ` given as include):
+/// then the diagnostic has only the position of its first token, no snippet and no text from
+/// the file, so that a mistaken or malicious path never prints what is in it.
+pub fn diagnose(file: &str, source: &Arc<str>, err: &SpannedError) -> Diag {
+    match first_token(source) {
+        None => {
+            let mut d = Diag::whole_file(file, "expected `(`", None);
+            d.help = Some("the file is empty; a scenario is one `( ... )`".into());
+            d
+        }
+        Some(at) if !begins_like_ron(&source[at..]) => {
+            let mut d = Diag::whole_file(
+                file,
+                "expected `(`: this is not a scenario file, so its text is not shown",
+                Some("a scenario or fragment is one `( ... )`; check the path".into()),
+            );
+            (d.line, d.col) = line_col(source, at);
+            d
+        }
+        Some(_) => convert(file, source, err),
+    }
+}
+
+/// Byte offset of the first token after whitespace and comments (an unclosed block comment
+/// counts as a token: it is RON's own error), or `None` if there is no token.
+fn first_token(src: &str) -> Option<usize> {
+    let mut at = 0;
+    loop {
+        let rest = &src[at..];
+        let trimmed = rest.trim_start();
+        at += rest.len() - trimmed.len();
+        if trimmed.starts_with("//") {
+            at += trimmed.find('\n').unwrap_or(trimmed.len());
+        } else if let Some(body) = trimmed.strip_prefix("/*") {
+            match body.find("*/") {
+                Some(i) => at += i + 4,
+                None => return Some(at),
+            }
+        } else if trimmed.is_empty() {
+            return None;
+        } else {
+            return Some(at);
+        }
+    }
+}
+
+/// Whether `text` starts with `(`, a struct name followed by `(`, or a comment.
+fn begins_like_ron(text: &str) -> bool {
+    if text.starts_with("/*") {
+        return true;
+    }
+    let ident = text
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
+    text[ident..].trim_start().starts_with('(')
 }
 
 /// Turns ron's error into a diagnostic against `file`.
