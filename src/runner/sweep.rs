@@ -7,11 +7,15 @@
 //! `p{i:04}`; an empty axis is not varied (the base scenario's value is kept). `--shard k/n`
 //! takes the points with `i % n == k`.
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::scenario::diag::{Diag, Diagnostics};
+use crate::scenario::load::include::{Origins, SourceFile};
+use crate::scenario::load::{MAX_DURATION, parse, read_text};
 use crate::scenario::spec::{Kind, Latency, Spec};
-use crate::scenario::validate::validate;
+use crate::scenario::validate::{Issue, Sink, validate};
 
 /// Most points in one sweep (bounds the work a typo in a sweep file can ask for).
 pub const MAX_POINTS: usize = 100_000;
@@ -99,23 +103,35 @@ pub fn points(s: &SweepFile) -> Vec<Point> {
     out
 }
 
-/// Problems with the values of a sweep file (not its syntax).
+/// Problems with the values of a sweep file (not its syntax), as `path: message`.
 pub fn check(s: &SweepFile) -> Vec<String> {
-    let mut e = Vec::new();
-    if s.penetration.iter().any(|p| !(0.0..=1.0).contains(p)) {
-        e.push("penetration: every value must be within 0-1".to_string());
+    issues(s)
+        .into_iter()
+        .map(|i| {
+            if i.path.is_empty() {
+                i.message
+            } else {
+                format!("{}: {}", i.path, i.message)
+            }
+        })
+        .collect()
+}
+
+/// Problems with the values of a sweep file, each at the path of its value (`demand[2]`) and
+/// with a hint saying what the axis means.
+fn issues(s: &SweepFile) -> Vec<Issue> {
+    let mut sink = Sink::default();
+    for (i, p) in s.penetration.iter().enumerate() {
+        sink.ratio(&format!("penetration[{i}]"), *p);
     }
-    if s.demand.iter().any(|d| !(d.is_finite() && *d >= 0.0)) {
-        e.push("demand: every multiplier must be finite and ≥ 0".into());
+    for (i, d) in s.demand.iter().enumerate() {
+        sink.non_negative(&format!("demand[{i}]"), *d, "");
     }
-    if s.gnb_latency_ms
-        .iter()
-        .any(|d| !(d.is_finite() && *d > 0.0))
-    {
-        e.push("gnb_latency_ms: every median must be finite and > 0".into());
+    for (i, m) in s.gnb_latency_ms.iter().enumerate() {
+        sink.positive(&format!("gnb_latency_ms[{i}]"), *m, "ms");
     }
-    if s.duration.is_some_and(|d| !(d.is_finite() && d > 0.0)) {
-        e.push("duration: must be finite and > 0".into());
+    if let Some(d) = s.duration {
+        sink.positive_upto("duration", d, MAX_DURATION, "s");
     }
     let n = [
         s.seeds.len(),
@@ -127,11 +143,31 @@ pub fn check(s: &SweepFile) -> Vec<String> {
     .iter()
     .fold(1usize, |acc, k| acc.saturating_mul((*k).max(1)));
     if n > MAX_POINTS {
-        e.push(format!(
-            "the grid has {n} points, more than the limit of {MAX_POINTS}"
-        ));
+        sink.err(
+            "",
+            format!("the grid has {n} points, more than the limit of {MAX_POINTS}"),
+            Some("the points are the product of the axes: give fewer values, or split the sweep into several files".into()),
+        );
     }
-    e
+    let mut issues = sink.issues;
+    for i in &mut issues {
+        if i.help.is_none() {
+            i.help = axis_help(&i.path).map(str::to_string);
+        }
+    }
+    issues
+}
+
+/// What the axis at `path` means, as a hint under a range error.
+fn axis_help(path: &str) -> Option<&'static str> {
+    let axis = path.split('[').next().unwrap_or(path);
+    Some(match axis {
+        "penetration" => "a share of automated vehicles, 0-1 (0.5 is half)",
+        "demand" => "a multiplier on every flow's `per_hour`, such as 0.5 or 2.0",
+        "gnb_latency_ms" => "a median gNB-to-edge latency in ms, such as 5.0",
+        "duration" => "simulated seconds of every point, at most one day",
+        _ => return None,
+    })
 }
 
 /// Evenly spread `share` over `n` items: item j is chosen when ⌊(j+1)·share⌋ > ⌊j·share⌋, so
@@ -201,21 +237,32 @@ pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     Ok((k, n))
 }
 
-/// Read and parse a sweep file; errors carry `file:line:col`.
+/// Read, parse and check a sweep file; every error is `file:line:col: message` with a hint
+/// below it (the plain form of [`Diagnostics`]).
 pub fn read(path: &Path) -> Result<SweepFile, String> {
-    let text = crate::scenario::load::read_limited(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    ron::Options::default()
-        .from_str::<SweepFile>(&text)
-        .map_err(|e| {
-            format!(
-                "{}:{}:{}: {}",
-                path.display(),
-                e.span.start.line,
-                e.span.start.col,
-                e.code
-            )
-        })
+    load(path).map_err(|d| d.to_string())
+}
+
+/// Read, parse and check a sweep file with the scenario loader's diagnostics: a syntax error,
+/// or every bad value at once, each at its file, line and column.
+pub fn load(path: &Path) -> Result<SweepFile, Diagnostics> {
+    let name = path.display().to_string();
+    let text = read_text(path).map_err(|e| {
+        let mut d = Diag::whole_file(&name, e.message, None);
+        (d.line, d.col) = e.at;
+        Diagnostics::single(d)
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let source: Arc<str> = Arc::from(text);
+    let sweep: SweepFile = parse(&name, &source).map_err(Diagnostics::single)?;
+    let issues = issues(&sweep);
+    if issues.is_empty() {
+        return Ok(sweep);
+    }
+    let origins = Origins::single(SourceFile::new(&name, source));
+    Err(Diagnostics::new(
+        issues.iter().map(|i| origins.diag(i)).collect(),
+    ))
 }
 
 #[cfg(test)]

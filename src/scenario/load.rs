@@ -258,7 +258,9 @@ fn read_include(
     read_limited(path).map_err(IncludeError::Unreadable)
 }
 
-fn parse<T: DeserializeOwned>(name: &str, source: &Arc<str>) -> Result<T, Diag> {
+/// Parses RON text as `T`; a syntax or type error becomes a diagnostic in the scenario style
+/// (also used for sweep files).
+pub fn parse<T: DeserializeOwned>(name: &str, source: &Arc<str>) -> Result<T, Diag> {
     ron::Options::default()
         .from_str::<T>(source)
         .map_err(|e| ron_error::diagnose(name, source, &e))

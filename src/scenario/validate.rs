@@ -16,7 +16,7 @@ use std::collections::{HashMap, VecDeque};
 
 pub use check::{IdSet, Issue, Sink};
 
-use super::load::MAX_DURATION;
+use super::load::{MAX_DURATION, MAX_VEHICLES};
 use super::spec::{Control, Footprint, Link, STEP_BOUNDS, SignalProgram, Spec};
 pub use check::MAX_COORD_M;
 
@@ -37,8 +37,14 @@ pub const MAX_TX_DBM: f64 = 60.0;
 /// Longest radio range cut-off, m (sidelink reaches ~1 km; a larger cut-off only costs time).
 pub const MAX_RANGE_M: f64 = 10_000.0;
 
-/// All semantic problems of `spec`, in no particular order.
+/// All semantic problems of `spec`, in no particular order; or, if a count is over its
+/// limit, only that (the rest would be noise: 20 001 vehicles at one spot give 10 000 overlap
+/// errors that bury the one that matters, and checking them all costs time).
 pub fn validate(spec: &Spec) -> Vec<Issue> {
+    let limits = limits(spec);
+    if !limits.is_empty() {
+        return limits;
+    }
     let mut sink = Sink::default();
     let mut c = Checker::new(spec, &mut sink);
     c.scenario();
@@ -61,6 +67,22 @@ pub fn validate(spec: &Spec) -> Vec<Issue> {
             help: None,
             see: None,
         });
+    }
+    sink.issues
+}
+
+/// Counts over their limits.
+fn limits(spec: &Spec) -> Vec<Issue> {
+    let mut sink = Sink::default();
+    if spec.vehicles.len() > MAX_VEHICLES {
+        sink.err(
+            format!("vehicles[{MAX_VEHICLES}]"),
+            format!(
+                "too many vehicles: {}, the limit is {MAX_VEHICLES}",
+                spec.vehicles.len()
+            ),
+            Some("use `flows` for large demand".into()),
+        );
     }
     sink.issues
 }

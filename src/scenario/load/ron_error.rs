@@ -56,6 +56,7 @@ fn struct_desc(name: &str) -> String {
         "UuSpec" => "the Uu model",
         "BackhaulSpec" => "the backhaul model",
         "MessageSpec" => "the messages section",
+        "Sweep" | "SweepFile" => "the sweep file",
         other => return format!("`{other}`"),
     };
     s.to_string()

@@ -3,7 +3,7 @@
 use std::cmp::Ordering;
 
 use super::{Checker, MAX_LAPS, MAX_MIX_WEIGHT, MAX_SPEED_MS, MAX_WALK_MS};
-use crate::scenario::load::{MAX_DURATION, MAX_FLOW_VEHICLES, MAX_VEHICLES};
+use crate::scenario::load::{MAX_DURATION, MAX_FLOW_VEHICLES};
 use crate::scenario::spec::{DriverSpec, Route, Tech};
 
 /// Clearance between the bodies of two vehicles spawned on one lane at the same time, m.
@@ -12,16 +12,6 @@ pub const MIN_SPAWN_CLEARANCE: f64 = 1.0;
 impl Checker<'_, '_> {
     pub(super) fn vehicles(&mut self) {
         let spec = self.spec;
-        if spec.vehicles.len() > MAX_VEHICLES {
-            self.out.err(
-                format!("vehicles[{MAX_VEHICLES}]"),
-                format!(
-                    "too many vehicles: {}, the limit is {MAX_VEHICLES}",
-                    spec.vehicles.len()
-                ),
-                Some("use `flows` for large demand".into()),
-            );
-        }
         // (first link, lane, depart, pos, vehicle index) of spawns that can be compared.
         let mut spawns = Vec::new();
         for (i, v) in spec.vehicles.iter().enumerate() {
