@@ -26,12 +26,8 @@ use include::{Fragment, Origins, SourceFile, merge};
 pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
 /// Most include entries in one scenario.
 pub const MAX_INCLUDES: usize = 16;
-/// Most explicitly placed vehicles (after merging includes).
-pub const MAX_VEHICLES: usize = 20_000;
-/// Longest simulated time, s (one day).
-pub const MAX_DURATION: f64 = 86_400.0;
-/// Largest expected number of flow vehicles (sum over flows of `per_hour` x window).
-pub const MAX_FLOW_VEHICLES: f64 = 200_000.0;
+// The caps on counts live with the other limits in validation, which enforces them.
+pub use super::validate::{MAX_DURATION, MAX_FLOW_VEHICLES, MAX_VEHICLES};
 
 /// A scenario that parsed and validated.
 #[derive(Debug, Clone, PartialEq)]

@@ -16,9 +16,15 @@ use std::collections::{HashMap, VecDeque};
 
 pub use check::{IdSet, Issue, Sink};
 
-use super::load::{MAX_DURATION, MAX_VEHICLES};
 use super::spec::{Control, Footprint, Link, STEP_BOUNDS, SignalProgram, Spec};
 pub use check::MAX_COORD_M;
+
+/// Most explicitly placed vehicles (after merging includes).
+pub const MAX_VEHICLES: usize = 20_000;
+/// Longest simulated time, s (one day).
+pub const MAX_DURATION: f64 = 86_400.0;
+/// Largest expected number of flow vehicles (sum over flows of `per_hour` x window).
+pub const MAX_FLOW_VEHICLES: f64 = 200_000.0;
 
 // Physical ranges of numeric fields (docs/scenario-format.md, "Ranges", gives the reasons).
 /// Highest initial vehicle speed, m/s (360 km/h, above any road vehicle).

@@ -153,7 +153,20 @@ pub fn convert(file: &str, source: &Arc<str>, err: &SpannedError) -> Diag {
     } else {
         format!(" for `{path}`")
     };
-    let (message, help): (String, Option<String>) = match &err.code {
+    let (message, help) = names(&err.code)
+        .or_else(|| fields(&err.code, &path))
+        .or_else(|| values(&err.code, &at))
+        .or_else(|| shapes(&err.code, &at, &path))
+        .unwrap_or_else(|| syntax(&err.code));
+    Diag::new(file, source, start..end, message, help)
+}
+
+/// A message and an optional hint.
+type Msg = (String, Option<String>);
+
+/// Errors about unknown names in the file: variants and fields.
+fn names(code: &Error) -> Option<Msg> {
+    Some(match code {
         Error::NoSuchEnumVariant {
             expected,
             found,
@@ -169,10 +182,14 @@ pub fn convert(file: &str, source: &Arc<str>, err: &SpannedError) -> Diag {
         ),
         Error::NoSuchStructField { found, outer, .. }
             if found == "include" && outer.as_deref() == Some("Fragment") =>
-        (
-            "an included fragment cannot itself include other files".into(),
-            Some("includes are one level deep: include every fragment from the scenario".into()),
-        ),
+        {
+            (
+                "an included fragment cannot itself include other files".into(),
+                Some(
+                    "includes are one level deep: include every fragment from the scenario".into(),
+                ),
+            )
+        }
         Error::NoSuchStructField {
             expected,
             found,
@@ -186,11 +203,22 @@ pub fn convert(file: &str, source: &Arc<str>, err: &SpannedError) -> Diag {
             ),
             None,
         ),
+        _ => return None,
+    })
+}
+
+/// Errors about the fields of a struct and its name.
+fn fields(code: &Error, path: &str) -> Option<Msg> {
+    Some(match code {
         Error::MissingStructField { field, outer } => (
             format!(
                 "missing field `{field}` in {}{}",
                 struct_desc(outer.as_deref().unwrap_or("")),
-                if path.is_empty() { String::new() } else { format!(" (`{path}`)") }
+                if path.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (`{path}`)")
+                }
             ),
             Some(format!("add `{field}: ...`; it has no default")),
         ),
@@ -202,12 +230,23 @@ pub fn convert(file: &str, source: &Arc<str>, err: &SpannedError) -> Diag {
             None,
         ),
         Error::ExpectedDifferentStructName { expected, found } => {
-            let want = if *expected == "Spec" { "Scenario" } else { expected };
+            let want = if *expected == "Spec" {
+                "Scenario"
+            } else {
+                expected
+            };
             (
                 format!("expected `{want}(...)` or just `(...)`, found `{found}(...)`"),
                 Some("the name before `(` is optional; if given it must match".into()),
             )
         }
+        _ => return None,
+    })
+}
+
+/// Errors about the type of a value.
+fn values(code: &Error, at: &str) -> Option<Msg> {
+    Some(match code {
         Error::ExpectedFloat => (format!("expected a number{at}"), None),
         Error::ExpectedInteger => (
             format!("expected a whole number{at}"),
@@ -232,6 +271,13 @@ pub fn convert(file: &str, source: &Arc<str>, err: &SpannedError) -> Diag {
             Some("lists are written in square brackets: `[\"a\", \"b\"]`".into()),
         ),
         Error::ExpectedArrayEnd => (format!("expected `]` to close the list{at}"), None),
+        _ => return None,
+    })
+}
+
+/// Errors about brackets, separators and lengths.
+fn shapes(code: &Error, at: &str, path: &str) -> Option<Msg> {
+    Some(match code {
         Error::ExpectedStructLike | Error::ExpectedNamedStructLike(_) => (
             format!("expected `(`{at}"),
             Some("structs and tuples are written in parentheses: `(x: 1.0)`, `(1.0, 2.0)`".into()),
@@ -258,6 +304,13 @@ pub fn convert(file: &str, source: &Arc<str>, err: &SpannedError) -> Diag {
         Error::InvalidValueForType { expected, found } => {
             (format!("expected {expected}, found {found}{at}"), None)
         }
+        _ => return None,
+    })
+}
+
+/// Errors of the text itself: where it ends, comments, stray characters.
+fn syntax(code: &Error) -> Msg {
+    match code {
         Error::Eof => (
             "unexpected end of file".into(),
             Some("a `(`, `[` or string is probably not closed".into()),
@@ -278,6 +331,5 @@ pub fn convert(file: &str, source: &Arc<str>, err: &SpannedError) -> Diag {
             let first = chars.next().map(|c| c.to_lowercase().collect::<String>());
             (first.unwrap_or_default() + chars.as_str(), None)
         }
-    };
-    Diag::new(file, source, start..end, message, help)
+    }
 }

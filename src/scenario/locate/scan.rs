@@ -11,6 +11,11 @@ use std::ops::Range;
 /// Deeper nesting than this is skipped as one opaque value (bounds recursion).
 const MAX_DEPTH: usize = 128;
 
+/// The curly brackets of a map, by code so that brace-counting tools (and editors) are not
+/// misled by a bracket inside a byte literal.
+const LBRACE: u8 = 0x7B;
+const RBRACE: u8 = 0x7D;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Shape {
     /// `(a: 1)` or `Name(a: 1)`.
@@ -144,7 +149,7 @@ impl Parser<'_> {
         }
         match c {
             b'(' => self.group(start, depth),
-            b'[' | b'{' => self.seq(start, depth),
+            b'[' | LBRACE => self.seq(start, depth),
             b'"' => {
                 self.string();
                 self.atom(start)
@@ -161,39 +166,49 @@ impl Parser<'_> {
                 self.string();
                 self.atom(start)
             }
-            c if is_ident_start(c) => {
-                self.ident();
-                let after = self.i;
-                self.skip_ws();
-                if self.peek() == Some(b'(') {
-                    self.group(start, depth)
-                } else {
-                    self.i = after;
-                    self.atom(start)
-                }
-            }
+            c if is_ident_start(c) => self.ident_or_named(start, depth),
             c if c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.') => {
-                self.i += 1;
-                while self.peek().is_some_and(|c| {
-                    c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'+' | b'-')
-                }) {
-                    // Stop before a sign that is not an exponent sign.
-                    if matches!(self.peek(), Some(b'+' | b'-'))
-                        && !matches!(self.b.get(self.i - 1), Some(b'e' | b'E'))
-                    {
-                        break;
-                    }
-                    self.i += 1;
-                }
+                self.number();
                 self.atom(start)
             }
             _ => {
+                // One unknown character (all its UTF-8 bytes).
                 self.i += 1;
                 while self.i < self.b.len() && (self.b[self.i] & 0xC0) == 0x80 {
                     self.i += 1;
                 }
                 self.atom(start)
             }
+        }
+    }
+
+    /// `name` alone, or `Name(...)`, a named struct or tuple.
+    fn ident_or_named(&mut self, start: usize, depth: usize) -> usize {
+        self.ident();
+        let after = self.i;
+        self.skip_ws();
+        if self.peek() == Some(b'(') {
+            self.group(start, depth)
+        } else {
+            self.i = after;
+            self.atom(start)
+        }
+    }
+
+    /// A number such as `-1.5e-3` or `0x1F` (junk such as `1.2.3` stays one atom).
+    fn number(&mut self) {
+        self.i += 1;
+        while self
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'+' | b'-'))
+        {
+            // Stop before a sign that is not an exponent sign.
+            if matches!(self.peek(), Some(b'+' | b'-'))
+                && !matches!(self.b.get(self.i - 1), Some(b'e' | b'E'))
+            {
+                break;
+            }
+            self.i += 1;
         }
     }
 
@@ -272,8 +287,8 @@ impl Parser<'_> {
                     self.string();
                     continue;
                 }
-                b'(' | b'[' | b'{' => depth += 1,
-                b')' | b']' | b'}' => {
+                b'(' | b'[' | LBRACE => depth += 1,
+                b')' | b']' | RBRACE => {
                     if depth <= 1 {
                         self.i += 1;
                         return;
@@ -326,7 +341,7 @@ impl Parser<'_> {
         let close = if self.peek() == Some(b'[') {
             b']'
         } else {
-            b'}'
+            RBRACE
         };
         let shape = if close == b']' {
             Shape::Seq
@@ -349,7 +364,7 @@ impl Parser<'_> {
                     self.i += 1;
                     return;
                 }
-                Some(b')' | b']' | b'}') => return, // mismatched: let the parent close
+                Some(b')' | b']' | RBRACE) => return, // mismatched: let the parent close
                 Some(b',') => {
                     self.i += 1;
                     continue;
@@ -358,7 +373,7 @@ impl Parser<'_> {
             }
             let key = if keyed { self.field_key() } else { None };
             self.skip_ws();
-            if matches!(self.peek(), None | Some(b')' | b']' | b'}' | b',')) {
+            if matches!(self.peek(), None | Some(b')' | b']' | RBRACE | b',')) {
                 // `key:` with no value; remember the key with an empty span.
                 if let Some(k) = key {
                     let at = self.i;
@@ -368,13 +383,13 @@ impl Parser<'_> {
                 continue;
             }
             let child = self.value(depth + 1);
-            if close == b'}' {
+            if close == RBRACE {
                 // Map: `key: value` - keep the value, drop the key.
                 self.skip_ws();
                 if self.peek() == Some(b':') {
                     self.i += 1;
                     self.skip_ws();
-                    if !matches!(self.peek(), None | Some(b')' | b']' | b'}' | b',')) {
+                    if !matches!(self.peek(), None | Some(b')' | b']' | RBRACE | b',')) {
                         let v = self.value(depth + 1);
                         self.nodes[id].children.push((None, v));
                     }

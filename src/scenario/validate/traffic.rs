@@ -2,8 +2,9 @@
 
 use std::cmp::Ordering;
 
-use super::{Checker, MAX_LAPS, MAX_MIX_WEIGHT, MAX_SPEED_MS, MAX_WALK_MS};
-use crate::scenario::load::{MAX_DURATION, MAX_FLOW_VEHICLES};
+use super::{
+    Checker, MAX_DURATION, MAX_FLOW_VEHICLES, MAX_LAPS, MAX_MIX_WEIGHT, MAX_SPEED_MS, MAX_WALK_MS,
+};
 use crate::scenario::spec::{DriverSpec, Route, Tech};
 
 /// Clearance between the bodies of two vehicles spawned on one lane at the same time, m.
