@@ -21,6 +21,19 @@ impl Checker<'_, '_> {
                 );
             }
         }
+        self.rsus();
+        self.gnbs();
+        if let Some(c) = v.control_centre {
+            self.out.point("v2x.control_centre", c);
+        }
+        self.out
+            .ratio("v2x.obu.human_penetration", v.obu.human_penetration);
+        self.link_models();
+        self.messages();
+    }
+
+    fn rsus(&mut self) {
+        let v = &self.spec.v2x;
         for (i, r) in v.rsus.iter().enumerate() {
             let p = format!("v2x.rsus[{i}]");
             self.out.point(&format!("{p}.pos"), r.pos);
@@ -46,6 +59,10 @@ impl Checker<'_, '_> {
                 self.out.positive(&format!("{cp}.range"), c.range, "m");
             }
         }
+    }
+
+    fn gnbs(&mut self) {
+        let v = &self.spec.v2x;
         for (i, g) in v.gnbs.iter().enumerate() {
             let p = format!("v2x.gnbs[{i}]");
             self.out.point(&format!("{p}.pos"), g.pos);
@@ -70,11 +87,10 @@ impl Checker<'_, '_> {
             self.out
                 .positive(&format!("{p}.capacity_mbps"), g.capacity_mbps, "Mbit/s");
         }
-        if let Some(c) = v.control_centre {
-            self.out.point("v2x.control_centre", c);
-        }
-        self.out
-            .ratio("v2x.obu.human_penetration", v.obu.human_penetration);
+    }
+
+    fn link_models(&mut self) {
+        let v = &self.spec.v2x;
         self.sidelink("v2x.links.wave", &v.links.wave);
         self.sidelink("v2x.links.pc5", &v.links.pc5);
         let uu = &v.links.uu;
@@ -91,6 +107,10 @@ impl Checker<'_, '_> {
             .non_negative("v2x.links.backhaul.latency_ms", bh.latency_ms, "ms");
         self.out
             .non_negative("v2x.links.backhaul.jitter_ms", bh.jitter_ms, "ms");
+    }
+
+    fn messages(&mut self) {
+        let v = &self.spec.v2x;
         let m = &v.messages;
         self.out
             .positive("v2x.messages.denm_repeat", m.denm_repeat, "s");
@@ -225,112 +245,149 @@ impl Checker<'_, '_> {
                     Some("events happen between t = 0 and `duration`".into()),
                 );
             }
-            let a = format!("{p}.action");
-            match &e.action {
-                Action::Stall { vehicle } => {
-                    self.out
-                        .reference(&format!("{a}.vehicle"), vehicle, &self.vehicles);
-                }
-                Action::EmergencyBrake {
-                    vehicle,
-                    decel,
-                    for_s,
-                } => {
-                    self.out
-                        .reference(&format!("{a}.vehicle"), vehicle, &self.vehicles);
-                    if self.out.positive(&format!("{a}.decel"), *decel, "m/s²") && *decel > 12.0 {
-                        self.out.err(
-                            format!("{a}.decel"),
-                            format!("must be at most 12 m/s², found {decel}"),
-                            Some("tyres give about 1 g (9.8 m/s²) at best; Euro NCAP CCRb brakes at 6 m/s²".into()),
-                        );
-                    }
-                    self.out.non_negative(&format!("{a}.for_s"), *for_s, "s");
-                }
-                Action::CloseLane { link, lane } => {
-                    if let Some(li) = self.out.reference(&format!("{a}.link"), link, &self.links) {
-                        let lanes = self.link(li).lanes;
-                        if (1..=8).contains(&lanes) && *lane >= lanes {
-                            self.out.err(
-                                format!("{a}.lane"),
-                                format!("lane {lane} does not exist on link `{link}`, which has {lanes} lane(s)"),
-                                Some("lanes are numbered from 0 (the rightmost)".into()),
-                            );
-                        }
-                    }
-                }
-                Action::SetProgram { junction, program } => {
-                    let j = self
-                        .out
-                        .reference(&format!("{a}.junction"), junction, &self.junctions);
-                    let node = j
-                        .map(|j| spec.network.junctions[j].node.as_str())
-                        .filter(|n| self.nodes.contains(n));
-                    self.program(&format!("{a}.program"), program, node);
-                }
-                Action::Gnb { id, .. } => {
-                    self.out.reference(&format!("{a}.id"), id, &self.gnbs);
-                }
-                Action::Rsu { id, .. } => {
-                    self.out.reference(&format!("{a}.id"), id, &self.rsus);
-                }
-                Action::Backhaul { node, .. } => {
-                    if !self.rsus.contains(node) && !self.gnbs.contains(node) {
-                        let all = self.rsus.order.iter().chain(&self.gnbs.order).copied();
-                        self.out.err(
-                            format!("{a}.node"),
-                            format!("unknown RSU or gNB `{node}`{}", self.out.suggest(node, all)),
-                            Some("`node` names an RSU (`v2x.rsus`) or a gNB (`v2x.gnbs`)".into()),
-                        );
-                    }
-                }
-                Action::Jamming {
-                    center,
-                    radius,
-                    noise_dbm,
-                    for_s,
-                } => {
-                    self.out.point(&format!("{a}.center"), *center);
-                    self.out.positive(&format!("{a}.radius"), *radius, "m");
-                    self.out.finite(&format!("{a}.noise_dbm"), *noise_dbm);
-                    self.out.positive(&format!("{a}.for_s"), *for_s, "s");
-                }
-                Action::LatencySpike {
-                    extra_ms, for_s, ..
-                } => {
-                    self.out
-                        .non_negative(&format!("{a}.extra_ms"), *extra_ms, "ms");
-                    self.out.positive(&format!("{a}.for_s"), *for_s, "s");
-                }
-                Action::CellLoad { id, load, for_s } => {
-                    self.out.reference(&format!("{a}.id"), id, &self.gnbs);
-                    self.out.within(
-                        &format!("{a}.load"),
-                        *load,
-                        0.0,
-                        crate::radio::cell::MAX_LOAD,
-                        "",
+            self.action(&format!("{p}.action"), &e.action);
+        }
+    }
+
+    /// Dispatches on the kind of action (exhaustive, so a new kind must be placed).
+    fn action(&mut self, a: &str, action: &Action) {
+        match action {
+            Action::Stall { .. }
+            | Action::EmergencyBrake { .. }
+            | Action::CloseLane { .. }
+            | Action::SetProgram { .. } => self.road_action(a, action),
+            Action::Gnb { .. } | Action::Rsu { .. } | Action::Backhaul { .. } => {
+                self.station_action(a, action)
+            }
+            Action::Jamming { .. }
+            | Action::LatencySpike { .. }
+            | Action::CellLoad { .. }
+            | Action::BurstLoss { .. }
+            | Action::GnssError { .. } => self.fault_action(a, action),
+        }
+    }
+
+    /// Actions on vehicles, lanes and signals.
+    fn road_action(&mut self, a: &str, action: &Action) {
+        match action {
+            Action::Stall { vehicle } => {
+                self.out
+                    .reference(&format!("{a}.vehicle"), vehicle, &self.vehicles);
+            }
+            Action::EmergencyBrake {
+                vehicle,
+                decel,
+                for_s,
+            } => {
+                self.out
+                    .reference(&format!("{a}.vehicle"), vehicle, &self.vehicles);
+                if self.out.positive(&format!("{a}.decel"), *decel, "m/s²") && *decel > 12.0 {
+                    self.out.err(
+                        format!("{a}.decel"),
+                        format!("must be at most 12 m/s², found {decel}"),
+                        Some("tyres give about 1 g (9.8 m/s²) at best; Euro NCAP CCRb brakes at 6 m/s²".into()),
                     );
-                    self.out.positive(&format!("{a}.for_s"), *for_s, "s");
                 }
-                Action::BurstLoss { loss, for_s, .. } => {
-                    self.out.ratio(&format!("{a}.loss"), *loss);
-                    self.out.positive(&format!("{a}.for_s"), *for_s, "s");
-                }
-                Action::GnssError {
-                    vehicle,
-                    sigma_m,
-                    for_s,
-                } => {
-                    if !vehicle.is_empty() {
-                        self.out
-                            .reference(&format!("{a}.vehicle"), vehicle, &self.vehicles);
+                self.out.non_negative(&format!("{a}.for_s"), *for_s, "s");
+            }
+            Action::CloseLane { link, lane } => {
+                if let Some(li) = self.out.reference(&format!("{a}.link"), link, &self.links) {
+                    let lanes = self.link(li).lanes;
+                    if (1..=8).contains(&lanes) && *lane >= lanes {
+                        self.out.err(
+                            format!("{a}.lane"),
+                            format!("lane {lane} does not exist on link `{link}`, which has {lanes} lane(s)"),
+                            Some("lanes are numbered from 0 (the rightmost)".into()),
+                        );
                     }
-                    self.out
-                        .non_negative(&format!("{a}.sigma_m"), *sigma_m, "m");
-                    self.out.positive(&format!("{a}.for_s"), *for_s, "s");
                 }
             }
+            Action::SetProgram { junction, program } => {
+                let j = self
+                    .out
+                    .reference(&format!("{a}.junction"), junction, &self.junctions);
+                let node = j
+                    .map(|j| self.spec.network.junctions[j].node.as_str())
+                    .filter(|n| self.nodes.contains(n));
+                self.program(&format!("{a}.program"), program, node);
+            }
+            _ => {}
+        }
+    }
+
+    /// Actions switching RSUs, gNBs and their backhaul.
+    fn station_action(&mut self, a: &str, action: &Action) {
+        match action {
+            Action::Gnb { id, .. } => {
+                self.out.reference(&format!("{a}.id"), id, &self.gnbs);
+            }
+            Action::Rsu { id, .. } => {
+                self.out.reference(&format!("{a}.id"), id, &self.rsus);
+            }
+            Action::Backhaul { node, .. }
+                if !self.rsus.contains(node) && !self.gnbs.contains(node) =>
+            {
+                let all = self.rsus.order.iter().chain(&self.gnbs.order).copied();
+                self.out.err(
+                    format!("{a}.node"),
+                    format!("unknown RSU or gNB `{node}`{}", self.out.suggest(node, all)),
+                    Some("`node` names an RSU (`v2x.rsus`) or a gNB (`v2x.gnbs`)".into()),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// Injected faults: interference, latency, load, loss, positioning error.
+    fn fault_action(&mut self, a: &str, action: &Action) {
+        match action {
+            Action::Jamming {
+                center,
+                radius,
+                noise_dbm,
+                for_s,
+            } => {
+                self.out.point(&format!("{a}.center"), *center);
+                self.out.positive(&format!("{a}.radius"), *radius, "m");
+                self.out.finite(&format!("{a}.noise_dbm"), *noise_dbm);
+                self.out.positive(&format!("{a}.for_s"), *for_s, "s");
+            }
+            Action::LatencySpike {
+                extra_ms, for_s, ..
+            } => {
+                self.out
+                    .non_negative(&format!("{a}.extra_ms"), *extra_ms, "ms");
+                self.out.positive(&format!("{a}.for_s"), *for_s, "s");
+            }
+            Action::CellLoad { id, load, for_s } => {
+                self.out.reference(&format!("{a}.id"), id, &self.gnbs);
+                self.out.within(
+                    &format!("{a}.load"),
+                    *load,
+                    0.0,
+                    crate::radio::cell::MAX_LOAD,
+                    "",
+                );
+                self.out.positive(&format!("{a}.for_s"), *for_s, "s");
+            }
+            Action::BurstLoss { loss, for_s, .. } => {
+                self.out.ratio(&format!("{a}.loss"), *loss);
+                self.out.positive(&format!("{a}.for_s"), *for_s, "s");
+            }
+            Action::GnssError {
+                vehicle,
+                sigma_m,
+                for_s,
+            } => {
+                if !vehicle.is_empty() {
+                    self.out
+                        .reference(&format!("{a}.vehicle"), vehicle, &self.vehicles);
+                }
+                self.out
+                    .non_negative(&format!("{a}.sigma_m"), *sigma_m, "m");
+                self.out.positive(&format!("{a}.for_s"), *for_s, "s");
+            }
+            _ => {}
         }
     }
 
@@ -351,6 +408,17 @@ impl Checker<'_, '_> {
             ),
             Some("`of` takes a vehicle id, a flow id, `automated`, `human` or `all`".into()),
         );
+    }
+
+    /// A percentile: 0 < x <= 100.
+    fn percentile(&mut self, path: &str, percentile: f64) {
+        if self.out.finite(path, percentile) && !(percentile > 0.0 && percentile <= 100.0) {
+            self.out.err(
+                path,
+                format!("must be greater than 0 and at most 100, found {percentile}"),
+                None,
+            );
+        }
     }
 
     pub(super) fn expectations(&mut self) {
@@ -388,16 +456,7 @@ impl Checker<'_, '_> {
                     below_ms,
                     ..
                 } => {
-                    let pp = format!("{p}.percentile");
-                    if self.out.finite(&pp, *percentile)
-                        && !(*percentile > 0.0 && *percentile <= 100.0)
-                    {
-                        self.out.err(
-                            pp,
-                            format!("must be greater than 0 and at most 100, found {percentile}"),
-                            None,
-                        );
-                    }
+                    self.percentile(&format!("{p}.percentile"), *percentile);
                     self.out.positive(&format!("{p}.below_ms"), *below_ms, "ms");
                 }
                 Expectation::DeliveryRatio {
