@@ -16,7 +16,7 @@ use std::collections::{HashMap, VecDeque};
 
 pub use check::{IdSet, Issue, Sink};
 
-use super::spec::{Control, Footprint, Link, STEP_BOUNDS, SignalProgram, Spec};
+use super::spec::{Control, Footprint, Link, Network, STEP_BOUNDS, SignalProgram, Spec};
 pub use check::MAX_COORD_M;
 
 /// Most explicitly placed vehicles (after merging includes).
@@ -115,70 +115,49 @@ pub(crate) struct Checker<'a, 's> {
 impl<'a, 's> Checker<'a, 's> {
     fn new(spec: &'a Spec, out: &'s mut Sink) -> Self {
         let net = &spec.network;
-        let nodes = IdSet::build(
+        let nodes = IdSet::required(
             out,
             "node",
             "network.nodes",
             net.nodes.iter().map(|n| n.id.as_str()),
-            false,
         );
-        let links = IdSet::build(
+        let links = IdSet::required(
             out,
             "link",
             "network.links",
             net.links.iter().map(|l| l.id.as_str()),
-            false,
         );
-        let junctions = IdSet::build(
+        let junctions = IdSet::required(
             out,
             "junction",
             "network.junctions",
             net.junctions.iter().map(|j| j.id.as_str()),
-            false,
         );
-        let vehicles = IdSet::build(
+        let vehicles = IdSet::required(
             out,
             "vehicle",
             "vehicles",
             spec.vehicles.iter().map(|v| v.id.as_str()),
-            false,
         );
-        let flows = IdSet::build(
+        let flows = IdSet::required(
             out,
             "flow",
             "flows",
             spec.flows.iter().map(|f| f.id.as_str()),
-            false,
         );
-        let rsus = IdSet::build(
+        let rsus = IdSet::required(
             out,
             "RSU",
             "v2x.rsus",
             spec.v2x.rsus.iter().map(|r| r.id.as_str()),
-            false,
         );
-        let gnbs = IdSet::build(
+        let gnbs = IdSet::required(
             out,
             "gNB",
             "v2x.gnbs",
             spec.v2x.gnbs.iter().map(|g| g.id.as_str()),
-            false,
         );
-        let mut out_links = vec![Vec::new(); net.nodes.len()];
-        let link_len = net
-            .links
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                let from = nodes.map.get(l.from.as_str()).copied()?;
-                let to = nodes.map.get(l.to.as_str()).copied()?;
-                if links.map.get(l.id.as_str()) == Some(&i) {
-                    out_links[from].push(i);
-                }
-                let len = polyline_len(net.nodes[from].pos, &l.shape, net.nodes[to].pos);
-                len.is_finite().then_some(len)
-            })
-            .collect();
+        let (link_len, out_links) = link_geometry(net, &nodes, &links);
         Checker {
             spec,
             out,
@@ -248,6 +227,12 @@ impl<'a, 's> Checker<'a, 's> {
             self.out.point(&format!("{p}.pos"), n.pos);
             self.out.non_negative(&format!("{p}.radius"), n.radius, "m");
         }
+        self.links();
+        self.junctions();
+    }
+
+    fn links(&mut self) {
+        let net = &self.spec.network;
         for (i, l) in net.links.iter().enumerate() {
             let p = format!("network.links[{i}]");
             let from = self
@@ -283,6 +268,10 @@ impl<'a, 's> Checker<'a, 's> {
                 );
             }
         }
+    }
+
+    fn junctions(&mut self) {
+        let net = &self.spec.network;
         let mut controlled: HashMap<&str, usize> = HashMap::new();
         for (i, j) in net.junctions.iter().enumerate() {
             let p = format!("network.junctions[{i}]");
@@ -416,6 +405,31 @@ impl<'a, 's> Checker<'a, 's> {
         });
         seen.get(to).copied().unwrap_or(false)
     }
+}
+
+/// Per link, its length along the polyline (if both end nodes exist and it is finite); per
+/// node, the links leaving it (only the first link of a duplicated id).
+fn link_geometry(
+    net: &Network,
+    nodes: &IdSet<'_>,
+    links: &IdSet<'_>,
+) -> (Vec<Option<f64>>, Vec<Vec<usize>>) {
+    let mut out_links = vec![Vec::new(); net.nodes.len()];
+    let link_len = net
+        .links
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let from = nodes.map.get(l.from.as_str()).copied()?;
+            let to = nodes.map.get(l.to.as_str()).copied()?;
+            if links.map.get(l.id.as_str()) == Some(&i) {
+                out_links[from].push(i);
+            }
+            let len = polyline_len(net.nodes[from].pos, &l.shape, net.nodes[to].pos);
+            len.is_finite().then_some(len)
+        })
+        .collect();
+    (link_len, out_links)
 }
 
 /// Length of the polyline `from`, `shape...`, `to`, m.

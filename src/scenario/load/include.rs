@@ -118,20 +118,7 @@ pub fn merge(
     for (file, f) in frags {
         let n = files.len();
         files.push(file);
-        let counts = [
-            f.network.nodes.len(),
-            f.network.links.len(),
-            f.network.junctions.len(),
-            f.buildings.len(),
-            f.vehicles.len(),
-            f.flows.len(),
-            f.pedestrians.len(),
-            f.events.len(),
-            f.rsus.len(),
-            f.gnbs.len(),
-            f.expectations.len(),
-        ];
-        for (run, count) in runs.iter_mut().zip(counts) {
+        for (run, count) in runs.iter_mut().zip(f.counts()) {
             run.push((n, count));
         }
         if spec.v2x.control_centre.is_none()
@@ -141,19 +128,75 @@ pub fn merge(
             acc.control_centre = f.control_centre;
             control_centre = n;
         }
-        acc.network.nodes.extend(f.network.nodes);
-        acc.network.links.extend(f.network.links);
-        acc.network.junctions.extend(f.network.junctions);
-        acc.buildings.extend(f.buildings);
-        acc.vehicles.extend(f.vehicles);
-        acc.flows.extend(f.flows);
-        acc.pedestrians.extend(f.pedestrians);
-        acc.events.extend(f.events);
-        acc.rsus.extend(f.rsus);
-        acc.gnbs.extend(f.gnbs);
-        acc.expectations.extend(f.expectations);
+        acc.append(f);
     }
-    let counts = [
+    for (run, count) in runs.iter_mut().zip(spec_counts(&spec)) {
+        run.push((0, count));
+    }
+    acc.prepend_to(&mut spec);
+    let origins = Origins {
+        files,
+        runs,
+        control_centre,
+    };
+    (spec, origins)
+}
+
+impl Fragment {
+    /// Lengths of the lists, in the order of [`LISTS`].
+    fn counts(&self) -> [usize; LISTS.len()] {
+        [
+            self.network.nodes.len(),
+            self.network.links.len(),
+            self.network.junctions.len(),
+            self.buildings.len(),
+            self.vehicles.len(),
+            self.flows.len(),
+            self.pedestrians.len(),
+            self.events.len(),
+            self.rsus.len(),
+            self.gnbs.len(),
+            self.expectations.len(),
+        ]
+    }
+
+    /// Appends the lists of `f` (its control centre is handled by [`merge`]).
+    fn append(&mut self, f: Fragment) {
+        self.network.nodes.extend(f.network.nodes);
+        self.network.links.extend(f.network.links);
+        self.network.junctions.extend(f.network.junctions);
+        self.buildings.extend(f.buildings);
+        self.vehicles.extend(f.vehicles);
+        self.flows.extend(f.flows);
+        self.pedestrians.extend(f.pedestrians);
+        self.events.extend(f.events);
+        self.rsus.extend(f.rsus);
+        self.gnbs.extend(f.gnbs);
+        self.expectations.extend(f.expectations);
+    }
+
+    /// Puts the lists in front of the scenario's, and the control centre in if it has none.
+    fn prepend_to(self, spec: &mut Spec) {
+        prepend(&mut spec.network.nodes, self.network.nodes);
+        prepend(&mut spec.network.links, self.network.links);
+        prepend(&mut spec.network.junctions, self.network.junctions);
+        prepend(&mut spec.buildings, self.buildings);
+        prepend(&mut spec.vehicles, self.vehicles);
+        prepend(&mut spec.flows, self.flows);
+        prepend(&mut spec.pedestrians, self.pedestrians);
+        prepend(&mut spec.events, self.events);
+        prepend(&mut spec.v2x.rsus, self.rsus);
+        prepend(&mut spec.v2x.gnbs, self.gnbs);
+        prepend(&mut spec.expectations, self.expectations);
+        if spec.v2x.control_centre.is_none() {
+            spec.v2x.control_centre = self.control_centre;
+        }
+    }
+}
+
+/// Lengths of the scenario's own lists, in the order of [`LISTS`].
+fn spec_counts(spec: &Spec) -> [usize; LISTS.len()] {
+    [
         spec.network.nodes.len(),
         spec.network.links.len(),
         spec.network.junctions.len(),
@@ -165,30 +208,7 @@ pub fn merge(
         spec.v2x.rsus.len(),
         spec.v2x.gnbs.len(),
         spec.expectations.len(),
-    ];
-    for (run, count) in runs.iter_mut().zip(counts) {
-        run.push((0, count));
-    }
-    prepend(&mut spec.network.nodes, acc.network.nodes);
-    prepend(&mut spec.network.links, acc.network.links);
-    prepend(&mut spec.network.junctions, acc.network.junctions);
-    prepend(&mut spec.buildings, acc.buildings);
-    prepend(&mut spec.vehicles, acc.vehicles);
-    prepend(&mut spec.flows, acc.flows);
-    prepend(&mut spec.pedestrians, acc.pedestrians);
-    prepend(&mut spec.events, acc.events);
-    prepend(&mut spec.v2x.rsus, acc.rsus);
-    prepend(&mut spec.v2x.gnbs, acc.gnbs);
-    prepend(&mut spec.expectations, acc.expectations);
-    if spec.v2x.control_centre.is_none() {
-        spec.v2x.control_centre = acc.control_centre;
-    }
-    let origins = Origins {
-        files,
-        runs,
-        control_centre,
-    };
-    (spec, origins)
+    ]
 }
 
 fn prepend<T>(list: &mut Vec<T>, mut front: Vec<T>) {

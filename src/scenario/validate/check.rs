@@ -240,6 +240,16 @@ pub struct IdSet<'a> {
 }
 
 impl<'a> IdSet<'a> {
+    /// [`IdSet::build`] of a list whose every item needs an id.
+    pub fn required(
+        sink: &mut Sink,
+        kind: &'static str,
+        list: &'static str,
+        ids: impl Iterator<Item = &'a str>,
+    ) -> IdSet<'a> {
+        IdSet::build(sink, kind, list, ids, false)
+    }
+
     /// Indexes `ids` (declared at `{list}[i].id`), reporting empty and duplicate ids.
     /// `optional`: empty ids are allowed and not indexed (buildings).
     pub fn build(

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use super::{
     Checker, MAX_DURATION, MAX_FLOW_VEHICLES, MAX_LAPS, MAX_MIX_WEIGHT, MAX_SPEED_MS, MAX_WALK_MS,
 };
-use crate::scenario::spec::{DriverSpec, Route, Tech};
+use crate::scenario::spec::{DriverSpec, Flow, KindMix, Route, Tech, VehicleSpawn};
 
 /// Clearance between the bodies of two vehicles spawned on one lane at the same time, m.
 pub const MIN_SPAWN_CLEARANCE: f64 = 1.0;
@@ -54,51 +54,61 @@ impl Checker<'_, '_> {
                 }
             }
             self.driver(&format!("{p}.driver"), &v.driver);
-            if v.runs_red && v.automated {
-                self.out.err(
-                    format!("{p}.runs_red"),
-                    "an automated vehicle does not run red lights",
-                    Some("`runs_red` is for human-driven vehicles (`automated: false`)".into()),
-                );
-            }
-            if v.radios
-                .as_ref()
-                .is_some_and(|r| r.contains(&Tech::Backhaul))
-            {
-                self.out.err(
-                    format!("{p}.radios"),
-                    "a vehicle cannot carry `Backhaul`, which is wired",
-                    Some("vehicle radios are Wave, Pc5 and Uu".into()),
-                );
-            }
-            for (k, s) in v.stops.iter().enumerate() {
-                let sp = format!("{p}.stops[{k}]");
-                if let Some(li) = self
-                    .out
-                    .reference(&format!("{sp}.link"), &s.link, &self.links)
-                {
-                    if let Some(r) = route.as_ref().filter(|r| !r.contains(&li)) {
-                        let names: Vec<String> = r
-                            .iter()
-                            .map(|&l| format!("`{}`", self.link(l).id))
-                            .collect();
-                        self.out.err(
-                            format!("{sp}.link"),
-                            format!(
-                                "bus stop `{}` is on link `{}`, which is not on this vehicle's route",
-                                s.name, s.link
-                            ),
-                            Some(format!("the route's links are {}", names.join(", "))),
-                        );
-                    }
-                    if self.out.non_negative(&format!("{sp}.pos"), s.pos, "m") {
-                        self.on_link(&format!("{sp}.pos"), s.pos, li);
-                    }
-                }
-                self.out.non_negative(&format!("{sp}.dwell"), s.dwell, "s");
-            }
+            self.vehicle_flags(&p, v);
+            self.stops(&p, v, route.as_deref());
         }
         self.overlaps(spawns);
+    }
+
+    /// Flags that contradict each other or the vehicle: red-running automation, wired radios.
+    fn vehicle_flags(&mut self, p: &str, v: &VehicleSpawn) {
+        if v.runs_red && v.automated {
+            self.out.err(
+                format!("{p}.runs_red"),
+                "an automated vehicle does not run red lights",
+                Some("`runs_red` is for human-driven vehicles (`automated: false`)".into()),
+            );
+        }
+        if v.radios
+            .as_ref()
+            .is_some_and(|r| r.contains(&Tech::Backhaul))
+        {
+            self.out.err(
+                format!("{p}.radios"),
+                "a vehicle cannot carry `Backhaul`, which is wired",
+                Some("vehicle radios are Wave, Pc5 and Uu".into()),
+            );
+        }
+    }
+
+    /// Bus stops: on a link of the vehicle's route (if it has one), at a place on that link.
+    fn stops(&mut self, p: &str, v: &VehicleSpawn, route: Option<&[usize]>) {
+        for (k, s) in v.stops.iter().enumerate() {
+            let sp = format!("{p}.stops[{k}]");
+            if let Some(li) = self
+                .out
+                .reference(&format!("{sp}.link"), &s.link, &self.links)
+            {
+                if let Some(r) = route.filter(|r| !r.contains(&li)) {
+                    let names: Vec<String> = r
+                        .iter()
+                        .map(|&l| format!("`{}`", self.link(l).id))
+                        .collect();
+                    self.out.err(
+                        format!("{sp}.link"),
+                        format!(
+                            "bus stop `{}` is on link `{}`, which is not on this vehicle's route",
+                            s.name, s.link
+                        ),
+                        Some(format!("the route's links are {}", names.join(", "))),
+                    );
+                }
+                if self.out.non_negative(&format!("{sp}.pos"), s.pos, "m") {
+                    self.on_link(&format!("{sp}.pos"), s.pos, li);
+                }
+            }
+            self.out.non_negative(&format!("{sp}.dwell"), s.dwell, "s");
+        }
     }
 
     /// Reports spawns on the same link, lane and time whose bodies overlap or come within
@@ -310,52 +320,11 @@ impl Checker<'_, '_> {
             let rate_ok = self
                 .out
                 .positive(&format!("{p}.per_hour"), f.per_hour, "vehicles/h");
-            let begin_ok = self.out.non_negative(&format!("{p}.begin"), f.begin, "s");
-            if let (true, Some(d)) = (begin_ok, self.duration())
-                && f.begin > d
-            {
-                self.out.err(
-                    format!("{p}.begin"),
-                    format!(
-                        "begins at {} s, after the end of the scenario ({d} s)",
-                        f.begin
-                    ),
-                    None,
-                );
-            }
-            let mut end_ok = true;
-            if let Some(end) = f.end {
-                end_ok = self.out.finite(&format!("{p}.end"), end);
-                if end_ok && begin_ok && end <= f.begin {
-                    end_ok = false;
-                    self.out.err(
-                        format!("{p}.end"),
-                        format!("ends at {end} s, not after it begins ({} s)", f.begin),
-                        None,
-                    );
-                }
-            }
-            let shares = [
-                ("car", f.mix.car),
-                ("bus", f.mix.bus),
-                ("truck", f.mix.truck),
-            ];
-            let mut mix_ok = true;
-            for (name, x) in shares {
-                mix_ok &=
-                    self.out
-                        .non_negative_upto(&format!("{p}.mix.{name}"), x, MAX_MIX_WEIGHT, "");
-            }
-            if mix_ok && f.mix.car + f.mix.bus + f.mix.truck <= 0.0 {
-                self.out.err(
-                    format!("{p}.mix"),
-                    "all kind shares are 0",
-                    Some("give at least one kind a positive share".into()),
-                );
-            }
+            let window_ok = self.flow_window(&p, f);
+            self.mix(&p, &f.mix);
             self.out.ratio(&format!("{p}.automated"), f.automated);
             self.driver(&format!("{p}.driver"), &f.driver);
-            if rate_ok && begin_ok && end_ok {
+            if rate_ok && window_ok {
                 let stop = spec.duration.clamp(0.0, MAX_DURATION);
                 let stop = f.end.map_or(stop, |e| e.min(stop));
                 expected += f.per_hour * (stop - f.begin).max(0.0) / 3600.0;
@@ -366,6 +335,54 @@ impl Checker<'_, '_> {
                 "flows",
                 format!("the flows would create about {expected:.0} vehicles, more than the limit of {MAX_FLOW_VEHICLES}"),
                 Some("lower `per_hour` or shorten the flows' time windows".into()),
+            );
+        }
+    }
+
+    /// `begin` and `end` of a flow; whether both are usable.
+    fn flow_window(&mut self, p: &str, f: &Flow) -> bool {
+        let begin_ok = self.out.non_negative(&format!("{p}.begin"), f.begin, "s");
+        if let (true, Some(d)) = (begin_ok, self.duration())
+            && f.begin > d
+        {
+            self.out.err(
+                format!("{p}.begin"),
+                format!(
+                    "begins at {} s, after the end of the scenario ({d} s)",
+                    f.begin
+                ),
+                None,
+            );
+        }
+        let mut end_ok = true;
+        if let Some(end) = f.end {
+            end_ok = self.out.finite(&format!("{p}.end"), end);
+            if end_ok && begin_ok && end <= f.begin {
+                end_ok = false;
+                self.out.err(
+                    format!("{p}.end"),
+                    format!("ends at {end} s, not after it begins ({} s)", f.begin),
+                    None,
+                );
+            }
+        }
+        begin_ok && end_ok
+    }
+
+    /// Kind shares of a flow: each in range, not all zero.
+    fn mix(&mut self, p: &str, mix: &KindMix) {
+        let shares = [("car", mix.car), ("bus", mix.bus), ("truck", mix.truck)];
+        let mut mix_ok = true;
+        for (name, x) in shares {
+            mix_ok &= self
+                .out
+                .non_negative_upto(&format!("{p}.mix.{name}"), x, MAX_MIX_WEIGHT, "");
+        }
+        if mix_ok && mix.car + mix.bus + mix.truck <= 0.0 {
+            self.out.err(
+                format!("{p}.mix"),
+                "all kind shares are 0",
+                Some("give at least one kind a positive share".into()),
             );
         }
     }
