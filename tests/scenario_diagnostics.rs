@@ -103,3 +103,25 @@ fn the_vehicle_limit_is_reported_alone_not_under_overlap_errors() {
     assert!(err.len() >= 2, "{err}");
     assert!(err.iter().all(|d| !d.message.contains("too many")), "{err}");
 }
+
+#[test]
+fn an_empty_file_has_the_same_position_in_check_and_test() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("diag-empty-agree");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("empty.ron"), "").expect("write");
+    for cmd in ["check", "test"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_sangam-sim"))
+            .current_dir(&dir)
+            .args([cmd, "empty.ron"])
+            .output()
+            .expect("run");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {all}");
+        assert!(all.contains("empty.ron:1:1: expected `(`"), "{cmd}: {all}");
+        assert!(all.contains("the file is empty"), "{cmd}: {all}");
+    }
+}
