@@ -17,6 +17,7 @@
 // Ground floor: plain data and helpers that know no concern.
 pub mod clock;
 pub mod ids;
+pub mod output;
 pub mod rng;
 pub mod scenario;
 // Models: road geometry and radio physics, plain functions.

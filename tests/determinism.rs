@@ -1,5 +1,5 @@
 //! Same scenario + same seed = byte-identical report; another seed = another report.
-use sangam_sim::runner::output::json;
+use sangam_sim::output::json;
 use sangam_sim::runner::{RunOptions, run};
 use sangam_sim::scenario::embedded::{DEFAULT, load_embedded};
 use sangam_sim::scenario::load::load_file;

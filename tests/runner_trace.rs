@@ -118,8 +118,15 @@ fn v2x_rows_are_written_and_an_abandoned_trace_leaves_nothing() {
     sink.v2x_row(row(2, false));
     let mut app = bevy::app::App::new();
     app.insert_resource(sink);
-    let written = writer.finish(app.world_mut()).unwrap();
-    assert_eq!(written.len(), 3);
+    let staged = writer.finish(app.world_mut()).unwrap();
+    assert_eq!(staged.len(), 3);
+    assert!(
+        !opts.dir.join("v2x.csv").exists(),
+        "sealed, not yet in place"
+    );
+    for s in staged {
+        s.into_place().unwrap();
+    }
     let mut r = csv::Reader::from_path(opts.dir.join("v2x.csv")).unwrap();
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 2);

@@ -466,7 +466,7 @@ fn a_road_works_denm_moves_an_automated_car_out_of_the_closed_lane_early() {
         );
         let l = load_str("works.ron", &src).expect("scenario loads");
         let dir = tempfile::tempdir().expect("temp dir");
-        let out = run(
+        let mut out = run(
             l.spec,
             &l.name,
             &RunOptions {
@@ -475,6 +475,7 @@ fn a_road_works_denm_moves_an_automated_car_out_of_the_closed_lane_early() {
             },
         );
         assert!(out.report.collisions.is_empty());
+        out.commit(dir.path()).expect("outputs written");
         let fcd = std::fs::read_to_string(dir.path().join("fcd.csv")).expect("fcd.csv");
         // time,id,kind,x,y,z,speed,heading,lane: the first row of `av` in lane 1 of `ab`.
         let x = fcd

@@ -6,8 +6,8 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::{BAD_INPUT, OK};
+use crate::output::{json, write_atomic};
 use crate::runner::grid::grid_spec;
-use crate::runner::output::{json, write_atomic};
 use crate::runner::{RunOptions, run};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

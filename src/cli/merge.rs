@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{BAD_INPUT, FAILED, OK};
-use crate::runner::output::{json, write_atomic};
+use crate::output::{json, write_atomic};
 use crate::runner::sweep::Plan;
 use crate::runner::sweep_out::{PointResult, copy_point, write_results};
 

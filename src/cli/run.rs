@@ -8,7 +8,6 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{BAD_INPUT, FAILED, OK, load, summary};
-use crate::runner::output::{json, write_atomic};
 use crate::runner::{RunOptions, run as run_scenario};
 
 #[derive(Args, Debug)]
@@ -72,18 +71,20 @@ pub fn run(args: &RunArgs) -> i32 {
         trace_dir: args.trace.then(|| args.out.clone()),
         fcd_xml: args.fcd_xml,
     };
-    let outcome = run_scenario(loaded.spec, &loaded.name, &opts);
+    let mut outcome = run_scenario(loaded.spec, &loaded.name, &opts);
     if let Some(e) = &outcome.trace_error {
         eprintln!("error: traces not written: {e}");
+        eprintln!(
+            "  help: nothing of this run was written; check that --out is a writable directory"
+        );
+        return BAD_INPUT;
+    }
+    if let Err(e) = outcome.commit(&args.out) {
+        eprintln!("error: {e}");
+        eprintln!("  help: {}", e.hint());
         return BAD_INPUT;
     }
     let report_path = args.out.join("report.json");
-    if let Err(e) = write_atomic(&report_path, &json(&outcome.report))
-        .and_then(|_| write_atomic(&args.out.join("timing.json"), &json(&outcome.timing)))
-    {
-        eprintln!("error: cannot write {}: {e}", report_path.display());
-        return BAD_INPUT;
-    }
     if !args.quiet {
         print!("{}", summary::table(&outcome.report, Some(&outcome.timing)));
         println!("report: {}", report_path.display());

@@ -11,7 +11,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{BAD_INPUT, FAILED, OK};
-use crate::runner::output::{json, write_atomic};
+use crate::output::{json, write_atomic};
 use crate::runner::pool::{Job, JobEnd, JobResult, default_workers, run_all};
 use crate::runner::sweep::{Plan, apply, check, parse_shard, points, read, validate_points};
 use crate::runner::sweep_out::{PointResult, write_point, write_results};

@@ -12,9 +12,9 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{BAD_INPUT, FAILED, OK};
+use crate::output::{json, write_atomic};
 use crate::runner::discover::expand;
 use crate::runner::junit::junit;
-use crate::runner::output::{json, write_atomic};
 use crate::runner::pool::{Job, JobEnd, default_workers, run_all};
 use crate::runner::suite::{Case, Counts, SuiteSummary, table};
 use crate::scenario::load::load_file;

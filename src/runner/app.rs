@@ -1,6 +1,6 @@
 //! The headless app: `MinimalPlugins` and the simulation ([`SimPlugin`], rapier included); single-threaded executors on
 //! every schedule and manual time, so no wall clock and no thread scheduling enters a run.
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,6 +13,7 @@ use crate::SimPlugin;
 use crate::SpecRes;
 use crate::clock::SimClock;
 use crate::metrics::report::{Report, Timing};
+use crate::output::{OutputError, OutputSet, Staged, json};
 use crate::rng::Rngs;
 use crate::road::RoadNetwork;
 use crate::scenario::spec::Spec;
@@ -44,6 +45,24 @@ pub struct Outcome {
     pub timed_out: bool,
     /// Why the trace files could not be written (they are then absent, never partial).
     pub trace_error: Option<String>,
+    /// The trace files, complete and synced under temporary names: [`Outcome::commit`] puts them
+    /// in place with the report; dropped, they are removed.
+    pub traces: Vec<Staged>,
+}
+
+impl Outcome {
+    /// Write the run's outputs into `dir` as one set: report.json, timing.json and the traces,
+    /// with a manifest written last (`crate::output::set`). Returns the files written; the
+    /// traces are consumed either way.
+    pub fn commit(&mut self, dir: &Path) -> Result<Vec<PathBuf>, OutputError> {
+        let mut set = OutputSet::open(dir)?;
+        set.stage_bytes("report.json", &json(&self.report))?;
+        set.stage_bytes("timing.json", &json(&self.timing))?;
+        for t in std::mem::take(&mut self.traces) {
+            set.adopt(t);
+        }
+        set.commit()
+    }
 }
 
 /// Build the world of a run: the network, the departure plan, the plugins.
@@ -148,11 +167,14 @@ pub fn run(spec: Spec, source: &str, opts: &RunOptions) -> Outcome {
         }
     });
     let timed_out = drive(&mut app, opts);
-    if let Some(w) = writer
-        && let Err(e) = w.finish(app.world_mut())
-    {
-        trace_error = Some(e);
-    }
+    let traces = match writer.map(|w| w.finish(app.world_mut())) {
+        Some(Ok(staged)) => staged,
+        Some(Err(e)) => {
+            trace_error = Some(e);
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
     let report = crate::metrics::report(app.world_mut());
     let wall = started.elapsed().as_secs_f64().max(1e-9);
     let timing = Timing {
@@ -166,5 +188,6 @@ pub fn run(spec: Spec, source: &str, opts: &RunOptions) -> Outcome {
         timing,
         timed_out,
         trace_error,
+        traces,
     }
 }

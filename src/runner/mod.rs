@@ -4,7 +4,6 @@ pub mod app;
 pub mod discover;
 pub mod grid;
 pub mod junit;
-pub mod output;
 pub mod plots;
 pub mod pool;
 pub mod suite;

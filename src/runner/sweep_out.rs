@@ -13,10 +13,10 @@
 //! byte for byte what one unsharded run writes.
 use std::path::{Path, PathBuf};
 
-use super::output::{json, write_atomic};
 use super::plots;
 use super::sweep::Point;
 use crate::metrics::report::Report;
+use crate::output::{json, write_atomic};
 
 pub use super::sweep_result::{PointResult, automated_share, channels};
 

@@ -1,15 +1,17 @@
 //! The trace writer thread: receives rows from the simulation and writes them to temporary files,
-//! which are renamed into place only when the run finishes (complete files or none).
+//! handed over, synced, when the run finishes; the run commits them with its report as one set
+//! (`output::OutputSet`), or drops them and they are removed.
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 
 use bevy::prelude::World;
 use crossbeam::channel::{Receiver, Sender, unbounded};
 
 use super::{FcdRow, TraceMsg, TraceOptions, TraceSink, V2xRow};
+use crate::output::Staged;
+use crate::output::staged::temp_path;
 
 /// Column names of `fcd.csv`.
 pub const FCD_HEADER: [&str; 9] = [
@@ -29,9 +31,6 @@ pub const V2X_HEADER: [&str; 10] = [
     "loss_reason",
 ];
 
-/// Distinguishes temporary files of concurrent runs in one process.
-static NEXT_TMP: AtomicU64 = AtomicU64::new(0);
-
 /// A file being written under a temporary name.
 struct Pending<W> {
     tmp: PathBuf,
@@ -45,12 +44,12 @@ impl<W> Pending<W> {
         name: &str,
         wrap: impl FnOnce(BufWriter<File>) -> W,
     ) -> Result<Self, String> {
-        let n = NEXT_TMP.fetch_add(1, Ordering::Relaxed);
-        let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+        let dst = dir.join(name);
+        let tmp = temp_path(&dst);
         let f = File::create(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
         Ok(Pending {
             tmp,
-            dst: dir.join(name),
+            dst,
             w: wrap(BufWriter::with_capacity(1 << 20, f)),
         })
     }
@@ -167,8 +166,8 @@ impl Files {
             .map_err(|e| e.to_string())
     }
 
-    /// Flush, sync and rename every file into place.
-    fn commit(mut self) -> Result<Vec<PathBuf>, String> {
+    /// Flush and sync every file and hand them over, still under their temporary names.
+    fn seal(mut self) -> Result<Vec<Staged>, String> {
         let result = (|| {
             if let Some(x) = &mut self.xml {
                 x.w.write_all(b"</fcd-export>\n")
@@ -185,13 +184,11 @@ impl Files {
             if let Some(x) = &mut self.xml {
                 sync(x.w.flush().map_err(|e| e.to_string()), &x.w)?;
             }
-            let mut done = Vec::new();
-            for (tmp, dst) in self.names() {
-                fs::rename(&tmp, &dst)
-                    .map_err(|e| format!("cannot write {}: {e}", dst.display()))?;
-                done.push(dst);
-            }
-            Ok(done)
+            Ok(self
+                .names()
+                .into_iter()
+                .map(|(tmp, dst)| Staged::new(tmp, dst))
+                .collect())
         })();
         if result.is_err() {
             self.remove();
@@ -239,15 +236,15 @@ fn escape(s: &str) -> String {
     out
 }
 
-/// The thread: write rows until told to finish (rename) or abort (remove).
-fn run(mut files: Files, rx: Receiver<TraceMsg>) -> Result<Vec<PathBuf>, String> {
+/// The thread: write rows until told to finish (seal) or abort (remove).
+fn run(mut files: Files, rx: Receiver<TraceMsg>) -> Result<Vec<Staged>, String> {
     let mut failed: Option<String> = None;
     loop {
         let msg = rx.recv().unwrap_or(TraceMsg::Abort);
         let written = match &msg {
             TraceMsg::Finish => {
                 return match failed {
-                    None => files.commit(),
+                    None => files.seal(),
                     Some(e) => {
                         files.remove();
                         Err(e)
@@ -272,7 +269,7 @@ fn run(mut files: Files, rx: Receiver<TraceMsg>) -> Result<Vec<PathBuf>, String>
 /// a bail-out) aborts: the thread removes its temporary files and exits.
 pub struct TraceWriter {
     tx: Sender<TraceMsg>,
-    handle: Option<JoinHandle<Result<Vec<PathBuf>, String>>>,
+    handle: Option<JoinHandle<Result<Vec<Staged>, String>>>,
 }
 
 /// Open the trace files (under temporary names) and start the writer thread.
@@ -299,15 +296,15 @@ pub fn start(opts: &TraceOptions) -> Result<(TraceSink, TraceWriter), String> {
 }
 
 impl TraceWriter {
-    /// Take the sink out of the world, let the writer drain and rename its files; returns the
-    /// files written.
-    pub fn finish(mut self, world: &mut World) -> Result<Vec<PathBuf>, String> {
+    /// Take the sink out of the world, let the writer drain and seal its files; returns them,
+    /// staged, for the run's output set.
+    pub fn finish(mut self, world: &mut World) -> Result<Vec<Staged>, String> {
         world.remove_resource::<TraceSink>();
         let _ = self.tx.send(TraceMsg::Finish);
         self.join()
     }
 
-    fn join(&mut self) -> Result<Vec<PathBuf>, String> {
+    fn join(&mut self) -> Result<Vec<Staged>, String> {
         match self.handle.take() {
             Some(h) => h
                 .join()

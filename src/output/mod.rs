@@ -1,8 +1,18 @@
-//! Output files are written to a temporary file beside their destination and renamed into
-//! place, so a reader sees a complete file or none, never half of one.
+//! Writing outputs: each file is written to a temporary file beside its destination and renamed
+//! into place, so a reader sees a complete file or none, never half of one; a run's files are
+//! committed together as one set with a manifest written last ([`OutputSet`]).
+pub mod error;
+pub mod hash;
+pub mod set;
+pub mod staged;
+
 use std::fs;
 use std::io::Write;
 use std::path::Path;
+
+pub use error::OutputError;
+pub use set::{Manifest, OutputSet};
+pub use staged::Staged;
 
 /// Write `bytes` to `path` atomically (same-directory temp file, fsync, rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -11,11 +21,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = staged::temp_path(&dir.join(path.file_name().unwrap_or_default()));
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
         f.write_all(bytes)?;

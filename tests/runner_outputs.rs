@@ -1,0 +1,105 @@
+//! A run's outputs are one set (docs/testing.md, "Outputs"): committed together with a manifest
+//! written last, nothing of an earlier run left beside them, dead runs' temporaries cleaned, and
+//! a failure naming the path that failed.
+use std::path::Path;
+use std::process::{Command, Output};
+
+use sangam_sim::output::hash::fnv64_read;
+use sangam_sim::output::set::{MANIFEST, verify};
+
+fn run(out: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sangam-sim"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["run", "tests/fixtures/runner/trace.ron", "-q", "--out"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn the_manifest_names_exactly_the_runs_files_with_their_hashes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run(tmp.path(), &["--trace", "--fcd-xml"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest = verify(tmp.path()).unwrap().expect("a manifest");
+    let listed: Vec<&str> = manifest.files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        listed,
+        [
+            "report.json",
+            "timing.json",
+            "fcd.csv",
+            "v2x.csv",
+            "fcd.xml"
+        ]
+    );
+    for f in &manifest.files {
+        let (hash, len) =
+            fnv64_read(std::fs::File::open(tmp.path().join(&f.name)).unwrap()).unwrap();
+        assert_eq!((hash, len), (f.fnv1a64.clone(), f.bytes), "{}", f.name);
+    }
+    let mut all = listed.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    all.push(MANIFEST.into());
+    all.sort();
+    assert_eq!(names(tmp.path()), all, "nothing else, no temporaries");
+}
+
+#[test]
+fn a_run_without_traces_leaves_no_earlier_traces_beside_its_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(
+        run(tmp.path(), &["--trace", "--fcd-xml"]).status.code(),
+        Some(0)
+    );
+    assert!(tmp.path().join("fcd.csv").exists());
+    assert_eq!(run(tmp.path(), &[]).status.code(), Some(0));
+    assert_eq!(
+        names(tmp.path()),
+        ["manifest.json", "report.json", "timing.json"]
+    );
+    assert_eq!(verify(tmp.path()).unwrap().unwrap().files.len(), 2);
+}
+
+#[test]
+fn dead_runs_temporaries_are_removed_and_other_files_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A pid above the kernel's pid_max (at most 2^22) never belongs to a live process.
+    let stale = tmp.path().join(".fcd.csv.4294967.3.tmp");
+    let mine = tmp.path().join("notes.txt");
+    std::fs::write(&stale, vec![0u8; 4096]).unwrap();
+    std::fs::write(&mine, b"keep").unwrap();
+    assert_eq!(run(tmp.path(), &[]).status.code(), Some(0));
+    assert!(!stale.exists(), "stale temporary left behind");
+    assert_eq!(std::fs::read(&mine).unwrap(), b"keep");
+}
+
+#[test]
+fn an_unwritable_output_names_the_path_and_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let target = file.join("out");
+    for extra in [&[][..], &["--trace"][..]] {
+        let out = run(&target, extra);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(&target.display().to_string()), "{err}");
+        assert!(err.contains("help:"), "{err}");
+    }
+    assert_eq!(names(tmp.path()), ["a-file"]);
+}
