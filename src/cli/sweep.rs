@@ -13,7 +13,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::{BAD_INPUT, FAILED, OK};
 use crate::output::{json, write_atomic};
 use crate::runner::pool::{Job, JobEnd, JobResult, default_workers, run_all};
-use crate::runner::sweep::{Plan, apply, check, parse_shard, points, read, validate_points};
+use crate::runner::sweep::{
+    InputFile, Plan, apply, check, input_file, parse_shard, points, read, validate_points,
+};
 use crate::runner::sweep_out::{PointResult, write_point, write_results};
 use crate::scenario::load::load_file;
 
@@ -35,6 +37,24 @@ pub struct SweepArgs {
     pub timeout: Option<f64>,
 }
 
+/// The sweep file, the base scenario and its includes, hashed.
+fn plan_inputs(
+    file: &Path,
+    base_path: &Path,
+    base: &str,
+    loaded: &crate::scenario::load::Loaded,
+) -> Result<Vec<InputFile>, String> {
+    let name = file.file_name().unwrap_or_default().to_string_lossy();
+    let mut inputs = vec![
+        input_file("sweep", &name, file)?,
+        input_file("base", base, base_path)?,
+    ];
+    for (rel, path) in loaded.spec.include.iter().zip(&loaded.includes) {
+        inputs.push(input_file("include", rel, Path::new(path))?);
+    }
+    Ok(inputs)
+}
+
 /// The plan of a sweep file and its base scenario, or a printed error.
 pub fn plan(file: &Path) -> Result<(Plan, crate::scenario::spec::Spec), i32> {
     let sweep = read(file).map_err(|e| {
@@ -54,11 +74,16 @@ pub fn plan(file: &Path) -> Result<(Plan, crate::scenario::spec::Spec), i32> {
         eprintln!("error: base scenario {} does not load", base_path.display());
         BAD_INPUT
     })?;
+    let inputs = plan_inputs(file, &base_path, &sweep.base, &loaded).map_err(|e| {
+        eprintln!("error: {e}");
+        BAD_INPUT
+    })?;
     let plan = Plan {
         base: sweep.base.clone(),
         scenario: loaded.spec.name.clone(),
         points: points(&sweep),
         sweep,
+        inputs,
     };
     let invalid = validate_points(&loaded.spec, &plan);
     if !invalid.is_empty() {

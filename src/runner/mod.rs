@@ -4,6 +4,7 @@ pub mod app;
 pub mod discover;
 pub mod grid;
 pub mod junit;
+pub mod merge;
 pub mod plots;
 pub mod pool;
 pub mod suite;

@@ -67,6 +67,32 @@ pub struct Plan {
     pub scenario: String,
     pub sweep: SweepFile,
     pub points: Vec<Point>,
+    /// Every file the sweep was made from, with its content hash: shards of the same sweep file
+    /// over different base scenarios (or an edited include) are told apart.
+    pub inputs: Vec<InputFile>,
+}
+
+/// One input of a sweep: the sweep file, the base scenario or one of its includes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFile {
+    /// `sweep`, `base` or `include`.
+    pub role: String,
+    /// As written: the sweep file's name, the base as the sweep names it, an include as the base
+    /// names it (so shards run from other directories still agree).
+    pub path: String,
+    /// FNV-1a 64 of the file's bytes (`crate::output::hash`).
+    pub fnv1a64: String,
+}
+
+/// Hash one input file (`read_from` is where it is read, `path` how the plan names it).
+pub fn input_file(role: &str, path: &str, read_from: &Path) -> Result<InputFile, String> {
+    let bytes = std::fs::read(read_from)
+        .map_err(|e| format!("cannot read {}: {e}", read_from.display()))?;
+    Ok(InputFile {
+        role: role.into(),
+        path: path.into(),
+        fnv1a64: crate::output::hash::fnv64_hex(&bytes),
+    })
 }
 
 fn axis<T: Copy>(v: &[T]) -> Vec<Option<T>> {
