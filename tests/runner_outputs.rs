@@ -103,3 +103,38 @@ fn an_unwritable_output_names_the_path_and_leaves_nothing() {
     }
     assert_eq!(names(tmp.path()), ["a-file"]);
 }
+
+#[test]
+fn the_report_does_not_depend_on_how_the_path_was_spelled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let absolute = root.join("tests/fixtures/runner/trace.ron");
+    let spellings: [(&Path, String); 3] = [
+        (root, "tests/fixtures/runner/trace.ron".into()),
+        (root, "./tests/fixtures/../fixtures/runner/trace.ron".into()),
+        (tmp.path(), absolute.to_string_lossy().into_owned()),
+    ];
+    let mut reports = Vec::new();
+    for (i, (cwd, path)) in spellings.iter().enumerate() {
+        let out = tmp.path().join(format!("o{i}"));
+        let o = Command::new(env!("CARGO_BIN_EXE_sangam-sim"))
+            .current_dir(cwd)
+            .args(["run", path.as_str(), "-q", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        reports.push(std::fs::read(out.join("report.json")).unwrap());
+    }
+    assert!(
+        reports.iter().all(|r| *r == reports[0]),
+        "report.json bytes differ"
+    );
+    let text = String::from_utf8(reports[0].clone()).unwrap();
+    assert!(text.contains("\"source\": \"trace.ron\""), "{text}");
+}

@@ -29,6 +29,14 @@ pub(crate) fn plugin(app: &mut App) {
 }
 
 /// Build the report from a finished world.
+/// The file name of a scenario's path as given (`a/b/c.ron`, `./c.ron` and `/x/c.ron` all give
+/// `c.ron`); names without a file part, like `<embedded>`, are kept.
+pub fn source_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
 pub fn report(world: &mut World) -> Report {
     let clock = *world.resource::<SimClock>();
     let spec = world.resource::<SpecRes>().clone();
@@ -57,7 +65,7 @@ pub fn report(world: &mut World) -> Report {
     let expectations: Vec<_> = spec.0.expectations.iter().map(|e| check(e, &ev)).collect();
     Report {
         scenario: spec.0.name.clone(),
-        source: spec.1.clone(),
+        source: source_name(&spec.1),
         seed: spec.0.seed,
         version: env!("CARGO_PKG_VERSION").to_string(),
         step_s: spec.0.step,

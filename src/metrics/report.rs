@@ -14,7 +14,8 @@ pub fn round(x: f64, digits: i32) -> f64 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub scenario: String,
-    /// File the scenario came from (`<embedded>` for the default).
+    /// File name of the scenario (`<embedded>` for the default): the name only, so the report's
+    /// bytes do not depend on how the path was spelled or where the run was started from.
     pub source: String,
     pub seed: u64,
     pub version: String,
