@@ -3,6 +3,8 @@
 
     python3 tools/gen_sangam.py            # writes into scenarios/
     python3 tools/gen_sangam.py --check    # also prints geometry facts used by the scenarios
+    python3 tools/gen_sangam.py --out DIR  # writes into DIR instead (tests/generated_scenarios.rs
+                                           # compares that with the committed files)
 
 Outputs (all committed, so a checkout needs no Python):
     scenarios/common/sangam-map.ron              the Sangam DMC map (fragment)
@@ -681,12 +683,24 @@ def sight_distance(m: Map):
     return out
 
 
+def out_dir() -> Path:
+    """`--out DIR` if given, else scenarios/ of this checkout."""
+    if "--out" in sys.argv:
+        i = sys.argv.index("--out")
+        if i + 1 >= len(sys.argv):
+            sys.exit("error: --out needs a directory")
+        return Path(sys.argv[i + 1])
+    return OUT
+
+
 def main():
     m = Map()
-    (OUT / "common").mkdir(parents=True, exist_ok=True)
-    (OUT / "common" / "sangam-map.ron").write_text(emit_map(m))
-    (OUT / "common" / "hidden-pedestrian-world.ron").write_text(emit_hidden(m))
-    (OUT / "grid-8x8.ron").write_text(emit_grid())
+    out = out_dir()
+    (out / "common").mkdir(parents=True, exist_ok=True)
+    # newline="\n": the committed bytes do not depend on the platform's line ending.
+    (out / "common" / "sangam-map.ron").write_text(emit_map(m), newline="\n")
+    (out / "common" / "hidden-pedestrian-world.ron").write_text(emit_hidden(m), newline="\n")
+    (out / "grid-8x8.ron").write_text(emit_grid(), newline="\n")
     if "--check" in sys.argv:
         for lid in ["wcb_e_4", "wcb_w_4", "wcb_w_3", "hgr_n_1", "sus_s_1", "sus_s_2", "mbs_n_2",
                     "sgm_e_2", "sgm_e_3"]:
