@@ -39,8 +39,8 @@ pub mod viz;
 use bevy::prelude::*;
 
 pub use sim::{
-    ActSystems, CommSystems, DecideSystems, EventSystems, PhysicsSystems, RecordSystems,
-    ScenarioSystems, SenseSystems, SpecRes,
+    ActSystems, CommSystems, DecideStage, DecideSystems, EventSystems, PhysicsSystems, RecordStage,
+    RecordSystems, ScenarioSystems, SenseStage, SenseSystems, SpecRes,
 };
 
 /// The whole simulation: every concern's plugin (rapier included), the step's system sets
@@ -66,10 +66,31 @@ impl Plugin for SimPlugin {
             )
                 .chain(),
         )
+        .add_plugins(stages)
         .add_plugins((traffic::plugin, v2x::plugin, metrics::plugin))
         .add_plugins(physics::PhysicsPlugin { dt: self.step_s })
         .add_systems(FixedLast, advance_clock);
     }
+}
+
+/// The named stages inside the sets, for ordering across plugins by label, never by another
+/// plugin's function names.
+fn stages(app: &mut App) {
+    use RecordStage::{Contacts, Metrics, Traces, V2xLog};
+    let sense = (SenseStage::Predict, SenseStage::Inbox, SenseStage::Perceive);
+    let decide = (
+        DecideStage::Snapshot,
+        DecideStage::Advice,
+        DecideStage::Control,
+    );
+    app.configure_sets(FixedUpdate, sense.chain().in_set(SenseSystems))
+        .configure_sets(FixedUpdate, decide.chain().in_set(DecideSystems))
+        .configure_sets(
+            FixedUpdate,
+            (Traces, V2xLog, Contacts, Metrics)
+                .chain()
+                .in_set(RecordSystems),
+        );
 }
 
 /// The clock advances after everything else in the step.

@@ -36,3 +36,31 @@ pub struct RecordSystems;
 /// pedestrians stepping off in the same step).
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EventSystems;
+
+/// Inside [`SenseSystems`], in this order: traffic predicts conflicts, V2X fills the inboxes
+/// (warnings received this step), then traffic perceives (sensors and what arrived).
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SenseStage {
+    Predict,
+    Inbox,
+    Perceive,
+}
+
+/// Inside [`DecideSystems`], in this order: traffic snapshots the leaders, V2X turns received
+/// messages into advice (GLOSA, EEBL), then traffic controls speed and lanes.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DecideStage {
+    Snapshot,
+    Advice,
+    Control,
+}
+
+/// Inside [`RecordSystems`], in this order: traces sample the step, the V2X log is flushed,
+/// contacts are recorded, then the metrics (whose arrivals despawn vehicles, so they come last).
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordStage {
+    Traces,
+    V2xLog,
+    Contacts,
+    Metrics,
+}

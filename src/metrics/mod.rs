@@ -9,7 +9,7 @@ use bevy::prelude::*;
 
 pub use recorder::{Recorder, TripStats};
 
-use crate::RecordSystems;
+use crate::RecordStage;
 use crate::SpecRes;
 use crate::clock::SimClock;
 use crate::traffic::components::Vehicle;
@@ -24,7 +24,7 @@ pub(crate) fn plugin(app: &mut App) {
             FixedUpdate,
             (recorder::track, recorder::stops_served, recorder::arrivals)
                 .chain()
-                .in_set(RecordSystems),
+                .in_set(RecordStage::Metrics),
         );
 }
 

@@ -14,7 +14,7 @@ use bevy::prelude::*;
 use bevy_rapier3d::prelude::*;
 
 use crate::traffic::components::{Pedestrian, Vehicle};
-use crate::{PhysicsSystems, RecordSystems};
+use crate::{PhysicsSystems, RecordStage};
 
 /// Collision groups: buildings, vehicles, pedestrians.
 pub const BUILDINGS: Group = Group::GROUP_1;
@@ -44,7 +44,7 @@ impl Plugin for PhysicsPlugin {
             .add_observer(vehicle_body)
             .add_observer(pedestrian_body)
             .add_systems(Startup, buildings::spawn)
-            .add_systems(FixedUpdate, contacts::record.in_set(RecordSystems));
+            .add_systems(FixedUpdate, contacts::record.in_set(RecordStage::Contacts));
     }
 }
 

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use bevy::prelude::*;
 use crossbeam::channel::Sender;
 
-use crate::RecordSystems;
+use crate::RecordStage;
 use crate::clock::SimClock;
 use crate::radio::outcome::LossReason;
 use crate::road::RoadNetwork;
@@ -117,7 +117,7 @@ impl TraceSink {
 /// Add the sink and the FCD sampler to a built app (before its first update).
 pub fn install(app: &mut App, sink: TraceSink) {
     app.insert_resource(sink)
-        .add_systems(FixedUpdate, sample_fcd.in_set(RecordSystems));
+        .add_systems(FixedUpdate, sample_fcd.in_set(RecordStage::Traces));
 }
 
 /// Every [`FCD_PERIOD`] of simulated time, the state at the end of the step (t + dt) of every

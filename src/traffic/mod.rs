@@ -24,7 +24,7 @@ use std::collections::BTreeSet;
 use bevy::prelude::*;
 
 use crate::scenario::spec::Tech;
-use crate::{ActSystems, DecideSystems, EventSystems, ScenarioSystems, SenseSystems};
+use crate::{ActSystems, DecideStage, EventSystems, ScenarioSystems, SenseStage};
 
 /// How far ahead a driver looks for leaders, stop lines and hazards, m.
 pub const LOOKAHEAD: f64 = 250.0;
@@ -53,16 +53,12 @@ pub(crate) fn plugin(app: &mut App) {
                     .in_set(ScenarioSystems)
                     .before(EventSystems),
                 events::apply.in_set(ScenarioSystems).in_set(EventSystems),
-                (conflict::predict, perceive::perceive)
+                conflict::predict.in_set(SenseStage::Predict),
+                perceive::perceive.in_set(SenseStage::Perceive),
+                decide::snapshot.in_set(DecideStage::Snapshot),
+                (decide::accelerate, lane_change::change_lanes)
                     .chain()
-                    .in_set(SenseSystems),
-                (
-                    decide::snapshot,
-                    decide::accelerate,
-                    lane_change::change_lanes,
-                )
-                    .chain()
-                    .in_set(DecideSystems),
+                    .in_set(DecideStage::Control),
                 (act::drive, pedestrians::walk, act::place)
                     .chain()
                     .in_set(ActSystems),

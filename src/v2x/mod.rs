@@ -28,9 +28,7 @@ use bevy::prelude::*;
 use crate::SpecRes;
 use crate::clock::SimClock;
 use crate::traffic::Obu;
-use crate::{
-    CommSystems, DecideSystems, EventSystems, RecordSystems, ScenarioSystems, SenseSystems,
-};
+use crate::{CommSystems, DecideStage, EventSystems, RecordStage, ScenarioSystems, SenseStage};
 
 /// The radio faults among the scenario's timed events that have started so far, in file
 /// order; [`faults::update`] turns them into the faults in force now.
@@ -53,14 +51,10 @@ pub(crate) fn plugin(app: &mut App) {
                 collect_faults.in_set(ScenarioSystems).after(EventSystems),
                 (receive::map_hazards, receive::deliver)
                     .chain()
-                    .in_set(SenseSystems)
-                    .after(crate::traffic::conflict::predict)
-                    .before(crate::traffic::perceive::perceive),
+                    .in_set(SenseStage::Inbox),
                 (receive::glosa, eebl::anticipate)
                     .chain()
-                    .in_set(DecideSystems)
-                    .after(crate::traffic::decide::snapshot)
-                    .before(crate::traffic::decide::accelerate),
+                    .in_set(DecideStage::Advice),
                 (
                     faults::update,
                     generate::gather,
@@ -70,7 +64,7 @@ pub(crate) fn plugin(app: &mut App) {
                 )
                     .chain()
                     .in_set(CommSystems),
-                log::flush.in_set(RecordSystems),
+                log::flush.in_set(RecordStage::V2xLog),
             )
                 .run_if(v2x_enabled),
         );
