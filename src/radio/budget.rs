@@ -2,7 +2,7 @@
 //!
 //! Received power = P_tx + G_tx + G_rx − PL − shadowing (all dB / dBm). Noise floor =
 //! −174 dBm/Hz + 10 log10 B + NF, the 3GPP evaluation density (TR 36.885 / TR 37.885 via
-//! EURASIP JWCN 2018 Table 4, reference/v2x.md §3a). Interference powers add in milliwatts.
+//! EURASIP JWCN 2018 Table 4, docs/standards.md §3a). Interference powers add in milliwatts.
 //!
 //! Reception is decided on SINR: either a hard threshold (the `sinr_threshold_db` of
 //! `SidelinkSpec`; 802.11p MCS 2 6.5 dB from WiLabV2Xsim `SINRmin11p.m`, reference §3d) or a

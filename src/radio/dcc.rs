@@ -3,7 +3,7 @@
 //!
 //! * 802.11p airtime: TXTIME = 40 µs + 8 µs · ⌈(16 + 8 L + 6) / N_DBPS⌉ at 10 MHz (IEEE
 //!   802.11-2016 Eq. 17-29: 32 µs preamble + 8 µs SIGNAL, 8 µs OFDM symbols, 16 SERVICE and
-//!   6 tail bits); checkpoints in reference/v2x.md §3d. L is the PSDU length: callers pass the
+//!   6 tail bits); checkpoints in docs/standards.md §3d. L is the PSDU length: callers pass the
 //!   message size of `v2x::messages`, which already stands for a whole frame (the measured
 //!   CAM sizes of §4b include headers and security).
 //! * PC5 occupancy: a fixed subframe model (see [`Pc5Occupancy`]).

@@ -8,7 +8,7 @@
 //! * `Uniform { min, max }`: min + u (max − min).
 //! * `LogNormal { median, p99 }`: ln X ~ N(μ, σ²) with μ = ln median and
 //!   σ = (ln p99 − ln median) / Φ⁻¹(0.99), Φ⁻¹(0.99) = 2.3263. A median/p99 pair is how
-//!   latency is usually reported (reference/v2x.md §1d, §6: "median 10 ms, p99 ≤ 30 ms").
+//!   latency is usually reported (docs/standards.md §1d, §6: "median 10 ms, p99 ≤ 30 ms").
 //! * `Empirical(points)`: a piecewise-linear CDF through (ms, P) points; below the first
 //!   point's probability the first latency is returned (an atom, like ns-3's
 //!   `EmpiricalRandomVariable` with interpolation).

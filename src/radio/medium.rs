@@ -6,7 +6,7 @@
 //!
 //! * **802.11p / ITS-G5 (CSMA/CA, EDCA)**: a station ready to send defers while a transmission
 //!   it senses above the CCA threshold (−85 dBm, preamble decoded; WiLabV2Xsim
-//!   `initiatePhyParameters.m`, IEEE 802.11-2007, reference/v2x.md §3d) is on the air, then
+//!   `initiatePhyParameters.m`, IEEE 802.11-2007, docs/standards.md §3d) is on the air, then
 //!   waits AIFS plus a random back-off of 0…CW slots of 13 µs (EDCA parameters of ETSI EN 302 663
 //!   V1.3.1 Tables C.3–C.6, reference §3d). Stations that cannot hear each other (hidden
 //!   terminals), and stations whose back-offs end in the same slot, still overlap: those are the

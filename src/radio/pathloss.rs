@@ -4,7 +4,7 @@
 //! * V2V / V2I sidelink at 5.9 GHz: 3GPP TR 37.885 V15 Table 6.2.1-1 (urban LOS/NLOSv, urban
 //!   NLOS through buildings, highway LOS), LOS probability Table 6.2-1, NLOSv extra loss
 //!   §6.2.1 and shadowing σ Table 6.2.1-1, as implemented in ns-3
-//!   `three-gpp-v2v-propagation-loss-model.cc` (reference/v2x.md §3a; the check table §3b is
+//!   `three-gpp-v2v-propagation-loss-model.cc` (docs/standards.md §3a; the check table §3b is
 //!   the unit test).
 //! * gNB → UE at 3.5 GHz: 3GPP TR 38.901 V16 Table 7.4.1-1 UMa, simplified to the usual
 //!   h_E = 1 m (exact for UE heights below 13 m); LOS probability Table 7.4.2-1.
@@ -247,7 +247,7 @@ mod tests {
         }
     }
 
-    /// reference/v2x.md §3b (class D, f_c = 5.9 GHz), to 0.01 dB.
+    /// docs/standards.md §3b (class D, f_c = 5.9 GHz), to 0.01 dB.
     #[test]
     fn reference_check_table_3b() {
         let fc = 5.9;

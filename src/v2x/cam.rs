@@ -1,5 +1,5 @@
 //! CAM generation rules, ETSI EN 302 637-2 V1.3.2 §6.1.3, as implemented in Artery
-//! (`CaService::checkTriggeringConditions`, reference/v2x.md §4a).
+//! (`CaService::checkTriggeringConditions`, docs/standards.md §4a).
 //!
 //! Every T_CheckCamGen (100 ms) the generator checks, once at least T_GenCam_DCC has passed
 //! since the last CAM:

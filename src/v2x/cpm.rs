@@ -3,7 +3,7 @@
 //!
 //! Object inclusion (ETSI TS 103 324 / TR 103 562 as evaluated by Thandavarayan, Sepulcre,
 //! Gozalvez, "Generation of Cooperative Perception Messages for Connected and Automated
-//! Vehicles", IEEE TVT 2020, doi 10.1109/TVT.2020.3036165; reference/v2x.md §4d): at each
+//! Vehicles", IEEE TVT 2020, doi 10.1109/TVT.2020.3036165; docs/standards.md §4d): at each
 //! generation check (every T_GenCpmMin = 100 ms) an object is included if it is newly
 //! detected, moved > 4 m or changed speed by > 0.5 m/s since it was last included, or was
 //! last included ≥ 1 s (T_GenCpmMax) ago. A CPM is generated when at least one object

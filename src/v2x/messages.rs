@@ -5,7 +5,7 @@
 //! counter-clockwise from east (the scenario convention, not ETSI's clockwise-from-north
 //! 0.1° units). Sizes (bytes on air, used for airtime and CBR) and their sources:
 //!
-//! | Message | Size model | Source (reference/v2x.md) |
+//! | Message | Size model | Source (docs/standards.md) |
 //! |---|---|---|
 //! | CAM | 300 B, + 60 B when the low-frequency container is included (≤ every 500 ms) | §4a LF interval (Artery); §4b measured VW states {200, 300, 360, 455} B, universal mean 312 B (Molina-Masegosa et al., TVT 2020) |
 //! | DENM | 150 B | class E: **no citable DENM size was found** (§4c, §7) |
