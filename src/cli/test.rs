@@ -52,11 +52,10 @@ enum Slot {
 }
 
 pub fn test(args: &TestArgs) -> i32 {
-    let timeout = match args.timeout {
-        None => None,
-        Some(t) if t.is_finite() && t > 0.0 => Some(Duration::from_secs_f64(t)),
-        Some(t) => {
-            eprintln!("error: --timeout must be a positive number of seconds, got {t}");
+    let timeout = match parse_timeout(args.timeout) {
+        Ok(t) => t,
+        Err(msg) => {
+            eprintln!("error: {msg}");
             return BAD_INPUT;
         }
     };
@@ -64,6 +63,47 @@ pub fn test(args: &TestArgs) -> i32 {
         eprintln!("error: -j must be at least 1");
         return BAD_INPUT;
     }
+    let (slots, bad) = collect(args, timeout);
+    if slots.is_empty() {
+        eprintln!(
+            "error: no scenario to run{}",
+            args.filter
+                .as_ref()
+                .map_or(String::new(), |f| format!(" (filter `{f}`)"))
+        );
+        return BAD_INPUT;
+    }
+    let cases = run_slots(
+        slots,
+        args.jobs.unwrap_or_else(default_workers),
+        args.fail_fast,
+    );
+    print!("{}", table(&cases));
+    let counts = Counts::of(&cases);
+    let code = if bad {
+        BAD_INPUT
+    } else if counts.failed + counts.errors > 0 {
+        FAILED
+    } else {
+        OK
+    };
+    write_reports(args, cases, counts, code)
+}
+
+/// `--timeout` as a duration: a positive, finite number of seconds.
+fn parse_timeout(t: Option<f64>) -> Result<Option<Duration>, String> {
+    match t {
+        None => Ok(None),
+        Some(t) if t.is_finite() && t > 0.0 => Ok(Some(Duration::from_secs_f64(t))),
+        Some(t) => Err(format!(
+            "--timeout must be a positive number of seconds, got {t}"
+        )),
+    }
+}
+
+/// Every scenario the arguments name, loaded and sorted by path: runnable ones as jobs, bad
+/// paths and files that do not load as finished cases (reported on stderr). `true` if any was bad.
+fn collect(args: &TestArgs, timeout: Option<Duration>) -> (Vec<(String, Slot)>, bool) {
     let (files, problems) = expand(&args.paths);
     let mut bad = false;
     let mut slots: Vec<(String, Slot)> = Vec::new();
@@ -105,29 +145,11 @@ pub fn test(args: &TestArgs) -> i32 {
         }
     }
     slots.sort_by(|a, b| a.0.cmp(&b.0));
-    if slots.is_empty() {
-        eprintln!(
-            "error: no scenario to run{}",
-            args.filter
-                .as_ref()
-                .map_or(String::new(), |f| format!(" (filter `{f}`)"))
-        );
-        return BAD_INPUT;
-    }
-    let cases = run_slots(
-        slots,
-        args.jobs.unwrap_or_else(default_workers),
-        args.fail_fast,
-    );
-    print!("{}", table(&cases));
-    let counts = Counts::of(&cases);
-    let code = if bad {
-        BAD_INPUT
-    } else if counts.failed + counts.errors > 0 {
-        FAILED
-    } else {
-        OK
-    };
+    (slots, bad)
+}
+
+/// Writes `--junit` and `--json` if asked; returns `code`, or exit 2 if a file cannot be written.
+fn write_reports(args: &TestArgs, cases: Vec<Case>, counts: Counts, code: i32) -> i32 {
     if let Some(path) = &args.junit {
         let written =
             junit(&cases).and_then(|x| write_atomic(path, x.as_bytes()).map_err(|e| e.to_string()));
