@@ -15,6 +15,38 @@ const VEHICLE_BASE: u32 = 3_000_000;
 /// Lanes per link a road-works number can tell apart (the road network has at most 8).
 const LANES_PER_LINK: u32 = 8;
 
+/// First station id of roadside units (vehicles own the numbers below it).
+const RSU_STATION_BASE: u32 = 2_000_000;
+
+/// A V2X station (the ETSI `StationID` / J2735 `TemporaryID` a message carries): a vehicle's
+/// on-board unit or a roadside unit. As with [`ObjectId`], each kind owns its own range and an
+/// index that does not fit has no number, so two stations never share one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StationId {
+    /// A vehicle, by its vehicle index.
+    Vehicle(u32),
+    /// A roadside unit, by its index in the scenario.
+    Rsu(u32),
+}
+
+impl StationId {
+    /// The station's number on the wire, or `None` when its index does not fit its range.
+    pub fn wire(self) -> Option<u32> {
+        match self {
+            Self::Vehicle(i) => (i < RSU_STATION_BASE).then_some(i),
+            Self::Rsu(i) => RSU_STATION_BASE.checked_add(i),
+        }
+    }
+
+    /// The station a wire number stands for (every number stands for exactly one).
+    pub fn from_wire(n: u32) -> Self {
+        match n.checked_sub(RSU_STATION_BASE) {
+            Some(i) => Self::Rsu(i),
+            None => Self::Vehicle(n),
+        }
+    }
+}
+
 /// Something a message or a driver can name: a hazard (pedestrian, stalled vehicle, road
 /// works) or an ordinary vehicle seen by a camera or a driver.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -73,6 +105,28 @@ impl ObjectId {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn station_numbers_are_one_to_one() {
+        use super::StationId::{Rsu, Vehicle};
+        assert_eq!(Vehicle(0).wire(), Some(0));
+        assert_eq!(Rsu(0).wire(), Some(2_000_000));
+        assert_eq!(
+            Vehicle(2_000_000).wire(),
+            None,
+            "would collide with the first RSU"
+        );
+        assert_eq!(Rsu(u32::MAX).wire(), None);
+        for id in [
+            Vehicle(0),
+            Vehicle(1_999_999),
+            Rsu(0),
+            Rsu(7),
+            Rsu(u32::MAX - 2_000_000),
+        ] {
+            assert_eq!(super::StationId::from_wire(id.wire().unwrap()), id);
+        }
+    }
     use super::ObjectId::{self, *};
 
     /// Ids at the edges of every range, and just past them.

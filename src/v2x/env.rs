@@ -18,7 +18,7 @@ use crate::scenario::spec::Tech;
 #[derive(Debug, Clone, Copy)]
 pub struct Station {
     pub entity: Entity,
-    /// Station id: vehicle index, or `RSU_STATION_BASE` + RSU index.
+    /// Station number: `ids::StationId::wire` (vehicle index, or the RSU range).
     pub id: u32,
     pub pos: [f64; 2],
     pub height: f64,

@@ -12,13 +12,12 @@ use super::denm::DenmOriginator;
 use super::env::{RadioEnv, Station, Tx, bit};
 use super::faults::FaultState;
 use super::messages::*;
-use super::nodes::{
-    Gnb, OnBoard, RSU_CYCLE_US, RSU_STATION_BASE, Rsu, cycle_due, rsrp_dbm, select_cell,
-};
+use super::nodes::{Gnb, OnBoard, RSU_CYCLE_US, Rsu, cycle_due, rsrp_dbm, select_cell};
 use super::spat::{ApproachState, Colour as SpatColour, build_spat};
 use super::transmit::UU_CAM_RADIUS;
 use crate::SpecRes;
 use crate::clock::SimClock;
+use crate::ids::StationId;
 use crate::physics::BUILDINGS;
 use crate::physics::los::clear;
 use crate::radio::grid::SpatialGrid;
@@ -92,12 +91,15 @@ pub fn gather(
         if radios & bit(Tech::Uu) != 0 && reselect {
             reselect_cell(&mut v.ob, &gnb_list, &env.gnb_up, pos, uu, t);
         }
-        let station = vehicle_station(&v, pos, radios, &env.gnb_up, t);
-        st.push((station, v.veh.id.clone()));
+        if let Some(station) = vehicle_station(&v, pos, radios, &env.gnb_up, t) {
+            st.push((station, v.veh.id.clone()));
+        }
     }
     for (e, r) in &rsus {
-        if !faults.rsu_down.contains(&r.id) {
-            st.push((rsu_station(e, r, &faults), r.id.clone()));
+        if !faults.rsu_down.contains(&r.id)
+            && let Some(station) = rsu_station(e, r, &faults)
+        {
+            st.push((station, r.id.clone()));
         }
     }
     st.sort_by_key(|(s, _)| s.id);
@@ -146,13 +148,13 @@ fn vehicle_station(
     radios: u8,
     gnb_up: &[bool],
     t: f64,
-) -> Station {
+) -> Option<Station> {
     let serving =
         v.ob.serving
             .filter(|s| gnb_up[*s as usize] && t >= v.ob.handover_until);
-    Station {
+    Some(Station {
         entity: v.entity,
-        id: v.veh.index,
+        id: StationId::Vehicle(v.veh.index).wire()?,
         pos,
         height: 1.5,
         radios,
@@ -160,14 +162,14 @@ fn vehicle_station(
         serving,
         is_rsu: false,
         backhaul: false,
-    }
+    })
 }
 
 /// An RSU as a radio station.
-fn rsu_station(entity: Entity, r: &Rsu, faults: &FaultState) -> Station {
-    Station {
+fn rsu_station(entity: Entity, r: &Rsu, faults: &FaultState) -> Option<Station> {
+    Some(Station {
         entity,
-        id: RSU_STATION_BASE + r.index,
+        id: rsu_id(r)?,
         pos: r.pos,
         height: r.height,
         radios: radio_bits(&r.radios),
@@ -175,11 +177,16 @@ fn rsu_station(entity: Entity, r: &Rsu, faults: &FaultState) -> Station {
         serving: None,
         is_rsu: true,
         backhaul: !faults.backhaul_cut.contains(&r.id),
-    }
+    })
 }
 
 fn station_index(env: &RadioEnv, id: u32) -> Option<usize> {
     env.stations.binary_search_by_key(&id, |s| s.id).ok()
+}
+
+/// An RSU's station number (`None`: its index does not fit, it is no station).
+fn rsu_id(r: &Rsu) -> Option<u32> {
+    StationId::Rsu(r.index).wire()
 }
 
 /// The resources the vehicle message system reads, and the outbox it writes.
@@ -382,7 +389,7 @@ pub fn rsus(mut ctx: RsuCtx, mut rsus: Query<&mut Rsu>, users: RoadUsers) {
     list.sort_by_key(|r| r.index);
     let works = road_works(net, env, &list, &ctx.closed);
     for mut rsu in list {
-        let Some(from) = station_index(env, RSU_STATION_BASE + rsu.index) else {
+        let Some(from) = rsu_id(&rsu).and_then(|id| station_index(env, id)) else {
             continue;
         };
         let radios: Vec<Tech> = rsu.radios.clone();
@@ -419,7 +426,7 @@ pub fn rsus(mut ctx: RsuCtx, mut rsus: Query<&mut Rsu>, users: RoadUsers) {
             && let Some(included) = rsu.cpm.check(t, &objects)
         {
             let cpm = Cpm {
-                station_id: RSU_STATION_BASE + rsu.index,
+                station_id: env.stations[from].id,
                 gen_time_s: t,
                 sender_pos: (rsu.pos[0], rsu.pos[1]),
                 objects: included,
@@ -458,7 +465,7 @@ fn road_works(
             let (p, _) = net.pose(link, lane, s, None);
             let nearest = list
                 .iter()
-                .filter(|r| station_index(env, RSU_STATION_BASE + r.index).is_some())
+                .filter(|r| rsu_id(r).and_then(|id| station_index(env, id)).is_some())
                 .map(|r| ((r.pos[0] - p[0]).hypot(r.pos[1] - p[1]), r.index))
                 .filter(|(d, _)| *d <= ROADWORKS_RSU_RANGE)
                 .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
@@ -605,7 +612,7 @@ fn send_denms(
             Some(entry) => entry.2 = t,
             None => {
                 let aid = ActionId {
-                    station_id: RSU_STATION_BASE + rsu.index,
+                    station_id: env.stations[from].id,
                     sequence: id,
                 };
                 let o = DenmOriginator::from_spec(aid, event, (p[0], p[1]), t, m);

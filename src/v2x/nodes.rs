@@ -10,9 +10,6 @@ use crate::radio::pathloss::{UmaLink, uma_los_db};
 use crate::road::RoadNetwork;
 use crate::scenario::spec::{CctvSpec, Latency, Tech};
 
-/// Station ids: vehicles use their index; roadside units start here.
-pub const RSU_STATION_BASE: u32 = 2_000_000;
-
 /// A roadside unit.
 #[derive(Component, Debug)]
 pub struct Rsu {
