@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::report::{MsgStats, Percentiles, round};
+use crate::clock::ms_from_us;
 use crate::radio::outcome::LossReason;
 use crate::scenario::spec::{MsgType, Tech};
 
@@ -111,10 +112,10 @@ impl MsgAgg {
             acc += c;
             if acc >= rank {
                 let us = BIN_RATIO.powf(k as f64 + 0.5);
-                return Some((us / 1000.0).min(self.max_us as f64 / 1000.0));
+                return Some((us / 1e3).min(ms_from_us(self.max_us)));
             }
         }
-        Some(self.max_us as f64 / 1000.0)
+        Some(ms_from_us(self.max_us))
     }
 
     /// Delivery ratio of attempts within `within_m` of the sender.
@@ -147,7 +148,7 @@ impl MsgAgg {
                 p50,
                 p95: pct(95.0).unwrap_or(p50),
                 p99: pct(99.0).unwrap_or(p50),
-                max: round(self.max_us as f64 / 1000.0, 3),
+                max: round(ms_from_us(self.max_us), 3),
             }),
             mean_age_ms: (self.age_n > 0).then(|| round(self.age_sum_ms / self.age_n as f64, 2)),
             pdr_by_distance: pdr,

@@ -9,6 +9,7 @@
 //! Systems vol. 1, 1975, §3.2). Class E: a scheduler is not an M/M/1 queue, but the model
 //! has the right shape (no wait on an idle cell, steep growth near saturation) and one
 //! parameter, the slot.
+use crate::clock::s_from_us;
 use rand::Rng;
 
 use super::stats::open_unit;
@@ -58,7 +59,7 @@ impl CellMeter {
         let closed = now_us >= self.window_end_us;
         while now_us >= self.window_end_us {
             for (c, (l, b)) in self.last.iter_mut().zip(self.bits.iter_mut()).enumerate() {
-                let capacity_bits = capacity_mbps(c) * 1e6 * LOAD_WINDOW_US as f64 / 1e6;
+                let capacity_bits = capacity_mbps(c) * 1e6 * s_from_us(LOAD_WINDOW_US);
                 *l = if capacity_bits > 0.0 {
                     *b as f64 / capacity_bits
                 } else {

@@ -10,6 +10,7 @@
 //! * CBR: busy time over the last T_CBR = 100 ms (EN 302 571 V2.1.1 §4.2.10.1, reference §5a).
 //! * Reactive DCC: ETSI TS 102 687 V1.2.1 Table A.1 (T_on ≤ 1 ms), transitions only to the
 //!   neighbouring state (§5.3), "> 60 %" read as printed (reference §5a).
+use crate::clock::us_from_ms;
 use std::collections::BTreeMap;
 
 /// 802.11p data rates at 10 MHz (ETSI EN 302 663 Table 1; MCS 0–7).
@@ -226,7 +227,7 @@ impl DccState {
     pub fn may_transmit(self, last_start_us: Option<u64>, now_us: u64) -> bool {
         match last_start_us {
             None => true,
-            Some(t) => now_us.saturating_sub(t) >= (self.t_off_ms() * 1000.0) as u64,
+            Some(t) => now_us.saturating_sub(t) >= us_from_ms(self.t_off_ms()),
         }
     }
 }

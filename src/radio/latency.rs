@@ -138,26 +138,22 @@ pub fn sample_us(l: &Latency, rng: &mut impl Rng) -> u64 {
     ms_to_us(sample_ms(l, rng))
 }
 
-/// ms (f64) → µs (u64), rounded to nearest, negative and NaN clamped to 0.
+/// ms (f64) → µs (u64) by the clock's rule (`crate::clock::us_from_ms`).
 pub fn ms_to_us(ms: f64) -> u64 {
-    let us = (ms * 1000.0).round();
-    if us.is_nan() || us <= 0.0 {
-        0
-    } else {
-        us as u64
-    }
+    crate::clock::us_from_ms(ms)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::ms_from_us;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 
     /// Nearest-rank sample percentile of sorted values.
     fn pct(sorted: &[u64], p: f64) -> f64 {
         let k = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-        sorted[k - 1] as f64 / 1000.0
+        ms_from_us(sorted[k - 1])
     }
 
     fn check_quantiles(l: &Latency, n: usize, seed: u64) {

@@ -26,7 +26,7 @@ pub fn shortest_path(net: &RoadNetwork, from: u32, to: u32) -> Option<Vec<u32>> 
         }
         for &l in &net.nodes[node as usize].outgoing {
             let link = &net.links[l as usize];
-            let t = (link.length / link.speed_limit.max(0.1) * 1e6) as u64 + 1;
+            let t = crate::clock::us_from_s_floor(link.length / link.speed_limit.max(0.1)) + 1;
             let next = cost + t;
             if next < best[link.to as usize] {
                 best[link.to as usize] = next;

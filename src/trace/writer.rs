@@ -10,6 +10,7 @@ use bevy::prelude::World;
 use crossbeam::channel::{Receiver, Sender, unbounded};
 
 use super::{FcdRow, TraceMsg, TraceOptions, TraceSink, V2xRow};
+use crate::clock::s_from_us;
 use crate::output::Staged;
 use crate::output::staged::temp_path;
 
@@ -148,7 +149,7 @@ impl Files {
     }
 
     fn v2x(&mut self, r: &V2xRow) -> Result<(), String> {
-        let secs = |us: u64| format!("{:.6}", us as f64 / 1e6);
+        let secs = |us: u64| format!("{:.6}", s_from_us(us));
         self.v2x
             .w
             .write_record([

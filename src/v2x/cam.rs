@@ -13,6 +13,7 @@
 //! microseconds so that the 100 ms grid never suffers float drift. At constant speed v this
 //! gives an interval of 4 m / v rounded up to the check period within [100, 1000] ms: 300 ms
 //! at 50 km/h, 1000 ms at 15 km/h (reference §4a, class D).
+use crate::clock::{s_from_us, us_from_s};
 use crate::scenario::spec::Point;
 
 /// Parameters of the CAM rules (defaults: EN 302 637-2 §6.1.3 via Artery, reference §4a).
@@ -71,10 +72,6 @@ pub struct CamSend {
     pub low_frequency: bool,
 }
 
-fn us(s: f64) -> u64 {
-    (s * 1e6).round().max(0.0) as u64
-}
-
 #[derive(Debug, Clone, Copy)]
 struct LastCam {
     at_us: u64,
@@ -110,8 +107,8 @@ impl CamGenerator {
             last: None,
             last_lf_us: None,
             next_check_us: None,
-            t_gen_cam_us: us(cfg.t_gen_cam_max_s),
-            t_gen_cam_dcc_us: us(cfg.t_gen_cam_min_s),
+            t_gen_cam_us: us_from_s(cfg.t_gen_cam_max_s),
+            t_gen_cam_dcc_us: us_from_s(cfg.t_gen_cam_min_s),
             low_dynamics: 0,
             phase_us: 0,
         }
@@ -122,7 +119,7 @@ impl CamGenerator {
     /// with the run would otherwise check (and send) in the same step, forever.
     pub fn with_phase(cfg: CamConfig, phase_s: f64) -> Self {
         CamGenerator {
-            phase_us: us(phase_s),
+            phase_us: us_from_s(phase_s),
             ..Self::new(cfg)
         }
     }
@@ -133,14 +130,14 @@ impl CamGenerator {
 
     /// Current T_GenCam, s.
     pub fn t_gen_cam_s(&self) -> f64 {
-        self.t_gen_cam_us as f64 / 1e6
+        s_from_us(self.t_gen_cam_us)
     }
 
     /// Couple to DCC: T_GenCam_DCC = clamp(T_off, T_GenCamMin, T_GenCamMax) (Artery
     /// `genCamDcc()`, reference §4a); pass `DccState::t_off_ms() / 1000`.
     pub fn set_dcc_interval(&mut self, t_off_s: f64) {
         let t = t_off_s.clamp(self.cfg.t_gen_cam_min_s, self.cfg.t_gen_cam_max_s);
-        self.t_gen_cam_dcc_us = us(t);
+        self.t_gen_cam_dcc_us = us_from_s(t);
     }
 
     /// Should a CAM be sent now? Safe to call every simulation step: calls between two
@@ -158,14 +155,14 @@ impl CamGenerator {
         heading_rad: f64,
         speed: f64,
     ) -> Option<CamSend> {
-        let now = us(now_s);
+        let now = us_from_s(now_s);
         if !self.on_check_grid(now) {
             return None;
         }
         let trigger = self.trigger(now, pos, heading_rad, speed)?;
         let low_frequency = self
             .last_lf_us
-            .is_none_or(|t| now.saturating_sub(t) >= us(self.cfg.lf_interval_s));
+            .is_none_or(|t| now.saturating_sub(t) >= us_from_s(self.cfg.lf_interval_s));
         if low_frequency {
             self.last_lf_us = Some(now);
         }
@@ -183,7 +180,7 @@ impl CamGenerator {
 
     /// Is `now` (µs) a T_CheckCamGen grid point of this station? Advances the grid when it is.
     fn on_check_grid(&mut self, now: u64) -> bool {
-        let period = us(self.cfg.check_period_s).max(1);
+        let period = us_from_s(self.cfg.check_period_s).max(1);
         match self.next_check_us {
             Some(t) if now < t => return false,
             Some(t) => {
@@ -221,13 +218,13 @@ impl CamGenerator {
             return None;
         }
         if let Some(t) = self.dynamic_trigger(&last, pos, heading_rad, speed) {
-            self.t_gen_cam_us = elapsed.min(us(self.cfg.t_gen_cam_max_s));
+            self.t_gen_cam_us = elapsed.min(us_from_s(self.cfg.t_gen_cam_max_s));
             self.low_dynamics = 0;
             Some(t)
         } else if elapsed >= self.t_gen_cam_us {
             self.low_dynamics += 1;
             if self.low_dynamics >= self.cfg.n_gen_cam {
-                self.t_gen_cam_us = us(self.cfg.t_gen_cam_max_s);
+                self.t_gen_cam_us = us_from_s(self.cfg.t_gen_cam_max_s);
             }
             Some(CamTrigger::Timer)
         } else {

@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 use super::messages::PerceivedObject;
+use crate::clock::us_from_s;
 use crate::scenario::spec::Point;
 
 /// CPM generation parameters (defaults: reference §4d).
@@ -35,10 +36,6 @@ impl Default for CpmConfig {
             max_interval_s: 1.0,
         }
     }
-}
-
-fn us(s: f64) -> u64 {
-    (s * 1e6).round().max(0.0) as u64
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -74,8 +71,8 @@ impl CpmGenerator {
         now_s: f64,
         perceived: &[PerceivedObject],
     ) -> Option<Vec<PerceivedObject>> {
-        let now = us(now_s);
-        let period = us(self.cfg.check_period_s).max(1);
+        let now = us_from_s(now_s);
+        let period = us_from_s(self.cfg.check_period_s).max(1);
         match self.next_check_us {
             Some(t) if now < t => return None,
             Some(t) => self.next_check_us = Some(t + ((now - t) / period + 1) * period),
@@ -93,7 +90,7 @@ impl CpmGenerator {
                 Some(l) => {
                     (o.pos.0 - l.pos.0).hypot(o.pos.1 - l.pos.1) > self.cfg.position_delta_m
                         || (o.speed - l.speed).abs() > self.cfg.speed_delta_mps
-                        || now - l.at_us >= us(self.cfg.max_interval_s)
+                        || now - l.at_us >= us_from_s(self.cfg.max_interval_s)
                 }
             };
             if include {

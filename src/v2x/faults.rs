@@ -3,6 +3,7 @@ use bevy::prelude::*;
 
 use super::Faults;
 use crate::clock::SimClock;
+use crate::clock::us_from_ms;
 use crate::scenario::spec::{Action, Tech};
 
 /// Faults in force now.
@@ -109,7 +110,7 @@ impl FaultState {
                 extra_ms,
                 for_s,
             } if t < at + for_s => {
-                self.latency_spike.push((*tech, (extra_ms * 1000.0) as u64));
+                self.latency_spike.push((*tech, us_from_ms(*extra_ms)));
             }
             Action::BurstLoss { tech, loss, for_s } if t < at + for_s => {
                 self.burst_loss.push((*tech, *loss));

@@ -16,7 +16,7 @@ use super::nodes::{Gnb, OnBoard, RSU_CYCLE_US, Rsu, cycle_due, rsrp_dbm, select_
 use super::spat::{ApproachState, Colour as SpatColour, build_spat};
 use super::transmit::UU_CAM_RADIUS;
 use crate::SpecRes;
-use crate::clock::SimClock;
+use crate::clock::{SimClock, s_from_ms, us_from_s};
 use crate::ids::StationId;
 use crate::physics::BUILDINGS;
 use crate::physics::los::clear;
@@ -135,7 +135,7 @@ fn reselect_cell(
         3.0,
     );
     if ob.serving.is_some() && new.is_some() && new != ob.serving {
-        ob.handover_until = t + uu.handover_ms / 1000.0;
+        ob.handover_until = t + s_from_ms(uu.handover_ms);
     }
     ob.serving = new;
 }
@@ -381,7 +381,7 @@ pub fn rsus(mut ctx: RsuCtx, mut rsus: Query<&mut Rsu>, users: RoadUsers) {
     let (clock, net) = (&ctx.clock, &ctx.net);
     let t = clock.t();
     let now_us = clock.t_us();
-    let dt_us = (clock.dt * 1e6).round() as u64;
+    let dt_us = us_from_s(clock.dt);
     let m = &ctx.spec.0.v2x.messages;
     let los = ctx.rapier.single().ok();
     let env = &mut *ctx.env;

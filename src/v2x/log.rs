@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use bevy::prelude::*;
 
 use super::transmit::Receptions;
+use crate::clock::{ms_from_us, s_from_us};
 use crate::scenario::spec::{MsgType, Tech};
 use crate::trace::{TraceSink, V2xRow};
 
@@ -71,14 +72,14 @@ pub fn flush(
         for r in &list {
             let lat = r.outcome.ok().unwrap_or(0);
             log.recent.push_back(MsgEvent {
-                t_sent: r.sent_us as f64 / 1e6,
-                t_recv: (r.sent_us + lat) as f64 / 1e6,
+                t_sent: s_from_us(r.sent_us),
+                t_recv: s_from_us(r.sent_us + lat),
                 msg: r.msg,
                 tech: r.tech,
                 from: r.from_pos,
                 to: r.to_pos,
                 delivered: r.outcome.is_ok(),
-                latency_ms: lat as f64 / 1000.0,
+                latency_ms: ms_from_us(lat),
                 sender: r.from.to_string(),
                 receiver: r.to.to_string(),
             });

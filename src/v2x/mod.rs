@@ -93,7 +93,7 @@ fn setup_env(
     env.cbr_wave = env::CbrCells::new(lo, hi);
     env.cbr_pc5 = env::CbrCells::new(lo, hi);
     env.has_buildings = !spec.0.buildings.is_empty();
-    env.lifetime_us = (spec.0.v2x.messages.lifetime_s * 1e6).round() as u64;
+    env.lifetime_us = crate::clock::us_from_s(spec.0.v2x.messages.lifetime_s);
     env.cells = crate::radio::cell::CellMeter::new(spec.0.v2x.gnbs.len());
     // Interference can come from anywhere on the map (plus the sensing margin around it).
     let extent = (hi[0] - lo[0]).hypot(hi[1] - lo[1]) + 2.0 * env::SENSE_RANGE;

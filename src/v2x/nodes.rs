@@ -6,6 +6,7 @@ use super::cam::CamGenerator;
 use super::cpm::CpmGenerator;
 use super::denm::{DenmOriginator, DenmTable};
 use crate::SpecRes;
+use crate::clock::{s_from_us, us_from_s_floor};
 use crate::radio::pathloss::{UmaLink, uma_los_db};
 use crate::road::RoadNetwork;
 use crate::scenario::spec::{CctvSpec, Latency, Tech};
@@ -33,7 +34,7 @@ pub const RSU_CYCLE_US: u64 = 100_000;
 
 /// Where in the 100 ms cycle RSU `index` sends: see [`spread_phase_s`].
 pub fn rsu_phase_us(index: u32) -> u64 {
-    (spread_phase_s(index, RSU_CYCLE_US as f64 / 1e6) * 1e6) as u64
+    us_from_s_floor(spread_phase_s(index, s_from_us(RSU_CYCLE_US)))
 }
 
 /// Offset of station `index`'s periodic schedule within `period_s`: frac(index · φ) of the

@@ -10,6 +10,7 @@ use super::nodes::OnBoard;
 use super::reactions::{RLVW_HORIZON_S, red_light_warning};
 use super::spat::Colour as SpatColour;
 use crate::clock::SimClock;
+use crate::clock::s_from_us;
 use crate::ids::ObjectId;
 use crate::metrics::Recorder;
 use crate::metrics::report::WarningRecord;
@@ -102,7 +103,7 @@ pub fn deliver(
         let Ok((v, m, route, mut ob, mut aware)) = q.get_mut(d.to) else {
             continue;
         };
-        let t_recv = at as f64 / 1e6;
+        let t_recv = s_from_us(at);
         match d.msg.as_ref() {
             Payload::Spat(spat) => {
                 for st in &spat.states {

@@ -15,6 +15,7 @@ use super::nodes::Gnb;
 use super::sidelink;
 use crate::SpecRes;
 use crate::clock::SimClock;
+use crate::clock::{ms_from_us, us_from_ms_floor, us_from_s};
 use crate::metrics::Recorder;
 use crate::metrics::v2x_stats::MsgAgg;
 use crate::physics::BUILDINGS;
@@ -153,7 +154,7 @@ pub fn transmit(
     outbox.clear();
     env.outbox = outbox;
     // Nothing sent from the next step on starts before it.
-    let horizon = now_us + (clock.dt * 1e6).round() as u64;
+    let horizon = now_us + us_from_s(clock.dt);
     for (tech, p) in [(Tech::Wave, &links.wave), (Tech::Pc5, &links.pc5)] {
         sidelink::resolve(
             &mut env,
@@ -230,7 +231,7 @@ pub(super) fn deliver(
                 sent.sent_us + lat,
             )
         {
-            agg.age(age_us as f64 / 1000.0);
+            agg.age(ms_from_us(age_us));
         }
         if r.acts && msg_type != MsgType::Cam {
             env.queue.push(
@@ -302,7 +303,7 @@ fn uu(
     let spike = faults.extra_latency_us(Tech::Uu);
     let burst = faults.extra_loss(Tech::Uu);
     let backhaul = |rng: &mut rand_chacha::ChaCha8Rng| -> u64 {
-        ((backhaul_ms + jitter_ms * rng.random::<f64>()) * 1000.0) as u64
+        us_from_ms_floor(backhaul_ms + jitter_ms * rng.random::<f64>())
     };
     // First hop: UE uplink to the serving gNB's edge server, or RSU backhaul to the nearest one.
     let first: Result<(u64, u32), LossReason> = if sender.is_rsu {
