@@ -1,17 +1,11 @@
 //! `merge` refuses shards that do not belong together (a different base scenario behind the same
 //! sweep file), a missing shard and a damaged one, with exit 2 and nothing written.
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+mod support;
+use support::sim;
 
 const FIXTURE: &str = "tests/fixtures/runner/sweep";
-
-fn sim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sangam-sim"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 /// A copy of the fixture sweep in `dir`, its base scenario's text passed through `edit`.
 fn sweep_copy(dir: &Path, edit: impl Fn(String) -> String) -> String {

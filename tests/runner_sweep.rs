@@ -2,17 +2,12 @@
 //! per-point reports, points.csv, plots), and the overrides reach the scenarios.
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod support;
+use support::sim;
 
 const SWEEP: &str = "tests/fixtures/runner/sweep/sweep.ron";
-
-fn sim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sangam-sim"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 fn ok(out: Output) -> Output {
     assert_eq!(

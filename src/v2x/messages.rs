@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::scenario::spec::{MsgType, Point};
 
-/// ITS station identifier (ETSI StationID / J2735 TemporaryID).
-pub type StationId = u32;
+/// An ITS station's number on the wire (ETSI StationID / J2735 TemporaryID): the
+/// [`crate::ids::StationId::wire`] of the sender.
+pub type StationNumber = u32;
 
 /// CAM size without the low-frequency container, bytes (see module table).
 pub const CAM_BASE_BYTES: usize = 300;
@@ -39,7 +40,7 @@ pub const CPM_OBJECT_BYTES: usize = 35;
 /// Cooperative Awareness Message, ETSI EN 302 637-2.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cam {
-    pub station_id: StationId,
+    pub station_id: StationNumber,
     /// Generation time, s of simulated time.
     pub gen_time_s: f64,
     pub pos: Point,
@@ -94,7 +95,7 @@ impl DenmEvent {
 /// DENM ActionID: originating station + sequence number; identifies one event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ActionId {
-    pub station_id: StationId,
+    pub station_id: StationNumber,
     pub sequence: u32,
 }
 
@@ -252,7 +253,7 @@ pub struct PerceivedObject {
 /// Collective Perception Message, ETSI TS 103 324.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cpm {
-    pub station_id: StationId,
+    pub station_id: StationNumber,
     pub gen_time_s: f64,
     pub sender_pos: Point,
     pub objects: Vec<PerceivedObject>,

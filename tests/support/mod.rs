@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: load a scenario from RON text, step a world, read
-//! vehicles by id.
+//! vehicles by id, run the binary.
 #![allow(dead_code)]
 
 use bevy::prelude::*;
@@ -49,4 +49,13 @@ pub fn straight_road(len: f64, lanes: u8, kmh: f64) -> String {
             links: [(id: "ab", from: "a", to: "b", lanes: {lanes}, speed_limit_kmh: {kmh})],
         )"#
     )
+}
+
+/// Run the `sangam-sim` binary from the repository root.
+pub fn sim<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_sangam-sim"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
 }
