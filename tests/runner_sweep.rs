@@ -1,5 +1,6 @@
-//! Sweeps: a sweep run in two shards and merged is byte for byte the unsharded run (plan,
-//! per-point reports, points.csv, plots), and the overrides reach the scenarios.
+//! Sweeps: a sweep run in two shards (one in worker processes, one on threads) and merged is
+//! byte for byte the unsharded run (plan, per-point reports, points.csv, plots), and the
+//! overrides reach the scenarios.
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Output;
@@ -62,6 +63,9 @@ fn merged_shards_equal_the_unsharded_run_byte_for_byte() {
         "1/2",
         "-j",
         "1",
+        // One shard on threads: its reports equal those sent back by worker processes.
+        "--isolation",
+        "thread",
     ]));
     ok(sim(&["merge", &p("s1"), &p("s0"), "--out", &p("merged")]));
 

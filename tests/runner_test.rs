@@ -12,7 +12,7 @@ fn sim(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_sangam-sim"));
     c.current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(args)
-        .env_remove("SANGAM_SIM_TEST_PANIC");
+        .env_remove("SANGAM_SIM_TEST_FAULT");
     for (k, v) in envs {
         c.env(k, v);
     }
@@ -113,7 +113,7 @@ fn junit_matches_the_schema_ci_systems_read() {
     let xml = dir.path().join("junit.xml");
     let out = sim(
         &["test", SUITE, "-j", "2", "--junit", xml.to_str().unwrap()],
-        &[("SANGAM_SIM_TEST_PANIC", "runner-panic")],
+        &[("SANGAM_SIM_TEST_FAULT", "runner-panic:panic")],
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     let j = parse_junit(&std::fs::read_to_string(&xml).unwrap());
@@ -187,13 +187,13 @@ fn fail_panic_and_malformed_each_get_their_code_and_message_while_the_rest_run()
             "tests/fixtures/runner/suite/pass-a.ron",
             "tests/fixtures/runner/suite/panic.ron",
         ],
-        &[("SANGAM_SIM_TEST_PANIC", "runner-panic")],
+        &[("SANGAM_SIM_TEST_FAULT", "runner-panic:panic")],
     );
     assert_eq!(panic.status.code(), Some(1));
     let out = text(&panic.stdout);
     assert!(row(&out, "panic.ron").starts_with("ERROR"));
     assert!(
-        out.contains("panicked: SANGAM_SIM_TEST_PANIC test hook fired"),
+        out.contains("panicked: SANGAM_SIM_TEST_FAULT test hook fired"),
         "{out}"
     );
     assert!(row(&out, "pass-a.ron").starts_with("PASS"));
@@ -250,7 +250,7 @@ fn results_are_the_same_for_any_number_of_workers() {
                 "--json",
                 json.to_str().unwrap(),
             ],
-            &[("SANGAM_SIM_TEST_PANIC", "runner-panic")],
+            &[("SANGAM_SIM_TEST_FAULT", "runner-panic:panic")],
         );
         let mut summary: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();

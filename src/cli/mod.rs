@@ -3,6 +3,7 @@
 //! Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input or usage.
 mod bench;
 mod check;
+mod isolation;
 mod merge;
 mod run;
 mod summary;
@@ -57,6 +58,9 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Combine the output directories of sweep shards into what one unsharded run writes.
     Merge(merge::MergeArgs),
+    /// Run one job read from stdin (started by `test` and `sweep`; not for people).
+    #[command(name = "__worker", hide = true)]
+    Worker(isolation::WorkerArgs),
 }
 
 /// Parse arguments, run, and return the exit code.
@@ -79,6 +83,27 @@ pub fn main_entry() -> i32 {
         Command::Test(args) => test::test(&args),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Merge(args) => merge::merge(&args),
+        Command::Worker(args) => crate::runner::worker::serve(args.memory_limit_bytes),
+    }
+}
+
+/// `--timeout` as a duration: a positive, finite number of seconds.
+pub(crate) fn parse_timeout(t: Option<f64>) -> Result<Option<std::time::Duration>, String> {
+    match t {
+        None => Ok(None),
+        Some(t) if t.is_finite() && t > 0.0 => Ok(Some(std::time::Duration::from_secs_f64(t))),
+        Some(t) => Err(format!(
+            "--timeout must be a positive number of seconds, got {t}"
+        )),
+    }
+}
+
+/// `-j` as a number of workers (default: the machine's cores).
+pub(crate) fn parse_jobs(j: Option<usize>) -> Result<usize, String> {
+    match j {
+        Some(0) => Err("-j must be at least 1".into()),
+        Some(n) => Ok(n),
+        None => Ok(crate::runner::pool::default_workers()),
     }
 }
 

@@ -1,4 +1,4 @@
-//! `sangam-sim sweep FILE [--shard k/n] [--out DIR] [-j N]`: run a base scenario over a grid of
+//! `sangam-sim sweep FILE [--shard k/n] [--out DIR] [-j N] [--timeout SECS] [--isolation ...]`: run a base scenario over a grid of
 //! overrides (see `runner::sweep` for the file and the point order, `runner::sweep_out` for the
 //! output layout).
 //!
@@ -10,13 +10,15 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{BAD_INPUT, FAILED, OK};
+use super::isolation::IsolationArgs;
+use super::{BAD_INPUT, FAILED, OK, parse_jobs, parse_timeout};
 use crate::output::{json, write_atomic};
-use crate::runner::pool::{Job, JobEnd, JobResult, default_workers, run_all};
+use crate::runner::pool::{Job, JobEnd, JobResult, run_all};
 use crate::runner::sweep::{
     InputFile, Plan, apply, check, input_file, parse_shard, points, read, validate_points,
 };
 use crate::runner::sweep_out::{PointResult, write_point, write_results};
+use crate::runner::worker::Isolation;
 use crate::scenario::load::load_file;
 
 #[derive(Args, Debug)]
@@ -29,12 +31,34 @@ pub struct SweepArgs {
     /// Output directory.
     #[arg(long, default_value = "sweep-out")]
     pub out: PathBuf,
-    /// Worker threads (default: the machine's cores).
+    /// Points run at once (default: the machine's cores).
     #[arg(short = 'j', long = "jobs")]
     pub jobs: Option<usize>,
     /// Wall-time limit per point, s; a point over it is an error.
     #[arg(long)]
     pub timeout: Option<f64>,
+    #[command(flatten)]
+    pub isolation: IsolationArgs,
+}
+
+/// The options that are not files, checked.
+struct Options {
+    shard: (usize, usize),
+    timeout: Option<std::time::Duration>,
+    workers: usize,
+    isolation: Isolation,
+}
+
+impl Options {
+    fn of(args: &SweepArgs) -> Result<Options, String> {
+        let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+        Ok(Options {
+            shard: shard.unwrap_or((0, 1)),
+            timeout: parse_timeout(args.timeout)?,
+            workers: parse_jobs(args.jobs)?,
+            isolation: args.isolation.isolation()?,
+        })
+    }
 }
 
 /// The sweep file, the base scenario and its includes, hashed.
@@ -97,25 +121,14 @@ pub fn plan(file: &Path) -> Result<(Plan, crate::scenario::spec::Spec), i32> {
 }
 
 pub fn sweep(args: &SweepArgs) -> i32 {
-    let (k, n) = match args.shard.as_deref().map(parse_shard).transpose() {
-        Ok(s) => s.unwrap_or((0, 1)),
-        Err(e) => {
-            eprintln!("error: {e}");
+    let opts = match Options::of(args) {
+        Ok(o) => o,
+        Err(msg) => {
+            eprintln!("error: {msg}");
             return BAD_INPUT;
         }
     };
-    let timeout = match args.timeout {
-        None => None,
-        Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
-        Some(_) => {
-            eprintln!("error: --timeout must be a positive number of seconds");
-            return BAD_INPUT;
-        }
-    };
-    if args.jobs == Some(0) {
-        eprintln!("error: -j must be at least 1");
-        return BAD_INPUT;
-    }
+    let (k, n) = opts.shard;
     let (plan, base) = match plan(&args.file) {
         Ok(p) => p,
         Err(code) => return code,
@@ -137,7 +150,7 @@ pub fn sweep(args: &SweepArgs) -> i32 {
             spec: apply(&base, p, plan.sweep.duration),
             source: plan.base.clone(),
             seed: p.seed,
-            timeout,
+            timeout: opts.timeout,
         })
         .collect();
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -151,7 +164,7 @@ pub fn sweep(args: &SweepArgs) -> i32 {
         b
     });
     let mut write_errors = Vec::new();
-    let results = run_all(jobs, args.jobs.unwrap_or_else(default_workers), |i, r| {
+    let results = run_all(jobs, opts.workers, &opts.isolation, |i, r| {
         // Each point is on disk as soon as it ends, so an interrupted sweep keeps its work.
         if let Err(e) = write_point(&args.out, &mine[i], &point_result(r)) {
             write_errors.push(e);
@@ -213,13 +226,8 @@ pub fn sweep(args: &SweepArgs) -> i32 {
 }
 
 fn point_result(r: &JobResult) -> PointResult {
-    match &r.end {
-        JobEnd::Finished(rep, _) => PointResult::Report(rep.clone()),
-        JobEnd::TimedOut(rep, limit) => PointResult::Error(format!(
-            "timed out: wall-time limit of {} s reached at {:.2} s of simulated time",
-            limit.as_secs_f64(),
-            rep.sim_time_s
-        )),
-        JobEnd::Panicked(msg) => PointResult::Error(msg.clone()),
+    match (&r.end, r.end.error()) {
+        (JobEnd::Finished(rep, _), _) => PointResult::Report(rep.clone()),
+        (_, e) => PointResult::Error(e.unwrap_or_default()),
     }
 }

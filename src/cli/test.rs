@@ -1,5 +1,6 @@
 //! `sangam-sim test [PATHS or GLOBS]... [-j N] [--junit FILE] [--json FILE] [--filter TEXT]
-//! [--fail-fast] [--timeout SECS]`: run many scenarios in parallel and judge them.
+//! [--fail-fast] [--timeout SECS] [--isolation process|thread] [--memory-limit MIB]`: run many
+//! scenarios in parallel, each in its own worker process, and judge them.
 //!
 //! Every file is loaded before anything runs, so all broken files are reported together (with
 //! their diagnostics) while the others still run. Results are ordered by path, never by
@@ -11,12 +12,14 @@ use std::time::Duration;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{BAD_INPUT, FAILED, OK};
+use super::isolation::IsolationArgs;
+use super::{BAD_INPUT, FAILED, OK, parse_jobs, parse_timeout};
 use crate::output::{json, write_atomic};
 use crate::runner::discover::expand;
 use crate::runner::junit::junit;
-use crate::runner::pool::{Job, JobEnd, default_workers, run_all};
+use crate::runner::pool::{Job, JobEnd, run_all};
 use crate::runner::suite::{Case, Counts, SuiteSummary, table};
+use crate::runner::worker::Isolation;
 use crate::scenario::load::load_file;
 
 #[derive(Args, Debug)]
@@ -25,7 +28,7 @@ pub struct TestArgs {
     /// or glob patterns (quote them).
     #[arg(required = true)]
     pub paths: Vec<String>,
-    /// Worker threads (default: the machine's cores).
+    /// Scenarios run at once (default: the machine's cores).
     #[arg(short = 'j', long = "jobs")]
     pub jobs: Option<usize>,
     /// Write JUnit XML here.
@@ -43,6 +46,8 @@ pub struct TestArgs {
     /// Wall-time limit per scenario, s; a scenario over it is an error.
     #[arg(long)]
     pub timeout: Option<f64>,
+    #[command(flatten)]
+    pub isolation: IsolationArgs,
 }
 
 /// A loaded scenario waiting to run, or a finished case.
@@ -52,17 +57,15 @@ enum Slot {
 }
 
 pub fn test(args: &TestArgs) -> i32 {
-    let timeout = match parse_timeout(args.timeout) {
-        Ok(t) => t,
+    let checked = parse_timeout(args.timeout)
+        .and_then(|t| Ok((t, parse_jobs(args.jobs)?, args.isolation.isolation()?)));
+    let (timeout, workers, isolation) = match checked {
+        Ok(o) => o,
         Err(msg) => {
             eprintln!("error: {msg}");
             return BAD_INPUT;
         }
     };
-    if args.jobs == Some(0) {
-        eprintln!("error: -j must be at least 1");
-        return BAD_INPUT;
-    }
     let (slots, bad) = collect(args, timeout);
     if slots.is_empty() {
         eprintln!(
@@ -73,11 +76,7 @@ pub fn test(args: &TestArgs) -> i32 {
         );
         return BAD_INPUT;
     }
-    let cases = run_slots(
-        slots,
-        args.jobs.unwrap_or_else(default_workers),
-        args.fail_fast,
-    );
+    let cases = run_slots(slots, workers, &isolation, args.fail_fast);
     print!("{}", table(&cases));
     let counts = Counts::of(&cases);
     let code = if bad {
@@ -88,17 +87,6 @@ pub fn test(args: &TestArgs) -> i32 {
         OK
     };
     write_reports(args, cases, counts, code)
-}
-
-/// `--timeout` as a duration: a positive, finite number of seconds.
-fn parse_timeout(t: Option<f64>) -> Result<Option<Duration>, String> {
-    match t {
-        None => Ok(None),
-        Some(t) if t.is_finite() && t > 0.0 => Ok(Some(Duration::from_secs_f64(t))),
-        Some(t) => Err(format!(
-            "--timeout must be a positive number of seconds, got {t}"
-        )),
-    }
 }
 
 /// Every scenario the arguments name, loaded and sorted by path: runnable ones as jobs, bad
@@ -173,7 +161,12 @@ fn write_reports(args: &TestArgs, cases: Vec<Case>, counts: Counts, code: i32) -
 }
 
 /// Run the loaded scenarios on the pool and put every case back in its slot.
-fn run_slots(slots: Vec<(String, Slot)>, workers: usize, fail_fast: bool) -> Vec<Case> {
+fn run_slots(
+    slots: Vec<(String, Slot)>,
+    workers: usize,
+    isolation: &Isolation,
+    fail_fast: bool,
+) -> Vec<Case> {
     let mut jobs = Vec::new();
     let mut job_slot = Vec::new();
     for (i, (_, s)) in slots.iter().enumerate() {
@@ -190,7 +183,7 @@ fn run_slots(slots: Vec<(String, Slot)>, workers: usize, fail_fast: bool) -> Vec
         );
         b
     });
-    let results = run_all(jobs, workers, |i, r| {
+    let results = run_all(jobs, workers, isolation, |i, r| {
         if let Some(b) = &bar {
             b.set_message(slots[job_slot[i]].0.clone());
             b.inc(1);

@@ -56,6 +56,8 @@ fn test_case(c: &Case) -> TestCase {
                 Some(ErrorKind::BadInput) => "bad-input",
                 Some(ErrorKind::Panic) => "panic",
                 Some(ErrorKind::Timeout) => "timeout",
+                Some(ErrorKind::Crash) => "crash",
+                Some(ErrorKind::OutOfMemory) => "out-of-memory",
                 None => "error",
             });
             let text = c.error.clone().unwrap_or_default();

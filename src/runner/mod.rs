@@ -2,6 +2,7 @@
 //! many runs at once on a worker pool (`sangam-sim test`, sweeps), their JUnit and plots.
 pub mod app;
 pub mod discover;
+pub mod fault;
 pub mod grid;
 pub mod junit;
 pub mod merge;
@@ -11,5 +12,6 @@ pub mod suite;
 pub mod sweep;
 pub mod sweep_out;
 pub mod sweep_result;
+pub mod worker;
 
 pub use app::{Outcome, RunOptions, build_app, run};

@@ -1,10 +1,11 @@
-//! The worker pool: many scenario runs at once, one Bevy app per worker thread.
+//! The worker pool: many scenario runs at once, one Bevy app per worker.
 //!
 //! Each run is single-threaded and deterministic, so parallelism comes from running several
 //! worlds side by side. Results come back indexed by input position, never by completion
 //! order, so everything built from them is the same for any number of workers. A run that
-//! panics is caught on its worker and reported as an error; the worker goes on with the next
-//! job.
+//! panics is caught and reported as an error; with [`Isolation::Process`] each run is a child
+//! process (see [`super::worker`]), so one that aborts, hangs inside a step or runs out of
+//! memory is reported too while the others go on.
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
@@ -12,21 +13,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crossbeam::channel::{bounded, unbounded};
+use serde::{Deserialize, Serialize};
 
 use super::app::{RunOptions, run};
+use super::worker::{Isolation, run_in_process};
 use crate::metrics::report::{Report, Timing};
 use crate::scenario::spec::Spec;
 
-/// Test hook: a run whose scenario `name` equals this variable's value panics before its first
-/// step. It exists so that the test suite can check that one panicking scenario is reported as
-/// an error without taking the others down; it has no other use.
-pub const TEST_PANIC_ENV: &str = "SANGAM_SIM_TEST_PANIC";
-
 /// Name prefix of worker threads; their panics are captured rather than printed.
-const WORKER: &str = "sangam-worker";
+pub(super) const WORKER: &str = "sangam-worker";
 
-/// One run to do.
-#[derive(Clone)]
+/// One run to do (sent to a worker process as RON, whose floats round-trip exactly).
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Job {
     pub spec: Spec,
     /// Display name of the scenario's file (goes into the report's `source`).
@@ -37,14 +35,44 @@ pub struct Job {
 }
 
 /// How one run ended.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum JobEnd {
     /// Ran to the scenario's duration.
     Finished(Box<Report>, Timing),
-    /// Stopped by its wall-clock limit, with the report of the part that ran.
+    /// Stopped by its wall-clock limit at a step boundary, with the report of the part that ran.
     TimedOut(Box<Report>, Duration),
+    /// Did not come back from a step by its wall-clock limit (plus a grace), so its worker
+    /// process was killed: the limit, and how long it had run.
+    Killed(Duration, Duration),
     /// Panicked: the message and where.
     Panicked(String),
+    /// Its worker process ended without a result (abort, signal): how, and its last words.
+    Crashed(String),
+    /// Its worker process ran out of memory under the memory limit.
+    OutOfMemory(String),
+}
+
+impl JobEnd {
+    /// What went wrong, for tables and logs; `None` for a run that finished.
+    pub fn error(&self) -> Option<String> {
+        match self {
+            JobEnd::Finished(..) => None,
+            JobEnd::TimedOut(report, limit) => Some(format!(
+                "timed out: wall-time limit of {} s reached at {:.2} s of simulated time",
+                limit.as_secs_f64(),
+                report.sim_time_s
+            )),
+            JobEnd::Killed(limit, ran) => Some(format!(
+                "timed out: wall-time limit of {} s passed inside a step; the worker was killed \
+                 after {:.1} s",
+                limit.as_secs_f64(),
+                ran.as_secs_f64()
+            )),
+            JobEnd::Panicked(msg) | JobEnd::Crashed(msg) | JobEnd::OutOfMemory(msg) => {
+                Some(msg.clone())
+            }
+        }
+    }
 }
 
 /// A job's end and its wall time (kept apart from everything deterministic).
@@ -100,11 +128,8 @@ pub fn run_job(job: Job) -> JobResult {
         deadline: job.timeout.map(|t| started + t),
         ..RunOptions::default()
     };
-    let name = job.spec.name.clone();
     let result = catch_unwind(AssertUnwindSafe(|| {
-        if std::env::var(TEST_PANIC_ENV).is_ok_and(|n| n == name) {
-            panic!("{TEST_PANIC_ENV} test hook fired for scenario `{name}`");
-        }
+        super::fault::inject(&job.spec.name);
         run(job.spec, &job.source, &opts)
     }));
     let wall_s = started.elapsed().as_secs_f64();
@@ -123,12 +148,21 @@ pub fn run_job(job: Job) -> JobResult {
     JobResult { end, wall_s }
 }
 
-/// Run `jobs` on `workers` threads. `done` is called on the calling thread as each job ends
+/// Run one job as `isolation` says.
+fn run_isolated(job: Job, isolation: &Isolation) -> JobResult {
+    match isolation {
+        Isolation::Thread => run_job(job),
+        Isolation::Process(limits) => run_in_process(&job, limits),
+    }
+}
+
+/// Run `jobs` on `workers` threads, each run isolated as `isolation` says. `done` is called on the calling thread as each job ends
 /// (in completion order: for progress display only). With `stop` set by `done` returning
 /// false, jobs not yet started are skipped and come back as `None`.
 pub fn run_all(
     jobs: Vec<Job>,
     workers: usize,
+    isolation: &Isolation,
     mut done: impl FnMut(usize, &JobResult) -> bool,
 ) -> Vec<Option<JobResult>> {
     let n = jobs.len();
@@ -153,7 +187,7 @@ pub fn run_all(
                     if stop.load(Ordering::Relaxed) {
                         continue;
                     }
-                    if res_tx.send((i, run_job(job))).is_err() {
+                    if res_tx.send((i, run_isolated(job, isolation))).is_err() {
                         break;
                     }
                 }

@@ -40,6 +40,10 @@ pub enum ErrorKind {
     BadInput,
     Panic,
     Timeout,
+    /// The worker process ended without a result (abort, signal).
+    Crash,
+    /// The worker process passed its memory limit.
+    OutOfMemory,
 }
 
 /// One scenario file's result.
@@ -97,6 +101,13 @@ impl Case {
         }
     }
 
+    /// Mark the case an error of `kind`, with the run's own account of it.
+    fn fail_with(&mut self, kind: ErrorKind, end: &JobEnd) {
+        self.status = Status::Error;
+        self.error_kind = Some(kind);
+        self.error = end.error();
+    }
+
     /// A run's result.
     pub fn from_job(path: &str, scenario: &str, seed: u64, r: &JobResult) -> Case {
         let mut c = Case {
@@ -121,21 +132,14 @@ impl Case {
                 };
                 c.sim_time_s = Some(report.sim_time_s);
             }
-            JobEnd::TimedOut(report, limit) => {
-                c.status = Status::Error;
-                c.error_kind = Some(ErrorKind::Timeout);
+            JobEnd::TimedOut(report, _) => {
                 c.sim_time_s = Some(report.sim_time_s);
-                c.error = Some(format!(
-                    "timed out: wall-time limit of {} s reached at {:.2} s of simulated time",
-                    limit.as_secs_f64(),
-                    report.sim_time_s
-                ));
+                c.fail_with(ErrorKind::Timeout, &r.end);
             }
-            JobEnd::Panicked(msg) => {
-                c.status = Status::Error;
-                c.error_kind = Some(ErrorKind::Panic);
-                c.error = Some(msg.clone());
-            }
+            JobEnd::Killed(..) => c.fail_with(ErrorKind::Timeout, &r.end),
+            JobEnd::Panicked(_) => c.fail_with(ErrorKind::Panic, &r.end),
+            JobEnd::Crashed(_) => c.fail_with(ErrorKind::Crash, &r.end),
+            JobEnd::OutOfMemory(_) => c.fail_with(ErrorKind::OutOfMemory, &r.end),
         }
         c
     }
