@@ -13,7 +13,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::isolation::IsolationArgs;
 use super::{BAD_INPUT, FAILED, OK, parse_jobs, parse_timeout};
 use crate::output::{json, write_atomic};
-use crate::runner::pool::{Job, JobEnd, JobResult, run_all};
+use crate::runner::job::{Job, JobEnd, JobResult};
+use crate::runner::pool::run_all;
 use crate::runner::sweep::{
     InputFile, Plan, apply, check, input_file, parse_shard, points, read, validate_points,
 };

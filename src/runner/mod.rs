@@ -4,6 +4,7 @@ pub mod app;
 pub mod discover;
 pub mod fault;
 pub mod grid;
+pub mod job;
 pub mod junit;
 pub mod merge;
 pub mod plots;

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 
-use super::pool::{JobEnd, JobResult};
+use super::job::{JobEnd, JobResult};
 use crate::metrics::report::Verdict;
 
 /// What became of one scenario file.

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam::channel::{RecvTimeoutError, bounded};
 
-use super::pool::{Job, JobEnd, JobResult, WORKER, run_job};
+use super::job::{Job, JobEnd, JobResult, WORKER, run_job};
 
 /// The hidden subcommand that makes the binary a worker.
 pub const WORKER_COMMAND: &str = "__worker";
