@@ -16,7 +16,7 @@ use crate::output::{json, write_atomic};
 use crate::runner::job::{Job, JobEnd, JobResult};
 use crate::runner::pool::run_all;
 use crate::runner::sweep::{
-    InputFile, Plan, apply, check, input_file, parse_shard, points, read, validate_points,
+    InputFile, Plan, Point, apply, check, input_file, parse_shard, points, read, validate_points,
 };
 use crate::runner::sweep_out::{PointResult, write_point, write_results};
 use crate::runner::worker::Isolation;
@@ -129,7 +129,6 @@ pub fn sweep(args: &SweepArgs) -> i32 {
             return BAD_INPUT;
         }
     };
-    let (k, n) = opts.shard;
     let (plan, base) = match plan(&args.file) {
         Ok(p) => p,
         Err(code) => return code,
@@ -139,16 +138,33 @@ pub fn sweep(args: &SweepArgs) -> i32 {
         eprintln!("error: cannot write {}: {e}", plan_path.display());
         return BAD_INPUT;
     }
-    let mine: Vec<_> = plan
+    let (k, n) = opts.shard;
+    let mine: Vec<Point> = plan
         .points
         .iter()
         .filter(|p| p.index % n == k)
         .cloned()
         .collect();
+    if let Err(e) = run_points(args, &opts, &plan, &base, &mine) {
+        eprintln!("error: {e}");
+        return BAD_INPUT;
+    }
+    summarize(args, &plan, &mine, opts.shard)
+}
+
+/// Run this shard's points on the pool, each written to disk as soon as it ends (so an
+/// interrupted sweep keeps its work); points not run are written as errors.
+fn run_points(
+    args: &SweepArgs,
+    opts: &Options,
+    plan: &Plan,
+    base: &crate::scenario::spec::Spec,
+    mine: &[Point],
+) -> Result<(), String> {
     let jobs: Vec<Job> = mine
         .iter()
         .map(|p| Job {
-            spec: apply(&base, p, plan.sweep.duration),
+            spec: apply(base, p, plan.sweep.duration),
             source: plan.base.clone(),
             seed: p.seed,
             timeout: opts.timeout,
@@ -166,7 +182,6 @@ pub fn sweep(args: &SweepArgs) -> i32 {
     });
     let mut write_errors = Vec::new();
     let results = run_all(jobs, opts.workers, &opts.isolation, |i, r| {
-        // Each point is on disk as soon as it ends, so an interrupted sweep keeps its work.
         if let Err(e) = write_point(&args.out, &mine[i], &point_result(r)) {
             write_errors.push(e);
         }
@@ -179,20 +194,19 @@ pub fn sweep(args: &SweepArgs) -> i32 {
         b.finish_and_clear();
     }
     if !write_errors.is_empty() {
-        for e in &write_errors {
-            eprintln!("error: {e}");
-        }
-        return BAD_INPUT;
+        return Err(write_errors.join("\nerror: "));
     }
     for (p, r) in mine.iter().zip(&results) {
-        if r.is_none()
-            && let Err(e) = write_point(&args.out, p, &PointResult::Error("not run".into()))
-        {
-            eprintln!("error: {e}");
-            return BAD_INPUT;
+        if r.is_none() {
+            write_point(&args.out, p, &PointResult::Error("not run".into()))?;
         }
     }
-    let done = match write_results(&args.out, &mine) {
+    Ok(())
+}
+
+/// Write points.csv and the plots over this shard's points, and say how they went.
+fn summarize(args: &SweepArgs, plan: &Plan, mine: &[Point], (k, n): (usize, usize)) -> i32 {
+    let done = match write_results(&args.out, mine) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("error: {e}");

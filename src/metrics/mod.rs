@@ -1,5 +1,6 @@
 //! Metrics: everything observable goes through here. The report, traces, JUnit, plots and the
 //! dashboard all read the same recorded data.
+pub mod aoi;
 pub mod expect;
 pub mod recorder;
 pub mod report;
@@ -12,6 +13,7 @@ pub use recorder::{Recorder, TripStats};
 use crate::RecordStage;
 use crate::SpecRes;
 use crate::clock::SimClock;
+use crate::radio::outcome::AirEvents;
 use crate::traffic::components::Vehicle;
 use expect::{Evidence, check};
 use recorder::{result, round};
@@ -19,13 +21,26 @@ use report::{Report, Summary, V2xSummary};
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Recorder>()
+        .init_resource::<AirEvents>()
         .add_observer(recorder::start_trip)
         .add_systems(
             FixedUpdate,
-            (recorder::track, recorder::stops_served, recorder::arrivals)
+            (
+                air,
+                recorder::track,
+                recorder::stops_served,
+                recorder::arrivals,
+            )
                 .chain()
                 .in_set(RecordStage::Metrics),
         );
+}
+
+/// Count what the air did this step, in the order it happened.
+fn air(events: Res<AirEvents>, mut rec: ResMut<Recorder>) {
+    for e in &events.0 {
+        rec.v2x.note(e);
+    }
 }
 
 /// Build the report from a finished world.

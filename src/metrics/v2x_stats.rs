@@ -3,9 +3,10 @@
 //! run length (traces go to disk through the trace writer instead).
 use std::collections::BTreeMap;
 
+use super::aoi::{AOI_RANGE_M, AgeOfInformation};
 use super::report::{MsgStats, Percentiles, round};
 use crate::clock::ms_from_us;
-use crate::radio::outcome::LossReason;
+use crate::radio::outcome::{AirEvent, LossReason, Reception};
 use crate::scenario::spec::{MsgType, Tech};
 
 /// Relative width of a latency bin: 0.5 %, so percentiles are exact to ±0.25 %.
@@ -169,9 +170,47 @@ pub struct V2xLog {
     pub cbr: BTreeMap<Tech, (f64, u64)>,
     /// Load of each gNB (by id) every 100 ms: (sum, count).
     pub cell_load: BTreeMap<String, (f64, u64)>,
+    /// Age of information per (message, technology, receiver, sender).
+    aoi: AgeOfInformation,
 }
 
 impl V2xLog {
+    /// Count one event of the air.
+    pub fn note(&mut self, e: &AirEvent) {
+        match e {
+            AirEvent::Sent { msg, tech, cbr } => {
+                if let Some(cbr) = cbr {
+                    let c = self.cbr.entry(*tech).or_insert((0.0, 0));
+                    c.0 += cbr;
+                    c.1 += 1;
+                }
+                self.agg(*msg, *tech).sent += 1;
+            }
+            AirEvent::CellLoad { gnb, load } => {
+                let c = self.cell_load.entry(gnb.to_string()).or_default();
+                c.0 += load;
+                c.1 += 1;
+            }
+            AirEvent::Reception(r) => self.reception(r),
+        }
+    }
+
+    /// One reception attempt, and the age of information it ended at a receiver that uses it
+    /// (an automated vehicle within [`AOI_RANGE_M`] of the sender).
+    fn reception(&mut self, r: &Reception) {
+        let agg = self.by.entry((r.msg, r.tech)).or_default();
+        agg.attempt(r.distance, r.outcome);
+        if let Ok(lat) = r.outcome
+            && r.to_acts
+            && r.distance <= AOI_RANGE_M
+            && let Some(age_us) =
+                self.aoi
+                    .update(r.msg, r.tech, r.to, r.from, r.sent_us, r.sent_us + lat)
+        {
+            agg.age(ms_from_us(age_us));
+        }
+    }
+
     pub fn agg(&mut self, msg: MsgType, tech: Tech) -> &mut MsgAgg {
         self.by.entry((msg, tech)).or_default()
     }

@@ -1,6 +1,12 @@
 //! What became of one reception attempt, as the radio models decide it: delivered after a
 //! latency, or lost for a reason. Metrics, traces and the view read these outcomes; the models
 //! know nothing of them.
+use std::sync::Arc;
+
+use bevy::platform::collections::HashMap;
+use bevy::prelude::Resource;
+
+use crate::scenario::spec::{MsgType, Tech};
 
 /// Why a reception failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -29,5 +35,59 @@ impl LossReason {
             LossReason::Expired => "expired",
             LossReason::Injected => "burst_loss",
         }
+    }
+}
+
+/// One reception attempt as the radio decided it: one sender, one receiver, one technology.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reception {
+    pub msg_id: u64,
+    pub msg: MsgType,
+    pub tech: Tech,
+    /// Station numbers of sender and receiver (`ids::StationId::wire`).
+    pub from: u32,
+    pub to: u32,
+    pub from_pos: [f64; 2],
+    pub to_pos: [f64; 2],
+    /// The receiver acts on what it receives (an automated vehicle).
+    pub to_acts: bool,
+    pub sent_us: u64,
+    /// Delivered after this latency, µs, or lost.
+    pub outcome: Result<u64, LossReason>,
+    /// Horizontal sender-receiver distance, m.
+    pub distance: f64,
+}
+
+/// What happened on the air, in the order the radio decided it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AirEvent {
+    /// A message went out on a technology; on sidelink, with the channel busy ratio the sender
+    /// sensed when it went out.
+    Sent {
+        msg: MsgType,
+        tech: Tech,
+        cbr: Option<f64>,
+    },
+    /// A gNB's load over the measurement window that just closed.
+    CellLoad { gnb: Arc<str>, load: f64 },
+    /// A reception attempt was decided.
+    Reception(Reception),
+}
+
+/// The step's stream of air events: written by the radio in the communicate stage, read in the
+/// record stage by metrics, traces and the view, each with its own system.
+#[derive(Resource, Debug, Default)]
+pub struct AirEvents(pub Vec<AirEvent>);
+
+/// Names of stations by station number, for readers that show them (traces, the view): kept
+/// only when one of them inserts this resource. Entries stay after a vehicle leaves, since a
+/// message it sent may be decided after it has gone.
+#[derive(Resource, Debug, Default)]
+pub struct StationNames(pub HashMap<u32, Arc<str>>);
+
+impl StationNames {
+    /// The name of station `id` (empty if unknown).
+    pub fn name(&self, id: u32) -> &str {
+        self.0.get(&id).map_or("", |n| n)
     }
 }

@@ -24,7 +24,7 @@ use crossbeam::channel::Sender;
 
 use crate::RecordStage;
 use crate::clock::SimClock;
-use crate::radio::outcome::LossReason;
+use crate::radio::outcome::{AirEvent, AirEvents, LossReason, StationNames};
 use crate::road::RoadNetwork;
 use crate::scenario::spec::{MsgType, Tech};
 use crate::traffic::components::{Motion, Vehicle};
@@ -117,7 +117,29 @@ impl TraceSink {
 /// Add the sink and the FCD sampler to a built app (before its first update).
 pub fn install(app: &mut App, sink: TraceSink) {
     app.insert_resource(sink)
-        .add_systems(FixedUpdate, sample_fcd.in_set(RecordStage::Traces));
+        .init_resource::<StationNames>()
+        .init_resource::<AirEvents>()
+        .add_systems(FixedUpdate, sample_fcd.in_set(RecordStage::Traces))
+        .add_systems(FixedUpdate, v2x_rows.in_set(RecordStage::V2xLog));
+}
+
+/// One row of the V2X trace per reception attempt of the step, in the order the radio
+/// decided them.
+fn v2x_rows(sink: Res<TraceSink>, events: Res<AirEvents>, names: Res<StationNames>) {
+    for e in &events.0 {
+        let AirEvent::Reception(r) = e else { continue };
+        sink.v2x_row(V2xRow {
+            sent_us: r.sent_us,
+            received_us: r.outcome.ok().map(|l| r.sent_us + l),
+            message_id: r.msg_id,
+            msg: r.msg,
+            sender: names.name(r.from).to_string(),
+            receiver: names.name(r.to).to_string(),
+            tech: r.tech,
+            latency_us: r.outcome.ok(),
+            loss: r.outcome.err(),
+        });
+    }
 }
 
 /// Every [`FCD_PERIOD`] of simulated time, the state at the end of the step (t + dt) of every

@@ -4,6 +4,7 @@ use bevy::prelude::*;
 use super::idm::Idm;
 use super::kind::Body;
 use super::mobil::Mobil;
+use crate::road::RoadNetwork;
 use crate::scenario::spec::Kind;
 
 /// A vehicle. `index` is its spawn order: the stable order every output is sorted by.
@@ -49,7 +50,29 @@ impl Route {
     pub fn ahead(&self) -> &[u32] {
         self.links.get(self.at + 1..).unwrap_or(&[])
     }
+
+    /// Distance along this route from where `m` is to a point (link, s), m, if the point is
+    /// ahead on the route within [`ROUTE_LOOKAHEAD_M`].
+    pub fn distance_to(&self, net: &RoadNetwork, m: &Motion, link: u32, s: f64) -> Option<f64> {
+        if link == m.link {
+            return (s >= m.s).then_some(s - m.s);
+        }
+        let mut d = net.links[m.link as usize].length - m.s;
+        for &l in self.ahead() {
+            if l == link {
+                return Some(d + s);
+            }
+            d += net.links[l as usize].length;
+            if d > ROUTE_LOOKAHEAD_M {
+                break;
+            }
+        }
+        None
+    }
 }
+
+/// How far along a route [`Route::distance_to`] looks, m.
+pub const ROUTE_LOOKAHEAD_M: f64 = 2000.0;
 
 /// How this vehicle's driver (human or automated) drives.
 #[derive(Component, Debug, Clone, Copy)]

@@ -5,10 +5,9 @@
 use bevy::prelude::*;
 
 use super::denm::{DenmUpdate, is_relevant};
-use super::messages::{ActionId, Denm};
-use super::nodes::OnBoard;
+use super::messages::Denm;
+use super::nodes::{EeblNotice, OnBoard};
 use super::reactions::eebl_accel;
-use super::receive::distance_ahead;
 use crate::clock::SimClock;
 use crate::road::geometry::{P2, dist};
 use crate::road::network::LinkData;
@@ -18,23 +17,6 @@ use crate::traffic::components::*;
 use crate::traffic::decide::idm_on;
 use crate::traffic::lanes::{At, LaneIndex};
 use crate::traffic::spawn::effective_v0;
-
-/// An EEBL event a vehicle was told of, located on its route.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct EeblNotice {
-    pub action: ActionId,
-    /// Where the sender was at detection: link, centreline position and lane on it.
-    pub link: u32,
-    pub s: f64,
-    pub lane: u8,
-    /// Its speed then (`eventSpeed`), m/s.
-    pub speed: f64,
-    pub detected_s: f64,
-    /// End of the DENM's validity, s.
-    pub until_s: f64,
-    /// When it arrived, s (the reaction time counts from here).
-    pub received_s: f64,
-}
 
 /// Largest angle between the reported heading and the lane direction for the event to count as
 /// travelling in my direction, rad (45°, assumed: separates the two carriageways of a road and
@@ -103,7 +85,7 @@ pub fn note(
         .chain(route.ahead().iter().copied())
         .find_map(|l| {
             let (s, lane) = on_link(&net.links[l as usize], pos, denm.event_heading_rad)?;
-            distance_ahead(net, m, route, l, s).map(|_| (l, s, lane))
+            route.distance_to(net, m, l, s).map(|_| (l, s, lane))
         });
     notices.retain(|n| n.action != denm.action_id);
     if let Some((link, s, lane)) = located {
@@ -174,7 +156,7 @@ pub fn anticipate(
             {
                 continue;
             }
-            if let Some(d) = distance_ahead(&net, m, route, n.link, n.s) {
+            if let Some(d) = route.distance_to(&net, m, n.link, n.s) {
                 let a = eebl_accel(&idm, m.v, d, n.speed);
                 advice.max_accel = Some(advice.max_accel.map_or(a, |c: f64| c.min(a)));
             }

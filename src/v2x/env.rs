@@ -5,13 +5,12 @@ use std::sync::Arc;
 use bevy::prelude::*;
 
 use super::messages::Payload;
-use super::sidelink::Airing;
 use crate::radio::cell::CellMeter;
 use crate::radio::dcc::{Pc5Occupancy, WaveRate, wave_airtime_us};
 use crate::radio::grid::SpatialGrid;
+use crate::radio::medium::Burst;
 use crate::radio::medium::PowerTable;
 use crate::radio::queue::DeliveryQueue;
-use crate::scenario::spec::MsgType;
 use crate::scenario::spec::Tech;
 
 /// A station that can send or receive this step.
@@ -57,6 +56,74 @@ pub struct Delivery {
     pub msg: Arc<Payload>,
     pub sent_us: u64,
     pub tech: Tech,
+}
+
+/// A message as sent: what, when and by whom.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub msg_id: u64,
+    pub msg: Arc<Payload>,
+    pub sent_us: u64,
+    pub from: Station,
+}
+
+/// A receiver in range of a scheduled sidelink transmission, with the signal it gets. Compact
+/// (40 bytes, single precision): a busy step holds one per receiver of every message on the air.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate {
+    pub entity: Entity,
+    pub id: u32,
+    pub acts: bool,
+    pub pos: [f32; 2],
+    pub height: f32,
+    /// Horizontal distance, m.
+    pub d: f32,
+    pub rx_dbm: f32,
+    /// Noise floor plus any jammer at the receiver, dBm.
+    pub noise_dbm: f32,
+}
+
+impl Candidate {
+    /// Antenna position and height.
+    pub fn at(&self) -> ([f64; 2], f64) {
+        (
+            [f64::from(self.pos[0]), f64::from(self.pos[1])],
+            f64::from(self.height),
+        )
+    }
+
+    /// The receiving station, as far as recording a reception needs it.
+    pub fn station(&self) -> Station {
+        let (pos, height) = self.at();
+        Station {
+            entity: self.entity,
+            id: self.id,
+            pos,
+            height,
+            radios: 0,
+            acts: self.acts,
+            serving: None,
+            is_rsu: false,
+            backhaul: false,
+        }
+    }
+}
+
+/// A scheduled sidelink transmission waiting to be resolved.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub sent: Sent,
+    pub spike_us: u64,
+    pub burst_loss: f64,
+    pub candidates: Vec<Candidate>,
+}
+
+/// A transmission on the medium; kept after it is resolved while it can still interfere with
+/// one that is not.
+#[derive(Debug, Clone)]
+pub struct Airing {
+    pub burst: Burst,
+    pub pending: Option<Box<Pending>>,
 }
 
 /// Channel busy ratio per area: airtime sensed in 100 m cells over 100 ms windows
@@ -175,8 +242,6 @@ pub fn airtime_us(tech: Tech, bytes: usize) -> u64 {
 #[derive(Resource, Default)]
 pub struct RadioEnv {
     pub stations: Vec<Station>,
-    /// Names of `stations`, same order (for traces and the view).
-    pub names: Vec<Arc<str>>,
     pub grid: Option<SpatialGrid>,
     pub outbox: Vec<Tx>,
     pub queue: DeliveryQueue<Delivery>,
@@ -193,8 +258,6 @@ pub struct RadioEnv {
     /// Sidelink transmissions on the air or still able to interfere (`v2x::sidelink`).
     pub medium_wave: Vec<Airing>,
     pub medium_pc5: Vec<Airing>,
-    /// Age of information per (message, technology, receiver, sender).
-    pub aoi: AgeOfInformation,
     /// Deliveries later than this after sending are dropped as expired, µs.
     pub lifetime_us: u64,
     /// Median received power by distance for WAVE and PC5 (interference, carrier sensing).
@@ -240,96 +303,4 @@ pub fn los_key(a: [f64; 2], b: [f64; 2]) -> u64 {
     let (ka, kb) = (q(a), q(b));
     let (lo, hi) = if ka <= kb { (ka, kb) } else { (kb, ka) };
     (lo << 32) | hi
-}
-
-/// Age of information: for every (message type, technology, receiver, sender) the generation
-/// time of the newest message received. When a newer one arrives, the age the receiver's
-/// information had reached just before it (arrival − previous generation) is one sample: the
-/// peak age of Kaul, Yates, Gruteser, "Real-time status: how often should one update?",
-/// IEEE INFOCOM 2012. Pairs silent for longer than [`AOI_FORGET_US`] are forgotten, so the
-/// map stays as large as the current neighbourhoods.
-#[derive(Debug, Default)]
-pub struct AgeOfInformation {
-    newest: bevy::platform::collections::HashMap<u64, u64>,
-    next_sweep_us: u64,
-}
-
-/// A (receiver, sender) pair with nothing new for this long starts afresh, µs.
-pub const AOI_FORGET_US: u64 = 10_000_000;
-
-impl AgeOfInformation {
-    fn key(msg: MsgType, tech: Tech, to: u32, from: u32) -> u64 {
-        ((msg as u64) << 60) | ((tech as u64) << 56) | (u64::from(to) << 28) | u64::from(from)
-    }
-
-    /// A message generated at `gen_us` arrives at `arrival_us`; returns the peak age sample, µs
-    /// (none for the first message of a pair, or for one older than what the receiver holds).
-    pub fn update(
-        &mut self,
-        msg: MsgType,
-        tech: Tech,
-        to: u32,
-        from: u32,
-        gen_us: u64,
-        arrival_us: u64,
-    ) -> Option<u64> {
-        if arrival_us >= self.next_sweep_us {
-            self.newest.retain(|_, g| *g + AOI_FORGET_US > arrival_us);
-            self.next_sweep_us = arrival_us + AOI_FORGET_US / 10;
-        }
-        let slot = self
-            .newest
-            .entry(Self::key(msg, tech, to, from))
-            .or_insert(u64::MAX);
-        if *slot == u64::MAX || *slot + AOI_FORGET_US <= gen_us {
-            *slot = gen_us;
-            None
-        } else if gen_us > *slot {
-            let age = arrival_us - *slot;
-            *slot = gen_us;
-            Some(age)
-        } else {
-            None
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn peak_age_of_periodic_updates() {
-        let mut a = AgeOfInformation::default();
-        // CAM every 100 ms with 2 ms latency: each arrival finds information 102 ms old.
-        assert_eq!(a.update(MsgType::Cam, Tech::Pc5, 1, 2, 0, 2_000), None);
-        assert_eq!(
-            a.update(MsgType::Cam, Tech::Pc5, 1, 2, 100_000, 102_000),
-            Some(102_000)
-        );
-        // One lost: the next arrival finds 202 ms old information.
-        assert_eq!(
-            a.update(MsgType::Cam, Tech::Pc5, 1, 2, 300_000, 302_000),
-            Some(202_000)
-        );
-        // An older copy arriving late (another technology's path is separate) changes nothing.
-        assert_eq!(
-            a.update(MsgType::Cam, Tech::Pc5, 1, 2, 200_000, 310_000),
-            None
-        );
-        // Pairs are independent.
-        assert_eq!(
-            a.update(MsgType::Cam, Tech::Uu, 1, 2, 300_000, 320_000),
-            None
-        );
-        assert_eq!(
-            a.update(MsgType::Cam, Tech::Pc5, 2, 1, 300_000, 302_000),
-            None
-        );
-        // A pair silent for longer than the forget time starts afresh.
-        assert_eq!(
-            a.update(MsgType::Cam, Tech::Pc5, 1, 2, 20_300_000, 20_302_000),
-            None
-        );
-    }
 }

@@ -14,13 +14,14 @@ use super::faults::FaultState;
 use super::messages::*;
 use super::nodes::{Gnb, OnBoard, RSU_CYCLE_US, Rsu, cycle_due, rsrp_dbm, select_cell};
 use super::spat::{ApproachState, Colour as SpatColour, build_spat};
-use super::transmit::UU_CAM_RADIUS;
+use super::uu::UU_CAM_RADIUS;
 use crate::SpecRes;
 use crate::clock::{SimClock, s_from_ms, us_from_s};
 use crate::ids::StationId;
 use crate::physics::BUILDINGS;
 use crate::physics::los::clear;
 use crate::radio::grid::SpatialGrid;
+use crate::radio::outcome::StationNames;
 use crate::radio::stats::std_normal;
 use crate::rng::Rngs;
 use crate::road::RoadNetwork;
@@ -43,6 +44,8 @@ pub struct GatherCtx<'w> {
     spec: Res<'w, SpecRes>,
     faults: Res<'w, FaultState>,
     env: ResMut<'w, RadioEnv>,
+    /// Present when a trace or the view shows station names.
+    names: Option<ResMut<'w, StationNames>>,
 }
 
 /// A vehicle as a radio station.
@@ -73,6 +76,7 @@ pub fn gather(
         spec,
         faults,
         mut env,
+        mut names,
     } = ctx;
     let t = clock.t();
     let env = &mut *env;
@@ -84,7 +88,12 @@ pub fn gather(
         .collect();
     let uu = &spec.0.v2x.links.uu;
     let reselect = clock.every(0.1);
-    let mut st: Vec<(Station, String)> = Vec::new();
+    let mut st: Vec<Station> = Vec::new();
+    let mut name = |id: u32, n: &str| {
+        if let Some(names) = names.as_mut() {
+            names.0.entry(id).or_insert_with(|| Arc::from(n));
+        }
+    };
     for mut v in &mut vehicles {
         let pos = map_pos(v.tf);
         let radios = radio_bits(&v.obu.radios);
@@ -92,19 +101,20 @@ pub fn gather(
             reselect_cell(&mut v.ob, &gnb_list, &env.gnb_up, pos, uu, t);
         }
         if let Some(station) = vehicle_station(&v, pos, radios, &env.gnb_up, t) {
-            st.push((station, v.veh.id.clone()));
+            name(station.id, &v.veh.id);
+            st.push(station);
         }
     }
     for (e, r) in &rsus {
         if !faults.rsu_down.contains(&r.id)
             && let Some(station) = rsu_station(e, r, &faults)
         {
-            st.push((station, r.id.clone()));
+            name(station.id, &r.id);
+            st.push(station);
         }
     }
-    st.sort_by_key(|(s, _)| s.id);
-    env.stations = st.iter().map(|(s, _)| *s).collect();
-    env.names = st.into_iter().map(|(_, n)| Arc::from(n)).collect();
+    st.sort_by_key(|s| s.id);
+    env.stations = st;
     env.grid = Some(SpatialGrid::build(
         GRID_CELL,
         env.stations

@@ -4,7 +4,10 @@
 //!
 //! The models (`cam`, `denm`, `spat`, `cpm`, `glosa`, `reactions`, `messages`) are pure; the
 //! systems (`nodes`, `generate`, `transmit`, `receive`, `faults`) wire them to the world.
+//! `transmit` sends over `sidelink` and `uu`, which share `air`; what the air decided goes out
+//! as `radio::outcome::AirEvents`, read by metrics, traces and the view with their own systems.
 //! Equations, defaults and sources: `docs/v2x-models.md`.
+pub mod air;
 pub mod cam;
 pub mod cpm;
 pub mod denm;
@@ -13,7 +16,6 @@ pub mod env;
 pub mod faults;
 pub mod generate;
 pub mod glosa;
-pub mod log;
 pub mod map;
 pub mod messages;
 pub mod nodes;
@@ -22,13 +24,14 @@ pub mod receive;
 pub mod sidelink;
 pub mod spat;
 pub mod transmit;
+pub mod uu;
 
 use bevy::prelude::*;
 
 use crate::SpecRes;
 use crate::clock::SimClock;
 use crate::traffic::Obu;
-use crate::{CommSystems, DecideStage, EventSystems, RecordStage, ScenarioSystems, SenseStage};
+use crate::{CommSystems, DecideStage, EventSystems, ScenarioSystems, SenseStage};
 
 /// The radio faults among the scenario's timed events that have started so far, in file
 /// order; [`faults::update`] turns them into the faults in force now.
@@ -42,9 +45,9 @@ pub(crate) fn plugin(app: &mut App) {
         .init_resource::<env::RadioEnv>()
         .init_resource::<faults::FaultState>()
         .init_resource::<receive::HazardMap>()
-        .init_resource::<transmit::Receptions>()
+        .init_resource::<crate::radio::outcome::AirEvents>()
         .add_observer(on_board)
-        .add_systems(Startup, (nodes::spawn, setup_env, log::enable))
+        .add_systems(Startup, (nodes::spawn, setup_env))
         .add_systems(
             FixedUpdate,
             (
@@ -64,7 +67,6 @@ pub(crate) fn plugin(app: &mut App) {
                 )
                     .chain()
                     .in_set(CommSystems),
-                log::flush.in_set(RecordStage::V2xLog),
             )
                 .run_if(v2x_enabled),
         );

@@ -5,6 +5,7 @@ use bevy::prelude::*;
 use super::cam::CamGenerator;
 use super::cpm::CpmGenerator;
 use super::denm::{DenmOriginator, DenmTable};
+use super::messages::ActionId;
 use crate::SpecRes;
 use crate::clock::{s_from_us, us_from_s_floor};
 use crate::radio::pathloss::{UmaLink, uma_los_db};
@@ -67,6 +68,23 @@ pub struct Gnb {
     pub capacity_mbps: f64,
 }
 
+/// An EEBL event a vehicle was told of, located on its route.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EeblNotice {
+    pub action: ActionId,
+    /// Where the sender was at detection: link, centreline position and lane on it.
+    pub link: u32,
+    pub s: f64,
+    pub lane: u8,
+    /// Its speed then (`eventSpeed`), m/s.
+    pub speed: f64,
+    pub detected_s: f64,
+    /// End of the DENM's validity, s.
+    pub until_s: f64,
+    /// When it arrived, s (the reaction time counts from here).
+    pub received_s: f64,
+}
+
 /// The V2X state of a vehicle with an on-board unit.
 #[derive(Component, Debug)]
 pub struct OnBoard {
@@ -83,7 +101,7 @@ pub struct OnBoard {
     /// Hazards I have been warned of by V2X, sorted.
     pub warned: Vec<u32>,
     /// Emergency braking ahead told of by EEBL DENMs, sorted by ActionID.
-    pub eebl: Vec<super::eebl::EeblNotice>,
+    pub eebl: Vec<EeblNotice>,
 }
 
 /// Spawn RSUs and gNBs from the scenario.

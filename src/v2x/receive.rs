@@ -1,11 +1,13 @@
 //! What arrives, and what automated vehicles do with it. Human-driven vehicles ignore V2X;
 //! automated ones use what arrived and only that: signal timing for GLOSA, hazards (DENM, CPM)
 //! they have not seen yet.
+use bevy::ecs::query::QueryData;
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
 use super::env::RadioEnv;
 use super::glosa::{SignalTiming, advisory_speed};
-use super::messages::{DenmEvent, Payload};
+use super::messages::{Cpm, DenmEvent, Payload, Spat};
 use super::nodes::OnBoard;
 use super::reactions::{RLVW_HORIZON_S, red_light_warning};
 use super::spat::Colour as SpatColour;
@@ -41,30 +43,6 @@ pub fn map_hazards(
     map.0.sort_by_key(|h| h.0);
 }
 
-/// Distance along my route to a point (link, s), if it is ahead on the route.
-pub(super) fn distance_ahead(
-    net: &RoadNetwork,
-    m: &Motion,
-    route: &Route,
-    link: u32,
-    s: f64,
-) -> Option<f64> {
-    if link == m.link {
-        return (s >= m.s).then_some(s - m.s);
-    }
-    let mut d = net.links[m.link as usize].length - m.s;
-    for &l in route.ahead() {
-        if l == link {
-            return Some(d + s);
-        }
-        d += net.links[l as usize].length;
-        if d > 2000.0 {
-            break;
-        }
-    }
-    None
-}
-
 /// Hazard ids a message tells of.
 fn hazards_in(msg: &Payload) -> Vec<(u32, &'static str)> {
     match msg {
@@ -86,46 +64,51 @@ fn hazards_in(msg: &Payload) -> Vec<(u32, &'static str)> {
     }
 }
 
+/// What handing out deliveries reads and writes besides the receivers.
+#[derive(SystemParam)]
+pub struct Inbox<'w> {
+    clock: Res<'w, SimClock>,
+    net: Res<'w, RoadNetwork>,
+    hazards: Res<'w, HazardMap>,
+    violators: Res<'w, Violators>,
+    env: ResMut<'w, RadioEnv>,
+    rec: ResMut<'w, Recorder>,
+}
+
+/// A vehicle that can receive.
+#[derive(QueryData)]
+#[query_data(mutable)]
+pub struct Receiver {
+    vehicle: &'static Vehicle,
+    motion: &'static Motion,
+    route: &'static Route,
+    ob: &'static mut OnBoard,
+    aware: &'static mut Awareness,
+}
+
 /// Hand every due delivery to its receiver.
-#[allow(clippy::type_complexity)]
-pub fn deliver(
-    clock: Res<SimClock>,
-    net: Res<RoadNetwork>,
-    hazards: Res<HazardMap>,
-    violators: Res<Violators>,
-    mut env: ResMut<RadioEnv>,
-    mut rec: ResMut<Recorder>,
-    mut q: Query<(&Vehicle, &Motion, &Route, &mut OnBoard, &mut Awareness)>,
-) {
-    let now_us = clock.t_us();
-    let t = clock.t();
+pub fn deliver(inbox: Inbox, mut q: Query<Receiver>) {
+    let Inbox {
+        clock,
+        net,
+        hazards,
+        violators,
+        mut env,
+        mut rec,
+    } = inbox;
+    let (now_us, t) = (clock.t_us(), clock.t());
     while let Some((at, d)) = env.queue.pop_next_due(now_us) {
-        let Ok((v, m, route, mut ob, mut aware)) = q.get_mut(d.to) else {
+        let Ok(mut r) = q.get_mut(d.to) else {
             continue;
         };
         let t_recv = s_from_us(at);
         match d.msg.as_ref() {
-            Payload::Spat(spat) => {
-                for st in &spat.states {
-                    let Some(link) = net.link(&st.link) else {
-                        continue;
-                    };
-                    if link != m.link && route.next() != Some(link) {
-                        continue;
-                    }
-                    let colour = match SpatColour::from_phase_state(st.state) {
-                        SpatColour::Green => Colour::Green,
-                        SpatColour::Amber => Colour::Amber,
-                        SpatColour::Red => Colour::Red,
-                    };
-                    ob.spat.retain(|(l, ..)| *l != link);
-                    ob.spat.push((link, colour, st.min_end_time_s, t_recv));
-                }
-            }
+            Payload::Spat(spat) => take_spat(&net, &mut r, spat, t_recv),
             Payload::Denm(denm) => {
-                let update = ob.denms.accept(denm, t);
+                let update = r.ob.denms.accept(denm, t);
                 if denm.event == DenmEvent::EmergencyBraking {
-                    super::eebl::note(&net, m, route, denm, update, t_recv, &mut ob.eebl);
+                    let ob = &mut *r.ob;
+                    super::eebl::note(&net, r.motion, r.route, denm, update, t_recv, &mut ob.eebl);
                 }
             }
             _ => {}
@@ -135,66 +118,103 @@ pub fn deliver(
                 continue;
             };
             let (_, link, s) = hazards.0[hi];
-            let Some(dist) = distance_ahead(&net, m, route, link, s) else {
+            let Some(dist) = r.route.distance_to(&net, r.motion, link, s) else {
                 continue;
             };
-            warn_once(&mut ob.warned, &mut rec, v, m, h, via, t_recv, dist);
-            // Automated driving stack: processing delay is the driver's reaction time.
-            aware.learn(h, t_recv);
+            warn_once(
+                &mut rec,
+                &mut r,
+                Warning {
+                    id: h,
+                    via,
+                    t_recv,
+                    dist,
+                },
+            );
         }
-        // Intersection collision warning: red-light runners among a CPM's vehicle objects,
-        // heading for the junction I approach on another link.
-        if let (Payload::Cpm(c), Some((node, to_line))) =
-            (d.msg.as_ref(), approaching(&net, m, route))
-        {
-            for o in c.objects.iter() {
-                let ObjectId::Vehicle(index) = ObjectId::from_wire(o.object_id) else {
-                    continue;
-                };
-                let Some(r) = violators.get(index) else {
-                    continue;
-                };
-                if r.node == node && r.link != m.link {
-                    warn_once(
-                        &mut ob.warned,
-                        &mut rec,
-                        v,
-                        m,
-                        o.object_id,
-                        "cpm",
-                        t_recv,
-                        to_line,
-                    );
-                    aware.learn(o.object_id, t_recv);
-                }
-            }
+        if let Payload::Cpm(c) = d.msg.as_ref() {
+            warn_red_light_runners(&net, &violators, &mut rec, &mut r, c, t_recv);
         }
     }
 }
 
-/// Record the first V2X warning of `id` to this vehicle, with its lead time: the distance `dist`
-/// to the hazard (or to the stop line of a junction a red-light runner heads for) / speed.
-#[allow(clippy::too_many_arguments)]
-fn warn_once(
-    warned: &mut Vec<u32>,
+/// Keep the signal states of my current and next link from a SPaT.
+fn take_spat(net: &RoadNetwork, r: &mut ReceiverItem, spat: &Spat, t_recv: f64) {
+    for st in &spat.states {
+        let Some(link) = net.link(&st.link) else {
+            continue;
+        };
+        if link != r.motion.link && r.route.next() != Some(link) {
+            continue;
+        }
+        let colour = match SpatColour::from_phase_state(st.state) {
+            SpatColour::Green => Colour::Green,
+            SpatColour::Amber => Colour::Amber,
+            SpatColour::Red => Colour::Red,
+        };
+        r.ob.spat.retain(|(l, ..)| *l != link);
+        r.ob.spat.push((link, colour, st.min_end_time_s, t_recv));
+    }
+}
+
+/// Intersection collision warning: red-light runners among a CPM's vehicle objects, heading
+/// for the junction I approach on another link.
+fn warn_red_light_runners(
+    net: &RoadNetwork,
+    violators: &Violators,
     rec: &mut Recorder,
-    v: &Vehicle,
-    m: &Motion,
-    id: u32,
-    via: &str,
+    r: &mut ReceiverItem,
+    cpm: &Cpm,
     t_recv: f64,
-    dist: f64,
 ) {
-    if let Err(pos) = warned.binary_search(&id) {
-        warned.insert(pos, id);
+    let Some((node, to_line)) = approaching(net, r.motion, r.route) else {
+        return;
+    };
+    for o in &cpm.objects {
+        let ObjectId::Vehicle(index) = ObjectId::from_wire(o.object_id) else {
+            continue;
+        };
+        if let Some(v) = violators.get(index)
+            && v.node == node
+            && v.link != r.motion.link
+        {
+            let w = Warning {
+                id: o.object_id,
+                via: "cpm",
+                t_recv,
+                dist: to_line,
+            };
+            warn_once(rec, r, w);
+        }
+    }
+}
+
+/// A V2X warning of a hazard (or of a red-light runner) to one vehicle.
+struct Warning {
+    id: u32,
+    /// The message that told of it.
+    via: &'static str,
+    t_recv: f64,
+    /// Distance to the hazard, or to the stop line of the junction a red-light runner heads for.
+    dist: f64,
+}
+
+/// Record the first V2X warning of a hazard to this vehicle, with its lead time (distance /
+/// speed); the automated driving stack learns of the hazard when the message arrives (its
+/// processing delay is the driver's reaction time).
+fn warn_once(rec: &mut Recorder, r: &mut ReceiverItem, w: Warning) {
+    if let Err(pos) = r.ob.warned.binary_search(&w.id) {
+        r.ob.warned.insert(pos, w.id);
+        let v = r.motion.v;
         rec.warnings.push(WarningRecord {
-            vehicle: v.id.clone(),
-            hazard: id.to_string(),
-            kind: via.to_string(),
-            received_s: crate::metrics::recorder::round(t_recv, 6),
-            lead_time_s: (m.v > 0.5).then(|| crate::metrics::recorder::round(dist / m.v, 3)),
+            vehicle: r.vehicle.id.clone(),
+            hazard: w.id.to_string(),
+            kind: w.via.to_string(),
+            received_s: crate::metrics::recorder::round(w.t_recv, 6),
+            lead_time_s: (v > 0.5).then(|| crate::metrics::recorder::round(w.dist / v, 3)),
         });
     }
+    r.aware.learn(w.id, w.t_recv);
 }
 
 /// Fresh SPaT is at most this old, s.

@@ -7,10 +7,13 @@ use bevy::prelude::Entity;
 use super::*;
 use crate::radio::grid::SpatialGrid;
 use crate::radio::medium::PowerTable;
+use crate::radio::outcome::{AirEvent, AirEvents, Reception};
+use crate::rng::Rngs;
 use crate::scenario::spec::Latency;
+use crate::v2x::air::Air;
 use crate::v2x::env::los_key;
+use crate::v2x::faults::FaultState;
 use crate::v2x::messages::{Cam, Payload};
-use crate::v2x::transmit::Reception;
 
 const A: [f64; 2] = [0.0, 0.0];
 const B: [f64; 2] = [100.0, 0.0];
@@ -31,7 +34,6 @@ fn env(hidden: bool) -> RadioEnv {
             is_rsu: false,
             backhaul: false,
         });
-        env.names.push(Arc::from(["A", "B", "C"][id]));
     }
     env.grid = Some(SpatialGrid::build(
         100.0,
@@ -70,12 +72,16 @@ fn cam(id: u32) -> Arc<Payload> {
 fn trials(hidden: bool, tech: Tech, p: &SidelinkSpec, n: u64) -> Vec<Reception> {
     let mut env = env(hidden);
     let mut rngs = Rngs::new(7);
-    let mut rec = Recorder::default();
-    let mut receptions = Receptions {
-        keep: true,
-        list: Vec::new(),
-    };
+    let mut events = AirEvents::default();
     let mut buf = Vec::new();
+    let faults = FaultState::default();
+    let mut air = Air {
+        env: &mut env,
+        rngs: &mut rngs,
+        ctx: None,
+        events: &mut events,
+        buf: &mut buf,
+    };
     for step in 0..n * 5 + 5 {
         let now = step * 10_000;
         if step % 5 == 0 && step < n * 5 {
@@ -84,45 +90,32 @@ fn trials(hidden: bool, tech: Tech, p: &SidelinkSpec, n: u64) -> Vec<Reception> 
                     msg_id: step * 2 + from as u64,
                     msg: cam(from as u32),
                     sent_us: now,
-                    from: env.stations[from],
-                    from_name: Some(env.names[from].clone()),
+                    from: air.env.stations[from],
                 };
-                schedule(
-                    &mut env,
-                    sent,
-                    tech,
-                    p,
-                    0.0,
-                    0,
-                    0.0,
-                    |_| None,
-                    &mut rngs,
-                    &mut rec,
-                    None,
-                    &mut buf,
-                    &mut receptions,
-                );
+                schedule(&mut air, sent, tech, p, 0.0, &faults);
             }
         }
-        resolve(
-            &mut env,
-            tech,
-            p,
-            now,
-            now + 10_000,
-            &mut rngs,
-            &mut rec,
-            None,
-            &mut receptions,
-        );
+        resolve(&mut air, tech, p, now, now + 10_000);
     }
-    receptions.list
+    events
+        .0
+        .into_iter()
+        .filter_map(|e| match e {
+            AirEvent::Reception(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Station numbers of A, B and C.
+fn station(name: &str) -> u32 {
+    ["A", "B", "C"].iter().position(|n| *n == name).unwrap() as u32
 }
 
 fn share(list: &[Reception], from: &str, to: &str, lost: LossReason) -> f64 {
     let at: Vec<_> = list
         .iter()
-        .filter(|r| &*r.from == from && &*r.to == to)
+        .filter(|r| r.from == station(from) && r.to == station(to))
         .collect();
     at.iter().filter(|r| r.outcome == Err(lost)).count() as f64 / at.len() as f64
 }

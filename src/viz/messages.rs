@@ -3,8 +3,8 @@
 //! channel busy ratio.
 //!
 //! # Where the data comes from
-//! The simulation keeps its recent reception attempts in `v2x::log::MessageLog` when asked to
-//! (the view inserts one into the simulation world before its first update). Each frame [`feed`]
+//! The simulation keeps its recent reception attempts in [`MessageLog`] (`viz::log`, which the
+//! view adds to the simulation app before its first update). Each frame [`feed`]
 //! copies the events received since the previous frame into the view's own [`VizMessages`]; the
 //! arcs, the inspector's "last messages" and the live sparkline read from there. Channel-busy
 //! cells are read into [`VizCbr`] from the simulation's `RadioEnv` (both sidelink channels).
@@ -19,7 +19,7 @@ use super::sim::{SimHost, SimView, ViewConfig};
 use crate::scenario::spec::MsgType;
 use crate::traffic::components::Vehicle;
 
-pub use crate::v2x::log::{MessageLog, MsgEvent};
+pub use super::log::{MessageLog, MsgEvent};
 
 /// Reception attempts the simulation keeps for the view (about a second of heavy CAM traffic).
 pub const LOG_CAPACITY: usize = 200_000;

@@ -12,6 +12,7 @@
 //! `messages` (V2X arcs, coverage, heat map), `camera`, `picking`, `dashboard`, `screenshot`.
 mod camera;
 mod dashboard;
+pub mod log;
 mod mesh;
 pub mod messages;
 pub mod palette;

@@ -49,11 +49,8 @@ impl SimHost {
             ..RunOptions::default()
         };
         let mut app = build_app((*cfg.spec).clone(), &cfg.source, &opts);
-        // Ask the V2X layer to keep reception records for the arcs (read at startup).
-        app.insert_resource(super::messages::MessageLog {
-            recent: Default::default(),
-            capacity: super::messages::LOG_CAPACITY,
-        });
+        // Keep reception records for the arcs.
+        super::log::install(&mut app, super::messages::LOG_CAPACITY);
         app.update();
         let world = app.world_mut();
         let vehicles = world.query::<VehicleQuery>();

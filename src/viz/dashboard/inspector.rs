@@ -12,7 +12,7 @@ use crate::traffic::Obu;
 use crate::traffic::components::{
     Advice, BusStops, Motion, Pedestrian, Route, Stalled, Surroundings, Vehicle,
 };
-use crate::v2x::log::MsgEvent;
+use crate::viz::log::MsgEvent;
 use crate::viz::messages::{PerEntity, coverage_radii, type_label};
 use crate::viz::palette as pal;
 use crate::viz::picking::{Infra, Selected};

@@ -1,0 +1,111 @@
+//! What every transmission path shares: the world a transmission needs (radio environment,
+//! random streams, buildings, the step's air events), building line of sight between antennas,
+//! and the last word on a reception (message lifetime, delivery to a station that acts on it,
+//! the outcome published for metrics, traces and the view).
+use bevy::prelude::*;
+use bevy_rapier3d::prelude::RapierContext;
+
+use super::env::{Delivery, RadioEnv, Sent, Station, los_key};
+use crate::physics::BUILDINGS;
+use crate::physics::los::clear;
+use crate::radio::outcome::{AirEvent, AirEvents, LossReason, Reception};
+use crate::rng::Rngs;
+use crate::scenario::spec::{MsgType, Tech};
+
+/// What a transmission needs besides its own message.
+pub struct Air<'a> {
+    pub env: &'a mut RadioEnv,
+    pub rngs: &'a mut Rngs,
+    /// The physics world, for building line of sight (none before the first physics step).
+    pub ctx: Option<&'a RapierContext<'a>>,
+    pub events: &'a mut AirEvents,
+    /// Scratch buffer for neighbour queries.
+    pub buf: &'a mut Vec<u32>,
+}
+
+impl Air<'_> {
+    /// Building line of sight between two antennas (position, height).
+    pub fn los(&mut self, a: ([f64; 2], f64), b: ([f64; 2], f64)) -> bool {
+        building_los(self.env, self.ctx, a, b)
+    }
+
+    /// A message went out on `tech`.
+    pub fn sent(&mut self, msg: MsgType, tech: Tech, cbr: Option<f64>) {
+        self.events.0.push(AirEvent::Sent { msg, tech, cbr });
+    }
+}
+
+/// Largest number of antenna pairs whose line of sight is remembered before the cache starts
+/// afresh (bounds its memory on large maps).
+const LOS_CACHE_MAX: usize = 2_000_000;
+
+/// Building line of sight between two antennas (position, height), cached per 10 m cell pair.
+pub fn building_los(
+    env: &mut RadioEnv,
+    ctx: Option<&RapierContext>,
+    a: ([f64; 2], f64),
+    b: ([f64; 2], f64),
+) -> bool {
+    if !env.has_buildings {
+        return true;
+    }
+    let key = los_key(a.0, b.0);
+    if let Some(&v) = env.los_cache.get(&key) {
+        return v;
+    }
+    let Some(ctx) = ctx else { return true };
+    let p = |s: ([f64; 2], f64)| Vec3::new(s.0[0] as f32, s.1 as f32, -s.0[1] as f32);
+    let v = clear(ctx, p(a), p(b), BUILDINGS, &[]);
+    if env.los_cache.len() > LOS_CACHE_MAX {
+        env.los_cache.clear();
+    }
+    env.los_cache.insert(key, v);
+    v
+}
+
+/// The last word on a reception: a message older than its lifetime on arrival is lost as
+/// `expired` (`messages.lifetime_s`, the GeoNetworking packet lifetime; docs/v2x-models.md);
+/// a station that acts on it
+/// gets it queued for its arrival time (CAMs are only counted); the outcome is published.
+pub fn deliver(
+    air: &mut Air,
+    sent: &Sent,
+    tech: Tech,
+    r: &Station,
+    d: f64,
+    outcome: Result<u64, LossReason>,
+) {
+    let env = &mut *air.env;
+    let msg = sent.msg.msg_type();
+    let outcome = match outcome {
+        Ok(lat) if lat > env.lifetime_us => Err(LossReason::Expired),
+        o => o,
+    };
+    if let Ok(lat) = outcome
+        && r.acts
+        && msg != MsgType::Cam
+    {
+        env.queue.push(
+            sent.sent_us + lat,
+            Delivery {
+                to: r.entity,
+                msg: sent.msg.clone(),
+                sent_us: sent.sent_us,
+                tech,
+            },
+        );
+    }
+    air.events.0.push(AirEvent::Reception(Reception {
+        msg_id: sent.msg_id,
+        msg,
+        tech,
+        from: sent.from.id,
+        to: r.id,
+        from_pos: sent.from.pos,
+        to_pos: r.pos,
+        to_acts: r.acts,
+        sent_us: sent.sent_us,
+        outcome,
+        distance: d,
+    }));
+}
