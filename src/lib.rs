@@ -20,6 +20,7 @@ pub mod ids;
 pub mod output;
 pub mod rng;
 pub mod scenario;
+pub mod sight;
 // Models: road geometry and radio physics, plain functions.
 pub mod radio;
 pub mod road;
@@ -38,9 +39,9 @@ pub mod viz;
 
 use bevy::prelude::*;
 
-pub use sim::{
-    ActSystems, CommSystems, DecideStage, DecideSystems, EventSystems, PhysicsSystems, RecordStage,
-    RecordSystems, ScenarioSystems, SenseStage, SenseSystems, SpecRes,
+use sim::{
+    ActSystems, CommSystems, DecideStage, DecideSystems, PhysicsSystems, RecordStage,
+    RecordSystems, ScenarioSystems, SenseStage, SenseSystems,
 };
 
 /// The whole simulation: every concern's plugin (rapier included), the step's system sets

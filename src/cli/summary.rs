@@ -1,7 +1,7 @@
 //! The summary table printed after a run: the scenario's story in numbers.
 use std::fmt::Write;
 
-use crate::metrics::report::{Report, Timing};
+use crate::metrics::report::{Percentiles, Report, Timing};
 
 fn opt(x: Option<f64>, unit: &str) -> String {
     x.map_or("-".into(), |x| format!("{x:.2}{unit}"))
@@ -9,9 +9,25 @@ fn opt(x: Option<f64>, unit: &str) -> String {
 
 pub fn table(r: &Report, timing: Option<&Timing>) -> String {
     let mut s = String::new();
-    let s_ = &mut s;
+    traffic(&mut s, r);
+    if r.v2x.enabled {
+        v2x(&mut s, r);
+    }
+    expectations(&mut s, r);
+    if let Some(t) = timing {
+        let _ = writeln!(
+            s,
+            "speed      {:.2} s wall, {:.0} vehicle updates/s, real-time factor {:.1}",
+            t.wall_s, t.vehicle_updates_per_s, t.real_time_factor
+        );
+    }
+    s
+}
+
+/// The run, its vehicles and their safety.
+fn traffic(s: &mut String, r: &Report) {
     let _ = writeln!(
-        s_,
+        s,
         "scenario   {} (seed {}, {:.0} s simulated, step {} ms)",
         r.scenario,
         r.seed,
@@ -20,82 +36,83 @@ pub fn table(r: &Report, timing: Option<&Timing>) -> String {
     );
     let m = &r.summary;
     let _ = writeln!(
-        s_,
+        s,
         "vehicles   {} departed, {} arrived, mean travel time {}",
         m.vehicles,
         m.arrived,
         opt(m.mean_travel_time_s, " s")
     );
     let _ = writeln!(
-        s_,
+        s,
         "safety     {} collisions, min TTC {}, {} hard brakings, mean stops {}",
         m.collisions,
         opt(m.min_ttc_s, " s"),
         m.hard_brakings,
         opt(m.mean_stops, "")
     );
-    if r.v2x.enabled {
+}
+
+/// Per message type and technology: sent, delivered, PDR, latency; channel and cell load;
+/// warnings.
+fn v2x(s: &mut String, r: &Report) {
+    let _ = writeln!(
+        s,
+        "v2x        {:<6} {:<9} {:>9} {:>10} {:>8} {:>9} {:>9} {:>9}",
+        "msg", "tech", "sent", "delivered", "PDR", "p50 ms", "p99 ms", "max ms"
+    );
+    for t in &r.v2x.by_type {
+        let ms = |f: fn(&Percentiles) -> f64| {
+            t.latency_ms
+                .as_ref()
+                .map_or("-".into(), |p| format!("{:.2}", f(p)))
+        };
         let _ = writeln!(
-            s_,
-            "v2x        {:<6} {:<9} {:>9} {:>10} {:>8} {:>9} {:>9} {:>9}",
-            "msg", "tech", "sent", "delivered", "PDR", "p50 ms", "p99 ms", "max ms"
+            s,
+            "           {:<6} {:<9} {:>9} {:>10} {:>8} {:>9} {:>9} {:>9}",
+            t.msg,
+            t.tech,
+            t.sent,
+            t.delivered,
+            t.delivery_ratio.map_or("-".into(), |x| format!("{x:.3}")),
+            ms(|p| p.p50),
+            ms(|p| p.p99),
+            ms(|p| p.max)
         );
-        for t in &r.v2x.by_type {
-            let (p50, p99, max) =
-                t.latency_ms
-                    .as_ref()
-                    .map_or(("-".into(), "-".into(), "-".into()), |p| {
-                        (
-                            format!("{:.2}", p.p50),
-                            format!("{:.2}", p.p99),
-                            format!("{:.2}", p.max),
-                        )
-                    });
-            let _ = writeln!(
-                s_,
-                "           {:<6} {:<9} {:>9} {:>10} {:>8} {:>9} {:>9} {:>9}",
-                t.msg,
-                t.tech,
-                t.sent,
-                t.delivered,
-                t.delivery_ratio.map_or("-".into(), |x| format!("{x:.3}")),
-                p50,
-                p99,
-                max
-            );
-        }
-        for (tech, cbr) in &r.v2x.channel_busy_ratio {
-            let _ = writeln!(s_, "           channel busy ratio {tech}: {cbr:.3}");
-        }
-        if !r.v2x.cell_load.is_empty() {
-            let loads: Vec<String> = r
-                .v2x
-                .cell_load
-                .iter()
-                .map(|(g, l)| format!("{g} {l:.3}"))
-                .collect();
-            let _ = writeln!(s_, "           cell load  {}", loads.join(", "));
-        }
-        if !r.warnings.is_empty() {
-            let leads: Vec<f64> = r.warnings.iter().filter_map(|w| w.lead_time_s).collect();
-            let min = leads.iter().copied().min_by(f64::total_cmp);
-            let _ = writeln!(
-                s_,
-                "warnings   {} hazard warnings received, min lead time {}",
-                r.warnings.len(),
-                opt(min, " s")
-            );
-        }
     }
+    for (tech, cbr) in &r.v2x.channel_busy_ratio {
+        let _ = writeln!(s, "           channel busy ratio {tech}: {cbr:.3}");
+    }
+    if !r.v2x.cell_load.is_empty() {
+        let loads: Vec<String> = r
+            .v2x
+            .cell_load
+            .iter()
+            .map(|(g, l)| format!("{g} {l:.3}"))
+            .collect();
+        let _ = writeln!(s, "           cell load  {}", loads.join(", "));
+    }
+    if !r.warnings.is_empty() {
+        let leads = r.warnings.iter().filter_map(|w| w.lead_time_s);
+        let _ = writeln!(
+            s,
+            "warnings   {} hazard warnings received, min lead time {}",
+            r.warnings.len(),
+            opt(leads.min_by(f64::total_cmp), " s")
+        );
+    }
+}
+
+/// Each expectation with what was measured.
+fn expectations(s: &mut String, r: &Report) {
     let passed = r.expectations.iter().filter(|v| v.passed).count();
     let _ = writeln!(
-        s_,
+        s,
         "expect     {passed} passed, {} failed",
         r.expectations.len() - passed
     );
     for v in &r.expectations {
         let _ = writeln!(
-            s_,
+            s,
             "  {} {}: {} (wanted {})",
             if v.passed { "PASS" } else { "FAIL" },
             v.expectation,
@@ -103,12 +120,4 @@ pub fn table(r: &Report, timing: Option<&Timing>) -> String {
             v.wanted
         );
     }
-    if let Some(t) = timing {
-        let _ = writeln!(
-            s_,
-            "speed      {:.2} s wall, {:.0} vehicle updates/s, real-time factor {:.1}",
-            t.wall_s, t.vehicle_updates_per_s, t.real_time_factor
-        );
-    }
-    s
 }

@@ -10,10 +10,10 @@ use bevy::prelude::*;
 
 pub use recorder::{Recorder, TripStats};
 
-use crate::RecordStage;
-use crate::SpecRes;
 use crate::clock::SimClock;
 use crate::radio::outcome::AirEvents;
+use crate::sim::RecordStage;
+use crate::sim::SpecRes;
 use crate::traffic::components::Vehicle;
 use expect::{Evidence, check};
 use recorder::{result, round};

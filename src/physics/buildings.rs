@@ -3,9 +3,9 @@
 use bevy::prelude::*;
 use bevy_rapier3d::prelude::*;
 
-use super::BUILDINGS;
-use crate::SpecRes;
 use crate::scenario::spec::Footprint;
+use crate::sight::BUILDINGS;
+use crate::sim::SpecRes;
 
 /// A building block, for the view and for radio line of sight.
 #[derive(Component, Debug, Clone)]

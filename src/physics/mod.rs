@@ -1,5 +1,5 @@
-//! Physics: rapier colliders for vehicle bodies, pedestrians and buildings, contact events, and
-//! line-of-sight queries.
+//! Physics: rapier colliders for vehicle bodies, pedestrians and buildings, and contact events
+//! (line-of-sight queries and the collision groups are `crate::sight`).
 //!
 //! Vehicles and pedestrians carry a `Collider` and no `RigidBody`: the simulation owns their pose
 //! and rapier follows their `GlobalTransform` (a kinematic body's `Transform` was reset by
@@ -8,18 +8,14 @@
 //! with a fixed timestep equal to the scenario step.
 pub mod buildings;
 pub mod contacts;
-pub mod los;
 
 use bevy::prelude::*;
 use bevy_rapier3d::prelude::*;
 
+use crate::sim::{PhysicsSystems, RecordStage};
 use crate::traffic::components::{Pedestrian, Vehicle};
-use crate::{PhysicsSystems, RecordStage};
 
-/// Collision groups: buildings, vehicles, pedestrians.
-pub const BUILDINGS: Group = Group::GROUP_1;
-pub const VEHICLES: Group = Group::GROUP_2;
-pub const PEDESTRIANS: Group = Group::GROUP_3;
+use crate::sight::{BUILDINGS, PEDESTRIANS, VEHICLES};
 
 pub struct PhysicsPlugin {
     pub dt: f32,

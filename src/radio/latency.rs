@@ -26,61 +26,57 @@ pub fn validate(l: &Latency) -> Result<(), String> {
     match l {
         Latency::Constant(c) if !ok(*c) => Err(format!("constant latency {c} ms must be ≥ 0")),
         Latency::Constant(_) => Ok(()),
-        Latency::Uniform { min_ms, max_ms } => {
-            if !ok(*min_ms) || !ok(*max_ms) {
-                Err(format!(
-                    "uniform latency bounds {min_ms}..{max_ms} ms must be ≥ 0"
-                ))
-            } else if min_ms > max_ms {
-                Err(format!(
-                    "uniform latency min {min_ms} ms exceeds max {max_ms} ms"
-                ))
-            } else {
-                Ok(())
-            }
+        Latency::Uniform { min_ms, max_ms } if !ok(*min_ms) || !ok(*max_ms) => Err(format!(
+            "uniform latency bounds {min_ms}..{max_ms} ms must be ≥ 0"
+        )),
+        Latency::Uniform { min_ms, max_ms } if min_ms > max_ms => Err(format!(
+            "uniform latency min {min_ms} ms exceeds max {max_ms} ms"
+        )),
+        Latency::Uniform { .. } => Ok(()),
+        Latency::LogNormal { median_ms, .. } if !(median_ms.is_finite() && *median_ms > 0.0) => {
+            Err(format!("log-normal median {median_ms} ms must be > 0"))
         }
-        Latency::LogNormal { median_ms, p99_ms } => {
-            if !(median_ms.is_finite() && *median_ms > 0.0) {
-                Err(format!("log-normal median {median_ms} ms must be > 0"))
-            } else if !(p99_ms.is_finite() && p99_ms >= median_ms) {
-                Err(format!(
-                    "log-normal p99 {p99_ms} ms must be ≥ the median {median_ms} ms"
-                ))
-            } else {
-                Ok(())
-            }
+        Latency::LogNormal { median_ms, p99_ms }
+            if !(p99_ms.is_finite() && p99_ms >= median_ms) =>
+        {
+            Err(format!(
+                "log-normal p99 {p99_ms} ms must be ≥ the median {median_ms} ms"
+            ))
         }
-        Latency::Empirical(pts) => {
-            if pts.is_empty() {
-                return Err("empirical latency needs at least one (ms, probability) point".into());
-            }
-            for (i, (x, p)) in pts.iter().enumerate() {
-                if !ok(*x) {
-                    return Err(format!("empirical point {i}: latency {x} ms must be ≥ 0"));
-                }
-                if !(p.is_finite() && (0.0..=1.0).contains(p)) {
-                    return Err(format!(
-                        "empirical point {i}: probability {p} not in [0, 1]"
-                    ));
-                }
-                if i > 0 {
-                    let (x0, p0) = pts[i - 1];
-                    if *x < x0 || *p < p0 {
-                        return Err(format!(
-                            "empirical point {i}: ({x}, {p}) must not decrease from ({x0}, {p0})"
-                        ));
-                    }
-                }
-            }
-            let last = pts[pts.len() - 1].1;
-            if (last - 1.0).abs() > CDF_END_TOL {
-                return Err(format!(
-                    "empirical CDF must end at probability 1, ends at {last}"
-                ));
-            }
-            Ok(())
+        Latency::LogNormal { .. } => Ok(()),
+        Latency::Empirical(pts) => validate_empirical(pts),
+    }
+}
+
+/// An empirical CDF: at least one point, latencies ≥ 0, probabilities in [0, 1], neither
+/// decreasing, ending at 1.
+fn validate_empirical(pts: &[(f64, f64)]) -> Result<(), String> {
+    let Some(&(_, last)) = pts.last() else {
+        return Err("empirical latency needs at least one (ms, probability) point".into());
+    };
+    for (i, &(x, p)) in pts.iter().enumerate() {
+        if !(x.is_finite() && x >= 0.0) {
+            return Err(format!("empirical point {i}: latency {x} ms must be ≥ 0"));
+        }
+        if !(p.is_finite() && (0.0..=1.0).contains(&p)) {
+            return Err(format!(
+                "empirical point {i}: probability {p} not in [0, 1]"
+            ));
+        }
+        if let Some(&(x0, p0)) = i.checked_sub(1).map(|k| &pts[k])
+            && (x < x0 || p < p0)
+        {
+            return Err(format!(
+                "empirical point {i}: ({x}, {p}) must not decrease from ({x0}, {p0})"
+            ));
         }
     }
+    if (last - 1.0).abs() > CDF_END_TOL {
+        return Err(format!(
+            "empirical CDF must end at probability 1, ends at {last}"
+        ));
+    }
+    Ok(())
 }
 
 /// (μ, σ) of ln X for a log-normal given by median and p99.

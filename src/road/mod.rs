@@ -2,5 +2,6 @@
 pub mod geometry;
 pub mod network;
 pub mod routing;
+pub mod signals;
 
 pub use network::{LANE_WIDTH, RoadNetwork};

@@ -51,7 +51,7 @@ impl LinkData {
 /// How a junction is controlled, with link ids resolved to indices.
 #[derive(Debug, Clone)]
 pub enum JunctionCtl {
-    Signal(crate::traffic::signals::Program),
+    Signal(crate::road::signals::Program),
     Priority { major: Vec<u32> },
 }
 
@@ -186,7 +186,7 @@ impl RoadNetwork {
         };
         let ctl = match &j.control {
             Control::Signal(p) => {
-                JunctionCtl::Signal(crate::traffic::signals::Program::compile(p, |id| {
+                JunctionCtl::Signal(crate::road::signals::Program::compile(p, |id| {
                     self.link_index.get(id).copied()
                 }))
             }

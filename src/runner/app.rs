@@ -10,13 +10,13 @@ use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 
 use crate::SimPlugin;
-use crate::SpecRes;
 use crate::clock::SimClock;
 use crate::metrics::report::{Report, Timing};
 use crate::output::{OutputError, OutputSet, Staged, json};
 use crate::rng::Rngs;
 use crate::road::RoadNetwork;
 use crate::scenario::spec::Spec;
+use crate::sim::SpecRes;
 use crate::traffic::{pedestrians, spawn};
 
 /// Options of one run.

@@ -22,11 +22,11 @@ use std::path::PathBuf;
 use bevy::prelude::*;
 use crossbeam::channel::Sender;
 
-use crate::RecordStage;
 use crate::clock::SimClock;
 use crate::radio::outcome::{AirEvent, AirEvents, LossReason, StationNames};
 use crate::road::RoadNetwork;
 use crate::scenario::spec::{MsgType, Tech};
+use crate::sim::RecordStage;
 use crate::traffic::components::{Motion, Vehicle};
 
 pub use writer::{TraceWriter, start};

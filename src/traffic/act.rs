@@ -4,9 +4,9 @@ use bevy::prelude::*;
 
 use super::components::*;
 use super::idm::integrate;
-use super::kind::Body;
 use crate::clock::SimClock;
 use crate::road::RoadNetwork;
+use crate::scenario::spec::Body;
 
 /// Advance positions and speeds; hand over to the next link; report arrivals.
 pub fn drive(

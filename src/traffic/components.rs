@@ -2,9 +2,9 @@
 use bevy::prelude::*;
 
 use super::idm::Idm;
-use super::kind::Body;
 use super::mobil::Mobil;
 use crate::road::RoadNetwork;
+use crate::scenario::spec::Body;
 use crate::scenario::spec::Kind;
 
 /// A vehicle. `index` is its spawn order: the stable order every output is sorted by.

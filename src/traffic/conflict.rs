@@ -6,12 +6,11 @@
 use bevy::prelude::*;
 
 use super::components::*;
-use super::signals::Colour;
 use crate::clock::SimClock;
 use crate::ids::ObjectId;
 use crate::road::RoadNetwork;
 use crate::road::network::JunctionCtl;
-use crate::v2x::reactions::{ICW_GAP_S, ICW_HORIZON_S, intersection_conflict};
+use crate::road::signals::Colour;
 
 /// Deceleration a driver still accepts to stop for a red light, m/s²: a vehicle that would need
 /// more is predicted to go through. ITE, "Guidelines for Determining Traffic Signal Change and
@@ -25,6 +24,42 @@ pub const VIOLATION_RANGE: f64 = 150.0;
 /// waiting at its line could move off and be in the junction soon, so it keeps waiting while a
 /// violator is close, instead of creeping in.
 pub const MIN_ARRIVAL_SPEED: f64 = 2.0;
+
+/// Intersection collision warning: two arrivals closer than this are a conflict, s
+/// (class E; FHWA SSAM counts post-encroachment times up to 5 s as conflicts, Gettman et
+/// al., FHWA-HRT-08-051, 2008, so 2 s flags only the tight ones).
+pub const ICW_GAP_S: f64 = 2.0;
+/// Intersection collision warning horizon, s (class E).
+pub const ICW_HORIZON_S: f64 = 8.0;
+
+/// Time to reach a point `d_m` ahead at constant speed `v`, s (0 when already there, ∞
+/// when not moving).
+pub fn time_to_arrival(d_m: f64, v: f64) -> f64 {
+    if d_m <= 0.0 {
+        0.0
+    } else if v <= 0.0 {
+        f64::INFINITY
+    } else {
+        d_m / v
+    }
+}
+
+/// Intersection collision warning by time-to-arrival: both vehicles reach the conflict
+/// point within `horizon_s` and less than `gap_s` apart.
+pub fn intersection_conflict(
+    d_ego: f64,
+    v_ego: f64,
+    d_other: f64,
+    v_other: f64,
+    gap_s: f64,
+    horizon_s: f64,
+) -> bool {
+    let (a, b) = (
+        time_to_arrival(d_ego, v_ego),
+        time_to_arrival(d_other, v_other),
+    );
+    a <= horizon_s && b <= horizon_s && (a - b).abs() < gap_s
+}
 
 /// A vehicle predicted to enter a junction on red.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -172,5 +207,47 @@ mod tests {
         assert!(yields_to(1.0, 0.0, 16.7, 16.7));
         // ... and once it is far, I go.
         assert!(!yields_to(1.0, 0.0, 100.0, 16.7));
+    }
+
+    #[test]
+    fn intersection_tta() {
+        assert_eq!(time_to_arrival(0.0, 0.0), 0.0);
+        assert_eq!(time_to_arrival(10.0, 0.0), f64::INFINITY);
+        // 50 m at 10 m/s (5 s) vs 60 m at 10 m/s (6 s): 1 s apart → conflict.
+        assert!(intersection_conflict(
+            50.0,
+            10.0,
+            60.0,
+            10.0,
+            ICW_GAP_S,
+            ICW_HORIZON_S
+        ));
+        // 5 s vs 8 s: clear.
+        assert!(!intersection_conflict(
+            50.0,
+            10.0,
+            80.0,
+            10.0,
+            ICW_GAP_S,
+            ICW_HORIZON_S
+        ));
+        // Other vehicle stopped: no conflict.
+        assert!(!intersection_conflict(
+            50.0,
+            10.0,
+            5.0,
+            0.0,
+            ICW_GAP_S,
+            ICW_HORIZON_S
+        ));
+        // Both beyond the horizon.
+        assert!(!intersection_conflict(
+            100.0,
+            10.0,
+            100.0,
+            10.0,
+            ICW_GAP_S,
+            ICW_HORIZON_S
+        ));
     }
 }

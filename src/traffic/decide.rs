@@ -6,14 +6,14 @@ use bevy::prelude::*;
 
 use super::components::*;
 use super::conflict::{Violators, must_yield};
-use super::idm::Idm;
+use super::idm::{Idm, idm_on};
 use super::lanes::{At, LaneIndex, Snap};
-use super::signals::Colour;
 use super::spawn::effective_v0;
 use super::{ClosedLanes, LOOKAHEAD};
 use crate::clock::SimClock;
 use crate::road::RoadNetwork;
 use crate::road::network::JunctionCtl;
+use crate::road::signals::Colour;
 
 /// Critical gap for entering a priority road from a minor one, s: HCM 6th ed. Exhibit 20-15 base
 /// critical headway for a minor-street through movement at a four-leg junction is 6.5 s; 5 s is
@@ -47,11 +47,6 @@ pub fn snapshot(
         });
     }
     index.rebuild(&net);
-}
-
-/// IDM parameters with the desired speed of this link.
-pub fn idm_on(idm: &Idm, v0: f64) -> Idm {
-    Idm { v0, ..*idm }
 }
 
 /// The resources the driving decision reads.

@@ -2,7 +2,7 @@
 use bevy::prelude::*;
 
 use super::components::*;
-use super::kind::body;
+
 use super::lanes::LaneIndex;
 use super::spawn::{Departure, Departures, driver, effective_v0};
 use super::{ClosedLanes, Obu};
@@ -18,7 +18,7 @@ fn spawn_vehicle(commands: &mut Commands, d: &Departure, lane: u8, speed: f64) -
             kind: d.kind,
             automated: d.automated,
             flow: d.flow.clone(),
-            body: body(d.kind),
+            body: d.kind.body(),
         },
         Motion {
             link: d.links[0],
@@ -116,7 +116,7 @@ pub fn depart(
     for d in plan.waiting.drain(..) {
         let link = d.links[0];
         let l = &net.links[link as usize];
-        let len = body(d.kind).length;
+        let len = d.kind.body().length;
         let pos = d.pos.max(len.min(l.length));
         let lanes: Vec<u8> = if d.lane == u8::MAX {
             (0..l.lanes)

@@ -4,13 +4,13 @@ use bevy::prelude::*;
 
 use super::ClosedLanes;
 use super::components::{EmergencyStop, Hazard, Stalled, Vehicle};
-use super::signals::Program;
-use crate::SpecRes;
 use crate::clock::SimClock;
 use crate::ids::ObjectId;
 use crate::road::RoadNetwork;
 use crate::road::network::JunctionCtl;
+use crate::road::signals::Program;
 use crate::scenario::spec::Action;
+use crate::sim::SpecRes;
 
 /// A closed lane is blocked this far before the end of its link, m.
 pub const CLOSURE_BEFORE_END_M: f64 = 5.0;

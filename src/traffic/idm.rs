@@ -74,6 +74,11 @@ pub fn integrate(v: f64, acc: f64, dt: f64) -> (f64, f64) {
     }
 }
 
+/// IDM parameters with the desired speed of this link.
+pub fn idm_on(idm: &Idm, v0: f64) -> Idm {
+    Idm { v0, ..*idm }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,39 +1,11 @@
-//! Vehicle kinds: body size and default driver, per kind.
+//! Vehicle kinds: the default driver per kind (body sizes are data of the kind itself,
+//! `scenario::spec::Kind::body`).
 //!
-//! Sizes: typical Korean passenger car (4.5 × 1.8 × 1.5 m), 11 m city bus (Hyundai Universe /
-//! Elec City class, 11 × 2.5 × 3.2 m), 12 m rigid truck. IDM defaults follow Treiber & Kesting,
+//! IDM defaults follow Treiber & Kesting,
 //! "Traffic Flow Dynamics" (Springer 2013), Table 11.2 (city traffic: T = 1.0-1.5 s, a = 1.0-1.5,
 //! b = 1.5-2.0, s0 = 2 m); trucks and buses accelerate and brake more gently.
 use super::idm::Idm;
 use crate::scenario::spec::{DriverSpec, Kind};
-
-/// Body dimensions, m.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Body {
-    pub length: f64,
-    pub width: f64,
-    pub height: f64,
-}
-
-pub fn body(kind: Kind) -> Body {
-    match kind {
-        Kind::Car => Body {
-            length: 4.5,
-            width: 1.8,
-            height: 1.5,
-        },
-        Kind::Bus => Body {
-            length: 11.0,
-            width: 2.5,
-            height: 3.2,
-        },
-        Kind::Truck => Body {
-            length: 12.0,
-            width: 2.5,
-            height: 3.5,
-        },
-    }
-}
 
 /// Default IDM parameters for a kind, with `v0` taken from the speed limit when not given.
 pub fn default_idm(kind: Kind) -> Idm {

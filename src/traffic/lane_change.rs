@@ -5,8 +5,8 @@ use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
 use super::components::*;
-use super::decide::idm_on;
 use super::idm::Idm;
+use super::idm::idm_on;
 use super::lanes::{At, LaneIndex};
 use super::mobil::{LaneChangeInputs, Mobil};
 use super::{ClosedLanes, LOOKAHEAD};

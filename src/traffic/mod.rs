@@ -1,7 +1,7 @@
 //! Traffic: vehicles and pedestrians, driven by IDM (car following), MOBIL (lane changes),
 //! signal compliance and priority-junction gap acceptance.
 //!
-//! The models (`idm`, `mobil`, `signals`) are plain functions; the systems here gather inputs
+//! The models (`idm`, `mobil`; signal programs are `road::signals`) are plain functions; the systems here gather inputs
 //! from the ECS, call them, and write the result.
 pub mod act;
 pub mod components;
@@ -16,7 +16,6 @@ pub mod lanes;
 pub mod mobil;
 pub mod pedestrians;
 pub mod perceive;
-pub mod signals;
 pub mod spawn;
 
 use std::collections::BTreeSet;
@@ -24,7 +23,7 @@ use std::collections::BTreeSet;
 use bevy::prelude::*;
 
 use crate::scenario::spec::Tech;
-use crate::{ActSystems, DecideStage, EventSystems, ScenarioSystems, SenseStage};
+use crate::sim::{ActSystems, DecideStage, EventSystems, ScenarioSystems, SenseStage};
 
 /// How far ahead a driver looks for leaders, stop lines and hazards, m.
 pub const LOOKAHEAD: f64 = 250.0;

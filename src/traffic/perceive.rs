@@ -10,8 +10,8 @@ use super::components::*;
 use super::conflict::{Violators, approaching, crossing};
 use crate::clock::SimClock;
 use crate::ids::ObjectId;
-use crate::physics::los::{OPTICAL, clear};
 use crate::road::RoadNetwork;
+use crate::sight::{OPTICAL, clear};
 
 /// Range of on-board perception, m: automotive front cameras and lidars detect pedestrians to
 /// about 100-150 m in daylight (e.g. Mobileye EyeQ4 specification: 150 m vehicle detection);

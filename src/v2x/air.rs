@@ -6,11 +6,11 @@ use bevy::prelude::*;
 use bevy_rapier3d::prelude::RapierContext;
 
 use super::env::{Delivery, RadioEnv, Sent, Station, los_key};
-use crate::physics::BUILDINGS;
-use crate::physics::los::clear;
 use crate::radio::outcome::{AirEvent, AirEvents, LossReason, Reception};
 use crate::rng::Rngs;
 use crate::scenario::spec::{MsgType, Tech};
+use crate::sight::BUILDINGS;
+use crate::sight::clear;
 
 /// What a transmission needs besides its own message.
 pub struct Air<'a> {

@@ -14,7 +14,7 @@ use crate::road::network::LinkData;
 use crate::road::{LANE_WIDTH, RoadNetwork};
 use crate::traffic::LOOKAHEAD;
 use crate::traffic::components::*;
-use crate::traffic::decide::idm_on;
+use crate::traffic::idm::idm_on;
 use crate::traffic::lanes::{At, LaneIndex};
 use crate::traffic::spawn::effective_v0;
 

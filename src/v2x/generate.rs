@@ -15,21 +15,21 @@ use super::messages::*;
 use super::nodes::{Gnb, OnBoard, RSU_CYCLE_US, Rsu, cycle_due, rsrp_dbm, select_cell};
 use super::spat::{ApproachState, Colour as SpatColour, build_spat};
 use super::uu::UU_CAM_RADIUS;
-use crate::SpecRes;
 use crate::clock::{SimClock, s_from_ms, us_from_s};
 use crate::ids::StationId;
-use crate::physics::BUILDINGS;
-use crate::physics::los::clear;
 use crate::radio::grid::SpatialGrid;
 use crate::radio::outcome::StationNames;
 use crate::radio::stats::std_normal;
 use crate::rng::Rngs;
 use crate::road::RoadNetwork;
 use crate::road::network::JunctionCtl;
+use crate::road::signals::Colour;
 use crate::scenario::spec::Tech;
+use crate::sight::BUILDINGS;
+use crate::sight::clear;
+use crate::sim::SpecRes;
 use crate::traffic::Obu;
 use crate::traffic::components::*;
-use crate::traffic::signals::Colour;
 
 /// Cell of the neighbour grid, m.
 const GRID_CELL: f64 = 100.0;
@@ -486,7 +486,7 @@ fn road_works(
 }
 
 /// The SPaT of junction `j` run by `program` at time `t`.
-fn spat_of(net: &RoadNetwork, j: u32, program: &crate::traffic::signals::Program, t: f64) -> Spat {
+fn spat_of(net: &RoadNetwork, j: u32, program: &crate::road::signals::Program, t: f64) -> Spat {
     let states: Vec<ApproachState> = program
         .timelines
         .iter()

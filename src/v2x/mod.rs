@@ -28,10 +28,10 @@ pub mod uu;
 
 use bevy::prelude::*;
 
-use crate::SpecRes;
 use crate::clock::SimClock;
+use crate::sim::SpecRes;
+use crate::sim::{CommSystems, DecideStage, EventSystems, ScenarioSystems, SenseStage};
 use crate::traffic::Obu;
-use crate::{CommSystems, DecideStage, EventSystems, ScenarioSystems, SenseStage};
 
 /// The radio faults among the scenario's timed events that have started so far, in file
 /// order; [`faults::update`] turns them into the faults in force now.

@@ -6,11 +6,11 @@ use super::cam::CamGenerator;
 use super::cpm::CpmGenerator;
 use super::denm::{DenmOriginator, DenmTable};
 use super::messages::ActionId;
-use crate::SpecRes;
 use crate::clock::{s_from_us, us_from_s_floor};
 use crate::radio::pathloss::{UmaLink, uma_los_db};
 use crate::road::RoadNetwork;
 use crate::scenario::spec::{CctvSpec, Latency, Tech};
+use crate::sim::SpecRes;
 
 /// A roadside unit.
 #[derive(Component, Debug)]
@@ -97,7 +97,7 @@ pub struct OnBoard {
     pub own_denm: Option<DenmOriginator>,
     pub braking: bool,
     /// Latest SPaT for links of my route: (link, colour, remaining at reception, received at).
-    pub spat: Vec<(u32, crate::traffic::signals::Colour, f64, f64)>,
+    pub spat: Vec<(u32, crate::road::signals::Colour, f64, f64)>,
     /// Hazards I have been warned of by V2X, sorted.
     pub warned: Vec<u32>,
     /// Emergency braking ahead told of by EEBL DENMs, sorted by ActionID.

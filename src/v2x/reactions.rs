@@ -1,7 +1,8 @@
 //! Pure decisions an automated vehicle takes on V2X information: red-light violation
-//! warning, braking for a notified hazard, emergency electronic brake light (EEBL) trigger,
-//! and intersection collision warning by time-to-arrival.
+//! warning, braking for a notified hazard, emergency electronic brake light (EEBL) trigger.
+//! (Intersection collision warning by time-to-arrival is a traffic model: `traffic::conflict`.)
 use super::glosa::SignalTiming;
+use crate::traffic::conflict::time_to_arrival;
 use crate::traffic::idm::Idm;
 
 /// EEBL trigger deceleration, m/s². SAE J2735 sets the BSM `eventHardBraking` flag at a
@@ -19,25 +20,6 @@ pub const EEBL_ASSUMED_LENGTH: f64 = 4.5;
 /// Red-light warning horizon, s: predicted crossings later than this are not warned about
 /// (class E; a driver-warning horizon of the order of a stopping manoeuvre).
 pub const RLVW_HORIZON_S: f64 = 8.0;
-/// Intersection collision warning: two arrivals closer than this are a conflict, s
-/// (class E; FHWA SSAM counts post-encroachment times up to 5 s as conflicts, Gettman et
-/// al., FHWA-HRT-08-051, 2008, so 2 s flags only the tight ones).
-pub const ICW_GAP_S: f64 = 2.0;
-/// Intersection collision warning horizon, s (class E).
-pub const ICW_HORIZON_S: f64 = 8.0;
-
-/// Time to reach a point `d_m` ahead at constant speed `v`, s (0 when already there, ∞
-/// when not moving).
-pub fn time_to_arrival(d_m: f64, v: f64) -> f64 {
-    if d_m <= 0.0 {
-        0.0
-    } else if v <= 0.0 {
-        f64::INFINITY
-    } else {
-        d_m / v
-    }
-}
-
 /// Red-light violation warning: at its current speed the vehicle would cross the stop line
 /// `d_m` ahead outside a green window, within `horizon_s`.
 pub fn red_light_warning(d_m: f64, v: f64, timing: &SignalTiming, horizon_s: f64) -> bool {
@@ -101,23 +83,6 @@ pub fn braking_motion(v0: f64, decel: f64, tau: f64) -> (f64, f64) {
 pub fn eebl_accel(idm: &Idm, v: f64, d_event: f64, v_event: f64) -> f64 {
     let (x, v_obs) = braking_motion(v_event, EEBL_DECEL, f64::INFINITY);
     idm.accel(v, d_event + x - EEBL_ASSUMED_LENGTH, v - v_obs)
-}
-
-/// Intersection collision warning by time-to-arrival: both vehicles reach the conflict
-/// point within `horizon_s` and less than `gap_s` apart.
-pub fn intersection_conflict(
-    d_ego: f64,
-    v_ego: f64,
-    d_other: f64,
-    v_other: f64,
-    gap_s: f64,
-    horizon_s: f64,
-) -> bool {
-    let (a, b) = (
-        time_to_arrival(d_ego, v_ego),
-        time_to_arrival(d_other, v_other),
-    );
-    a <= horizon_s && b <= horizon_s && (a - b).abs() < gap_s
 }
 
 #[cfg(test)]
@@ -193,47 +158,5 @@ mod tests {
         assert!(far < 0.0 && far > -idm.b, "{far}");
         // Far away, it hardly matters: close to the free-road acceleration at v < v0.
         assert!((eebl_accel(&idm, 10.0, 2000.0, 14.0) - idm.accel_free(10.0)).abs() < 0.01);
-    }
-
-    #[test]
-    fn intersection_tta() {
-        assert_eq!(time_to_arrival(0.0, 0.0), 0.0);
-        assert_eq!(time_to_arrival(10.0, 0.0), f64::INFINITY);
-        // 50 m at 10 m/s (5 s) vs 60 m at 10 m/s (6 s): 1 s apart → conflict.
-        assert!(intersection_conflict(
-            50.0,
-            10.0,
-            60.0,
-            10.0,
-            ICW_GAP_S,
-            ICW_HORIZON_S
-        ));
-        // 5 s vs 8 s: clear.
-        assert!(!intersection_conflict(
-            50.0,
-            10.0,
-            80.0,
-            10.0,
-            ICW_GAP_S,
-            ICW_HORIZON_S
-        ));
-        // Other vehicle stopped: no conflict.
-        assert!(!intersection_conflict(
-            50.0,
-            10.0,
-            5.0,
-            0.0,
-            ICW_GAP_S,
-            ICW_HORIZON_S
-        ));
-        // Both beyond the horizon.
-        assert!(!intersection_conflict(
-            100.0,
-            10.0,
-            100.0,
-            10.0,
-            ICW_GAP_S,
-            ICW_HORIZON_S
-        ));
     }
 }

@@ -17,9 +17,9 @@ use crate::ids::ObjectId;
 use crate::metrics::Recorder;
 use crate::metrics::report::WarningRecord;
 use crate::road::RoadNetwork;
+use crate::road::signals::Colour;
 use crate::traffic::components::*;
 use crate::traffic::conflict::{Violators, approaching};
-use crate::traffic::signals::Colour;
 
 /// Where each hazard is this step: (hazard id, link, position on the link).
 #[derive(Resource, Default, Debug)]

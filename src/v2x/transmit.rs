@@ -12,11 +12,11 @@ use super::faults::FaultState;
 use super::nodes::Gnb;
 use super::sidelink;
 use super::uu::{self, UuNet, cell_load};
-use crate::SpecRes;
 use crate::clock::{SimClock, us_from_s};
 use crate::radio::outcome::{AirEvent, AirEvents};
 use crate::rng::Rngs;
 use crate::scenario::spec::{LinkModels, Tech};
+use crate::sim::SpecRes;
 
 /// What the radio step reads and writes.
 #[derive(SystemParam)]

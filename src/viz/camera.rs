@@ -11,8 +11,8 @@ use bevy::window::PrimaryWindow;
 
 use super::mesh::world;
 use super::palette as pal;
-use super::picking::Selected;
 use super::scene::{District, rgb};
+use super::selection::Selected;
 use super::sim::ViewConfig;
 
 /// Width of the dashboard panel on the right, logical px.

@@ -5,10 +5,13 @@ use std::collections::VecDeque;
 
 use bevy::prelude::*;
 
-use crate::RecordStage;
 use crate::clock::{ms_from_us, s_from_us};
 use crate::radio::outcome::{AirEvent, AirEvents, StationNames};
 use crate::scenario::spec::{MsgType, Tech};
+use crate::sim::RecordStage;
+
+/// Reception attempts the simulation keeps for the view (about a second of heavy CAM traffic).
+pub const LOG_CAPACITY: usize = 200_000;
 
 /// One reception attempt as the view draws it (map coordinates, m).
 #[derive(Debug, Clone, PartialEq)]

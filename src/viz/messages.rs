@@ -14,15 +14,12 @@ use bevy::prelude::*;
 
 use super::mesh::world;
 use super::palette as pal;
-use super::picking::{Infra, Pickable};
+use super::selection::{Infra, Pickable};
 use super::sim::{SimHost, SimView, ViewConfig};
 use crate::scenario::spec::MsgType;
 use crate::traffic::components::Vehicle;
 
 pub use super::log::{MessageLog, MsgEvent};
-
-/// Reception attempts the simulation keeps for the view (about a second of heavy CAM traffic).
-pub const LOG_CAPACITY: usize = 200_000;
 
 /// Recent message events, oldest first (the view keeps the last few seconds).
 #[derive(Resource, Debug, Default, Clone)]
@@ -142,49 +139,14 @@ pub fn ingest(
     if fresh == 0 {
         return;
     }
-    // A coarse grid of things by position (map coordinates), 20 m cells.
-    let cell = |p: [f64; 2]| ((p[0] / 20.0).floor() as i64, (p[1] / 20.0).floor() as i64);
-    let mut grid: HashMap<(i64, i64), Vec<Located>> = HashMap::new();
-    let mut by_name: HashMap<&str, Entity> = HashMap::new();
-    for (e, tf, v, infra) in &things {
-        let p = tf.translation();
-        let m = [f64::from(p.x), -f64::from(p.z)];
-        grid.entry(cell(m)).or_default().push((e, m));
-        let name = match (v, infra) {
-            (Some(v), _) => Some(v.id.as_str()),
-            (_, Some(Infra::Rsu(i))) => cfg.spec.v2x.rsus.get(*i).map(|r| r.id.as_str()),
-            (_, Some(Infra::Gnb(i))) => cfg.spec.v2x.gnbs.get(*i).map(|g| g.id.as_str()),
-            _ => None,
-        };
-        if let Some(n) = name {
-            by_name.insert(n, e);
-        }
-    }
-    let nearest = |p: [f64; 2], tol: f64| {
-        let (cx, cy) = cell(p);
-        let mut best: Option<(Entity, f64)> = None;
-        for dx in -1..=1 {
-            for dy in -1..=1 {
-                for (e, q) in grid.get(&(cx + dx, cy + dy)).into_iter().flatten() {
-                    let d = ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt();
-                    if d <= tol && best.is_none_or(|(_, b)| d < b) {
-                        best = Some((*e, d));
-                    }
-                }
-            }
-        }
-        best.map(|(e, _)| e)
-    };
+    let locator = Locator::new(&things, &cfg);
     let n = msgs.0.len();
     for ev in msgs.0.iter().skip(n - fresh) {
         // Vehicles moved since: allow for 15 m/s over the event's age.
         let tol = 6.0 + 15.0 * (t_now - ev.t_sent).max(0.0);
         for (name, p, sent) in [(&ev.sender, ev.from, true), (&ev.receiver, ev.to, false)] {
             // By station name; by position for anything unnamed.
-            let who = by_name
-                .get(name.as_str())
-                .copied()
-                .or_else(|| nearest(p, tol.min(19.0)));
+            let who = locator.find(name, p, tol.min(19.0));
             if let Some(e) = who {
                 let q = per.0.entry(e).or_default();
                 q.push_back((ev.clone(), sent));
@@ -195,6 +157,69 @@ pub fn ingest(
         }
     }
     per.0.retain(|e, _| things.contains(*e));
+}
+
+/// Finds the entity a message event names: by station name, else the nearest pickable thing
+/// within a tolerance (a coarse grid of things by position, map coordinates, 20 m cells).
+struct Locator<'a> {
+    grid: HashMap<(i64, i64), Vec<Located>>,
+    by_name: HashMap<&'a str, Entity>,
+}
+
+impl<'a> Locator<'a> {
+    const CELL_M: f64 = 20.0;
+
+    fn cell(p: [f64; 2]) -> (i64, i64) {
+        (
+            (p[0] / Self::CELL_M).floor() as i64,
+            (p[1] / Self::CELL_M).floor() as i64,
+        )
+    }
+
+    fn new(things: &'a Query<PickableThing, With<Pickable>>, cfg: &'a ViewConfig) -> Locator<'a> {
+        let mut l = Locator {
+            grid: HashMap::new(),
+            by_name: HashMap::new(),
+        };
+        for (e, tf, v, infra) in things {
+            let p = tf.translation();
+            let m = [f64::from(p.x), -f64::from(p.z)];
+            l.grid.entry(Self::cell(m)).or_default().push((e, m));
+            let name = match (v, infra) {
+                (Some(v), _) => Some(v.id.as_str()),
+                (_, Some(Infra::Rsu(i))) => cfg.spec.v2x.rsus.get(*i).map(|r| r.id.as_str()),
+                (_, Some(Infra::Gnb(i))) => cfg.spec.v2x.gnbs.get(*i).map(|g| g.id.as_str()),
+                _ => None,
+            };
+            if let Some(n) = name {
+                l.by_name.insert(n, e);
+            }
+        }
+        l
+    }
+
+    fn find(&self, name: &str, p: [f64; 2], tol: f64) -> Option<Entity> {
+        self.by_name
+            .get(name)
+            .copied()
+            .or_else(|| self.nearest(p, tol))
+    }
+
+    fn nearest(&self, p: [f64; 2], tol: f64) -> Option<Entity> {
+        let (cx, cy) = Self::cell(p);
+        let mut best: Option<(Entity, f64)> = None;
+        for dx in -1..=1 {
+            for dy in -1..=1 {
+                for (e, q) in self.grid.get(&(cx + dx, cy + dy)).into_iter().flatten() {
+                    let d = ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt();
+                    if d <= tol && best.is_none_or(|(_, b)| d < b) {
+                        best = Some((*e, d));
+                    }
+                }
+            }
+        }
+        best.map(|(e, _)| e)
+    }
 }
 
 /// Arcs for recent messages; red crosses where one was lost.

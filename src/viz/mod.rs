@@ -19,6 +19,7 @@ pub mod palette;
 mod picking;
 mod scene;
 mod screenshot;
+mod selection;
 mod sim;
 mod vehicles;
 
@@ -72,54 +73,9 @@ pub fn view(opts: ViewOptions) -> i32 {
     let host = sim::SimHost::new(&cfg);
     app.world_mut().insert_non_send(host);
     app.insert_resource(cfg)
-        .insert_resource(sim::TimeCtl::new(opts.speed, opts.paused))
-        .init_resource::<sim::Mirror>()
-        .init_resource::<sim::SimView>()
-        .init_resource::<messages::VizMessages>()
-        .init_resource::<messages::VizCbr>()
-        .init_resource::<messages::MsgToggles>()
-        .init_resource::<messages::PerEntity>()
-        .init_resource::<picking::Selected>()
-        .init_resource::<picking::PressedAt>()
-        .init_resource::<dashboard::Stats>()
-        .add_observer(vehicles::on_add_vehicle)
-        .add_observer(vehicles::on_add_pedestrian)
-        .add_systems(
-            Startup,
-            (
-                scene::build,
-                camera::setup,
-                vehicles::setup,
-                dashboard::setup,
-            )
-                .chain(),
-        )
-        .add_systems(
-            Update,
-            (
-                (
-                    dashboard::hotkeys,
-                    sim::restart,
-                    sim::advance,
-                    sim::mirror,
-                    sim::snapshot,
-                    messages::ingest,
-                )
-                    .chain(),
-                (
-                    scene::signals,
-                    vehicles::rear_lights,
-                    (camera::fit_viewport, camera::control).chain(),
-                    picking::pick,
-                    messages::draw,
-                    messages::rings,
-                    messages::heat_map,
-                    dashboard::highlight,
-                ),
-                (dashboard::refresh, dashboard::update, dashboard::inspector).chain(),
-            )
-                .chain(),
-        );
+        .insert_resource(sim::TimeCtl::new(opts.speed, opts.paused));
+    add_state(&mut app);
+    add_systems(&mut app);
     if let Some((path, at)) = opts.screenshot {
         app.insert_resource(screenshot::ShotMode::new(path, at))
             .add_systems(Update, screenshot::drive.before(sim::advance));
@@ -128,4 +84,59 @@ pub fn view(opts: ViewOptions) -> i32 {
         AppExit::Success => 0,
         AppExit::Error(_) => 1,
     }
+}
+
+/// The view's own resources and the observers that give new vehicles and pedestrians a body.
+fn add_state(app: &mut App) {
+    app.init_resource::<sim::Mirror>()
+        .init_resource::<sim::SimView>()
+        .init_resource::<messages::VizMessages>()
+        .init_resource::<messages::VizCbr>()
+        .init_resource::<messages::MsgToggles>()
+        .init_resource::<messages::PerEntity>()
+        .init_resource::<selection::Selected>()
+        .init_resource::<picking::PressedAt>()
+        .init_resource::<dashboard::Stats>()
+        .add_observer(vehicles::on_add_vehicle)
+        .add_observer(vehicles::on_add_pedestrian);
+}
+
+/// Each frame: step the simulation and copy what it made, then draw, then the dashboard.
+fn add_systems(app: &mut App) {
+    app.add_systems(
+        Startup,
+        (
+            scene::build,
+            camera::setup,
+            vehicles::setup,
+            dashboard::setup,
+        )
+            .chain(),
+    )
+    .add_systems(
+        Update,
+        (
+            (
+                dashboard::hotkeys,
+                sim::restart,
+                sim::advance,
+                sim::mirror,
+                sim::snapshot,
+                messages::ingest,
+            )
+                .chain(),
+            (
+                scene::signals,
+                vehicles::rear_lights,
+                (camera::fit_viewport, camera::control).chain(),
+                picking::pick,
+                messages::draw,
+                messages::rings,
+                messages::heat_map,
+                dashboard::highlight,
+            ),
+            (dashboard::refresh, dashboard::update, dashboard::inspector).chain(),
+        )
+            .chain(),
+    );
 }

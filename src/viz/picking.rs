@@ -4,24 +4,7 @@ use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
 
 use super::camera::{MainCamera, pointer_over_panel};
-
-/// Something the user can click, with the radius of its bounding sphere, m.
-#[derive(Component, Debug, Clone, Copy)]
-pub struct Pickable {
-    pub radius: f32,
-}
-
-/// An infrastructure node, by index into the scenario's lists.
-#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Infra {
-    Rsu(usize),
-    Gnb(usize),
-    ControlCentre,
-}
-
-/// The selection shown in the inspector.
-#[derive(Resource, Debug, Default)]
-pub struct Selected(pub Option<Entity>);
+use super::selection::{Pickable, Selected};
 
 /// Distance along the ray to the sphere, if it hits.
 pub fn ray_sphere(origin: Vec3, dir: Vec3, centre: Vec3, radius: f32) -> Option<f32> {

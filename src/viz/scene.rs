@@ -8,13 +8,13 @@ use bevy::prelude::*;
 
 use super::mesh::{MeshBuf, convex_hull, world};
 use super::palette as pal;
-use super::picking::{Infra, Pickable};
+use super::selection::{Infra, Pickable};
 use super::sim::{SimHost, SimView, ViewConfig};
 use crate::road::RoadNetwork;
 use crate::road::geometry::P2;
 use crate::road::network::{JunctionCtl, LANE_WIDTH};
+use crate::road::signals::Colour;
 use crate::scenario::spec::{Building, GnbSpec, RsuSpec};
-use crate::traffic::signals::Colour;
 
 pub fn rgb(c: [f32; 3]) -> Color {
     Color::srgb(c[0], c[1], c[2])

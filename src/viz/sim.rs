@@ -11,10 +11,10 @@ use bevy::prelude::*;
 use crate::clock::SimClock;
 use crate::road::RoadNetwork;
 use crate::road::network::JunctionCtl;
+use crate::road::signals::Colour;
 use crate::runner::{RunOptions, build_app};
 use crate::scenario::spec::Spec;
 use crate::traffic::components::{Motion, Pedestrian, Stalled, Vehicle};
-use crate::traffic::signals::Colour;
 
 /// What the view was started with; restart rebuilds the simulation from it.
 #[derive(Resource, Clone)]
@@ -50,7 +50,7 @@ impl SimHost {
         };
         let mut app = build_app((*cfg.spec).clone(), &cfg.source, &opts);
         // Keep reception records for the arcs.
-        super::log::install(&mut app, super::messages::LOG_CAPACITY);
+        super::log::install(&mut app, super::log::LOG_CAPACITY);
         app.update();
         let world = app.world_mut();
         let vehicles = world.query::<VehicleQuery>();

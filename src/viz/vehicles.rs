@@ -5,12 +5,12 @@ use bevy::prelude::*;
 
 use super::mesh::MeshBuf;
 use super::palette as pal;
-use super::picking::Pickable;
 use super::scene::{glow, rgb};
+use super::selection::Pickable;
 use super::sim::{ViewPedestrian, ViewVehicle};
+use crate::scenario::spec::Body;
 use crate::scenario::spec::Kind;
 use crate::traffic::components::{Motion, Vehicle};
-use crate::traffic::kind::Body;
 
 /// Deceleration that lights the brake lights, m/s².
 pub const BRAKE_LIGHTS_BELOW: f64 = -1.0;
@@ -60,7 +60,7 @@ struct Parts {
 }
 
 fn model(meshes: &mut Assets<Mesh>, kind: Kind) -> Model {
-    let b: Body = crate::traffic::kind::body(kind);
+    let b: Body = kind.body();
     let half = Vec3::new(
         (b.length / 2.0) as f32,
         (b.height / 2.0) as f32,

@@ -20,6 +20,36 @@ impl Kind {
             Kind::Truck => "truck",
         }
     }
+
+    /// Body dimensions: a typical Korean passenger car (4.5 × 1.8 × 1.5 m), an 11 m city bus
+    /// (Hyundai Universe / Elec City class, 11 × 2.5 × 3.2 m), a 12 m rigid truck.
+    pub fn body(self) -> Body {
+        match self {
+            Kind::Car => Body {
+                length: 4.5,
+                width: 1.8,
+                height: 1.5,
+            },
+            Kind::Bus => Body {
+                length: 11.0,
+                width: 2.5,
+                height: 3.2,
+            },
+            Kind::Truck => Body {
+                length: 12.0,
+                width: 2.5,
+                height: 3.5,
+            },
+        }
+    }
+}
+
+/// Body dimensions, m.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Body {
+    pub length: f64,
+    pub width: f64,
+    pub height: f64,
 }
 
 /// Where a vehicle goes.

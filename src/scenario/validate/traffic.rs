@@ -129,7 +129,7 @@ impl Checker<'_, '_> {
             }
             let gap = b.3 - a.3;
             // Front bumpers: the one ahead must not reach back over the other.
-            let ahead = crate::traffic::kind::body(self.spec.vehicles[b.4].kind).length;
+            let ahead = self.spec.vehicles[b.4].kind.body().length;
             let need = ahead + MIN_SPAWN_CLEARANCE;
             if gap >= need {
                 continue;

@@ -15,8 +15,8 @@ use crate::traffic::components::{
 use crate::viz::log::MsgEvent;
 use crate::viz::messages::{PerEntity, coverage_radii, type_label};
 use crate::viz::palette as pal;
-use crate::viz::picking::{Infra, Selected};
 use crate::viz::scene::link_names;
+use crate::viz::selection::{Infra, Selected};
 use crate::viz::sim::{SimHost, SimView, ViewConfig, ViewPedestrian, ViewVehicle};
 
 /// What the inspector can describe: the simulation behind the view and the pickable things.

@@ -3,7 +3,7 @@ use bevy::prelude::*;
 
 use super::HelpPanel;
 use crate::viz::messages::MsgToggles;
-use crate::viz::picking::Selected;
+use crate::viz::selection::Selected;
 use crate::viz::sim::TimeCtl;
 
 pub(super) const HELP: &str = "\

@@ -3,7 +3,7 @@ use bevy::prelude::*;
 
 use super::{Dash, InspectorPanel, Stats, inspector, refresh};
 use crate::viz::messages::{PerEntity, VizMessages};
-use crate::viz::picking::{Infra, Selected};
+use crate::viz::selection::{Infra, Selected};
 use crate::viz::sim::{ViewConfig, ViewVehicle, advance, mirror, snapshot, test_app};
 
 /// The inspector describes a selected vehicle and a selected RSU (windowless app).

@@ -1,8 +1,13 @@
-//! Line-of-sight queries against rapier's colliders.
+//! Line of sight by ray casts against rapier's colliders, and the collision groups that say what
+//! blocks a ray. Ground floor: perception (traffic), the radio (v2x) and physics (which gives
+//! bodies their groups) all use it; it knows none of them.
 use bevy::prelude::*;
 use bevy_rapier3d::prelude::*;
 
-use super::{BUILDINGS, VEHICLES};
+/// Collision groups: buildings, vehicles, pedestrians.
+pub const BUILDINGS: Group = Group::GROUP_1;
+pub const VEHICLES: Group = Group::GROUP_2;
+pub const PEDESTRIANS: Group = Group::GROUP_3;
 
 /// True when nothing in `blockers` lies on the segment from `from` to `to`, ignoring `exclude`.
 /// Colliders spawned this step are not in the query pipeline until a physics step has run.
