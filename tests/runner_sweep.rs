@@ -140,3 +140,57 @@ fn merge_refuses_incomplete_or_foreign_shards() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--shard must be k/n"));
 }
+
+/// Output failures of every command that writes files read the same way: `error:` naming the
+/// path that failed, a `help:` line, exit 2 (the one error type of outputs, issue 11).
+#[test]
+fn output_failures_name_the_path_and_say_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A regular file where a directory is needed.
+    let blocker = tmp.path().join("blocker");
+    std::fs::write(&blocker, "not a directory").unwrap();
+    let under = |name: &str| blocker.join(name).to_string_lossy().into_owned();
+    let cases: Vec<(Vec<String>, String)> = vec![
+        (
+            vec!["sweep".into(), SWEEP.into(), "--out".into(), under("sweep")],
+            under("sweep"),
+        ),
+        (
+            vec![
+                "test".into(),
+                "tests/fixtures/runner/suite/pass-a.ron".into(),
+                "--junit".into(),
+                under("junit.xml"),
+            ],
+            under("junit.xml"),
+        ),
+        (
+            vec![
+                "run".into(),
+                "scenarios/examples/minimal.ron".into(),
+                "--trace".into(),
+                "--out".into(),
+                under("run"),
+            ],
+            under("run"),
+        ),
+        (
+            vec!["bench".into(), "--emit".into(), under("grid.ron")],
+            under("grid.ron"),
+        ),
+    ];
+    for (args, path) in cases {
+        let out = sim(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        let first = err.lines().find(|l| l.starts_with("error: ")).unwrap_or("");
+        assert!(
+            first.contains(&path),
+            "{args:?}: the error names {path}: {err}"
+        );
+        assert!(
+            err.lines().any(|l| l.trim_start().starts_with("help: ")),
+            "{args:?}: a help line: {err}"
+        );
+    }
+}

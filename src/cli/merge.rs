@@ -28,7 +28,11 @@ pub fn merge(args: &MergeArgs) -> i32 {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
-            eprintln!("  help: nothing was written to {}", args.out.display());
+            eprintln!(
+                "  help: {}; nothing was written to {}",
+                e.hint(),
+                args.out.display()
+            );
             return BAD_INPUT;
         }
     };

@@ -87,6 +87,14 @@ pub fn main_entry() -> i32 {
     }
 }
 
+/// Print an output error the one way (`error:` with the path, `help:` with what to do) and
+/// give the exit code for it.
+pub(crate) fn output_error(e: &crate::output::OutputError) -> i32 {
+    eprintln!("error: {e}");
+    eprintln!("  help: {}", e.hint());
+    BAD_INPUT
+}
+
 /// `--timeout` as a duration: a positive, finite number of seconds.
 pub(crate) fn parse_timeout(t: Option<f64>) -> Result<Option<std::time::Duration>, String> {
     match t {

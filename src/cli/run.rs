@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{BAD_INPUT, FAILED, OK, load, summary};
+use super::{FAILED, OK, load, output_error, summary};
 use crate::runner::{RunOptions, run as run_scenario};
 
 #[derive(Args, Debug)]
@@ -73,16 +73,10 @@ pub fn run(args: &RunArgs) -> i32 {
     };
     let mut outcome = run_scenario(loaded.spec, &loaded.name, &opts);
     if let Some(e) = &outcome.trace_error {
-        eprintln!("error: traces not written: {e}");
-        eprintln!(
-            "  help: nothing of this run was written; check that --out is a writable directory"
-        );
-        return BAD_INPUT;
+        return output_error(e);
     }
     if let Err(e) = outcome.commit(&args.out) {
-        eprintln!("error: {e}");
-        eprintln!("  help: {}", e.hint());
-        return BAD_INPUT;
+        return output_error(&e);
     }
     let report_path = args.out.join("report.json");
     if !args.quiet {

@@ -11,8 +11,8 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::isolation::IsolationArgs;
-use super::{BAD_INPUT, FAILED, OK, parse_jobs, parse_timeout};
-use crate::output::{json, write_atomic};
+use super::{BAD_INPUT, FAILED, OK, output_error, parse_jobs, parse_timeout};
+use crate::output::{OutputError, json, write_file};
 use crate::runner::job::{Job, JobEnd, JobResult};
 use crate::runner::pool::run_all;
 use crate::runner::sweep::{
@@ -68,7 +68,7 @@ fn plan_inputs(
     base_path: &Path,
     base: &str,
     loaded: &crate::scenario::load::Loaded,
-) -> Result<Vec<InputFile>, String> {
+) -> Result<Vec<InputFile>, OutputError> {
     let name = file.file_name().unwrap_or_default().to_string_lossy();
     let mut inputs = vec![
         input_file("sweep", &name, file)?,
@@ -99,10 +99,8 @@ pub fn plan(file: &Path) -> Result<(Plan, crate::scenario::spec::Spec), i32> {
         eprintln!("error: base scenario {} does not load", base_path.display());
         BAD_INPUT
     })?;
-    let inputs = plan_inputs(file, &base_path, &sweep.base, &loaded).map_err(|e| {
-        eprintln!("error: {e}");
-        BAD_INPUT
-    })?;
+    let inputs =
+        plan_inputs(file, &base_path, &sweep.base, &loaded).map_err(|e| output_error(&e))?;
     let plan = Plan {
         base: sweep.base.clone(),
         scenario: loaded.spec.name.clone(),
@@ -133,10 +131,8 @@ pub fn sweep(args: &SweepArgs) -> i32 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let plan_path = args.out.join("sweep.json");
-    if let Err(e) = write_atomic(&plan_path, &json(&plan)) {
-        eprintln!("error: cannot write {}: {e}", plan_path.display());
-        return BAD_INPUT;
+    if let Err(e) = write_file(&args.out.join("sweep.json"), &json(&plan)) {
+        return output_error(&e);
     }
     let (k, n) = opts.shard;
     let mine: Vec<Point> = plan
@@ -145,22 +141,25 @@ pub fn sweep(args: &SweepArgs) -> i32 {
         .filter(|p| p.index % n == k)
         .cloned()
         .collect();
-    if let Err(e) = run_points(args, &opts, &plan, &base, &mine) {
-        eprintln!("error: {e}");
+    if let Err(errors) = run_points(args, &opts, &plan, &base, &mine) {
+        for e in &errors {
+            output_error(e);
+        }
         return BAD_INPUT;
     }
     summarize(args, &plan, &mine, opts.shard)
 }
 
 /// Run this shard's points on the pool, each written to disk as soon as it ends (so an
-/// interrupted sweep keeps its work); points not run are written as errors.
+/// interrupted sweep keeps its work); points not run are written as errors. Every write that
+/// failed is returned.
 fn run_points(
     args: &SweepArgs,
     opts: &Options,
     plan: &Plan,
     base: &crate::scenario::spec::Spec,
     mine: &[Point],
-) -> Result<(), String> {
+) -> Result<(), Vec<OutputError>> {
     let jobs: Vec<Job> = mine
         .iter()
         .map(|p| Job {
@@ -193,25 +192,25 @@ fn run_points(
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    if !write_errors.is_empty() {
-        return Err(write_errors.join("\nerror: "));
-    }
     for (p, r) in mine.iter().zip(&results) {
-        if r.is_none() {
-            write_point(&args.out, p, &PointResult::Error("not run".into()))?;
+        if r.is_none()
+            && let Err(e) = write_point(&args.out, p, &PointResult::Error("not run".into()))
+        {
+            write_errors.push(e);
         }
     }
-    Ok(())
+    if write_errors.is_empty() {
+        Ok(())
+    } else {
+        Err(write_errors)
+    }
 }
 
 /// Write points.csv and the plots over this shard's points, and say how they went.
 fn summarize(args: &SweepArgs, plan: &Plan, mine: &[Point], (k, n): (usize, usize)) -> i32 {
     let done = match write_results(&args.out, mine) {
         Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return BAD_INPUT;
-        }
+        Err(e) => return output_error(&e),
     };
     let errors = done
         .iter()

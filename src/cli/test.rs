@@ -13,8 +13,8 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::isolation::IsolationArgs;
-use super::{BAD_INPUT, FAILED, OK, parse_jobs, parse_timeout};
-use crate::output::{json, write_atomic};
+use super::{BAD_INPUT, FAILED, OK, output_error, parse_jobs, parse_timeout};
+use crate::output::{json, write_file};
 use crate::runner::discover::expand;
 use crate::runner::job::{Job, JobEnd};
 use crate::runner::junit::junit;
@@ -139,13 +139,10 @@ fn collect(args: &TestArgs, timeout: Option<Duration>) -> (Vec<(String, Slot)>, 
 
 /// Writes `--junit` and `--json` if asked; returns `code`, or exit 2 if a file cannot be written.
 fn write_reports(args: &TestArgs, cases: Vec<Case>, counts: Counts, code: i32) -> i32 {
-    if let Some(path) = &args.junit {
-        let written =
-            junit(&cases).and_then(|x| write_atomic(path, x.as_bytes()).map_err(|e| e.to_string()));
-        if let Err(e) = written {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            return BAD_INPUT;
-        }
+    if let Some(path) = &args.junit
+        && let Err(e) = junit(&cases).and_then(|x| write_file(path, x.as_bytes()))
+    {
+        return output_error(&e);
     }
     if let Some(path) = &args.json {
         let summary = SuiteSummary {
@@ -153,9 +150,8 @@ fn write_reports(args: &TestArgs, cases: Vec<Case>, counts: Counts, code: i32) -
             exit_code: code,
             cases,
         };
-        if let Err(e) = write_atomic(path, &json(&summary)) {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            return BAD_INPUT;
+        if let Err(e) = write_file(path, &json(&summary)) {
+            return output_error(&e);
         }
     }
     code

@@ -44,7 +44,7 @@ pub struct Outcome {
     /// The run hit `RunOptions::deadline` before the scenario's duration.
     pub timed_out: bool,
     /// Why the trace files could not be written (they are then absent, never partial).
-    pub trace_error: Option<String>,
+    pub trace_error: Option<OutputError>,
     /// The trace files, complete and synced under temporary names: [`Outcome::commit`] puts them
     /// in place with the report; dropped, they are removed.
     pub traces: Vec<Staged>,

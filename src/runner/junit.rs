@@ -7,6 +7,7 @@
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::suite::{Case, ErrorKind, Status};
+use crate::output::OutputError;
 
 /// Name of the report and its one suite.
 pub const SUITE: &str = "sangam-sim";
@@ -73,10 +74,13 @@ fn test_case(c: &Case) -> TestCase {
 }
 
 /// The JUnit document.
-pub fn junit(cases: &[Case]) -> Result<String, String> {
+pub fn junit(cases: &[Case]) -> Result<String, OutputError> {
     let mut suite = TestSuite::new(SUITE);
     suite.add_test_cases(cases.iter().map(test_case));
     let mut report = Report::new(SUITE);
     report.add_test_suite(suite);
-    report.to_string().map_err(|e| e.to_string())
+    report.to_string().map_err(|e| OutputError::Encode {
+        what: "the JUnit report".into(),
+        problem: e.to_string(),
+    })
 }

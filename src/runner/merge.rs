@@ -7,22 +7,20 @@ use std::path::{Path, PathBuf};
 
 use super::sweep::Plan;
 use super::sweep_out::{PointResult, copy_point, read_point, write_results};
-use crate::output::{json, write_atomic};
+use crate::output::{OutputError, json, write_file};
 
-fn read_plan(dir: &Path) -> Result<Plan, String> {
+fn read_plan(dir: &Path) -> Result<Plan, OutputError> {
     let path = dir.join("sweep.json");
     let text = fs::read_to_string(&path).map_err(|e| {
-        format!(
+        OutputError::Shards(format!(
             "cannot read {}: {e} (is {} a sweep shard's --out directory?)",
             path.display(),
             dir.display()
-        )
+        ))
     })?;
-    serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{} is not a sweep plan of this version: {e}; re-run that shard",
-            path.display()
-        )
+    serde_json::from_str(&text).map_err(|e| OutputError::Damaged {
+        path: path.clone(),
+        problem: format!("not a sweep plan of this version: {e}"),
     })
 }
 
@@ -48,28 +46,27 @@ fn mismatch(first: &Plan, other: &Plan, first_dir: &Path, dir: &Path) -> Option<
 }
 
 /// The shards' common plan.
-fn common_plan(dirs: &[PathBuf]) -> Result<Plan, String> {
-    let first_dir = dirs.first().ok_or("no shard directories given")?;
+fn common_plan(dirs: &[PathBuf]) -> Result<Plan, OutputError> {
+    let first_dir = dirs
+        .first()
+        .ok_or_else(|| OutputError::Shards("no shard directories given".into()))?;
     let first = read_plan(first_dir)?;
     for d in &dirs[1..] {
         if let Some(e) = mismatch(&first, &read_plan(d)?, first_dir, d) {
-            return Err(e);
+            return Err(OutputError::Shards(e));
         }
     }
     Ok(first)
 }
 
 /// For each point, the first directory holding it, after checking its file reads.
-fn sources(dirs: &[PathBuf], plan: &Plan) -> Result<Vec<PathBuf>, String> {
+fn sources(dirs: &[PathBuf], plan: &Plan) -> Result<Vec<PathBuf>, OutputError> {
     let mut found = Vec::with_capacity(plan.points.len());
     let mut missing = Vec::new();
     for p in &plan.points {
         let mut hit = None;
         for d in dirs {
-            if read_point(d, p)
-                .map_err(|e| format!("{e}: the shard's result is damaged; re-run that shard"))?
-                .is_some()
-            {
+            if read_point(d, p)?.is_some() {
                 hit = Some(d.clone());
                 break;
             }
@@ -83,12 +80,12 @@ fn sources(dirs: &[PathBuf], plan: &Plan) -> Result<Vec<PathBuf>, String> {
         return Ok(found);
     }
     let shown: Vec<&str> = missing.iter().take(10).copied().collect();
-    Err(format!(
+    Err(OutputError::Shards(format!(
         "{} of {} points are in none of the directories (e.g. {}); did every shard finish?",
         missing.len(),
         plan.points.len(),
         shown.join(", ")
-    ))
+    )))
 }
 
 /// A fresh directory beside `out` to build the merge in.
@@ -105,35 +102,34 @@ fn build(
     staging: &Path,
     plan: &Plan,
     from: &[PathBuf],
-) -> Result<Vec<(super::sweep::Point, PointResult)>, String> {
-    fs::create_dir_all(staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
+) -> Result<Vec<(super::sweep::Point, PointResult)>, OutputError> {
+    fs::create_dir_all(staging).map_err(|source| OutputError::CreateDir {
+        path: staging.to_path_buf(),
+        source,
+    })?;
     for (p, d) in plan.points.iter().zip(from) {
         copy_point(d, staging, p)?;
     }
-    let plan_path = staging.join("sweep.json");
-    write_atomic(&plan_path, &json(plan))
-        .map_err(|e| format!("cannot write {}: {e}", plan_path.display()))?;
+    write_file(&staging.join("sweep.json"), &json(plan))?;
     write_results(staging, &plan.points)
 }
 
 /// Put the built directory at `out`, replacing an earlier merge or sweep there (never anything
 /// else).
-fn swap_in(staging: &Path, out: &Path) -> Result<(), String> {
+fn swap_in(staging: &Path, out: &Path) -> Result<(), OutputError> {
     let old = staging_dir(out, "old");
     if out.exists() {
         let empty = fs::read_dir(out)
             .map(|mut d| d.next().is_none())
             .unwrap_or(false);
         if !empty && !out.join("sweep.json").is_file() {
-            return Err(format!(
-                "{} exists and is not a sweep directory; choose another --out",
-                out.display()
-            ));
+            return Err(OutputError::Foreign {
+                path: out.to_path_buf(),
+            });
         }
-        fs::rename(out, &old).map_err(|e| format!("cannot replace {}: {e}", out.display()))?;
+        fs::rename(out, &old).map_err(OutputError::write(out))?;
     }
-    let placed =
-        fs::rename(staging, out).map_err(|e| format!("cannot write {}: {e}", out.display()));
+    let placed = fs::rename(staging, out).map_err(OutputError::write(out));
     if placed.is_err() && old.exists() {
         let _ = fs::rename(&old, out);
     }
@@ -145,7 +141,7 @@ fn swap_in(staging: &Path, out: &Path) -> Result<(), String> {
 pub fn merge(
     dirs: &[PathBuf],
     out: &Path,
-) -> Result<Vec<(super::sweep::Point, PointResult)>, String> {
+) -> Result<Vec<(super::sweep::Point, PointResult)>, OutputError> {
     let plan = common_plan(dirs)?;
     let from = sources(dirs, &plan)?;
     let staging = staging_dir(out, "merge");

@@ -18,6 +18,7 @@ use plotters::prelude::*;
 
 use super::sweep::Point;
 use super::sweep_result::{PointResult, automated_share, channels};
+use crate::output::OutputError;
 
 /// Series colours, in series order.
 const COLOURS: [RGBColor; 8] = [
@@ -55,8 +56,11 @@ fn draw(
     series: &[Series],
     y_max: Option<f64>,
     legend: SeriesLabelPosition,
-) -> Result<String, String> {
-    let err = |e: DrawingAreaErrorKind<_>| format!("plot `{}`: {e}", axes.title);
+) -> Result<String, OutputError> {
+    let err = |e: DrawingAreaErrorKind<_>| OutputError::Encode {
+        what: format!("the plot `{}`", axes.title),
+        problem: e.to_string(),
+    };
     let xr = range(
         series.iter().flat_map(|s| s.points.iter().map(|p| p.0)),
         true,
@@ -243,7 +247,7 @@ fn vs_penetration(
 }
 
 /// Every plot: (file name, SVG text).
-pub fn all(results: &[(Point, PointResult)]) -> Result<Vec<(&'static str, String)>, String> {
+pub fn all(results: &[(Point, PointResult)]) -> Result<Vec<(&'static str, String)>, OutputError> {
     Ok(vec![
         (
             "latency_cdf.svg",

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::output::OutputError;
 use crate::scenario::diag::{Diag, Diagnostics};
 use crate::scenario::load::include::{Origins, SourceFile};
 use crate::scenario::load::{MAX_DURATION, parse, read_text};
@@ -85,9 +86,8 @@ pub struct InputFile {
 }
 
 /// Hash one input file (`read_from` is where it is read, `path` how the plan names it).
-pub fn input_file(role: &str, path: &str, read_from: &Path) -> Result<InputFile, String> {
-    let bytes = std::fs::read(read_from)
-        .map_err(|e| format!("cannot read {}: {e}", read_from.display()))?;
+pub fn input_file(role: &str, path: &str, read_from: &Path) -> Result<InputFile, OutputError> {
+    let bytes = std::fs::read(read_from).map_err(OutputError::read(read_from))?;
     Ok(InputFile {
         role: role.into(),
         path: path.into(),

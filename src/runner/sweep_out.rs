@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use super::plots;
 use super::sweep::Point;
 use crate::metrics::report::Report;
-use crate::output::{json, write_atomic};
+use crate::output::{OutputError, json, write_file};
 
 pub use super::sweep_result::{PointResult, automated_share, channels};
 
@@ -25,28 +25,26 @@ pub fn point_dir(dir: &Path, p: &Point) -> PathBuf {
 }
 
 /// Write one point's result, removing a stale result of the other kind.
-pub fn write_point(dir: &Path, p: &Point, r: &PointResult) -> Result<(), String> {
+pub fn write_point(dir: &Path, p: &Point, r: &PointResult) -> Result<(), OutputError> {
     let d = point_dir(dir, p);
     let (name, other, bytes) = match r {
         PointResult::Report(rep) => ("report.json", "error.txt", json(rep.as_ref())),
         PointResult::Error(e) => ("error.txt", "report.json", format!("{e}\n").into_bytes()),
     };
     let path = d.join(name);
-    write_atomic(&path, &bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    write_file(&path, &bytes)?;
     let _ = std::fs::remove_file(d.join(other));
     Ok(())
 }
 
 /// Copy one point's result file byte for byte (`from` and `to` may be the same directory).
 /// Returns false when `from` does not hold the point.
-pub fn copy_point(from: &Path, to: &Path, p: &Point) -> Result<bool, String> {
+pub fn copy_point(from: &Path, to: &Path, p: &Point) -> Result<bool, OutputError> {
     for name in ["report.json", "error.txt"] {
         let src = point_dir(from, p).join(name);
         if src.exists() {
-            let bytes = std::fs::read(&src).map_err(|e| format!("{}: {e}", src.display()))?;
-            let dst = point_dir(to, p).join(name);
-            write_atomic(&dst, &bytes)
-                .map_err(|e| format!("cannot write {}: {e}", dst.display()))?;
+            let bytes = std::fs::read(&src).map_err(OutputError::read(&src))?;
+            write_file(&point_dir(to, p).join(name), &bytes)?;
             return Ok(true);
         }
     }
@@ -54,19 +52,20 @@ pub fn copy_point(from: &Path, to: &Path, p: &Point) -> Result<bool, String> {
 }
 
 /// Read one point's result from a sweep directory (None when the directory does not hold it).
-pub fn read_point(dir: &Path, p: &Point) -> Result<Option<PointResult>, String> {
+pub fn read_point(dir: &Path, p: &Point) -> Result<Option<PointResult>, OutputError> {
     let d = point_dir(dir, p);
     let report = d.join("report.json");
     if report.exists() {
-        let text =
-            std::fs::read_to_string(&report).map_err(|e| format!("{}: {e}", report.display()))?;
-        let r: Report =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", report.display()))?;
+        let text = std::fs::read_to_string(&report).map_err(OutputError::read(&report))?;
+        let r: Report = serde_json::from_str(&text).map_err(|e| OutputError::Damaged {
+            path: report.clone(),
+            problem: e.to_string(),
+        })?;
         return Ok(Some(PointResult::Report(Box::new(r))));
     }
     let err = d.join("error.txt");
     if err.exists() {
-        let text = std::fs::read_to_string(&err).map_err(|e| format!("{}: {e}", err.display()))?;
+        let text = std::fs::read_to_string(&err).map_err(OutputError::read(&err))?;
         return Ok(Some(PointResult::Error(text.trim_end().to_string())));
     }
     Ok(None)
@@ -143,11 +142,15 @@ fn report_cells(r: &Report, chans: &[(String, String)]) -> Vec<String> {
 }
 
 /// `points.csv` as bytes.
-pub fn csv_bytes(results: &[(Point, PointResult)]) -> Result<Vec<u8>, String> {
+pub fn csv_bytes(results: &[(Point, PointResult)]) -> Result<Vec<u8>, OutputError> {
+    let encode = |e: &dyn std::fmt::Display| OutputError::Encode {
+        what: "points.csv".into(),
+        problem: e.to_string(),
+    };
     let chans = channels(results);
     let header = csv_header(&chans);
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(&header).map_err(|e| e.to_string())?;
+    w.write_record(&header).map_err(|e| encode(&e))?;
     for (p, r) in results {
         let mut row = vec![
             p.id.clone(),
@@ -164,29 +167,35 @@ pub fn csv_bytes(results: &[(Point, PointResult)]) -> Result<Vec<u8>, String> {
             }
             PointResult::Report(r) => row.extend(report_cells(r, &chans)),
         }
-        w.write_record(&row).map_err(|e| e.to_string())?;
+        w.write_record(&row).map_err(|e| encode(&e))?;
     }
-    w.into_inner().map_err(|e| e.to_string())
+    w.into_inner().map_err(|e| encode(&e))
 }
 
 /// Write `points.csv` and the plots of `points` from their result files in `dir` (read back
 /// from disk even right after a run, so that a merge, which has only the files, computes from
 /// exactly the same numbers). Returns the results read.
-pub fn write_results(dir: &Path, points: &[Point]) -> Result<Vec<(Point, PointResult)>, String> {
+pub fn write_results(
+    dir: &Path,
+    points: &[Point],
+) -> Result<Vec<(Point, PointResult)>, OutputError> {
     let mut results = Vec::with_capacity(points.len());
     for p in points {
         match read_point(dir, p)? {
             Some(r) => results.push((p.clone(), r)),
-            None => return Err(format!("{}: no result for point {}", dir.display(), p.id)),
+            None => {
+                return Err(OutputError::Shards(format!(
+                    "{}: no result for point {}",
+                    dir.display(),
+                    p.id
+                )));
+            }
         }
     }
     let path = dir.join("points.csv");
-    write_atomic(&path, &csv_bytes(&results)?)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    write_file(&path, &csv_bytes(&results)?)?;
     for (name, svg) in plots::all(&results)? {
-        let path = dir.join(name);
-        write_atomic(&path, svg.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        write_file(&dir.join(name), svg.as_bytes())?;
     }
     Ok(results)
 }

@@ -11,8 +11,8 @@ use crossbeam::channel::{Receiver, Sender, unbounded};
 
 use super::{FcdRow, TraceMsg, TraceOptions, TraceSink, V2xRow};
 use crate::clock::s_from_us;
-use crate::output::Staged;
 use crate::output::staged::temp_path;
+use crate::output::{OutputError, Staged};
 
 /// Column names of `fcd.csv`.
 pub const FCD_HEADER: [&str; 9] = [
@@ -44,10 +44,10 @@ impl<W> Pending<W> {
         dir: &std::path::Path,
         name: &str,
         wrap: impl FnOnce(BufWriter<File>) -> W,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, OutputError> {
         let dst = dir.join(name);
         let tmp = temp_path(&dst);
-        let f = File::create(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+        let f = File::create(&tmp).map_err(OutputError::write(&dst))?;
         Ok(Pending {
             tmp,
             dst,
@@ -64,9 +64,11 @@ struct Files {
 }
 
 impl Files {
-    fn create(opts: &TraceOptions) -> Result<Self, String> {
-        fs::create_dir_all(&opts.dir)
-            .map_err(|e| format!("cannot create {}: {e}", opts.dir.display()))?;
+    fn create(opts: &TraceOptions) -> Result<Self, OutputError> {
+        fs::create_dir_all(&opts.dir).map_err(|source| OutputError::CreateDir {
+            path: opts.dir.clone(),
+            source,
+        })?;
         let csv = |w| csv::Writer::from_writer(w);
         let mut files = Files {
             fcd: Pending::open(&opts.dir, "fcd.csv", csv)?,
@@ -78,21 +80,15 @@ impl Files {
             if opts.fcd_xml {
                 files.xml = Some(Pending::open(&opts.dir, "fcd.xml", |w| w)?);
             }
-            files
-                .fcd
-                .w
-                .write_record(FCD_HEADER)
-                .map_err(|e| e.to_string())?;
-            files
-                .v2x
-                .w
-                .write_record(V2X_HEADER)
-                .map_err(|e| e.to_string())?;
+            let fcd = &mut files.fcd;
+            fcd.w.write_record(FCD_HEADER).map_err(csv_err(&fcd.dst))?;
+            let v2x = &mut files.v2x;
+            v2x.w.write_record(V2X_HEADER).map_err(csv_err(&v2x.dst))?;
             if let Some(x) = &mut files.xml {
                 x.w.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<fcd-export>\n")
-                    .map_err(|e| e.to_string())?;
+                    .map_err(OutputError::write(&x.dst))?;
             }
-            Ok::<(), String>(())
+            Ok::<(), OutputError>(())
         })();
         match rest {
             Ok(()) => Ok(files),
@@ -103,7 +99,7 @@ impl Files {
         }
     }
 
-    fn fcd(&mut self, t: f64, rows: &[FcdRow]) -> Result<(), String> {
+    fn fcd(&mut self, t: f64, rows: &[FcdRow]) -> Result<(), OutputError> {
         let time = format!("{t:.3}");
         for r in rows {
             self.fcd
@@ -119,11 +115,14 @@ impl Files {
                     &format!("{:.2}", r.heading),
                     &r.lane,
                 ])
-                .map_err(|e| e.to_string())?;
+                .map_err(csv_err(&self.fcd.dst))?;
         }
         if let Some(x) = &mut self.xml {
             let w = &mut x.w;
-            let io = |e: std::io::Error| e.to_string();
+            let io = |source| OutputError::Write {
+                path: x.dst.clone(),
+                source,
+            };
             if rows.is_empty() {
                 return writeln!(w, "    <timestep time=\"{time}\"/>").map_err(io);
             }
@@ -148,7 +147,7 @@ impl Files {
         Ok(())
     }
 
-    fn v2x(&mut self, r: &V2xRow) -> Result<(), String> {
+    fn v2x(&mut self, r: &V2xRow) -> Result<(), OutputError> {
         let secs = |us: u64| format!("{:.6}", s_from_us(us));
         self.v2x
             .w
@@ -164,26 +163,21 @@ impl Files {
                 if r.loss.is_none() { "true" } else { "false" },
                 r.loss.map_or("", |l| l.name()),
             ])
-            .map_err(|e| e.to_string())
+            .map_err(csv_err(&self.v2x.dst))
     }
 
     /// Flush and sync every file and hand them over, still under their temporary names.
-    fn seal(mut self) -> Result<Vec<Staged>, String> {
+    fn seal(mut self) -> Result<Vec<Staged>, OutputError> {
         let result = (|| {
             if let Some(x) = &mut self.xml {
                 x.w.write_all(b"</fcd-export>\n")
-                    .map_err(|e| e.to_string())?;
+                    .map_err(OutputError::write(&x.dst))?;
             }
-            sync(
-                self.fcd.w.flush().map_err(|e| e.to_string()),
-                self.fcd.w.get_ref(),
-            )?;
-            sync(
-                self.v2x.w.flush().map_err(|e| e.to_string()),
-                self.v2x.w.get_ref(),
-            )?;
+            let (fcd, v2x) = (&mut self.fcd, &mut self.v2x);
+            sync(fcd.w.flush(), fcd.w.get_ref(), &fcd.dst)?;
+            sync(v2x.w.flush(), v2x.w.get_ref(), &v2x.dst)?;
             if let Some(x) = &mut self.xml {
-                sync(x.w.flush().map_err(|e| e.to_string()), &x.w)?;
+                sync(x.w.flush(), &x.w, &x.dst)?;
             }
             Ok(self
                 .names()
@@ -216,9 +210,23 @@ impl Files {
     }
 }
 
-fn sync(flushed: Result<(), String>, w: &BufWriter<File>) -> Result<(), String> {
-    flushed?;
-    w.get_ref().sync_all().map_err(|e| e.to_string())
+/// A flushed file synced to disk; either failure names `path`.
+fn sync(
+    flushed: std::io::Result<()>,
+    w: &BufWriter<File>,
+    path: &std::path::Path,
+) -> Result<(), OutputError> {
+    flushed
+        .and_then(|()| w.get_ref().sync_all())
+        .map_err(OutputError::write(path))
+}
+
+/// A CSV writer's failure as a write error of `path`.
+fn csv_err(path: &std::path::Path) -> impl FnOnce(csv::Error) -> OutputError + '_ {
+    move |e| OutputError::Write {
+        path: path.to_path_buf(),
+        source: e.into(),
+    }
 }
 
 /// XML attribute escaping.
@@ -238,8 +246,8 @@ fn escape(s: &str) -> String {
 }
 
 /// The thread: write rows until told to finish (seal) or abort (remove).
-fn run(mut files: Files, rx: Receiver<TraceMsg>) -> Result<Vec<Staged>, String> {
-    let mut failed: Option<String> = None;
+fn run(mut files: Files, rx: Receiver<TraceMsg>) -> Result<Vec<Staged>, OutputError> {
+    let mut failed: Option<OutputError> = None;
     loop {
         let msg = rx.recv().unwrap_or(TraceMsg::Abort);
         let written = match &msg {
@@ -254,7 +262,7 @@ fn run(mut files: Files, rx: Receiver<TraceMsg>) -> Result<Vec<Staged>, String> 
             }
             TraceMsg::Abort => {
                 files.remove();
-                return Err("trace abandoned: the run did not finish".into());
+                return Err(OutputError::Abandoned);
             }
             _ if failed.is_some() => Ok(()), // keep draining so senders never notice
             TraceMsg::Fcd(t, rows) => files.fcd(*t, rows),
@@ -270,22 +278,25 @@ fn run(mut files: Files, rx: Receiver<TraceMsg>) -> Result<Vec<Staged>, String> 
 /// a bail-out) aborts: the thread removes its temporary files and exits.
 pub struct TraceWriter {
     tx: Sender<TraceMsg>,
-    handle: Option<JoinHandle<Result<Vec<Staged>, String>>>,
+    handle: Option<JoinHandle<Result<Vec<Staged>, OutputError>>>,
 }
 
 /// Open the trace files (under temporary names) and start the writer thread.
-pub fn start(opts: &TraceOptions) -> Result<(TraceSink, TraceWriter), String> {
+pub fn start(opts: &TraceOptions) -> Result<(TraceSink, TraceWriter), OutputError> {
     let files = Files::create(opts)?;
     let (tx, rx) = unbounded();
     let names = files.names();
     let handle = std::thread::Builder::new()
         .name("sangam-trace".into())
         .spawn(move || run(files, rx))
-        .map_err(|e| {
+        .map_err(|source| {
             for (tmp, _) in &names {
                 let _ = fs::remove_file(tmp);
             }
-            format!("cannot start the trace writer: {e}")
+            OutputError::Thread {
+                what: "trace writer",
+                source,
+            }
         })?;
     Ok((
         TraceSink::new(tx.clone()),
@@ -299,18 +310,16 @@ pub fn start(opts: &TraceOptions) -> Result<(TraceSink, TraceWriter), String> {
 impl TraceWriter {
     /// Take the sink out of the world, let the writer drain and seal its files; returns them,
     /// staged, for the run's output set.
-    pub fn finish(mut self, world: &mut World) -> Result<Vec<Staged>, String> {
+    pub fn finish(mut self, world: &mut World) -> Result<Vec<Staged>, OutputError> {
         world.remove_resource::<TraceSink>();
         let _ = self.tx.send(TraceMsg::Finish);
         self.join()
     }
 
-    fn join(&mut self) -> Result<Vec<Staged>, String> {
+    fn join(&mut self) -> Result<Vec<Staged>, OutputError> {
         match self.handle.take() {
-            Some(h) => h
-                .join()
-                .unwrap_or_else(|_| Err("the trace writer panicked".into())),
-            None => Err("the trace writer was already joined".into()),
+            Some(h) => h.join().unwrap_or(Err(OutputError::Abandoned)),
+            None => Err(OutputError::Abandoned),
         }
     }
 }
