@@ -34,6 +34,10 @@ pub struct BenchArgs {
     /// Write the benchmark scenario as RON to this file and exit.
     #[arg(long)]
     pub emit: Option<PathBuf>,
+    /// Write the library's grid-8x8 scenario (the 8×8 grid with edge stubs, placed vehicles,
+    /// flows, RSUs and gNBs: `scenarios/grid-8x8.ron`) to this file and exit.
+    #[arg(long, value_name = "FILE")]
+    pub emit_library: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -73,6 +77,12 @@ pub fn bench(args: &BenchArgs) -> i32 {
         return BAD_INPUT;
     }
     let spec = grid_spec(args.vehicles, args.duration, v2x);
+    if let Some(path) = &args.emit_library {
+        return match write_file(path, crate::runner::library_grid::text().as_bytes()) {
+            Ok(()) => OK,
+            Err(e) => output_error(&e),
+        };
+    }
     if let Some(path) = &args.emit {
         return emit(&spec, path);
     }

@@ -2,6 +2,10 @@
 //! default 1,000 vehicles it is the 8×8 grid SUMO's figures in `docs/performance.md` were
 //! measured on; for more vehicles the grid grows so that the density stays that of 1,000 on 8×8.
 //!
+//! The library's `grid-8x8` scenario is written by `library_grid` beside it, from the same block
+//! length and size (it keeps its own junction radius, names and signal timing, so that its
+//! reports stay what they were): both grids are built by this folder's Rust code, none by Python.
+//!
 //! Vehicles circle the blocks clockwise (right turns only), so that a fixed number of them is on
 //! the road for the whole run and a two-phase program (north-south, east-west) has no conflicts.
 use crate::scenario::spec::*;

@@ -6,6 +6,7 @@ pub mod fault;
 pub mod grid;
 pub mod job;
 pub mod junit;
+pub mod library_grid;
 pub mod merge;
 pub mod plots;
 pub mod pool;
