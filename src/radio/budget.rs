@@ -7,6 +7,7 @@
 //! Reception is decided on SINR: either a hard threshold (the `sinr_threshold_db` of
 //! `SidelinkSpec`; 802.11p MCS 2 6.5 dB from WiLabV2Xsim `SINRmin11p.m`, reference §3d) or a
 //! smooth logistic packet-error curve centred on the same threshold (see [`ErrorCurve`]).
+use crate::scenario::spec::ErrorCurve;
 use rand::Rng;
 
 use super::stats::open_unit;
@@ -68,23 +69,6 @@ pub fn snr_db(signal_dbm: f64, noise_dbm: f64) -> f64 {
 pub fn sinr_db(signal_dbm: f64, noise_dbm: f64, interferers_dbm: &[f64]) -> f64 {
     let i_mw: f64 = interferers_dbm.iter().copied().map(dbm_to_mw).sum();
     signal_dbm - mw_to_dbm(dbm_to_mw(noise_dbm) + i_mw)
-}
-
-/// How SINR maps to packet errors (selectable per sidelink in the scenario: `error_curve`).
-#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub enum ErrorCurve {
-    /// Decoded iff SINR ≥ threshold (the usual PHY abstraction of WiLabV2Xsim and of
-    /// Gonzalez-Martin et al., TVT 2019, reference §2b).
-    #[default]
-    Step,
-    /// PER(γ) = 1 / (1 + exp((γ − γ_th) / w)): 50 % at the threshold, 12 % at γ_th + 2w,
-    /// 1.8 % at γ_th + 4w. An engineering smoothing (class E, not fitted to a link-level
-    /// curve: reference §7 says none were retrieved); w = 1 dB gives roughly the 3–4 dB
-    /// waterfall width of coded OFDM at a fixed MCS.
-    Logistic {
-        /// Width w, dB (> 0).
-        width_db: f64,
-    },
 }
 
 /// Packet error rate at a SINR, 0–1.

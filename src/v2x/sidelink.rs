@@ -13,7 +13,7 @@ use rand::Rng;
 use super::air::{Air, building_los, deliver};
 use super::env::{Airing, Candidate, Pending, RadioEnv, Sent, Station, airtime_us, bit};
 use super::faults::FaultState;
-use crate::radio::budget::{ErrorCurve, dbm_to_mw, decodes, mw_to_dbm, noise_floor_dbm, sum_dbm};
+use crate::radio::budget::{dbm_to_mw, decodes, mw_to_dbm, noise_floor_dbm, sum_dbm};
 use crate::radio::dcc::Pc5Occupancy;
 use crate::radio::latency::sample_us;
 use crate::radio::medium::{Burst, CCA_DBM, Edca, SUBFRAME_US, csma_start, pc5_select};
@@ -22,7 +22,7 @@ use crate::radio::pathloss::{
     BLOCKER_HEIGHT_CAR_M, BlockerCase, V2vCondition, blocker_case, nlosv_extra_loss_db,
     shadow_sigma_db, shadowing_db, urban_db, urban_los_probability,
 };
-use crate::scenario::spec::{MsgType, SidelinkSpec, Tech};
+use crate::scenario::spec::{ErrorCurve, MsgType, SidelinkSpec, Tech};
 
 /// Median received power of a transmission at a point, mW: TR 37.885 urban path loss with
 /// LOS/NLOS from the buildings, without shadowing or vehicle blockage (interference and

@@ -259,7 +259,7 @@ pub struct SidelinkSpec {
     pub sinr_threshold_db: f64,
     /// How SINR maps to packet errors around the threshold: `Step` (default) or
     /// `Logistic(width_db: 1.0)`.
-    pub error_curve: crate::radio::budget::ErrorCurve,
+    pub error_curve: ErrorCurve,
     /// Log-normal shadowing σ, dB (LOS, NLOS).
     pub shadowing_db: (f64, f64),
     /// Channel access latency (CSMA back-off or sidelink scheduling).
@@ -277,7 +277,7 @@ impl SidelinkSpec {
             antenna_gain_dbi: 3.0,
             noise_figure_db: 9.0,
             sinr_threshold_db: 6.5,
-            error_curve: crate::radio::budget::ErrorCurve::Step,
+            error_curve: ErrorCurve::Step,
             shadowing_db: (3.0, 4.0),
             access: Latency::Uniform {
                 min_ms: 0.1,
@@ -403,4 +403,22 @@ impl Default for MessageSpec {
             lifetime_s: 1.0,
         }
     }
+}
+
+/// How SINR maps to packet errors (selectable per sidelink in the scenario: `error_curve`;
+/// the curves themselves are `radio::budget::per`).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub enum ErrorCurve {
+    /// Decoded iff SINR ≥ threshold (the usual PHY abstraction of WiLabV2Xsim and of
+    /// Gonzalez-Martin et al., TVT 2019, reference §2b).
+    #[default]
+    Step,
+    /// PER(γ) = 1 / (1 + exp((γ − γ_th) / w)): 50 % at the threshold, 12 % at γ_th + 2w,
+    /// 1.8 % at γ_th + 4w. An engineering smoothing (class E, not fitted to a link-level
+    /// curve: reference §7 says none were retrieved); w = 1 dB gives roughly the 3–4 dB
+    /// waterfall width of coded OFDM at a fixed MCS.
+    Logistic {
+        /// Width w, dB (> 0).
+        width_db: f64,
+    },
 }
