@@ -2,10 +2,10 @@
 //! `sangam-sim test` down: each run is a worker process, watched and limited, and its end is an
 //! error in the table, the JSON and the JUnit while the others finish. The faults are injected
 //! with the test hook `SANGAM_SIM_TEST_FAULT` (src/runner/fault.rs) into a real run.
-use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use sangam_sim::runner::discover::expand;
 use sangam_sim::scenario::load::load_file;
 use sangam_sim::scenario::spec::Spec;
 
@@ -214,16 +214,11 @@ fn a_memory_limit_without_worker_processes_is_refused() {
 /// worker runs exactly the spec the parent loaded.
 #[test]
 fn every_library_scenario_survives_the_trip_to_a_worker() {
+    let (files, problems) = expand(&["scenarios".to_string()]);
+    assert!(problems.is_empty(), "{problems:?}");
     let mut n = 0;
-    for entry in glob::glob("scenarios/**/*.ron").unwrap() {
-        let path = entry.unwrap();
-        if path.components().any(|c| {
-            let c = c.as_os_str();
-            c == "common" || c == "sweeps"
-        }) {
-            continue;
-        }
-        let spec = load_file(Path::new(&path)).unwrap().spec;
+    for path in files {
+        let spec = load_file(&path).unwrap().spec;
         let text = ron::to_string(&spec).unwrap();
         let back: Spec = ron::from_str(&text).unwrap();
         assert_eq!(spec, back, "{}", path.display());

@@ -141,9 +141,9 @@ fn judge(status: ExitStatus, out: &[u8], err: &[u8], memory_bytes: Option<u64>) 
             JobEnd::Crashed(format!("the worker's answer does not parse: {e}"))
         });
     }
-    let tail = last_words(err);
-    if String::from_utf8_lossy(&err[err.len().saturating_sub(STDERR_TAIL)..]).contains(ALLOC_FAILED)
-    {
+    let stderr_end = String::from_utf8_lossy(&err[err.len().saturating_sub(STDERR_TAIL)..]);
+    let tail = last_words(&stderr_end);
+    if stderr_end.contains(ALLOC_FAILED) {
         let limit =
             memory_bytes.map_or("no limit".into(), |b| format!("a limit of {} MiB", b >> 20));
         return JobEnd::OutOfMemory(format!("out of memory ({limit}): {tail}"));
@@ -160,11 +160,10 @@ fn judge(status: ExitStatus, out: &[u8], err: &[u8], memory_bytes: Option<u64>) 
     })
 }
 
-/// The line of the worker's stderr that says what happened: the last non-empty one before a
-/// backtrace, within the last [`STDERR_TAIL`] bytes.
-fn last_words(err: &[u8]) -> String {
-    let tail = String::from_utf8_lossy(&err[err.len().saturating_sub(STDERR_TAIL)..]).into_owned();
-    let before_trace = tail.split("stack backtrace:").next().unwrap_or("");
+/// The line of the worker's stderr (its last [`STDERR_TAIL`] bytes) that says what happened:
+/// the last non-empty one before a backtrace.
+fn last_words(stderr_end: &str) -> String {
+    let before_trace = stderr_end.split("stack backtrace:").next().unwrap_or("");
     before_trace
         .lines()
         .rev()
@@ -284,15 +283,15 @@ mod tests {
     }
 
     #[test]
-    fn only_the_end_of_stderr_is_kept() {
-        let mut err = vec![b'x'; 3 * STDERR_TAIL];
-        err.extend_from_slice(b"\nmemory allocation of 67108864 bytes failed\n\n");
+    fn the_last_words_come_before_any_backtrace() {
+        let err = "x\nmemory allocation of 67108864 bytes failed\n\n";
         assert_eq!(
-            last_words(&err),
+            last_words(err),
             "memory allocation of 67108864 bytes failed"
         );
-        let traced = b"thread 'x' panicked at a.rs:1:2:\nboom\nstack backtrace:\n   0: f\nnote: Some details";
+        let traced =
+            "thread 'x' panicked at a.rs:1:2:\nboom\nstack backtrace:\n   0: f\nnote: Some details";
         assert_eq!(last_words(traced), "boom");
-        assert_eq!(last_words(b""), "");
+        assert_eq!(last_words(""), "");
     }
 }

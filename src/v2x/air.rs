@@ -29,6 +29,22 @@ impl Air<'_> {
         building_los(self.env, self.ctx, a, b)
     }
 
+    /// Indices (into `env.stations`) of the stations within `radius_m` of `pos`, by the
+    /// neighbour grid, in the scratch buffer; hand it back with [`Air::done_with`].
+    pub fn near(&mut self, pos: [f64; 2], radius_m: f64) -> Vec<u32> {
+        let mut near = std::mem::take(self.buf);
+        match &self.env.grid {
+            Some(grid) => grid.query((pos[0], pos[1]), radius_m, &mut near),
+            None => near.clear(),
+        }
+        near
+    }
+
+    /// Give the scratch buffer back for the next query.
+    pub fn done_with(&mut self, near: Vec<u32>) {
+        *self.buf = near;
+    }
+
     /// A message went out on `tech`.
     pub fn sent(&mut self, msg: MsgType, tech: Tech, cbr: Option<f64>) {
         self.events.0.push(AirEvent::Sent { msg, tech, cbr });

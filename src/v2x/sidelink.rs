@@ -151,15 +151,7 @@ fn receivers(
 ) -> Vec<Candidate> {
     let sender = sent.from;
     let noise = noise_floor_dbm(p.bandwidth_mhz * 1e6, p.noise_figure_db);
-    let mut near = std::mem::take(air.buf);
-    match &air.env.grid {
-        Some(grid) => grid.query(
-            (sender.pos[0], sender.pos[1]),
-            p.max_range.max(radius_m),
-            &mut near,
-        ),
-        None => near.clear(),
-    }
+    let near = air.near(sender.pos, p.max_range.max(radius_m));
     let mut candidates = Vec::new();
     for &key in &near {
         let r = air.env.stations[key as usize];
@@ -175,7 +167,7 @@ fn receivers(
         let noise_dbm = faults.jam_dbm(r.pos).map_or(noise, |j| sum_dbm([noise, j]));
         candidates.push(signal(air, &sender, &r, p, noise_dbm));
     }
-    *air.buf = near;
+    air.done_with(near);
     candidates
 }
 

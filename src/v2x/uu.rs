@@ -68,11 +68,7 @@ pub fn send(air: &mut Air, sent: &Sent, area_m: f64, net: &UuNet, faults: &Fault
     let sender = sent.from;
     air.sent(sent.msg.msg_type(), Tech::Uu, None);
     let first = first_hop(air, sent, net);
-    let mut near = std::mem::take(air.buf);
-    match &air.env.grid {
-        Some(grid) => grid.query((sender.pos[0], sender.pos[1]), area_m, &mut near),
-        None => near.clear(),
-    }
+    let near = air.near(sender.pos, area_m);
     for &key in &near {
         let r = air.env.stations[key as usize];
         if r.id == sender.id || r.radios & bit(Tech::Uu) == 0 || r.is_rsu {
@@ -89,7 +85,7 @@ pub fn send(air: &mut Air, sent: &Sent, area_m: f64, net: &UuNet, faults: &Fault
         };
         deliver(air, sent, Tech::Uu, &r, d, outcome);
     }
-    *air.buf = near;
+    air.done_with(near);
 }
 
 /// First hop, µs, and the gNB it reaches: a UE's uplink through its serving cell to the edge,
