@@ -6,6 +6,9 @@ use std::process::{Command, Output};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
+mod support;
+use support::junit_without_times;
+
 const SUITE: &str = "tests/fixtures/runner/suite";
 
 fn sim(args: &[&str], envs: &[(&str, &str)]) -> Output {
@@ -60,9 +63,70 @@ fn attr(v: &[(String, String)], k: &str) -> String {
         .unwrap_or_else(|| panic!("attribute {k} missing in {v:?}"))
 }
 
+/// The attributes Jenkins' JUnit schema declares for each element (xunit-plugin,
+/// `junit-10.xsd`: https://github.com/jenkinsci/xunit-plugin, types/model/xsd): (element,
+/// required, optional). A reader that validates rejects any other attribute.
+const JUNIT_10: &[(&str, &[&str], &[&str])] = &[
+    (
+        "testsuites",
+        &[],
+        &["name", "time", "tests", "failures", "errors"],
+    ),
+    (
+        "testsuite",
+        &["name", "tests", "failures", "errors"],
+        &[
+            "group",
+            "time",
+            "skipped",
+            "timestamp",
+            "hostname",
+            "id",
+            "package",
+            "file",
+            "log",
+            "url",
+        ],
+    ),
+    ("testcase", &["name"], &["time", "classname", "group"]),
+    ("failure", &[], &["type", "message"]),
+    ("error", &[], &["type", "message"]),
+    ("skipped", &[], &["type", "message"]),
+];
+
+/// junit-10.xsd's SUREFIRE_TIME, for `time` on suites (and what readers parse on cases):
+/// digits (optionally grouped by commas), then an optional fraction.
+fn surefire_time(t: &str) -> bool {
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    !t.is_empty()
+        && int.chars().all(|c| c.is_ascii_digit() || c == ',')
+        && frac.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Every attribute of `<name>` is declared by junit-10.xsd, the required ones are there, and
+/// times parse.
+fn check_schema(name: &str, a: &[(String, String)]) {
+    let (_, required, optional) = JUNIT_10
+        .iter()
+        .find(|(n, ..)| *n == name)
+        .unwrap_or_else(|| panic!("<{name}> is not in junit-10.xsd"));
+    for (k, v) in a {
+        assert!(
+            required.contains(&k.as_str()) || optional.contains(&k.as_str()),
+            "<{name}> has attribute `{k}`, which junit-10.xsd does not declare"
+        );
+        if k == "time" {
+            assert!(surefire_time(v), "<{name} time=\"{v}\">");
+        }
+    }
+    for r in *required {
+        attr(a, r);
+    }
+}
+
 /// Parse JUnit XML, checking the structure CI systems rely on: `<testsuites>` root holding
-/// `<testsuite>` elements holding `<testcase name classname>` with at most one of
-/// `<failure>`, `<error>`, `<skipped>`.
+/// `<testsuite>` elements holding `<testcase name classname time>` with at most one of
+/// `<failure>`, `<error>`, `<skipped>`, and only the attributes junit-10.xsd declares.
 fn parse_junit(xml: &str) -> Junit {
     let mut r = Reader::from_str(xml);
     let mut j = Junit::default();
@@ -80,21 +144,23 @@ fn parse_junit(xml: &str) -> Junit {
         };
         let name = text(e.name().as_ref());
         let parent = stack.last().cloned().unwrap_or_default();
+        let a = attrs(&e);
+        check_schema(&name, &a);
         match (parent.as_str(), name.as_str()) {
-            ("", "testsuites") => j.suites_attrs = attrs(&e),
+            ("", "testsuites") => j.suites_attrs = a,
             ("testsuites", "testsuite") => {
                 j.suites += 1;
-                j.suite_attrs = attrs(&e);
+                j.suite_attrs = a;
             }
             ("testsuite", "testcase") => {
-                let a = attrs(&e);
+                attr(&a, "time");
                 j.cases
                     .push((attr(&a, "name"), attr(&a, "classname"), None));
             }
             ("testcase", "failure" | "error" | "skipped") => {
                 let case = j.cases.last_mut().expect("inside a testcase");
                 assert!(case.2.is_none(), "one outcome element per testcase");
-                assert!(name == "skipped" || !attr(&attrs(&e), "message").is_empty());
+                assert!(name == "skipped" || !attr(&a, "message").is_empty());
                 case.2 = Some(name.clone());
             }
             (p, n) => panic!("unexpected <{n}> inside <{p}>"),
@@ -121,6 +187,7 @@ fn junit_matches_the_schema_ci_systems_read() {
     assert_eq!(j.cases.len(), 5, "{:?}", j.cases);
     let count = |k: &str| j.cases.iter().filter(|c| c.2.as_deref() == Some(k)).count();
     for attrs in [&j.suites_attrs, &j.suite_attrs] {
+        assert!(attr(attrs, "time").parse::<f64>().unwrap() > 0.0);
         assert_eq!(attr(attrs, "tests"), "5");
         assert_eq!(attr(attrs, "failures"), count("failure").to_string());
         assert_eq!(attr(attrs, "errors"), count("error").to_string());
@@ -270,7 +337,7 @@ fn results_are_the_same_for_any_number_of_workers() {
             .collect();
         (
             out.status.code(),
-            std::fs::read(&xml).unwrap(),
+            junit_without_times(&std::fs::read_to_string(&xml).unwrap()),
             summary,
             table,
         )
@@ -278,7 +345,7 @@ fn results_are_the_same_for_any_number_of_workers() {
     let one = run("1");
     let two = run("2");
     assert_eq!(one.0, two.0);
-    assert_eq!(text(&one.1), text(&two.1), "JUnit differs");
+    assert_eq!(one.1, two.1, "JUnit differs");
     assert_eq!(one.2, two.2, "JSON summary differs");
     assert_eq!(one.3, two.3, "table differs");
     assert!(Path::new(&dir.path().join("j1.xml")).exists());

@@ -7,7 +7,7 @@
 //! completion, so the table, the JUnit XML and the JSON summary are the same for any `-j`.
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -67,6 +67,7 @@ pub fn test(args: &TestArgs) -> i32 {
             return BAD_INPUT;
         }
     };
+    let started = Instant::now();
     let (slots, bad) = collect(args, timeout);
     if slots.is_empty() {
         eprintln!(
@@ -87,7 +88,7 @@ pub fn test(args: &TestArgs) -> i32 {
     } else {
         OK
     };
-    write_reports(args, cases, counts, code)
+    write_reports(args, cases, counts, code, started.elapsed().as_secs_f64())
 }
 
 /// Every scenario the arguments name, loaded and sorted by path: runnable ones as jobs, bad
@@ -138,9 +139,9 @@ fn collect(args: &TestArgs, timeout: Option<Duration>) -> (Vec<(String, Slot)>, 
 }
 
 /// Writes `--junit` and `--json` if asked; returns `code`, or exit 2 if a file cannot be written.
-fn write_reports(args: &TestArgs, cases: Vec<Case>, counts: Counts, code: i32) -> i32 {
+fn write_reports(args: &TestArgs, cases: Vec<Case>, counts: Counts, code: i32, wall_s: f64) -> i32 {
     if let Some(path) = &args.junit
-        && let Err(e) = junit(&cases).and_then(|x| write_file(path, x.as_bytes()))
+        && let Err(e) = write_file(path, junit(&cases, wall_s).as_bytes())
     {
         return output_error(&e);
     }

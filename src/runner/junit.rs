@@ -1,86 +1,164 @@
 //! JUnit XML for CI systems (GitLab, Jenkins, GitHub test reporters): one `<testsuite>` with
 //! one `<testcase>` per scenario file; failed expectations become `<failure>`, malformed input,
-//! panics and time-outs become `<error>`.
+//! panics, crashes and time-outs become `<error>`, cases `--fail-fast` did not run `<skipped>`.
 //!
-//! No `time` or `timestamp` attributes are written, so the file is the same for any number of
-//! workers and can be compared between runs (wall times are in the JSON summary).
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+//! The document follows the schema Jenkins validates against (xunit-plugin's `junit-10.xsd`,
+//! the common denominator of CI readers): only the attributes it declares, `time` in seconds on
+//! the suites and on every case. Wall time belongs here, not in the reports: apart from the
+//! `time` attributes the file is the same for any number of workers.
+use std::fmt::Write;
 
 use super::suite::{Case, ErrorKind, Status};
-use crate::output::OutputError;
 
 /// Name of the report and its one suite.
 pub const SUITE: &str = "sangam-sim";
 
-fn test_case(c: &Case) -> TestCase {
-    let status = match c.status {
-        Status::Pass => TestCaseStatus::success(),
-        Status::Skipped => {
-            let mut s = TestCaseStatus::skipped();
-            s.set_message("not run: --fail-fast stopped the suite after an earlier failure");
-            s
+/// Text made safe for an XML attribute or element: markup escaped, and the characters XML 1.0
+/// cannot carry at all (C0 controls other than tab, newline and carriage return) written as
+/// `\u{..}` so they are not lost.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
         }
-        Status::Fail => {
-            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            let first = c.failures.first();
-            s.set_type("expectation");
-            s.set_message(match first {
-                Some(v) if c.failures.len() == 1 => {
-                    format!("{}: {} (wanted {})", v.expectation, v.measured, v.wanted)
-                }
-                Some(v) => format!(
-                    "{} of {} expectations failed; first: {}: {} (wanted {})",
-                    c.failures.len(),
-                    c.expectations,
-                    v.expectation,
-                    v.measured,
-                    v.wanted
-                ),
-                None => "failed".into(),
-            });
-            let all: Vec<String> = c
-                .failures
-                .iter()
-                .map(|v| {
-                    format!(
-                        "{}: measured {}, wanted {}",
-                        v.expectation, v.measured, v.wanted
-                    )
-                })
-                .collect();
-            s.set_description(all.join("\n"));
-            s
-        }
+    }
+    out
+}
+
+/// Seconds as JUnit's `time` (Surefire's pattern: digits, a point, digits).
+fn seconds(s: f64) -> String {
+    format!("{:.3}", if s > 0.0 { s } else { 0.0 })
+}
+
+/// The outcome element of a case that did not pass: (element, type, message, text).
+fn outcome(c: &Case) -> Option<(&'static str, &'static str, String, String)> {
+    match c.status {
+        Status::Pass => None,
+        Status::Skipped => Some((
+            "skipped",
+            "fail-fast",
+            "not run: --fail-fast stopped the suite after an earlier failure".into(),
+            String::new(),
+        )),
+        Status::Fail => Some(("failure", "expectation", failure_message(c), failures(c))),
         Status::Error => {
-            let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-            s.set_type(match c.error_kind {
+            let kind = match c.error_kind {
                 Some(ErrorKind::BadInput) => "bad-input",
                 Some(ErrorKind::Panic) => "panic",
                 Some(ErrorKind::Timeout) => "timeout",
                 Some(ErrorKind::Crash) => "crash",
                 Some(ErrorKind::OutOfMemory) => "out-of-memory",
                 None => "error",
-            });
+            };
             let text = c.error.clone().unwrap_or_default();
-            s.set_message(text.lines().next().unwrap_or("error").to_string());
-            s.set_description(text);
-            s
+            let first = text.lines().next().unwrap_or("error").to_string();
+            Some(("error", kind, first, text))
         }
-    };
-    let mut t = TestCase::new(c.scenario.clone().unwrap_or_else(|| c.path.clone()), status);
-    t.set_classname(c.path.clone());
-    t.set_assertions(c.expectations);
-    t
+    }
 }
 
-/// The JUnit document.
-pub fn junit(cases: &[Case]) -> Result<String, OutputError> {
-    let mut suite = TestSuite::new(SUITE);
-    suite.add_test_cases(cases.iter().map(test_case));
-    let mut report = Report::new(SUITE);
-    report.add_test_suite(suite);
-    report.to_string().map_err(|e| OutputError::Encode {
-        what: "the JUnit report".into(),
-        problem: e.to_string(),
-    })
+/// One line for a failed case: its one failed expectation, or how many failed and the first.
+fn failure_message(c: &Case) -> String {
+    match c.failures.first() {
+        Some(v) if c.failures.len() == 1 => {
+            format!("{}: {} (wanted {})", v.expectation, v.measured, v.wanted)
+        }
+        Some(v) => format!(
+            "{} of {} expectations failed; first: {}: {} (wanted {})",
+            c.failures.len(),
+            c.expectations,
+            v.expectation,
+            v.measured,
+            v.wanted
+        ),
+        None => "failed".into(),
+    }
+}
+
+/// Every failed expectation, one per line.
+fn failures(c: &Case) -> String {
+    let lines: Vec<String> = c
+        .failures
+        .iter()
+        .map(|v| {
+            format!(
+                "{}: measured {}, wanted {}",
+                v.expectation, v.measured, v.wanted
+            )
+        })
+        .collect();
+    lines.join("\n")
+}
+
+fn test_case(out: &mut String, c: &Case) {
+    let name = c.scenario.clone().unwrap_or_else(|| c.path.clone());
+    let _ = write!(
+        out,
+        "    <testcase name=\"{}\" classname=\"{}\" time=\"{}\"",
+        escape(&name),
+        escape(&c.path),
+        seconds(c.wall_s.unwrap_or(0.0))
+    );
+    match outcome(c) {
+        None => out.push_str("/>\n"),
+        Some((element, kind, message, text)) => {
+            let _ = writeln!(
+                out,
+                ">\n      <{element} type=\"{kind}\" message=\"{}\">{}</{element}>\n    </testcase>",
+                escape(&message),
+                escape(&text)
+            );
+        }
+    }
+}
+
+/// The JUnit document for `cases`, run in `wall_s` seconds.
+pub fn junit(cases: &[Case], wall_s: f64) -> String {
+    let count = |s: Status| cases.iter().filter(|c| c.status == s).count();
+    let (tests, failures, errors, skipped) = (
+        cases.len(),
+        count(Status::Fail),
+        count(Status::Error),
+        count(Status::Skipped),
+    );
+    let time = seconds(wall_s);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"{SUITE}\" tests=\"{tests}\" failures=\"{failures}\" \
+         errors=\"{errors}\" time=\"{time}\">\n  <testsuite name=\"{SUITE}\" tests=\"{tests}\" \
+         failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{time}\">"
+    );
+    for c in cases {
+        test_case(&mut out, c);
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_xml_cannot_carry_is_escaped_not_dropped() {
+        assert_eq!(escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
+        assert_eq!(escape("x\u{1}y\tz\n"), "x\\u{1}y\tz\n");
+    }
+
+    #[test]
+    fn times_follow_surefires_pattern() {
+        assert_eq!(seconds(1234.5678), "1234.568");
+        assert_eq!(seconds(-0.0), "0.000");
+    }
 }

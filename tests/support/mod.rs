@@ -59,3 +59,16 @@ pub fn sim<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> std::process::Output {
         .output()
         .expect("the binary runs")
 }
+
+/// JUnit XML without its `time` attributes, the one part that differs between identical runs.
+pub fn junit_without_times(xml: &str) -> String {
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some(i) = rest.find(" time=\"") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 7..];
+        rest = after.find('"').map_or("", |j| &after[j + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
