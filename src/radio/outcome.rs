@@ -11,16 +11,25 @@ use crate::scenario::spec::{MsgType, Tech};
 /// Why a reception failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LossReason {
+    /// Beyond the distance at which delivery could still happen (a computational bound).
     OutOfRange,
+    /// The signal was too weak against noise to be decoded.
     BelowThreshold,
     /// SNR sufficient, SINR not: another transmission overlapped on the same resource.
     Collision,
     /// The receiver was transmitting at the time.
     HalfDuplex,
+    /// The sender, the receiver or the node between them was down.
     NodeDown,
+    /// The sender or the receiver had no serving 5G cell.
     NoCoverage,
+    /// Delivered after its lifetime.
     Expired,
+    /// A burst-loss fault injected by the scenario.
     Injected,
+    /// The link's configured residual loss rate (`uu.loss`: what HARQ and RLC leave), drawn
+    /// apart from the radio.
+    Residual,
 }
 
 impl LossReason {
@@ -34,6 +43,7 @@ impl LossReason {
             LossReason::NoCoverage => "no_coverage",
             LossReason::Expired => "expired",
             LossReason::Injected => "burst_loss",
+            LossReason::Residual => "residual_loss",
         }
     }
 }

@@ -116,7 +116,7 @@ fn first_hop(air: &mut Air, sent: &Sent, net: &UuNet) -> Result<(u64, u32), Loss
         return Err(LossReason::NoCoverage);
     };
     if rng.random::<f64>() < net.p.loss {
-        return Err(LossReason::BelowThreshold);
+        return Err(LossReason::Residual);
     }
     let wait = net.cell_wait_us(air.env, g.index, sent.msg.size_bytes(), rng);
     Ok((
@@ -142,7 +142,7 @@ fn second_hop(
         return Err(LossReason::Injected);
     }
     if u < burst + net.p.loss {
-        return Err(LossReason::BelowThreshold);
+        return Err(LossReason::Residual);
     }
     let inter = if g_from != g_to {
         net.backhaul_us(rng)
