@@ -276,6 +276,59 @@ fn a_cell_outage_drops_uu_delivery_to_zero_and_pc5_still_works() {
     );
 }
 
+/// Uu's configured residual loss (`uu.loss`) is recorded as `residual_loss`, at its rate, and
+/// never as a radio failure: one cell, three cars well inside it.
+#[test]
+fn uu_residual_loss_is_named_for_what_it_is() {
+    let r = run_text(&one_cell(20.0, "", "[Uu]", "").replace(
+        "messages: (cam_via: [Uu]),",
+        "messages: (cam_via: [Uu]), links: (uu: (loss: 0.2)),",
+    ));
+    let s = stats(&r, "cam", "uu").expect("CAM over Uu");
+    let lost = |why: &str| s.lost.iter().find(|(w, _)| w == why).map_or(0, |(_, n)| *n);
+    assert_eq!(lost("below_threshold"), 0, "{:?}", s.lost);
+    // Two independent draws (uplink, downlink) of 0.2: 1 - 0.8² = 0.36 of the attempts.
+    let share = lost("residual_loss") as f64 / s.attempts as f64;
+    assert!((share - 0.36).abs() < 0.05, "{share} of {}", s.attempts);
+}
+
+/// A camera's configured range is its range: an RSU whose one camera reaches 250 m sees a
+/// stalled car 200 m away and warns of it by DENM; with a 150 m camera it does not. (The car
+/// itself has no radio: the RSU is the only source.)
+#[test]
+fn a_camera_sees_as_far_as_its_configured_range() {
+    let world = |range: f64| {
+        format!(
+            r#"(name: "camera", duration: 8.0,
+            network: (
+                nodes: [(id: "a", pos: (0.0, 0.0)), (id: "b", pos: (600.0, 0.0))],
+                links: [(id: "ab", from: "a", to: "b", lanes: 2)],
+            ),
+            vehicles: [
+                (id: "stalled", kind: Car, route: Links(["ab"]), pos: 200.0, speed: 0.0),
+                (id: "av", kind: Car, route: Links(["ab"]), pos: 10.0, speed: 5.0, lane: 1, automated: true),
+            ],
+            events: [(at: 0.0, action: Stall(vehicle: "stalled"))],
+            v2x: (enabled: true,
+                rsus: [(id: "cam", pos: (0.0, 8.0), radios: [Pc5],
+                        cctv: [(heading_deg: 0.0, fov_deg: 40.0, range: {range})])],
+                messages: (denm_via: [Pc5]),
+            ),
+        )"#
+        )
+    };
+    let denms = |r: &Report| stats(r, "denm", "pc5").map_or(0, |s| s.attempts);
+    assert!(
+        denms(&run_text(&world(250.0))) > 0,
+        "the 250 m camera missed the car"
+    );
+    assert_eq!(
+        denms(&run_text(&world(150.0))),
+        0,
+        "a 150 m camera saw 200 m"
+    );
+}
+
 /// An edge server behind the transport network (`mec_at_gnb: false`) adds the configured core
 /// latency (median 10 ms) to Uu: the median end-to-end latency grows by about that much.
 #[test]

@@ -8,7 +8,7 @@ use bevy::prelude::*;
 use bevy_rapier3d::prelude::{RapierContext, ReadRapierContext};
 
 use super::cpm::in_view;
-use super::denm::DenmOriginator;
+use super::denm::{DenmOriginator, DenmTiming};
 use super::env::{RadioEnv, Station, Tx, bit};
 use super::faults::FaultState;
 use super::messages::*;
@@ -303,8 +303,9 @@ fn cam_of(v: &Vehicle, motion: &Motion, fix: Fix, t: f64, low_frequency: bool) -
     }
 }
 
-/// A vehicle's own DENM due now, if any: a stalled vehicle (with its hazard) warns of itself; a
-/// hard brake raises an EEBL DENM once per event.
+/// A vehicle's own DENM due now, if any. A stalled vehicle (with its hazard) warns of itself
+/// for as long as it stands there, one event updated before each validity ends; a hard brake
+/// raises an EEBL event, updated by a new brake while it is valid and left to expire after.
 fn vehicle_denm(
     ob: &mut OnBoard,
     station_id: u32,
@@ -315,42 +316,31 @@ fn vehicle_denm(
     m: &crate::scenario::spec::MessageSpec,
 ) -> Option<Denm> {
     let pos = (fix.pos[0], fix.pos[1]);
-    if let (Some(h), None) = (stalled, ob.own_denm.as_ref()) {
-        let id = ActionId {
-            station_id,
-            sequence: h.id,
-        };
-        ob.own_denm = Some(DenmOriginator::from_spec(
-            id,
-            DenmEvent::StalledVehicle,
-            pos,
-            t,
-            m,
-        ));
-    }
     let braking = super::reactions::eebl_trigger(motion.acc);
-    if braking && !ob.braking && ob.own_denm.is_none() {
-        let id = ActionId {
-            station_id,
-            sequence: u32::MAX,
-        };
-        ob.own_denm = Some(
-            DenmOriginator::trigger(
-                id,
-                DenmEvent::EmergencyBraking,
-                pos,
-                t,
-                m.denm_repeat,
-                2.0,
-                m.denm_radius.min(300.0),
-            )
-            .with_motion(motion.v, fix.heading),
-        );
-    }
+    let new_brake = braking && !ob.braking;
     ob.braking = braking;
+    match (&mut ob.own_denm, stalled) {
+        (None, Some(h)) => {
+            let id = ob.sequence.next(station_id);
+            let timing = DenmTiming::of(m);
+            let o = DenmOriginator::trigger(id, DenmEvent::StalledVehicle, pos, t, timing);
+            ob.own_denm = Some(o.about_hazard(h.id));
+        }
+        (None, None) if new_brake => {
+            let id = ob.sequence.next(station_id);
+            let timing = DenmTiming::eebl(m);
+            let o = DenmOriginator::trigger(id, DenmEvent::EmergencyBraking, pos, t, timing);
+            ob.own_denm = Some(o.with_motion(motion.v, fix.heading));
+        }
+        (Some(o), _) if new_brake && o.denm().event == DenmEvent::EmergencyBraking => {
+            o.update(t, pos);
+        }
+        _ => {}
+    }
     let orig = ob.own_denm.as_mut()?;
-    let denm = orig.poll(t);
-    if denm.is_none() && orig.expired(t) {
+    let lasting = stalled.is_some() && orig.denm().event == DenmEvent::StalledVehicle;
+    let denm = orig.poll(t, lasting);
+    if orig.expired(t) {
         ob.own_denm = None;
     }
     denm
@@ -543,7 +533,8 @@ fn camera_objects(
     objects
 }
 
-/// Vehicles within 150 m that an RSU's cameras see; stalled ones are hazards.
+/// Vehicles that an RSU's cameras see; stalled ones are hazards. Those beyond the longest
+/// camera range are skipped before the view and line-of-sight tests.
 fn seen_vehicles(
     rsu: &Rsu,
     sees: &impl Fn([f64; 2]) -> bool,
@@ -551,9 +542,10 @@ fn seen_vehicles(
     hazards_seen: &mut Vec<Known>,
     objects: &mut Vec<PerceivedObject>,
 ) {
+    let reach = rsu.cctv.iter().map(|c| c.range).fold(0.0, f64::max);
     for (v, motion, tf, hazard) in vehicles {
         let p = map_pos(tf);
-        if (p[0] - rsu.pos[0]).hypot(p[1] - rsu.pos[1]) > 150.0 || !sees(p) {
+        if (p[0] - rsu.pos[0]).hypot(p[1] - rsu.pos[1]) > reach || !sees(p) {
             continue;
         }
         let vehicle = crate::ids::ObjectId::Vehicle(v.index).wire();
@@ -600,11 +592,16 @@ fn seen_pedestrians(
     }
 }
 
+/// A hazard an RSU's cameras have not seen for this long is over, s (assumed: 20 camera
+/// cycles of 100 ms, long enough to ride out an occlusion by a passing vehicle).
+pub const HAZARD_LOST_S: f64 = 2.0;
+
 /// Radius within which an RSU announces road works, m (assumed: about its radio range).
 pub const ROADWORKS_RSU_RANGE: f64 = 500.0;
 
-/// An RSU's DENMs: start one for every hazard it knows of now, repeat them, and stop those not
-/// seen for 2 s.
+/// An RSU's DENMs: trigger an event for every hazard it newly knows of, keep those it still
+/// sees alive (updated before their validity ends), and terminate those not seen for
+/// [`HAZARD_LOST_S`]; an originator is dropped once its termination has been repeated.
 fn send_denms(
     env: &mut RadioEnv,
     rsu: &mut Rsu,
@@ -617,16 +614,15 @@ fn send_denms(
     if !m.denm {
         return;
     }
+    let station = env.stations[from].id;
     for (id, p, event) in hazards_seen {
-        match rsu.denms.iter_mut().find(|(h, _, _)| *h == id) {
+        let live = |(h, o, _): &&mut (u32, DenmOriginator, f64)| *h == id && !o.denm().termination;
+        match rsu.denms.iter_mut().find(live) {
             Some(entry) => entry.2 = t,
             None => {
-                let aid = ActionId {
-                    station_id: env.stations[from].id,
-                    sequence: id,
-                };
-                let o = DenmOriginator::from_spec(aid, event, (p[0], p[1]), t, m);
-                rsu.denms.push((id, o, t));
+                let aid = rsu.sequence.next(station);
+                let o = DenmOriginator::trigger(aid, event, (p[0], p[1]), t, DenmTiming::of(m));
+                rsu.denms.push((id, o.about_hazard(id), t));
             }
         }
     }
@@ -636,10 +632,12 @@ fn send_denms(
     }
     let mut out = Vec::new();
     rsu.denms.retain_mut(|(_, o, seen)| {
-        if let Some(d) = o.poll(t) {
-            out.push(d);
+        let present = t - *seen < HAZARD_LOST_S;
+        if !present {
+            o.terminate(t);
         }
-        !o.expired(t) && t - *seen < 2.0
+        out.extend(o.poll(t, present));
+        !o.expired(t)
     });
     for d in out {
         env.outbox.push(Tx {
@@ -648,5 +646,99 @@ fn send_denms(
             via: via.clone(),
             area_m: m.denm_radius,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::spec::MessageSpec;
+
+    fn motion(acc: f64) -> Motion {
+        Motion {
+            link: 0,
+            prev: None,
+            lane: 0,
+            s: 0.0,
+            v: 10.0,
+            acc,
+        }
+    }
+
+    /// The vehicle's DENM log, every 10 ms for `n` steps: (step, DENM).
+    fn vehicle_log(
+        ob: &mut OnBoard,
+        m: &MessageSpec,
+        n: usize,
+        state: impl Fn(usize) -> (f64, bool),
+    ) -> Vec<(usize, Denm)> {
+        let fix = Fix {
+            pos: [0.0, 0.0],
+            heading: 0.0,
+        };
+        let hazard = Hazard { id: 42 };
+        (0..n)
+            .filter_map(|k| {
+                let (acc, stalled) = state(k);
+                let h = stalled.then_some(&hazard);
+                let t = k as f64 * 0.01;
+                vehicle_denm(ob, 9, &motion(acc), h, fix, t, m).map(|d| (k, d))
+            })
+            .collect()
+    }
+
+    fn on_board() -> OnBoard {
+        OnBoard::new(super::super::cam::CamGenerator::with_phase(
+            super::super::cam::CamConfig::default(),
+            0.0,
+        ))
+    }
+
+    /// A vehicle stalled for 20 s with a 1 s validity: one ActionID, one DENM every 100 ms
+    /// without a gap or a doubled slot, updated (new reference time) before each expiry.
+    #[test]
+    fn a_stalled_vehicle_keeps_one_event_on_an_unbroken_grid() {
+        let m = MessageSpec {
+            denm_validity: 1.0,
+            ..MessageSpec::default()
+        };
+        let log = vehicle_log(&mut on_board(), &m, 2000, |_| (0.0, true));
+        assert_eq!(log.len(), 200);
+        assert!(log.windows(2).all(|w| w[1].0 - w[0].0 == 10));
+        let first = log[0].1.action_id;
+        assert!(log.iter().all(|(_, d)| d.action_id == first));
+        assert!(log.iter().all(|(_, d)| d.hazard == Some(42)));
+        let updates = log
+            .windows(2)
+            .filter(|w| w[1].1.reference_time_s > w[0].1.reference_time_s)
+            .count();
+        assert_eq!(updates, 22, "every 0.9 s over 20 s");
+    }
+
+    /// Two separate hard brakes are two events with consecutive sequence numbers; each EEBL
+    /// DENM ends with its own validity (2 s by default), never re-created.
+    #[test]
+    fn each_hard_brake_is_a_new_event_that_expires() {
+        let m = MessageSpec::default();
+        let brake = |k: usize| {
+            let acc = if (100..150).contains(&k) || (600..650).contains(&k) {
+                -6.0
+            } else {
+                0.0
+            };
+            (acc, false)
+        };
+        let log = vehicle_log(&mut on_board(), &m, 1200, brake);
+        let ids: Vec<u32> = log.iter().map(|(_, d)| d.action_id.sequence).collect();
+        assert_eq!(log.len(), 40, "{ids:?}");
+        assert!(ids[..20].iter().all(|&s| s == 0) && ids[20..].iter().all(|&s| s == 1));
+        assert_eq!(
+            (log[0].0, log[19].0, log[20].0, log[39].0),
+            (100, 290, 600, 790)
+        );
+        assert!(
+            log.iter()
+                .all(|(_, d)| d.event == DenmEvent::EmergencyBraking)
+        );
     }
 }

@@ -92,11 +92,29 @@ impl DenmEvent {
     }
 }
 
-/// DENM ActionID: originating station + sequence number; identifies one event.
+/// DENM ActionID: originating station + sequence number; identifies one event for its whole
+/// life (trigger, updates, termination). A new event takes the station's next sequence number
+/// (EN 302 637-3 §8.2.1.5; ASN.1 SequenceNumber is 0..65535 and wraps).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ActionId {
     pub station_id: StationNumber,
     pub sequence: u32,
+}
+
+/// The sequence numbers a station gives its events, in order, wrapping after 65535.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SequenceNumbers(u32);
+
+impl SequenceNumbers {
+    /// The ActionID of `station`'s next new event.
+    pub fn next(&mut self, station_id: StationNumber) -> ActionId {
+        let sequence = self.0;
+        self.0 = (self.0 + 1) % 65_536;
+        ActionId {
+            station_id,
+            sequence,
+        }
+    }
 }
 
 /// Decentralized Environmental Notification Message, ETSI EN 302 637-3.
@@ -112,10 +130,8 @@ pub struct Denm {
     pub detection_time_s: f64,
     /// When this copy was generated, s.
     pub reference_time_s: f64,
-    /// Validity after detection, s (EN 302 637-3 default 600 s; `MessageSpec` default 60 s).
+    /// Validity after detection, s (EN 302 637-3 `validityDuration`, default 600 s).
     pub validity_s: f64,
-    /// Repetition interval, s.
-    pub repetition_interval_s: f64,
     /// A termination (cancellation/negation) DENM for the same ActionID.
     pub termination: bool,
     /// Speed of the event (the originating vehicle) at detection, m/s: EN 302 637-3
@@ -124,6 +140,9 @@ pub struct Denm {
     /// Heading of the event's motion, radians counter-clockwise from east: EN 302 637-3
     /// LocationContainer `eventPositionHeading` (optional, as `event_speed`).
     pub event_heading_rad: Option<f64>,
+    /// The simulated hazard the event is about, if any: ground truth for the warning metrics,
+    /// not a field on the air.
+    pub hazard: Option<u32>,
 }
 
 impl Denm {

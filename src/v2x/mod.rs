@@ -121,16 +121,7 @@ fn on_board(
         let config = cam::CamConfig::default();
         let index = vehicles.get(add.entity).map_or(0, |v| v.index);
         let phase = nodes::spread_phase_s(index, config.check_period_s);
-        commands.entity(add.entity).insert(nodes::OnBoard {
-            cam: cam::CamGenerator::with_phase(config, phase),
-            serving: None,
-            handover_until: 0.0,
-            denms: denm::DenmTable::new(),
-            own_denm: None,
-            braking: false,
-            spat: Vec::new(),
-            warned: Vec::new(),
-            eebl: Vec::new(),
-        });
+        let cam = cam::CamGenerator::with_phase(config, phase);
+        commands.entity(add.entity).insert(nodes::OnBoard::new(cam));
     }
 }

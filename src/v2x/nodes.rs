@@ -5,7 +5,7 @@ use bevy::prelude::*;
 use super::cam::CamGenerator;
 use super::cpm::CpmGenerator;
 use super::denm::{DenmOriginator, DenmTable};
-use super::messages::ActionId;
+use super::messages::{ActionId, SequenceNumbers};
 use crate::clock::{s_from_us, us_from_s_floor};
 use crate::radio::pathloss::{UmaLink, uma_los_db};
 use crate::road::RoadNetwork;
@@ -24,8 +24,10 @@ pub struct Rsu {
     pub cctv: Vec<CctvSpec>,
     pub cpm: CpmGenerator,
     /// DENMs this RSU originates for hazards its cameras see: (hazard id, originator, last
-    /// seen at). A hazard out of sight for 2 s is no longer warned of.
+    /// seen at). A hazard out of sight for 2 s is terminated.
     pub denms: Vec<(u32, DenmOriginator, f64)>,
+    /// ActionID sequence numbers of this RSU's events.
+    pub sequence: SequenceNumbers,
     /// Offset of this RSU's 100 ms SPaT/CPM cycle (and its first MAP), µs: see [`rsu_phase_us`].
     pub phase_us: u64,
 }
@@ -95,6 +97,8 @@ pub struct OnBoard {
     pub denms: DenmTable,
     /// DENM this vehicle originates (stalled, emergency braking).
     pub own_denm: Option<DenmOriginator>,
+    /// ActionID sequence numbers of this vehicle's events.
+    pub sequence: SequenceNumbers,
     pub braking: bool,
     /// Latest SPaT for links of my route: (link, colour, remaining at reception, received at).
     pub spat: Vec<(u32, crate::road::signals::Colour, f64, f64)>,
@@ -102,6 +106,24 @@ pub struct OnBoard {
     pub warned: Vec<u32>,
     /// Emergency braking ahead told of by EEBL DENMs, sorted by ActionID.
     pub eebl: Vec<EeblNotice>,
+}
+
+impl OnBoard {
+    /// A unit that has heard nothing yet and sends CAMs from `cam`.
+    pub fn new(cam: CamGenerator) -> Self {
+        OnBoard {
+            cam,
+            serving: None,
+            handover_until: 0.0,
+            denms: DenmTable::new(),
+            own_denm: None,
+            sequence: SequenceNumbers::default(),
+            braking: false,
+            spat: Vec::new(),
+            warned: Vec::new(),
+            eebl: Vec::new(),
+        }
+    }
 }
 
 /// Spawn RSUs and gNBs from the scenario.
@@ -126,6 +148,7 @@ pub fn spawn(mut commands: Commands, spec: Res<SpecRes>, net: Res<RoadNetwork>) 
                 cctv: r.cctv.clone(),
                 cpm: CpmGenerator::default(),
                 denms: Vec::new(),
+                sequence: SequenceNumbers::default(),
                 phase_us: rsu_phase_us(i as u32),
             },
             Transform::from_xyz(r.pos.0 as f32, r.height as f32, -r.pos.1 as f32),

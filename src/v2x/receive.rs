@@ -46,9 +46,7 @@ pub fn map_hazards(
 /// Hazard ids a message tells of.
 fn hazards_in(msg: &Payload) -> Vec<(u32, &'static str)> {
     match msg {
-        Payload::Denm(d) if !d.termination && d.action_id.sequence != u32::MAX => {
-            vec![(d.action_id.sequence, "denm")]
-        }
+        Payload::Denm(d) if !d.termination => d.hazard.map(|h| (h, "denm")).into_iter().collect(),
         Payload::Cpm(c) => c
             .objects
             .iter()

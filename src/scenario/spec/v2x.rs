@@ -362,6 +362,11 @@ impl Default for BackhaulSpec {
     }
 }
 
+/// ETSI's default DENM validity, s: EN 302 637-3 §8.2.1.5 `defaultValidity` (reference §4c).
+pub const DEFAULT_DENM_VALIDITY_S: f64 = 600.0;
+/// Longest DENM validity, s: ASN.1 `ValidityDuration` (0..86400, EN 302 637-3 Annex A).
+pub const MAX_DENM_VALIDITY_S: f64 = 86_400.0;
+
 /// Which messages are generated, and their parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -375,12 +380,21 @@ pub struct MessageSpec {
     pub cam_via: Vec<Tech>,
     /// Technologies hazards (DENM) are sent on.
     pub denm_via: Vec<Tech>,
-    /// DENM repetition interval, s.
+    /// DENM repetition interval, s (EN 302 637-3 `repetitionInterval`).
     pub denm_repeat: f64,
-    /// DENM validity, s.
+    /// How long a DENM is repeated after its trigger, update or termination, s
+    /// (`repetitionDuration`); `None`: until its validity ends.
+    pub denm_repeat_duration: Option<f64>,
+    /// DENM validity after detection, s (`validityDuration`; ETSI's default 600 s).
     pub denm_validity: f64,
     /// DENM relevance radius, m.
     pub denm_radius: f64,
+    /// Validity of an emergency electronic brake light DENM, s: the warning is about a
+    /// braking manoeuvre, seconds long (assumed 2 s).
+    pub eebl_validity: f64,
+    /// Relevance radius of an EEBL DENM, m: the followers that could run into the braking
+    /// vehicle (assumed 300 m, 10 s of following at 30 m/s).
+    pub eebl_radius: f64,
     /// Packet lifetime, s: a copy arriving later than this after it was sent is dropped
     /// (`expired`). GeoNetworking's default lifetime for CAM single-hop broadcast is 1 s
     /// (EN 302 637-2 as implemented in Artery `CaService`).
@@ -398,8 +412,11 @@ impl Default for MessageSpec {
             cam_via: vec![Tech::Pc5],
             denm_via: vec![Tech::Pc5, Tech::Uu],
             denm_repeat: 0.1,
-            denm_validity: 60.0,
+            denm_repeat_duration: None,
+            denm_validity: DEFAULT_DENM_VALIDITY_S,
             denm_radius: 500.0,
+            eebl_validity: 2.0,
+            eebl_radius: 300.0,
             lifetime_s: 1.0,
         }
     }

@@ -2,7 +2,9 @@
 //! of expectations.
 
 use super::{Checker, MAX_RANGE_M, MAX_TX_DBM, MIN_TX_DBM};
-use crate::scenario::spec::{Action, Expectation, Latency, SidelinkSpec, Tech};
+use crate::scenario::spec::{
+    Action, Expectation, Latency, MAX_DENM_VALIDITY_S, SidelinkSpec, Tech,
+};
 
 /// Vehicle groups an expectation's `of` may name besides vehicle and flow ids.
 pub const GROUPS: [&str; 3] = ["automated", "human", "all"];
@@ -114,10 +116,25 @@ impl Checker<'_, '_> {
         let m = &v.messages;
         self.out
             .positive("v2x.messages.denm_repeat", m.denm_repeat, "s");
-        self.out
-            .positive("v2x.messages.denm_validity", m.denm_validity, "s");
+        if let Some(d) = m.denm_repeat_duration {
+            self.out
+                .positive("v2x.messages.denm_repeat_duration", d, "s");
+        }
+        for (name, validity) in [
+            ("denm_validity", m.denm_validity),
+            ("eebl_validity", m.eebl_validity),
+        ] {
+            self.out.positive_upto(
+                &format!("v2x.messages.{name}"),
+                validity,
+                MAX_DENM_VALIDITY_S,
+                "s",
+            );
+        }
         self.out
             .positive("v2x.messages.denm_radius", m.denm_radius, "m");
+        self.out
+            .positive("v2x.messages.eebl_radius", m.eebl_radius, "m");
         self.out
             .positive("v2x.messages.lifetime_s", m.lifetime_s, "s");
         for (name, list) in [("cam_via", &m.cam_via), ("denm_via", &m.denm_via)] {
