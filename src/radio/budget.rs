@@ -7,9 +7,10 @@
 //! Reception is decided on SINR: either a hard threshold (the `sinr_threshold_db` of
 //! `SidelinkSpec`; 802.11p MCS 2 6.5 dB from WiLabV2Xsim `SINRmin11p.m`, reference §3d) or a
 //! smooth logistic packet-error curve centred on the same threshold (see [`ErrorCurve`]).
-use crate::scenario::spec::ErrorCurve;
+use crate::scenario::spec::{ErrorCurve, SidelinkSpec};
 use rand::Rng;
 
+use super::pathloss::urban_los_db;
 use super::stats::open_unit;
 
 /// Thermal noise density used by 3GPP evaluations, dBm/Hz (reference §3a, JWCN 2018 Table 4).
@@ -59,6 +60,45 @@ pub fn max_pathloss_db(
     tx_dbm + g_tx_dbi + g_rx_dbi - noise_dbm - thr_db
 }
 
+/// Delivery probability below which a receiver is not worth evaluating: the reach of a link is
+/// where even its best case delivers less often than this.
+pub const NEGLIGIBLE_DELIVERY: f64 = 1e-3;
+/// Standard normal quantile exceeded with probability 5 · 10⁻⁴ (half of
+/// [`NEGLIGIBLE_DELIVERY`]; the other half goes to the error curve's tail).
+const Z_HALF_NEGLIGIBLE: f64 = 3.2905;
+
+/// Margin, dB, below the threshold at which an error curve still decodes with probability
+/// [`NEGLIGIBLE_DELIVERY`]/2: 0 for the step, w ln(1999) for the logistic curve.
+fn curve_margin_db(curve: ErrorCurve) -> f64 {
+    match curve {
+        ErrorCurve::Step => 0.0,
+        ErrorCurve::Logistic { width_db } => {
+            width_db.max(0.0) * (2.0 / NEGLIGIBLE_DELIVERY - 1.0).ln()
+        }
+    }
+}
+
+/// Farthest horizontal distance, m, at which a sidelink could still deliver: beyond it even
+/// the best case (TR 37.885 urban LOS, no vehicle or building in the way, shadowing at
+/// +3.29 σ, no interference, the error curve's tail) delivers less than one message in a
+/// thousand. It bounds the receivers evaluated; SINR decides within it, so delivery falls off
+/// with the link budget, not at a cut-off. Capped by the scenario's `max_range`.
+pub fn sidelink_reach_m(p: &SidelinkSpec) -> f64 {
+    let noise = noise_floor_dbm(p.bandwidth_mhz * 1e6, p.noise_figure_db);
+    let budget = max_pathloss_db(
+        p.tx_dbm,
+        p.antenna_gain_dbi,
+        p.antenna_gain_dbi,
+        noise,
+        p.sinr_threshold_db,
+    ) + curve_margin_db(p.error_curve)
+        + Z_HALF_NEGLIGIBLE * p.shadowing_db.0.max(0.0);
+    // Invert 38.77 + 16.7 log10 d + 18.2 log10 fc (urban_los_db) for d.
+    let at_1m = urban_los_db(1.0, p.freq_ghz);
+    let d = 10f64.powf((budget - at_1m) / 16.7);
+    d.clamp(1.0, p.max_range)
+}
+
 /// SNR, dB.
 pub fn snr_db(signal_dbm: f64, noise_dbm: f64) -> f64 {
     signal_dbm - noise_dbm
@@ -101,6 +141,33 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
+
+    /// At the reach, the best case is exactly at the threshold less 3.29 σ of shadowing
+    /// (P = 5e-4); closer, more; the configured cut-off caps it.
+    #[test]
+    fn reach_is_where_the_best_case_fails_but_one_in_a_thousand() {
+        let p = SidelinkSpec {
+            max_range: 1e9,
+            ..SidelinkSpec::wave()
+        };
+        let d = sidelink_reach_m(&p);
+        let noise = noise_floor_dbm(10e6, 9.0);
+        let snr_mean = 23.0 + 6.0 - urban_los_db(d, 5.91) - noise;
+        assert!((snr_mean + 3.2905 * 3.0 - 6.5).abs() < 1e-9, "{snr_mean}");
+        assert!((20_000.0..40_000.0).contains(&d), "{d}");
+        let soft = SidelinkSpec {
+            error_curve: ErrorCurve::Logistic { width_db: 1.0 },
+            ..p.clone()
+        };
+        assert!(sidelink_reach_m(&soft) > d);
+        assert_eq!(
+            sidelink_reach_m(&SidelinkSpec {
+                max_range: 300.0,
+                ..p
+            }),
+            300.0
+        );
+    }
 
     #[test]
     fn noise_floor_checkpoints() {

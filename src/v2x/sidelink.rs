@@ -13,14 +13,16 @@ use rand::Rng;
 use super::air::{Air, building_los, deliver};
 use super::env::{Airing, Candidate, Pending, RadioEnv, Sent, Station, airtime_us, bit};
 use super::faults::FaultState;
-use crate::radio::budget::{dbm_to_mw, decodes, mw_to_dbm, noise_floor_dbm, sum_dbm};
+use crate::radio::budget::{
+    dbm_to_mw, decodes, mw_to_dbm, noise_floor_dbm, sidelink_reach_m, sum_dbm,
+};
 use crate::radio::dcc::Pc5Occupancy;
 use crate::radio::latency::sample_us;
 use crate::radio::medium::{Burst, CCA_DBM, Edca, SUBFRAME_US, csma_start, pc5_select};
 use crate::radio::outcome::LossReason;
 use crate::radio::pathloss::{
     BLOCKER_HEIGHT_CAR_M, BlockerCase, V2vCondition, blocker_case, nlosv_extra_loss_db,
-    shadow_sigma_db, shadowing_db, urban_db, urban_los_probability,
+    shadowing_db, urban_db, urban_los_probability,
 };
 use crate::scenario::spec::{ErrorCurve, MsgType, SidelinkSpec, Tech};
 
@@ -139,8 +141,9 @@ fn pc5_burst(air: &mut Air, medium: &[Airing], sent: &Sent, ready: u64, bytes: u
     }
 }
 
-/// The signal at every receiver in range; those in the message's area beyond `max_range` are
-/// decided at once as out of range.
+/// The signal at every receiver within the link's reach (`radio::budget::sidelink_reach_m`:
+/// beyond it delivery is below one in a thousand even in the best case); those in the
+/// message's area beyond it are decided at once as out of range.
 fn receivers(
     air: &mut Air,
     sent: &Sent,
@@ -151,7 +154,8 @@ fn receivers(
 ) -> Vec<Candidate> {
     let sender = sent.from;
     let noise = noise_floor_dbm(p.bandwidth_mhz * 1e6, p.noise_figure_db);
-    let near = air.near(sender.pos, p.max_range.max(radius_m));
+    let reach = sidelink_reach_m(p);
+    let near = air.near(sender.pos, reach.max(radius_m));
     let mut candidates = Vec::new();
     for &key in &near {
         let r = air.env.stations[key as usize];
@@ -160,7 +164,7 @@ fn receivers(
         }
         let (dx, dy) = (r.pos[0] - sender.pos[0], r.pos[1] - sender.pos[1]);
         let d2 = (dx * dx + dy * dy).sqrt();
-        if d2 > p.max_range {
+        if d2 > reach {
             deliver(air, sent, tech, &r, d2, Err(LossReason::OutOfRange));
             continue;
         }
@@ -198,7 +202,11 @@ fn signal(air: &mut Air, s: &Station, r: &Station, p: &SidelinkSpec, noise_dbm: 
             pl += nlosv_extra_loss_db(d, case, rng);
         }
     }
-    let shadow = shadowing_db(shadow_sigma_db(cond), rng);
+    let sigma = match cond {
+        V2vCondition::Nlos => p.shadowing_db.1,
+        V2vCondition::Los | V2vCondition::Nlosv => p.shadowing_db.0,
+    };
+    let shadow = shadowing_db(sigma, rng);
     Candidate {
         entity: r.entity,
         id: r.id,

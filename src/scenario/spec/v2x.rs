@@ -264,9 +264,14 @@ pub struct SidelinkSpec {
     pub shadowing_db: (f64, f64),
     /// Channel access latency (CSMA back-off or sidelink scheduling).
     pub access: Latency,
-    /// Hard range cut-off, m (beyond it nothing is tried).
+    /// Optional hard cut-off, m: receivers beyond it are `out_of_range` whatever the link
+    /// budget says. The default is no cut-off in practice: the link budget decides, and
+    /// `radio::budget::sidelink_reach_m` bounds the work where delivery is below 1 in 1000.
     pub max_range: f64,
 }
+
+/// Default sidelink cut-off, m: the largest allowed, i.e. none; the link budget decides.
+pub const MAX_RANGE_DEFAULT_M: f64 = 10_000.0;
 
 impl SidelinkSpec {
     pub fn wave() -> Self {
@@ -283,7 +288,7 @@ impl SidelinkSpec {
                 min_ms: 0.1,
                 max_ms: 1.5,
             },
-            max_range: 1000.0,
+            max_range: MAX_RANGE_DEFAULT_M,
         }
     }
     pub fn pc5() -> Self {
