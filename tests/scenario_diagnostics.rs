@@ -125,3 +125,23 @@ fn an_empty_file_has_the_same_position_in_check_and_test() {
         assert!(all.contains("the file is empty"), "{cmd}: {all}");
     }
 }
+
+/// A value that is valid but probably not meant gets a warning from `check` with its place in
+/// the file, and the exit code stays 0 (the scenario runs as written).
+#[test]
+fn check_warns_of_a_driver_above_every_limit_and_exits_0() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sangam-sim"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "tests/fixtures/warn/speeding.ron"])
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with(
+            "warning: tests/fixtures/warn/speeding.ron:10:70: vehicles[0].driver.v0: desired speed 30 m/s"
+        ),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ok, 1 warning"));
+}

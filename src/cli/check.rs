@@ -8,7 +8,21 @@ pub fn check(files: &[PathBuf]) -> i32 {
     let mut code = OK;
     for f in files {
         match load_file(f) {
-            Ok(_) => println!("{}: ok", f.display()),
+            Ok(l) if l.warnings.is_empty() => println!("{}: ok", f.display()),
+            Ok(l) => {
+                for w in l.warnings.iter() {
+                    eprintln!("warning: {w}");
+                    if let Some(help) = &w.help {
+                        eprintln!("  help: {help}");
+                    }
+                }
+                let n = l.warnings.len();
+                println!(
+                    "{}: ok, {n} warning{}",
+                    f.display(),
+                    if n == 1 { "" } else { "s" }
+                );
+            }
             Err(d) => {
                 eprint!("{}", d.render_fancy());
                 println!(

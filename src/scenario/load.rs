@@ -38,6 +38,8 @@ pub struct Loaded {
     pub name: String,
     /// Display paths of the included fragments, in include order.
     pub includes: Vec<String>,
+    /// Values that are valid but probably not meant (`validate::lint`), located.
+    pub warnings: Diagnostics,
 }
 
 /// Whether includes may leave the scenario's directory tree (`--allow-include-outside`). Off
@@ -145,10 +147,17 @@ fn load_inner(
             issues.iter().map(|i| origins.diag(i)).collect(),
         ));
     }
+    let warnings = Diagnostics::new(
+        crate::scenario::validate::lint::warnings(&spec)
+            .iter()
+            .map(|i| origins.diag(i))
+            .collect(),
+    );
     Ok(Loaded {
         spec,
         name: name.to_string(),
         includes,
+        warnings,
     })
 }
 

@@ -7,6 +7,7 @@
 
 #[path = "validate/check.rs"]
 mod check;
+pub mod lint;
 #[path = "validate/traffic.rs"]
 mod traffic;
 #[path = "validate/v2x.rs"]
