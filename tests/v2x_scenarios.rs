@@ -329,6 +329,50 @@ fn a_camera_sees_as_far_as_its_configured_range() {
     );
 }
 
+/// No cliff: on a straight 3 km road with no buildings, cars 100 m apart exchanging CAMs over
+/// WAVE see their delivery ratio fall with distance as the link budget and vehicle blockage
+/// make it, with no step anywhere (in particular not at the old 1000 m cut-off), and still
+/// some deliveries past 1 km.
+#[test]
+fn delivery_falls_smoothly_with_distance() {
+    let cars: Vec<String> = (0..31)
+        .map(|i| {
+            format!(
+                r#"(id: "c{i}", kind: Car, route: Links(["ab"]), pos: {}, speed: 10.0, automated: true)"#,
+                100.0 + 100.0 * f64::from(i)
+            )
+        })
+        .collect();
+    let r = run_text(&format!(
+        r#"(name: "cliff", duration: 6.0, seed: 3,
+        network: (
+            nodes: [(id: "a", pos: (0.0, 0.0)), (id: "b", pos: (3400.0, 0.0))],
+            links: [(id: "ab", from: "a", to: "b", lanes: 1, speed_limit_kmh: 130.0)],
+        ),
+        vehicles: [{}],
+        v2x: (enabled: true, obu: (automated: [Wave]), messages: (cam_via: [Wave])),
+    )"#,
+        cars.join(",\n")
+    ));
+    let s = stats(&r, "cam", "wave").expect("CAM over WAVE");
+    // Delivery ratio per 200 m band, from the 50 m bins.
+    let mut bands = [(0u64, 0u64); 10];
+    for &(start, a, d) in &s.pdr_by_distance {
+        if let Some(b) = bands.get_mut((start / 200.0) as usize) {
+            b.0 += a;
+            b.1 += d;
+        }
+    }
+    let pdr: Vec<f64> = bands.iter().map(|(a, d)| *d as f64 / *a as f64).collect();
+    assert!(bands.iter().all(|(a, _)| *a > 100), "{bands:?}");
+    for w in pdr.windows(2) {
+        assert!(w[1] <= w[0] + 0.05, "delivery rose with distance: {pdr:?}");
+        assert!(w[0] - w[1] < 0.3, "a step in delivery: {pdr:?}");
+    }
+    assert!(pdr[0] > 0.9 && pdr[5] > 0.05, "{pdr:?}");
+    assert!(pdr[9] < pdr[0] - 0.3, "{pdr:?}");
+}
+
 /// An edge server behind the transport network (`mec_at_gnb: false`) adds the configured core
 /// latency (median 10 ms) to Uu: the median end-to-end latency grows by about that much.
 #[test]
