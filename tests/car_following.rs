@@ -115,3 +115,28 @@ fn approach_to_a_stopped_vehicle_ends_stopped_without_collision() {
     assert_eq!(report.summary.collisions, 0);
     assert!(report.passed);
 }
+
+/// `pos` is where the front bumper starts (SUMO's departPos), and a vehicle departs wholly on
+/// its link (docs/scenario-format.md): at `pos: 0` its back is at the start of the link, and a
+/// larger `pos` is taken as given.
+#[test]
+fn a_vehicle_departs_wholly_on_its_link() {
+    let mut app = world(spec(&format!(
+        r#"(name: "depart", duration: 5.0, {},
+        vehicles: [
+            (id: "bus", kind: Bus, route: Links(["ab"]), pos: 0.0, speed: 0.0, lane: 0),
+            (id: "car", kind: Car, route: Links(["ab"]), pos: 30.0, speed: 0.0, lane: 1),
+        ])"#,
+        straight_road(500.0, 2, 50.0)
+    )));
+    step(&mut app);
+    // One 10 ms step from standstill moves a vehicle by less than a millimetre.
+    let at =
+        |app: &mut bevy::prelude::App, id: &str| motion(app, id).map(|m| m.s).expect("departed");
+    let bus = at(&mut app, "bus");
+    assert!(
+        (bus - 11.0).abs() < 1e-3,
+        "the bus's front starts a bus length in: {bus}"
+    );
+    assert!((at(&mut app, "car") - 30.0).abs() < 1e-3);
+}

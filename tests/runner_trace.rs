@@ -74,6 +74,22 @@ fn run_trace_writes_complete_fcd_and_v2x_files() {
     assert!(xml.starts_with("<?xml") && xml.trim_end().ends_with("</fcd-export>"));
     assert_eq!(xml.matches("<timestep ").count(), 80);
     assert_eq!(xml.matches("<vehicle ").count(), 240);
+    // SUMO's reference point in fcd.xml: x is the front bumper, i.e. the body centre of fcd.csv
+    // plus half the length on this eastbound road, and equals the front's distance along it
+    // (`pos`, the road starting at x = 0). The first sample's c1 is an 11 m bus.
+    let first = xml.split("<vehicle ").nth(2).expect("c1's first sample");
+    let attr = |k: &str| -> f64 {
+        let v = first.split(&format!(" {k}=\"")).nth(1).expect(k);
+        v[..v.find('"').unwrap()].parse().unwrap()
+    };
+    let centre: f64 = rows[1][3].parse().unwrap();
+    assert!(first.starts_with("id=\"c1\""), "{first}");
+    assert!(
+        (attr("x") - (centre + 5.5)).abs() < 0.011,
+        "{} vs {centre}",
+        attr("x")
+    );
+    assert!((attr("x") - attr("pos")).abs() < 0.011);
     // No temporary file is left.
     let names: Vec<String> = std::fs::read_dir(tmp.path())
         .unwrap()

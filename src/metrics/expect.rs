@@ -12,6 +12,9 @@ pub struct Evidence<'a> {
     pub v2x: &'a V2xLog,
     /// (stop, vehicle index, time) of every served bus stop.
     pub stops_served: &'a [(String, u32, f64)],
+    /// Brakings beyond the comfortable deceleration not caused by a vehicle ahead: (count, the
+    /// first one's vehicle and time).
+    pub uncomfortable: &'a (u32, Option<(String, f64)>),
     pub end_s: f64,
 }
 
@@ -45,6 +48,18 @@ type Outcome = (bool, String, String);
 pub fn check(e: &Expectation, ev: &Evidence) -> Verdict {
     let (passed, measured, wanted) = match e {
         Expectation::NoCollisions => no_collisions(ev),
+        Expectation::ComfortableBraking => {
+            let (n, first) = ev.uncomfortable;
+            let first = first
+                .as_ref()
+                .map(|(id, t)| format!(" (first: {id} at {t:.2} s)"))
+                .unwrap_or_default();
+            (
+                *n == 0,
+                format!("{n} brakings beyond the comfortable deceleration{first}"),
+                "0 but for vehicles ahead".into(),
+            )
+        }
         Expectation::Collisions { min, max } => collisions(ev, *min, *max),
         Expectation::AllArrived { by } => all_arrived(ev, *by),
         Expectation::MaxTravelTime { of, max_s } => max_travel_time(ev, of, *max_s),

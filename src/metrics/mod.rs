@@ -75,6 +75,7 @@ pub fn report(world: &mut World) -> Report {
         warnings: &warnings,
         v2x: &rec.v2x,
         stops_served: &rec.stops_served,
+        uncomfortable: &rec.uncomfortable,
         end_s: clock.t(),
     };
     let expectations: Vec<_> = spec.0.expectations.iter().map(|e| check(e, &ev)).collect();
@@ -139,6 +140,7 @@ fn summarise(vehicles: &[report::VehicleResult], collisions: usize, rec: &Record
         collisions: collisions as u32,
         min_ttc_s: min_ttc,
         hard_brakings: rec.hard_brakings,
+        uncomfortable_brakings: rec.uncomfortable.0,
         mean_stops,
         vehicle_updates: rec.vehicle_updates,
     }

@@ -25,6 +25,7 @@ pub struct TripStats {
     pub stopped: bool,
     pub max_decel: f64,
     pub braking_hard: bool,
+    pub braking_uncomfortably: bool,
     pub min_ttc: Option<f64>,
 }
 
@@ -37,6 +38,9 @@ pub struct Recorder {
     /// (stop name, vehicle index, time) for every served bus stop.
     pub stops_served: Vec<(String, u32, f64)>,
     pub hard_brakings: u32,
+    /// Brakings beyond the comfortable deceleration not caused by a vehicle ahead: (count, the
+    /// first one's vehicle and time).
+    pub uncomfortable: (u32, Option<(String, f64)>),
     pub vehicle_updates: u64,
     pub v2x: super::v2x_stats::V2xLog,
 }
@@ -53,10 +57,10 @@ pub fn start_trip(add: On<Add, Vehicle>, clock: Res<SimClock>, mut commands: Com
 pub fn track(
     clock: Res<SimClock>,
     mut rec: ResMut<Recorder>,
-    mut vehicles: Query<(&Motion, &Surroundings, &mut TripStats)>,
+    mut vehicles: Query<(&Vehicle, &Motion, &Surroundings, &mut TripStats)>,
 ) {
     let mut n = 0u64;
-    for (m, around, mut st) in &mut vehicles {
+    for (v, m, around, mut st) in &mut vehicles {
         n += 1;
         st.distance += m.v * clock.dt;
         if !st.stopped && m.v < STOPPED_BELOW && st.distance > 1.0 {
@@ -65,12 +69,21 @@ pub fn track(
         } else if st.stopped && m.v > MOVING_ABOVE {
             st.stopped = false;
         }
-        st.max_decel = st.max_decel.max(-m.acc);
-        let hard = -m.acc > HARD_BRAKE;
+        // A standing vehicle's negative acceleration is not a braking (it cannot slow further).
+        let decel = if m.v > 0.0 { -m.acc } else { 0.0 };
+        st.max_decel = st.max_decel.max(decel);
+        let hard = decel > HARD_BRAKE;
         if hard && !st.braking_hard {
             rec.hard_brakings += 1;
         }
         st.braking_hard = hard;
+        if around.uncomfortable && !st.braking_uncomfortably {
+            rec.uncomfortable.0 += 1;
+            if rec.uncomfortable.1.is_none() {
+                rec.uncomfortable.1 = Some((v.id.clone(), clock.t()));
+            }
+        }
+        st.braking_uncomfortably = around.uncomfortable;
         if let Some(ttc) = around.ttc {
             st.min_ttc = Some(st.min_ttc.map_or(ttc, |x: f64| x.min(ttc)));
         }

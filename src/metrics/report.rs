@@ -43,6 +43,9 @@ pub struct Summary {
     pub collisions: u32,
     pub min_ttc_s: Option<f64>,
     pub hard_brakings: u32,
+    /// Brakings harder than the driver's comfortable deceleration for another reason than a
+    /// vehicle ahead (a signal, line, lane end or stop the driver should have seen coming).
+    pub uncomfortable_brakings: u32,
     pub mean_stops: Option<f64>,
     /// Vehicle updates (vehicle × step) performed.
     pub vehicle_updates: u64,

@@ -3,6 +3,18 @@
 /// A 2D point or vector, m.
 pub type P2 = [f64; 2];
 
+/// Spacing of the points at which two paths are compared for a conflict, m.
+pub const CONFLICT_SAMPLE_M: f64 = 0.5;
+
+/// Points along `l` every [`CONFLICT_SAMPLE_M`] or less, both ends included: (arc length, point).
+fn samples(l: &Polyline) -> impl Iterator<Item = (f64, P2)> + '_ {
+    let n = (l.length() / CONFLICT_SAMPLE_M).ceil().max(1.0) as usize;
+    (0..=n).map(move |k| {
+        let s = l.length() * k as f64 / n as f64;
+        (s, l.at(s).0)
+    })
+}
+
 /// A polyline with cumulative arc length, evaluated by distance along it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Polyline {
@@ -55,6 +67,21 @@ impl Polyline {
         };
         let t = s - self.cum[i];
         ([a[0] + dir[0] * t, a[1] + dir[1] * t], dir)
+    }
+
+    /// The stretch of this path (first and last arc length, m) that comes within `within`
+    /// metres of `other`, sampled every [`CONFLICT_SAMPLE_M`]; `None` if it never does. Two
+    /// paths through a junction conflict there: vehicles on them would touch.
+    pub fn conflict_span(&self, other: &Polyline, within: f64) -> Option<(f64, f64)> {
+        let theirs: Vec<P2> = self::samples(other).map(|(_, p)| p).collect();
+        let close = |p: P2| theirs.iter().any(|q| dist(p, *q) < within);
+        let mut span: Option<(f64, f64)> = None;
+        for (s, p) in self::samples(self) {
+            if close(p) {
+                span = Some(span.map_or((s, s), |(a, _)| (a, s)));
+            }
+        }
+        span
     }
 
     /// The same line shifted `offset` metres to the right of its direction of travel.

@@ -111,7 +111,18 @@ pub struct RoadNetwork {
     turns: BTreeMap<(u32, u32, u8), Turn>,
     /// Movements through junctions: (incoming, outgoing) -> (direction, allowed lanes lo..=hi).
     movements: BTreeMap<(u32, u32), (TurnDir, u8, u8)>,
+    /// Conflict areas between turns from different approaches of one junction: (turn, other
+    /// turn) -> the stretch of the first turn's path (arc lengths, m) where a vehicle on it
+    /// would touch one on the other (within [`CONFLICT_WIDTH`]).
+    conflicts: BTreeMap<(TurnKey, TurnKey), (f64, f64)>,
 }
+
+/// A turn path's key: (incoming link, outgoing link, lane on the outgoing link).
+pub type TurnKey = (u32, u32, u8);
+
+/// Two vehicles on paths through a junction touch when their centre lines come closer than
+/// this, m: a car's width (1.8 m) and a margin on either side of 0.35 m (assumed).
+pub const CONFLICT_WIDTH: f64 = 2.5;
 
 impl RoadNetwork {
     /// Build from a validated spec (unknown references were rejected at load; any left are
@@ -136,6 +147,7 @@ impl RoadNetwork {
             net.add_junction(j);
         }
         net.build_turns();
+        net.build_conflicts();
         net
     }
 
@@ -239,6 +251,33 @@ impl RoadNetwork {
                 }
             }
         }
+    }
+
+    /// Where each pair of turns from different approaches of a junction conflict.
+    fn build_conflicts(&mut self) {
+        let mut by_node: BTreeMap<u32, Vec<TurnKey>> = BTreeMap::new();
+        for k in self.turns.keys() {
+            by_node
+                .entry(self.links[k.0 as usize].to)
+                .or_default()
+                .push(*k);
+        }
+        for keys in by_node.values() {
+            for &k1 in keys {
+                for &k2 in keys.iter().filter(|k2| k2.0 != k1.0) {
+                    let (p1, p2) = (&self.turns[&k1].path, &self.turns[&k2].path);
+                    if let Some(span) = p1.conflict_span(p2, CONFLICT_WIDTH) {
+                        self.conflicts.insert((k1, k2), span);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The stretch of turn `mine`'s path where it conflicts with turn `other` (arc lengths, m),
+    /// or `None` when the two never come close.
+    pub fn conflict(&self, mine: TurnKey, other: TurnKey) -> Option<(f64, f64)> {
+        self.conflicts.get(&(mine, other)).copied()
     }
 
     /// The lanes of link `a` from which a vehicle may continue onto link `b`, as an inclusive

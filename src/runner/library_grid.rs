@@ -94,7 +94,7 @@ pub fn text() -> String {
     flows(&mut o);
     v2x(&mut o);
     o.push_str(
-        "    expectations: [\n        NoCollisions,\n        MaxStops(of: \"all\", max: 4.0),\n    ],\n)\n",
+        "    expectations: [\n        NoCollisions,\n        ComfortableBraking,\n        MaxStops(of: \"all\", max: 4.0),\n    ],\n)\n",
     );
     o
 }

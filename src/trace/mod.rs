@@ -9,12 +9,15 @@
 //!
 //! Files, in the trace directory:
 //! - `fcd.csv`: `time,id,kind,x,y,z,speed,heading,lane`, every 0.1 s of simulated time, vehicles
-//!   in spawn order. Position is the body centre in map coordinates (x east, y north, z up, m);
+//!   in spawn order. Position is the body centre in map coordinates (x east, y north, z up, m:
+//!   what the 3D view and physics use);
 //!   heading is a compass angle (degrees clockwise from north, as SUMO writes `angle`); lane is
 //!   `<link id>_<lane index>` (0 = rightmost).
 //! - `v2x.csv`: `time_sent,time_received,message_id,type,sender,receiver,technology,latency_us,
 //!   delivered,loss_reason`, one row per reception attempt, in the order the V2X code reports them.
-//! - `fcd.xml` (optional): SUMO's FCD export format, readable by SUMO's tools.
+//! - `fcd.xml` (optional): SUMO's FCD export format, readable by SUMO's tools, with SUMO's
+//!   reference point: `x`, `y` are the centre of the front bumper, `pos` its distance along the
+//!   lane (SUMO documentation, "FCDOutput").
 pub mod writer;
 
 use std::path::PathBuf;
@@ -59,6 +62,8 @@ pub struct FcdRow {
     pub lane: String,
     /// Distance of the front bumper along the lane, m (SUMO's `pos`).
     pub pos: f64,
+    /// Map coordinates of the centre of the front bumper, m (SUMO's FCD `x`, `y`).
+    pub front: [f64; 2],
 }
 
 /// One V2X reception attempt: delivered after `latency_us`, or lost for `loss`.
@@ -175,11 +180,15 @@ fn fcd_row(net: &RoadNetwork, v: &Vehicle, m: &Motion, tf: &Transform) -> FcdRow
         .links
         .get(m.link as usize)
         .map_or("?", |l| l.id.as_str());
+    let (x, y) = (f64::from(tf.translation.x), -f64::from(tf.translation.z));
+    let half = v.body.length / 2.0;
+    let ahead = f64::from(yaw);
     FcdRow {
         id: v.id.clone(),
         kind: v.kind.name(),
-        x: f64::from(tf.translation.x),
-        y: -f64::from(tf.translation.z),
+        x,
+        y,
+        front: [x + half * ahead.cos(), y + half * ahead.sin()],
         z: f64::from(tf.translation.y),
         speed: m.v,
         heading: compass,

@@ -76,10 +76,17 @@ pub fn body_transform(net: &RoadNetwork, m: &Motion, body: &Body) -> Transform {
     } else {
         d
     };
-    let c = [
-        front[0] - dir[0] * body.length / 2.0,
-        front[1] - dir[1] * body.length / 2.0,
-    ];
+    // Centred between the front and rear points on the path: on a turn tighter than the body
+    // (chord < length) the body overhangs both ends equally instead of sweeping its whole
+    // overhang out behind, across the next lane.
+    let c = if len > 0.5 * body.length {
+        [(front[0] + rear[0]) / 2.0, (front[1] + rear[1]) / 2.0]
+    } else {
+        [
+            front[0] - dir[0] * body.length / 2.0,
+            front[1] - dir[1] * body.length / 2.0,
+        ]
+    };
     let heading = dir[1].atan2(dir[0]) as f32;
     Transform::from_xyz(c[0] as f32, (body.height / 2.0) as f32, -c[1] as f32)
         .with_rotation(Quat::from_rotation_y(heading))

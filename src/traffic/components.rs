@@ -215,7 +215,16 @@ pub struct Pedestrian {
 pub struct Surroundings {
     pub gap: Option<f64>,
     pub ttc: Option<f64>,
+    /// Braking harder than the driver's comfortable deceleration for another reason than a
+    /// vehicle ahead (a line, lane end or stop the driver should have seen coming).
+    pub uncomfortable: bool,
 }
+
+/// A driver's decision at a signal that turned amber on their link: (link, go). Made once, at
+/// the first sight of amber, and kept until the signal is green again, as drivers do
+/// (a stop decided is not abandoned half-way; see `traffic::decide::amber_go`).
+#[derive(Component, Debug, Clone, Copy, Default, PartialEq)]
+pub struct AmberChoice(pub Option<(u32, bool)>);
 
 /// Sent when a vehicle reaches the end of its route; the recorder logs it and despawns it.
 #[derive(Message, Debug, Clone, Copy)]

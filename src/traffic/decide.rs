@@ -12,13 +12,16 @@ use super::spawn::effective_v0;
 use super::{ClosedLanes, LOOKAHEAD};
 use crate::clock::SimClock;
 use crate::road::RoadNetwork;
-use crate::road::network::JunctionCtl;
+use crate::road::network::{JunctionCtl, TurnKey};
 use crate::road::signals::Colour;
 
 /// Critical gap for entering a priority road from a minor one, s: HCM 6th ed. Exhibit 20-15 base
 /// critical headway for a minor-street through movement at a four-leg junction is 6.5 s; 5 s is
 /// used for the shorter crossing distances of urban junctions (assumed).
 pub const CRITICAL_GAP: f64 = 5.0;
+
+/// Deceleration beyond b still counted as comfortable, m/s²: the rounding of one 10 ms step.
+pub const COMFORT_TOLERANCE: f64 = 1e-6;
 
 /// Deceleration of a vehicle that breaks down, m/s² (assumed: a firm but not emergency stop).
 pub const STALL_DECEL: f64 = 4.0;
@@ -73,6 +76,7 @@ pub struct Driving {
     stops: Option<&'static mut BusStops>,
     advice: Option<&'static Advice>,
     around: &'static mut Surroundings,
+    amber: &'static mut AmberChoice,
 }
 
 /// Deceleration of a stalled vehicle: [`STALL_DECEL`], or less to stop within this step.
@@ -84,12 +88,24 @@ pub fn stall_accel(v: f64, dt: f64) -> f64 {
     }
 }
 
-/// The acceleration chosen so far: IDM's free-road value, lowered by each obstacle in turn.
+/// What set a vehicle's acceleration: the road ahead being free, a vehicle ahead, or anything
+/// else that makes it stop or slow (a line, a lane end, a bus stop, V2X advice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Cause {
+    #[default]
+    Free,
+    Vehicle,
+    Other,
+}
+
+/// The acceleration chosen so far: IDM's free-road value, lowered by each obstacle in turn,
+/// and what lowered it last.
 #[derive(Debug, Clone, Copy)]
 pub struct Brake {
     pub idm: Idm,
     pub v: f64,
     pub acc: f64,
+    pub cause: Cause,
 }
 
 impl Brake {
@@ -99,24 +115,70 @@ impl Brake {
             idm,
             v,
             acc: idm.accel_free(v),
+            cause: Cause::Free,
+        }
+    }
+
+    /// Lower the acceleration to `acc` if that is lower, for `cause`.
+    fn lower(&mut self, acc: f64, cause: Cause) {
+        if acc < self.acc {
+            self.acc = acc;
+            self.cause = cause;
         }
     }
 
     /// Approach a standing obstacle `d` metres ahead with IDM (ignored once half a metre past it).
     pub fn stop_at(&mut self, d: f64) {
         if d > -0.5 {
-            self.acc = self.acc.min(self.idm.accel(self.v, d.max(0.01), self.v));
+            self.lower(self.idm.accel(self.v, d.max(0.01), self.v), Cause::Other);
         }
     }
 
     /// Follow a leader `gap` metres ahead driving at `v_l`.
     pub fn follow(&mut self, gap: f64, v_l: f64) {
-        self.acc = self.acc.min(self.idm.accel(self.v, gap, self.v - v_l));
+        self.lower(self.idm.accel(self.v, gap, self.v - v_l), Cause::Vehicle);
     }
 
-    /// Never exceed `cap`.
+    /// Harder than the comfortable deceleration b for another reason than a vehicle ahead.
+    pub fn uncomfortable(&self) -> bool {
+        self.cause != Cause::Vehicle && self.v > 0.0 && self.acc < -self.idm.b - COMFORT_TOLERANCE
+    }
+
+    /// Stop at a line `d` metres ahead no harder than the stop needs: IDM's deceleration, but
+    /// never more than the constant one that stops at IDM's standstill gap s0 before it
+    /// (v² / 2(d − s0)). IDM alone brakes harder than that when the line appears close (its
+    /// desired gap counts a time headway to a line that never moves).
+    pub fn stop_smoothly_at(&mut self, d: f64) {
+        if d <= -0.5 {
+            return;
+        }
+        let idm = self.idm.accel(self.v, d.max(0.01), self.v);
+        let room = d - self.idm.s0;
+        let needed = if room > 0.01 {
+            -(self.v * self.v) / (2.0 * room)
+        } else {
+            idm
+        };
+        self.lower(idm.max(needed), Cause::Other);
+    }
+
+    /// Stop at a line `d` metres ahead because of a vehicle beyond it (one still in the junction
+    /// box): comfortably when that is possible, else as IDM must.
+    pub fn stop_for_vehicle_at(&mut self, d: f64) {
+        let before = (self.acc, self.cause);
+        if can_stop(d, self.v, &self.idm) {
+            self.stop_smoothly_at(d);
+        } else {
+            self.stop_at(d);
+        }
+        if (self.acc, self.cause) != before {
+            self.cause = Cause::Vehicle;
+        }
+    }
+
+    /// Never exceed `cap` (V2X advice of a braking vehicle farther ahead).
     pub fn cap(&mut self, cap: f64) {
-        self.acc = self.acc.min(cap);
+        self.lower(cap, Cause::Vehicle);
     }
 }
 
@@ -149,10 +211,10 @@ pub fn accelerate(
         let mut b = Brake::free(idm_on(&driver.idm, v0), m.v);
         *d.around = follow_leader(&ctx, &mut b, d.veh, &m, route, &knows);
         let to_end = link.length - m.s;
-        junction_line(&ctx, &mut b, &m, route, driver, to_end);
+        junction_line(&ctx, &mut b, &m, route, driver, to_end, &mut d.amber);
         // Intersection collision warning: a known red-light runner due at my junction when I am.
         if must_yield(&ctx.net, &m, route, &ctx.violators, knows) {
-            b.stop_at(to_end);
+            b.stop_for_vehicle_at(to_end);
         }
         lane_ends(&ctx, &mut b, &m, route, to_end);
         // Pedestrians on this link, once known: in my lane, or walking towards it and due there
@@ -169,9 +231,13 @@ pub fn accelerate(
             bus_stop(&mut b, stops, route, m.s, t, dt);
         }
         if let Some(advice) = d.advice {
-            // V2X advice to stop short (red-light warning, hazard ahead).
-            if let Some(stop) = advice.stop_at {
-                b.stop_at(stop - m.s);
+            // V2X advice to stop at the line (red-light violation warning): followed when a
+            // comfortable stop is still possible; otherwise the driver's own amber decision
+            // stands, as for a driver who sees the signal change.
+            if let Some(stop) = advice.stop_at
+                && can_stop(stop - m.s, m.v, &b.idm)
+            {
+                b.stop_smoothly_at(stop - m.s);
             }
             // V2X advice from a farther leader (EEBL multi-anticipation).
             if let Some(cap) = advice.max_accel {
@@ -179,6 +245,7 @@ pub fn accelerate(
             }
         }
         d.motion.acc = b.acc;
+        d.around.uncomfortable = b.uncomfortable();
     }
 }
 
@@ -224,6 +291,7 @@ fn junction_line(
     route: &Route,
     driver: &Driver,
     to_end: f64,
+    amber: &mut AmberChoice,
 ) {
     let (net, index, t) = (&ctx.net, &ctx.index, ctx.clock.t());
     if !(m.s >= 0.0 && to_end < LOOKAHEAD && route.next().is_some()) {
@@ -233,57 +301,109 @@ fn junction_line(
     let Some(j) = net.nodes[link.to as usize].junction else {
         return;
     };
+    let mine = my_turn(net, m, route);
     match &net.junctions[j as usize].ctl {
         // A red-light runner ignores the signal (and who is still in the box).
         JunctionCtl::Signal(_) if driver.runs_red => {}
         JunctionCtl::Signal(p) => {
-            let must_stop = match p.state(m.link, t).colour {
-                Colour::Green => false,
-                Colour::Red => true,
-                // Stop at amber when a comfortable stop is still possible.
-                Colour::Amber => to_end > m.v * m.v / (2.0 * b.idm.b),
-            };
-            // At green, wait while the junction box still holds vehicles of another phase (the
-            // last ones through on amber): drivers do not enter an occupied junction.
-            if must_stop
-                || (to_end < BOX_CHECK
-                    && box_held_by_others(net, index, link.to, m.link, |l| {
-                        p.state(l, t).colour != Colour::Green
-                    }))
+            let colour = p.state(m.link, t).colour;
+            if colour == Colour::Green {
+                amber.0 = None;
+            }
+            let must_stop =
+                colour != Colour::Green && !amber_go(amber, m.link, colour, to_end, m.v, &b.idm);
+            if must_stop {
+                b.stop_smoothly_at(to_end);
+            } else if to_end < BOX_CHECK
+                && box_conflict(net, index, link.to, m.link, mine, (to_end, m.v))
             {
-                b.stop_at(to_end);
+                // Drivers do not enter while a vehicle on a conflicting path will still be in
+                // the conflict area when they get there (the last ones through on amber, a
+                // turning vehicle): a stop for a vehicle, comfortable when it can be.
+                b.stop_for_vehicle_at(to_end);
             }
         }
         JunctionCtl::Priority { major } => {
-            if !major.contains(&m.link) && priority_conflict(net, index, link.to, major) {
-                b.stop_at(to_end);
+            if !major.contains(&m.link)
+                && priority_conflict(net, index, link.to, major, mine, (to_end, m.v))
+            {
+                b.stop_for_vehicle_at(to_end);
             }
         }
     }
 }
 
+/// The driver's amber decision on `link`, made at the first sight of amber and then kept: stop
+/// if the stop line (less IDM's standstill gap) can be reached at the comfortable deceleration
+/// b, go otherwise (Gazis, Herman & Maradudin, "The problem of the amber signal light in
+/// traffic flow", Operations Research 8(1), 1960: the critical stopping distance
+/// x_c = v δ + v²/2b, with δ = 0 here because a simulated driver sees the signal change at
+/// once). A vehicle first seeing its signal red stops. Between x_c and the clearing distance
+/// v τ − (w + L) lies the dilemma zone: such a vehicle goes and leaves the box during red
+/// (docs/traffic-models.md#amber-and-the-junction-box).
+pub fn amber_go(
+    choice: &mut AmberChoice,
+    link: u32,
+    colour: Colour,
+    to_end: f64,
+    v: f64,
+    idm: &Idm,
+) -> bool {
+    if let Some((l, go)) = choice.0
+        && l == link
+    {
+        return go;
+    }
+    let go = colour == Colour::Amber && !can_stop(to_end, v, idm);
+    choice.0 = Some((link, go));
+    go
+}
+
+/// Can a vehicle at speed `v` stop `to_end` metres ahead, s0 short of it, braking at most b?
+pub fn can_stop(to_end: f64, v: f64, idm: &Idm) -> bool {
+    let room = to_end - idm.s0;
+    room > 0.0 && v * v <= 2.0 * idm.b * room
+}
+
+/// My path through the junction at the end of my link, if my route goes on.
+fn my_turn(net: &RoadNetwork, m: &Motion, route: &Route) -> Option<TurnKey> {
+    let next = route.next()?;
+    Some((m.link, next, net.entry_lane(m.link, next, m.lane)))
+}
+
 /// A closed lane, or a lane that does not lead where the route goes: wait near its end until a
-/// lane change gets us out.
+/// lane change gets us out, slowing down in time to stop there comfortably (from
+/// [`WRONG_LANE_STOP`](super::lane_change::WRONG_LANE_STOP), or earlier when the comfortable
+/// stopping distance is longer).
 fn lane_ends(ctx: &DriveCtx, b: &mut Brake, m: &Motion, route: &Route, to_end: f64) {
     if ctx.closed.0.contains(&(m.link, m.lane)) {
-        b.stop_at(to_end - super::events::CLOSURE_BEFORE_END_M);
+        b.stop_smoothly_at(to_end - super::events::CLOSURE_BEFORE_END_M);
     }
+    let window = super::lane_change::WRONG_LANE_STOP
+        .max(WRONG_LANE_WAIT_M + b.idm.s0 + m.v * m.v / (2.0 * EARLY_STOP_SHARE * b.idm.b));
     if let Some(next) = route.next()
         && m.s >= 0.0
-        && to_end < super::lane_change::WRONG_LANE_STOP
+        && to_end < window
     {
         let (lo, hi) = ctx.net.lanes_for(m.link, next);
         if m.lane < lo || m.lane > hi {
-            b.stop_at(to_end - 2.0);
+            b.stop_smoothly_at(to_end - WRONG_LANE_WAIT_M);
         }
     }
 }
+
+/// A vehicle in a lane that does not lead where it goes waits this far before the end, m.
+pub const WRONG_LANE_WAIT_M: f64 = 2.0;
+/// A driver who must stop at a known point starts braking where this share of the comfortable
+/// deceleration suffices (so that the stop stays below b, rounding included).
+pub const EARLY_STOP_SHARE: f64 = 0.9;
 
 /// Bus stops: dwell at the current one, or approach the next one on this link.
 fn bus_stop(b: &mut Brake, stops: &mut BusStops, route: &Route, s: f64, t: f64, dt: f64) {
     if let Some(until) = stops.dwell_until {
         if t < until {
             b.acc = -(b.v / dt).min(b.idm.b);
+            b.cause = Cause::Other;
         } else {
             stops.dwell_until = None;
             stops.next += 1;
@@ -291,7 +411,7 @@ fn bus_stop(b: &mut Brake, stops: &mut BusStops, route: &Route, s: f64, t: f64, 
     } else if let Some(&(_, at, pos, _)) = stops.stops.get(stops.next) {
         if at == route.at {
             // Stop with the front at the stop (IDM keeps s0 to an obstacle).
-            b.stop_at(pos - s + b.idm.s0);
+            b.stop_smoothly_at(pos - s + b.idm.s0);
         } else if at < route.at {
             stops.next += 1;
         }
@@ -301,14 +421,22 @@ fn bus_stop(b: &mut Brake, stops: &mut BusStops, route: &Route, s: f64, t: f64, 
 /// Distance from the stop line within which a driver checks that the junction box is clear, m.
 pub const BOX_CHECK: f64 = 30.0;
 
-/// True when a vehicle that came from another approach than `link`, one for which `other_phase`
-/// holds, is still inside the junction box of `node`.
-fn box_held_by_others(
+/// A vehicle must be out of a conflict area this long before I get there, s (assumed: the
+/// 1 s of a short time headway).
+pub const CONFLICT_MARGIN_S: f64 = 1.0;
+
+/// True when a vehicle from another approach than `link` is inside the junction box of `node`
+/// on a path that conflicts with mine (`RoadNetwork::conflict`) and will not have left the
+/// conflict area with its rear, at its speed, [`CONFLICT_MARGIN_S`] before I reach it from
+/// `(to_end, v)`. Vehicles on paths that never come near mine (the opposing through traffic of
+/// my phase) do not hold me back. Without a path of mine, any vehicle in the box does.
+fn box_conflict(
     net: &RoadNetwork,
     index: &LaneIndex,
     node: u32,
     link: u32,
-    other_phase: impl Fn(u32) -> bool,
+    mine: Option<TurnKey>,
+    (to_end, v): (f64, f64),
 ) -> bool {
     for &out in &net.nodes[node as usize].outgoing {
         for lane in 0..net.links[out as usize].lanes {
@@ -317,10 +445,22 @@ fn box_held_by_others(
                 if snap.s - snap.length >= 0.0 {
                     break;
                 }
-                if let Some(from) = snap.prev
-                    && from != link
-                    && other_phase(from)
-                {
+                let Some(from) = snap.prev.filter(|f| *f != link) else {
+                    continue;
+                };
+                let theirs = (from, out, lane);
+                let Some(mine) = mine else {
+                    return true;
+                };
+                let (Some((_, last)), Some((first, _))) =
+                    (net.conflict(theirs, mine), net.conflict(mine, theirs))
+                else {
+                    continue;
+                };
+                let rear = net.turn_length(from, out, lane) + snap.s - snap.length;
+                let clear_in = (last - rear).max(0.0) / snap.v.max(0.1);
+                let reach_in = (to_end + first) / v.max(0.1);
+                if rear < last && clear_in + CONFLICT_MARGIN_S > reach_in {
                     return true;
                 }
             }
@@ -355,8 +495,15 @@ pub fn pedestrian_conflict(
 }
 
 /// True when a vehicle on a major approach would reach the junction within the critical gap,
-/// or any vehicle is still inside the junction box (a minor-road driver enters an empty box only).
-fn priority_conflict(net: &RoadNetwork, index: &LaneIndex, node: u32, major: &[u32]) -> bool {
+/// or a vehicle on a conflicting path is still in the junction box.
+fn priority_conflict(
+    net: &RoadNetwork,
+    index: &LaneIndex,
+    node: u32,
+    major: &[u32],
+    mine: Option<TurnKey>,
+    approach: (f64, f64),
+) -> bool {
     for &ml in major {
         let l = &net.links[ml as usize];
         if l.to != node {
@@ -372,17 +519,8 @@ fn priority_conflict(net: &RoadNetwork, index: &LaneIndex, node: u32, major: &[u
             }
         }
     }
-    // Anyone still crossing the box.
-    for &out in &net.nodes[node as usize].outgoing {
-        for lane in 0..net.links[out as usize].lanes {
-            if let Some(&o) = index.lane(out, lane).first()
-                && index.snaps[o as usize].s < 0.0
-            {
-                return true;
-            }
-        }
-    }
-    false
+    let from = mine.map_or(u32::MAX, |k| k.0);
+    box_conflict(net, index, node, from, mine, approach)
 }
 
 #[cfg(test)]
@@ -399,6 +537,53 @@ mod tests {
         assert!((v + stall_accel(v, dt) * dt).abs() < 1e-15);
         // Standing: stays put.
         assert_eq!(stall_accel(0.0, dt), 0.0);
+    }
+
+    const CAR: Idm = Idm {
+        v0: 14.0,
+        t: 1.5,
+        a: 1.5,
+        b: 2.0,
+        s0: 2.0,
+        delta: 4.0,
+    };
+
+    /// Gazis-Herman-Maradudin: a driver can stop iff the line is at least the critical stopping
+    /// distance x_c = s0 + v²/2b away (δ = 0); the decision is made once per amber.
+    #[test]
+    fn the_amber_decision_uses_the_critical_stopping_distance() {
+        assert!(can_stop(51.0, 14.0, &CAR) && !can_stop(50.99, 14.0, &CAR));
+        let mut c = AmberChoice::default();
+        assert!(amber_go(&mut c, 3, Colour::Amber, 40.0, 14.0, &CAR));
+        // Kept on this link, even where a stop would now be possible.
+        assert!(amber_go(&mut c, 3, Colour::Red, 100.0, 1.0, &CAR));
+        let mut c = AmberChoice::default();
+        assert!(!amber_go(&mut c, 3, Colour::Amber, 60.0, 14.0, &CAR));
+        assert!(!amber_go(&mut c, 3, Colour::Amber, 20.0, 14.0, &CAR));
+        // A new link decides anew; first seen red is a stop.
+        assert!(!amber_go(&mut c, 4, Colour::Red, 10.0, 14.0, &CAR));
+    }
+
+    /// From anywhere outside x_c a stop at the line never brakes harder than b and ends within
+    /// 0.25 m short of to 0.5 m beyond s0 before it (closed form: constant deceleration v²/2(d − s0) suffices).
+    #[test]
+    fn a_stop_at_a_line_is_comfortable_and_exact() {
+        for d0 in [51.0, 60.0, 90.0, 200.0] {
+            let (mut s, mut v, mut worst) = (0.0, 14.0, 0.0f64);
+            for _ in 0..6000 {
+                let mut b = Brake::free(CAR, v);
+                b.stop_smoothly_at(d0 - s);
+                worst = worst.max(-b.acc);
+                let (dx, v1) = crate::traffic::idm::integrate(v, b.acc, 0.01);
+                (s, v) = (s + dx, v1);
+            }
+            assert!(worst <= CAR.b + 1e-9, "from {d0} m: {worst}");
+            let short = d0 - s;
+            assert!(
+                (CAR.s0 - 0.25..CAR.s0 + 0.5).contains(&short),
+                "from {d0} m: {short} short"
+            );
+        }
     }
 
     #[test]

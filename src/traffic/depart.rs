@@ -3,14 +3,18 @@ use bevy::prelude::*;
 
 use super::components::*;
 
-use super::lanes::LaneIndex;
 use super::spawn::{Departure, Departures, driver, effective_v0};
 use super::{ClosedLanes, Obu};
 use crate::clock::SimClock;
 use crate::road::RoadNetwork;
 
-/// Components of a vehicle entering the road.
-fn spawn_vehicle(commands: &mut Commands, d: &Departure, lane: u8, speed: f64) -> Entity {
+/// Components of a vehicle entering the road with its front bumper at `pos`.
+fn spawn_vehicle(
+    commands: &mut Commands,
+    d: &Departure,
+    (lane, pos): (u8, f64),
+    speed: f64,
+) -> Entity {
     let mut e = commands.spawn((
         Vehicle {
             index: d.index,
@@ -24,7 +28,7 @@ fn spawn_vehicle(commands: &mut Commands, d: &Departure, lane: u8, speed: f64) -
             link: d.links[0],
             prev: None,
             lane,
-            s: d.pos,
+            s: pos,
             v: speed,
             acc: 0.0,
         },
@@ -35,6 +39,7 @@ fn spawn_vehicle(commands: &mut Commands, d: &Departure, lane: u8, speed: f64) -
         driver(d),
         Awareness::default(),
         Surroundings::default(),
+        AmberChoice::default(),
         Advice::default(),
         Transform::default(),
     ));
@@ -53,31 +58,18 @@ fn spawn_vehicle(commands: &mut Commands, d: &Departure, lane: u8, speed: f64) -
     e.id()
 }
 
+/// A vehicle on an entry link as it is now: (link, lane, front s, length, speed).
+type OnEntry = (u32, u8, f64, f64, f64);
+
 /// Free length ahead of (and behind) an entry point on a lane: the gap to the nearest vehicle
 /// ahead, or `None` if a vehicle overlaps the entry.
-fn entry_gap(
-    index: &LaneIndex,
-    placed: &[(u32, u8, f64, f64)],
-    link: u32,
-    lane: u8,
-    pos: f64,
-    length: f64,
-) -> Option<(f64, f64)> {
+fn entry_gap(on: &[OnEntry], link: u32, lane: u8, pos: f64, length: f64) -> Option<(f64, f64)> {
     let mut gap = f64::INFINITY;
     let mut v_lead = 0.0;
-    let others = index
-        .lane(link, lane)
+    let others = on
         .iter()
-        .map(|&o| {
-            let s = &index.snaps[o as usize];
-            (s.s, s.length, s.v)
-        })
-        .chain(
-            placed
-                .iter()
-                .filter(|p| p.0 == link && p.1 == lane)
-                .map(|p| (p.2, p.3, 0.0)),
-        );
+        .filter(|o| o.0 == link && o.1 == lane)
+        .map(|o| (o.2, o.3, o.4));
     for (s, len, v) in others {
         let rear = s - len;
         if s <= pos - length - 0.5 {
@@ -94,11 +86,22 @@ fn entry_gap(
     Some((gap, v_lead))
 }
 
+/// Every vehicle on a link one of `waiting` enters by, in spawn order.
+fn on_entry_links(waiting: &[Departure], vehicles: &Query<(&Vehicle, &Motion)>) -> Vec<OnEntry> {
+    let mut on: Vec<(u32, OnEntry)> = vehicles
+        .iter()
+        .filter(|(_, m)| waiting.iter().any(|d| d.links[0] == m.link))
+        .map(|(v, m)| (v.index, (m.link, m.lane, m.s, v.body.length, m.v)))
+        .collect();
+    on.sort_by_key(|(i, _)| *i);
+    on.into_iter().map(|(_, o)| o).collect()
+}
+
 pub fn depart(
     mut commands: Commands,
     clock: Res<SimClock>,
     net: Res<RoadNetwork>,
-    index: Res<LaneIndex>,
+    vehicles: Query<(&Vehicle, &Motion)>,
     closed: Res<ClosedLanes>,
     mut plan: ResMut<Departures>,
 ) {
@@ -111,12 +114,15 @@ pub fn depart(
     if plan.waiting.is_empty() {
         return;
     }
-    let mut placed: Vec<(u32, u8, f64, f64)> = Vec::new();
+    // Where vehicles are now (the lane index is last step's, before its lane changes).
+    let mut on = on_entry_links(&plan.waiting, &vehicles);
     let mut still = Vec::new();
     for d in plan.waiting.drain(..) {
         let link = d.links[0];
         let l = &net.links[link as usize];
         let len = d.kind.body().length;
+        // `pos` is where the front bumper starts (SUMO's departPos); a vehicle is put wholly on
+        // its link, so a smaller value puts its back at the link's start (SUMO's "base").
         let pos = d.pos.max(len.min(l.length));
         let lanes: Vec<u8> = if d.lane == u8::MAX {
             (0..l.lanes)
@@ -128,7 +134,7 @@ pub fn depart(
         // The lane with the most room.
         let best = lanes
             .iter()
-            .filter_map(|&ln| entry_gap(&index, &placed, link, ln, pos, len).map(|g| (ln, g)))
+            .filter_map(|&ln| entry_gap(&on, link, ln, pos, len).map(|g| (ln, g)))
             .max_by(|a, b| a.1.0.total_cmp(&b.1.0).then(b.0.cmp(&a.0)));
         let Some((lane, (gap, v_lead))) = best else {
             still.push(d);
@@ -148,8 +154,8 @@ pub fn depart(
             still.push(d);
             continue;
         }
-        spawn_vehicle(&mut commands, &d, lane, speed.max(0.0));
-        placed.push((link, lane, pos, len));
+        spawn_vehicle(&mut commands, &d, (lane, pos), speed.max(0.0));
+        on.push((link, lane, pos, len, 0.0));
     }
     plan.waiting = still;
 }

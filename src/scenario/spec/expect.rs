@@ -7,6 +7,9 @@ use super::v2x::{MsgType, Tech};
 pub enum Expectation {
     /// No two road users touched.
     NoCollisions,
+    /// No vehicle braked harder than its driver's comfortable deceleration (IDM's b) except
+    /// for a vehicle ahead: signals, lines, lane ends and stops are approached comfortably.
+    ComfortableBraking,
     /// At least `min` (and at most `max`) collisions: for scenarios that show a crash.
     Collisions {
         #[serde(default)]

@@ -443,6 +443,7 @@ impl Checker<'_, '_> {
             let p = format!("expectations[{i}]");
             match e {
                 Expectation::NoCollisions
+                | Expectation::ComfortableBraking
                 | Expectation::AutomatedFewerStops
                 | Expectation::MinDelivered { .. } => {}
                 Expectation::Collisions { min, max } => {
