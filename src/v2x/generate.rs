@@ -12,7 +12,10 @@ use super::denm::{DenmOriginator, DenmTiming};
 use super::env::{RadioEnv, Station, Tx, bit};
 use super::faults::FaultState;
 use super::messages::*;
-use super::nodes::{Gnb, OnBoard, RSU_CYCLE_US, Rsu, cycle_due, rsrp_dbm, select_cell};
+use super::nodes::{
+    A3_OFFSET_DB, CELL_RESELECT_S, Gnb, OnBoard, RSU_CYCLE_US, Rsu, UE_ANTENNA_HEIGHT_M, cycle_due,
+    rsrp_dbm, select_cell,
+};
 use super::spat::{ApproachState, Colour as SpatColour, build_spat};
 use super::uu::UU_CAM_RADIUS;
 use crate::clock::{SimClock, s_from_ms, us_from_s};
@@ -87,7 +90,7 @@ pub fn gather(
         .map(|g| !faults.gnb_down.contains(&g.id) && !faults.backhaul_cut.contains(&g.id))
         .collect();
     let uu = &spec.0.v2x.links.uu;
-    let reselect = clock.every(0.1);
+    let reselect = clock.every(CELL_RESELECT_S);
     let mut st: Vec<Station> = Vec::new();
     let mut name = |id: u32, n: &str| {
         if let Some(names) = names.as_mut() {
@@ -142,7 +145,7 @@ fn reselect_cell(
         ob.serving.filter(|s| gnb_up[*s as usize]),
         cells,
         uu.min_rsrp_dbm,
-        3.0,
+        A3_OFFSET_DB,
     );
     if ob.serving.is_some() && new.is_some() && new != ob.serving {
         ob.handover_until = t + s_from_ms(uu.handover_ms);
@@ -166,7 +169,7 @@ fn vehicle_station(
         entity: v.entity,
         id: StationId::Vehicle(v.veh.index).wire()?,
         pos,
-        height: 1.5,
+        height: UE_ANTENNA_HEIGHT_M,
         radios,
         acts: v.veh.automated,
         serving,
@@ -520,7 +523,7 @@ fn camera_objects(
             clear(
                 ctx,
                 eye,
-                Vec3::new(p[0] as f32, 1.0, -p[1] as f32),
+                Vec3::new(p[0] as f32, CAMERA_TARGET_HEIGHT_M, -p[1] as f32),
                 BUILDINGS,
                 &[],
             )
@@ -591,6 +594,10 @@ fn seen_pedestrians(
         });
     }
 }
+
+/// Height on a road user a camera must see to detect it, m (assumed: about a car's mid-height
+/// and a pedestrian's hip).
+pub const CAMERA_TARGET_HEIGHT_M: f32 = 1.0;
 
 /// A hazard an RSU's cameras have not seen for this long is over, s (assumed: 20 camera
 /// cycles of 100 ms, long enough to ride out an occlusion by a passing vehicle).

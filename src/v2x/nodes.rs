@@ -35,6 +35,19 @@ pub struct Rsu {
 /// Period of SPaT (10 Hz, SAE J2735 / ISO TS 19091 practice) and of the CPM checks, µs.
 pub const RSU_CYCLE_US: u64 = 100_000;
 
+/// Antenna height of a vehicle's on-board unit, m: TR 37.885 §6.1 evaluation vehicles carry
+/// their antennas at 1.5 m (reference §3a), also the TR 38.901 UE height used for Uu.
+pub const UE_ANTENNA_HEIGHT_M: f64 = 1.5;
+/// Shortest gNB-UE horizontal distance the UMa formulas are evaluated at, m: TR 38.901 Table
+/// 7.4.1-1 states them for d2D ≥ 10 m.
+pub const UMA_MIN_D2D_M: f64 = 10.0;
+/// Hysteresis of cell reselection, dB: a neighbour must be this much stronger than the serving
+/// cell (the offset of TS 38.331 event A3, configurable there from −15 to 15 dB; 3 dB is the
+/// value common in handover studies, assumed).
+pub const A3_OFFSET_DB: f64 = 3.0;
+/// How often a UE re-evaluates its cell, s (assumed: the 100 ms of the CAM check grid).
+pub const CELL_RESELECT_S: f64 = 0.1;
+
 /// Where in the 100 ms cycle RSU `index` sends: see [`spread_phase_s`].
 pub fn rsu_phase_us(index: u32) -> u64 {
     us_from_s_floor(spread_phase_s(index, s_from_us(RSU_CYCLE_US)))
@@ -176,11 +189,13 @@ pub fn spawn(mut commands: Commands, spec: Res<SpecRes>, net: Res<RoadNetwork>) 
 /// Received power from a gNB at a UE, dBm: 3GPP TR 38.901 UMa LOS path loss (the macro sites
 /// of the Sangam scenarios sit on rooftops above the street canyon).
 pub fn rsrp_dbm(gnb: &Gnb, ue: [f64; 2]) -> f64 {
-    let d2d = (gnb.pos[0] - ue[0]).hypot(gnb.pos[1] - ue[1]).max(10.0);
+    let d2d = (gnb.pos[0] - ue[0])
+        .hypot(gnb.pos[1] - ue[1])
+        .max(UMA_MIN_D2D_M);
     let link = UmaLink {
         d2d_m: d2d,
         h_bs_m: gnb.height,
-        h_ut_m: 1.5,
+        h_ut_m: UE_ANTENNA_HEIGHT_M,
         fc_ghz: gnb.freq_ghz,
     };
     gnb.tx_dbm - uma_los_db(&link)

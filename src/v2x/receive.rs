@@ -223,6 +223,12 @@ const ASSUMED_GREEN: f64 = 20.0;
 const ASSUMED_RED: f64 = 30.0;
 /// GLOSA is offered within this distance of the stop line, m.
 const GLOSA_RANGE: f64 = 300.0;
+/// Closer to the line than this, m, no advice is given: the driver is at the line and the
+/// signal itself decides (assumed).
+const GLOSA_MIN_DISTANCE: f64 = 5.0;
+/// Lowest advisory speed, m/s: GLOSA's v_min (Katsaros et al. 2011 bound the advice below),
+/// here about 11 km/h, since slower advice would hold up traffic (assumed).
+const GLOSA_V_MIN: f64 = 3.0;
 
 /// GLOSA: automated vehicles adapt their speed to arrive on green; when no speed does, the
 /// red-light violation warning makes them stop at the line.
@@ -243,7 +249,7 @@ pub fn glosa(
         let Some(&(_, colour, end_s, recv)) = ob.spat.iter().find(|(l, ..)| *l == m.link) else {
             continue;
         };
-        if t - recv > SPAT_FRESH || !(5.0..=GLOSA_RANGE).contains(&d) {
+        if t - recv > SPAT_FRESH || !(GLOSA_MIN_DISTANCE..=GLOSA_RANGE).contains(&d) {
             continue;
         }
         let remaining = (end_s - t).max(0.0);
@@ -263,7 +269,7 @@ pub fn glosa(
             },
         };
         let v_max = crate::traffic::spawn::effective_v0(driver, link.speed_limit);
-        if let Some(adv) = advisory_speed(d, m.v, 3.0, v_max, &timing) {
+        if let Some(adv) = advisory_speed(d, m.v, GLOSA_V_MIN, v_max, &timing) {
             advice.max_speed = Some(adv);
         } else if red_light_warning(d, m.v, &timing, RLVW_HORIZON_S) {
             // Red-light violation warning: no speed reaches the line on green, so prepare to
