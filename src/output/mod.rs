@@ -45,3 +45,37 @@ pub fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
     v.push(b'\n');
     v
 }
+
+/// Text made safe for an XML attribute or element: markup escaped, and the characters XML 1.0
+/// cannot carry at all (C0 controls other than tab, newline and carriage return) written as
+/// `\u{..}` so they are not lost.
+pub fn xml_escape(s: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_xml_cannot_carry_is_escaped_not_dropped() {
+        assert_eq!(xml_escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
+        assert_eq!(xml_escape("x\u{1}y\tz\n"), "x\\u{1}y\tz\n");
+    }
+}

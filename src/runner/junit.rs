@@ -8,32 +8,12 @@
 //! `time` attributes the file is the same for any number of workers.
 use std::fmt::Write;
 
+use crate::output::xml_escape as escape;
+
 use super::suite::{Case, ErrorKind, Status};
 
 /// Name of the report and its one suite.
 pub const SUITE: &str = "sangam-sim";
-
-/// Text made safe for an XML attribute or element: markup escaped, and the characters XML 1.0
-/// cannot carry at all (C0 controls other than tab, newline and carriage return) written as
-/// `\u{..}` so they are not lost.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Seconds as JUnit's `time` (Surefire's pattern: digits, a point, digits).
 fn seconds(s: f64) -> String {
@@ -149,12 +129,6 @@ pub fn junit(cases: &[Case], wall_s: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn text_xml_cannot_carry_is_escaped_not_dropped() {
-        assert_eq!(escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
-        assert_eq!(escape("x\u{1}y\tz\n"), "x\\u{1}y\tz\n");
-    }
 
     #[test]
     fn times_follow_surefires_pattern() {

@@ -12,7 +12,7 @@ use crossbeam::channel::{Receiver, Sender, unbounded};
 use super::{FcdRow, TraceMsg, TraceOptions, TraceSink, V2xRow};
 use crate::clock::s_from_us;
 use crate::output::staged::temp_path;
-use crate::output::{OutputError, Staged};
+use crate::output::{OutputError, Staged, xml_escape as escape};
 
 /// Column names of `fcd.csv`.
 pub const FCD_HEADER: [&str; 9] = [
@@ -227,22 +227,6 @@ fn csv_err(path: &std::path::Path) -> impl FnOnce(csv::Error) -> OutputError + '
         path: path.to_path_buf(),
         source: e.into(),
     }
-}
-
-/// XML attribute escaping.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The thread: write rows until told to finish (seal) or abort (remove).
