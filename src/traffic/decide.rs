@@ -231,21 +231,24 @@ pub fn accelerate(
             bus_stop(&mut b, stops, route, m.s, t, dt);
         }
         if let Some(advice) = d.advice {
-            // V2X advice to stop at the line (red-light violation warning): followed when a
-            // comfortable stop is still possible; otherwise the driver's own amber decision
-            // stands, as for a driver who sees the signal change.
-            if let Some(stop) = advice.stop_at
-                && can_stop(stop - m.s, m.v, &b.idm)
-            {
-                b.stop_smoothly_at(stop - m.s);
-            }
-            // V2X advice from a farther leader (EEBL multi-anticipation).
-            if let Some(cap) = advice.max_accel {
-                b.cap(cap);
-            }
+            follow_advice(&mut b, advice, m.s);
         }
         d.motion.acc = b.acc;
         d.around.uncomfortable = b.uncomfortable();
+    }
+}
+
+/// V2X advice. A stop at the line (red-light violation warning) is followed when a comfortable
+/// stop is still possible; otherwise the driver's own amber decision stands, as for a driver
+/// who sees the signal change. A cap from a farther leader (EEBL multi-anticipation) always.
+fn follow_advice(b: &mut Brake, advice: &Advice, s: f64) {
+    if let Some(stop) = advice.stop_at
+        && can_stop(stop - s, b.v, &b.idm)
+    {
+        b.stop_smoothly_at(stop - s);
+    }
+    if let Some(cap) = advice.max_accel {
+        b.cap(cap);
     }
 }
 

@@ -86,6 +86,18 @@ fn entry_gap(on: &[OnEntry], link: u32, lane: u8, pos: f64, length: f64) -> Opti
     Some((gap, v_lead))
 }
 
+/// The speed a vehicle enters at: explicit speeds are honoured; flow vehicles enter as fast as
+/// the gap to the vehicle ahead (`gap`, driving at `v_lead`) safely allows.
+fn entry_speed(d: &Departure, drv: &Driver, limit: f64, (gap, v_lead): (f64, f64)) -> f64 {
+    if d.flow.is_none() {
+        return d.speed;
+    }
+    let v0 = effective_v0(drv, limit);
+    let safe = ((gap - drv.idm.s0) / drv.idm.t).max(0.0);
+    v0.min(safe)
+        .min(v_lead + (gap - drv.idm.s0).max(0.0) / drv.idm.t)
+}
+
 /// Every vehicle on a link one of `waiting` enters by, in spawn order.
 fn on_entry_links(waiting: &[Departure], vehicles: &Query<(&Vehicle, &Motion)>) -> Vec<OnEntry> {
     let mut on: Vec<(u32, OnEntry)> = vehicles
@@ -141,15 +153,7 @@ pub fn depart(
             continue;
         };
         let drv = driver(&d);
-        // Explicit speeds are honoured; flow vehicles enter as fast as the gap safely allows.
-        let speed = if d.flow.is_none() {
-            d.speed
-        } else {
-            let v0 = effective_v0(&drv, l.speed_limit);
-            let safe = ((gap - drv.idm.s0) / drv.idm.t).max(0.0);
-            v0.min(safe)
-                .min(v_lead + (gap - drv.idm.s0).max(0.0) / drv.idm.t)
-        };
+        let speed = entry_speed(&d, &drv, l.speed_limit, (gap, v_lead));
         if d.flow.is_some() && gap < drv.idm.s0 + 1.0 {
             still.push(d);
             continue;
