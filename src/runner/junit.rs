@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use crate::output::xml_escape as escape;
 
-use super::suite::{Case, ErrorKind, Status};
+use super::suite::{Case, Counts, ErrorKind, Status};
 
 /// Name of the report and its one suite.
 pub const SUITE: &str = "sangam-sim";
@@ -104,13 +104,13 @@ fn test_case(out: &mut String, c: &Case) {
 
 /// The JUnit document for `cases`, run in `wall_s` seconds.
 pub fn junit(cases: &[Case], wall_s: f64) -> String {
-    let count = |s: Status| cases.iter().filter(|c| c.status == s).count();
-    let (tests, failures, errors, skipped) = (
-        cases.len(),
-        count(Status::Fail),
-        count(Status::Error),
-        count(Status::Skipped),
-    );
+    let Counts {
+        total: tests,
+        failed: failures,
+        errors,
+        skipped,
+        ..
+    } = Counts::of(cases);
     let time = seconds(wall_s);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
