@@ -45,6 +45,23 @@ impl Polyline {
         &self.points
     }
 
+    /// Arc length at each point.
+    pub fn cumulative(&self) -> &[f64] {
+        &self.cum
+    }
+
+    /// The segment that arc length `s` falls on (the first or last beyond the ends).
+    pub fn segment(&self, s: f64) -> usize {
+        let n = self.points.len();
+        if n < 2 {
+            return 0;
+        }
+        match self.cum.binary_search_by(|c| c.total_cmp(&s)) {
+            Ok(i) => i.min(n - 2),
+            Err(i) => i.saturating_sub(1).min(n - 2),
+        }
+    }
+
     /// Point and unit direction at arc length `s` (clamped to the ends; extrapolated linearly
     /// beyond them so that vehicles just past an end keep a sensible pose).
     pub fn at(&self, s: f64) -> (P2, P2) {
@@ -53,11 +70,7 @@ impl Polyline {
             let p = self.points.first().copied().unwrap_or([0.0, 0.0]);
             return (p, [1.0, 0.0]);
         }
-        // Segment index by binary search over cumulative length.
-        let i = match self.cum.binary_search_by(|c| c.total_cmp(&s)) {
-            Ok(i) => i.min(n - 2),
-            Err(i) => i.saturating_sub(1).min(n - 2),
-        };
+        let i = self.segment(s);
         let (a, b) = (self.points[i], self.points[i + 1]);
         let seg = self.cum[i + 1] - self.cum[i];
         let dir = if seg > 0.0 {

@@ -1,4 +1,5 @@
 //! The road: geometry, the indexed network, and routing. Plain data built once per run.
+pub mod curves;
 pub mod geometry;
 pub mod network;
 pub mod routing;

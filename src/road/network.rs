@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use bevy::prelude::Resource;
 
+use super::curves::{Curve, curves, turn_speed};
 use super::geometry::{P2, Polyline, bezier, line_intersection};
 use crate::scenario::spec::{Control, Junction, Link, Spec};
 
@@ -38,6 +39,8 @@ pub struct LinkData {
     pub center: Polyline,
     /// One centreline per lane, lane 0 rightmost.
     pub lane_paths: Vec<Polyline>,
+    /// The bends of each lane, in order along it.
+    pub curves: Vec<Vec<Curve>>,
     pub length: f64,
 }
 
@@ -45,6 +48,47 @@ impl LinkData {
     /// Right-offset of a lane's centre from the link centreline (right-hand traffic).
     pub fn lane_offset(lanes: u8, lane: u8) -> f64 {
         (f64::from(lanes) - f64::from(lane) - 0.5) * LANE_WIDTH
+    }
+
+    /// How many metres a vehicle on `lane` drives per metre of centreline at position `s`.
+    /// Positions are kept along the centreline (one coordinate for all lanes, so that gaps and
+    /// lane changes compare like with like); a lane's segment i runs beside the centreline's
+    /// segment i, longer on the outside of a bend and shorter on the inside.
+    pub fn stretch(&self, lane: u8, s: f64) -> f64 {
+        let path = &self.lane_paths[usize::from(lane.min(self.lanes - 1))];
+        let (c, p) = (self.center.cumulative(), path.cumulative());
+        if c.len() != p.len() || c.len() < 2 {
+            return 1.0;
+        }
+        let i = self.center.segment(s);
+        let cs = c[i + 1] - c[i];
+        if cs <= 0.0 {
+            return 1.0;
+        }
+        ((p[i + 1] - p[i]) / cs).clamp(0.2, 5.0)
+    }
+
+    /// The centreline position at distance `arc` along `lane`'s own path: the inverse of
+    /// [`LinkData::lane_arc`].
+    pub fn station(&self, lane: u8, arc: f64) -> f64 {
+        let path = &self.lane_paths[usize::from(lane.min(self.lanes - 1))];
+        let (c, p) = (self.center.cumulative(), path.cumulative());
+        if c.len() != p.len() || c.len() < 2 {
+            return arc;
+        }
+        let i = path.segment(arc);
+        c[i] + (arc - p[i]) / self.stretch(lane, c[i] + (c[i + 1] - c[i]) / 2.0)
+    }
+
+    /// Distance along `lane`'s own path at centreline position `s`, m (SUMO's lane position).
+    pub fn lane_arc(&self, lane: u8, s: f64) -> f64 {
+        let path = &self.lane_paths[usize::from(lane.min(self.lanes - 1))];
+        let (c, p) = (self.center.cumulative(), path.cumulative());
+        if c.len() != p.len() || c.len() < 2 {
+            return s;
+        }
+        let i = self.center.segment(s);
+        p[i] + (s - c[i]) * self.stretch(lane, s)
     }
 }
 
@@ -67,6 +111,8 @@ pub struct JunctionData {
 #[derive(Debug, Clone)]
 pub struct Turn {
     pub path: Polyline,
+    /// The highest speed along it ([`turn_speed`]), m/s.
+    pub speed: f64,
     /// The lane of the incoming link the path starts from.
     pub from_lane: u8,
 }
@@ -174,6 +220,7 @@ impl RoadNetwork {
         let lane_paths = (0..lanes)
             .map(|i| center.offset_right(LinkData::lane_offset(lanes, i)))
             .collect::<Vec<_>>();
+        let curves = lane_paths.iter().map(|p| curves(&center, p)).collect();
         let idx = self.links.len() as u32;
         self.link_index.insert(l.id.clone(), idx);
         self.nodes[from as usize].outgoing.push(idx);
@@ -188,6 +235,7 @@ impl RoadNetwork {
             length: center.length(),
             center,
             lane_paths,
+            curves,
         });
     }
 
@@ -340,15 +388,27 @@ impl RoadNetwork {
                 None,
             );
         }
-        // Positions are measured along the centreline; a lane on the outside of a bend is longer,
-        // so scale onto it (both end where the turn paths start).
-        let path = &l.lane_paths[lane as usize];
-        let scale = if l.length > 0.0 {
-            path.length() / l.length
-        } else {
-            1.0
-        };
-        path.at(s * scale)
+        // Positions are measured along the centreline; map onto the lane beside it.
+        l.lane_paths[lane as usize].at(l.lane_arc(lane, s))
+    }
+
+    /// Pose between lanes: at fractional lane index `lane` (1.5 is half-way between lanes 1
+    /// and 2) and centreline position `s` ≥ 0, interpolated between the two lanes' own poses, so
+    /// that a whole number gives exactly the lane's pose (a vehicle changing lanes starts and
+    /// ends on its lanes, whatever the bends).
+    pub fn pose_between(&self, link: u32, lane: f64, s: f64) -> (P2, P2) {
+        let l = &self.links[link as usize];
+        if l.lanes < 2 {
+            return self.pose(link, 0, s, None);
+        }
+        let k = lane.floor().clamp(0.0, f64::from(l.lanes - 2));
+        let w = lane - k;
+        let (a, da) = self.pose(link, k as u8, s, None);
+        let (b, db) = self.pose(link, k as u8 + 1, s, None);
+        let mix = |x: f64, y: f64| x + (y - x) * w;
+        let d = [mix(da[0], db[0]), mix(da[1], db[1])];
+        let n = d[0].hypot(d[1]).max(1e-9);
+        ([mix(a[0], b[0]), mix(a[1], b[1])], [d[0] / n, d[1] / n])
     }
 
     /// Link index by id.
@@ -396,8 +456,10 @@ fn turn_path(la: &LinkData, lane_a: u8, lb: &LinkData, lane_b: u8) -> Turn {
     let ctrl = line_intersection(end, da, start, db)
         .filter(|c| (c[0] - end[0]) * da[0] + (c[1] - end[1]) * da[1] > 0.0)
         .unwrap_or([(end[0] + start[0]) / 2.0, (end[1] + start[1]) / 2.0]);
+    let path = bezier(end, ctrl, start, 16);
     Turn {
-        path: bezier(end, ctrl, start, 8),
+        speed: turn_speed(&path),
+        path,
         from_lane: lane_a,
     }
 }
@@ -410,8 +472,10 @@ fn fallback_turn(la: &LinkData, lb: &LinkData, lane_b: u8) -> Turn {
     let (end, _) = pa.at(pa.length());
     let (start, _) = lb.lane_paths[lane_b as usize].at(0.0);
     let mid = [(end[0] + start[0]) / 2.0, (end[1] + start[1]) / 2.0];
+    let path = bezier(end, mid, start, 2);
     Turn {
-        path: bezier(end, mid, start, 2),
+        speed: turn_speed(&path),
+        path,
         from_lane: lane_a,
     }
 }

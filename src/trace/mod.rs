@@ -172,6 +172,15 @@ pub fn sample_fcd(
     );
 }
 
+/// The front bumper's distance along its lane's own path (SUMO's `pos`); while crossing a
+/// junction box, along the turn path (negative: before the start of the link).
+fn lane_pos(net: &RoadNetwork, m: &Motion) -> f64 {
+    match net.links.get(m.link as usize) {
+        Some(l) if m.s >= 0.0 => l.lane_arc(m.lane, m.s),
+        _ => m.s,
+    }
+}
+
 fn fcd_row(net: &RoadNetwork, v: &Vehicle, m: &Motion, tf: &Transform) -> FcdRow {
     // Bevy: x east, y up, z = -north; the body is yawed about y by the math angle from east.
     let (yaw, _, _) = tf.rotation.to_euler(EulerRot::YXZ);
@@ -181,18 +190,16 @@ fn fcd_row(net: &RoadNetwork, v: &Vehicle, m: &Motion, tf: &Transform) -> FcdRow
         .get(m.link as usize)
         .map_or("?", |l| l.id.as_str());
     let (x, y) = (f64::from(tf.translation.x), -f64::from(tf.translation.z));
-    let half = v.body.length / 2.0;
-    let ahead = f64::from(yaw);
     FcdRow {
         id: v.id.clone(),
         kind: v.kind.name(),
         x,
         y,
-        front: [x + half * ahead.cos(), y + half * ahead.sin()],
+        front: crate::traffic::act::front_point(net, m),
         z: f64::from(tf.translation.y),
         speed: m.v,
         heading: compass,
         lane: format!("{link}_{}", m.lane),
-        pos: m.s,
+        pos: lane_pos(net, m),
     }
 }

@@ -5,7 +5,8 @@ use bevy::prelude::*;
 use super::components::*;
 use super::idm::integrate;
 use crate::clock::SimClock;
-use crate::road::RoadNetwork;
+use crate::road::geometry::P2;
+use crate::road::{LANE_WIDTH, RoadNetwork};
 use crate::scenario::spec::Body;
 
 /// Advance positions and speeds; hand over to the next link; report arrivals.
@@ -24,9 +25,7 @@ pub fn drive(
 ) {
     let t = clock.t() + clock.dt;
     for (entity, veh, mut m, mut route, stops) in &mut vehicles {
-        let (ds, v) = integrate(m.v, m.acc, clock.dt);
-        m.s += ds;
-        m.v = v;
+        advance(&net, &mut m, &veh.body, clock.dt);
         // Start dwelling once stopped at the next bus stop.
         if let Some(mut stops) = stops
             && stops.dwell_until.is_none()
@@ -42,33 +41,92 @@ pub fn drive(
                 t,
             });
         }
-        // Hand over to the next link(s) of the route.
-        loop {
-            let len = net.links[m.link as usize].length;
-            if m.s < len {
-                break;
-            }
-            let Some(next) = route.next() else {
-                arrived.write(Arrived { entity, t });
-                break;
-            };
-            let lane = net.entry_lane(m.link, next, m.lane);
-            let turn = net.turn_length(m.link, next, lane);
-            m.s -= len + turn;
-            m.prev = Some(m.link);
-            m.link = next;
-            m.lane = lane;
-            route.at += 1;
+        if !hand_over(&net, &mut m, &mut route) {
+            arrived.write(Arrived { entity, t });
         }
     }
 }
 
+/// One step of speed and position, and of a lane change under way. `s` is measured along the
+/// centreline (along the turn path while negative); the vehicle drives its `ds` along its own
+/// lane.
+fn advance(net: &RoadNetwork, m: &mut Motion, body: &Body, dt: f64) {
+    let (ds, v) = integrate(m.v, m.acc, dt);
+    let link = &net.links[m.link as usize];
+    let arc = if m.s >= 0.0 {
+        link.lane_arc(m.lane, m.s)
+    } else {
+        m.s
+    } + ds;
+    m.s = if arc >= 0.0 {
+        link.station(m.lane, arc)
+    } else {
+        arc
+    };
+    m.v = v;
+    if let Some(mut shift) = m.shift {
+        let to_end = link.length - m.s;
+        m.shift = shift
+            .advance((v, dt, ds), to_end, (body.length, body.width))
+            .then_some(shift);
+    }
+}
+
+/// Move a vehicle past the end of its link onto the next link(s) of its route; `false` when
+/// its route ends there (it has arrived).
+fn hand_over(net: &RoadNetwork, m: &mut Motion, route: &mut Route) -> bool {
+    loop {
+        let len = net.links[m.link as usize].length;
+        if m.s < len {
+            return true;
+        }
+        let Some(next) = route.next() else {
+            return false;
+        };
+        let lane = net.entry_lane(m.link, next, m.lane);
+        let turn = net.turn_length(m.link, next, lane);
+        // What was driven past the end, along the lane, goes on along the turn path.
+        let l = &net.links[m.link as usize];
+        m.s = l.lane_arc(m.lane, m.s) - l.lane_arc(m.lane, len) - turn;
+        m.prev = Some(m.link);
+        m.link = next;
+        m.lane = lane;
+        // A lane change ends at the line at the latest (`Shift::advance`).
+        m.shift = None;
+        route.at += 1;
+    }
+}
+
+/// The point `back` metres behind the front bumper on the vehicle's path, and the lane's
+/// direction there: on its lane, moved sideways by a lane change under way.
+fn on_path(net: &RoadNetwork, m: &Motion, back: f64) -> (P2, P2) {
+    let s = m.s - back;
+    match m.shift {
+        // Lanes are numbered from the right, offsets are positive to the left.
+        Some(shift) if s >= 0.0 => {
+            net.pose_between(m.link, f64::from(m.lane) + shift.offset() / LANE_WIDTH, s)
+        }
+        Some(shift) => {
+            let (p, d) = net.pose(m.link, m.lane, s, m.prev);
+            let off = shift.offset();
+            ([p[0] - d[1] * off, p[1] + d[0] * off], d)
+        }
+        None => net.pose(m.link, m.lane, s, m.prev),
+    }
+}
+
+/// The centre of the front bumper (SUMO's FCD reference point), map coordinates, m.
+pub fn front_point(net: &RoadNetwork, m: &Motion) -> P2 {
+    on_path(net, m, 0.0).0
+}
+
 /// World pose of a vehicle body: map (x east, y north) to Bevy (x, up, −y). The front bumper is
 /// on the lane at `s` and the rear on it at `s − length` (like rear wheels, the body cuts the
-/// inside of a turn instead of swinging its tail out into the next lane).
+/// inside of a turn instead of swinging its tail out into the next lane). During a lane change
+/// both are moved sideways and the body turns towards the new lane by the path's angle.
 pub fn body_transform(net: &RoadNetwork, m: &Motion, body: &Body) -> Transform {
-    let (front, d) = net.pose(m.link, m.lane, m.s, m.prev);
-    let (rear, _) = net.pose(m.link, m.lane, m.s - body.length, m.prev);
+    let (front, d) = on_path(net, m, 0.0);
+    let (rear, _) = on_path(net, m, body.length);
     let chord = [front[0] - rear[0], front[1] - rear[1]];
     let len = chord[0].hypot(chord[1]);
     let dir = if len > 0.5 * body.length {
@@ -87,7 +145,8 @@ pub fn body_transform(net: &RoadNetwork, m: &Motion, body: &Body) -> Transform {
             front[1] - dir[1] * body.length / 2.0,
         ]
     };
-    let heading = dir[1].atan2(dir[0]) as f32;
+    let yaw = m.shift.map_or(0.0, |s| s.yaw(m.v));
+    let heading = (dir[1].atan2(dir[0]) + yaw) as f32;
     Transform::from_xyz(c[0] as f32, (body.height / 2.0) as f32, -c[1] as f32)
         .with_rotation(Quat::from_rotation_y(heading))
 }

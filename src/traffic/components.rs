@@ -3,6 +3,7 @@ use bevy::prelude::*;
 
 use super::idm::Idm;
 use super::mobil::Mobil;
+use super::shift::Shift;
 use crate::road::RoadNetwork;
 use crate::scenario::spec::Body;
 use crate::scenario::spec::Kind;
@@ -28,6 +29,8 @@ pub struct Motion {
     pub s: f64,
     pub v: f64,
     pub acc: f64,
+    /// A lane change under way.
+    pub shift: Option<Shift>,
 }
 
 /// The links still to drive, current one included at `next - 1`.
@@ -81,6 +84,8 @@ pub struct Driver {
     pub mobil: Mobil,
     /// Perception-reaction time, s.
     pub reaction: f64,
+    /// How long a lane change takes at speed, s.
+    pub lane_change_s: f64,
     /// A red-light runner: ignores red and amber signals.
     pub runs_red: bool,
     /// Multiplier on the speed limit when `idm.v0` is not set (driver heterogeneity).

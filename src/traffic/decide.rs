@@ -12,6 +12,7 @@ use super::spawn::effective_v0;
 use super::{ClosedLanes, LOOKAHEAD};
 use crate::clock::SimClock;
 use crate::road::RoadNetwork;
+use crate::road::curves::Curve;
 use crate::road::network::{JunctionCtl, TurnKey};
 use crate::road::signals::Colour;
 
@@ -40,6 +41,7 @@ pub fn snapshot(
             index: veh.index,
             link: m.link,
             lane: m.lane,
+            also: m.shift.and_then(|s| s.from),
             s: m.s,
             v: m.v,
             length: veh.body.length,
@@ -176,6 +178,24 @@ impl Brake {
         }
     }
 
+    /// Be at no more than `vt` by `d` metres ahead (a bend, a lower speed limit): brake at the
+    /// constant deceleration that just does it, from where that needs [`EARLY_STOP_SHARE`] of b
+    /// (never harder than b); once there (`d` ≤ 0), drive as if `vt` were the desired speed.
+    pub fn slow_for(&mut self, d: f64, vt: f64) {
+        if d <= 0.0 {
+            let capped = Idm {
+                v0: vt.max(0.1),
+                ..self.idm
+            };
+            self.lower(capped.accel_free(self.v), Cause::Other);
+        } else if self.v > vt {
+            let need = (self.v * self.v - vt * vt) / (2.0 * d);
+            if need >= EARLY_STOP_SHARE * self.idm.b {
+                self.lower(-need.min(self.idm.b), Cause::Other);
+            }
+        }
+    }
+
     /// Never exceed `cap` (V2X advice of a braking vehicle farther ahead).
     pub fn cap(&mut self, cap: f64) {
         self.lower(cap, Cause::Vehicle);
@@ -210,13 +230,15 @@ pub fn accelerate(
         let knows = |h: u32| aware.since(h).is_some_and(|k| t >= k + driver.reaction);
         let mut b = Brake::free(idm_on(&driver.idm, v0), m.v);
         *d.around = follow_leader(&ctx, &mut b, d.veh, &m, route, &knows);
+        slow_ahead(&ctx.net, &mut b, &m, route, driver);
         let to_end = link.length - m.s;
         junction_line(&ctx, &mut b, &m, route, driver, to_end, &mut d.amber);
+        keep_clear(&ctx, &mut b, &m, route, d.veh.body.length, to_end);
         // Intersection collision warning: a known red-light runner due at my junction when I am.
         if must_yield(&ctx.net, &m, route, &ctx.violators, knows) {
             b.stop_for_vehicle_at(to_end);
         }
-        lane_ends(&ctx, &mut b, &m, route, to_end);
+        lane_ends(&ctx, &mut b, &m, route, to_end, driver.lane_change_s);
         // Pedestrians on this link, once known: in my lane, or walking towards it and due there
         // before I would be safely past.
         for (p, h) in &pedestrians {
@@ -252,8 +274,9 @@ fn follow_advice(b: &mut Brake, advice: &Advice, s: f64) {
     }
 }
 
-/// Follow the nearest vehicle ahead, except stalled ones not yet perceived; returns the gap
-/// and time to collision seen.
+/// Follow the nearest vehicle ahead, except stalled ones not yet perceived, in my lane and, while
+/// a lane change still overlaps it, in the lane I am leaving; returns the closest gap and the
+/// shortest time to collision seen.
 fn follow_leader(
     ctx: &DriveCtx,
     b: &mut Brake,
@@ -264,26 +287,67 @@ fn follow_leader(
 ) -> Surroundings {
     let mut around = Surroundings::default();
     let me = ctx.index.slot(veh.index);
-    let at = At {
-        link: m.link,
-        lane: m.lane,
-        s: m.s,
-    };
-    if let Some((o, d)) = ctx
-        .index
-        .leader(&ctx.net, at, me, route.ahead(), LOOKAHEAD, |s| {
-            s.hazard.is_none_or(knows)
-        })
-    {
+    let leaving = m.shift.and_then(|s| s.from);
+    for lane in std::iter::once(m.lane).chain(leaving) {
+        let at = At {
+            link: m.link,
+            lane,
+            s: m.s,
+        };
+        let Some((o, d)) = ctx
+            .index
+            .leader(&ctx.net, at, me, route.ahead(), LOOKAHEAD, |s| {
+                s.hazard.is_none_or(knows)
+            })
+        else {
+            continue;
+        };
         let l = &ctx.index.snaps[o as usize];
         let gap = d - l.length;
         b.follow(gap, l.v);
-        around.gap = Some(gap);
+        around.gap = Some(around.gap.map_or(gap, |g: f64| g.min(gap)));
         if m.v > l.v && gap > 0.0 {
-            around.ttc = Some(gap / (m.v - l.v));
+            let ttc = gap / (m.v - l.v);
+            around.ttc = Some(around.ttc.map_or(ttc, |x: f64| x.min(ttc)));
         }
     }
     around
+}
+
+/// Slow down in time for the bends of my lane, the turn through the next junction and a lower
+/// speed limit on the next link, within the distance a comfortable slowing from here takes
+/// (docs/traffic-models.md#speed-on-bends).
+fn slow_ahead(net: &RoadNetwork, b: &mut Brake, m: &Motion, route: &Route, driver: &Driver) {
+    let reach = b.v * b.v / (2.0 * EARLY_STOP_SHARE * b.idm.b) + 1.0;
+    let link = &net.links[m.link as usize];
+    if m.s < 0.0
+        && let Some(turn) = m.prev.and_then(|p| net.turn(p, m.link, m.lane))
+    {
+        b.slow_for(0.0, turn.speed);
+    }
+    slow_for_curves(b, &link.curves[m.lane as usize], m.s, reach);
+    let to_end = link.length - m.s;
+    let Some(next) = route.next().filter(|_| to_end <= reach) else {
+        return;
+    };
+    let lane = net.entry_lane(m.link, next, m.lane);
+    let turn = net.turn(m.link, next, lane);
+    b.slow_for(to_end, turn.map_or(f64::INFINITY, |t| t.speed));
+    let nl = &net.links[next as usize];
+    b.slow_for(to_end, effective_v0(driver, nl.speed_limit));
+    let beyond = to_end + turn.map_or(0.0, |t| t.path.length());
+    slow_for_curves(b, &nl.curves[lane as usize], -beyond, reach);
+}
+
+/// Slow for the bends of a lane ahead of position `s` (within `reach`).
+fn slow_for_curves(b: &mut Brake, curves: &[Curve], s: f64, reach: f64) {
+    for c in curves.iter().filter(|c| c.to > s) {
+        let d = c.from - s;
+        if d > reach {
+            break;
+        }
+        b.slow_for(d, c.v);
+    }
 }
 
 /// Stop at a signal or yield line at the end of the link when the junction asks for it.
@@ -336,6 +400,34 @@ fn junction_line(
     }
 }
 
+/// Do not enter a junction box without room to leave it: when the queue on the lane I enter
+/// stands within my length (plus the jam gap) of its start, wait at the line, so that a vehicle
+/// stuck in the box never blocks crossing traffic (SUMO's keep-clear rule for junctions).
+fn keep_clear(ctx: &DriveCtx, b: &mut Brake, m: &Motion, route: &Route, length: f64, to_end: f64) {
+    let Some(next) = route.next() else {
+        return;
+    };
+    if m.s < 0.0
+        || to_end >= BOX_CHECK
+        || ctx.net.nodes[ctx.net.links[m.link as usize].to as usize]
+            .junction
+            .is_none()
+    {
+        return;
+    }
+    let lane = ctx.net.entry_lane(m.link, next, m.lane);
+    let Some(&last) = ctx.index.lane(next, lane).first() else {
+        return;
+    };
+    let last = &ctx.index.snaps[last as usize];
+    if last.v < QUEUE_SPEED && last.s - last.length < length + b.idm.s0 {
+        b.stop_for_vehicle_at(to_end);
+    }
+}
+
+/// A vehicle slower than this is standing in a queue, m/s.
+pub const QUEUE_SPEED: f64 = 1.0;
+
 /// The driver's amber decision on `link`, made at the first sight of amber and then kept: stop
 /// if the stop line (less IDM's standstill gap) can be reached at the comfortable deceleration
 /// b, go otherwise (Gazis, Herman & Maradudin, "The problem of the amber signal light in
@@ -378,20 +470,33 @@ fn my_turn(net: &RoadNetwork, m: &Motion, route: &Route) -> Option<TurnKey> {
 /// lane change gets us out, slowing down in time to stop there comfortably (from
 /// [`WRONG_LANE_STOP`](super::lane_change::WRONG_LANE_STOP), or earlier when the comfortable
 /// stopping distance is longer).
-fn lane_ends(ctx: &DriveCtx, b: &mut Brake, m: &Motion, route: &Route, to_end: f64) {
+fn lane_ends(
+    ctx: &DriveCtx,
+    b: &mut Brake,
+    m: &Motion,
+    route: &Route,
+    to_end: f64,
+    lane_change_s: f64,
+) {
     if ctx.closed.0.contains(&(m.link, m.lane)) {
         b.stop_smoothly_at(to_end - super::events::CLOSURE_BEFORE_END_M);
     }
+    let Some(next) = route.next().filter(|_| m.s >= 0.0) else {
+        return;
+    };
+    let (lo, hi) = ctx.net.lanes_for(m.link, next);
+    let across = f64::from(lo.saturating_sub(m.lane).max(m.lane.saturating_sub(hi)));
+    if across == 0.0 {
+        return;
+    }
+    // Wait where the lane changes still to make have the road they need.
+    let length = ctx.net.links[m.link as usize].length;
+    let room = super::shift::room(lane_change_s, length);
+    let wait = (WRONG_LANE_WAIT_M + room * across).min(0.9 * length);
     let window = super::lane_change::WRONG_LANE_STOP
-        .max(WRONG_LANE_WAIT_M + b.idm.s0 + m.v * m.v / (2.0 * EARLY_STOP_SHARE * b.idm.b));
-    if let Some(next) = route.next()
-        && m.s >= 0.0
-        && to_end < window
-    {
-        let (lo, hi) = ctx.net.lanes_for(m.link, next);
-        if m.lane < lo || m.lane > hi {
-            b.stop_smoothly_at(to_end - WRONG_LANE_WAIT_M);
-        }
+        .max(wait + b.idm.s0 + m.v * m.v / (2.0 * EARLY_STOP_SHARE * b.idm.b));
+    if to_end < window {
+        b.stop_smoothly_at(to_end - wait);
     }
 }
 
@@ -433,6 +538,21 @@ pub const CONFLICT_MARGIN_S: f64 = 1.0;
 /// conflict area with its rear, at its speed, [`CONFLICT_MARGIN_S`] before I reach it from
 /// `(to_end, v)`. Vehicles on paths that never come near mine (the opposing through traffic of
 /// my phase) do not hold me back. Without a path of mine, any vehicle in the box does.
+/// Below this speed a vehicle in the junction box is standing, m/s.
+pub const STANDING_SPEED: f64 = 0.1;
+
+/// The acceleration assumed for a vehicle moving off towards a conflict area, m/s²: a brisk
+/// start (IDM's default a is 1.0–1.5; assumed), so that the time to get there is not
+/// overestimated when it creeps or stands at the line.
+pub const BOX_ENTRY_ACCEL: f64 = 2.0;
+
+/// Time to cover `d` metres from speed `v` accelerating at `a`, s: the root of
+/// d = v t + a t² / 2.
+pub fn time_to_cover(d: f64, v: f64, a: f64) -> f64 {
+    let d = d.max(0.0);
+    (-v + (v * v + 2.0 * a * d).sqrt()) / a
+}
+
 fn box_conflict(
     net: &RoadNetwork,
     index: &LaneIndex,
@@ -461,8 +581,14 @@ fn box_conflict(
                     continue;
                 };
                 let rear = net.turn_length(from, out, lane) + snap.s - snap.length;
-                let clear_in = (last - rear).max(0.0) / snap.v.max(0.1);
-                let reach_in = (to_end + first) / v.max(0.1);
+                // A vehicle standing in the box clears it when it moves again: not in any time
+                // that can be counted on.
+                let clear_in = if snap.v < STANDING_SPEED {
+                    f64::INFINITY
+                } else {
+                    (last - rear).max(0.0) / snap.v
+                };
+                let reach_in = time_to_cover(to_end + first, v, BOX_ENTRY_ACCEL);
                 if rear < last && clear_in + CONFLICT_MARGIN_S > reach_in {
                     return true;
                 }

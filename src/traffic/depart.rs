@@ -31,6 +31,7 @@ fn spawn_vehicle(
             s: pos,
             v: speed,
             acc: 0.0,
+            shift: None,
         },
         Route {
             links: d.links.clone(),
@@ -98,12 +99,16 @@ fn entry_speed(d: &Departure, drv: &Driver, limit: f64, (gap, v_lead): (f64, f64
         .min(v_lead + (gap - drv.idm.s0).max(0.0) / drv.idm.t)
 }
 
-/// Every vehicle on a link one of `waiting` enters by, in spawn order.
+/// Every vehicle on a link one of `waiting` enters by, in spawn order; one changing lanes is on
+/// both lanes.
 fn on_entry_links(waiting: &[Departure], vehicles: &Query<(&Vehicle, &Motion)>) -> Vec<OnEntry> {
     let mut on: Vec<(u32, OnEntry)> = vehicles
         .iter()
         .filter(|(_, m)| waiting.iter().any(|d| d.links[0] == m.link))
-        .map(|(v, m)| (v.index, (m.link, m.lane, m.s, v.body.length, m.v)))
+        .flat_map(|(v, m)| {
+            let lanes = std::iter::once(m.lane).chain(m.shift.and_then(|s| s.from));
+            lanes.map(move |lane| (v.index, (m.link, lane, m.s, v.body.length, m.v)))
+        })
         .collect();
     on.sort_by_key(|(i, _)| *i);
     on.into_iter().map(|(_, o)| o).collect()

@@ -50,6 +50,12 @@ pub fn driver_idm(kind: Kind, d: &DriverSpec) -> Idm {
     }
 }
 
+/// How long a lane change takes at speed, s: the driver's own, or the naturalistic mean.
+pub fn lane_change_s(d: &DriverSpec) -> f64 {
+    d.lane_change_duration
+        .unwrap_or(super::shift::DEFAULT_DURATION_S)
+}
+
 /// Perception-reaction time, s: 1.0 s for a human (Green, "How long does it take to stop?",
 /// Transportation Human Factors 2(3), 2000: 0.7-1.5 s for expected events), 0.1 s for an
 /// automated vehicle's perception pipeline (assumed).

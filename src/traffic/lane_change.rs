@@ -1,5 +1,6 @@
 //! Discretionary lane changes by MOBIL, evaluated once a second per vehicle against the step's
-//! snapshot, so that the outcome does not depend on visiting order.
+//! snapshot, so that the outcome does not depend on visiting order. A change decided here is
+//! driven as a manoeuvre over seconds ([`super::shift`]).
 use bevy::ecs::query::QueryData;
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
@@ -9,6 +10,7 @@ use super::idm::Idm;
 use super::idm::idm_on;
 use super::lanes::{At, LaneIndex};
 use super::mobil::{LaneChangeInputs, Mobil};
+use super::shift::Shift;
 use super::{ClosedLanes, LOOKAHEAD};
 use crate::clock::SimClock;
 use crate::road::RoadNetwork;
@@ -56,12 +58,21 @@ pub fn change_lanes(ctx: LaneCtx, mut vehicles: Query<Changer, Without<Stalled>>
             continue;
         }
         let to_end = link.length - m.s;
+        if to_end < super::shift::room(c.driver.lane_change_s, link.length) {
+            continue;
+        }
         // Lanes that lead where the route goes, once near the end of the link.
         let (lo, hi) = match route.next() {
             Some(next) if to_end < MANDATORY_ZONE => net.lanes_for(m.link, next),
             _ => (0, link.lanes - 1),
         };
         let wrong = m.lane < lo || m.lane > hi;
+        // A change waits for the one under way: a discretionary one until it ends, a mandatory
+        // one (two lanes to cross) until the body has left the first lane, so that it is never
+        // in more than two.
+        if m.shift.is_some_and(|s| !wrong || s.from.is_some()) {
+            continue;
+        }
         let turn = clock.step + u64::from(veh.index);
         if !due(turn, period, wrong, c.driver.since_lane_change, to_end) {
             continue;
@@ -78,17 +89,7 @@ pub fn change_lanes(ctx: LaneCtx, mut vehicles: Query<Changer, Without<Stalled>>
             idm: idm_on(&driver.idm, ctx.index.snaps[me as usize].v0),
         };
         let own_now = mover.accel_behind(&ctx, m.lane, m.s, m.v);
-        // A closed lane is left once the driver knows of it: on sight (sensor range), or from a
-        // road-works DENM after the reaction time.
-        let in_closed = ctx.closed.0.contains(&(m.link, m.lane))
-            && (to_end < super::perceive::SENSOR_RANGE
-                || (crate::ids::ObjectId::Roadworks {
-                    link: m.link,
-                    lane: m.lane,
-                }
-                .wire())
-                .and_then(|id| c.aware.since(id))
-                .is_some_and(|k| clock.t() >= k + driver.reaction));
+        let in_closed = knows_closed(&ctx, &m, to_end, c.aware, driver.reaction);
         let mobil = mobil_for(driver.mobil, in_closed, wrong);
         let targets = [m.lane.wrapping_sub(1), m.lane + 1]
             .into_iter()
@@ -98,10 +99,28 @@ pub fn change_lanes(ctx: LaneCtx, mut vehicles: Query<Changer, Without<Stalled>>
             });
         let best = mover.best(&ctx, &mobil, targets, own_now);
         if let Some((_, lane)) = best {
+            let now = m.shift.map_or(0.0, |s| s.offset());
+            let shift = Shift::new(link.lanes, m.lane, lane, now, driver.lane_change_s);
+            c.motion.shift = Some(shift);
             c.motion.lane = lane;
             c.driver.since_lane_change = 0.0;
         }
     }
+}
+
+/// Is the vehicle in a closed lane and knows it? A closed lane is left once the driver knows of
+/// it: on sight (sensor range), or from a road-works DENM after the reaction time.
+fn knows_closed(ctx: &LaneCtx, m: &Motion, to_end: f64, aware: &Awareness, reaction: f64) -> bool {
+    let road_works = crate::ids::ObjectId::Roadworks {
+        link: m.link,
+        lane: m.lane,
+    };
+    ctx.closed.0.contains(&(m.link, m.lane))
+        && (to_end < super::perceive::SENSOR_RANGE
+            || road_works
+                .wire()
+                .and_then(|id| aware.since(id))
+                .is_some_and(|k| ctx.clock.t() >= k + reaction))
 }
 
 /// Is it this vehicle's turn to reconsider its lane? In a wrong lane (mandatory): every half

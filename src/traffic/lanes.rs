@@ -21,6 +21,8 @@ pub struct Snap {
     pub index: u32,
     pub link: u32,
     pub lane: u8,
+    /// The lane it is leaving and still overlaps, during a lane change: it is in both.
+    pub also: Option<u8>,
     pub s: f64,
     pub v: f64,
     pub length: f64,
@@ -33,7 +35,8 @@ pub struct Snap {
     pub v0: f64,
 }
 
-/// Vehicles by (link, lane), each bucket sorted by (s, index).
+/// Vehicles by (link, lane), each bucket sorted by (s, index). A vehicle changing lanes is in
+/// the buckets of both lanes.
 #[derive(Resource, Default)]
 pub struct LaneIndex {
     pub snaps: Vec<Snap>,
@@ -67,8 +70,11 @@ impl LaneIndex {
         }
         self.snaps.sort_unstable_by_key(|s| s.index);
         for (i, s) in self.snaps.iter().enumerate() {
-            let slot = self.first[s.link as usize] + s.lane as usize;
-            self.buckets[slot].push(i as u32);
+            let slot = self.first[s.link as usize];
+            let lanes = net.links[s.link as usize].lanes;
+            for lane in std::iter::once(s.lane).chain(s.also.filter(|&l| l < lanes)) {
+                self.buckets[slot + lane as usize].push(i as u32);
+            }
         }
         let snaps = &self.snaps;
         for b in &mut self.buckets {

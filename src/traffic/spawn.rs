@@ -6,7 +6,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::components::*;
 use super::idm::Idm;
-use super::kind::{driver_idm, reaction_time};
+use super::kind::{driver_idm, lane_change_s, reaction_time};
 use super::mobil::Mobil;
 use crate::rng::{Stream, stream};
 use crate::road::RoadNetwork;
@@ -31,6 +31,8 @@ pub struct Departure {
     pub speed_factor: f64,
     pub politeness: f64,
     pub reaction: f64,
+    /// How long a lane change takes at speed, s.
+    pub lane_change_s: f64,
     /// Ignores red and amber signals (`VehicleSpawn::runs_red`).
     pub runs_red: bool,
     pub stops: Vec<(String, usize, f64, f64)>,
@@ -106,6 +108,7 @@ fn explicit(v: &VehicleSpawn, spec: &Spec, net: &RoadNetwork) -> Option<Departur
         speed_factor: 1.0,
         politeness: v.driver.politeness.unwrap_or(Mobil::default().politeness),
         reaction: reaction_time(v.automated, &v.driver),
+        lane_change_s: lane_change_s(&v.driver),
         runs_red: v.runs_red,
         links,
         stops,
@@ -171,6 +174,7 @@ fn flow_departures(
             speed_factor,
             politeness: f.driver.politeness.unwrap_or(Mobil::default().politeness),
             reaction: reaction_time(automated, &f.driver),
+            lane_change_s: lane_change_s(&f.driver),
             runs_red: false,
             stops: Vec::new(),
             radios,
@@ -220,6 +224,7 @@ pub fn driver(d: &Departure) -> Driver {
             ..Mobil::default()
         },
         reaction: d.reaction,
+        lane_change_s: d.lane_change_s,
         runs_red: d.runs_red,
         speed_factor: d.speed_factor,
         since_lane_change: 10.0,

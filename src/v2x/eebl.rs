@@ -179,6 +179,7 @@ mod tests {
             lanes,
             speed_limit: 13.9,
             lane_paths: Vec::new(),
+            curves: Vec::new(),
             length: center.length(),
             center,
         }

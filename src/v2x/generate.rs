@@ -669,6 +669,7 @@ mod tests {
             s: 0.0,
             v: 10.0,
             acc,
+            shift: None,
         }
     }
 

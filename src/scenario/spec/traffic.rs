@@ -95,6 +95,9 @@ pub struct DriverSpec {
     /// Reaction to what the driver sees: perception-reaction time, s (human default 1.0, automated 0.1).
     #[serde(default)]
     pub reaction_time: Option<f64>,
+    /// How long a lane change takes at speed, s (default 4.6, the naturalistic mean).
+    #[serde(default)]
+    pub lane_change_duration: Option<f64>,
 }
 
 /// One vehicle placed by hand.

@@ -278,6 +278,7 @@ impl Checker<'_, '_> {
             ("accel", d.accel, "m/s²"),
             ("decel", d.decel, "m/s²"),
             ("delta", d.delta, ""),
+            ("lane_change_duration", d.lane_change_duration, "s"),
         ];
         for (name, v, unit) in positive {
             if let Some(v) = v {

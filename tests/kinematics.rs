@@ -1,0 +1,160 @@
+//! Every library scenario, stepped in process: no vehicle moves further in a step than its
+//! speed allows (no sideways jumps at lane changes), on a lane position and speed agree (the
+//! distance the front bumper covers is the distance the speed integrates to, on bends too),
+//! and no vehicle drives faster than its desired speed on the link it is on (the limit times
+//! its driver's speed factor).
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use bevy::prelude::*;
+use sangam_sim::road::RoadNetwork;
+use sangam_sim::road::geometry::{P2, dist};
+use sangam_sim::scenario::load::load_file;
+use sangam_sim::traffic::act::front_point;
+use sangam_sim::traffic::components::{Driver, Motion, Vehicle};
+use sangam_sim::traffic::spawn::effective_v0;
+
+/// Simulated time checked per scenario, s: the first minutes hold every kind of manoeuvre
+/// (departures, lane changes, turns, queues) at a fraction of the cost of the whole library.
+const CHECKED_S: f64 = 150.0;
+
+/// The sideways part of a lane change may add this share to the distance covered (its path is
+/// at most 16° off the lane: 1/cos 16° = 1.04).
+const LATERAL_SHARE: f64 = 1.05;
+
+fn library() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("scenarios/ readable")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// One vehicle as seen at the end of a step.
+#[derive(Clone, Copy)]
+struct Seen {
+    front: P2,
+    m: Motion,
+}
+
+#[derive(Default)]
+struct Findings {
+    jumps: Vec<String>,
+    disagreements: Vec<String>,
+    speeding: Vec<String>,
+    pairs: usize,
+}
+
+fn observe(app: &mut App, t: f64, last: &mut BTreeMap<u32, Seen>, f: &mut Findings) {
+    let dt = 0.01;
+    let world = app.world_mut();
+    let net = world.resource::<RoadNetwork>().clone();
+    let mut q = world.query::<(&Vehicle, &Motion, &Driver)>();
+    let mut now = BTreeMap::new();
+    for (veh, m, d) in q.iter(world) {
+        let front = front_point(&net, m);
+        let limit = net.links[m.link as usize].speed_limit;
+        let desired = effective_v0(d, limit);
+        if m.v > desired * 1.001 + 1e-3 {
+            f.speeding.push(format!(
+                "{} at {t:.2} s: {:.3} m/s on {} (desired {desired:.3})",
+                veh.id, m.v, net.links[m.link as usize].id
+            ));
+        }
+        if let Some(p) = last.get(&veh.index) {
+            let moved = dist(p.front, front);
+            let allowed = p.m.v.max(m.v) * dt * LATERAL_SHARE + 1e-6;
+            if moved > allowed {
+                f.jumps.push(format!(
+                    "{} at {t:.2} s: {moved:.3} m in one step at {:.2} m/s; {:?} -> {:?}",
+                    veh.id, m.v, p.m, m
+                ));
+            }
+            let same_lane = p.m.link == m.link && p.m.lane == m.lane && p.m.prev == m.prev;
+            let driven = (p.m.v + m.v) / 2.0 * dt;
+            if same_lane && p.m.shift.is_none() && m.shift.is_none() && driven > 0.01 {
+                f.pairs += 1;
+                if (moved / driven - 1.0).abs() > 0.01 {
+                    f.disagreements.push(format!(
+                        "{} at {t:.2} s on {}_{} at s {:.2}..{:.2}: {moved:.4} m for {driven:.4} m",
+                        veh.id, net.links[m.link as usize].id, m.lane, p.m.s, m.s
+                    ));
+                }
+            }
+        }
+        now.insert(veh.index, Seen { front, m: *m });
+    }
+    *last = now;
+}
+
+fn check(path: &Path) -> Findings {
+    let loaded =
+        load_file(path).unwrap_or_else(|d| panic!("{} does not load: {d}", path.display()));
+    let spec = loaded.spec;
+    let steps = (spec.duration.min(CHECKED_S) / 0.01).round() as usize;
+    let mut app = sangam_sim::runner::build_app(spec, "lib.ron", &Default::default());
+    app.update();
+    let (mut last, mut f) = (BTreeMap::new(), Findings::default());
+    for k in 0..steps {
+        app.update();
+        observe(&mut app, k as f64 * 0.01, &mut last, &mut f);
+    }
+    f
+}
+
+#[test]
+fn library_vehicles_move_as_their_speed_says() {
+    let files: Vec<PathBuf> = library()
+        .into_iter()
+        .filter(|p| {
+            std::env::var("KIN_ONLY").map_or(true, |o| p.display().to_string().contains(&o))
+        })
+        .collect();
+    assert!(
+        files.len() >= 9 || std::env::var("KIN_ONLY").is_ok(),
+        "scenario library shrank: {files:?}"
+    );
+    let results: Vec<(PathBuf, Findings)> = std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .chunks(files.len().div_ceil(2))
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|p| (p.clone(), check(p)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("no panic"))
+            .collect()
+    });
+    let mut problems = Vec::new();
+    for (p, f) in &results {
+        assert!(
+            f.pairs > 1000,
+            "{}: too few moving samples ({})",
+            p.display(),
+            f.pairs
+        );
+        for (what, list) in [
+            ("jump", &f.jumps),
+            ("speed/position disagree", &f.disagreements),
+            ("over desired speed", &f.speeding),
+        ] {
+            if let Some(first) = list.first() {
+                problems.push(format!(
+                    "{}: {} × {what}; first: {first}",
+                    p.display(),
+                    list.len()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
