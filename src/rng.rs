@@ -39,6 +39,9 @@ pub struct Rngs {
     pub latency: ChaCha8Rng,
     pub gnss: ChaCha8Rng,
     pub network: ChaCha8Rng,
+    /// The seed itself, for draws that must not depend on how often a stream was used (the
+    /// spatially consistent LOS state of `radio::nr`).
+    pub seed: u64,
 }
 
 impl Rngs {
@@ -48,6 +51,7 @@ impl Rngs {
             latency: stream(seed, Stream::Latency),
             gnss: stream(seed, Stream::Gnss),
             network: stream(seed, Stream::Network),
+            seed,
         }
     }
 }

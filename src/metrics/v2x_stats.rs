@@ -54,6 +54,13 @@ pub struct MsgAgg {
     lost: BTreeMap<LossReason, u64>,
 }
 
+impl MsgAgg {
+    /// Reception attempts lost for `reason`.
+    pub fn lost(&self, reason: LossReason) -> u64 {
+        self.lost.get(&reason).copied().unwrap_or(0)
+    }
+}
+
 impl Default for MsgAgg {
     fn default() -> Self {
         MsgAgg {

@@ -11,6 +11,7 @@ pub mod dcc;
 pub mod grid;
 pub mod latency;
 pub mod medium;
+pub mod nr;
 pub mod outcome;
 pub mod pathloss;
 pub mod queue;

@@ -27,6 +27,8 @@ pub struct Station {
     pub acts: bool,
     /// Serving gNB index when attached and not in a handover.
     pub serving: Option<u32>,
+    /// SINR on the serving cell, dB (`radio::nr`; +∞ for stations without a Uu radio hop).
+    pub sinr_db: f64,
     pub is_rsu: bool,
     /// RSU only: its backhaul works.
     pub backhaul: bool,
@@ -103,6 +105,7 @@ impl Candidate {
             radios: 0,
             acts: self.acts,
             serving: None,
+            sinr_db: f64::INFINITY,
             is_rsu: false,
             backhaul: false,
         }

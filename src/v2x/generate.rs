@@ -7,6 +7,7 @@ use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_rapier3d::prelude::{RapierContext, ReadRapierContext};
 
+use super::air::building_los;
 use super::cpm::in_view;
 use super::denm::{DenmOriginator, DenmTiming};
 use super::env::{RadioEnv, Station, Tx, bit};
@@ -14,13 +15,14 @@ use super::faults::FaultState;
 use super::messages::*;
 use super::nodes::{
     A3_OFFSET_DB, CELL_RESELECT_S, Gnb, OnBoard, RSU_CYCLE_US, Rsu, UE_ANTENNA_HEIGHT_M, cycle_due,
-    rsrp_dbm, select_cell,
+    select_cell,
 };
 use super::spat::{ApproachState, Colour as SpatColour, build_spat};
-use super::uu::UU_CAM_RADIUS;
+use super::uu::{UU_CAM_RADIUS, cell_load};
 use crate::clock::{SimClock, s_from_ms, us_from_s};
 use crate::ids::StationId;
 use crate::radio::grid::SpatialGrid;
+use crate::radio::nr;
 use crate::radio::outcome::StationNames;
 use crate::radio::stats::std_normal;
 use crate::rng::Rngs;
@@ -42,13 +44,16 @@ fn map_pos(tf: &Transform) -> [f64; 2] {
 
 /// The resources the station list is gathered from, and the radio environment it is written to.
 #[derive(SystemParam)]
-pub struct GatherCtx<'w> {
+pub struct GatherCtx<'w, 's> {
     clock: Res<'w, SimClock>,
     spec: Res<'w, SpecRes>,
     faults: Res<'w, FaultState>,
     env: ResMut<'w, RadioEnv>,
     /// Present when a trace or the view shows station names.
     names: Option<ResMut<'w, StationNames>>,
+    /// Buildings, for the line of sight to the cells.
+    rapier: ReadRapierContext<'w, 's>,
+    rngs: Res<'w, Rngs>,
 }
 
 /// A vehicle as a radio station.
@@ -80,6 +85,8 @@ pub fn gather(
         faults,
         mut env,
         mut names,
+        rapier,
+        rngs,
     } = ctx;
     let t = clock.t();
     let env = &mut *env;
@@ -91,6 +98,12 @@ pub fn gather(
         .collect();
     let uu = &spec.0.v2x.links.uu;
     let reselect = clock.every(CELL_RESELECT_S);
+    let rapier = rapier.single().ok();
+    let cells: Vec<(&Gnb, f64)> = gnb_list
+        .iter()
+        .filter(|g| env.gnb_up[g.index as usize])
+        .map(|g| (*g, cell_load(g, env, &faults)))
+        .collect();
     let mut st: Vec<Station> = Vec::new();
     let mut name = |id: u32, n: &str| {
         if let Some(names) = names.as_mut() {
@@ -101,7 +114,8 @@ pub fn gather(
         let pos = map_pos(v.tf);
         let radios = radio_bits(&v.obu.radios);
         if radios & bit(Tech::Uu) != 0 && reselect {
-            reselect_cell(&mut v.ob, &gnb_list, &env.gnb_up, pos, uu, t);
+            let rx = received(env, rapier.as_ref(), &cells, pos, rngs.seed);
+            reselect_cell(&mut v.ob, &rx, uu, t);
         }
         if let Some(station) = vehicle_station(&v, pos, radios, &env.gnb_up, t) {
             name(station.id, &v.veh.id);
@@ -127,23 +141,45 @@ pub fn gather(
     ));
 }
 
-/// Cell (re)selection of a vehicle at `pos` among the gNBs that are up; a change of cell starts
-/// a handover interruption.
+/// Side of the square tiles over which a UE's building line of sight to a cell is cast once
+/// and cached, m (a car moves 1.4 m per cell selection at 50 km/h).
+const UU_LOS_TILE_M: f64 = 5.0;
+
+/// What a vehicle at `pos` receives from each cell that is up: (cell, RSRP per subcarrier,
+/// load). A cell is in line of sight when no building is in the way (a ray from the roof
+/// antenna to the cell's, from the centre of the UE's 5 m tile) and the UMa LOS probability,
+/// drawn consistently over 50 m, says the rest of the street is clear (`radio::nr`).
+fn received(
+    env: &mut RadioEnv,
+    rapier: Option<&RapierContext>,
+    cells: &[(&Gnb, f64)],
+    pos: [f64; 2],
+    seed: u64,
+) -> Vec<(u32, f64, f64)> {
+    let tile = pos.map(|x| ((x / UU_LOS_TILE_M).floor() + 0.5) * UU_LOS_TILE_M);
+    cells
+        .iter()
+        .map(|&(g, load)| {
+            let cell = g.cell();
+            let clear = building_los(env, rapier, (tile, UE_ANTENNA_HEIGHT_M), (g.pos, g.height));
+            let los = clear && nr::los_draw(seed, g.index, pos) < nr::los_probability(&cell, pos);
+            (g.index, cell.rsrp_dbm(pos, los), load)
+        })
+        .collect()
+}
+
+/// Cell (re)selection of a vehicle among the cells it receives (A3: a neighbour better by the
+/// offset), and its SINR there against the others at their load; a change of cell starts a
+/// handover interruption.
 fn reselect_cell(
     ob: &mut OnBoard,
-    gnbs: &[&Gnb],
-    gnb_up: &[bool],
-    pos: [f64; 2],
+    rx: &[(u32, f64, f64)],
     uu: &crate::scenario::spec::UuSpec,
     t: f64,
 ) {
-    let cells = gnbs
-        .iter()
-        .filter(|g| gnb_up[g.index as usize])
-        .map(|g| (g.index, rsrp_dbm(g, pos)));
     let new = select_cell(
-        ob.serving.filter(|s| gnb_up[*s as usize]),
-        cells,
+        ob.serving.filter(|s| rx.iter().any(|r| r.0 == *s)),
+        rx.iter().map(|r| (r.0, r.1)),
         uu.min_rsrp_dbm,
         A3_OFFSET_DB,
     );
@@ -151,6 +187,14 @@ fn reselect_cell(
         ob.handover_until = t + s_from_ms(uu.handover_ms);
     }
     ob.serving = new;
+    ob.sinr_db = match rx.iter().find(|r| Some(r.0) == new) {
+        Some(&(g, rsrp, _)) => {
+            let others: Vec<(f64, f64)> =
+                rx.iter().filter(|r| r.0 != g).map(|r| (r.1, r.2)).collect();
+            nr::sinr_db(rsrp, &others)
+        }
+        None => f64::NEG_INFINITY,
+    };
 }
 
 /// A vehicle as a radio station: served by its cell while that is up and no handover is under
@@ -173,6 +217,7 @@ fn vehicle_station(
         radios,
         acts: v.veh.automated,
         serving,
+        sinr_db: v.ob.sinr_db,
         is_rsu: false,
         backhaul: false,
     })
@@ -188,6 +233,7 @@ fn rsu_station(entity: Entity, r: &Rsu, faults: &FaultState) -> Option<Station> 
         radios: radio_bits(&r.radios),
         acts: false,
         serving: None,
+        sinr_db: f64::INFINITY,
         is_rsu: true,
         backhaul: !faults.backhaul_cut.contains(&r.id),
     })

@@ -7,7 +7,6 @@ use super::cpm::CpmGenerator;
 use super::denm::{DenmOriginator, DenmTable};
 use super::messages::{ActionId, SequenceNumbers};
 use crate::clock::{s_from_us, us_from_s_floor};
-use crate::radio::pathloss::{UmaLink, uma_los_db};
 use crate::road::RoadNetwork;
 use crate::scenario::spec::{CctvSpec, Latency, Tech};
 use crate::sim::SpecRes;
@@ -37,10 +36,7 @@ pub const RSU_CYCLE_US: u64 = 100_000;
 
 /// Antenna height of a vehicle's on-board unit, m: TR 37.885 §6.1 evaluation vehicles carry
 /// their antennas at 1.5 m (reference §3a), also the TR 38.901 UE height used for Uu.
-pub const UE_ANTENNA_HEIGHT_M: f64 = 1.5;
-/// Shortest gNB-UE horizontal distance the UMa formulas are evaluated at, m: TR 38.901 Table
-/// 7.4.1-1 states them for d2D ≥ 10 m.
-pub const UMA_MIN_D2D_M: f64 = 10.0;
+pub const UE_ANTENNA_HEIGHT_M: f64 = crate::radio::nr::UE_HEIGHT_M;
 /// Hysteresis of cell reselection, dB: a neighbour must be this much stronger than the serving
 /// cell (the offset of TS 38.331 event A3, configurable there from −15 to 15 dB; 3 dB is the
 /// value common in handover studies, assumed).
@@ -83,6 +79,18 @@ pub struct Gnb {
     pub capacity_mbps: f64,
 }
 
+impl Gnb {
+    /// The cell as the radio hop sees it.
+    pub fn cell(&self) -> crate::radio::nr::Cell {
+        crate::radio::nr::Cell {
+            pos: self.pos,
+            height: self.height,
+            tx_dbm: self.tx_dbm,
+            freq_ghz: self.freq_ghz,
+        }
+    }
+}
+
 /// An EEBL event a vehicle was told of, located on its route.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EeblNotice {
@@ -107,6 +115,8 @@ pub struct OnBoard {
     /// Serving gNB (index) for Uu, and until when a handover interrupts service, s.
     pub serving: Option<u32>,
     pub handover_until: f64,
+    /// SINR on the serving cell at the last cell selection, dB (−∞ without one).
+    pub sinr_db: f64,
     pub denms: DenmTable,
     /// DENM this vehicle originates (stalled, emergency braking).
     pub own_denm: Option<DenmOriginator>,
@@ -128,6 +138,7 @@ impl OnBoard {
             cam,
             serving: None,
             handover_until: 0.0,
+            sinr_db: f64::NEG_INFINITY,
             denms: DenmTable::new(),
             own_denm: None,
             sequence: SequenceNumbers::default(),
@@ -184,21 +195,6 @@ pub fn spawn(mut commands: Commands, spec: Res<SpecRes>, net: Res<RoadNetwork>) 
             Transform::from_xyz(g.pos.0 as f32, g.height as f32, -g.pos.1 as f32),
         ));
     }
-}
-
-/// Received power from a gNB at a UE, dBm: 3GPP TR 38.901 UMa LOS path loss (the macro sites
-/// of the Sangam scenarios sit on rooftops above the street canyon).
-pub fn rsrp_dbm(gnb: &Gnb, ue: [f64; 2]) -> f64 {
-    let d2d = (gnb.pos[0] - ue[0])
-        .hypot(gnb.pos[1] - ue[1])
-        .max(UMA_MIN_D2D_M);
-    let link = UmaLink {
-        d2d_m: d2d,
-        h_bs_m: gnb.height,
-        h_ut_m: UE_ANTENNA_HEIGHT_M,
-        fc_ghz: gnb.freq_ghz,
-    };
-    gnb.tx_dbm - uma_los_db(&link)
 }
 
 /// Cell selection with A3-style hysteresis (3 dB, 3GPP TS 38.331 event A3 offset typical):

@@ -31,6 +31,7 @@ fn env(hidden: bool) -> RadioEnv {
             radios: bit(Tech::Wave) | bit(Tech::Pc5),
             acts: false,
             serving: None,
+            sinr_db: f64::INFINITY,
             is_rsu: false,
             backhaul: false,
         });

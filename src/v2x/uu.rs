@@ -57,6 +57,11 @@ impl UuNet<'_> {
     }
 }
 
+/// Block error rate of a Uu hop at a UE's SINR on its cell (`radio::nr::bler`).
+fn block_error(p: &UuSpec, sinr_db: f64) -> f64 {
+    crate::radio::nr::bler(sinr_db, p.bler_sinr_db, p.bler_width_db)
+}
+
 /// Load of a cell now: its background load (or a `CellLoad` event's) plus the V2X traffic
 /// through it (`radio::cell`).
 pub fn cell_load(g: &Gnb, env: &RadioEnv, faults: &FaultState) -> f64 {
@@ -80,7 +85,7 @@ pub fn send(air: &mut Air, sent: &Sent, area_m: f64, net: &UuNet, faults: &Fault
             (Err(e), _) => Err(e),
             (Ok(_), None) => Err(LossReason::NoCoverage),
             (Ok((up, g_from)), Some(g_to)) => {
-                second_hop(air, sent, net, faults, (g_from, g_to)).map(|down| up + down)
+                second_hop(air, sent, net, faults, (g_from, g_to, r.sinr_db)).map(|down| up + down)
             }
         };
         deliver(air, sent, Tech::Uu, &r, d, outcome);
@@ -118,6 +123,9 @@ fn first_hop(air: &mut Air, sent: &Sent, net: &UuNet) -> Result<(u64, u32), Loss
     if rng.random::<f64>() < net.p.loss {
         return Err(LossReason::Residual);
     }
+    if rng.random::<f64>() < block_error(net.p, sender.sinr_db) {
+        return Err(LossReason::BelowThreshold);
+    }
     let wait = net.cell_wait_us(air.env, g.index, sent.msg.size_bytes(), rng);
     Ok((
         sample_us(&net.p.uplink, rng) + wait + net.edge_us(g, rng),
@@ -133,7 +141,7 @@ fn second_hop(
     sent: &Sent,
     net: &UuNet,
     faults: &FaultState,
-    (g_from, g_to): (u32, u32),
+    (g_from, g_to, sinr_db): (u32, u32, f64),
 ) -> Result<u64, LossReason> {
     let rng = &mut air.rngs.network;
     let u: f64 = rng.random();
@@ -143,6 +151,9 @@ fn second_hop(
     }
     if u < burst + net.p.loss {
         return Err(LossReason::Residual);
+    }
+    if rng.random::<f64>() < block_error(net.p, sinr_db) {
+        return Err(LossReason::BelowThreshold);
     }
     let inter = if g_from != g_to {
         net.backhaul_us(rng)

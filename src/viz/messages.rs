@@ -297,23 +297,31 @@ fn cross(gizmos: &mut Gizmos, b: Vec3, fade: f32) {
     );
 }
 
-/// Approximate coverage radii, m, from the scenario's link budgets.
-///
-/// Sidelink (RSU): the distance at which the 3GPP TR 38.901 UMi street-canyon NLOS path loss
-/// (PL = 22.4 + 35.3 log10 d + 21.3 log10 f) uses up the budget tx + 2 × antenna gain − (noise +
-/// SINR threshold). gNB: UMa NLOS (PL = 13.54 + 39.08 log10 d + 20 log10 f) against the minimum
-/// RSRP, with the power spread over 3276 resource elements (100 MHz at 30 kHz). Indicative
-/// rings only: the simulator's own link model decides every reception.
-pub fn coverage_radii(spec: &crate::scenario::spec::Spec) -> (f64, f64) {
+/// Approximate sidelink (RSU) coverage radius, m: the distance at which the 3GPP TR 38.901
+/// UMi street-canyon NLOS path loss (PL = 22.4 + 35.3 log10 d + 21.3 log10 f) uses up the
+/// budget tx + 2 × antenna gain − (noise + SINR threshold). Indicative only: the simulator's own
+/// link model decides every reception.
+pub fn rsu_radius(spec: &crate::scenario::spec::Spec) -> f64 {
     let sl = &spec.v2x.links.wave;
     let noise = -174.0 + 10.0 * (sl.bandwidth_mhz * 1e6).log10() + sl.noise_figure_db;
     let budget = sl.tx_dbm + 2.0 * sl.antenna_gain_dbi - (noise + sl.sinr_threshold_db);
     let rsu = 10f64.powf((budget - 22.4 - 21.3 * sl.freq_ghz.log10()) / 35.3);
-    let g = spec.v2x.gnbs.first();
-    let (tx, f) = g.map_or((46.0, 3.5), |g| (g.tx_dbm, g.freq_ghz));
-    let budget = tx - 10.0 * 3276f64.log10() - spec.v2x.links.uu.min_rsrp_dbm;
-    let gnb = 10f64.powf((budget - 13.54 - 20.0 * f.log10()) / 39.08);
-    (rsu.min(sl.max_range), gnb)
+    rsu.min(sl.max_range)
+}
+
+/// A gNB's coverage radius, m: where its RSRP out of line of sight falls to the scenario's
+/// minimum, by the same function the simulation's cell selection uses (`radio::nr`).
+pub fn gnb_radius(spec: &crate::scenario::spec::Spec, index: usize) -> f64 {
+    let Some(g) = spec.v2x.gnbs.get(index) else {
+        return 0.0;
+    };
+    let cell = crate::radio::nr::Cell {
+        pos: [g.pos.0, g.pos.1],
+        height: g.height,
+        tx_dbm: g.tx_dbm,
+        freq_ghz: g.freq_ghz,
+    };
+    crate::radio::nr::coverage_radius_m(&cell, spec.v2x.links.uu.min_rsrp_dbm, false)
 }
 
 /// Coverage rings around RSUs and gNBs.
@@ -326,13 +334,13 @@ pub fn rings(
     if !toggles.rings || !cfg.spec.v2x.enabled {
         return;
     }
-    let (rsu_r, gnb_r) = coverage_radii(&cfg.spec);
+    let rsu_r = rsu_radius(&cfg.spec);
     let flat = Quat::from_rotation_x(std::f32::consts::FRAC_PI_2);
     for (infra, tf) in &nodes {
         let p = tf.translation().with_y(0.4);
         let (r, c, a) = match infra {
             Infra::Rsu(_) => (rsu_r as f32, pal::RSU, 0.22),
-            Infra::Gnb(_) => (gnb_r as f32, pal::GNB, 0.16),
+            Infra::Gnb(i) => (gnb_radius(&cfg.spec, *i) as f32, pal::GNB, 0.16),
             Infra::ControlCentre => continue,
         };
         gizmos
@@ -502,7 +510,7 @@ mod tests {
         let spec = crate::scenario::embedded::load_embedded(crate::scenario::embedded::DEFAULT)
             .unwrap_or_else(|d| panic!("{}", d.render_fancy()))
             .spec;
-        let (rsu, gnb) = coverage_radii(&spec);
+        let (rsu, gnb) = (rsu_radius(&spec), gnb_radius(&spec, 0));
         assert!((100.0..400.0).contains(&rsu), "{rsu}");
         assert!((300.0..1000.0).contains(&gnb), "{gnb}");
     }

@@ -322,8 +322,13 @@ pub struct UuSpec {
     pub downlink: Latency,
     /// Loss probability per hop.
     pub loss: f64,
-    /// Below this received power a vehicle has no coverage, dBm.
+    /// Below this RSRP (the power of one subcarrier) a vehicle has no coverage, dBm.
     pub min_rsrp_dbm: f64,
+    /// SINR at which a transport block is lost one time in ten, dB: the most robust modulation
+    /// and coding scheme (`radio::nr::bler`).
+    pub bler_sinr_db: f64,
+    /// Width of the block error curve, dB per factor e of the odds.
+    pub bler_width_db: f64,
     /// Interruption of service during a handover, ms.
     pub handover_ms: f64,
 }
@@ -345,10 +350,17 @@ impl Default for UuSpec {
             },
             loss: 0.001,
             min_rsrp_dbm: -120.0,
+            bler_sinr_db: DEFAULT_BLER_SINR_DB,
+            bler_width_db: 1.0,
             handover_ms: 30.0,
         }
     }
 }
+
+/// SINR of 10 % block errors for MCS 0 (QPSK, code rate 0.12; TS 38.214 Table 5.1.3.1-1), dB:
+/// about −6 dB in AWGN link-level results for NR's LDPC codes (assumed from published curves;
+/// docs/v2x-models.md#the-5g-uu-radio-hop).
+pub const DEFAULT_BLER_SINR_DB: f64 = -6.0;
 
 /// Fibre backhaul: fixed latency plus jitter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

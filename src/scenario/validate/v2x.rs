@@ -103,6 +103,10 @@ impl Checker<'_, '_> {
         self.out
             .finite("v2x.links.uu.min_rsrp_dbm", uu.min_rsrp_dbm);
         self.out
+            .finite("v2x.links.uu.bler_sinr_db", uu.bler_sinr_db);
+        self.out
+            .positive("v2x.links.uu.bler_width_db", uu.bler_width_db, "dB");
+        self.out
             .non_negative("v2x.links.uu.handover_ms", uu.handover_ms, "ms");
         let bh = &v.links.backhaul;
         self.out

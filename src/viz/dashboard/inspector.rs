@@ -13,7 +13,7 @@ use crate::traffic::components::{
     Advice, BusStops, Motion, Pedestrian, Route, Stalled, Surroundings, Vehicle,
 };
 use crate::viz::log::MsgEvent;
-use crate::viz::messages::{PerEntity, coverage_radii, type_label};
+use crate::viz::messages::{PerEntity, gnb_radius, rsu_radius, type_label};
 use crate::viz::palette as pal;
 use crate::viz::scene::link_names;
 use crate::viz::selection::{Infra, Selected};
@@ -206,7 +206,7 @@ fn status(down: bool) -> &'static str {
 }
 
 fn infra_text(spec: &Spec, i: Infra, t: f64) -> String {
-    let (rsu_r, gnb_r) = coverage_radii(spec);
+    let rsu_r = rsu_radius(spec);
     match i {
         Infra::Rsu(k) => {
             let r = &spec.v2x.rsus[k];
@@ -226,6 +226,7 @@ fn infra_text(spec: &Spec, i: Infra, t: f64) -> String {
             s
         }
         Infra::Gnb(k) => {
+            let gnb_r = gnb_radius(spec, k);
             let g = &spec.v2x.gnbs[k];
             let mut s = format!("gNB {}\n", g.id);
             s.push_str(&format!(

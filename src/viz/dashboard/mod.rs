@@ -66,6 +66,8 @@ pub struct Stats {
     pub hard_brakings: u32,
     pub warnings: usize,
     pub last_warning: Option<String>,
+    /// Receptions lost because a vehicle had no 5G cell (`no_coverage`).
+    pub no_coverage: u64,
     pub types: [TypeStats; 5],
     sent_history: VecDeque<(f64, [u64; 5])>,
     /// p99 latency per simulated second, ms.

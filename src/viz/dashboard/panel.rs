@@ -202,8 +202,8 @@ fn latency_text(last: Option<f64>, live: bool) -> String {
 
 fn safety_text(stats: &Stats) -> String {
     let mut s = format!(
-        "collisions {:>6}\nhard brakings {:>3}\nhazard warnings {:>1}",
-        stats.collisions, stats.hard_brakings, stats.warnings
+        "collisions {:>6}\nhard brakings {:>3}\nhazard warnings {:>1}\nno 5G coverage {:>1}",
+        stats.collisions, stats.hard_brakings, stats.warnings, stats.no_coverage
     );
     if let Some(c) = &stats.last_collision {
         s.push_str(&format!("\n  last crash {c}"));

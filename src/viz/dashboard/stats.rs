@@ -50,8 +50,10 @@ impl Stats {
             .last()
             .map(|w| format!("{} <- {} at {:.1} s", w.vehicle, w.hazard, w.received_s));
         let mut sent = [0u64; 5];
+        self.no_coverage = 0;
         for (i, m) in MsgType::ALL.iter().enumerate() {
             let agg = rec.v2x.merged(*m, None);
+            self.no_coverage += agg.lost(crate::radio::outcome::LossReason::NoCoverage);
             sent[i] = agg.sent;
             self.types[i] = TypeStats {
                 sent: agg.sent,
