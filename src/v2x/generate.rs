@@ -90,20 +90,10 @@ pub fn gather(
     } = ctx;
     let t = clock.t();
     let env = &mut *env;
-    let mut gnb_list: Vec<&Gnb> = gnbs.iter().collect();
-    gnb_list.sort_by_key(|g| g.index);
-    env.gnb_up = gnb_list
-        .iter()
-        .map(|g| !faults.gnb_down.contains(&g.id) && !faults.backhaul_cut.contains(&g.id))
-        .collect();
+    let cells = cells_up(env, &gnbs, &faults);
     let uu = &spec.0.v2x.links.uu;
     let reselect = clock.every(CELL_RESELECT_S);
     let rapier = rapier.single().ok();
-    let cells: Vec<(&Gnb, f64)> = gnb_list
-        .iter()
-        .filter(|g| env.gnb_up[g.index as usize])
-        .map(|g| (*g, cell_load(g, env, &faults)))
-        .collect();
     let mut st: Vec<Station> = Vec::new();
     let mut name = |id: u32, n: &str| {
         if let Some(names) = names.as_mut() {
@@ -139,6 +129,24 @@ pub fn gather(
             .enumerate()
             .map(|(i, s)| (i as u32, (s.pos[0], s.pos[1]))),
     ));
+}
+
+/// Mark which gNBs are up (`env.gnb_up`, by index) and return those that are, with their load.
+fn cells_up<'g>(
+    env: &mut RadioEnv,
+    gnbs: &'g Query<&Gnb>,
+    faults: &FaultState,
+) -> Vec<(&'g Gnb, f64)> {
+    let mut list: Vec<&Gnb> = gnbs.iter().collect();
+    list.sort_by_key(|g| g.index);
+    env.gnb_up = list
+        .iter()
+        .map(|g| !faults.gnb_down.contains(&g.id) && !faults.backhaul_cut.contains(&g.id))
+        .collect();
+    list.into_iter()
+        .filter(|g| env.gnb_up[g.index as usize])
+        .map(|g| (g, cell_load(g, env, faults)))
+        .collect()
 }
 
 /// Side of the square tiles over which a UE's building line of sight to a cell is cast once
