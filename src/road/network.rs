@@ -453,8 +453,13 @@ fn turn_path(la: &LinkData, lane_a: u8, lb: &LinkData, lane_b: u8) -> Turn {
     let pa = &la.lane_paths[lane_a as usize];
     let (end, da) = pa.at(pa.length());
     let (start, db) = lb.lane_paths[lane_b as usize].at(0.0);
+    // The tangents of nearly parallel lanes meet far away (kilometres for a slight kink): such
+    // a control point would make a path far longer than the gap it bridges, so it is taken only
+    // when it lies within the span of the gap.
+    let gap = super::geometry::dist(end, start);
     let ctrl = line_intersection(end, da, start, db)
         .filter(|c| (c[0] - end[0]) * da[0] + (c[1] - end[1]) * da[1] > 0.0)
+        .filter(|c| super::geometry::dist(end, *c) <= gap + 1.0)
         .unwrap_or([(end[0] + start[0]) / 2.0, (end[1] + start[1]) / 2.0]);
     let path = bezier(end, ctrl, start, 16);
     Turn {
