@@ -24,6 +24,7 @@ pub mod sight;
 // Models: road geometry and radio physics, plain functions.
 pub mod radio;
 pub mod road;
+pub mod sumo;
 // The running world: shared resources and set labels, then one concern per plugin, in step order.
 pub mod metrics;
 pub mod physics;

@@ -3,6 +3,7 @@
 //! Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input or usage.
 mod bench;
 mod check;
+mod import;
 mod isolation;
 mod merge;
 mod run;
@@ -58,6 +59,8 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Combine the output directories of sweep shards into what one unsharded run writes.
     Merge(merge::MergeArgs),
+    /// Write a scenario on a SUMO network (.net.xml; OSM and OpenDRIVE through netconvert).
+    Import(import::ImportArgs),
     /// Run one job read from stdin (started by `test` and `sweep`; not for people).
     #[command(name = "__worker", hide = true)]
     Worker(isolation::WorkerArgs),
@@ -83,6 +86,7 @@ pub fn main_entry() -> i32 {
         Command::Test(args) => test::test(&args),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Merge(args) => merge::merge(&args),
+        Command::Import(args) => import::import(&args),
         Command::Worker(args) => crate::runner::worker::serve(args.memory_limit_bytes),
     }
 }

@@ -72,3 +72,31 @@ pub fn junit_without_times(xml: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// A SUMO tool (`netgenerate`, `netconvert`, `sumo`): from `SUMO_BIN` if set, else from a
+/// virtual environment under `target/` into which the first call installs SUMO 1.28 from PyPI
+/// (the `eclipse-sumo` package), so that a fresh checkout needs nothing beyond Python.
+pub fn sumo_tool(name: &str) -> std::path::PathBuf {
+    static READY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    if let Ok(dir) = std::env::var("SUMO_BIN") {
+        return std::path::Path::new(&dir).join(name);
+    }
+    let bin = READY.get_or_init(|| {
+        let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/sumo-venv");
+        let bin = venv.join("bin");
+        if !bin.join("netgenerate").exists() {
+            let ok = std::process::Command::new("python3")
+                .args(["-m", "venv"])
+                .arg(&venv)
+                .status()
+                .is_ok_and(|s| s.success())
+                && std::process::Command::new(bin.join("pip"))
+                    .args(["install", "-q", "eclipse-sumo==1.28.*", "traci==1.28.*"])
+                    .status()
+                    .is_ok_and(|s| s.success());
+            assert!(ok, "could not install SUMO into {}", venv.display());
+        }
+        bin
+    });
+    bin.join(name)
+}

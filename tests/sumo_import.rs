@@ -1,0 +1,212 @@
+//! `sangam-sim import` on networks SUMO's own `netgenerate` writes, and on broken SUMO files.
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use sangam_sim::road::RoadNetwork;
+use sangam_sim::scenario::load::load_file;
+use sangam_sim::scenario::spec::Control;
+use support::*;
+
+/// Count the elements of a network file the importer must carry over: normal edges with their
+/// lane counts, and traffic-light programs.
+fn census(xml: &str) -> (Vec<(String, usize)>, usize) {
+    let mut edges = Vec::new();
+    let mut current: Option<(String, usize)> = None;
+    for line in xml.lines().map(str::trim) {
+        if line.starts_with("<edge ") && !line.contains("function=\"internal\"") {
+            let id = line
+                .split("id=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap_or("");
+            current = Some((id.to_string(), 0));
+        } else if line.starts_with("<edge ") {
+            current = None;
+        } else if line.starts_with("<lane ") {
+            if let Some(c) = current.as_mut() {
+                c.1 += 1;
+            }
+        } else if line.starts_with("</edge>") {
+            edges.extend(current.take());
+        }
+    }
+    edges.sort();
+    let tls = xml.matches("<tlLogic ").count();
+    (edges, tls)
+}
+
+fn generate(dir: &Path, name: &str, args: &[&str]) -> std::path::PathBuf {
+    let out = dir.join(format!("{name}.net.xml"));
+    let status = Command::new(sumo_tool("netgenerate"))
+        .args(args)
+        .arg("--seed")
+        .arg("7")
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .expect("netgenerate runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    out
+}
+
+/// Grids, spiders and random networks from `netgenerate`, with and without traffic lights, one
+/// to three lanes: every normal edge is a link with its lanes, every traffic-light program a
+/// signalised junction, and the written scenario loads and builds.
+#[test]
+fn netgenerate_networks_import_whole() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases: [(&str, &[&str]); 5] = [
+        (
+            "grid1",
+            &["--grid", "--grid.number", "3", "--default.lanenumber", "1"],
+        ),
+        (
+            "grid3tl",
+            &[
+                "--grid",
+                "--grid.number",
+                "4",
+                "--default.lanenumber",
+                "3",
+                "--tls.guess",
+            ],
+        ),
+        (
+            "spider",
+            &[
+                "--spider",
+                "--spider.arm-number",
+                "5",
+                "--default.lanenumber",
+                "2",
+                "--tls.guess",
+            ],
+        ),
+        (
+            "random",
+            &[
+                "--rand",
+                "--rand.iterations",
+                "60",
+                "--default.lanenumber",
+                "2",
+            ],
+        ),
+        (
+            "randomtl",
+            &[
+                "--rand",
+                "--rand.iterations",
+                "40",
+                "--tls.guess",
+                "--default.lanenumber",
+                "1",
+            ],
+        ),
+    ];
+    for (name, args) in cases {
+        let net = generate(dir.path(), name, args);
+        let xml = std::fs::read_to_string(&net).expect("network written");
+        let (edges, tls) = census(&xml);
+        let ron = dir.path().join(format!("{name}.ron"));
+        let out = sim(&[
+            "import".as_ref(),
+            net.as_os_str(),
+            "--out".as_ref(),
+            ron.as_os_str(),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let loaded = load_file(&ron).unwrap_or_else(|d| panic!("{name}: {d}"));
+        assert!(loaded.warnings.is_empty(), "{name}: {:?}", loaded.warnings);
+        let spec = loaded.spec;
+        let mut links: Vec<(String, usize)> = spec
+            .network
+            .links
+            .iter()
+            .map(|l| (l.id.clone(), usize::from(l.lanes)))
+            .collect();
+        links.sort();
+        assert_eq!(links, edges, "{name}: links and lanes");
+        let signals = spec
+            .network
+            .junctions
+            .iter()
+            .filter(|j| matches!(j.control, Control::Signal(_)))
+            .count();
+        assert_eq!(signals, tls, "{name}: signal programs");
+        assert_eq!(
+            spec.v2x.rsus.len(),
+            tls,
+            "{name}: an RSU per signalised junction"
+        );
+        let built = RoadNetwork::build(&spec);
+        assert_eq!(built.links.len(), edges.len());
+    }
+}
+
+/// Broken SUMO files: each error is reported with its line (and column for XML), nothing is
+/// written, the exit code is 2.
+#[test]
+fn broken_sumo_files_are_named_by_line_and_nothing_is_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good_edge = r#"<edge id="ab" from="a" to="b" priority="1"><lane id="ab_0" index="0" speed="13.9" length="100" shape="0,0 100,0"/></edge>"#;
+    let junctions = r#"<junction id="a" type="dead_end" x="0" y="0"/><junction id="b" type="dead_end" x="100" y="0"/>"#;
+    let cases = [
+        (
+            "missing_edge",
+            format!(
+                "<net>\n{good_edge}\n{junctions}\n<connection from=\"ab\" to=\"zz\" fromLane=\"0\" toLane=\"0\"/>\n</net>\n"
+            ),
+            ":4: connection to edge `zz`",
+        ),
+        (
+            "bad_shape",
+            format!(
+                "<net>\n<edge id=\"ab\" from=\"a\" to=\"b\">\n  <lane id=\"ab_0\" index=\"0\" speed=\"13.9\" shape=\"0,0 x,1\"/>\n</edge>\n{junctions}\n</net>\n"
+            ),
+            ":3:3: <lane>: `shape` has the point `x,1`",
+        ),
+        (
+            "missing_lane",
+            format!(
+                "<net>\n{good_edge}\n{junctions}\n<connection from=\"ab\" to=\"ab\" fromLane=\"2\" toLane=\"0\"/>\n</net>\n"
+            ),
+            ":4: connection from lane 2 of `ab`, which has 1 lane(s)",
+        ),
+        (
+            "unterminated",
+            format!("<net>\n{good_edge}\n<junction id=\"a\" x=\"0\" y=\"0\">\n</net>\n"),
+            "malformed XML",
+        ),
+    ];
+    for (name, text, want) in cases {
+        let net = dir.path().join(format!("{name}.net.xml"));
+        std::fs::write(&net, &text).expect("fixture written");
+        let ron = dir.path().join(format!("{name}.ron"));
+        let out = sim(&[
+            "import".as_ref(),
+            net.as_os_str(),
+            "--out".as_ref(),
+            ron.as_os_str(),
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(want), "{name}: wanted `{want}` in:\n{err}");
+        assert!(
+            err.contains(&format!("{name}.net.xml:")),
+            "{name}: the file is not named:\n{err}"
+        );
+        assert!(!ron.exists(), "{name}: a scenario was written");
+    }
+}
