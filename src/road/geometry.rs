@@ -3,6 +3,9 @@
 /// A 2D point or vector, m.
 pub type P2 = [f64; 2];
 
+/// Points of a polyline closer than this are one point, m.
+pub const SAME_POINT_M: f64 = 1e-3;
+
 /// Spacing of the points at which two paths are compared for a conflict, m.
 pub const CONFLICT_SAMPLE_M: f64 = 0.5;
 
@@ -25,7 +28,22 @@ pub struct Polyline {
 
 impl Polyline {
     /// A polyline through `points` (at least two distinct points, else a zero-length line).
+    /// Points within [`SAME_POINT_M`] of the one before are dropped (the last point is kept):
+    /// a segment that short has no direction to speak of, and lanes offset from it would swing
+    /// off at a random angle (a trimmed link end can land a rounding error from a shape point).
     pub fn new(points: Vec<P2>) -> Self {
+        let mut kept: Vec<P2> = Vec::with_capacity(points.len());
+        for p in points {
+            let n = kept.len();
+            if n > 0 && dist(kept[n - 1], p) < SAME_POINT_M {
+                if n > 1 {
+                    kept[n - 1] = p;
+                }
+                continue;
+            }
+            kept.push(p);
+        }
+        let points = kept;
         let mut cum = Vec::with_capacity(points.len());
         let mut total = 0.0;
         for (i, p) in points.iter().enumerate() {
@@ -255,5 +273,24 @@ mod tests {
     fn bezier_quarter_turn_is_shorter_than_its_control_legs() {
         let b = bezier([0.0, 0.0], [10.0, 0.0], [10.0, 10.0], 16);
         assert!(b.length() > 14.142 && b.length() < 20.0);
+    }
+
+    #[test]
+    fn a_rounding_error_of_a_segment_does_not_swing_an_offset_line() {
+        // A trimmed link can start a micrometre before its first shape point: that segment has
+        // no meaningful direction. Its offset must stay beside the line, not metres off.
+        let l = Polyline::new(vec![
+            [-0.0039845, 453.7895947],
+            [-0.0039853, 453.7895946],
+            [434.376, 444.0096],
+        ]);
+        assert_eq!(l.points().len(), 2);
+        let lane = l.offset_right(5.25);
+        let (p, _) = lane.at(0.0);
+        assert!(dist(p, [-0.0039845, 453.7895947]) < 5.26, "{p:?}");
+        assert!((lane.length() - l.length()).abs() < 1e-6);
+        // The end point is kept when the last segment is that short.
+        let m = Polyline::new(vec![[0.0, 0.0], [10.0, 0.0], [10.0, 0.0005]]);
+        assert_eq!(m.points(), &[[0.0, 0.0], [10.0, 0.0005]]);
     }
 }
