@@ -1,6 +1,7 @@
 //! `sangam-sim import` on networks SUMO's own `netgenerate` writes, and on broken SUMO files.
 mod support;
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 
@@ -37,21 +38,47 @@ fn census(xml: &str) -> (Vec<(String, usize)>, usize) {
     (edges, tls)
 }
 
+/// `sangam-sim import NET --out RON [extra...]`.
+fn import(net: &Path, ron: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args: Vec<&OsStr> = vec![
+        OsStr::new("import"),
+        net.as_os_str(),
+        OsStr::new("--out"),
+        ron.as_os_str(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    sim(&args)
+}
+
+/// A run of the binary exited 0; else the test fails with what it said.
+fn exited_ok(out: &std::process::Output, what: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{what}: {err}");
+}
+
+/// Run a SUMO tool; its failure fails the test with what it said.
+fn run_sumo(tool: &str, args: &[&OsStr]) {
+    let out = Command::new(sumo_tool(tool))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} does not run: {e}"));
+    assert!(
+        out.status.success(),
+        "{tool}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn generate(dir: &Path, name: &str, args: &[&str]) -> std::path::PathBuf {
     let out = dir.join(format!("{name}.net.xml"));
-    let status = Command::new(sumo_tool("netgenerate"))
-        .args(args)
-        .arg("--seed")
-        .arg("7")
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .expect("netgenerate runs");
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    let mut all: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    all.extend([
+        OsStr::new("--seed"),
+        OsStr::new("7"),
+        OsStr::new("-o"),
+        out.as_os_str(),
+    ]);
+    run_sumo("netgenerate", &all);
     out
 }
 
@@ -115,18 +142,8 @@ fn netgenerate_networks_import_whole() {
         let xml = std::fs::read_to_string(&net).expect("network written");
         let (edges, tls) = census(&xml);
         let ron = dir.path().join(format!("{name}.ron"));
-        let out = sim(&[
-            "import".as_ref(),
-            net.as_os_str(),
-            "--out".as_ref(),
-            ron.as_os_str(),
-        ]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{name}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = import(&net, &ron, &[]);
+        exited_ok(&out, name);
         let loaded = load_file(&ron).unwrap_or_else(|d| panic!("{name}: {d}"));
         assert!(loaded.warnings.is_empty(), "{name}: {:?}", loaded.warnings);
         let spec = loaded.spec;
@@ -194,12 +211,7 @@ fn broken_sumo_files_are_named_by_line_and_nothing_is_written() {
         let net = dir.path().join(format!("{name}.net.xml"));
         std::fs::write(&net, &text).expect("fixture written");
         let ron = dir.path().join(format!("{name}.ron"));
-        let out = sim(&[
-            "import".as_ref(),
-            net.as_os_str(),
-            "--out".as_ref(),
-            ron.as_os_str(),
-        ]);
+        let out = import(&net, &ron, &[]);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{name}: {err}");
         assert!(err.contains(want), "{name}: wanted `{want}` in:\n{err}");
@@ -220,33 +232,20 @@ fn an_osm_extract_comes_in_through_netconvert_and_runs() {
     let dir = tempfile::tempdir().expect("temp dir");
     let osm = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/osm/sangam-mini.osm");
     let net = dir.path().join("sangam-mini.net.xml");
-    let conv = Command::new(sumo_tool("netconvert"))
-        .arg("--osm-files")
-        .arg(&osm)
-        .args(["--output.street-names", "true", "-o"])
-        .arg(&net)
-        .output()
-        .expect("netconvert runs");
-    assert!(
-        conv.status.success(),
-        "{}",
-        String::from_utf8_lossy(&conv.stderr)
+    run_sumo(
+        "netconvert",
+        &[
+            OsStr::new("--osm-files"),
+            osm.as_os_str(),
+            OsStr::new("--output.street-names"),
+            OsStr::new("true"),
+            OsStr::new("-o"),
+            net.as_os_str(),
+        ],
     );
     let ron = dir.path().join("sangam-mini.ron");
-    let out = sim(&[
-        "import".as_ref(),
-        net.as_os_str(),
-        "--out".as_ref(),
-        ron.as_os_str(),
-        "--duration".as_ref(),
-        "240".as_ref(),
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = import(&net, &ron, &["--duration", "240"]);
+    exited_ok(&out, "import");
     let spec = load_file(&ron).unwrap_or_else(|d| panic!("{d}")).spec;
     let wcb: Vec<_> = spec
         .network
@@ -277,12 +276,7 @@ fn an_osm_extract_comes_in_through_netconvert_and_runs() {
         "--out".as_ref(),
         out_dir.as_os_str(),
     ]);
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    exited_ok(&run, "run");
     let report: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(out_dir.join("report.json")).expect("report"),
     )
