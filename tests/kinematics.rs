@@ -51,11 +51,11 @@ struct Findings {
 fn observe(app: &mut App, t: f64, last: &mut BTreeMap<u32, Seen>, f: &mut Findings) {
     let dt = 0.01;
     let world = app.world_mut();
-    let net = world.resource::<RoadNetwork>().clone();
     let mut q = world.query::<(&Vehicle, &Motion, &Driver)>();
+    let net = world.resource::<RoadNetwork>();
     let mut now = BTreeMap::new();
     for (veh, m, d) in q.iter(world) {
-        let front = front_point(&net, m);
+        let front = front_point(net, m);
         let limit = net.links[m.link as usize].speed_limit;
         let desired = effective_v0(d, limit);
         if m.v > desired * 1.001 + 1e-3 {

@@ -55,41 +55,45 @@ impl LinkData {
     /// lane changes compare like with like); a lane's segment i runs beside the centreline's
     /// segment i, longer on the outside of a bend and shorter on the inside.
     pub fn stretch(&self, lane: u8, s: f64) -> f64 {
-        let path = &self.lane_paths[usize::from(lane.min(self.lanes - 1))];
-        let (c, p) = (self.center.cumulative(), path.cumulative());
-        if c.len() != p.len() || c.len() < 2 {
-            return 1.0;
-        }
-        let i = self.center.segment(s);
-        let cs = c[i + 1] - c[i];
-        if cs <= 0.0 {
-            return 1.0;
-        }
-        ((p[i + 1] - p[i]) / cs).clamp(0.2, 5.0)
+        self.beside(lane)
+            .map_or(1.0, |(c, p)| ratio(c, p, self.center.segment(s)))
     }
 
     /// The centreline position at distance `arc` along `lane`'s own path: the inverse of
     /// [`LinkData::lane_arc`].
     pub fn station(&self, lane: u8, arc: f64) -> f64 {
-        let path = &self.lane_paths[usize::from(lane.min(self.lanes - 1))];
-        let (c, p) = (self.center.cumulative(), path.cumulative());
-        if c.len() != p.len() || c.len() < 2 {
+        let Some((c, p)) = self.beside(lane) else {
             return arc;
-        }
-        let i = path.segment(arc);
-        c[i] + (arc - p[i]) / self.stretch(lane, c[i] + (c[i + 1] - c[i]) / 2.0)
+        };
+        let i = self.lane_paths[usize::from(lane.min(self.lanes - 1))].segment(arc);
+        c[i] + (arc - p[i]) / ratio(c, p, i)
     }
 
     /// Distance along `lane`'s own path at centreline position `s`, m (SUMO's lane position).
     pub fn lane_arc(&self, lane: u8, s: f64) -> f64 {
+        let Some((c, p)) = self.beside(lane) else {
+            return s;
+        };
+        let i = self.center.segment(s);
+        p[i] + (s - c[i]) * ratio(c, p, i)
+    }
+
+    /// Cumulative lengths of the centreline and of `lane`'s path, point beside point (`None`
+    /// when they do not correspond).
+    fn beside(&self, lane: u8) -> Option<(&[f64], &[f64])> {
         let path = &self.lane_paths[usize::from(lane.min(self.lanes - 1))];
         let (c, p) = (self.center.cumulative(), path.cumulative());
-        if c.len() != p.len() || c.len() < 2 {
-            return s;
-        }
-        let i = self.center.segment(s);
-        p[i] + (s - c[i]) * self.stretch(lane, s)
+        (c.len() == p.len() && c.len() >= 2).then_some((c, p))
     }
+}
+
+/// Length of segment `i` of a lane over that of the centreline beside it.
+fn ratio(c: &[f64], p: &[f64], i: usize) -> f64 {
+    let cs = c[i + 1] - c[i];
+    if cs <= 0.0 {
+        return 1.0;
+    }
+    ((p[i + 1] - p[i]) / cs).clamp(0.2, 5.0)
 }
 
 /// How a junction is controlled, with link ids resolved to indices.
