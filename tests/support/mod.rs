@@ -91,7 +91,7 @@ pub fn sumo_tool(name: &str) -> std::path::PathBuf {
                 .status()
                 .is_ok_and(|s| s.success())
                 && std::process::Command::new(bin.join("pip"))
-                    .args(["install", "-q", "eclipse-sumo==1.28.*", "traci==1.28.*"])
+                    .args(["install", "-q", "eclipse-sumo==1.28.0", "traci==1.28.0"])
                     .status()
                     .is_ok_and(|s| s.success());
             assert!(ok, "could not install SUMO into {}", venv.display());
