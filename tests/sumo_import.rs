@@ -3,7 +3,6 @@ mod support;
 
 use std::ffi::OsStr;
 use std::path::Path;
-use std::process::Command;
 
 use sangam_sim::road::RoadNetwork;
 use sangam_sim::scenario::load::load_file;
@@ -54,19 +53,6 @@ fn import(net: &Path, ron: &Path, extra: &[&str]) -> std::process::Output {
 fn exited_ok(out: &std::process::Output, what: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{what}: {err}");
-}
-
-/// Run a SUMO tool; its failure fails the test with what it said.
-fn run_sumo(tool: &str, args: &[&OsStr]) {
-    let out = Command::new(sumo_tool(tool))
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} does not run: {e}"));
-    assert!(
-        out.status.success(),
-        "{tool}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn generate(dir: &Path, name: &str, args: &[&str]) -> std::path::PathBuf {
@@ -283,4 +269,188 @@ fn an_osm_extract_comes_in_through_netconvert_and_runs() {
     .expect("JSON");
     let arrived = report["summary"]["arrived"].as_u64().unwrap_or(0);
     assert!(arrived > 20, "only {arrived} vehicles crossed the district");
+}
+
+/// A 3 × 3 one-lane grid from `netgenerate`, in `dir`.
+fn small_grid(dir: &Path) -> std::path::PathBuf {
+    generate(
+        dir,
+        "grid",
+        &["--grid", "--grid.number", "3", "--grid.length", "200"],
+    )
+}
+
+/// Every kind of demand SUMO reads (sorted by departure, as SUMO requires), on roads empty
+/// enough that nobody waits to enter:
+/// SUMO 1.28 and sangam-sim depart the same vehicles (flows named `flow.N` as SUMO names them)
+/// at the same times, and the elements sangam-sim does not read are warned about once per kind
+/// with their count and line.
+#[test]
+fn sumo_demand_departs_the_same_vehicles_at_the_same_times() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let net = small_grid(dir.path());
+    let demand = r#"<routes>
+    <vType id="bus" vClass="bus" accel="1.0"/>
+    <route id="r" edges="A0B0 B0C0"/>
+    <flow id="p" begin="0" end="100" period="20" from="A1B1" to="B1C1"/>
+    <flow id="h" begin="0" end="90" vehsPerHour="120"><route edges="C2B2 B2A2"/><stop lane="B2A2_0" duration="5"/></flow>
+    <vehicle id="v" route="r" depart="3.5"/>
+    <trip id="t" depart="7" from="A2B2" to="C2C1"/>
+    <flow id="n" begin="10" end="110" number="4" route="r"/>
+    <vehicle id="b" type="bus" depart="12"><route edges="C0C1 C1C2"/><stop lane="C1C2_0" duration="5"/></vehicle>
+</routes>
+"#;
+    std::fs::write(dir.path().join("demand.rou.xml"), demand).expect("demand written");
+    let ron = dir.path().join("grid.ron");
+    let out = import(
+        &net,
+        &ron,
+        &[
+            "--routes",
+            dir.path().join("demand.rou.xml").to_str().unwrap(),
+            "--duration",
+            "200",
+        ],
+    );
+    exited_ok(&out, "import");
+    let warned = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        warned.contains("demand.rou.xml:5:1: 2 × `<stop>` element"),
+        "one warning for both stops, at the first:\n{warned}"
+    );
+    let trips = dir.path().join("trips.xml");
+    run_sumo(
+        "sumo",
+        &[
+            OsStr::new("-n"),
+            net.as_os_str(),
+            OsStr::new("-r"),
+            dir.path().join("demand.rou.xml").as_os_str(),
+            OsStr::new("--tripinfo-output"),
+            trips.as_os_str(),
+            OsStr::new("--step-length"),
+            OsStr::new("0.1"),
+            OsStr::new("--no-step-log"),
+        ],
+    );
+    let theirs: std::collections::BTreeMap<String, f64> = std::fs::read_to_string(&trips)
+        .expect("tripinfo")
+        .lines()
+        .filter_map(|l| {
+            let id = l.split(" id=\"").nth(1)?.split('"').next()?;
+            let t = l
+                .split(" depart=\"")
+                .nth(1)?
+                .split('"')
+                .next()?
+                .parse()
+                .ok()?;
+            Some((id.to_string(), t))
+        })
+        .collect();
+    let out_dir = dir.path().join("out");
+    let run = sim(&[
+        "run".as_ref(),
+        ron.as_os_str(),
+        "--out".as_ref(),
+        out_dir.as_os_str(),
+    ]);
+    exited_ok(&run, "run");
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.join("report.json")).expect("report"),
+    )
+    .expect("report.json");
+    let ours: std::collections::BTreeMap<String, f64> = report["vehicles"]
+        .as_array()
+        .expect("vehicles")
+        .iter()
+        .map(|v| {
+            (
+                v["id"].as_str().unwrap_or_default().to_string(),
+                v["depart_s"].as_f64().unwrap_or(-1.0),
+            )
+        })
+        .collect();
+    let ids = |m: &std::collections::BTreeMap<String, f64>| m.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(ids(&ours), ids(&theirs), "the same vehicles depart");
+    assert_eq!(
+        ours.len(),
+        3 + 5 + 4 + 3,
+        "v, t, b; p every 20 s; n: 4; h every 30 s"
+    );
+    for (id, t) in &theirs {
+        assert!(
+            (ours[id] - t).abs() <= 0.1 + 1e-9,
+            "{id} departs at {} here, {t} in SUMO",
+            ours[id]
+        );
+    }
+    let bus = report["vehicles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == "b");
+    assert_eq!(
+        bus.map(|b| b["kind"].clone()),
+        Some("bus".into()),
+        "vClass bus is a bus"
+    );
+}
+
+/// Broken demand: every error in one pass, each at its line and column, exit 2, no outputs;
+/// and a SUMO file outside the scenario's directory is refused unread.
+#[test]
+fn broken_demand_is_reported_whole_and_nothing_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    small_grid(dir.path());
+    let demand = "<routes>\n    <vType id=\"car\" accel=\"fast\"/>\n    <vehicle id=\"a\" route=\"nowhere\" depart=\"0\"/>\n    <trip id=\"b\" type=\"lorry\" depart=\"1\" from=\"A0B0\" to=\"B0C0\"/>\n    <vehicle id=\"c\" depart=\"2\"><route edges=\"A0B0 C0C1\"/></vehicle>\n    <flow id=\"d\" begin=\"0\" end=\"60\" period=\"5\" probability=\"0.1\" from=\"A0B0\" to=\"ZZ\"/>\n    <trip id=\"e\" depart=\"3\" from=\"A0B0\" to=\"ZZ\"/>\n</routes>\n";
+    std::fs::write(dir.path().join("bad.rou.xml"), demand).expect("demand written");
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).expect("sub");
+    let ron = dir.path().join("bad.ron");
+    std::fs::write(
+        &ron,
+        "(name: \"bad\", duration: 60.0, sumo: (net: \"grid.net.xml\", routes: [\"bad.rou.xml\"]))\n",
+    )
+    .expect("scenario written");
+    let out_dir = dir.path().join("out");
+    let run = sim(&[
+        "run".as_ref(),
+        ron.as_os_str(),
+        "--out".as_ref(),
+        out_dir.as_os_str(),
+    ]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    for want in [
+        "bad.rou.xml:2:5]",
+        "`accel` is `fast`, expected a number",
+        "bad.rou.xml:3:5]",
+        "unknown route `nowhere`",
+        "bad.rou.xml:4:5]",
+        "unknown type `lorry`",
+        "bad.rou.xml:5:5]",
+        "edge `C0C1` does not start where `A0B0` ends",
+        "bad.rou.xml:6:5]",
+        "has period and probability; give only one",
+        "bad.rou.xml:7:5]",
+        "unknown edge `ZZ`",
+    ] {
+        assert!(err.contains(want), "wanted `{want}` in:\n{err}");
+    }
+    assert!(!out_dir.exists(), "a run with bad input wrote outputs");
+
+    let outside = sub.join("outside.ron");
+    std::fs::write(
+        &outside,
+        "(name: \"o\", duration: 60.0, sumo: (net: \"../grid.net.xml\"))\n",
+    )
+    .expect("scenario written");
+    let check = sim(&["check".as_ref(), outside.as_os_str()]);
+    let err = String::from_utf8_lossy(&check.stderr);
+    assert_eq!(check.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("sumo.net: `../grid.net.xml` is outside the scenario's directory"),
+        "{err}"
+    );
 }

@@ -10,12 +10,7 @@ pub fn check(files: &[PathBuf]) -> i32 {
         match load_file(f) {
             Ok(l) if l.warnings.is_empty() => println!("{}: ok", f.display()),
             Ok(l) => {
-                for w in l.warnings.iter() {
-                    eprintln!("warning: {w}");
-                    if let Some(help) = &w.help {
-                        eprintln!("  help: {help}");
-                    }
-                }
+                super::print_warnings(&l.warnings);
                 let n = l.warnings.len();
                 println!(
                     "{}: ok, {n} warning{}",

@@ -1,9 +1,10 @@
 //! `sangam-sim import NET.xml --out scenario.ron`: a scenario on a SUMO network, with roadside
 //! units at its signalised junctions and 5G cells on a regular layout as a starting point.
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{BAD_INPUT, OK};
+use crate::scenario::load::MAX_SUMO_BYTES;
 use crate::scenario::spec::{Control, Network};
 use crate::sumo::convert::{Imported, to_network};
 use crate::sumo::net::parse;
@@ -16,52 +17,68 @@ pub const GNB_SPACING_M: f64 = 500.0;
 pub struct ImportArgs {
     /// SUMO network file (.net.xml), as netconvert or netgenerate write it.
     pub net: PathBuf,
-    /// Scenario file to write.
+    /// SUMO demand files (.rou.xml) the scenario also reads: vehicle types, routes, vehicles,
+    /// trips and flows.
+    #[arg(long, num_args = 1..)]
+    pub routes: Vec<PathBuf>,
+    /// Scenario file to write. It names the SUMO files relative to itself, so they must be in
+    /// its directory or below (a scenario reads nothing outside its own tree).
     #[arg(long)]
     pub out: PathBuf,
+    /// Copy the network into the scenario as RON instead of naming the .net.xml (then the
+    /// network may be anywhere; demand files are always named).
+    #[arg(long)]
+    pub inline: bool,
     /// Simulated time of the scenario, s.
     #[arg(long, default_value_t = 600.0)]
     pub duration: f64,
 }
 
+/// How the written scenario gets its network and demand.
+struct Sources {
+    /// The network file relative to the scenario, or `None` when the network is inlined.
+    net: Option<String>,
+    routes: Vec<String>,
+}
+
 pub fn import(args: &ImportArgs) -> i32 {
-    let shown = args.net.display();
-    let text = match std::fs::read_to_string(&args.net) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {shown}: cannot read it: {e}");
+    let Some(imported) = read_net(&args.net) else {
+        return BAD_INPUT;
+    };
+    let sources = match sources(args) {
+        Ok(s) => s,
+        Err(message) => {
+            eprintln!("error: {message}");
             return BAD_INPUT;
         }
     };
-    let net = match parse(&text) {
-        Ok(n) => n,
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("error: {shown}:{}:{}: {}", e.line, e.col, e.message);
-            }
-            eprintln!("{shown}: {} error(s); nothing written", errors.len());
-            return BAD_INPUT;
-        }
-    };
-    let imported = match to_network(&net) {
-        Ok(i) => i,
-        Err(errors) => {
-            for (line, m) in &errors {
-                eprintln!("error: {shown}:{line}: {m}");
-            }
-            eprintln!("{shown}: {} error(s); nothing written", errors.len());
-            return BAD_INPUT;
-        }
-    };
-    for n in &imported.notes {
-        eprintln!("note: {n}");
-    }
     let name = args
         .net
         .file_stem()
         .and_then(|s| s.to_str())
         .map_or("imported", |s| s.trim_end_matches(".net"));
-    let ron = scenario_text(name, &shown.to_string(), &imported, args.duration);
+    let shown = args.net.display().to_string();
+    // Loading the written scenario warns about what the network holds that is not read; an
+    // inlined network is not read again, so those are said here.
+    let said = if args.inline {
+        &imported.notes[..]
+    } else {
+        &[]
+    };
+    for (line, n) in said.iter().chain(&imported.remarks) {
+        eprintln!("note: {shown}:{line}: {n}");
+    }
+    let ron = scenario_text(name, &shown, &imported, &sources, args.duration);
+    // The scenario is checked as it will be loaded, SUMO files and all, before it is written.
+    let out_name = args.out.display().to_string();
+    match crate::scenario::load::load_str(&out_name, &ron) {
+        Ok(loaded) => super::print_warnings(&loaded.warnings),
+        Err(d) => {
+            eprint!("{}", d.render_fancy());
+            eprintln!("{out_name}: {} error(s); nothing written", d.len());
+            return BAD_INPUT;
+        }
+    }
     if let Err(e) = crate::output::write_file(&args.out, ron.as_bytes()) {
         return super::output_error(&e);
     }
@@ -77,13 +94,83 @@ pub fn import(args: &ImportArgs) -> i32 {
     OK
 }
 
+/// The network, converted; `None` (the errors printed) when it cannot be.
+fn read_net(path: &Path) -> Option<Imported> {
+    let shown = path.display();
+    let text = match crate::scenario::load::read_text_up_to(path, MAX_SUMO_BYTES) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {shown}: cannot read it: {}", e.message);
+            return None;
+        }
+    };
+    let net = match parse(&text) {
+        Ok(n) => n,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("error: {shown}:{}:{}: {}", e.line, e.col, e.message);
+            }
+            eprintln!("{shown}: {} error(s); nothing written", errors.len());
+            return None;
+        }
+    };
+    match to_network(&net) {
+        Ok(i) => Some(i),
+        Err(errors) => {
+            for (line, m) in &errors {
+                eprintln!("error: {shown}:{line}: {m}");
+            }
+            eprintln!("{shown}: {} error(s); nothing written", errors.len());
+            None
+        }
+    }
+}
+
+/// The SUMO files relative to the scenario's directory, which must hold them.
+fn sources(args: &ImportArgs) -> Result<Sources, String> {
+    let absolute = |p: &Path| std::path::absolute(p).map_err(|e| format!("{}: {e}", p.display()));
+    let out = absolute(&args.out)?;
+    let dir = out.parent().unwrap_or(Path::new("/")).to_path_buf();
+    let relative = |p: &Path| -> Result<String, String> {
+        let abs = absolute(p)?;
+        let rel = abs.strip_prefix(&dir).map_err(|_| {
+            format!(
+                "{} is not inside {}, where the scenario is written, and a scenario reads only files in its own directory tree; write the scenario next to it (--out {}/NAME.ron){}",
+                p.display(),
+                dir.display(),
+                abs.parent().unwrap_or(Path::new("/")).display(),
+                if args.routes.iter().any(|r| r == p) { "" } else { ", or pass --inline to copy the network into it" }
+            )
+        })?;
+        Ok(rel.to_string_lossy().replace('\\', "/"))
+    };
+    let net = if args.inline {
+        None
+    } else {
+        Some(relative(&args.net)?)
+    };
+    let routes = args
+        .routes
+        .iter()
+        .map(|r| relative(r))
+        .collect::<Result<_, _>>()?;
+    Ok(Sources { net, routes })
+}
+
 /// A RON string literal.
 fn q(s: &str) -> String {
     ron::to_string(&s.to_string()).unwrap_or_else(|_| "\"?\"".into())
 }
 
-/// The scenario file: what was placed automatically said at the top, then the network.
-pub fn scenario_text(name: &str, source: &str, imp: &Imported, duration: f64) -> String {
+/// The scenario file: what was placed automatically said at the top, then where the network
+/// and demand come from, then the roadside units and cells.
+fn scenario_text(
+    name: &str,
+    source: &str,
+    imp: &Imported,
+    sources: &Sources,
+    duration: f64,
+) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -100,12 +187,33 @@ pub fn scenario_text(name: &str, source: &str, imp: &Imported, duration: f64) ->
         s,
         "// - 5G cells on a {GNB_SPACING_M} m grid over the network (TR 38.901 UMa spacing)."
     );
-    let _ = writeln!(s, "// No traffic yet: add vehicles or flows.");
-    for n in &imp.notes {
-        let _ = writeln!(s, "// Note: {n}");
+    if sources.routes.is_empty() {
+        let _ = writeln!(
+            s,
+            "// No traffic yet: add vehicles or flows, or SUMO demand files."
+        );
+    }
+    for (line, n) in imp.notes.iter().chain(&imp.remarks) {
+        let _ = writeln!(s, "// Note: {source}:{line}: {n}");
     }
     let _ = writeln!(s, "(\n    name: {},\n    duration: {duration:?},", q(name));
-    network_text(&mut s, &imp.network);
+    let routes: Vec<String> = sources.routes.iter().map(|r| q(r)).collect();
+    match &sources.net {
+        Some(net) => {
+            let _ = writeln!(
+                s,
+                "    sumo: (net: {}, routes: [{}]),",
+                q(net),
+                routes.join(", ")
+            );
+        }
+        None => {
+            if !routes.is_empty() {
+                let _ = writeln!(s, "    sumo: (routes: [{}]),", routes.join(", "));
+            }
+            network_text(&mut s, &imp.network);
+        }
+    }
     v2x_text(&mut s, &imp.network, &imp.signalised);
     s.push_str(")\n");
     s

@@ -120,6 +120,16 @@ pub(crate) fn parse_jobs(j: Option<usize>) -> Result<usize, String> {
 }
 
 /// Load a scenario from a path, or the embedded default; errors are printed and mapped to 2.
+/// Warnings, one line each with their place (`warning: FILE:LINE:COL: ...`) and any help.
+pub(crate) fn print_warnings(warnings: &crate::scenario::diag::Diagnostics) {
+    for w in warnings.iter() {
+        eprintln!("warning: {w}");
+        if let Some(help) = &w.help {
+            eprintln!("  help: {help}");
+        }
+    }
+}
+
 pub(crate) fn load(path: Option<&std::path::Path>) -> Result<crate::scenario::load::Loaded, i32> {
     let loaded = match path {
         Some(p) => crate::scenario::load::load_file(p),

@@ -50,6 +50,7 @@ pub fn grid_spec(vehicles: usize, duration: f64, v2x: bool) -> Spec {
         spec_v2x.messages.cam_via = vec![Tech::Pc5, Tech::Uu];
     }
     Spec {
+        sumo: Default::default(),
         name: format!(
             "grid-{side}x{side} ({vehicles} vehicles, V2X {})",
             if v2x { "on" } else { "off" }
@@ -211,6 +212,9 @@ fn spawns(side: usize, vehicles: usize, v2x: bool) -> Vec<VehicleSpawn> {
             },
             depart: 0.0,
             speed: 0.0,
+            fit_speed: false,
+            fit_lane: false,
+            length: None,
             pos,
             lane,
             automated: v2x && k % 2 == 0,

@@ -9,6 +9,8 @@
 pub mod include;
 #[path = "load/ron_error.rs"]
 mod ron_error;
+#[path = "load/sumo.rs"]
+mod sumo;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -26,6 +28,9 @@ use include::{Fragment, Origins, SourceFile, merge};
 pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
 /// Most include entries in one scenario.
 pub const MAX_INCLUDES: usize = 16;
+/// Largest SUMO file a scenario reads, bytes (256 MiB: a 10,000-edge network from `netconvert`
+/// is about 20 MiB).
+pub const MAX_SUMO_BYTES: usize = 256 * 1024 * 1024;
 // The caps on counts live with the other limits in validation, which enforces them.
 pub use super::validate::{MAX_DURATION, MAX_FLOW_VEHICLES, MAX_VEHICLES};
 
@@ -83,7 +88,8 @@ pub fn load_str(name: &str, src: &str) -> Result<Loaded, Diagnostics> {
     let allow = allow_outside();
     let dir = scenario_dir(name);
     let root = std::fs::canonicalize(&dir).ok();
-    let mut resolve = |p: &str| read_include(Path::new(p), root.as_deref(), &dir, allow);
+    let mut resolve =
+        |p: &str, limit: usize| read_include(Path::new(p), root.as_deref(), &dir, allow, limit);
     load_inner(name, src, &mut resolve, allow)
 }
 
@@ -96,11 +102,15 @@ pub fn load_with(
     src: &str,
     resolve: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Result<Loaded, Diagnostics> {
-    let mut resolve = |p: &str| resolve(p).map_err(IncludeError::Unreadable);
+    let mut resolve = |p: &str, limit: usize| match resolve(p) {
+        Ok(t) if t.len() > limit => Err(IncludeError::Unreadable(too_big(t.len(), limit))),
+        other => other.map_err(IncludeError::Unreadable),
+    };
     load_inner(name, src, &mut resolve, allow_outside())
 }
 
-type Resolver<'a> = dyn FnMut(&str) -> Result<String, IncludeError> + 'a;
+/// Reads a file named in a scenario: its display path and the most bytes it may have.
+type Resolver<'a> = dyn FnMut(&str, usize) -> Result<String, IncludeError> + 'a;
 
 /// The included fragments, parsed, each with its file.
 type Fragments = Vec<(SourceFile, Fragment)>;
@@ -117,7 +127,7 @@ fn load_inner(
     if src.len() > MAX_FILE_BYTES {
         return Err(Diagnostics::single(Diag::whole_file(
             name,
-            too_big(src.len()),
+            too_big(src.len(), MAX_FILE_BYTES),
             None,
         )));
     }
@@ -135,7 +145,9 @@ fn load_inner(
             None,
         )));
     }
-    let (frags, includes) = read_includes(&spec, &main, resolve, allow_outside)?;
+    let (mut frags, includes) = read_includes(&spec, &main, resolve, allow_outside)?;
+    let (sumo, notes) = sumo::read(&spec, &main, &frags, resolve, allow_outside)?;
+    frags.splice(0..0, sumo);
     let (spec, origins) = if frags.is_empty() {
         (spec, Origins::single(main))
     } else {
@@ -147,12 +159,13 @@ fn load_inner(
             issues.iter().map(|i| origins.diag(i)).collect(),
         ));
     }
-    let warnings = Diagnostics::new(
+    let mut warnings = notes;
+    warnings.extend(
         crate::scenario::validate::lint::warnings(&spec)
             .iter()
-            .map(|i| origins.diag(i))
-            .collect(),
+            .map(|i| origins.diag(i)),
     );
+    let warnings = Diagnostics::new(warnings);
     Ok(Loaded {
         spec,
         name: name.to_string(),
@@ -179,12 +192,7 @@ fn read_includes(
                 root: scenario_dir(&main.name).display().to_string(),
             })
         } else {
-            match resolve(&path) {
-                Ok(t) if t.len() > MAX_FILE_BYTES => {
-                    Err(IncludeError::Unreadable(too_big(t.len())))
-                }
-                other => other,
-            }
+            resolve(&path, MAX_FILE_BYTES)
         };
         match text {
             Err(e) => errors.push(include_error(main, i, rel, &path, e)),
@@ -208,23 +216,37 @@ fn read_includes(
 
 /// The diagnostic, at `include[i]` of the scenario, for an include that cannot be used.
 fn include_error(main: &SourceFile, i: usize, rel: &str, path: &str, e: IncludeError) -> Diag {
+    file_error(main, &format!("include[{i}]"), rel, path, e)
+}
+
+/// The diagnostic, at `field` of the scenario, for a file it names that cannot be used.
+fn file_error(main: &SourceFile, field: &str, rel: &str, path: &str, e: IncludeError) -> Diag {
     let (message, help) = match e {
         IncludeError::Unreadable(e) => (
-            format!("include[{i}]: cannot read `{rel}`: {e}"),
-            format!("include paths are relative to this file; resolved to `{path}`"),
+            format!("{field}: cannot read `{rel}`: {e}"),
+            format!(
+                "{} paths are relative to this file; resolved to `{path}`",
+                kind_of(field)
+            ),
         ),
         IncludeError::Outside { resolved, root } => (
             format!(
-                "include[{i}]: `{rel}` is outside the scenario's directory (resolved to `{resolved}`)"
+                "{field}: `{rel}` is outside the scenario's directory (resolved to `{resolved}`)"
             ),
             format!(
-                "includes must stay inside `{root}` and its subfolders (symlinks resolved); \
-                 pass `--allow-include-outside` to allow it"
+                "{} files must stay inside `{root}` and its subfolders (symlinks resolved); \
+                 pass `--allow-include-outside` to allow it",
+                kind_of(field)
             ),
         ),
     };
-    let at = main.span(&format!("include[{i}]"));
+    let at = main.span(field);
     Diag::new(&main.name, &main.src, at, message, Some(help))
+}
+
+/// What a scenario field names files for: `include` or `sumo`.
+fn kind_of(field: &str) -> &str {
+    field.split(['[', '.']).next().unwrap_or(field)
 }
 
 /// Whether an include path leaves the including file's directory by its spelling alone
@@ -249,6 +271,7 @@ fn read_include(
     root: Option<&Path>,
     dir: &Path,
     allow: bool,
+    limit: usize,
 ) -> Result<String, IncludeError> {
     if !allow && let Some(root) = root {
         let real =
@@ -260,7 +283,7 @@ fn read_include(
             });
         }
     }
-    read_limited(path).map_err(IncludeError::Unreadable)
+    read_text_up_to(path, limit).map_err(|e| IncludeError::Unreadable(e.message))
 }
 
 /// Parses RON text as `T`; a syntax or type error becomes a diagnostic in the scenario style
@@ -271,11 +294,16 @@ pub fn parse<T: DeserializeOwned>(name: &str, source: &Arc<str>) -> Result<T, Di
         .map_err(|e| ron_error::diagnose(name, source, &e))
 }
 
-fn too_big(len: usize) -> String {
+fn too_big(len: usize, limit: usize) -> String {
+    let kind = if limit == MAX_FILE_BYTES {
+        "scenario"
+    } else {
+        "SUMO"
+    };
     format!(
-        "file is {:.1} MiB, larger than the {} MiB limit for scenario files",
+        "file is {:.1} MiB, larger than the {} MiB limit for {kind} files",
         len as f64 / (1024.0 * 1024.0),
-        MAX_FILE_BYTES / (1024 * 1024)
+        limit / (1024 * 1024)
     )
 }
 
@@ -305,6 +333,11 @@ impl From<String> for ReadError {
 /// [`read_limited`] with the position of a UTF-8 error. Only regular files are opened: a FIFO
 /// or a device would block or never end, so the type is checked before `open`.
 pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    read_text_up_to(path, MAX_FILE_BYTES)
+}
+
+/// [`read_text`] with a size limit of `limit` bytes.
+pub fn read_text_up_to(path: &Path, limit: usize) -> Result<String, ReadError> {
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if meta.is_dir() {
         return Err("is a directory".to_string().into());
@@ -314,16 +347,16 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
             .to_string()
             .into());
     }
-    if meta.len() > MAX_FILE_BYTES as u64 {
-        return Err(too_big(usize::try_from(meta.len()).unwrap_or(usize::MAX)).into());
+    if meta.len() > limit as u64 {
+        return Err(too_big(usize::try_from(meta.len()).unwrap_or(usize::MAX), limit).into());
     }
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES as u64 + 1)
+    file.take(limit as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(too_big(bytes.len()).into());
+    if bytes.len() > limit {
+        return Err(too_big(bytes.len(), limit).into());
     }
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();

@@ -36,6 +36,8 @@ pub const MAX_WALK_MS: f64 = 10.0;
 pub const MAX_SPEED_LIMIT_KMH: f64 = 300.0;
 /// Most laps of a loop route (each lap repeats the loop's links in the planned route).
 pub const MAX_LAPS: u32 = 1_000;
+/// Longest vehicle body, m (a road train; SUMO's longest road class, `trailer`, is 16.5 m).
+pub const MAX_LENGTH_M: f64 = 60.0;
 /// Largest vehicle-mix weight (weights are relative; large ones only overflow their sum).
 pub const MAX_MIX_WEIGHT: f64 = 1e6;
 /// Transmit power range, dBm: a gNB macro cell radiates ~46-49 dBm, a UE 23 dBm, an RSU ≤ 33.

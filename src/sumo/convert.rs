@@ -14,8 +14,11 @@ pub struct Imported {
     pub network: Network,
     /// Junctions with a signal program (their ids).
     pub signalised: Vec<String>,
-    /// One line per kind of thing not read or approximated, with a count and the first line.
-    pub notes: Vec<String>,
+    /// One per kind of thing not read or approximated: the line of the first, and what.
+    pub notes: Vec<super::Note>,
+    /// How what was read is carried over where sangam-sim's model differs (said by `import`,
+    /// not repeated as a warning on every load).
+    pub remarks: Vec<super::Note>,
 }
 
 /// The centreline sangam-sim builds lanes from: the left edge of the carriageway (the
@@ -82,6 +85,7 @@ pub fn to_network(net: &SumoNet) -> Result<Imported, Vec<(usize, String)>> {
         },
         signalised,
         notes,
+        remarks: remarks(net),
     })
 }
 
@@ -141,7 +145,7 @@ fn check_references(
 fn controls(
     net: &SumoNet,
     edges: &BTreeMap<&str, &Edge>,
-) -> (Vec<Junction>, Vec<String>, Vec<String>) {
+) -> (Vec<Junction>, Vec<String>, Vec<super::Note>) {
     let programs: BTreeMap<&str, &TlLogic> = net.tls.iter().map(|t| (t.id.as_str(), t)).collect();
     let mut out = Vec::new();
     let mut signalised = Vec::new();
@@ -174,7 +178,7 @@ fn controls(
     let notes = other
         .into_iter()
         .map(|(k, (n, line))| {
-            format!("{n} junction(s) of type `{k}` (first at line {line}) read as uncontrolled: only traffic lights and priority junctions are modelled")
+            (line, format!("{n} junction(s) of type `{k}` read as uncontrolled: only traffic lights and priority junctions are modelled"))
         })
         .collect();
     (out, signalised, notes)
@@ -238,19 +242,26 @@ fn priority(net: &SumoNet, edges: &BTreeMap<&str, &Edge>, node: &str) -> Option<
 }
 
 /// One note per kind of element not read.
-fn ignored_notes(net: &SumoNet) -> Vec<String> {
-    let mut notes: Vec<String> = net
-        .ignored
+fn ignored_notes(net: &SumoNet) -> Vec<super::Note> {
+    net.ignored
         .iter()
         .map(|(k, (n, line))| {
-            format!("{n} `<{k}>` element(s) ignored (first at line {line}): not read yet")
+            (
+                *line,
+                format!("{n} `<{k}>` element(s) ignored: not read yet"),
+            )
         })
-        .collect();
-    if !net.connections.is_empty() {
-        notes.push(format!(
+        .collect()
+}
+
+/// How connections are carried over.
+fn remarks(net: &SumoNet) -> Vec<super::Note> {
+    let mut notes = Vec::new();
+    if let Some(first) = net.connections.first() {
+        notes.push((first.line, format!(
             "{} `<connection>` elements read for signal programs only: lanes through junctions follow sangam-sim's own lane rules (docs/traffic-models.md)",
             net.connections.len()
-        ));
+        )));
     }
     notes
 }

@@ -4,8 +4,8 @@
 //! did not read. Errors carry the line and column of the element (docs/sumo-import.md).
 use std::collections::BTreeMap;
 
-use quick_xml::Reader;
-use quick_xml::events::{BytesStart, Event};
+use super::xml::{Element, Visit, walk};
+pub use super::xml::{NetError, line_col};
 
 /// A lane of an edge.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,188 +78,32 @@ pub struct SumoNet {
     pub ignored: BTreeMap<String, (usize, usize)>,
 }
 
-/// A problem in the file, at a line and column (1-based).
-#[derive(Debug, Clone, PartialEq)]
-pub struct NetError {
-    pub line: usize,
-    pub col: usize,
-    pub message: String,
-}
-
-/// Line and column (1-based) of byte offset `pos` in `text`.
-pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
-    let before = &text.as_bytes()[..pos.min(text.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let col = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-    (line, col)
-}
-
-/// The attributes of an element, unescaped.
-fn attributes(e: &BytesStart) -> Result<BTreeMap<String, String>, String> {
-    let mut out = BTreeMap::new();
-    for a in e.attributes() {
-        let a = a.map_err(|err| format!("malformed attribute: {err}"))?;
-        let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-        let value = a
-            .unescape_value()
-            .map_err(|err| format!("attribute `{key}`: {err}"))?;
-        out.insert(key, value.into_owned());
-    }
-    Ok(out)
-}
-
-/// An element being read: its attributes, where it starts, and the errors found in it.
-struct Element<'a> {
-    name: String,
-    attrs: BTreeMap<String, String>,
-    at: (usize, usize),
-    errors: &'a mut Vec<NetError>,
-}
-
-impl Element<'_> {
-    fn fail(&mut self, message: String) {
-        self.errors.push(NetError {
-            line: self.at.0,
-            col: self.at.1,
-            message: format!("<{}>: {message}", self.name),
-        });
-    }
-
-    /// A required attribute.
-    fn get(&mut self, key: &str) -> Option<String> {
-        let v = self.attrs.get(key).cloned();
-        if v.is_none() {
-            self.fail(format!("missing attribute `{key}`"));
-        }
-        v
-    }
-
-    fn opt(&self, key: &str) -> Option<&str> {
-        self.attrs.get(key).map(String::as_str)
-    }
-
-    /// A number, required or with a default.
-    fn num<T: std::str::FromStr>(&mut self, key: &str, default: Option<T>) -> Option<T> {
-        match (self.attrs.get(key).cloned(), default) {
-            (None, Some(d)) => Some(d),
-            (None, None) => self.get(key).and(None),
-            (Some(s), _) => match s.trim().parse::<T>() {
-                Ok(v) => Some(v),
-                Err(_) => {
-                    self.fail(format!("`{key}` is `{s}`, expected a number"));
-                    None
-                }
-            },
-        }
-    }
-
-    /// A shape: space-separated `x,y[,z]` points, at least two.
-    fn shape(&mut self, key: &str) -> Option<Vec<[f64; 2]>> {
-        let s = self.get(key)?;
-        let mut pts = Vec::new();
-        for p in s.split_whitespace() {
-            let xy: Vec<Option<f64>> = p.split(',').map(|c| c.parse().ok()).collect();
-            match xy.as_slice() {
-                [Some(x), Some(y)] | [Some(x), Some(y), Some(_)]
-                    if x.is_finite() && y.is_finite() =>
-                {
-                    pts.push([*x, *y]);
-                }
-                _ => {
-                    self.fail(format!("`{key}` has the point `{p}`, expected x,y"));
-                    return None;
-                }
-            }
-        }
-        if pts.len() < 2 {
-            self.fail(format!("`{key}` needs at least two points"));
-            return None;
-        }
-        Some(pts)
-    }
-}
-
 /// Read a network from the text of a `.net.xml` file: every error in one pass.
 pub fn parse(text: &str) -> Result<SumoNet, Vec<NetError>> {
-    let mut reader = Reader::from_str(text);
-    reader.config_mut().check_end_names = true;
     let mut st = State::default();
-    loop {
-        let pos = reader.buffer_position() as usize;
-        let (e, opens) = match reader.read_event() {
-            Err(e) => {
-                let (line, col) = line_col(text, reader.error_position() as usize);
-                st.errors.push(NetError {
-                    line,
-                    col,
-                    message: format!("malformed XML: {e}"),
-                });
-                break;
-            }
-            Ok(Event::Eof) => break,
-            Ok(Event::Start(e)) => (e, true),
-            Ok(Event::Empty(e)) => (e, false),
-            Ok(Event::End(e)) => {
-                st.close(e.name().as_ref());
-                continue;
-            }
-            Ok(_) => continue,
-        };
-        st.open(&e, opens, line_col(text, pos));
-    }
-    if st.errors.is_empty() {
+    let errors = walk(text, &mut st);
+    if errors.is_empty() {
         Ok(st.net)
     } else {
-        Err(st.errors)
+        Err(errors)
     }
 }
 
-/// The reader's state between events.
+/// The reader's state between elements.
 #[derive(Default)]
 struct State {
     net: SumoNet,
-    errors: Vec<NetError>,
     edge: Option<Edge>,
     tl: Option<TlLogic>,
-    /// Depth inside an element that is not read (its children are skipped).
-    skipping: usize,
 }
 
-impl State {
-    fn open(&mut self, e: &BytesStart, opens: bool, at: (usize, usize)) {
-        if self.skipping > 0 {
-            self.skipping += usize::from(opens);
-            return;
-        }
-        let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-        let attrs = match attributes(e) {
-            Ok(a) => a,
-            Err(message) => {
-                self.errors.push(NetError {
-                    line: at.0,
-                    col: at.1,
-                    message,
-                });
-                return;
-            }
-        };
-        let mut el = Element {
-            name: name.clone(),
-            attrs,
-            at,
-            errors: &mut self.errors,
-        };
-        read_element(&mut el, &mut self.net, &mut self.edge, &mut self.tl);
-        if opens && !matches!(name.as_str(), "net" | "edge" | "tlLogic" | "junction") {
-            self.skipping = 1;
-        }
+impl Visit for State {
+    fn open(&mut self, el: &mut Element, _opens: bool) -> bool {
+        read_element(el, &mut self.net, &mut self.edge, &mut self.tl);
+        matches!(el.name.as_str(), "net" | "edge" | "tlLogic" | "junction")
     }
 
     fn close(&mut self, name: &[u8]) {
-        if self.skipping > 0 {
-            self.skipping -= 1;
-            return;
-        }
         match name {
             b"edge" => self.net.edges.extend(self.edge.take()),
             b"tlLogic" => self.net.tls.extend(self.tl.take()),

@@ -90,6 +90,8 @@ pub struct Driver {
     pub runs_red: bool,
     /// Multiplier on the speed limit when `idm.v0` is not set (driver heterogeneity).
     pub speed_factor: f64,
+    /// The vehicle's top speed, m/s (infinite: none): caps the desired speed.
+    pub max_speed: f64,
     /// Seconds since the last lane change (MOBIL is not re-evaluated while this is < 3 s).
     pub since_lane_change: f64,
 }

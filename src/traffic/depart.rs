@@ -2,6 +2,7 @@
 use bevy::prelude::*;
 
 use super::components::*;
+use crate::scenario::spec::Body;
 
 use super::spawn::{Departure, Departures, driver, effective_v0};
 use super::{ClosedLanes, Obu};
@@ -22,7 +23,10 @@ fn spawn_vehicle(
             kind: d.kind,
             automated: d.automated,
             flow: d.flow.clone(),
-            body: d.kind.body(),
+            body: Body {
+                length: d.length,
+                ..d.kind.body()
+            },
         },
         Motion {
             link: d.links[0],
@@ -90,7 +94,7 @@ fn entry_gap(on: &[OnEntry], link: u32, lane: u8, pos: f64, length: f64) -> Opti
 /// The speed a vehicle enters at: explicit speeds are honoured; flow vehicles enter as fast as
 /// the gap to the vehicle ahead (`gap`, driving at `v_lead`) safely allows.
 fn entry_speed(d: &Departure, drv: &Driver, limit: f64, (gap, v_lead): (f64, f64)) -> f64 {
-    if d.flow.is_none() {
+    if !d.fit_speed {
         return d.speed;
     }
     let v0 = effective_v0(drv, limit);
@@ -137,7 +141,7 @@ pub fn depart(
     for d in plan.waiting.drain(..) {
         let link = d.links[0];
         let l = &net.links[link as usize];
-        let len = d.kind.body().length;
+        let len = d.length;
         // `pos` is where the front bumper starts (SUMO's departPos); a vehicle is put wholly on
         // its link, so a smaller value puts its back at the link's start (SUMO's "base").
         let pos = d.pos.max(len.min(l.length));
@@ -159,7 +163,7 @@ pub fn depart(
         };
         let drv = driver(&d);
         let speed = entry_speed(&d, &drv, l.speed_limit, (gap, v_lead));
-        if d.flow.is_some() && gap < drv.idm.s0 + 1.0 {
+        if d.fit_speed && gap < drv.idm.s0 + 1.0 {
             still.push(d);
             continue;
         }

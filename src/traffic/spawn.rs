@@ -11,7 +11,7 @@ use super::mobil::Mobil;
 use crate::rng::{Stream, stream};
 use crate::road::RoadNetwork;
 use crate::road::routing::shortest_path;
-use crate::scenario::spec::{Flow, Kind, Route as RouteSpec, Spec, VehicleSpawn};
+use crate::scenario::spec::{Arrivals, Flow, Kind, Route as RouteSpec, Spec, VehicleSpawn};
 
 /// A vehicle waiting to depart.
 #[derive(Debug, Clone)]
@@ -26,7 +26,13 @@ pub struct Departure {
     pub pos: f64,
     pub speed: f64,
     pub lane: u8,
+    /// Depart as fast as the gap ahead allows rather than at `speed`.
+    pub fit_speed: bool,
+    /// Body length, m.
+    pub length: f64,
     pub idm: Idm,
+    /// Top speed, m/s (infinite: none).
+    pub max_speed: f64,
     /// Multiplier on the speed limit for drivers without an explicit v0.
     pub speed_factor: f64,
     pub politeness: f64,
@@ -103,9 +109,12 @@ fn explicit(v: &VehicleSpawn, spec: &Spec, net: &RoadNetwork) -> Option<Departur
         depart: v.depart,
         pos: v.pos,
         speed: v.speed,
-        lane: v.lane,
+        lane: if v.fit_lane { u8::MAX } else { v.lane },
+        fit_speed: v.fit_speed,
+        length: v.length.unwrap_or(v.kind.body().length),
         idm: driver_idm(v.kind, &v.driver),
-        speed_factor: 1.0,
+        max_speed: v.driver.max_speed.unwrap_or(f64::INFINITY),
+        speed_factor: v.driver.speed_factor.unwrap_or(1.0),
         politeness: v.driver.politeness.unwrap_or(Mobil::default().politeness),
         reaction: reaction_time(v.automated, &v.driver),
         lane_change_s: lane_change_s(&v.driver),
@@ -131,24 +140,19 @@ fn flow_departures(
     (demand, drivers): (&mut ChaCha8Rng, &mut ChaCha8Rng),
     out: &mut Vec<Departure>,
 ) {
-    let (Some(&a), Some(&b)) = (net.node_index.get(&f.from), net.node_index.get(&f.to)) else {
-        return;
-    };
-    let Some(links) = shortest_path(net, a, b) else {
+    let Some(links) = flow_links(f, net) else {
         return;
     };
     if links.is_empty() || f.per_hour <= 0.0 {
         return;
     }
     let end = f.end.unwrap_or(spec.duration).min(spec.duration);
-    let mut t = f.begin;
+    let mut times = Arrival::new(f);
     let mut n = 0u32;
-    loop {
-        let u: f64 = demand.random::<f64>().max(1e-12);
-        t += poisson_headway(u, f.per_hour);
-        if t >= end {
+    while f.number.is_none_or(|max| n < max) {
+        let Some(t) = times.next(f, demand).filter(|t| *t < end) else {
             break;
-        }
+        };
         let kind = pick_kind(demand, f.mix.car, f.mix.bus, f.mix.truck);
         let automated = demand.random::<f64>() < f.automated;
         let has_obu = automated || demand.random::<f64>() < spec.v2x.obu.human_penetration;
@@ -158,7 +162,9 @@ fn flow_departures(
             _ => Vec::new(),
         };
         let idm = driver_idm(kind, &f.driver);
-        let speed_factor = 1.0 + V0_SPREAD * (2.0 * drivers.random::<f64>() - 1.0);
+        let spread = f.driver.speed_spread.unwrap_or(V0_SPREAD);
+        let factor = f.driver.speed_factor.unwrap_or(1.0);
+        let speed_factor = factor * (1.0 + spread * (2.0 * drivers.random::<f64>() - 1.0));
         out.push(Departure {
             index: 0,
             id: format!("{}.{n}", f.id),
@@ -168,9 +174,12 @@ fn flow_departures(
             depart: t,
             links: links.clone(),
             pos: 0.0,
-            speed: 0.0,
-            lane: u8::MAX,
+            speed: f.speed.unwrap_or(0.0),
+            lane: f.lane.unwrap_or(u8::MAX),
+            fit_speed: f.speed.is_none(),
+            length: f.length.unwrap_or(kind.body().length),
             idm,
+            max_speed: f.driver.max_speed.unwrap_or(f64::INFINITY),
             speed_factor,
             politeness: f.driver.politeness.unwrap_or(Mobil::default().politeness),
             reaction: reaction_time(automated, &f.driver),
@@ -182,6 +191,63 @@ fn flow_departures(
         n += 1;
     }
 }
+
+/// The links a flow's vehicles drive: its route, or the fastest path between its nodes.
+fn flow_links(f: &Flow, net: &RoadNetwork) -> Option<Vec<u32>> {
+    if let Some(route) = &f.route {
+        return resolve_route(route, net);
+    }
+    let (&a, &b) = (net.node_index.get(&f.from)?, net.node_index.get(&f.to)?);
+    shortest_path(net, a, b)
+}
+
+/// The departure times of a flow, one after another.
+struct Arrival {
+    /// The last departure (Poisson), or the next second to try (Bernoulli).
+    t: f64,
+    /// Departures so far (regular spacing counts from `begin`, without accumulating error).
+    k: u32,
+}
+
+impl Arrival {
+    fn new(f: &Flow) -> Arrival {
+        Arrival { t: f.begin, k: 0 }
+    }
+
+    /// The next departure, drawing from `demand` where the spacing is random.
+    fn next(&mut self, f: &Flow, demand: &mut ChaCha8Rng) -> Option<f64> {
+        match f.arrivals {
+            Arrivals::Poisson => {
+                let u: f64 = demand.random::<f64>().max(1e-12);
+                self.t += poisson_headway(u, f.per_hour);
+                Some(self.t)
+            }
+            Arrivals::Regular => {
+                let t = f.begin + f64::from(self.k) * 3600.0 / f.per_hour;
+                self.k = self.k.checked_add(1)?;
+                Some(t)
+            }
+            Arrivals::Bernoulli => {
+                let p = f.per_hour / 3600.0;
+                // A second with no departure is a draw too; bounded by the window's seconds.
+                for _ in 0..=MAX_SECONDS {
+                    let t = self.t;
+                    self.t += 1.0;
+                    if demand.random::<f64>() < p {
+                        return Some(t);
+                    }
+                    if t > f.end.unwrap_or(f64::MAX).min(MAX_SECONDS as f64) {
+                        return None;
+                    }
+                }
+                None
+            }
+        }
+    }
+}
+
+/// Longest window a Bernoulli flow is drawn over, s (the longest scenario, a day).
+const MAX_SECONDS: u32 = 86_400;
 
 fn pick_kind(rng: &mut ChaCha8Rng, car: f64, bus: f64, truck: f64) -> Kind {
     let total = (car + bus + truck).max(1e-12);
@@ -201,6 +267,18 @@ pub fn resolve_route(route: &RouteSpec, net: &RoadNetwork) -> Option<Vec<u32>> {
         RouteSpec::Links(ids) => ids.iter().map(|id| net.link(id)).collect(),
         RouteSpec::Trip { from, to } => {
             shortest_path(net, *net.node_index.get(from)?, *net.node_index.get(to)?)
+        }
+        RouteSpec::LinkTrip { from, to } => {
+            let (a, b) = (net.link(from)?, net.link(to)?);
+            let (end, start) = (net.links[a as usize].to, net.links[b as usize].from);
+            let mut links = vec![a];
+            if a != b {
+                if end != start {
+                    links.extend(shortest_path(net, end, start)?);
+                }
+                links.push(b);
+            }
+            Some(links)
         }
         RouteSpec::Loop { links, laps } => {
             let one: Vec<u32> = links.iter().map(|id| net.link(id)).collect::<Option<_>>()?;
@@ -227,6 +305,7 @@ pub fn driver(d: &Departure) -> Driver {
         lane_change_s: d.lane_change_s,
         runs_red: d.runs_red,
         speed_factor: d.speed_factor,
+        max_speed: d.max_speed,
         since_lane_change: 10.0,
     }
 }
@@ -236,7 +315,7 @@ pub fn effective_v0(driver: &Driver, limit: f64) -> f64 {
     if driver.idm.v0.is_finite() {
         driver.idm.v0
     } else {
-        limit * driver.speed_factor
+        (limit * driver.speed_factor).min(driver.max_speed)
     }
 }
 

@@ -100,3 +100,16 @@ pub fn sumo_tool(name: &str) -> std::path::PathBuf {
     });
     bin.join(name)
 }
+
+/// Run a SUMO tool; its failure fails the test with what it said.
+pub fn run_sumo(tool: &str, args: &[&std::ffi::OsStr]) {
+    let out = std::process::Command::new(sumo_tool(tool))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} does not run: {e}"));
+    assert!(
+        out.status.success(),
+        "{tool}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -45,6 +45,10 @@ pub struct Spec {
     /// Fixed step, s (default 0.01; allowed 0.001-0.1).
     #[serde(default = "default_step")]
     pub step: f64,
+    /// SUMO files read at load time: their network and demand are merged into this scenario's
+    /// as an include's are (docs/sumo-import.md).
+    #[serde(default, skip_serializing_if = "SumoFiles::is_empty")]
+    pub sumo: SumoFiles,
     /// Roads, junctions and signal programs (may come wholly or partly from an include).
     #[serde(default)]
     pub network: Network,
@@ -69,6 +73,24 @@ pub struct Spec {
     /// What must hold at the end of the run; each gets a verdict in the report.
     #[serde(default)]
     pub expectations: Vec<Expectation>,
+}
+
+/// SUMO files a scenario reads, relative to it (and inside its directory, as includes).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SumoFiles {
+    /// A network (`.net.xml`, as `netconvert` or `netgenerate` write it); empty: none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub net: String,
+    /// Demand files (`.rou.xml`): vehicle types, routes, vehicles, trips and flows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<String>,
+}
+
+impl SumoFiles {
+    pub fn is_empty(&self) -> bool {
+        self.net.is_empty() && self.routes.is_empty()
+    }
 }
 
 fn default_step() -> f64 {

@@ -61,6 +61,9 @@ pub enum Route {
     Trip { from: String, to: String },
     /// A closed loop of links driven `laps` times (the last link must lead to the first).
     Loop { links: Vec<String>, laps: u32 },
+    /// From the start of one link to the end of another, the links between by the shortest
+    /// free-flow travel time (SUMO's `<trip from=".." to="..">`, which names edges).
+    LinkTrip { from: String, to: String },
 }
 
 /// IDM and MOBIL parameters; every field falls back to the kind's default.
@@ -98,6 +101,17 @@ pub struct DriverSpec {
     /// How long a lane change takes at speed, s (default 4.6, the naturalistic mean).
     #[serde(default)]
     pub lane_change_duration: Option<f64>,
+    /// The vehicle's top speed, m/s: the desired speed never exceeds it (SUMO's `maxSpeed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_speed: Option<f64>,
+    /// Desired speed as a multiple of the limit when `v0` is not set (SUMO's `speedFactor`;
+    /// default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed_factor: Option<f64>,
+    /// Spread of `speed_factor` between the drivers of a flow: each draws a factor uniformly
+    /// within ± `speed_spread` of it (default 0.1; explicit vehicles take the factor as is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed_spread: Option<f64>,
 }
 
 /// One vehicle placed by hand.
@@ -113,12 +127,23 @@ pub struct VehicleSpawn {
     /// Initial speed, m/s.
     #[serde(default)]
     pub speed: f64,
+    /// Depart as fast as the limit and the gap ahead safely allow, as flow vehicles do (SUMO's
+    /// `departSpeed="max"`); `speed` is then not used.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fit_speed: bool,
+    /// Body length, m (default: the kind's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<f64>,
     /// Initial position along the first link, m from its start.
     #[serde(default)]
     pub pos: f64,
     /// Initial lane (0 = rightmost).
     #[serde(default)]
     pub lane: u8,
+    /// Depart on the lane with the most room, as flow vehicles do (SUMO's `departLane="best"`);
+    /// `lane` is then not used.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fit_lane: bool,
     /// Automated vehicles use V2X; human-driven ones ignore it.
     #[serde(default)]
     pub automated: bool,
@@ -174,15 +199,53 @@ fn one() -> f64 {
     1.0
 }
 
-/// A stream of vehicles with Poisson arrivals between two nodes.
+fn is_poisson(a: &Arrivals) -> bool {
+    *a == Arrivals::Poisson
+}
+
+/// How a flow's departures are spaced in time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Arrivals {
+    /// Poisson: exponential headways with mean 3600 / `per_hour` s.
+    #[default]
+    Poisson,
+    /// Evenly spaced, the first at `begin` (SUMO's `vehsPerHour`, `period`, `number`).
+    Regular,
+    /// Each whole second from `begin`, a departure with probability `per_hour` / 3600 (SUMO's
+    /// `probability`).
+    Bernoulli,
+}
+
+/// A stream of vehicles between two nodes, or along a route.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Flow {
     pub id: String,
+    /// First and last node (the route between them is the fastest); or give `route` instead.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub from: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub to: String,
+    /// Where the flow's vehicles go, instead of `from` and `to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<Route>,
     /// Demand, vehicles per hour.
     pub per_hour: f64,
+    /// How departures are spaced (default Poisson).
+    #[serde(default, skip_serializing_if = "is_poisson")]
+    pub arrivals: Arrivals,
+    /// At most this many vehicles (SUMO's `number`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u32>,
+    /// Departure lane (0 = rightmost; default: the lane with the most room).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lane: Option<u8>,
+    /// Departure speed, m/s (default: as fast as the limit and the gap ahead safely allow).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed: Option<f64>,
+    /// Body length, m (default: the kind's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<f64>,
     /// Time window, s.
     #[serde(default)]
     pub begin: f64,

@@ -1,5 +1,7 @@
 //! Warnings: values that are valid but that a user probably did not mean. `check` prints them
 //! with their place in the file and still exits 0; a run goes ahead with the values as given.
+use std::collections::HashMap;
+
 use super::check::{Issue, Sink};
 use crate::scenario::spec::{Route, Spec, VehicleSpawn};
 
@@ -16,8 +18,14 @@ pub const HIGHEST_LIMIT_KMH: f64 = 130.0;
 pub fn warnings(spec: &Spec) -> Vec<Issue> {
     let mut out = Sink::default();
     speed_limits(spec, &mut out);
+    let limits: HashMap<&str, f64> = spec
+        .network
+        .links
+        .iter()
+        .map(|l| (l.id.as_str(), l.speed_limit_kmh / 3.6))
+        .collect();
     for (i, v) in spec.vehicles.iter().enumerate() {
-        vehicle(spec, i, v, &mut out);
+        vehicle(&limits, i, v, &mut out);
     }
     timing(spec, &mut out);
     denm(spec, &mut out);
@@ -58,19 +66,18 @@ fn speed_limits(spec: &Spec, out: &mut Sink) {
 }
 
 /// Limits of the links a vehicle's route names, m/s, with their ids.
-fn route_limits<'a>(spec: &'a Spec, v: &'a VehicleSpawn) -> Vec<(&'a str, f64)> {
+fn route_limits<'a>(limits: &HashMap<&str, f64>, v: &'a VehicleSpawn) -> Vec<(&'a str, f64)> {
     let ids: &[String] = match &v.route {
         Route::Links(l) | Route::Loop { links: l, .. } => l,
-        Route::Trip { .. } => &[],
+        Route::Trip { .. } | Route::LinkTrip { .. } => &[],
     };
     ids.iter()
-        .filter_map(|id| spec.network.links.iter().find(|l| &l.id == id))
-        .map(|l| (l.id.as_str(), l.speed_limit_kmh / 3.6))
+        .filter_map(|id| limits.get(id.as_str()).map(|&v| (id.as_str(), v)))
         .collect()
 }
 
-fn vehicle(spec: &Spec, i: usize, v: &VehicleSpawn, out: &mut Sink) {
-    let limits = route_limits(spec, v);
+fn vehicle(limits: &HashMap<&str, f64>, i: usize, v: &VehicleSpawn, out: &mut Sink) {
+    let limits = route_limits(limits, v);
     let fastest = limits.iter().map(|l| l.1).fold(0.0, f64::max);
     if let Some(v0) = v.driver.v0
         && !limits.is_empty()

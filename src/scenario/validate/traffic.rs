@@ -2,6 +2,7 @@
 
 use std::cmp::Ordering;
 
+use super::MAX_LENGTH_M;
 use super::{
     Checker, MAX_DURATION, MAX_FLOW_VEHICLES, MAX_LAPS, MAX_MIX_WEIGHT, MAX_SPEED_MS, MAX_WALK_MS,
 };
@@ -33,6 +34,7 @@ impl Checker<'_, '_> {
             }
             self.out
                 .non_negative_upto(&format!("{p}.speed"), v.speed, MAX_SPEED_MS, "m/s");
+            self.length(&p, v.length);
             let pos_ok = self.out.non_negative(&format!("{p}.pos"), v.pos, "m");
             let first = route.as_ref().and_then(|r| r.first().copied());
             if let Some(first) = first {
@@ -40,7 +42,9 @@ impl Checker<'_, '_> {
                 if pos_ok {
                     self.on_link(&format!("{p}.pos"), v.pos, first);
                 }
-                if (1..=8).contains(&link.lanes) && v.lane >= link.lanes {
+                if v.fit_lane {
+                    // Placed where there is room when it departs.
+                } else if (1..=8).contains(&link.lanes) && v.lane >= link.lanes {
                     self.out.err(
                         format!("{p}.lane"),
                         format!(
@@ -129,7 +133,8 @@ impl Checker<'_, '_> {
             }
             let gap = b.3 - a.3;
             // Front bumpers: the one ahead must not reach back over the other.
-            let ahead = self.spec.vehicles[b.4].kind.body().length;
+            let v = &self.spec.vehicles[b.4];
+            let ahead = v.length.unwrap_or(v.kind.body().length);
             let need = ahead + MIN_SPAWN_CLEARANCE;
             if gap >= need {
                 continue;
@@ -185,6 +190,10 @@ impl Checker<'_, '_> {
                 if let (Some(a), Some(b)) = (a, b) {
                     self.path_exists(&format!("{p}.route"), a, b);
                 }
+                None
+            }
+            Route::LinkTrip { from, to } => {
+                self.link_trip(&format!("{p}.route"), from, to);
                 None
             }
             Route::Loop { links, laps } => {
@@ -251,6 +260,26 @@ impl Checker<'_, '_> {
         found.into_iter().collect()
     }
 
+    /// A trip from one link to another: both exist and the second is reachable from the first.
+    fn link_trip(&mut self, p: &str, from: &str, to: &str) {
+        let a = self.out.reference(&format!("{p}.from"), from, &self.links);
+        let b = self.out.reference(&format!("{p}.to"), to, &self.links);
+        let (Some(a), Some(b)) = (a, b) else {
+            return;
+        };
+        let (end, start) = (self.link(a).to.as_str(), self.link(b).from.as_str());
+        let (Some(&n), Some(&m)) = (self.nodes.map.get(end), self.nodes.map.get(start)) else {
+            return;
+        };
+        if a != b && n != m && !self.reachable(n, m) {
+            self.out.err(
+                p,
+                format!("no path from link `{from}` to link `{to}` along the network's links"),
+                Some("links are one-way (`from` -> `to`); check their directions".into()),
+            );
+        }
+    }
+
     fn path_exists(&mut self, path: &str, a: usize, b: usize) {
         let nodes = &self.spec.network.nodes;
         if a == b {
@@ -279,6 +308,8 @@ impl Checker<'_, '_> {
             ("decel", d.decel, "m/s²"),
             ("delta", d.delta, ""),
             ("lane_change_duration", d.lane_change_duration, "s"),
+            ("max_speed", d.max_speed, "m/s"),
+            ("speed_factor", d.speed_factor, ""),
         ];
         for (name, v, unit) in positive {
             if let Some(v) = v {
@@ -289,6 +320,7 @@ impl Checker<'_, '_> {
             ("min_gap", d.min_gap, "m"),
             ("politeness", d.politeness, ""),
             ("reaction_time", d.reaction_time, "s"),
+            ("speed_spread", d.speed_spread, ""),
         ];
         for (name, v, unit) in non_negative {
             if let Some(v) = v {
@@ -311,13 +343,8 @@ impl Checker<'_, '_> {
                     format!("vehicles[{}]", self.vehicles.map[f.id.as_str()]),
                 );
             }
-            let a = self
-                .out
-                .reference(&format!("{p}.from"), &f.from, &self.nodes);
-            let b = self.out.reference(&format!("{p}.to"), &f.to, &self.nodes);
-            if let (Some(a), Some(b)) = (a, b) {
-                self.path_exists(&p, a, b);
-            }
+            self.flow_way(&p, f);
+            self.flow_depart(&p, f);
             let rate_ok = self
                 .out
                 .positive(&format!("{p}.per_hour"), f.per_hour, "vehicles/h");
@@ -337,6 +364,64 @@ impl Checker<'_, '_> {
                 format!("the flows would create about {expected:.0} vehicles, more than the limit of {MAX_FLOW_VEHICLES}"),
                 Some("lower `per_hour` or shorten the flows' time windows".into()),
             );
+        }
+    }
+
+    /// A body length, when given.
+    fn length(&mut self, p: &str, length: Option<f64>) {
+        if let Some(l) = length {
+            self.out
+                .positive_upto(&format!("{p}.length"), l, MAX_LENGTH_M, "m");
+        }
+    }
+
+    /// How a flow's vehicles depart: a lane, a speed, a length, a count.
+    fn flow_depart(&mut self, p: &str, f: &Flow) {
+        if let Some(v) = f.speed {
+            self.out
+                .non_negative_upto(&format!("{p}.speed"), v, MAX_SPEED_MS, "m/s");
+        }
+        self.length(p, f.length);
+        if f.number == Some(0) {
+            self.out.err(
+                format!("{p}.number"),
+                "must be at least 1, found 0",
+                Some("leave `number` out for no limit".into()),
+            );
+        }
+    }
+
+    /// Where a flow goes: `from` and `to`, or a `route`, not both.
+    fn flow_way(&mut self, p: &str, f: &Flow) {
+        if let Some(route) = &f.route {
+            if !f.from.is_empty() || !f.to.is_empty() {
+                let which = if f.from.is_empty() { "to" } else { "from" };
+                self.out.err(
+                    format!("{p}.{which}"),
+                    "a flow with a `route` takes no `from` or `to`",
+                    Some("keep either the route or the two nodes".into()),
+                );
+            }
+            self.route(p, route);
+            return;
+        }
+        if f.from.is_empty() || f.to.is_empty() {
+            let which = if f.from.is_empty() { "from" } else { "to" };
+            self.out.err(
+                format!("{p}.{which}"),
+                format!(
+                    "a flow needs `from` and `to` (node ids), or a `route`; `{which}` is missing"
+                ),
+                None,
+            );
+            return;
+        }
+        let a = self
+            .out
+            .reference(&format!("{p}.from"), &f.from, &self.nodes);
+        let b = self.out.reference(&format!("{p}.to"), &f.to, &self.nodes);
+        if let (Some(a), Some(b)) = (a, b) {
+            self.path_exists(p, a, b);
         }
     }
 

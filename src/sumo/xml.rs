@@ -1,0 +1,185 @@
+//! The XML reading shared by SUMO's network and demand files: one pass over the text with
+//! every error located (1-based line and column), elements handed over with their attributes
+//! unescaped, and the children of elements a reader does not take in skipped unread.
+use std::collections::BTreeMap;
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+
+/// A problem in the file, at a line and column (1-based).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetError {
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+/// Line and column (1-based) of byte offset `pos` in `text`.
+pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
+    let before = &text.as_bytes()[..pos.min(text.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let col = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+    (line, col)
+}
+
+/// The attributes of an element, unescaped.
+fn attributes(e: &BytesStart) -> Result<BTreeMap<String, String>, String> {
+    let mut out = BTreeMap::new();
+    for a in e.attributes() {
+        let a = a.map_err(|err| format!("malformed attribute: {err}"))?;
+        let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+        let value = a
+            .unescape_value()
+            .map_err(|err| format!("attribute `{key}`: {err}"))?;
+        out.insert(key, value.into_owned());
+    }
+    Ok(out)
+}
+
+/// An element being read: its attributes, where it starts, and the errors found in it.
+pub struct Element<'a> {
+    pub name: String,
+    pub attrs: BTreeMap<String, String>,
+    pub at: (usize, usize),
+    pub errors: &'a mut Vec<NetError>,
+}
+
+impl Element<'_> {
+    pub fn fail(&mut self, message: String) {
+        self.errors.push(NetError {
+            line: self.at.0,
+            col: self.at.1,
+            message: format!("<{}>: {message}", self.name),
+        });
+    }
+
+    /// A required attribute.
+    pub fn get(&mut self, key: &str) -> Option<String> {
+        let v = self.attrs.get(key).cloned();
+        if v.is_none() {
+            self.fail(format!("missing attribute `{key}`"));
+        }
+        v
+    }
+
+    pub fn opt(&self, key: &str) -> Option<&str> {
+        self.attrs.get(key).map(String::as_str)
+    }
+
+    /// A number, required or with a default.
+    pub fn num<T: std::str::FromStr>(&mut self, key: &str, default: Option<T>) -> Option<T> {
+        match (self.attrs.get(key).cloned(), default) {
+            (None, Some(d)) => Some(d),
+            (None, None) => self.get(key).and(None),
+            (Some(s), _) => match s.trim().parse::<T>() {
+                Ok(v) => Some(v),
+                Err(_) => {
+                    self.fail(format!("`{key}` is `{s}`, expected a number"));
+                    None
+                }
+            },
+        }
+    }
+
+    /// A shape: space-separated `x,y[,z]` points, at least two.
+    pub fn shape(&mut self, key: &str) -> Option<Vec<[f64; 2]>> {
+        let s = self.get(key)?;
+        let mut pts = Vec::new();
+        for p in s.split_whitespace() {
+            let xy: Vec<Option<f64>> = p.split(',').map(|c| c.parse().ok()).collect();
+            match xy.as_slice() {
+                [Some(x), Some(y)] | [Some(x), Some(y), Some(_)]
+                    if x.is_finite() && y.is_finite() =>
+                {
+                    pts.push([*x, *y]);
+                }
+                _ => {
+                    self.fail(format!("`{key}` has the point `{p}`, expected x,y"));
+                    return None;
+                }
+            }
+        }
+        if pts.len() < 2 {
+            self.fail(format!("`{key}` needs at least two points"));
+            return None;
+        }
+        Some(pts)
+    }
+}
+
+/// What a file reader does with the elements [`walk`] hands it.
+pub trait Visit {
+    /// An element opens (`opens`: it has children, a matching close follows). Returns whether
+    /// its children are read (`false`: they are skipped unseen).
+    fn open(&mut self, el: &mut Element, opens: bool) -> bool;
+    /// A read element closes (an empty element `<x/>` closes right after it opens).
+    fn close(&mut self, name: &[u8]);
+}
+
+/// Reads `text` from start to end, handing elements to `v`; every error in one pass (a
+/// malformed-XML error ends the pass, since nothing after it can be trusted).
+pub fn walk(text: &str, v: &mut dyn Visit) -> Vec<NetError> {
+    let mut reader = Reader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    let mut errors = Vec::new();
+    // Depth inside an element whose children are skipped.
+    let mut skipping = 0usize;
+    loop {
+        let pos = reader.buffer_position() as usize;
+        let (e, opens) = match reader.read_event() {
+            Err(e) => {
+                let (line, col) = line_col(text, reader.error_position() as usize);
+                errors.push(NetError {
+                    line,
+                    col,
+                    message: format!("malformed XML: {e}"),
+                });
+                break;
+            }
+            Ok(Event::Eof) => break,
+            Ok(Event::Start(e)) => (e, true),
+            Ok(Event::Empty(e)) => (e, false),
+            Ok(Event::End(e)) => {
+                if skipping > 0 {
+                    skipping -= 1;
+                } else {
+                    v.close(e.name().as_ref());
+                }
+                continue;
+            }
+            Ok(_) => continue,
+        };
+        if skipping > 0 {
+            skipping += usize::from(opens);
+            continue;
+        }
+        let at = line_col(text, pos);
+        let attrs = match attributes(&e) {
+            Ok(a) => a,
+            Err(message) => {
+                errors.push(NetError {
+                    line: at.0,
+                    col: at.1,
+                    message,
+                });
+                skipping = usize::from(opens);
+                continue;
+            }
+        };
+        let mut el = Element {
+            name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+            attrs,
+            at,
+            errors: &mut errors,
+        };
+        let name = el.name.clone();
+        let read = v.open(&mut el, opens);
+        if !opens {
+            // `<x/>` closes where it opens.
+            v.close(name.as_bytes());
+        } else if !read {
+            skipping = 1;
+        }
+    }
+    errors
+}
