@@ -147,6 +147,22 @@ fn controls(
     edges: &BTreeMap<&str, &Edge>,
 ) -> (Vec<Junction>, Vec<String>, Vec<super::Note>) {
     let programs: BTreeMap<&str, &TlLogic> = net.tls.iter().map(|t| (t.id.as_str(), t)).collect();
+    // Grouped once: scanning every connection per light, or every edge per junction, is
+    // quadratic in the network's size.
+    let mut links_of: BTreeMap<&str, BTreeMap<usize, &str>> = BTreeMap::new();
+    for c in &net.connections {
+        if let Some((tl, i)) = &c.tl {
+            links_of
+                .entry(tl.as_str())
+                .or_default()
+                .insert(*i, c.from.as_str());
+        }
+    }
+    let mut incoming: BTreeMap<&str, Vec<&Edge>> = BTreeMap::new();
+    for e in &net.edges {
+        incoming.entry(e.to.as_str()).or_default().push(e);
+    }
+    let none = BTreeMap::new();
     let mut out = Vec::new();
     let mut signalised = Vec::new();
     let mut other: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
@@ -154,8 +170,11 @@ fn controls(
         let control = match j.kind.as_str() {
             "traffic_light" | "traffic_light_right_on_red" => programs
                 .get(j.id.as_str())
-                .map(|t| Control::Signal(program(net, t))),
-            "priority" | "priority_stop" => priority(net, edges, &j.id),
+                .map(|t| Control::Signal(program(links_of.get(j.id.as_str()).unwrap_or(&none), t))),
+            "priority" | "priority_stop" => priority(
+                incoming.get(j.id.as_str()).map_or(&[], Vec::as_slice),
+                edges,
+            ),
             "dead_end" => None,
             k => {
                 let e = other.entry(k).or_insert((0, j.line));
@@ -187,17 +206,8 @@ fn controls(
 /// A static program: each SUMO phase that gives green (`G` or `g`) to some link is a phase
 /// whose green links are the edges those links come from; yellow phases set the amber time
 /// and all-red phases the all-red time (the longest of each).
-fn program(net: &SumoNet, t: &TlLogic) -> SignalProgram {
-    let mut by_index: BTreeMap<usize, &str> = BTreeMap::new();
-    for c in net
-        .connections
-        .iter()
-        .filter(|c| c.tl.as_ref().is_some_and(|x| x.0 == t.id))
-    {
-        if let Some((_, i)) = &c.tl {
-            by_index.insert(*i, c.from.as_str());
-        }
-    }
+/// `by_index`: the edge each of the light's link indices comes from.
+fn program(by_index: &BTreeMap<usize, &str>, t: &TlLogic) -> SignalProgram {
     let (mut phases, mut amber, mut all_red) = (Vec::new(), 0.0f64, 0.0f64);
     for p in &t.phases {
         let green: BTreeSet<&str> = p
@@ -227,8 +237,7 @@ fn program(net: &SumoNet, t: &TlLogic) -> SignalProgram {
 }
 
 /// A priority junction: the incoming edges of the highest priority are the major road.
-fn priority(net: &SumoNet, edges: &BTreeMap<&str, &Edge>, node: &str) -> Option<Control> {
-    let incoming: Vec<&Edge> = net.edges.iter().filter(|e| e.to == node).collect();
+fn priority(incoming: &[&Edge], edges: &BTreeMap<&str, &Edge>) -> Option<Control> {
     let top = incoming.iter().map(|e| e.priority).max()?;
     if incoming.iter().all(|e| e.priority == top) {
         return None;

@@ -100,7 +100,11 @@ struct State {
 impl Visit for State {
     fn open(&mut self, el: &mut Element, _opens: bool) -> bool {
         read_element(el, &mut self.net, &mut self.edge, &mut self.tl);
-        matches!(el.name.as_str(), "net" | "edge" | "tlLogic" | "junction")
+        match el.name.as_str() {
+            // An internal edge's lanes (the paths through a junction) are not read.
+            "edge" => self.edge.is_some(),
+            name => matches!(name, "net" | "tlLogic" | "junction"),
+        }
     }
 
     fn close(&mut self, name: &[u8]) {

@@ -1,8 +1,6 @@
 //! The XML reading shared by SUMO's network and demand files: one pass over the text with
 //! every error located (1-based line and column), elements handed over with their attributes
 //! unescaped, and the children of elements a reader does not take in skipped unread.
-use std::collections::BTreeMap;
-
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
@@ -22,16 +20,26 @@ pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// The attributes of an element, unescaped.
-fn attributes(e: &BytesStart) -> Result<BTreeMap<String, String>, String> {
-    let mut out = BTreeMap::new();
+/// The attributes of an element, unescaped, in file order (a handful per element: a list is
+/// cheaper to build and search than a map).
+#[derive(Debug, Default)]
+pub struct Attrs(Vec<(String, String)>);
+
+impl Attrs {
+    pub fn get(&self, key: &str) -> Option<&String> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+fn attributes(e: &BytesStart) -> Result<Attrs, String> {
+    let mut out = Attrs::default();
     for a in e.attributes() {
         let a = a.map_err(|err| format!("malformed attribute: {err}"))?;
         let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
         let value = a
             .unescape_value()
             .map_err(|err| format!("attribute `{key}`: {err}"))?;
-        out.insert(key, value.into_owned());
+        out.0.push((key, value.into_owned()));
     }
     Ok(out)
 }
@@ -39,7 +47,7 @@ fn attributes(e: &BytesStart) -> Result<BTreeMap<String, String>, String> {
 /// An element being read: its attributes, where it starts, and the errors found in it.
 pub struct Element<'a> {
     pub name: String,
-    pub attrs: BTreeMap<String, String>,
+    pub attrs: Attrs,
     pub at: (usize, usize),
     pub errors: &'a mut Vec<NetError>,
 }
@@ -107,6 +115,32 @@ impl Element<'_> {
     }
 }
 
+/// Line and column of positions met in increasing order, counted from the last one, so that
+/// locating every element of a file is linear in its size (not quadratic).
+struct Lines<'a> {
+    text: &'a str,
+    pos: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl Lines<'_> {
+    fn at(&mut self, pos: usize) -> (usize, usize) {
+        let pos = pos.min(self.text.len());
+        if pos < self.pos {
+            return line_col(self.text, pos);
+        }
+        for (i, &b) in self.text.as_bytes()[self.pos..pos].iter().enumerate() {
+            if b == b'\n' {
+                self.line += 1;
+                self.line_start = self.pos + i + 1;
+            }
+        }
+        self.pos = pos;
+        (self.line, pos - self.line_start + 1)
+    }
+}
+
 /// What a file reader does with the elements [`walk`] hands it.
 pub trait Visit {
     /// An element opens (`opens`: it has children, a matching close follows). Returns whether
@@ -122,6 +156,12 @@ pub fn walk(text: &str, v: &mut dyn Visit) -> Vec<NetError> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     let mut errors = Vec::new();
+    let mut lines = Lines {
+        text,
+        pos: 0,
+        line: 1,
+        line_start: 0,
+    };
     // Depth inside an element whose children are skipped.
     let mut skipping = 0usize;
     loop {
@@ -153,7 +193,7 @@ pub fn walk(text: &str, v: &mut dyn Visit) -> Vec<NetError> {
             skipping += usize::from(opens);
             continue;
         }
-        let at = line_col(text, pos);
+        let at = lines.at(pos);
         let attrs = match attributes(&e) {
             Ok(a) => a,
             Err(message) => {
