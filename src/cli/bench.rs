@@ -34,6 +34,17 @@ pub struct BenchArgs {
     /// Write the benchmark scenario as RON to this file and exit.
     #[arg(long)]
     pub emit: Option<PathBuf>,
+    /// Benchmark a SUMO network instead of the grid, with the demand of `--routes`; SUMO (from
+    /// `SUMO_BIN`, else `sumo` on the PATH) runs the same files at the same step in the same
+    /// invocation, and both figures are printed side by side (docs/performance.md).
+    #[arg(long, value_name = "NET.xml", requires = "routes")]
+    pub net: Option<PathBuf>,
+    /// SUMO demand files for `--net`.
+    #[arg(long, value_name = "ROU.xml", num_args = 1..)]
+    pub routes: Vec<PathBuf>,
+    /// Fixed step, s (with `--net`; both simulators use it).
+    #[arg(long, default_value_t = 0.01)]
+    pub step: f64,
     /// Write the library's grid-8x8 scenario (the 8×8 grid with edge stubs, placed vehicles,
     /// flows, RSUs and gNBs: `scenarios/grid-8x8.ron`) to this file and exit.
     #[arg(long, value_name = "FILE")]
@@ -41,7 +52,7 @@ pub struct BenchArgs {
 }
 
 #[derive(Serialize)]
-struct Figures {
+pub(super) struct Figures {
     vehicles: usize,
     /// Vehicles that moved at all during the run.
     vehicles_driving: usize,
@@ -75,6 +86,9 @@ pub fn bench(args: &BenchArgs) -> i32 {
     if !(args.duration > 0.0 && args.duration <= 86_400.0) || args.vehicles > 20_000 {
         eprintln!("error: --duration must be in (0, 86400] s and --vehicles at most 20000");
         return BAD_INPUT;
+    }
+    if let Some(net) = &args.net {
+        return super::bench_sumo::bench(net, &args.routes, args, v2x);
     }
     let spec = grid_spec(args.vehicles, args.duration, v2x);
     if let Some(path) = &args.emit_library {
@@ -126,7 +140,7 @@ fn emit(spec: &Spec, path: &Path) -> i32 {
 
 /// The figures of one benchmark run. A vehicle counts as driving if it covered any distance:
 /// vehicle updates of cars that never moved would inflate UPS without any car-following work.
-fn figures(vehicles: usize, side: usize, v2x: bool, out: &Outcome) -> Figures {
+pub(super) fn figures(vehicles: usize, side: usize, v2x: bool, out: &Outcome) -> Figures {
     let delivered: u64 = out.report.v2x.by_type.iter().map(|t| t.delivered).sum();
     let driving = out.report.vehicles.iter().filter(|v| v.distance_m > 0.0);
     Figures {
@@ -160,6 +174,11 @@ fn print_table(f: &Figures) {
         f.sim_time_s,
         f.steps
     );
+    print_figures(f);
+}
+
+/// The figures below the header line.
+pub(super) fn print_figures(f: &Figures) {
     println!("UPS (vehicle updates/s)  {:.0}", f.vehicle_updates_per_s);
     println!("real-time factor         {:.1}", f.real_time_factor);
     println!("steps/s                  {:.0}", f.steps_per_s);

@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input or usage.
 mod bench;
+mod bench_sumo;
 mod check;
 mod import;
 mod isolation;

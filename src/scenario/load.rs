@@ -185,15 +185,7 @@ fn read_includes(
     let mut frags = Vec::new();
     let mut includes = Vec::new();
     for (i, rel) in spec.include.iter().enumerate() {
-        let path = join_include(&main.name, rel);
-        let text = if !allow_outside && escapes(rel) {
-            Err(IncludeError::Outside {
-                resolved: path.clone(),
-                root: scenario_dir(&main.name).display().to_string(),
-            })
-        } else {
-            resolve(&path, MAX_FILE_BYTES)
-        };
+        let (path, text) = fetch(main, rel, resolve, allow_outside, MAX_FILE_BYTES);
         match text {
             Err(e) => errors.push(include_error(main, i, rel, &path, e)),
             Ok(text) => {
@@ -212,6 +204,27 @@ fn read_includes(
     } else {
         Err(Diagnostics::new(errors))
     }
+}
+
+/// A file the scenario names, `rel` to it: its display path, and its text (at most `limit`
+/// bytes) unless it leaves the scenario's tree by its spelling or cannot be read.
+fn fetch(
+    main: &SourceFile,
+    rel: &str,
+    resolve: &mut Resolver<'_>,
+    allow_outside: bool,
+    limit: usize,
+) -> (String, Result<String, IncludeError>) {
+    let path = join_include(&main.name, rel);
+    let text = if !allow_outside && escapes(rel) {
+        Err(IncludeError::Outside {
+            resolved: path.clone(),
+            root: scenario_dir(&main.name).display().to_string(),
+        })
+    } else {
+        resolve(&path, limit)
+    };
+    (path, text)
 }
 
 /// The diagnostic, at `include[i]` of the scenario, for an include that cannot be used.

@@ -5,10 +5,7 @@
 use std::sync::Arc;
 
 use super::include::{Fragment, SourceFile};
-use super::{
-    Fragments, IncludeError, MAX_SUMO_BYTES, Resolver, escapes, file_error, join_include,
-    scenario_dir,
-};
+use super::{Fragments, MAX_SUMO_BYTES, Resolver, fetch, file_error};
 use crate::scenario::diag::{Diag, Diagnostics, offset_of};
 use crate::scenario::spec::{Network, Spec};
 use crate::sumo::demand::{Known, to_demand};
@@ -53,15 +50,7 @@ pub fn read(
     }
     let mut errors = Vec::new();
     let mut fetch = |field: String, rel: &str| {
-        let path = join_include(&main.name, rel);
-        let text = if !allow_outside && escapes(rel) {
-            Err(IncludeError::Outside {
-                resolved: path.clone(),
-                root: scenario_dir(&main.name).display().to_string(),
-            })
-        } else {
-            resolve(&path, MAX_SUMO_BYTES)
-        };
+        let (path, text) = fetch(main, rel, resolve, allow_outside, MAX_SUMO_BYTES);
         match text {
             Ok(t) => Some(Text {
                 path,
@@ -99,7 +88,20 @@ pub fn read(
         match to_demand(&demand, &known) {
             Ok(d) if found.is_empty() => {
                 notes.extend(t.notes(&d.notes));
-                vehicles.extend(d.vehicles);
+                // As SUMO run with `--end`, vehicles due after the end never depart.
+                let (due, late): (Vec<_>, Vec<_>) = d
+                    .vehicles
+                    .into_iter()
+                    .partition(|v| v.depart <= spec.duration);
+                if !late.is_empty() {
+                    let m = format!(
+                        "{} vehicle(s) depart after the scenario's {} s and are left out",
+                        late.len(),
+                        spec.duration
+                    );
+                    notes.push(t.diag(1, 1, &m));
+                }
+                vehicles.extend(due);
                 flows.extend(d.flows);
             }
             Ok(_) => {}
