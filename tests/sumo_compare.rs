@@ -192,22 +192,7 @@ fn same_network_same_vehicles_same_travel_times_and_discharge() {
     let (tripinfo, sumo_fcd) = run_sumo_on(dir.path());
 
     let out_dir = dir.path().join("out");
-    let run = sim(&[
-        OsStr::new("run"),
-        ron.as_os_str(),
-        OsStr::new("--out"),
-        out_dir.as_os_str(),
-        OsStr::new("--trace"),
-        OsStr::new("--fcd-xml"),
-    ]);
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let report: serde_json::Value =
-        serde_json::from_str(&read(&out_dir.join("report.json"))).expect("report.json");
+    let report = run_report(&ron, &out_dir, &["--trace", "--fcd-xml"]);
     assert_eq!(report["summary"]["collisions"], 0);
 
     let (theirs, ours) = (sumo_trips(&tripinfo), our_trips(&report));

@@ -255,18 +255,7 @@ fn an_osm_extract_comes_in_through_netconvert_and_runs() {
         + "    flows: [(id: \"eb\", from: \"1\", to: \"3\", per_hour: 600.0), (id: \"sb\", from: \"4\", to: \"5\", per_hour: 300.0)],\n    expectations: [NoCollisions],\n)\n";
     std::fs::write(&ron, with_traffic).expect("traffic added");
     let out_dir = dir.path().join("out");
-    let run = sim(&[
-        "run".as_ref(),
-        ron.as_os_str(),
-        "-q".as_ref(),
-        "--out".as_ref(),
-        out_dir.as_os_str(),
-    ]);
-    exited_ok(&run, "run");
-    let report: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out_dir.join("report.json")).expect("report"),
-    )
-    .expect("JSON");
+    let report = run_report(&ron, &out_dir, &["-q"]);
     let arrived = report["summary"]["arrived"].as_u64().unwrap_or(0);
     assert!(arrived > 20, "only {arrived} vehicles crossed the district");
 }
@@ -349,17 +338,7 @@ fn sumo_demand_departs_the_same_vehicles_at_the_same_times() {
         })
         .collect();
     let out_dir = dir.path().join("out");
-    let run = sim(&[
-        "run".as_ref(),
-        ron.as_os_str(),
-        "--out".as_ref(),
-        out_dir.as_os_str(),
-    ]);
-    exited_ok(&run, "run");
-    let report: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out_dir.join("report.json")).expect("report"),
-    )
-    .expect("report.json");
+    let report = run_report(&ron, &out_dir, &[]);
     let ours: std::collections::BTreeMap<String, f64> = report["vehicles"]
         .as_array()
         .expect("vehicles")

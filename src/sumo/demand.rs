@@ -380,19 +380,6 @@ impl Converter<'_> {
         }
         let (lane, fit_lane) = self.lane(e);
         let (speed, fit_speed) = self.speed(e);
-        let mix = match t.kind {
-            Kind::Car => KindMix::default(),
-            Kind::Bus => KindMix {
-                car: 0.0,
-                bus: 1.0,
-                truck: 0.0,
-            },
-            Kind::Truck => KindMix {
-                car: 0.0,
-                bus: 0.0,
-                truck: 1.0,
-            },
-        };
         Some(Flow {
             id: e.id.clone(),
             from: String::new(),
@@ -410,7 +397,7 @@ impl Converter<'_> {
             length: Some(t.length),
             begin: e.begin,
             end: e.end,
-            mix,
+            mix: KindMix::only(t.kind),
             automated: 0.0,
             driver: t.driver.clone(),
         })

@@ -113,3 +113,27 @@ pub fn run_sumo(tool: &str, args: &[&std::ffi::OsStr]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `sangam-sim run RON --out OUT [extra...]`, which must exit 0; its report.json.
+pub fn run_report(
+    ron: &std::path::Path,
+    out: &std::path::Path,
+    extra: &[&str],
+) -> serde_json::Value {
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "run".as_ref(),
+        ron.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ];
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    let run = sim(&args);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "run: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = std::fs::read_to_string(out.join("report.json")).expect("report.json written");
+    serde_json::from_str(&text).expect("report.json is JSON")
+}

@@ -199,6 +199,18 @@ fn one() -> f64 {
     1.0
 }
 
+impl KindMix {
+    /// Every vehicle of one kind.
+    pub fn only(kind: Kind) -> KindMix {
+        let share = |k: Kind| if k == kind { 1.0 } else { 0.0 };
+        KindMix {
+            car: share(Kind::Car),
+            bus: share(Kind::Bus),
+            truck: share(Kind::Truck),
+        }
+    }
+}
+
 fn is_poisson(a: &Arrivals) -> bool {
     *a == Arrivals::Poisson
 }
