@@ -2,7 +2,8 @@
 //! grid from `netgenerate`, three through flows of IDM vehicles with identical parameters
 //! (no speed spread, no dawdling), read by both from the same `.net.xml` and `.rou.xml`.
 //! Same vehicles depart and arrive, mean travel time per route within 10 %, queue discharge
-//! headway at a signal within 5 %, no collisions (issue 14's comparison).
+//! headway at a signal within 5 %, no collisions (issue 14's comparison); and left turners on a
+//! permissive green taking gaps in oncoming traffic.
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,6 +21,18 @@ const DEMAND: &str = r#"<routes>
     <flow id="e" type="idm" route="east" begin="0" end="900" vehsPerHour="700" departSpeed="max" departLane="best"/>
     <flow id="n" type="idm" route="north" begin="0" end="900" vehsPerHour="400" departSpeed="max" departLane="best"/>
     <flow id="w" type="idm" route="west" begin="0" end="900" vehsPerHour="500" departSpeed="max" departLane="best"/>
+</routes>
+"#;
+
+const PERMISSIVE: &str = r#"<routes>
+    <vType id="idm" carFollowModel="IDM" accel="2.6" decel="4.5" tau="1.0" minGap="2.5"
+           length="5" delta="4" maxSpeed="30" speedDev="0" sigma="0"/>
+    <route id="east" edges="A1B1 B1C1"/>
+    <route id="left" edges="C1B1 B1B0"/>
+    <route id="north" edges="B0B1 B1B2"/>
+    <flow id="e" type="idm" route="east" begin="0" end="900" vehsPerHour="300" departSpeed="max" departLane="best"/>
+    <flow id="l" type="idm" route="left" begin="0" end="900" vehsPerHour="150" departSpeed="max" departLane="best"/>
+    <flow id="n" type="idm" route="north" begin="0" end="900" vehsPerHour="300" departSpeed="max" departLane="best"/>
 </routes>
 "#;
 
@@ -165,18 +178,17 @@ fn run_sumo_on(dir: &Path) -> (String, String) {
     (read(&trips), read(&fcd))
 }
 
-#[test]
-fn same_network_same_vehicles_same_travel_times_and_discharge() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let net = dir.path().join("grid.net.xml");
+/// A `netgenerate` grid of `n` × `n` signalised junctions, `lanes` lanes, 300 m blocks.
+fn grid(dir: &Path, n: &str, lanes: &str) {
+    let net = dir.join("grid.net.xml");
     let gen_args = [
         "--grid",
         "--grid.number",
-        "4",
+        n,
         "--grid.length",
         "300",
         "--default.lanenumber",
-        "1",
+        lanes,
         "--default-junction-type",
         "traffic_light",
         "--no-turnarounds",
@@ -186,22 +198,31 @@ fn same_network_same_vehicles_same_travel_times_and_discharge() {
     let mut args: Vec<&OsStr> = gen_args.iter().map(OsStr::new).collect();
     args.push(net.as_os_str());
     run_sumo("netgenerate", &args);
-    std::fs::write(dir.path().join("demand.rou.xml"), DEMAND).expect("write demand");
-    let ron = dir.path().join("compare.ron");
+}
+
+/// SUMO and sangam-sim on `demand` over the grid in `dir`: SUMO's (tripinfo, FCD) and our
+/// report, with the FCD in `dir/out`. No collisions in ours.
+fn both(dir: &Path, demand: &str) -> (String, String, serde_json::Value) {
+    std::fs::write(dir.join("demand.rou.xml"), demand).expect("write demand");
+    let ron = dir.join("compare.ron");
     std::fs::write(&ron, SCENARIO).expect("write scenario");
-    let (tripinfo, sumo_fcd) = run_sumo_on(dir.path());
-
-    let out_dir = dir.path().join("out");
-    let report = run_report(&ron, &out_dir, &["--trace", "--fcd-xml"]);
+    let (tripinfo, sumo_fcd) = run_sumo_on(dir);
+    let report = run_report(&ron, &dir.join("out"), &["--trace", "--fcd-xml"]);
     assert_eq!(report["summary"]["collisions"], 0);
+    (tripinfo, sumo_fcd, report)
+}
 
-    let (theirs, ours) = (sumo_trips(&tripinfo), our_trips(&report));
+/// The same vehicles arrive, and each flow's mean travel time is within 10 % of SUMO's.
+fn same_trips(tripinfo: &str, report: &serde_json::Value, vehicles: usize) {
+    let (theirs, ours) = (sumo_trips(tripinfo), our_trips(report));
     let ids = |t: &[(String, f64)]| t.iter().map(|x| x.0.clone()).collect::<BTreeSet<_>>();
     assert_eq!(ids(&theirs), ids(&ours), "the same vehicles arrive");
-    assert_eq!(theirs.len(), 400, "700 + 400 + 500 veh/h for 900 s");
-    let departed = report["summary"]["vehicles"].as_u64();
-    assert_eq!(departed, Some(400), "every vehicle departs");
-
+    assert_eq!(theirs.len(), vehicles);
+    assert_eq!(
+        report["summary"]["vehicles"].as_u64(),
+        Some(vehicles as u64),
+        "every vehicle departs"
+    );
     let (a, b) = (by_flow(&theirs), by_flow(&ours));
     for (flow, t_sumo) in &a {
         let t_ours = b[flow];
@@ -211,6 +232,16 @@ fn same_network_same_vehicles_same_travel_times_and_discharge() {
             "route {flow}: mean travel time {t_ours:.1} s here, {t_sumo:.1} s in SUMO"
         );
     }
+}
+
+#[test]
+fn same_network_same_vehicles_same_travel_times_and_discharge() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    grid(dir.path(), "4", "1");
+    let (tripinfo, sumo_fcd, report) = both(dir.path(), DEMAND);
+    // 700 + 400 + 500 veh/h for 900 s.
+    same_trips(&tripinfo, &report, 400);
+    let out_dir = dir.path().join("out");
 
     let our_fcd = read(&out_dir.join("fcd.xml"));
     for edge in ["A1B1", "D2C2"] {
@@ -226,4 +257,17 @@ fn same_network_same_vehicles_same_travel_times_and_discharge() {
             "{edge}: discharge headway {h_ours:.3} s here, {h_sumo:.3} s in SUMO"
         );
     }
+}
+
+/// Left turns across oncoming traffic on SUMO's permissive green (`g`): westbound cars turn
+/// left at B1 through gaps in 300 veh/h of eastbound through traffic, waiting in the box and
+/// clearing at the end of green. Same vehicles, travel times within 10 % of SUMO's, and no
+/// collision. (Measured at other loads, docs/sumo-import.md: the left turners' time is within
+/// 10 % up to 500 veh/h oncoming; near saturation the two models part.)
+#[test]
+fn left_turners_on_a_permissive_green_take_gaps_as_in_sumo() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    grid(dir.path(), "3", "1");
+    let (tripinfo, _, report) = both(dir.path(), PERMISSIVE);
+    same_trips(&tripinfo, &report, 188);
 }

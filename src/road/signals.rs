@@ -3,7 +3,7 @@
 //! Each phase is green for its links, then amber (3 s default: Korean Road Traffic Act practice
 //! for 50-60 km/h roads), then all-red clearance (2 s default), then the next phase. A link green
 //! in two consecutive phases stays green through the change.
-use crate::scenario::spec::SignalProgram;
+use crate::scenario::spec::{Phase, SignalProgram};
 
 /// The colour shown to one approach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -36,8 +36,22 @@ pub struct Interval {
 pub struct Program {
     pub cycle: f64,
     pub offset: f64,
-    /// (link index, timeline covering [0, cycle)), sorted by link index.
+    /// (link index, timeline covering [0, cycle)), sorted by link index: green while any
+    /// movement of the link is green (what the approach's signal head, SPaT and the view show).
     pub timelines: Vec<(u32, Vec<Interval>)>,
+    /// Movements named in a phase's `turns` or `permissive`, with their own timing, sorted.
+    pub turns: Vec<((u32, u32), TurnTiming)>,
+    /// Links with a movement timed on its own: the timeline of their other movements (green
+    /// only in the phases that give the whole link green), sorted.
+    pub rest: Vec<(u32, Vec<Interval>)>,
+}
+
+/// The timing of one movement that has its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TurnTiming {
+    pub timeline: Vec<Interval>,
+    /// Cycle-time spans of its permissive green (it yields to the protected movements).
+    pub permissive: Vec<(f64, f64)>,
 }
 
 /// What a driver or a SPaT message sees of one approach at one time.
@@ -52,6 +66,18 @@ pub struct SignalState {
     pub green_len: f64,
 }
 
+/// How a phase treats movement `(from, to)` (ids resolved): green at all, and permissive.
+fn phase_gives(
+    p: &Phase,
+    turn: (u32, u32),
+    resolve: &impl Fn(&str) -> Option<u32>,
+) -> (bool, bool) {
+    let is = |(a, b): &(String, String)| resolve(a) == Some(turn.0) && resolve(b) == Some(turn.1);
+    let permissive = p.permissive.iter().any(is);
+    let whole = p.green.iter().any(|id| resolve(id) == Some(turn.0));
+    (whole || permissive || p.turns.iter().any(is), permissive)
+}
+
 impl Program {
     /// Compile a spec program; `resolve` maps link ids to indices (unknown ids are skipped:
     /// validation already reported them).
@@ -63,54 +89,125 @@ impl Program {
             .iter()
             .map(|p| p.duration.max(0.0) + amber + all_red)
             .sum();
+        let pair = |(a, b): &(String, String)| Some((resolve(a)?, resolve(b)?));
+        let mut turns: Vec<(u32, u32)> = spec
+            .phases
+            .iter()
+            .flat_map(|p| p.turns.iter().chain(&p.permissive).filter_map(pair))
+            .collect();
+        turns.sort_unstable();
+        turns.dedup();
         let mut links: Vec<u32> = spec
             .phases
             .iter()
             .flat_map(|p| p.green.iter().filter_map(|id| resolve(id)))
+            .chain(turns.iter().map(|t| t.0))
             .collect();
         links.sort_unstable();
         links.dedup();
+        let line = |greens: Vec<bool>| timeline(spec, &greens, amber, all_red);
+        let whole = |link: u32| -> Vec<bool> {
+            let green = |p: &Phase| p.green.iter().any(|id| resolve(id) == Some(link));
+            spec.phases.iter().map(green).collect()
+        };
         let timelines = links
+            .iter()
+            .map(|&link| {
+                let any = |p: &Phase| {
+                    turns
+                        .iter()
+                        .any(|t| t.0 == link && phase_gives(p, *t, &resolve).0)
+                };
+                let greens = whole(link)
+                    .into_iter()
+                    .zip(&spec.phases)
+                    .map(|(w, p)| w || any(p));
+                (link, line(greens.collect()))
+            })
+            .collect();
+        let mut rest: Vec<(u32, Vec<Interval>)> = Vec::new();
+        for &(link, _) in &turns {
+            if rest.last().is_none_or(|r| r.0 != link) {
+                rest.push((link, line(whole(link))));
+            }
+        }
+        let turns = turns
             .into_iter()
-            .map(|link| {
-                let greens: Vec<bool> = spec
+            .map(|t| {
+                let gives: Vec<(bool, bool)> = spec
                     .phases
                     .iter()
-                    .map(|p| p.green.iter().any(|id| resolve(id) == Some(link)))
+                    .map(|p| phase_gives(p, t, &resolve))
                     .collect();
-                (link, timeline(spec, &greens, amber, all_red))
+                let timing = TurnTiming {
+                    timeline: line(gives.iter().map(|g| g.0).collect()),
+                    permissive: permissive_spans(spec, &gives, amber + all_red),
+                };
+                (t, timing)
             })
             .collect();
         Program {
             cycle,
             offset: spec.offset,
             timelines,
+            turns,
+            rest,
         }
     }
 
     /// The timeline of a link, if this program controls it.
     pub fn timeline(&self, link: u32) -> Option<&[Interval]> {
-        self.timelines
-            .binary_search_by_key(&link, |(l, _)| *l)
-            .ok()
-            .map(|i| self.timelines[i].1.as_slice())
+        find(&self.timelines, &link).map(Vec::as_slice)
     }
 
     /// Colour and timing for `link` at time `t`; links the program does not name are red.
     pub fn state(&self, link: u32, t: f64) -> SignalState {
+        self.state_on(self.timeline(link), t)
+    }
+
+    /// Colour and timing of the movement from `link` onto `next` at time `t`: its own timing
+    /// if a phase names it, else its link's.
+    pub fn turn_state(&self, link: u32, next: u32, t: f64) -> SignalState {
+        let own = find(&self.turns, &(link, next)).map(|tt| tt.timeline.as_slice());
+        let tl = own.or_else(|| find(&self.rest, &link).map(Vec::as_slice));
+        self.state_on(tl.or_else(|| self.timeline(link)), t)
+    }
+
+    /// Is the movement from `link` onto `next` on a permissive green at time `t` (it goes
+    /// only through gaps in the protected movements crossing it)?
+    pub fn permissive(&self, link: u32, next: u32, t: f64) -> bool {
+        let Some(tt) = find(&self.turns, &(link, next)) else {
+            return false;
+        };
+        let tc = self.cycle_time(t);
+        tt.permissive.iter().any(|&(a, b)| a <= tc && tc < b)
+    }
+
+    /// Does the movement from `link` onto `next` ever have a permissive green (a driver on it
+    /// who has entered the box waits there for a gap)?
+    pub fn yields(&self, link: u32, next: u32) -> bool {
+        find(&self.turns, &(link, next)).is_some_and(|tt| !tt.permissive.is_empty())
+    }
+
+    /// Time within the cycle.
+    fn cycle_time(&self, t: f64) -> f64 {
+        (t - self.offset).rem_euclid(self.cycle)
+    }
+
+    fn state_on(&self, tl: Option<&[Interval]>, t: f64) -> SignalState {
         let red = SignalState {
             colour: Colour::Red,
             remaining: f64::INFINITY,
             to_next_green: f64::INFINITY,
             green_len: 0.0,
         };
-        let Some(tl) = self.timeline(link) else {
+        let Some(tl) = tl else {
             return red;
         };
         if self.cycle <= 0.0 || tl.is_empty() {
             return red;
         }
-        let tc = (t - self.offset).rem_euclid(self.cycle);
+        let tc = self.cycle_time(t);
         let i = tl.iter().position(|iv| tc < iv.end).unwrap_or(tl.len() - 1);
         let cur = tl[i];
         // Remaining time, continuing across the cycle wrap while the colour stays the same.
@@ -151,6 +248,29 @@ impl Program {
             green_len,
         }
     }
+}
+
+/// The entry for `key` in a list sorted by key.
+fn find<'a, K: Ord, V>(list: &'a [(K, V)], key: &K) -> Option<&'a V> {
+    list.binary_search_by(|(k, _)| k.cmp(key))
+        .ok()
+        .map(|i| &list[i].1)
+}
+
+/// The cycle-time spans where a movement is on a permissive green: each phase that gives it a
+/// permissive green, with the change interval after it (`change` s; green runs on through it
+/// when the next phase gives green too, and the colour decides the rest).
+fn permissive_spans(spec: &SignalProgram, gives: &[(bool, bool)], change: f64) -> Vec<(f64, f64)> {
+    let mut spans = Vec::new();
+    let mut t = 0.0;
+    for (phase, &(_, permissive)) in spec.phases.iter().zip(gives) {
+        let end = t + phase.duration.max(0.0) + change;
+        if permissive {
+            spans.push((t, end));
+        }
+        t = end;
+    }
+    spans
 }
 
 /// The merged timeline over one cycle of an approach that is green in the phases where
@@ -208,10 +328,12 @@ mod tests {
                 Phase {
                     green: vec!["ns".into()],
                     duration: 30.0,
+                    ..Default::default()
                 },
                 Phase {
                     green: vec!["ew".into()],
                     duration: 20.0,
+                    ..Default::default()
                 },
             ],
         };
@@ -248,6 +370,68 @@ mod tests {
         let w = p.state(1, 10.0 + 59.0);
         assert_eq!(w.colour, Colour::Red);
         assert!((w.remaining - 36.0).abs() < 1e-9);
+    }
+
+    /// Link 0 (two movements: straight onto 2, left onto 3) and link 1 opposite: phase 1 gives
+    /// both links green with 0's left permissive; phase 2 a protected left arrow for 0 only;
+    /// phase 3 green for 1 only.
+    fn with_turns() -> Program {
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+        let spec = SignalProgram {
+            offset: 0.0,
+            amber: 3.0,
+            all_red: 0.0,
+            phases: vec![
+                Phase {
+                    green: vec!["a".into(), "b".into()],
+                    duration: 20.0,
+                    permissive: vec![pair("a", "left")],
+                    ..Default::default()
+                },
+                Phase {
+                    turns: vec![pair("a", "left")],
+                    duration: 6.0,
+                    ..Default::default()
+                },
+                Phase {
+                    green: vec!["b".into()],
+                    duration: 10.0,
+                    ..Default::default()
+                },
+            ],
+        };
+        Program::compile(&spec, |id| match id {
+            "a" => Some(0),
+            "b" => Some(1),
+            "straight" => Some(2),
+            "left" => Some(3),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn a_left_arrow_times_one_movement_and_holds_the_rest_of_its_link() {
+        // Cycle: phase 1 green 0-20 (amber 20-23 only for what is not green next), phase 2
+        // 23-29 (amber 29-32), phase 3 32-42 (amber 42-45).
+        let p = with_turns();
+        assert_eq!(p.cycle, 45.0);
+        // The left runs green from 0 to 29 (on through the change), permissive 0-23.
+        let left = p.turn_state(0, 3, 10.0);
+        assert_eq!((left.colour, left.remaining), (Colour::Green, 19.0));
+        assert!(p.permissive(0, 3, 22.0) && !p.permissive(0, 3, 24.0));
+        assert!(p.yields(0, 3) && !p.yields(0, 2));
+        assert_eq!(p.turn_state(0, 3, 30.0).colour, Colour::Amber);
+        assert_eq!(p.turn_state(0, 3, 40.0).colour, Colour::Red);
+        // Straight on from the same link: amber at 20, red through the arrow.
+        assert_eq!(p.turn_state(0, 2, 21.0).colour, Colour::Amber);
+        assert_eq!(p.turn_state(0, 2, 25.0).colour, Colour::Red);
+        assert!(!p.permissive(0, 2, 10.0));
+        // The approach's signal head shows green while any movement has it.
+        assert_eq!(p.state(0, 25.0).colour, Colour::Green);
+        // The opposite link has no movement of its own: its link timeline.
+        assert_eq!(p.turn_state(1, 2, 25.0).colour, Colour::Red);
+        assert_eq!(p.turn_state(1, 2, 5.0).colour, Colour::Green);
+        assert_eq!(p.turn_state(1, 2, 40.0).colour, Colour::Green);
     }
 
     #[test]

@@ -159,10 +159,12 @@ fn junctions(side: usize) -> Vec<Junction> {
                         Phase {
                             green: incoming(side, (i, j), true),
                             duration: 30.0,
+                            ..Default::default()
                         },
                         Phase {
                             green: incoming(side, (i, j), false),
                             duration: 30.0,
+                            ..Default::default()
                         },
                     ],
                 }),

@@ -330,6 +330,30 @@ impl<'a, 's> Checker<'a, 's> {
             for (m, l) in ph.green.iter().enumerate() {
                 self.incoming(&format!("{p}.phases[{k}].green[{m}]"), l, node);
             }
+            for (field, turns) in [("turns", &ph.turns), ("permissive", &ph.permissive)] {
+                for (m, turn) in turns.iter().enumerate() {
+                    self.turn(&format!("{p}.phases[{k}].{field}[{m}]"), turn, node);
+                }
+            }
+        }
+    }
+
+    /// A movement `(from, to)` through `node`: `from` ends there and `to` starts there.
+    fn turn(&mut self, path: &str, (from, to): &(String, String), node: Option<&str>) {
+        self.incoming(&format!("{path}.0"), from, node);
+        let path = format!("{path}.1");
+        let Some(li) = self.out.reference(&path, to, &self.links) else {
+            return;
+        };
+        let start = &self.link(li).from;
+        if let Some(node) = node
+            && start != node
+        {
+            self.out.err(
+                path,
+                format!("link `{to}` does not start at node `{node}` of this junction (it starts at `{start}`)"),
+                Some(format!("a movement goes from a link ending at `{node}` onto one starting there")),
+            );
         }
     }
 

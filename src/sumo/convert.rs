@@ -148,14 +148,16 @@ fn controls(
 ) -> (Vec<Junction>, Vec<String>, Vec<super::Note>) {
     let programs: BTreeMap<&str, &TlLogic> = net.tls.iter().map(|t| (t.id.as_str(), t)).collect();
     // Grouped once: scanning every connection per light, or every edge per junction, is
-    // quadratic in the network's size.
-    let mut links_of: BTreeMap<&str, BTreeMap<usize, &str>> = BTreeMap::new();
-    for c in &net.connections {
+    // quadratic in the network's size. Turnarounds are left out: sangam-sim has no U-turns.
+    let mut links_of: BTreeMap<&str, Movements> = BTreeMap::new();
+    for c in net.connections.iter().filter(|c| c.dir != "t") {
         if let Some((tl, i)) = &c.tl {
             links_of
                 .entry(tl.as_str())
                 .or_default()
-                .insert(*i, c.from.as_str());
+                .entry(*i)
+                .or_default()
+                .push((c.from.as_str(), c.to.as_str()));
         }
     }
     let mut incoming: BTreeMap<&str, Vec<&Edge>> = BTreeMap::new();
@@ -203,27 +205,24 @@ fn controls(
     (out, signalised, notes)
 }
 
-/// A static program: each SUMO phase that gives green (`G` or `g`) to some link is a phase
-/// whose green links are the edges those links come from; yellow phases set the amber time
-/// and all-red phases the all-red time (the longest of each).
-/// `by_index`: the edge each of the light's link indices comes from.
-fn program(by_index: &BTreeMap<usize, &str>, t: &TlLogic) -> SignalProgram {
+/// The movements (from edge, to edge) behind each link index of a light.
+type Movements<'a> = BTreeMap<usize, Vec<(&'a str, &'a str)>>;
+
+/// A static program: each SUMO phase that gives green (`G` or `g`) and shows no yellow is a
+/// phase; yellow phases set the amber time and all-red phases the all-red time (the longest of
+/// each).
+/// Within a green phase, an edge whose every movement has green is a `green` link, else its
+/// `G` movements are protected `turns`; `g` movements (and no `G` for the same edge pair) are
+/// `permissive`.
+fn program(by_index: &Movements, t: &TlLogic) -> SignalProgram {
     let (mut phases, mut amber, mut all_red) = (Vec::new(), 0.0f64, 0.0f64);
     for p in &t.phases {
-        let green: BTreeSet<&str> = p
-            .state
-            .chars()
-            .enumerate()
-            .filter(|(_, s)| matches!(s, 'G' | 'g'))
-            .filter_map(|(i, _)| by_index.get(&i).copied())
-            .collect();
-        if !green.is_empty() {
-            phases.push(Phase {
-                green: green.into_iter().map(str::to_string).collect(),
-                duration: p.duration,
-            });
-        } else if p.state.contains(['y', 'Y']) {
+        // A phase showing yellow anywhere is a change interval, even where a movement green
+        // on both sides of it (a free right turn) keeps its `G`.
+        if p.state.contains(['y', 'Y']) {
             amber = amber.max(p.duration);
+        } else if p.state.contains(['G', 'g']) {
+            phases.push(phase(by_index, &p.state, p.duration));
         } else {
             all_red = all_red.max(p.duration);
         }
@@ -234,6 +233,43 @@ fn program(by_index: &BTreeMap<usize, &str>, t: &TlLogic) -> SignalProgram {
         all_red,
         phases,
     }
+}
+
+/// One green phase from its SUMO state string.
+fn phase(by_index: &Movements, state: &str, duration: f64) -> Phase {
+    // Per movement: protected (some `G`), else permissive (some `g`), else red.
+    let mut signal: BTreeMap<(&str, &str), char> = BTreeMap::new();
+    for (i, s) in state.chars().enumerate() {
+        for &turn in by_index.get(&i).into_iter().flatten() {
+            let best = signal.entry(turn).or_insert('r');
+            if s == 'G' || (s == 'g' && *best != 'G') {
+                *best = s;
+            }
+        }
+    }
+    let mut by_edge: BTreeMap<&str, Vec<(&str, char)>> = BTreeMap::new();
+    for (&(from, to), &s) in &signal {
+        by_edge.entry(from).or_default().push((to, s));
+    }
+    let mut out = Phase {
+        duration,
+        ..Phase::default()
+    };
+    let pair = |from: &str, to: &str| (from.to_string(), to.to_string());
+    for (from, turns) in by_edge {
+        let whole = turns.iter().all(|(_, s)| *s != 'r');
+        if whole {
+            out.green.push(from.to_string());
+        }
+        for (to, s) in turns {
+            match s {
+                'g' => out.permissive.push(pair(from, to)),
+                'G' if !whole => out.turns.push(pair(from, to)),
+                _ => {}
+            }
+        }
+    }
+    out
 }
 
 /// A priority junction: the incoming edges of the highest priority are the major road.

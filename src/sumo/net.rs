@@ -49,6 +49,8 @@ pub struct Connection {
     pub to_lane: u8,
     /// Traffic light controlling it and its index in the program's state strings.
     pub tl: Option<(String, usize)>,
+    /// SUMO's direction: `s`, `r`, `l`, `t` (turnaround), `R`/`L` (partial), `invalid`.
+    pub dir: String,
     pub line: usize,
 }
 
@@ -232,6 +234,7 @@ fn read_connection(el: &mut Element, net: &mut SumoNet) {
             from_lane,
             to_lane,
             tl: tl_ref,
+            dir: el.opt("dir").unwrap_or_default().to_string(),
             line: el.at.0,
         });
     }

@@ -14,7 +14,7 @@ use crate::clock::SimClock;
 use crate::road::RoadNetwork;
 use crate::road::curves::Curve;
 use crate::road::network::{JunctionCtl, TurnKey};
-use crate::road::signals::Colour;
+use crate::road::signals::{Colour, Program};
 
 /// Critical gap for entering a priority road from a minor one, s: HCM 6th ed. Exhibit 20-15 base
 /// critical headway for a minor-street through movement at a four-leg junction is 6.5 s; 5 s is
@@ -27,14 +27,20 @@ pub const COMFORT_TOLERANCE: f64 = 1e-6;
 /// Deceleration of a vehicle that breaks down, m/s² (assumed: a firm but not emergency stop).
 pub const STALL_DECEL: f64 = 4.0;
 
+/// What the lane index copies from each vehicle.
+type SnapFrom<'a> = (
+    Entity,
+    &'a Vehicle,
+    &'a Motion,
+    &'a Driver,
+    &'a Route,
+    Option<&'a Hazard>,
+);
+
 /// Snapshot every vehicle into the lane index.
-pub fn snapshot(
-    net: Res<RoadNetwork>,
-    mut index: ResMut<LaneIndex>,
-    vehicles: Query<(Entity, &Vehicle, &Motion, &Driver, Option<&Hazard>)>,
-) {
+pub fn snapshot(net: Res<RoadNetwork>, mut index: ResMut<LaneIndex>, vehicles: Query<SnapFrom>) {
     index.snaps.clear();
-    for (entity, veh, m, d, hazard) in &vehicles {
+    for (entity, veh, m, d, route, hazard) in &vehicles {
         let limit = net.links[m.link as usize].speed_limit;
         index.snaps.push(Snap {
             entity,
@@ -46,6 +52,7 @@ pub fn snapshot(
             v: m.v,
             length: veh.body.length,
             prev: m.prev.filter(|_| m.s - veh.body.length < 0.0),
+            next: route.next(),
             hazard: hazard.map(|h| h.id),
             idm: d.idm,
             v0: effective_v0(d, limit),
@@ -234,6 +241,7 @@ pub fn accelerate(
         let to_end = link.length - m.s;
         junction_line(&ctx, &mut b, &m, route, driver, to_end, &mut d.amber);
         keep_clear(&ctx, &mut b, &m, route, d.veh.body.length, to_end);
+        yield_in_gaps(&ctx, &mut b, &m, route, d.veh.body.length, to_end);
         // Intersection collision warning: a known red-light runner due at my junction when I am.
         if must_yield(&ctx.net, &m, route, &ctx.violators, knows) {
             b.stop_for_vehicle_at(to_end);
@@ -373,7 +381,9 @@ fn junction_line(
         // A red-light runner ignores the signal (and who is still in the box).
         JunctionCtl::Signal(_) if driver.runs_red => {}
         JunctionCtl::Signal(p) => {
-            let colour = p.state(m.link, t).colour;
+            let colour = mine
+                .map_or(p.state(m.link, t), |k| p.turn_state(k.0, k.1, t))
+                .colour;
             if colour == Colour::Green {
                 amber.0 = None;
             }
@@ -382,7 +392,14 @@ fn junction_line(
             if must_stop {
                 b.stop_smoothly_at(to_end);
             } else if to_end < BOX_CHECK
-                && box_conflict(net, index, link.to, m.link, mine, (to_end, m.v))
+                && box_conflict(
+                    net,
+                    index,
+                    (link.to, Some((p, t))),
+                    m.link,
+                    mine,
+                    (to_end, m.v),
+                )
             {
                 // Drivers do not enter while a vehicle on a conflicting path will still be in
                 // the conflict area when they get there (the last ones through on amber, a
@@ -397,6 +414,57 @@ fn junction_line(
                 b.stop_for_vehicle_at(to_end);
             }
         }
+    }
+}
+
+/// On a permissive green, or in the box on a movement that had one, wait short of the first
+/// conflict area until a gap in the protected traffic comes (`traffic::permissive`).
+fn yield_in_gaps(
+    ctx: &DriveCtx,
+    b: &mut Brake,
+    m: &Motion,
+    route: &Route,
+    length: f64,
+    to_end: f64,
+) {
+    let (net, t) = (&ctx.net, ctx.clock.t());
+    let (turn, pos) = match m.prev {
+        Some(from) if m.s < 0.0 => (
+            (from, m.link, m.lane),
+            net.turn_length(from, m.link, m.lane) + m.s,
+        ),
+        _ if to_end < BOX_CHECK => match my_turn(net, m, route) {
+            Some(k) => (k, -to_end),
+            None => return,
+        },
+        _ => return,
+    };
+    let Some(j) = net.nodes[net.links[turn.0 as usize].to as usize].junction else {
+        return;
+    };
+    let JunctionCtl::Signal(p) = &net.junctions[j as usize].ctl else {
+        return;
+    };
+    let green = p.turn_state(turn.0, turn.1, t).colour == Colour::Green;
+    let permissive = green && p.permissive(turn.0, turn.1, t);
+    let yielding = if pos < 0.0 {
+        permissive
+    } else {
+        p.yields(turn.0, turn.1)
+    };
+    let clearing = !permissive;
+    let me = super::permissive::Mover {
+        turn,
+        pos,
+        v: m.v,
+        length,
+        clearing,
+    };
+    if let Some(at) = yielding
+        .then(|| super::permissive::wait_at(net, &ctx.index, p, t, &me))
+        .flatten()
+    {
+        b.stop_for_vehicle_at(at - pos);
     }
 }
 
@@ -444,8 +512,11 @@ pub fn amber_go(
     v: f64,
     idm: &Idm,
 ) -> bool {
+    // A driver who chose to go but was then held at the line (yielding to a vehicle in the
+    // box or to oncoming traffic) stands there: the choice is made again, and now it is to stop.
     if let Some((l, go)) = choice.0
         && l == link
+        && !(go && v < STANDING_SPEED)
     {
         return go;
     }
@@ -455,9 +526,11 @@ pub fn amber_go(
 }
 
 /// Can a vehicle at speed `v` stop `to_end` metres ahead, s0 short of it, braking at most b?
+/// A vehicle standing at the line (held there by a vehicle it yields to, within s0 of it) has
+/// stopped already: it must not take amber as a reason to start across.
 pub fn can_stop(to_end: f64, v: f64, idm: &Idm) -> bool {
     let room = to_end - idm.s0;
-    room > 0.0 && v * v <= 2.0 * idm.b * room
+    v < STANDING_SPEED || (room > 0.0 && v * v <= 2.0 * idm.b * room)
 }
 
 /// My path through the junction at the end of my link, if my route goes on.
@@ -556,7 +629,7 @@ pub fn time_to_cover(d: f64, v: f64, a: f64) -> f64 {
 fn box_conflict(
     net: &RoadNetwork,
     index: &LaneIndex,
-    node: u32,
+    (node, program): (u32, Option<(&Program, f64)>),
     link: u32,
     mine: Option<TurnKey>,
     (to_end, v): (f64, f64),
@@ -580,7 +653,14 @@ fn box_conflict(
                 else {
                     continue;
                 };
-                let rear = net.turn_length(from, out, lane) + snap.s - snap.length;
+                let front = net.turn_length(from, out, lane) + snap.s;
+                let rear = front - snap.length;
+                // A vehicle short of our conflict area on a permissive green waits for a gap
+                // (`traffic::permissive`): for me.
+                let before = front < first_theirs(net, theirs, mine);
+                if before && program.is_some_and(|(p, t)| p.permissive(from, out, t)) {
+                    continue;
+                }
                 // A vehicle standing in the box clears it when it moves again: not in any time
                 // that can be counted on.
                 let clear_in = if snap.v < STANDING_SPEED {
@@ -596,6 +676,11 @@ fn box_conflict(
         }
     }
     false
+}
+
+/// Where on `theirs`'s path its conflict with `mine` starts.
+fn first_theirs(net: &RoadNetwork, theirs: TurnKey, mine: TurnKey) -> f64 {
+    net.conflict(theirs, mine).map_or(0.0, |(first, _)| first)
 }
 
 /// Half-width of the band around a lane centre a pedestrian must keep out of, m: half a lane
@@ -649,7 +734,7 @@ fn priority_conflict(
         }
     }
     let from = mine.map_or(u32::MAX, |k| k.0);
-    box_conflict(net, index, node, from, mine, approach)
+    box_conflict(net, index, (node, None), from, mine, approach)
 }
 
 #[cfg(test)]

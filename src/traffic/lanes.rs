@@ -28,6 +28,8 @@ pub struct Snap {
     pub length: f64,
     /// The link it came from while it crosses a junction box (s < 0).
     pub prev: Option<u32>,
+    /// The link its route takes after this one (its movement through the next junction).
+    pub next: Option<u32>,
     /// Set for stalled vehicles: followers must perceive it first.
     pub hazard: Option<u32>,
     pub idm: Idm,
@@ -216,8 +218,15 @@ impl LaneIndex {
             let nl = &net.links[next as usize];
             lane_now = net.entry_lane(prev, next, lane_now).min(nl.lanes - 1);
             let turn = net.turn_length(prev, next, lane_now);
+            let controlled = net.nodes[nl.from as usize].junction.is_some();
             for &o in self.lane(next, lane_now) {
                 let snap = &self.snaps[o as usize];
+                // A vehicle entering the box from another approach onto the same lane is not
+                // ahead of me on my path yet: at a controlled junction the box check at my line
+                // decides who goes first (`decide::box_conflict`).
+                if controlled && snap.s < 0.0 && snap.prev.is_some_and(|p| p != prev) {
+                    continue;
+                }
                 let d = base + turn + snap.s;
                 if d > horizon {
                     return None;

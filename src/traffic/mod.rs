@@ -16,6 +16,7 @@ pub mod lanes;
 pub mod mobil;
 pub mod pedestrians;
 pub mod perceive;
+pub mod permissive;
 pub mod shift;
 pub mod spawn;
 

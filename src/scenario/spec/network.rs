@@ -103,11 +103,22 @@ fn two() -> f64 {
 }
 
 /// One phase: the incoming links that have green, and for how long.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Phase {
-    /// Incoming link ids with green in this phase.
+    /// Incoming link ids with a protected green for every movement in this phase.
     pub green: Vec<String>,
     /// Green time, s.
     pub duration: f64,
+    /// Single movements `(from link, to link)` with a protected green in this phase, the other
+    /// movements of their link staying red (a protected left-turn arrow; SUMO's `G` on some of
+    /// an edge's connections only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub turns: Vec<(String, String)>,
+    /// Movements with a permissive green in this phase: they go only through gaps in the
+    /// protected movements that cross their path (SUMO's `g`; SAE J2735
+    /// `permissive-Movement-Allowed`), like a left turn across oncoming traffic. A movement of a
+    /// `green` link listed here yields too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permissive: Vec<(String, String)>,
 }
