@@ -34,6 +34,7 @@ pub mod traffic;
 pub mod v2x;
 // Driving runs, and the faces: the command line and (feature `viz`) the 3D view.
 pub mod cli;
+pub mod cosim;
 pub mod runner;
 #[cfg(feature = "viz")]
 pub mod viz;

@@ -8,6 +8,7 @@ mod import;
 mod isolation;
 mod merge;
 mod run;
+mod serve;
 mod summary;
 mod sweep;
 mod test;
@@ -60,6 +61,9 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Combine the output directories of sweep shards into what one unsharded run writes.
     Merge(merge::MergeArgs),
+    /// Serve a scenario to TraCI clients (SUMO's `traci` and libtraci, Veins, ...): they step
+    /// it and steer its vehicles; the report is written when they close (docs/traci.md).
+    Serve(serve::ServeArgs),
     /// Write a scenario on a SUMO network (.net.xml; OSM and OpenDRIVE through netconvert).
     Import(import::ImportArgs),
     /// Run one job read from stdin (started by `test` and `sweep`; not for people).
@@ -88,6 +92,7 @@ pub fn main_entry() -> i32 {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Merge(args) => merge::merge(&args),
         Command::Import(args) => import::import(&args),
+        Command::Serve(args) => serve::serve(&args),
         Command::Worker(args) => crate::runner::worker::serve(args.memory_limit_bytes),
     }
 }

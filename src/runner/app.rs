@@ -143,12 +143,20 @@ pub fn drive(app: &mut App, opts: &RunOptions) -> bool {
     }
 }
 
-/// Run a scenario to the end and report.
-pub fn run(spec: Spec, source: &str, opts: &RunOptions) -> Outcome {
+/// A built world with its trace writer running, before its first step.
+pub struct Started {
+    pub app: App,
+    writer: Option<crate::trace::TraceWriter>,
+    trace_error: Option<OutputError>,
+    started: Instant,
+}
+
+/// Build the world of a run and start its trace writer. If the writer cannot start (no
+/// directory, no permission) the run still goes ahead and the error is reported with the
+/// outcome.
+pub fn start(spec: Spec, source: &str, opts: &RunOptions) -> Started {
     let started = Instant::now();
     let mut app = build_app(spec, source, opts);
-    // The writer thread starts before the first step; if it cannot (no directory, no
-    // permission) the run still goes ahead and the error is reported with the outcome.
     let mut trace_error = None;
     let writer = opts.trace_dir.as_ref().and_then(|dir| {
         let topts = crate::trace::TraceOptions {
@@ -166,7 +174,29 @@ pub fn run(spec: Spec, source: &str, opts: &RunOptions) -> Outcome {
             }
         }
     });
-    let timed_out = drive(&mut app, opts);
+    Started {
+        app,
+        writer,
+        trace_error,
+        started,
+    }
+}
+
+/// Run a scenario to the end and report.
+pub fn run(spec: Spec, source: &str, opts: &RunOptions) -> Outcome {
+    let mut s = start(spec, source, opts);
+    let timed_out = drive(&mut s.app, opts);
+    finish(s, timed_out)
+}
+
+/// Close the traces and report on the time simulated.
+pub fn finish(s: Started, timed_out: bool) -> Outcome {
+    let Started {
+        mut app,
+        writer,
+        mut trace_error,
+        started,
+    } = s;
     let traces = match writer.map(|w| w.finish(app.world_mut())) {
         Some(Ok(staged)) => staged,
         Some(Err(e)) => {

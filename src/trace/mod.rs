@@ -181,7 +181,7 @@ fn lane_pos(net: &RoadNetwork, m: &Motion) -> f64 {
     }
 }
 
-fn fcd_row(net: &RoadNetwork, v: &Vehicle, m: &Motion, tf: &Transform) -> FcdRow {
+pub(crate) fn fcd_row(net: &RoadNetwork, v: &Vehicle, m: &Motion, tf: &Transform) -> FcdRow {
     // Bevy: x east, y up, z = -north; the body is yawed about y by the math angle from east.
     let (yaw, _, _) = tf.rotation.to_euler(EulerRot::YXZ);
     let compass = (90.0 - f64::from(yaw).to_degrees()).rem_euclid(360.0);

@@ -201,6 +201,35 @@ pub struct Advice {
     pub max_accel: Option<f64>,
 }
 
+/// A speed set from outside the simulation (TraCI `setSpeed` and `slowDown`): the vehicle
+/// drives towards `target` at up to its maximum acceleration and comfortable deceleration,
+/// still never closer to a leader, a red line or an obstacle than it safely can (SUMO's
+/// default speed mode 31: safe speed, acceleration and deceleration bounds, right of way and
+/// red lights all respected). With a `ramp` (`slowDown`) the target moves linearly from the
+/// speed at the command to `target` over [t0, t1], and control returns to the driver at t1,
+/// as SUMO's speed timeline does (`MSVehicle::Influencer`).
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct SpeedCommand {
+    /// m/s.
+    pub target: f64,
+    /// (t0, speed at t0, t1), s and m/s.
+    pub ramp: Option<(f64, f64, f64)>,
+}
+
+impl SpeedCommand {
+    /// The speed wanted at time `t`, or `None` once a ramp is over.
+    pub fn at(&self, t: f64) -> Option<f64> {
+        match self.ramp {
+            None => Some(self.target),
+            Some((_, _, t1)) if t >= t1 => None,
+            Some((t0, v0, t1)) => {
+                let f = ((t - t0) / (t1 - t0)).clamp(0.0, 1.0);
+                Some(v0 + (self.target - v0) * f)
+            }
+        }
+    }
+}
+
 /// A pedestrian crossing `link` at `s`, `lateral` metres right of the link centreline, walking
 /// towards decreasing (`dir` = -1) or increasing lateral offset.
 #[derive(Component, Debug, Clone)]
@@ -251,6 +280,22 @@ pub struct StopServed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_slow_down_ramps_linearly_then_hands_back() {
+        let c = SpeedCommand {
+            target: 4.0,
+            ramp: Some((10.0, 14.0, 15.0)),
+        };
+        assert_eq!(c.at(10.0), Some(14.0));
+        assert_eq!(c.at(12.5), Some(9.0));
+        assert_eq!(c.at(15.0), None);
+        let held = SpeedCommand {
+            target: 4.0,
+            ramp: None,
+        };
+        assert_eq!(held.at(1e6), Some(4.0));
+    }
 
     #[test]
     fn an_emergency_stop_brakes_holds_and_ends() {

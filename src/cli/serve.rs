@@ -1,0 +1,92 @@
+//! `sangam-sim serve [SCENARIO] [--port 8813] [--clients N]`: a TraCI server (docs/traci.md).
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{BAD_INPUT, FAILED, OK, load, output_error, summary};
+use crate::cosim::{Sim, serve as serve_clients};
+use crate::runner::RunOptions;
+use crate::runner::app::{finish, start};
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Scenario file (default: the embedded Sangam DMC scenario).
+    pub scenario: Option<PathBuf>,
+    /// TCP port to listen on (0: any free port, printed on stderr).
+    #[arg(long, default_value_t = 8813)]
+    pub port: u16,
+    /// Address to listen on. The default accepts only this machine; another address exposes
+    /// the simulation to the network.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub bind: IpAddr,
+    /// Clients to wait for before the first step; with more than one, each calls `setOrder`.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub clients: u16,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output directory for report.json, timing.json and traces, written when the clients
+    /// are done.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Do not print the summary table.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write traces (fcd.csv, v2x.csv), as `run --trace` does.
+    #[arg(long)]
+    pub trace: bool,
+}
+
+pub fn serve(args: &ServeArgs) -> i32 {
+    let loaded = match load(args.scenario.as_deref()) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let addr = SocketAddr::new(args.bind, args.port);
+    let listener = match TcpListener::bind(addr) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {addr}: {e}");
+            eprintln!("  help: choose another --port (0 picks a free one)");
+            return BAD_INPUT;
+        }
+    };
+    let local = listener.local_addr().map_or(addr, |a| a);
+    let opts = RunOptions {
+        seed: args.seed,
+        trace_dir: args.trace.then(|| args.out.clone()),
+        ..RunOptions::default()
+    };
+    let mut started = start(loaded.spec, &loaded.name, &opts);
+    eprintln!(
+        "listening on {local} for {} TraCI client{}",
+        args.clients,
+        if args.clients == 1 { "" } else { "s" }
+    );
+    let mut sim = Sim::new(std::mem::take(&mut started.app));
+    let ended = serve_clients(&mut sim, &listener, usize::from(args.clients));
+    started.app = sim.app;
+    let ended = match ended {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: accepting clients on {local}: {e}");
+            return BAD_INPUT;
+        }
+    };
+    for (n, why, t) in &ended.lost {
+        eprintln!("warning: client {n} lost at t = {t:.2} s: {why}; the run ends there");
+    }
+    let mut outcome = finish(started, false);
+    if let Some(e) = &outcome.trace_error {
+        return output_error(e);
+    }
+    if let Err(e) = outcome.commit(&args.out) {
+        return output_error(&e);
+    }
+    if !args.quiet {
+        print!("{}", summary::table(&outcome.report, Some(&outcome.timing)));
+        println!("report: {}", args.out.join("report.json").display());
+    }
+    if outcome.report.passed { OK } else { FAILED }
+}

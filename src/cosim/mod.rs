@@ -1,0 +1,13 @@
+//! Co-simulation: a TraCI server, so that SUMO's own clients (the `traci` Python package,
+//! libtraci, Veins, Artery, ...) step and steer a sangam-sim world (docs/traci.md).
+//!
+//! A door, kept thin: the protocol is plain functions ([`codec`]); a session turns commands
+//! into reads of the world and the core's own commands ([`session`], [`world`]); the server
+//! only moves bytes and decides when to step ([`server`]).
+pub mod codec;
+pub mod server;
+pub mod session;
+pub mod world;
+
+pub use server::{Ended, serve};
+pub use world::Sim;

@@ -1,0 +1,210 @@
+//! The TCP side: accept the clients, read their messages, step the world when every client
+//! waits for a step, and send the replies.
+//!
+//! With several clients (`--clients N`), as in SUMO ("TraCI/Multiple clients"): each client's
+//! commands are answered until it asks for a step; once every client waits, the world steps
+//! until the earliest requested time, and the clients whose time has come get their replies
+//! and are served again, in the order they set with `setOrder` (ties and clients that set
+//! none: in the order they connected). The order of what happens depends only on what the
+//! clients send, never on network timing.
+use std::io::{self, Read, Write};
+use std::net::{TcpListener, TcpStream};
+
+use super::codec::{MAX_MESSAGE, RTYPE_ERR, Writer, commands, message};
+use super::session::{Client, Next};
+use super::world::Sim;
+
+/// Times closer than this (s) are the same step.
+const EPS: f64 = 1e-9;
+
+/// How the session ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ended {
+    /// Clients that closed with `close`.
+    pub closed: usize,
+    /// Clients whose connection was lost or broke the framing: (client number, what, when).
+    pub lost: Vec<(usize, String, f64)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum State {
+    Open,
+    Closed,
+    Lost(String),
+}
+
+struct Conn {
+    stream: TcpStream,
+    client: Client,
+    /// Connection order, from 0.
+    seq: usize,
+    /// The message being answered and how many of its commands are done.
+    msg: Vec<u8>,
+    done: usize,
+    out: Writer,
+    /// The time this client's `simulationStep` waits for.
+    wait: Option<f64>,
+    state: State,
+}
+
+/// Accept `n` clients on `listener` and serve them until every one has closed or one is lost
+/// (a lost client ends the run: the others are disconnected).
+pub fn serve(sim: &mut Sim, listener: &TcpListener, n: usize) -> io::Result<Ended> {
+    let mut conns = Vec::with_capacity(n);
+    for seq in 0..n {
+        let (stream, _) = listener.accept()?;
+        stream.set_nodelay(true)?;
+        conns.push(Conn {
+            stream,
+            client: Client::default(),
+            seq,
+            msg: Vec::new(),
+            done: 0,
+            out: Writer::default(),
+            wait: None,
+            state: State::Open,
+        });
+    }
+    // Until its first step, each client in connection order; then in the order they set.
+    for c in &mut conns {
+        serve_until_step(sim, c);
+    }
+    conns.sort_by_key(|c| (c.client.order.unwrap_or(i32::MAX), c.seq));
+    let mut ended = Ended {
+        closed: 0,
+        lost: Vec::new(),
+    };
+    loop {
+        settle(sim, &mut conns, &mut ended);
+        if conns.is_empty() || !ended.lost.is_empty() {
+            break;
+        }
+        let target = conns
+            .iter()
+            .filter_map(|c| c.wait)
+            .fold(f64::INFINITY, f64::min);
+        while sim.time() + EPS < target && !sim.ended() {
+            sim.step();
+        }
+        for c in conns.iter_mut() {
+            if c.wait.is_some_and(|w| sim.time() + EPS >= w) || sim.ended() {
+                c.wait = None;
+                c.client.step_reply(sim, &mut c.out);
+                serve_until_step(sim, c);
+            }
+        }
+    }
+    for c in &conns {
+        let _ = c.stream.shutdown(std::net::Shutdown::Both);
+    }
+    Ok(ended)
+}
+
+/// Drop the clients that closed or were lost, counting them.
+fn settle(sim: &Sim, conns: &mut Vec<Conn>, ended: &mut Ended) {
+    conns.retain(|c| match &c.state {
+        State::Open => true,
+        State::Closed => {
+            ended.closed += 1;
+            false
+        }
+        State::Lost(why) => {
+            ended.lost.push((c.seq + 1, why.clone(), sim.time()));
+            false
+        }
+    });
+}
+
+/// Answer a client's commands until it asks for a step that takes time, closes, or is lost.
+fn serve_until_step(sim: &mut Sim, c: &mut Conn) {
+    loop {
+        if c.msg.is_empty() {
+            match read_message(&mut c.stream) {
+                Ok(m) if m.is_empty() => {
+                    send(c);
+                    continue;
+                }
+                Ok(m) => (c.msg, c.done) = (m, 0),
+                Err(e) => {
+                    c.state = State::Lost(e);
+                    return;
+                }
+            }
+        }
+        let msg = std::mem::take(&mut c.msg);
+        match answer(sim, c, &msg) {
+            Some(Next::Step(_)) => {
+                c.msg = msg;
+                return;
+            }
+            Some(Next::Close) => {
+                send(c);
+                let _ = c.stream.shutdown(std::net::Shutdown::Both);
+                c.state = State::Closed;
+                return;
+            }
+            _ => {}
+        }
+        send(c);
+        if c.state != State::Open {
+            return;
+        }
+    }
+}
+
+/// Answer the commands of `msg` from `c.done` on; stops at a step that takes time or a close.
+fn answer(sim: &mut Sim, c: &mut Conn, msg: &[u8]) -> Option<Next> {
+    let cmds = match commands(msg) {
+        Ok(cmds) => cmds,
+        Err(e) => {
+            // The message's own length still frames it: the connection stays usable.
+            let id = msg.get(1).copied().unwrap_or(0);
+            c.out
+                .status(id, RTYPE_ERR, &format!("malformed message: {e}"));
+            return None;
+        }
+    };
+    for cmd in cmds.iter().skip(c.done) {
+        c.done += 1;
+        match c.client.handle(sim, *cmd, &mut c.out) {
+            Next::More => {}
+            Next::Step(t) if sim.time() + EPS >= t => c.client.step_reply(sim, &mut c.out),
+            Next::Step(t) => {
+                c.wait = Some(t);
+                return Some(Next::Step(t));
+            }
+            Next::Close => return Some(Next::Close),
+        }
+    }
+    None
+}
+
+/// Send the reply built so far as one message.
+fn send(c: &mut Conn) {
+    let bytes = message(&c.out.buf);
+    c.out.buf.clear();
+    if let Err(e) = c.stream.write_all(&bytes) {
+        c.state = State::Lost(format!("could not send: {e}"));
+    }
+}
+
+/// Read one message's content. A length outside [4, MAX_MESSAGE] cannot be framed: the
+/// connection ends.
+fn read_message(stream: &mut TcpStream) -> Result<Vec<u8>, String> {
+    let mut len = [0u8; 4];
+    stream
+        .read_exact(&mut len)
+        .map_err(|e| format!("connection lost: {e}"))?;
+    let len = i32::from_be_bytes(len);
+    let n = usize::try_from(len).unwrap_or(0);
+    if !(4..=MAX_MESSAGE).contains(&n) {
+        return Err(format!(
+            "message length {len} is outside 4..={MAX_MESSAGE}: the stream cannot be framed"
+        ));
+    }
+    let mut msg = vec![0u8; n - 4];
+    stream
+        .read_exact(&mut msg)
+        .map_err(|e| format!("connection lost mid-message: {e}"))?;
+    Ok(msg)
+}

@@ -1,0 +1,241 @@
+//! One client's commands, answered from the world: the control commands (`getVersion`,
+//! `simulationStep`, `setOrder`, `close`), the vehicle and simulation domains' get, set and
+//! variable-subscription commands. Command ids and layouts: SUMO's `TraCIConstants.h` and
+//! documentation ("TraCI/Control-related commands", "TraCI/Object Variable Subscription").
+use super::codec::{
+    CodecError, Command, RTYPE_ERR, RTYPE_NOTIMPLEMENTED, RTYPE_OK, Reader, Value, Writer,
+};
+use super::world::Sim;
+
+pub const CMD_GETVERSION: u8 = 0x00;
+pub const CMD_SIMSTEP: u8 = 0x02;
+pub const CMD_SETORDER: u8 = 0x03;
+pub const CMD_CLOSE: u8 = 0x7F;
+const CMD_GET_VEHICLE: u8 = 0xa4;
+const CMD_SET_VEHICLE: u8 = 0xc4;
+const CMD_SUBSCRIBE_VEHICLE: u8 = 0xd4;
+const CMD_GET_SIM: u8 = 0xab;
+const CMD_SUBSCRIBE_SIM: u8 = 0xdb;
+/// A response command's id is its request's plus this (get and subscribe alike).
+const RESPONSE_OFFSET: u8 = 0x10;
+
+/// The TraCI API version spoken: that of SUMO 1.28 and its Python client.
+pub const API_VERSION: i32 = 22;
+
+/// SUMO's "no time limit" for a subscription's begin or end.
+const INVALID_DOUBLE: f64 = -1_073_741_824.0;
+
+/// What the server does after a command.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Next {
+    /// Answer the next command.
+    More,
+    /// Step until this time (the reply comes once it is reached).
+    Step(f64),
+    /// The client said goodbye.
+    Close,
+}
+
+/// A variable subscription: values sent after every step while `begin <= t <= end`.
+#[derive(Debug, Clone, PartialEq)]
+struct Subscription {
+    /// The subscribe command (vehicle or simulation domain).
+    cmd: u8,
+    id: String,
+    vars: Vec<u8>,
+    begin: f64,
+    end: f64,
+}
+
+/// One connected client's state.
+#[derive(Debug, Default)]
+pub struct Client {
+    /// Its place in the order of clients (`setOrder`).
+    pub order: Option<i32>,
+    subs: Vec<Subscription>,
+}
+
+impl Client {
+    /// Answer one command into `out`; a step is answered later by [`Client::step_reply`].
+    pub fn handle(&mut self, sim: &mut Sim, cmd: Command, out: &mut Writer) -> Next {
+        let mut r = Reader::new(cmd.body);
+        let result = match cmd.id {
+            CMD_GETVERSION => version(out),
+            CMD_SIMSTEP => return step_target(sim, &mut r, out),
+            CMD_SETORDER => r
+                .int()
+                .map(|o| {
+                    self.order = Some(o);
+                    out.status(cmd.id, RTYPE_OK, "");
+                })
+                .map_err(malformed(cmd.id)),
+            CMD_CLOSE => {
+                out.status(cmd.id, RTYPE_OK, "");
+                return Next::Close;
+            }
+            CMD_GET_VEHICLE | CMD_GET_SIM => get(sim, cmd.id, &mut r, out),
+            CMD_SET_VEHICLE => set_vehicle(sim, &mut r).map(|()| {
+                out.status(cmd.id, RTYPE_OK, "");
+            }),
+            CMD_SUBSCRIBE_VEHICLE | CMD_SUBSCRIBE_SIM => self.subscribe(sim, cmd.id, &mut r, out),
+            id => {
+                let text = format!(
+                    "command 0x{id:02x} is not implemented by sangam-sim (docs/traci.md lists what is)"
+                );
+                out.status(id, RTYPE_NOTIMPLEMENTED, &text);
+                return Next::More;
+            }
+        };
+        match result {
+            Ok(()) => {}
+            Err(e) => {
+                out.status(cmd.id, RTYPE_ERR, &e);
+            }
+        }
+        Next::More
+    }
+
+    /// The reply to a `simulationStep` once its time is reached: the status, then the
+    /// results of every live subscription, in the order they were made.
+    pub fn step_reply(&mut self, sim: &Sim, out: &mut Writer) {
+        let t = sim.time();
+        self.subs.retain(|s| {
+            let alive = s.cmd != CMD_SUBSCRIBE_VEHICLE || sim.vehicle(&s.id).is_ok();
+            alive && (s.end == INVALID_DOUBLE || t <= s.end)
+        });
+        let live: Vec<&Subscription> = self
+            .subs
+            .iter()
+            .filter(|s| s.begin == INVALID_DOUBLE || t >= s.begin)
+            .collect();
+        out.status(CMD_SIMSTEP, RTYPE_OK, "");
+        out.int(live.len() as i32);
+        for s in live {
+            subscription_result(sim, s, out);
+        }
+    }
+
+    /// Subscribe to (or, with no variables, unsubscribe from) an object's variables. The
+    /// reply carries their current values, as SUMO's does.
+    fn subscribe(
+        &mut self,
+        sim: &Sim,
+        cmd: u8,
+        r: &mut Reader,
+        out: &mut Writer,
+    ) -> Result<(), String> {
+        let bad = malformed(cmd);
+        let (begin, end) = (r.double().map_err(&bad)?, r.double().map_err(&bad)?);
+        let id = r.string().map_err(&bad)?;
+        let n = r.ubyte().map_err(&bad)?;
+        let vars = (0..n)
+            .map(|_| r.ubyte())
+            .collect::<Result<Vec<u8>, _>>()
+            .map_err(&bad)?;
+        self.subs.retain(|s| s.cmd != cmd || s.id != id);
+        if vars.is_empty() {
+            out.status(cmd, RTYPE_OK, "");
+            return Ok(());
+        }
+        if cmd == CMD_SUBSCRIBE_VEHICLE {
+            sim.vehicle(&id)?;
+        }
+        let sub = Subscription {
+            cmd,
+            id,
+            vars,
+            begin,
+            end,
+        };
+        out.status(cmd, RTYPE_OK, "");
+        subscription_result(sim, &sub, out);
+        self.subs.push(sub);
+        Ok(())
+    }
+}
+
+/// A command whose content could not be read.
+fn malformed(cmd: u8) -> impl Fn(CodecError) -> String {
+    move |e| format!("malformed command 0x{cmd:02x}: {e}")
+}
+
+fn version(out: &mut Writer) -> Result<(), String> {
+    let mut c = Writer::default();
+    c.int(API_VERSION)
+        .string(&format!("sangam-sim {}", env!("CARGO_PKG_VERSION")));
+    out.status(CMD_GETVERSION, RTYPE_OK, "");
+    out.command(CMD_GETVERSION, &c.buf);
+    Ok(())
+}
+
+/// `simulationStep(t)`: 0 means one step; a time not after the current one means none
+/// (answered at once); past the scenario's end is an error.
+fn step_target(sim: &Sim, r: &mut Reader, out: &mut Writer) -> Next {
+    let target = match r.double() {
+        Ok(t) if t.is_finite() => t,
+        Ok(t) => {
+            out.status(CMD_SIMSTEP, RTYPE_ERR, &format!("simulationStep to {t}"));
+            return Next::More;
+        }
+        Err(e) => {
+            out.status(CMD_SIMSTEP, RTYPE_ERR, &malformed(CMD_SIMSTEP)(e));
+            return Next::More;
+        }
+    };
+    if sim.ended() && (target == 0.0 || target > sim.time()) {
+        let text = format!(
+            "the scenario ends at {} s (its duration): no more steps; close the connection",
+            sim.time()
+        );
+        out.status(CMD_SIMSTEP, RTYPE_ERR, &text);
+        return Next::More;
+    }
+    if target == 0.0 {
+        Next::Step(sim.time() + sim.dt() * 0.5)
+    } else {
+        Next::Step(target)
+    }
+}
+
+/// A get command: variable, object id, then the response command with the typed value.
+fn get(sim: &Sim, cmd: u8, r: &mut Reader, out: &mut Writer) -> Result<(), String> {
+    let bad = malformed(cmd);
+    let var = r.ubyte().map_err(&bad)?;
+    let id = r.string().map_err(&bad)?;
+    let value = value_of(sim, cmd, var, &id)?;
+    let mut c = Writer::default();
+    c.ubyte(var).string(&id).value(&value);
+    out.status(cmd, RTYPE_OK, "");
+    out.command(cmd + RESPONSE_OFFSET, &c.buf);
+    Ok(())
+}
+
+fn value_of(sim: &Sim, cmd: u8, var: u8, id: &str) -> Result<Value, String> {
+    match cmd {
+        CMD_GET_VEHICLE | CMD_SUBSCRIBE_VEHICLE => sim.vehicle_var(var, id),
+        _ => sim.sim_var(var),
+    }
+}
+
+fn set_vehicle(sim: &mut Sim, r: &mut Reader) -> Result<(), String> {
+    let bad = malformed(CMD_SET_VEHICLE);
+    let var = r.ubyte().map_err(&bad)?;
+    let id = r.string().map_err(&bad)?;
+    let value = r.value().map_err(&bad)?;
+    sim.set_vehicle(var, &id, &value)
+}
+
+/// One subscription's values: the response command with, per variable, its status and value
+/// (or an error text).
+fn subscription_result(sim: &Sim, s: &Subscription, out: &mut Writer) {
+    let mut c = Writer::default();
+    c.string(&s.id).ubyte(s.vars.len() as u8);
+    for &v in &s.vars {
+        c.ubyte(v);
+        match value_of(sim, s.cmd, v, &s.id) {
+            Ok(value) => c.ubyte(RTYPE_OK).value(&value),
+            Err(e) => c.ubyte(RTYPE_ERR).value(&Value::Str(e)),
+        };
+    }
+    out.command(s.cmd + RESPONSE_OFFSET, &c.buf);
+}

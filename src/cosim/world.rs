@@ -1,0 +1,280 @@
+//! The world as TraCI sees it: one headless app stepped on request, the vehicles that departed
+//! and arrived in the last step, and the variables of the vehicle and simulation domains.
+//!
+//! Values follow SUMO's definitions (SUMO documentation, "TraCI/Vehicle Value Retrieval" and
+//! "TraCI/Simulation Value Retrieval"): a vehicle's position is the centre of its front bumper
+//! in network coordinates, its angle is degrees clockwise from north, its lane position is the
+//! front bumper's distance along the lane, lane 0 is the rightmost.
+use std::collections::HashMap;
+
+use bevy::prelude::*;
+
+use super::codec::Value;
+use crate::clock::SimClock;
+use crate::road::RoadNetwork;
+use crate::traffic::components::{Motion, Route, SpeedCommand, Vehicle};
+use crate::traffic::spawn::Departures;
+
+/// Vehicle variables (SUMO `TraCIConstants.h`).
+pub mod var {
+    pub const ID_LIST: u8 = 0x00;
+    pub const ID_COUNT: u8 = 0x01;
+    pub const SPEED: u8 = 0x40;
+    pub const POSITION: u8 = 0x42;
+    pub const ANGLE: u8 = 0x43;
+    pub const LENGTH: u8 = 0x44;
+    pub const POSITION3D: u8 = 0x39;
+    pub const TYPE: u8 = 0x4f;
+    pub const ROAD_ID: u8 = 0x50;
+    pub const LANE_ID: u8 = 0x51;
+    pub const LANE_INDEX: u8 = 0x52;
+    pub const ROUTE_ID: u8 = 0x53;
+    pub const EDGES: u8 = 0x54;
+    pub const LANEPOSITION: u8 = 0x56;
+    pub const ROUTE_INDEX: u8 = 0x69;
+    pub const ACCELERATION: u8 = 0x72;
+    pub const SLOWDOWN: u8 = 0x14;
+    // Simulation variables.
+    pub const TIME: u8 = 0x66;
+    pub const TIME_STEP: u8 = 0x70;
+    pub const LOADED_NUMBER: u8 = 0x71;
+    pub const LOADED_IDS: u8 = 0x72;
+    pub const DEPARTED_NUMBER: u8 = 0x73;
+    pub const DEPARTED_IDS: u8 = 0x74;
+    pub const ARRIVED_NUMBER: u8 = 0x79;
+    pub const ARRIVED_IDS: u8 = 0x7a;
+    pub const DELTA_T: u8 = 0x7b;
+    pub const MIN_EXPECTED: u8 = 0x7d;
+}
+
+/// A world driven by TraCI, and what changed in its last step.
+pub struct Sim {
+    pub app: App,
+    /// Vehicles on the road: (spawn index, entity, id), sorted by index.
+    on_road: Vec<(u32, Entity, String)>,
+    by_id: HashMap<String, Entity>,
+    departed: Vec<String>,
+    arrived: Vec<String>,
+    loaded: Vec<String>,
+    vehicles: QueryState<(Entity, &'static Vehicle)>,
+}
+
+/// A variable this domain does not have.
+pub fn unknown_var(domain: &str, var: u8) -> String {
+    format!("{domain} variable 0x{var:02x} is not implemented by sangam-sim (docs/traci.md)")
+}
+
+impl Sim {
+    /// Take a built app (`runner::build_app`) and run its first update, which starts the
+    /// clocks; the time is then 0 and no step has run, as in SUMO before the first
+    /// `simulationStep`.
+    pub fn new(mut app: App) -> Self {
+        app.update();
+        let vehicles = app.world_mut().query::<(Entity, &Vehicle)>();
+        Sim {
+            app,
+            on_road: Vec::new(),
+            by_id: HashMap::new(),
+            departed: Vec::new(),
+            arrived: Vec::new(),
+            loaded: Vec::new(),
+            vehicles,
+        }
+    }
+
+    fn clock(&self) -> &SimClock {
+        self.app.world().resource::<SimClock>()
+    }
+
+    /// Current simulated time, s.
+    pub fn time(&self) -> f64 {
+        self.clock().t()
+    }
+
+    pub fn dt(&self) -> f64 {
+        self.clock().dt
+    }
+
+    /// The scenario's duration is reached: no more steps.
+    pub fn ended(&self) -> bool {
+        let c = self.clock();
+        c.step >= c.total
+    }
+
+    /// Run one step and note who departed, arrived and was loaded in it.
+    pub fn step(&mut self) {
+        let before = self.app.world().resource::<Departures>().next;
+        self.app.update();
+        let deps = self.app.world().resource::<Departures>();
+        self.loaded = deps.queue[before.min(deps.next)..deps.next]
+            .iter()
+            .map(|d| d.id.clone())
+            .collect();
+        self.track();
+    }
+
+    /// Compare the vehicles on the road with the last step's, both in spawn order.
+    fn track(&mut self) {
+        let world = self.app.world();
+        let mut now: Vec<(u32, Entity)> = self
+            .vehicles
+            .iter(world)
+            .map(|(e, v)| (v.index, e))
+            .collect();
+        now.sort_unstable_by_key(|(i, _)| *i);
+        let old = std::mem::take(&mut self.on_road);
+        self.departed.clear();
+        self.arrived.clear();
+        let mut old = old.into_iter().peekable();
+        for (index, entity) in now {
+            while let Some(gone) = old.next_if(|o| o.0 < index) {
+                self.by_id.remove(&gone.2);
+                self.arrived.push(gone.2);
+            }
+            if let Some(same) = old.next_if(|o| o.0 == index) {
+                self.on_road.push(same);
+                continue;
+            }
+            let id = world
+                .get::<Vehicle>(entity)
+                .map_or_else(String::new, |v| v.id.clone());
+            self.by_id.insert(id.clone(), entity);
+            self.departed.push(id.clone());
+            self.on_road.push((index, entity, id));
+        }
+        for gone in old {
+            self.by_id.remove(&gone.2);
+            self.arrived.push(gone.2);
+        }
+    }
+
+    /// Vehicles on the road or still to depart; 0 once the scenario has ended (a client's
+    /// `while getMinExpectedNumber() > 0` loop then stops at the scenario's duration).
+    fn min_expected(&self) -> usize {
+        if self.ended() {
+            return 0;
+        }
+        let d = self.app.world().resource::<Departures>();
+        self.on_road.len() + d.queue.len().saturating_sub(d.next) + d.waiting.len()
+    }
+
+    /// A variable of the simulation domain.
+    pub fn sim_var(&self, v: u8) -> Result<Value, String> {
+        let ids = |l: &[String]| Value::StrList(l.to_vec());
+        let count = |n: usize| Value::Int(i32::try_from(n).unwrap_or(i32::MAX));
+        Ok(match v {
+            var::TIME => Value::Double(self.time()),
+            var::TIME_STEP => Value::Int((self.time() * 1000.0).round() as i32),
+            var::DELTA_T => Value::Double(self.dt()),
+            var::DEPARTED_IDS => ids(&self.departed),
+            var::DEPARTED_NUMBER => count(self.departed.len()),
+            var::ARRIVED_IDS => ids(&self.arrived),
+            var::ARRIVED_NUMBER => count(self.arrived.len()),
+            var::LOADED_IDS => ids(&self.loaded),
+            var::LOADED_NUMBER => count(self.loaded.len()),
+            var::MIN_EXPECTED => count(self.min_expected()),
+            _ => return Err(unknown_var("simulation", v)),
+        })
+    }
+
+    /// The vehicle with this id on the road, or SUMO's error text.
+    pub fn vehicle(&self, id: &str) -> Result<Entity, String> {
+        self.by_id
+            .get(id)
+            .copied()
+            .ok_or_else(|| format!("Vehicle '{id}' is not known."))
+    }
+
+    /// Vehicle ids in SUMO's order (its vehicle dictionary is a `std::map`: by byte order).
+    fn id_list(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.on_road.iter().map(|o| o.2.clone()).collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// A variable of the vehicle domain (`id` is ignored for the id list and count).
+    pub fn vehicle_var(&self, v: u8, id: &str) -> Result<Value, String> {
+        match v {
+            var::ID_LIST => return Ok(Value::StrList(self.id_list())),
+            var::ID_COUNT => return Ok(Value::Int(self.on_road.len() as i32)),
+            _ => {}
+        }
+        let e = self.vehicle(id)?;
+        let world = self.app.world();
+        let (Some(veh), Some(m), Some(tf), Some(route)) = (
+            world.get::<Vehicle>(e),
+            world.get::<Motion>(e),
+            world.get::<Transform>(e),
+            world.get::<Route>(e),
+        ) else {
+            return Err(format!("Vehicle '{id}' is not known."));
+        };
+        let net = world.resource::<RoadNetwork>();
+        let row = crate::trace::fcd_row(net, veh, m, tf);
+        let link = |l: u32| net.links.get(l as usize).map_or("", |l| l.id.as_str());
+        Ok(match v {
+            var::SPEED => Value::Double(m.v),
+            var::ACCELERATION => Value::Double(m.acc),
+            var::POSITION => Value::Pos2d(row.front[0], row.front[1]),
+            // Flat ground: sangam-sim has no elevation yet.
+            var::POSITION3D => Value::Pos3d(row.front[0], row.front[1], 0.0),
+            var::ANGLE => Value::Double(row.heading),
+            var::LENGTH => Value::Double(veh.body.length),
+            var::TYPE => Value::Str(veh.kind.name().to_string()),
+            var::ROAD_ID => Value::Str(link(m.link).to_string()),
+            var::LANE_ID => Value::Str(row.lane),
+            var::LANE_INDEX => Value::Int(i32::from(m.lane)),
+            var::LANEPOSITION => Value::Double(row.pos),
+            var::ROUTE_ID => Value::Str(format!("!{id}")),
+            var::EDGES => Value::StrList(route.links.iter().map(|&l| link(l).into()).collect()),
+            var::ROUTE_INDEX => Value::Int(route.at as i32),
+            _ => return Err(unknown_var("vehicle", v)),
+        })
+    }
+
+    /// Change a vehicle variable: `setSpeed` (negative: back to the driver) and `slowDown`.
+    pub fn set_vehicle(&mut self, v: u8, id: &str, value: &Value) -> Result<(), String> {
+        let e = self.vehicle(id)?;
+        let t = self.time();
+        let world = self.app.world_mut();
+        let speed_now = world.get::<Motion>(e).map_or(0.0, |m| m.v);
+        let command = match (v, value) {
+            (var::SPEED, v) => match v.number() {
+                Some(s) if !s.is_finite() => return Err(format!("setSpeed got {s}")),
+                Some(s) if s < 0.0 => None,
+                Some(s) => Some(SpeedCommand {
+                    target: s,
+                    ramp: None,
+                }),
+                None => return Err("setSpeed needs a double".into()),
+            },
+            (var::SLOWDOWN, Value::Compound(items)) => {
+                let (speed, dur) = numbers2(items).ok_or("slowDown needs (speed, duration)")?;
+                if !(speed >= 0.0 && dur >= 0.0) {
+                    return Err(format!(
+                        "slowDown needs a speed and a duration >= 0, got {speed} and {dur}"
+                    ));
+                }
+                Some(SpeedCommand {
+                    target: speed,
+                    ramp: Some((t, speed_now, t + dur)),
+                })
+            }
+            _ => return Err(unknown_var("vehicle", v)),
+        };
+        let mut ent = world.entity_mut(e);
+        match command {
+            Some(c) => ent.insert(c),
+            None => ent.remove::<SpeedCommand>(),
+        };
+        Ok(())
+    }
+}
+
+/// Two numbers of a compound.
+fn numbers2(items: &[Value]) -> Option<(f64, f64)> {
+    match items {
+        [a, b] => Some((a.number()?, b.number()?)),
+        _ => None,
+    }
+}

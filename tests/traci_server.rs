@@ -1,0 +1,241 @@
+//! `sangam-sim serve` against the real TraCI client (the `traci` Python package, 1.28, from
+//! `SUMO_BIN` or installed under target/sumo-venv) and against raw bytes: SUMO's semantics
+//! checked with closed-form kinematics (tests/traci/steer.py), two clients in `setOrder`,
+//! determinism, malformed messages, unknown commands, a client that disappears.
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use support::*;
+
+fn traci_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/traci")
+}
+
+/// A running `sangam-sim serve` on a free port, with the rest of its stderr collected.
+struct Server {
+    child: Child,
+    port: u16,
+    stderr: std::thread::JoinHandle<String>,
+}
+
+impl Server {
+    fn start(out: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sangam-sim"))
+            .arg("serve")
+            .arg(traci_dir().join("road.ron"))
+            .args(["--port", "0", "--quiet", "--trace", "--out"])
+            .arg(out)
+            .args(extra)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("serve starts");
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr"));
+        let mut first = String::new();
+        lines
+            .read_line(&mut first)
+            .expect("serve says where it listens");
+        let port = first
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.split_whitespace().next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {first:?}"));
+        let stderr = std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = lines.read_to_string(&mut rest);
+            rest
+        });
+        Server {
+            child,
+            port,
+            stderr,
+        }
+    }
+
+    /// Wait for the server to end: its exit code and what it said.
+    fn end(mut self) -> (Option<i32>, String) {
+        let status = self.child.wait().expect("serve ends");
+        (status.code(), self.stderr.join().unwrap_or_default())
+    }
+}
+
+/// Run a client script from tests/traci with the port; it must succeed.
+fn client(script: &str, args: &[String]) -> Child {
+    Command::new(sumo_tool("python"))
+        .arg(traci_dir().join(script))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python runs")
+}
+
+fn succeeds(c: Child, what: &str) {
+    let out = c.wait_with_output().expect("client ends");
+    assert!(
+        out.status.success(),
+        "{what} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// steer.py against a fresh server writing into `out`; the server must exit 0.
+fn steer(out: &Path) {
+    let server = Server::start(out, &[]);
+    succeeds(client("steer.py", &[server.port.to_string()]), "steer.py");
+    let (code, stderr) = server.end();
+    assert_eq!(code, Some(0), "serve: {stderr}");
+}
+
+#[test]
+fn a_stock_traci_client_steps_reads_and_steers_with_sumo_semantics() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    steer(dir.path());
+    // setSpeed(ego, 5) shows in the trace: 3 s and more at exactly 5 m/s.
+    let fcd = std::fs::read_to_string(dir.path().join("fcd.csv")).expect("fcd.csv");
+    let (mut run, mut longest) = (0, 0);
+    for row in fcd.lines().filter(|l| l.split(',').nth(1) == Some("ego")) {
+        let speed: f64 = row
+            .split(',')
+            .nth(6)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(-1.0);
+        run = if (speed - 5.0).abs() < 1e-6 {
+            run + 1
+        } else {
+            0
+        };
+        longest = longest.max(run);
+    }
+    assert!(
+        longest >= 30,
+        "ego held 5 m/s for {longest} samples of 0.1 s"
+    );
+}
+
+#[test]
+fn the_same_client_commands_give_byte_identical_outputs() {
+    let (a, b) = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
+    steer(a.path());
+    steer(b.path());
+    for file in ["report.json", "fcd.csv", "v2x.csv"] {
+        let read = |d: &Path| std::fs::read(d.join(file)).expect("output written");
+        assert!(
+            read(a.path()) == read(b.path()),
+            "{file} differs between runs"
+        );
+    }
+}
+
+#[test]
+fn two_clients_take_turns_in_their_set_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = Server::start(dir.path(), &["--clients", "2"]);
+    let port = server.port.to_string();
+    // Client 2 connects first: the order comes from setOrder, not from who came first.
+    let second = client("two.py", &["2".into(), port.clone()]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let first = client("two.py", &["1".into(), port]);
+    succeeds(first, "client 1");
+    succeeds(second, "client 2");
+    let (code, stderr) = server.end();
+    assert_eq!(code, Some(0), "serve: {stderr}");
+}
+
+/// A raw TraCI connection for the protocol-level tests.
+struct Raw(TcpStream);
+
+impl Raw {
+    fn connect(port: u16) -> Raw {
+        Raw(TcpStream::connect(("127.0.0.1", port)).expect("connects"))
+    }
+
+    /// Send one message with these commands (each already framed) and read the reply.
+    fn ask(&mut self, commands: &[u8]) -> Option<Vec<u8>> {
+        let len = (commands.len() as i32 + 4).to_be_bytes();
+        self.0.write_all(&[&len[..], commands].concat()).ok()?;
+        let mut n = [0u8; 4];
+        self.0.read_exact(&mut n).ok()?;
+        let mut reply = vec![0u8; i32::from_be_bytes(n) as usize - 4];
+        self.0.read_exact(&mut reply).ok()?;
+        Some(reply)
+    }
+}
+
+/// The first status of a reply: (command id, result type, description).
+fn status(reply: &[u8]) -> (u8, u8, String) {
+    let n = i32::from_be_bytes([reply[3], reply[4], reply[5], reply[6]]) as usize;
+    (
+        reply[1],
+        reply[2],
+        String::from_utf8_lossy(&reply[7..7 + n]).into_owned(),
+    )
+}
+
+const GET_VERSION: [u8; 2] = [2, 0x00];
+const STEP: [u8; 10] = [10, 0x02, 0, 0, 0, 0, 0, 0, 0, 0];
+
+#[test]
+fn malformed_messages_and_unknown_commands_get_errors_on_a_usable_connection() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = Server::start(dir.path(), &[]);
+    let mut c = Raw::connect(server.port);
+    let ok = c.ask(&GET_VERSION).expect("reply");
+    assert_eq!(status(&ok), (0x00, 0x00, String::new()));
+    // A command claiming more bytes than its message holds.
+    let (_, rtype, text) = status(&c.ask(&[40, 0xa4, 0x40]).expect("reply"));
+    assert_eq!(rtype, 0xff);
+    assert!(text.contains("length 40"), "{text}");
+    // A command id nobody knows: "not implemented", naming it.
+    let (id, rtype, text) = status(&c.ask(&[2, 0x55]).expect("reply"));
+    assert_eq!((id, rtype), (0x55, 0x01));
+    assert!(text.contains("0x55"), "{text}");
+    // A get whose id string runs past the command.
+    let (id, rtype, text) = status(&c.ask(&[8, 0xa4, 0x40, 0, 0, 1, 0]).expect("reply"));
+    assert_eq!((id, rtype), (0xa4, 0xff));
+    assert!(text.contains("malformed"), "{text}");
+    // Still usable: a step answers with its status and no subscriptions.
+    let step = c.ask(&STEP).expect("reply");
+    assert_eq!(status(&step), (0x02, 0x00, String::new()));
+    assert_eq!(&step[7..], &[0, 0, 0, 0]);
+    // A message length no stream can be framed by: the server ends the connection.
+    c.0.write_all(&i32::MAX.to_be_bytes()).expect("send");
+    let mut buf = [0u8; 1];
+    assert_eq!(c.0.read(&mut buf).ok(), Some(0), "closed");
+    let (code, stderr) = server.end();
+    assert_eq!(code, Some(0), "serve: {stderr}");
+    assert!(stderr.contains("client 1 lost at t = 0.10 s"), "{stderr}");
+    assert!(dir.path().join("report.json").exists());
+}
+
+#[test]
+fn a_client_lost_mid_run_ends_it_with_complete_outputs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = Server::start(dir.path(), &[]);
+    let mut c = Raw::connect(server.port);
+    for _ in 0..25 {
+        assert!(c.ask(&STEP).is_some());
+    }
+    // Half a message, then gone.
+    c.0.write_all(&[0, 0, 0, 20, 10]).expect("send");
+    drop(c);
+    let (code, stderr) = server.end();
+    assert_eq!(code, Some(0), "serve: {stderr}");
+    assert!(stderr.contains("lost at t = 2.50 s"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("report.json")).expect("report.json"),
+    )
+    .expect("JSON");
+    assert_eq!(report["sim_time_s"].as_f64(), Some(2.5));
+    // Complete traces: a header and one sample of ego per 0.1 s.
+    let fcd = std::fs::read_to_string(dir.path().join("fcd.csv")).expect("fcd.csv");
+    assert_eq!(fcd.lines().count(), 1 + 25);
+}
