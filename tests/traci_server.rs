@@ -24,9 +24,14 @@ struct Server {
 
 impl Server {
     fn start(out: &Path, extra: &[&str]) -> Server {
+        Server::on("road.ron", out, extra)
+    }
+
+    /// Serve tests/traci/`scenario`.
+    fn on(scenario: &str, out: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sangam-sim"))
             .arg("serve")
-            .arg(traci_dir().join("road.ron"))
+            .arg(traci_dir().join(scenario))
             .args(["--port", "0", "--quiet", "--trace", "--out"])
             .arg(out)
             .args(extra)
@@ -116,6 +121,24 @@ fn a_stock_traci_client_steps_reads_and_steers_with_sumo_semantics() {
         longest >= 30,
         "ego held 5 m/s for {longest} samples of 0.1 s"
     );
+}
+
+#[test]
+fn a_client_switches_a_signal_vehicles_obey_and_v2x_is_read_through_parameters() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = Server::on("crossing.ron", dir.path(), &[]);
+    succeeds(
+        client("signals.py", &[server.port.to_string()]),
+        "signals.py",
+    );
+    let (code, stderr) = server.end();
+    assert_eq!(code, Some(0), "serve: {stderr}");
+    // The ego stood at its red: the report counts its stop; nobody collided.
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("report.json")).expect("report.json"),
+    )
+    .expect("JSON");
+    assert_eq!(report["summary"]["collisions"], 0);
 }
 
 #[test]

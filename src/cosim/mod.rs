@@ -5,8 +5,11 @@
 //! into reads of the world and the core's own commands ([`session`], [`world`]); the server
 //! only moves bytes and decides when to step ([`server`]).
 pub mod codec;
+pub mod network;
 pub mod server;
 pub mod session;
+pub mod signals;
+pub mod v2x;
 pub mod world;
 
 pub use server::{Ended, serve};

@@ -5,6 +5,8 @@
 use super::codec::{
     CodecError, Command, RTYPE_ERR, RTYPE_NOTIMPLEMENTED, RTYPE_OK, Reader, Value, Writer,
 };
+use super::network::{CMD_GET_EDGE, CMD_GET_LANE, CMD_GET_PERSON, edge_var, lane_var, person_var};
+use super::signals::{CMD_GET_TL, CMD_SET_TL};
 use super::world::Sim;
 
 pub const CMD_GETVERSION: u8 = 0x00;
@@ -15,7 +17,8 @@ const CMD_GET_VEHICLE: u8 = 0xa4;
 const CMD_SET_VEHICLE: u8 = 0xc4;
 const CMD_SUBSCRIBE_VEHICLE: u8 = 0xd4;
 const CMD_GET_SIM: u8 = 0xab;
-const CMD_SUBSCRIBE_SIM: u8 = 0xdb;
+/// A variable subscription's id is its domain's get command's plus this.
+const SUBSCRIBE_OFFSET: u8 = 0x30;
 /// A response command's id is its request's plus this (get and subscribe alike).
 const RESPONSE_OFFSET: u8 = 0x10;
 
@@ -73,11 +76,16 @@ impl Client {
                 out.status(cmd.id, RTYPE_OK, "");
                 return Next::Close;
             }
-            CMD_GET_VEHICLE | CMD_GET_SIM => get(sim, cmd.id, &mut r, out),
+            id if is_get(id) => get(sim, cmd.id, &mut r, out),
+            CMD_SET_TL => set_tl(sim, &mut r).map(|()| {
+                out.status(cmd.id, RTYPE_OK, "");
+            }),
             CMD_SET_VEHICLE => set_vehicle(sim, &mut r).map(|()| {
                 out.status(cmd.id, RTYPE_OK, "");
             }),
-            CMD_SUBSCRIBE_VEHICLE | CMD_SUBSCRIBE_SIM => self.subscribe(sim, cmd.id, &mut r, out),
+            id if is_get(id.wrapping_sub(SUBSCRIBE_OFFSET)) => {
+                self.subscribe(sim, cmd.id, &mut r, out)
+            }
             id => {
                 let text = format!(
                     "command 0x{id:02x} is not implemented by sangam-sim (docs/traci.md lists what is)"
@@ -97,7 +105,7 @@ impl Client {
 
     /// The reply to a `simulationStep` once its time is reached: the status, then the
     /// results of every live subscription, in the order they were made.
-    pub fn step_reply(&mut self, sim: &Sim, out: &mut Writer) {
+    pub fn step_reply(&mut self, sim: &mut Sim, out: &mut Writer) {
         let t = sim.time();
         self.subs.retain(|s| {
             let alive = s.cmd != CMD_SUBSCRIBE_VEHICLE || sim.vehicle(&s.id).is_ok();
@@ -119,7 +127,7 @@ impl Client {
     /// reply carries their current values, as SUMO's does.
     fn subscribe(
         &mut self,
-        sim: &Sim,
+        sim: &mut Sim,
         cmd: u8,
         r: &mut Reader,
         out: &mut Writer,
@@ -152,6 +160,14 @@ impl Client {
         self.subs.push(sub);
         Ok(())
     }
+}
+
+/// The get commands of the domains served.
+fn is_get(cmd: u8) -> bool {
+    matches!(
+        cmd,
+        CMD_GET_VEHICLE | CMD_GET_SIM | CMD_GET_TL | CMD_GET_LANE | CMD_GET_EDGE | CMD_GET_PERSON
+    )
 }
 
 /// A command whose content could not be read.
@@ -198,11 +214,16 @@ fn step_target(sim: &Sim, r: &mut Reader, out: &mut Writer) -> Next {
 }
 
 /// A get command: variable, object id, then the response command with the typed value.
-fn get(sim: &Sim, cmd: u8, r: &mut Reader, out: &mut Writer) -> Result<(), String> {
+fn get(sim: &mut Sim, cmd: u8, r: &mut Reader, out: &mut Writer) -> Result<(), String> {
     let bad = malformed(cmd);
     let var = r.ubyte().map_err(&bad)?;
     let id = r.string().map_err(&bad)?;
-    let value = value_of(sim, cmd, var, &id)?;
+    let param = if r.left() > 0 {
+        Some(r.value().map_err(&bad)?)
+    } else {
+        None
+    };
+    let value = value_of(sim, cmd, var, &id, param.as_ref())?;
     let mut c = Writer::default();
     c.ubyte(var).string(&id).value(&value);
     out.status(cmd, RTYPE_OK, "");
@@ -210,11 +231,36 @@ fn get(sim: &Sim, cmd: u8, r: &mut Reader, out: &mut Writer) -> Result<(), Strin
     Ok(())
 }
 
-fn value_of(sim: &Sim, cmd: u8, var: u8, id: &str) -> Result<Value, String> {
+fn value_of(
+    sim: &mut Sim,
+    cmd: u8,
+    var: u8,
+    id: &str,
+    param: Option<&Value>,
+) -> Result<Value, String> {
+    let t = sim.time();
     match cmd {
-        CMD_GET_VEHICLE | CMD_SUBSCRIBE_VEHICLE => sim.vehicle_var(var, id),
-        _ => sim.sim_var(var),
+        CMD_GET_VEHICLE => sim.vehicle_var(var, id, param),
+        CMD_GET_TL => {
+            let net = sim.app.world().resource::<crate::road::RoadNetwork>();
+            super::signals::get(net, &sim.tls, var, id, t)
+        }
+        CMD_GET_LANE => lane_var(sim.app.world_mut(), var, id),
+        CMD_GET_EDGE => edge_var(sim.app.world_mut(), var, id),
+        CMD_GET_PERSON => person_var(sim.app.world_mut(), var, id),
+        _ => sim.sim_var(var, param),
     }
+}
+
+fn set_tl(sim: &mut Sim, r: &mut Reader) -> Result<(), String> {
+    let bad = malformed(CMD_SET_TL);
+    let var = r.ubyte().map_err(&bad)?;
+    let id = r.string().map_err(&bad)?;
+    let value = r.value().map_err(&bad)?;
+    let t = sim.time();
+    let Sim { app, tls, .. } = sim;
+    let mut net = app.world_mut().resource_mut::<crate::road::RoadNetwork>();
+    super::signals::set(&mut net, tls, var, &id, &value, t)
 }
 
 fn set_vehicle(sim: &mut Sim, r: &mut Reader) -> Result<(), String> {
@@ -227,12 +273,12 @@ fn set_vehicle(sim: &mut Sim, r: &mut Reader) -> Result<(), String> {
 
 /// One subscription's values: the response command with, per variable, its status and value
 /// (or an error text).
-fn subscription_result(sim: &Sim, s: &Subscription, out: &mut Writer) {
+fn subscription_result(sim: &mut Sim, s: &Subscription, out: &mut Writer) {
     let mut c = Writer::default();
     c.string(&s.id).ubyte(s.vars.len() as u8);
     for &v in &s.vars {
         c.ubyte(v);
-        match value_of(sim, s.cmd, v, &s.id) {
+        match value_of(sim, s.cmd - SUBSCRIBE_OFFSET, v, &s.id, None) {
             Ok(value) => c.ubyte(RTYPE_OK).value(&value),
             Err(e) => c.ubyte(RTYPE_ERR).value(&Value::Str(e)),
         };

@@ -10,10 +10,13 @@ use std::collections::HashMap;
 use bevy::prelude::*;
 
 use super::codec::Value;
+use super::signals::{self, Tls};
+use super::v2x::V2xView;
 use crate::clock::SimClock;
+use crate::radio::outcome::{AirEvents, StationNames};
 use crate::road::RoadNetwork;
-use crate::traffic::components::{Motion, Route, SpeedCommand, Vehicle};
-use crate::traffic::spawn::Departures;
+use crate::traffic::components::{LaneCommand, Motion, Route, SpeedCommand, Vehicle};
+use crate::traffic::spawn::{Departures, resolve_route};
 
 /// Vehicle variables (SUMO `TraCIConstants.h`).
 pub mod var {
@@ -34,6 +37,10 @@ pub mod var {
     pub const ROUTE_INDEX: u8 = 0x69;
     pub const ACCELERATION: u8 = 0x72;
     pub const SLOWDOWN: u8 = 0x14;
+    pub const CHANGELANE: u8 = 0x13;
+    pub const CHANGETARGET: u8 = 0x31;
+    pub const ROUTE: u8 = 0x57;
+    pub const PARAMETER: u8 = 0x7e;
     // Simulation variables.
     pub const TIME: u8 = 0x66;
     pub const TIME_STEP: u8 = 0x70;
@@ -57,6 +64,8 @@ pub struct Sim {
     arrived: Vec<String>,
     loaded: Vec<String>,
     vehicles: QueryState<(Entity, &'static Vehicle)>,
+    pub tls: Vec<Tls>,
+    pub v2x: V2xView,
 }
 
 /// A variable this domain does not have.
@@ -69,9 +78,14 @@ impl Sim {
     /// clocks; the time is then 0 and no step has run, as in SUMO before the first
     /// `simulationStep`.
     pub fn new(mut app: App) -> Self {
+        app.init_resource::<StationNames>()
+            .init_resource::<AirEvents>();
         app.update();
         let vehicles = app.world_mut().query::<(Entity, &Vehicle)>();
+        let tls = signals::signalised(app.world().resource::<RoadNetwork>());
         Sim {
+            tls,
+            v2x: V2xView::default(),
             app,
             on_road: Vec::new(),
             by_id: HashMap::new(),
@@ -111,6 +125,13 @@ impl Sim {
             .map(|d| d.id.clone())
             .collect();
         self.track();
+        let now_us = self.clock().t_us();
+        let world = self.app.world();
+        let (events, names) = (
+            world.resource::<AirEvents>(),
+            world.resource::<StationNames>(),
+        );
+        self.v2x.update(events, names, now_us);
     }
 
     /// Compare the vehicles on the road with the last step's, both in spawn order.
@@ -159,7 +180,7 @@ impl Sim {
     }
 
     /// A variable of the simulation domain.
-    pub fn sim_var(&self, v: u8) -> Result<Value, String> {
+    pub fn sim_var(&self, v: u8, param: Option<&Value>) -> Result<Value, String> {
         let ids = |l: &[String]| Value::StrList(l.to_vec());
         let count = |n: usize| Value::Int(i32::try_from(n).unwrap_or(i32::MAX));
         Ok(match v {
@@ -173,6 +194,10 @@ impl Sim {
             var::LOADED_IDS => ids(&self.loaded),
             var::LOADED_NUMBER => count(self.loaded.len()),
             var::MIN_EXPECTED => count(self.min_expected()),
+            var::PARAMETER => match param {
+                Some(Value::Str(key)) => Value::Str(self.v2x.totals(key)?),
+                _ => return Err("getParameter needs a string key".into()),
+            },
             _ => return Err(unknown_var("simulation", v)),
         })
     }
@@ -193,7 +218,7 @@ impl Sim {
     }
 
     /// A variable of the vehicle domain (`id` is ignored for the id list and count).
-    pub fn vehicle_var(&self, v: u8, id: &str) -> Result<Value, String> {
+    pub fn vehicle_var(&self, v: u8, id: &str, param: Option<&Value>) -> Result<Value, String> {
         match v {
             var::ID_LIST => return Ok(Value::StrList(self.id_list())),
             var::ID_COUNT => return Ok(Value::Int(self.on_road.len() as i32)),
@@ -228,13 +253,27 @@ impl Sim {
             var::ROUTE_ID => Value::Str(format!("!{id}")),
             var::EDGES => Value::StrList(route.links.iter().map(|&l| link(l).into()).collect()),
             var::ROUTE_INDEX => Value::Int(route.at as i32),
+            var::PARAMETER => match param {
+                Some(Value::Str(key)) => Value::Str(self.v2x.vehicle(veh.index, key)?),
+                _ => return Err("getParameter needs a string key".into()),
+            },
             _ => return Err(unknown_var("vehicle", v)),
         })
     }
 
-    /// Change a vehicle variable: `setSpeed` (negative: back to the driver) and `slowDown`.
+    /// Change a vehicle variable: speed (`setSpeed`, `slowDown`), lane (`changeLane`) and
+    /// route (`changeTarget`, `setRoute`).
     pub fn set_vehicle(&mut self, v: u8, id: &str, value: &Value) -> Result<(), String> {
         let e = self.vehicle(id)?;
+        match v {
+            var::SPEED | var::SLOWDOWN => self.set_speed(e, v, value),
+            var::CHANGELANE => self.change_lane(e, value),
+            var::CHANGETARGET | var::ROUTE => self.reroute(e, v, value),
+            _ => Err(unknown_var("vehicle", v)),
+        }
+    }
+
+    fn set_speed(&mut self, e: Entity, v: u8, value: &Value) -> Result<(), String> {
         let t = self.time();
         let world = self.app.world_mut();
         let speed_now = world.get::<Motion>(e).map_or(0.0, |m| m.v);
@@ -248,7 +287,7 @@ impl Sim {
                 }),
                 None => return Err("setSpeed needs a double".into()),
             },
-            (var::SLOWDOWN, Value::Compound(items)) => {
+            (_, Value::Compound(items)) => {
                 let (speed, dur) = numbers2(items).ok_or("slowDown needs (speed, duration)")?;
                 if !(speed >= 0.0 && dur >= 0.0) {
                     return Err(format!(
@@ -260,7 +299,7 @@ impl Sim {
                     ramp: Some((t, speed_now, t + dur)),
                 })
             }
-            _ => return Err(unknown_var("vehicle", v)),
+            _ => return Err("slowDown needs (speed, duration)".into()),
         };
         let mut ent = world.entity_mut(e);
         match command {
@@ -269,6 +308,73 @@ impl Sim {
         };
         Ok(())
     }
+
+    /// `changeLane(id, lane, duration)`: a compound of a byte and a double.
+    fn change_lane(&mut self, e: Entity, value: &Value) -> Result<(), String> {
+        let bad = || "changeLane needs (lane index, duration)".to_string();
+        let Value::Compound(items) = value else {
+            return Err(bad());
+        };
+        let (lane, dur) = numbers2(items).ok_or_else(bad)?;
+        if !(0.0..=255.0).contains(&lane) || dur.is_nan() || dur < 0.0 {
+            return Err(format!("No lane with index {lane} on the vehicle's edge"));
+        }
+        let until = self.time() + dur;
+        let cmd = LaneCommand {
+            lane: lane as u8,
+            until,
+        };
+        self.app.world_mut().entity_mut(e).insert(cmd);
+        Ok(())
+    }
+
+    /// `changeTarget(id, edge)` (the fastest route from where it is) or `setRoute(id, edges)`
+    /// (which must start with the current edge and connect).
+    fn reroute(&mut self, e: Entity, v: u8, value: &Value) -> Result<(), String> {
+        let world = self.app.world_mut();
+        let m = *world.get::<Motion>(e).ok_or("vehicle without motion")?;
+        let net = world.resource::<RoadNetwork>();
+        let here = net.links[m.link as usize].id.clone();
+        let links = match (v, value) {
+            (var::CHANGETARGET, Value::Str(to)) => {
+                net.link(to).ok_or(format!("Edge '{to}' is not known"))?;
+                let trip = crate::scenario::spec::Route::LinkTrip {
+                    from: here,
+                    to: to.clone(),
+                };
+                resolve_route(&trip, net).ok_or(format!("No route to '{to}' from the vehicle"))?
+            }
+            (var::ROUTE, Value::StrList(ids)) => route_from(net, ids, m.link)?,
+            _ => return Err("changeTarget needs an edge id, setRoute a list of them".into()),
+        };
+        world.entity_mut(e).insert(Route { links, at: 0 });
+        Ok(())
+    }
+}
+
+/// A route given as edge ids: it must start on the current link and each edge must follow
+/// the one before.
+fn route_from(net: &RoadNetwork, ids: &[String], current: u32) -> Result<Vec<u32>, String> {
+    let links: Vec<u32> = ids
+        .iter()
+        .map(|id| net.link(id).ok_or(format!("Edge '{id}' is not known")))
+        .collect::<Result<_, _>>()?;
+    if links.first() != Some(&current) {
+        return Err(format!(
+            "Route replacement failed: the route must start with the current edge '{}'",
+            net.links[current as usize].id
+        ));
+    }
+    for w in links.windows(2) {
+        let (a, b) = (&net.links[w[0] as usize], &net.links[w[1] as usize]);
+        if a.to != b.from {
+            return Err(format!(
+                "Route replacement failed: '{}' does not lead to '{}'",
+                a.id, b.id
+            ));
+        }
+    }
+    Ok(links)
 }
 
 /// Two numbers of a compound.

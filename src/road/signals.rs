@@ -44,6 +44,9 @@ pub struct Program {
     /// Links with a movement timed on its own: the timeline of their other movements (green
     /// only in the phases that give the whole link green), sorted.
     pub rest: Vec<(u32, Vec<Interval>)>,
+    /// Each phase's start in the cycle and its green duration, s (its change interval
+    /// follows): what TraCI's phase index, phase duration and next switch report.
+    pub phases: Vec<(f64, f64)>,
 }
 
 /// The timing of one movement that has its own.
@@ -146,12 +149,39 @@ impl Program {
                 (t, timing)
             })
             .collect();
+        let mut start = 0.0;
+        let phases = spec
+            .phases
+            .iter()
+            .map(|p| {
+                let green = p.duration.max(0.0);
+                let at = start;
+                start += green + amber + all_red;
+                (at, green)
+            })
+            .collect();
         Program {
             cycle,
             offset: spec.offset,
             timelines,
             turns,
             rest,
+            phases,
+        }
+    }
+
+    /// The phase running at time `t` and the time it started, s (None for a program without
+    /// phases).
+    pub fn phase_at(&self, t: f64) -> Option<(usize, f64)> {
+        let tc = self.cycle_time(t);
+        let i = self.phases.iter().rposition(|&(start, _)| start <= tc)?;
+        Some((i, t - (tc - self.phases[i].0)))
+    }
+
+    /// Restart the cycle so that phase `i` begins at time `t` (TraCI `setPhase`).
+    pub fn jump_to_phase(&mut self, i: usize, t: f64) {
+        if let Some(&(start, _)) = self.phases.get(i) {
+            self.offset = (t - start).rem_euclid(self.cycle.max(1e-9));
         }
     }
 

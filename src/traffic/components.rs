@@ -230,6 +230,16 @@ impl SpeedCommand {
     }
 }
 
+/// A lane asked for from outside the simulation (TraCI `changeLane`): the driver changes
+/// towards `lane` as soon as it is safe (MOBIL's safety criterion, whatever the incentive) and
+/// makes no lane change of its own until `until`, s (SUMO: "changeLane", with the default
+/// lane change mode).
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct LaneCommand {
+    pub lane: u8,
+    pub until: f64,
+}
+
 /// A pedestrian crossing `link` at `s`, `lateral` metres right of the link centreline, walking
 /// towards decreasing (`dir` = -1) or increasing lateral offset.
 #[derive(Component, Debug, Clone)]

@@ -45,6 +45,7 @@ pub struct Changer {
     route: &'static Route,
     driver: &'static mut Driver,
     aware: &'static Awareness,
+    command: Option<&'static LaneCommand>,
 }
 
 pub fn change_lanes(ctx: LaneCtx, mut vehicles: Query<Changer, Without<Stalled>>) {
@@ -67,15 +68,22 @@ pub fn change_lanes(ctx: LaneCtx, mut vehicles: Query<Changer, Without<Stalled>>
             _ => (0, link.lanes - 1),
         };
         let wrong = m.lane < lo || m.lane > hi;
-        // A change waits for the one under way: a discretionary one until it ends, a mandatory
-        // one (two lanes to cross) until the body has left the first lane, so that it is never
-        // in more than two.
-        if m.shift.is_some_and(|s| !wrong || s.from.is_some()) {
-            continue;
-        }
-        let turn = clock.step + u64::from(veh.index);
-        if !due(turn, period, wrong, c.driver.since_lane_change, to_end) {
-            continue;
+        let commanded = c.command.filter(|k| clock.t() < k.until);
+        if let Some(k) = commanded {
+            if k.lane == m.lane || k.lane >= link.lanes || m.shift.is_some() {
+                continue;
+            }
+        } else {
+            // A change waits for the one under way: a discretionary one until it ends, a
+            // mandatory one (two lanes to cross) until the body has left the first lane, so
+            // that it is never in more than two.
+            if m.shift.is_some_and(|s| !wrong || s.from.is_some()) {
+                continue;
+            }
+            let turn = clock.step + u64::from(veh.index);
+            if !due(turn, period, wrong, c.driver.since_lane_change, to_end) {
+                continue;
+            }
         }
         let Some(me) = ctx.index.slot(veh.index) else {
             continue;
@@ -89,15 +97,27 @@ pub fn change_lanes(ctx: LaneCtx, mut vehicles: Query<Changer, Without<Stalled>>
             idm: idm_on(&driver.idm, ctx.index.snaps[me as usize].v0),
         };
         let own_now = mover.accel_behind(&ctx, m.lane, m.s, m.v);
-        let in_closed = knows_closed(&ctx, &m, to_end, c.aware, driver.reaction);
-        let mobil = mobil_for(driver.mobil, in_closed, wrong);
-        let targets = [m.lane.wrapping_sub(1), m.lane + 1]
-            .into_iter()
-            .filter(|&target| {
-                candidate(m.lane, target, link.lanes, (lo, hi), wrong)
-                    && !ctx.closed.0.contains(&(m.link, target))
-            });
-        let best = mover.best(&ctx, &mobil, targets, own_now);
+        let (mobil, targets) = match commanded {
+            // One lane towards the one asked for, needing only to be safe.
+            Some(k) => {
+                let step = if k.lane > m.lane {
+                    m.lane + 1
+                } else {
+                    m.lane - 1
+                };
+                (mobil_for(driver.mobil, false, true), [Some(step), None])
+            }
+            None => {
+                let in_closed = knows_closed(&ctx, &m, to_end, c.aware, driver.reaction);
+                let targets = [m.lane.wrapping_sub(1), m.lane + 1].map(|target| {
+                    let open = !ctx.closed.0.contains(&(m.link, target));
+                    (open && candidate(m.lane, target, link.lanes, (lo, hi), wrong))
+                        .then_some(target)
+                });
+                (mobil_for(driver.mobil, in_closed, wrong), targets)
+            }
+        };
+        let best = mover.best(&ctx, &mobil, targets.into_iter().flatten(), own_now);
         if let Some((_, lane)) = best {
             let now = m.shift.map_or(0.0, |s| s.offset());
             let shift = Shift::new(link.lanes, m.lane, lane, now, driver.lane_change_s);

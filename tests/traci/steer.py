@@ -111,6 +111,23 @@ def subscriptions_equal_getters():
     assert traci.vehicle.getSubscriptionResults("ego") == {}
 
 
+def change_lane_and_route():
+    traci.vehicle.changeLane("ego", 1, 20.0)
+    for _ in range(60):
+        step()
+    assert traci.vehicle.getLaneID("ego") == "ab_1", traci.vehicle.getLaneID("ego")
+    assert traci.lane.getLastStepVehicleIDs("ab_1")[0] == "ego"
+    assert traci.edge.getLastStepVehicleNumber("ab") == 1  # late has arrived
+    traci.vehicle.setRoute("ego", ["ab"])
+    traci.vehicle.changeTarget("ego", "ab")
+    assert traci.vehicle.getRoute("ego") == ("ab",)
+    try:
+        traci.vehicle.setRoute("ego", ["ba"])
+        raise AssertionError("a route from elsewhere is an error")
+    except traci.TraCIException as e:
+        assert "'ba' is not known" in str(e), e
+
+
 def errors_leave_the_connection_usable():
     try:
         traci.vehicle.getSpeed("nobody")
@@ -118,10 +135,10 @@ def errors_leave_the_connection_usable():
     except traci.TraCIException as e:
         assert "'nobody' is not known" in str(e), e
     try:
-        traci.lane.getLength("ab_0")
+        traci.poi.getIDList()
         raise AssertionError("an unimplemented command says so")
     except traci.TraCIException as e:
-        assert "0xa3" in str(e) and "not implemented" in str(e), e
+        assert "0xa7" in str(e) and "not implemented" in str(e), e
     near(traci.simulation.getTime(), traci.simulation.getTime(), 0, "still answering")
 
 
@@ -150,6 +167,7 @@ def main():
     set_speed_brakes_at_most_comfortably_and_holds()
     slow_down_ramps_then_hands_back()
     subscriptions_equal_getters()
+    change_lane_and_route()
     errors_leave_the_connection_usable()
     late_vehicle_departs_and_arrives()
     the_scenario_ends_at_its_duration()

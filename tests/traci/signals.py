@@ -1,0 +1,66 @@
+"""A TraCI client switching a signal and reading V2X (tests/traci_server.rs), on
+tests/traci/crossing.ron: the stock `traci` package, unchanged.
+"""
+import sys
+
+import traci
+
+traci.init(port=int(sys.argv[1]))
+TL = "crossroads"
+assert traci.trafficlight.getIDList() == (TL,)
+# Controlled links in index order: each approach's movements (straight on and turning).
+links = traci.trafficlight.getControlledLinks(TL)
+assert links == (
+    (("west_in_0", "east_out_0", ""),),
+    (("west_in_0", "north_out_0", ""),),
+    (("south_in_0", "east_out_0", ""),),
+    (("south_in_0", "north_out_0", ""),),
+), links
+traci.simulationStep(1.0)
+assert traci.trafficlight.getRedYellowGreenState(TL) == "GGrr"
+assert traci.trafficlight.getPhase(TL) == 0 and traci.trafficlight.getProgram(TL) == "0"
+assert abs(traci.trafficlight.getNextSwitch(TL) - 65.0) < 1e-9, traci.trafficlight.getNextSwitch(TL)
+
+# Red for the eastbound approach, green for the northbound one, held.
+traci.trafficlight.setRedYellowGreenState(TL, "rrGG")
+assert traci.trafficlight.getRedYellowGreenState(TL) == "rrGG"
+assert traci.trafficlight.getProgram(TL) == "online"
+north_crossed = False
+while traci.simulation.getTime() < 40.0:
+    traci.simulationStep()
+    if traci.vehicle.getRoadID("north") == "north_out":
+        north_crossed = True
+# The ego stopped before its line (its front short of the link's end) and stands.
+assert traci.vehicle.getRoadID("ego") == "west_in", traci.vehicle.getRoadID("ego")
+assert traci.vehicle.getSpeed("ego") < 0.01, traci.vehicle.getSpeed("ego")
+assert traci.vehicle.getLanePosition("ego") < traci.lane.getLength("west_in_0")
+assert north_crossed, "the northbound car went on its green"
+
+# Back to green: the ego drives on through the junction.
+traci.trafficlight.setRedYellowGreenState(TL, "GGrr")
+while traci.simulation.getTime() < 60.0:
+    traci.simulationStep()
+assert traci.vehicle.getRoadID("ego") == "east_out", traci.vehicle.getRoadID("ego")
+
+# A bad state is an error, and changes nothing.
+try:
+    traci.trafficlight.setRedYellowGreenState(TL, "G")
+    raise AssertionError("a state of the wrong length is an error")
+except traci.TraCIException as e:
+    assert "controls 4 links" in str(e), e
+
+# V2X: the ego heard the RSU's SPaT and the other car's CAMs, with their latencies.
+spat = int(traci.vehicle.getParameter("ego", "v2x.received.spat"))
+cams = int(traci.vehicle.getParameter("ego", "v2x.received.cam"))
+assert spat > 100 and cams > 10, (spat, cams)
+kind, sender, sent, latency_ms, tech = traci.vehicle.getParameter("ego", "v2x.last.spat").split()
+assert (kind, sender, tech) == ("spat", "rsu_crossroads", "pc5"), (kind, sender, tech)
+assert float(sent) <= traci.simulation.getTime() and 0 < float(latency_ms) < 100
+pdr = float(traci.simulation.getParameter("", "v2x.pdr"))
+assert 0.5 < pdr <= 1.0, pdr
+try:
+    traci.vehicle.getParameter("ego", "v2x.nothing")
+    raise AssertionError("an unknown key is an error")
+except traci.TraCIException as e:
+    assert "v2x.nothing" in str(e), e
+traci.close()
