@@ -27,8 +27,8 @@ impl Server {
         Server::on("road.ron", out, extra)
     }
 
-    /// Serve tests/traci/`scenario`.
-    fn on(scenario: &str, out: &Path, extra: &[&str]) -> Server {
+    /// Serve `scenario` (relative to tests/traci, or absolute).
+    fn on(scenario: impl AsRef<Path>, out: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sangam-sim"))
             .arg("serve")
             .arg(traci_dir().join(scenario))
@@ -261,4 +261,138 @@ fn a_client_lost_mid_run_ends_it_with_complete_outputs() {
     // Complete traces: a header and one sample of ego per 0.1 s.
     let fcd = std::fs::read_to_string(dir.path().join("fcd.csv")).expect("fcd.csv");
     assert_eq!(fcd.lines().count(), 1 + 25);
+}
+
+const DEMAND: &str = r#"<routes>
+    <vType id="idm" carFollowModel="IDM" accel="2.6" decel="4.5" tau="1.0" minGap="2.5"
+           length="5" delta="4" maxSpeed="30" speedDev="0" sigma="0"/>
+    <route id="east" edges="A1B1 B1C1 C1D1"/>
+    <route id="west" edges="D2C2 C2B2 B2A2"/>
+    <route id="north" edges="B0B1 B1B2 B2B3"/>
+    <flow id="e" type="idm" route="east" begin="0" end="900" vehsPerHour="700" departSpeed="max" departLane="best"/>
+    <flow id="n" type="idm" route="north" begin="0" end="900" vehsPerHour="400" departSpeed="max" departLane="best"/>
+    <flow id="w" type="idm" route="west" begin="0" end="900" vehsPerHour="500" departSpeed="max" departLane="best"/>
+</routes>
+"#;
+
+/// tests/traci/record.py against the server on `port`, stepping to 300 s: its JSON.
+fn record(port: u16, json: &Path) -> serde_json::Value {
+    let args = [port.to_string(), "300".into(), json.display().to_string()];
+    succeeds(client("record.py", &args), "record.py");
+    let text = std::fs::read_to_string(json).expect("record.py writes its JSON");
+    serde_json::from_str(&text).expect("JSON")
+}
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("address").port()
+}
+
+/// (time, id) pairs of a recorded list.
+fn events(v: &serde_json::Value) -> Vec<(f64, String)> {
+    let each = |e: &serde_json::Value| (e[0].as_f64().unwrap_or(-1.0), e[1].to_string());
+    v.as_array().expect("list").iter().map(each).collect()
+}
+
+#[test]
+fn the_same_client_script_gets_the_same_ids_and_close_trajectories_from_sumo() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let net = dir.path().join("grid.net.xml");
+    let gen_args = [
+        "--grid",
+        "--grid.number",
+        "4",
+        "--grid.length",
+        "300",
+        "--default.lanenumber",
+        "1",
+        "--default-junction-type",
+        "traffic_light",
+        "--no-turnarounds",
+        "true",
+        "-o",
+    ];
+    let mut args: Vec<&std::ffi::OsStr> = gen_args.iter().map(std::ffi::OsStr::new).collect();
+    args.push(net.as_os_str());
+    run_sumo("netgenerate", &args);
+    std::fs::write(dir.path().join("demand.rou.xml"), DEMAND).expect("demand");
+    let ron = dir.path().join("compare.ron");
+    let scenario = r#"(name: "traci-compare", duration: 400.0, step: 0.1,
+        sumo: (net: "grid.net.xml", routes: ["demand.rou.xml"]))"#;
+    std::fs::write(&ron, scenario).expect("scenario");
+    // SUMO 1.28 at the same 0.1 s step, serving TraCI.
+    let port = free_port();
+    let mut sumo = Command::new(sumo_tool("sumo"))
+        .current_dir(dir.path())
+        .args([
+            "-n",
+            "grid.net.xml",
+            "-r",
+            "demand.rou.xml",
+            "--step-length",
+            "0.1",
+        ])
+        .args([
+            "--end",
+            "400",
+            "--no-step-log",
+            "--remote-port",
+            &port.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("sumo runs");
+    let theirs = record(port, &dir.path().join("sumo.json"));
+    let _ = sumo.wait();
+    let server = Server::on(&ron, &dir.path().join("out"), &[]);
+    let ours = record(server.port, &dir.path().join("ours.json"));
+    assert_eq!(server.end().0, Some(0));
+
+    // The same vehicles depart in the same steps, in the same order.
+    assert_eq!(events(&theirs["departed"]), events(&ours["departed"]));
+    // The same vehicles arrive, each within a second of SUMO's time.
+    let arrivals = |v: &serde_json::Value| -> std::collections::BTreeMap<String, f64> {
+        events(v).into_iter().map(|(t, id)| (id, t)).collect()
+    };
+    let (a, b) = (arrivals(&theirs["arrived"]), arrivals(&ours["arrived"]));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    assert!(a.len() > 80, "{} arrivals", a.len());
+    for (id, t) in &a {
+        assert!(
+            (b[id] - t).abs() <= 1.0,
+            "{id} arrives at {} here, {t} in SUMO",
+            b[id]
+        );
+    }
+    // Every second: nearly the same vehicles on the road, at nearly the same places.
+    let (sa, sb) = (theirs["samples"].as_array(), ours["samples"].as_array());
+    let (sa, sb) = (sa.expect("samples"), sb.expect("samples"));
+    assert_eq!(sa.len(), 300);
+    let mut gaps = Vec::new();
+    for (x, y) in sa.iter().zip(sb) {
+        let ids = |s: &serde_json::Value| -> std::collections::BTreeSet<String> {
+            s["ids"]
+                .as_array()
+                .expect("ids")
+                .iter()
+                .map(|v| v.to_string())
+                .collect()
+        };
+        let (ix, iy) = (ids(x), ids(y));
+        let both = ix.intersection(&iy).count();
+        let jaccard = both as f64 / ix.union(&iy).count().max(1) as f64;
+        assert!(jaccard >= 0.9, "at {}: {ix:?} vs {iy:?}", x["t"]);
+        for (id, p) in x["pos"].as_object().expect("positions") {
+            if let Some(q) = y["pos"].get(id) {
+                let d = |i: usize| p[i].as_f64().unwrap_or(0.0) - q[i].as_f64().unwrap_or(0.0);
+                gaps.push(d(0).hypot(d(1)));
+            }
+        }
+    }
+    gaps.sort_by(f64::total_cmp);
+    let (median, max) = (gaps[gaps.len() / 2], gaps[gaps.len() - 1]);
+    assert!(
+        median < 3.0 && max < 10.0,
+        "position differences: median {median:.2} m, max {max:.2} m"
+    );
 }

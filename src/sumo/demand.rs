@@ -353,14 +353,14 @@ impl Converter<'_> {
 
     fn flow(&mut self, e: &Entry, t: &Resolved, route: Route) -> Option<Flow> {
         let (per_hour, arrivals) = match e.rate? {
-            Rate::PerHour(q) => (q, Arrivals::Regular),
-            Rate::Period(p) if p > 0.0 => (3600.0 / p, Arrivals::Regular),
+            Rate::PerHour(q) if q > 0.0 => (whole_ms(q), Arrivals::Regular),
+            Rate::Period(p) if p > 0.0 => (whole_ms(3600.0 / p), Arrivals::Regular),
             Rate::Exp(r) => (3600.0 * r, Arrivals::Poisson),
             Rate::Probability(p) if (0.0..=1.0).contains(&p) => (3600.0 * p, Arrivals::Bernoulli),
             Rate::Spread => {
                 let (n, end) = (e.number.unwrap_or(0), e.end.unwrap_or(e.begin));
                 (
-                    f64::from(n) * 3600.0 / (end - e.begin).max(1e-9),
+                    whole_ms(f64::from(n) * 3600.0 / (end - e.begin).max(1e-9)),
                     Arrivals::Regular,
                 )
             }
@@ -471,4 +471,13 @@ fn tag(t: Tag) -> &'static str {
         Tag::Trip => "trip",
         Tag::Flow => "flow",
     }
+}
+
+/// A regular flow's rate with its headway rounded to whole milliseconds, as SUMO stores it
+/// (`SUMOVehicleParserHelper`: `repetitionOffset = TIME2STEPS(3600 / vehsPerHour)`; SUMO times
+/// are integer ms): 700 veh/h departs every 5.143 s, so vehicle 7 leaves at 36.001 s, one
+/// 0.1 s step after 36.0 s, in SUMO and here alike.
+fn whole_ms(per_hour: f64) -> f64 {
+    let headway = (3600.0 / per_hour * 1000.0).round().max(1.0) / 1000.0;
+    3600.0 / headway
 }
