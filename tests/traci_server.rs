@@ -142,6 +142,35 @@ fn a_client_switches_a_signal_vehicles_obey_and_v2x_is_read_through_parameters()
 }
 
 #[test]
+fn the_example_in_docs_traci_md_runs() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/traci.md"))
+        .expect("docs/traci.md");
+    let start = doc.find("```python\n").expect("a Python example") + 10;
+    let code = &doc[start..start + doc[start..].find("```").expect("its end")];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = Server::on("crossing.ron", dir.path(), &[]);
+    let script = dir.path().join("example.py");
+    let port = format!("port={}", server.port);
+    std::fs::write(&script, code.replace("port=8813", &port)).expect("write");
+    let out = Command::new(sumo_tool("python"))
+        .arg(&script)
+        .output()
+        .expect("python");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // It prints the SPaT count, the last SPaT and the PDR.
+    assert!(
+        said.contains("SPaT messages received") && said.contains("rsu_crossroads"),
+        "{said}"
+    );
+    assert_eq!(server.end().0, Some(0));
+}
+
+#[test]
 fn the_same_client_commands_give_byte_identical_outputs() {
     let (a, b) = (
         tempfile::tempdir().expect("dir"),

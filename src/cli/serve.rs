@@ -86,6 +86,15 @@ pub fn serve(args: &ServeArgs) -> i32 {
     }
     if !args.quiet {
         print!("{}", summary::table(&outcome.report, Some(&outcome.timing)));
+        if ended.steps > 0 {
+            let per = |d: std::time::Duration| d.as_secs_f64() * 1e6 / ended.steps as f64;
+            println!(
+                "traci      {} steps; per step: simulation {:.1} µs, server {:.1} µs (decoding, answering, subscriptions, sending)",
+                ended.steps,
+                per(ended.step_time),
+                per(ended.serve_time)
+            );
+        }
         println!("report: {}", args.out.join("report.json").display());
     }
     if outcome.report.passed { OK } else { FAILED }

@@ -7,8 +7,9 @@
 //! and are served again, in the order they set with `setOrder` (ties and clients that set
 //! none: in the order they connected). The order of what happens depends only on what the
 //! clients send, never on network timing.
-use std::io::{self, Read, Write};
+use std::io::{self, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
 
 use super::codec::{MAX_MESSAGE, RTYPE_ERR, Writer, commands, message};
 use super::session::{Client, Next};
@@ -24,6 +25,12 @@ pub struct Ended {
     pub closed: usize,
     /// Clients whose connection was lost or broke the framing: (client number, what, when).
     pub lost: Vec<(usize, String, f64)>,
+    /// Steps run, and the wall time spent in them and in the server's own work (decoding,
+    /// answering, subscriptions, sending; not waiting for clients): the overhead a client
+    /// adds to a run (docs/performance.md).
+    pub steps: u64,
+    pub step_time: Duration,
+    pub serve_time: Duration,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +42,8 @@ enum State {
 
 struct Conn {
     stream: TcpStream,
+    /// The same connection, read through a buffer: one system call per message, mostly.
+    reader: BufReader<TcpStream>,
     client: Client,
     /// Connection order, from 0.
     seq: usize,
@@ -55,6 +64,7 @@ pub fn serve(sim: &mut Sim, listener: &TcpListener, n: usize) -> io::Result<Ende
         let (stream, _) = listener.accept()?;
         stream.set_nodelay(true)?;
         conns.push(Conn {
+            reader: BufReader::new(stream.try_clone()?),
             stream,
             client: Client::default(),
             seq,
@@ -66,13 +76,17 @@ pub fn serve(sim: &mut Sim, listener: &TcpListener, n: usize) -> io::Result<Ende
         });
     }
     // Until its first step, each client in connection order; then in the order they set.
+    let mut serve_time = Duration::ZERO;
     for c in &mut conns {
-        serve_until_step(sim, c);
+        serve_until_step(sim, c, &mut serve_time);
     }
     conns.sort_by_key(|c| (c.client.order.unwrap_or(i32::MAX), c.seq));
     let mut ended = Ended {
         closed: 0,
         lost: Vec::new(),
+        steps: 0,
+        step_time: Duration::ZERO,
+        serve_time: Duration::ZERO,
     };
     loop {
         settle(sim, &mut conns, &mut ended);
@@ -83,17 +97,23 @@ pub fn serve(sim: &mut Sim, listener: &TcpListener, n: usize) -> io::Result<Ende
             .iter()
             .filter_map(|c| c.wait)
             .fold(f64::INFINITY, f64::min);
+        let stepping = Instant::now();
         while sim.time() + EPS < target && !sim.ended() {
             sim.step();
+            ended.steps += 1;
         }
+        ended.step_time += stepping.elapsed();
         for c in conns.iter_mut() {
             if c.wait.is_some_and(|w| sim.time() + EPS >= w) || sim.ended() {
+                let replying = Instant::now();
                 c.wait = None;
                 c.client.step_reply(sim, &mut c.out);
-                serve_until_step(sim, c);
+                serve_time += replying.elapsed();
+                serve_until_step(sim, c, &mut serve_time);
             }
         }
     }
+    ended.serve_time = serve_time;
     for c in &conns {
         let _ = c.stream.shutdown(std::net::Shutdown::Both);
     }
@@ -115,11 +135,16 @@ fn settle(sim: &Sim, conns: &mut Vec<Conn>, ended: &mut Ended) {
     });
 }
 
-/// Answer a client's commands until it asks for a step that takes time, closes, or is lost.
-fn serve_until_step(sim: &mut Sim, c: &mut Conn) {
+/// Answer a client's commands until it asks for a step that takes time, closes, or is lost;
+/// adds the time spent answering (not waiting) to `busy`.
+fn serve_until_step(sim: &mut Sim, c: &mut Conn, busy: &mut Duration) {
+    let mut since = Instant::now();
     loop {
         if c.msg.is_empty() {
-            match read_message(&mut c.stream) {
+            *busy += since.elapsed();
+            let read = read_message(&mut c.reader);
+            since = Instant::now();
+            match read {
                 Ok(m) if m.is_empty() => {
                     send(c);
                     continue;
@@ -135,21 +160,22 @@ fn serve_until_step(sim: &mut Sim, c: &mut Conn) {
         match answer(sim, c, &msg) {
             Some(Next::Step(_)) => {
                 c.msg = msg;
-                return;
+                break;
             }
             Some(Next::Close) => {
                 send(c);
                 let _ = c.stream.shutdown(std::net::Shutdown::Both);
                 c.state = State::Closed;
-                return;
+                break;
             }
             _ => {}
         }
         send(c);
         if c.state != State::Open {
-            return;
+            break;
         }
     }
+    *busy += since.elapsed();
 }
 
 /// Answer the commands of `msg` from `c.done` on; stops at a step that takes time or a close.
@@ -190,7 +216,7 @@ fn send(c: &mut Conn) {
 
 /// Read one message's content. A length outside [4, MAX_MESSAGE] cannot be framed: the
 /// connection ends.
-fn read_message(stream: &mut TcpStream) -> Result<Vec<u8>, String> {
+fn read_message(stream: &mut impl Read) -> Result<Vec<u8>, String> {
     let mut len = [0u8; 4];
     stream
         .read_exact(&mut len)
