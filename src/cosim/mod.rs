@@ -6,6 +6,7 @@
 //! only moves bytes and decides when to step ([`server`]).
 pub mod codec;
 pub mod network;
+pub mod send;
 pub mod server;
 pub mod session;
 pub mod signals;

@@ -17,6 +17,8 @@ const CMD_GET_VEHICLE: u8 = 0xa4;
 const CMD_SET_VEHICLE: u8 = 0xc4;
 const CMD_SUBSCRIBE_VEHICLE: u8 = 0xd4;
 const CMD_GET_SIM: u8 = 0xab;
+const CMD_CONTEXT_VEHICLE: u8 = 0x84;
+const CMD_CONTEXT_SIM: u8 = 0x8b;
 /// A variable subscription's id is its domain's get command's plus this.
 const SUBSCRIBE_OFFSET: u8 = 0x30;
 /// A response command's id is its request's plus this (get and subscribe alike).
@@ -48,6 +50,8 @@ struct Subscription {
     vars: Vec<u8>,
     begin: f64,
     end: f64,
+    /// A context subscription: the objects' domain (its get command) and the distance, m.
+    context: Option<(u8, f64)>,
 }
 
 /// One connected client's state.
@@ -86,6 +90,7 @@ impl Client {
             id if is_get(id.wrapping_sub(SUBSCRIBE_OFFSET)) => {
                 self.subscribe(sim, cmd.id, &mut r, out)
             }
+            CMD_CONTEXT_VEHICLE | CMD_CONTEXT_SIM => self.subscribe(sim, cmd.id, &mut r, out),
             id => {
                 let text = format!(
                     "command 0x{id:02x} is not implemented by sangam-sim (docs/traci.md lists what is)"
@@ -108,7 +113,8 @@ impl Client {
     pub fn step_reply(&mut self, sim: &mut Sim, out: &mut Writer) {
         let t = sim.time();
         self.subs.retain(|s| {
-            let alive = s.cmd != CMD_SUBSCRIBE_VEHICLE || sim.vehicle(&s.id).is_ok();
+            let on_vehicle = s.cmd == CMD_SUBSCRIBE_VEHICLE || s.cmd == CMD_CONTEXT_VEHICLE;
+            let alive = !on_vehicle || sim.vehicle(&s.id).is_ok();
             alive && (s.end == INVALID_DOUBLE || t <= s.end)
         });
         let live: Vec<&Subscription> = self
@@ -135,6 +141,18 @@ impl Client {
         let bad = malformed(cmd);
         let (begin, end) = (r.double().map_err(&bad)?, r.double().map_err(&bad)?);
         let id = r.string().map_err(&bad)?;
+        let context = if cmd < CMD_GET_VEHICLE {
+            let domain = r.ubyte().map_err(&bad)?;
+            let dist = r.double().map_err(&bad)?;
+            if domain != CMD_GET_VEHICLE {
+                return Err(format!(
+                    "context subscriptions to domain 0x{domain:02x} are not implemented by sangam-sim (vehicles are: 0xa4)"
+                ));
+            }
+            Some((domain, dist))
+        } else {
+            None
+        };
         let n = r.ubyte().map_err(&bad)?;
         let vars = (0..n)
             .map(|_| r.ubyte())
@@ -145,7 +163,7 @@ impl Client {
             out.status(cmd, RTYPE_OK, "");
             return Ok(());
         }
-        if cmd == CMD_SUBSCRIBE_VEHICLE {
+        if cmd == CMD_SUBSCRIBE_VEHICLE || cmd == CMD_CONTEXT_VEHICLE {
             sim.vehicle(&id)?;
         }
         let sub = Subscription {
@@ -154,6 +172,7 @@ impl Client {
             vars,
             begin,
             end,
+            context,
         };
         out.status(cmd, RTYPE_OK, "");
         subscription_result(sim, &sub, out);
@@ -274,6 +293,9 @@ fn set_vehicle(sim: &mut Sim, r: &mut Reader) -> Result<(), String> {
 /// One subscription's values: the response command with, per variable, its status and value
 /// (or an error text).
 fn subscription_result(sim: &mut Sim, s: &Subscription, out: &mut Writer) {
+    if let Some((domain, dist)) = s.context {
+        return context_result(sim, s, domain, dist, out);
+    }
     let mut c = Writer::default();
     c.string(&s.id).ubyte(s.vars.len() as u8);
     for &v in &s.vars {
@@ -282,6 +304,44 @@ fn subscription_result(sim: &mut Sim, s: &Subscription, out: &mut Writer) {
             Ok(value) => c.ubyte(RTYPE_OK).value(&value),
             Err(e) => c.ubyte(RTYPE_ERR).value(&Value::Str(e)),
         };
+    }
+    out.command(s.cmd + RESPONSE_OFFSET, &c.buf);
+}
+
+/// A context subscription's values: every vehicle within `dist` of the ego vehicle's position
+/// (itself included, as in SUMO), or every vehicle for the simulation's context, by id; per
+/// vehicle, each variable's status and value.
+fn context_result(sim: &mut Sim, s: &Subscription, domain: u8, dist: f64, out: &mut Writer) {
+    let pos = |sim: &Sim, id: &str| match sim.vehicle_var(0x42, id, None) {
+        Ok(Value::Pos2d(x, y)) => Some((x, y)),
+        _ => None,
+    };
+    let centre = (s.cmd == CMD_CONTEXT_VEHICLE)
+        .then(|| pos(sim, &s.id))
+        .flatten();
+    let ids: Vec<String> = match sim.vehicle_var(0x00, "", None) {
+        Ok(Value::StrList(ids)) => ids,
+        _ => Vec::new(),
+    };
+    let near: Vec<String> = ids
+        .into_iter()
+        .filter(|id| match (centre, pos(sim, id)) {
+            (Some(c), Some(p)) => (p.0 - c.0).hypot(p.1 - c.1) <= dist,
+            _ => s.cmd == CMD_CONTEXT_SIM,
+        })
+        .collect();
+    let mut c = Writer::default();
+    c.string(&s.id).ubyte(domain).ubyte(s.vars.len() as u8);
+    c.int(near.len() as i32);
+    for id in &near {
+        c.string(id);
+        for &v in &s.vars {
+            c.ubyte(v);
+            match value_of(sim, domain, v, id, None) {
+                Ok(value) => c.ubyte(RTYPE_OK).value(&value),
+                Err(e) => c.ubyte(RTYPE_ERR).value(&Value::Str(e)),
+            };
+        }
     }
     out.command(s.cmd + RESPONSE_OFFSET, &c.buf);
 }

@@ -137,6 +137,6 @@ impl V2xView {
     }
 }
 
-fn unknown_key(key: &str) -> String {
+pub fn unknown_key(key: &str) -> String {
     format!("parameter '{key}' is not known to sangam-sim (docs/traci.md lists the v2x.* keys)")
 }

@@ -269,6 +269,17 @@ impl Sim {
             var::SPEED | var::SLOWDOWN => self.set_speed(e, v, value),
             var::CHANGELANE => self.change_lane(e, value),
             var::CHANGETARGET | var::ROUTE => self.reroute(e, v, value),
+            var::PARAMETER => match value {
+                Value::Compound(kv) => match kv.as_slice() {
+                    [Value::Str(k), Value::Str(event)] if k == "v2x.send.denm" => {
+                        let t = self.time();
+                        super::send::denm(self.app.world_mut(), e, event, t)
+                    }
+                    [Value::Str(k), _] => Err(super::v2x::unknown_key(k)),
+                    _ => Err("setParameter needs (key, value)".into()),
+                },
+                _ => Err("setParameter needs (key, value)".into()),
+            },
             _ => Err(unknown_var("vehicle", v)),
         }
     }

@@ -21,6 +21,27 @@ assert traci.trafficlight.getRedYellowGreenState(TL) == "GGrr"
 assert traci.trafficlight.getPhase(TL) == 0 and traci.trafficlight.getProgram(TL) == "0"
 assert abs(traci.trafficlight.getNextSwitch(TL) - 65.0) < 1e-9, traci.trafficlight.getNextSwitch(TL)
 
+# Context subscriptions: the vehicles within a distance of the ego (itself included), by id.
+import traci.constants as tc  # noqa: E402
+ego_xy = traci.vehicle.getPosition("ego")
+north_xy = traci.vehicle.getPosition("north")
+apart = ((ego_xy[0] - north_xy[0]) ** 2 + (ego_xy[1] - north_xy[1]) ** 2) ** 0.5
+traci.vehicle.subscribeContext("ego", tc.CMD_GET_VEHICLE_VARIABLE, apart - 1.0, [tc.VAR_SPEED])
+assert list(traci.vehicle.getContextSubscriptionResults("ego")) == ["ego"]
+traci.vehicle.subscribeContext("ego", tc.CMD_GET_VEHICLE_VARIABLE, apart + 1.0, [tc.VAR_SPEED])
+near = traci.vehicle.getContextSubscriptionResults("ego")
+assert sorted(near) == ["ego", "north"], near
+assert near["north"][tc.VAR_SPEED] == traci.vehicle.getSpeed("north")
+traci.vehicle.unsubscribeContext("ego", tc.CMD_GET_VEHICLE_VARIABLE, apart + 1.0)
+
+# The ego warns of a hazard where it is: a DENM repeated from its on-board unit.
+traci.vehicle.setParameter("ego", "v2x.send.denm", "hazardousLocation")
+try:
+    traci.vehicle.setParameter("ego", "v2x.send.denm", "dragons")
+    raise AssertionError("an unknown event is an error")
+except traci.TraCIException as e:
+    assert "hazardousLocation" in str(e), e
+
 # Red for the eastbound approach, green for the northbound one, held.
 traci.trafficlight.setRedYellowGreenState(TL, "rrGG")
 assert traci.trafficlight.getRedYellowGreenState(TL) == "rrGG"
@@ -35,6 +56,10 @@ assert traci.vehicle.getRoadID("ego") == "west_in", traci.vehicle.getRoadID("ego
 assert traci.vehicle.getSpeed("ego") < 0.01, traci.vehicle.getSpeed("ego")
 assert traci.vehicle.getLanePosition("ego") < traci.lane.getLength("west_in_0")
 assert north_crossed, "the northbound car went on its green"
+# The northbound car heard the ego's DENM.
+denm = traci.vehicle.getParameter("north", "v2x.last.denm").split()
+assert denm[:2] == ["denm", "ego"] and 1.0 <= float(denm[2]) <= 40.0, denm
+assert int(traci.vehicle.getParameter("north", "v2x.received.denm")) > 1
 
 # Back to green: the ego drives on through the junction.
 traci.trafficlight.setRedYellowGreenState(TL, "GGrr")
