@@ -4,6 +4,7 @@
 //! A door, kept thin: the protocol is plain functions ([`codec`]); a session turns commands
 //! into reads of the world and the core's own commands ([`session`], [`world`]); the server
 //! only moves bytes and decides when to step ([`server`]).
+pub mod add;
 pub mod codec;
 pub mod network;
 pub mod send;

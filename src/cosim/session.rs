@@ -18,6 +18,8 @@ const CMD_SET_VEHICLE: u8 = 0xc4;
 const CMD_SUBSCRIBE_VEHICLE: u8 = 0xd4;
 const CMD_GET_SIM: u8 = 0xab;
 const CMD_CONTEXT_VEHICLE: u8 = 0x84;
+const CMD_GET_ROUTE: u8 = 0xa6;
+const CMD_SET_ROUTE: u8 = 0xc6;
 const CMD_CONTEXT_SIM: u8 = 0x8b;
 /// A variable subscription's id is its domain's get command's plus this.
 const SUBSCRIBE_OFFSET: u8 = 0x30;
@@ -82,6 +84,9 @@ impl Client {
             }
             id if is_get(id) => get(sim, cmd.id, &mut r, out),
             CMD_SET_TL => set_tl(sim, &mut r).map(|()| {
+                out.status(cmd.id, RTYPE_OK, "");
+            }),
+            CMD_SET_ROUTE => set_route(sim, &mut r).map(|()| {
                 out.status(cmd.id, RTYPE_OK, "");
             }),
             CMD_SET_VEHICLE => set_vehicle(sim, &mut r).map(|()| {
@@ -185,7 +190,13 @@ impl Client {
 fn is_get(cmd: u8) -> bool {
     matches!(
         cmd,
-        CMD_GET_VEHICLE | CMD_GET_SIM | CMD_GET_TL | CMD_GET_LANE | CMD_GET_EDGE | CMD_GET_PERSON
+        CMD_GET_VEHICLE
+            | CMD_GET_SIM
+            | CMD_GET_TL
+            | CMD_GET_LANE
+            | CMD_GET_EDGE
+            | CMD_GET_PERSON
+            | CMD_GET_ROUTE
     )
 }
 
@@ -267,8 +278,17 @@ fn value_of(
         CMD_GET_LANE => lane_var(sim.app.world_mut(), var, id),
         CMD_GET_EDGE => edge_var(sim.app.world_mut(), var, id),
         CMD_GET_PERSON => person_var(sim.app.world_mut(), var, id),
+        CMD_GET_ROUTE => sim.route_var(var, id),
         _ => sim.sim_var(var, param),
     }
+}
+
+fn set_route(sim: &mut Sim, r: &mut Reader) -> Result<(), String> {
+    let bad = malformed(CMD_SET_ROUTE);
+    let var = r.ubyte().map_err(&bad)?;
+    let id = r.string().map_err(&bad)?;
+    let value = r.value().map_err(&bad)?;
+    sim.add_route(var, &id, &value)
 }
 
 fn set_tl(sim: &mut Sim, r: &mut Reader) -> Result<(), String> {

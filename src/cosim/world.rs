@@ -41,6 +41,9 @@ pub mod var {
     pub const CHANGETARGET: u8 = 0x31;
     pub const ROUTE: u8 = 0x57;
     pub const PARAMETER: u8 = 0x7e;
+    pub const ADD: u8 = 0x80;
+    pub const REMOVE: u8 = 0x81;
+    pub const ADD_FULL: u8 = 0x85;
     // Simulation variables.
     pub const TIME: u8 = 0x66;
     pub const TIME_STEP: u8 = 0x70;
@@ -66,6 +69,12 @@ pub struct Sim {
     vehicles: QueryState<(Entity, &'static Vehicle)>,
     pub tls: Vec<Tls>,
     pub v2x: V2xView,
+    /// Routes added by clients.
+    pub routes: super::add::Routes,
+    /// The spawn index the next added vehicle gets.
+    next_index: u32,
+    /// Vehicles removed by a client, reported as arrived after the next step (as in SUMO).
+    removed: Vec<String>,
 }
 
 /// A variable this domain does not have.
@@ -83,8 +92,12 @@ impl Sim {
         app.update();
         let vehicles = app.world_mut().query::<(Entity, &Vehicle)>();
         let tls = signals::signalised(app.world().resource::<RoadNetwork>());
+        let planned = app.world().resource::<Departures>().queue.len();
         Sim {
             tls,
+            routes: Default::default(),
+            next_index: u32::try_from(planned).unwrap_or(u32::MAX),
+            removed: Vec::new(),
             v2x: V2xView::default(),
             app,
             on_road: Vec::new(),
@@ -145,7 +158,7 @@ impl Sim {
         now.sort_unstable_by_key(|(i, _)| *i);
         let old = std::mem::take(&mut self.on_road);
         self.departed.clear();
-        self.arrived.clear();
+        self.arrived = std::mem::take(&mut self.removed);
         let mut old = old.into_iter().peekable();
         for (index, entity) in now {
             while let Some(gone) = old.next_if(|o| o.0 < index) {
@@ -264,8 +277,15 @@ impl Sim {
     /// Change a vehicle variable: speed (`setSpeed`, `slowDown`), lane (`changeLane`) and
     /// route (`changeTarget`, `setRoute`).
     pub fn set_vehicle(&mut self, v: u8, id: &str, value: &Value) -> Result<(), String> {
+        if v == var::ADD_FULL {
+            return self.add_vehicle(id, value);
+        }
         let e = self.vehicle(id)?;
         match v {
+            var::REMOVE => {
+                self.remove_vehicle(e, id);
+                Ok(())
+            }
             var::SPEED | var::SLOWDOWN => self.set_speed(e, v, value),
             var::CHANGELANE => self.change_lane(e, value),
             var::CHANGETARGET | var::ROUTE => self.reroute(e, v, value),
@@ -318,6 +338,48 @@ impl Sim {
             None => ent.remove::<SpeedCommand>(),
         };
         Ok(())
+    }
+
+    /// `vehicle.add`: a departure in the plan, with the next spawn index.
+    fn add_vehicle(&mut self, id: &str, value: &Value) -> Result<(), String> {
+        if self.by_id.contains_key(id) {
+            return Err(format!("Could not add vehicle '{id}': it exists"));
+        }
+        let t = self.time();
+        let world = self.app.world_mut();
+        super::add::vehicle(world, &self.routes, id, value, t, self.next_index)?;
+        self.next_index += 1;
+        Ok(())
+    }
+
+    /// `vehicle.remove`: off the road now, in the arrived list after the next step.
+    fn remove_vehicle(&mut self, e: Entity, id: &str) {
+        self.app.world_mut().despawn(e);
+        self.on_road.retain(|o| o.1 != e);
+        self.by_id.remove(id);
+        self.removed.push(id.to_string());
+    }
+
+    /// `route.add` and the route domain's variables.
+    pub fn add_route(&mut self, v: u8, id: &str, value: &Value) -> Result<(), String> {
+        if v != var::ADD {
+            return Err(unknown_var("route", v));
+        }
+        let net = self.app.world().resource::<RoadNetwork>();
+        super::add::route(net, &mut self.routes, id, value)
+    }
+
+    pub fn route_var(&self, v: u8, id: &str) -> Result<Value, String> {
+        match v {
+            var::ID_LIST => Ok(Value::StrList(self.routes.keys().cloned().collect())),
+            var::ID_COUNT => Ok(Value::Int(self.routes.len() as i32)),
+            var::EDGES => self
+                .routes
+                .get(id)
+                .map(|r| Value::StrList(r.clone()))
+                .ok_or(format!("Route '{id}' is not known")),
+            _ => Err(unknown_var("route", v)),
+        }
     }
 
     /// `changeLane(id, lane, duration)`: a compound of a byte and a double.

@@ -83,7 +83,7 @@ pub fn plan(spec: &Spec, net: &RoadNetwork) -> Departures {
 }
 
 /// The departure of a vehicle written in the scenario (None when its route does not resolve).
-fn explicit(v: &VehicleSpawn, spec: &Spec, net: &RoadNetwork) -> Option<Departure> {
+pub(crate) fn explicit(v: &VehicleSpawn, spec: &Spec, net: &RoadNetwork) -> Option<Departure> {
     let links = resolve_route(&v.route, net)?;
     let radios = match &v.radios {
         Some(r) => r.clone(),

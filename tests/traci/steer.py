@@ -128,6 +128,24 @@ def change_lane_and_route():
         assert "'ba' is not known" in str(e), e
 
 
+def add_and_remove():
+    traci.route.add("r", ["ab"])
+    assert traci.route.getIDList() == ("r",) and traci.route.getEdges("r") == ("ab",)
+    traci.vehicle.add("added", "r", depart="now", departSpeed="max")
+    t = step()
+    assert DEPARTED.get("added") == t and "added" in traci.vehicle.getIDList()
+    assert traci.vehicle.getRoadID("added") == "ab" and traci.vehicle.getSpeed("added") > 10.0
+    try:
+        traci.vehicle.add("added", "r")
+        raise AssertionError("an id in use is an error")
+    except traci.TraCIException as e:
+        assert "exists" in str(e), e
+    traci.vehicle.remove("added")
+    assert "added" not in traci.vehicle.getIDList()
+    t = step()
+    assert ARRIVED.get("added") == t, ARRIVED
+
+
 def errors_leave_the_connection_usable():
     try:
         traci.vehicle.getSpeed("nobody")
@@ -145,7 +163,8 @@ def errors_leave_the_connection_usable():
 def late_vehicle_departs_and_arrives():
     while traci.simulation.getMinExpectedNumber() > 0:
         step()
-    assert list(DEPARTED) == ["ego", "late"] and list(ARRIVED) == ["late"], (DEPARTED, ARRIVED)
+    assert list(DEPARTED) == ["ego", "late", "added"], DEPARTED
+    assert list(ARRIVED) == ["late", "added"], ARRIVED
     # Departs in the step that starts at 5 s; 100 m at 10 m/s and more.
     near(DEPARTED["late"], 5.0 + DT, 1e-9, "departure")
     assert 12.0 < ARRIVED["late"] < 15.5, ARRIVED
@@ -168,6 +187,7 @@ def main():
     slow_down_ramps_then_hands_back()
     subscriptions_equal_getters()
     change_lane_and_route()
+    add_and_remove()
     errors_leave_the_connection_usable()
     late_vehicle_departs_and_arrives()
     the_scenario_ends_at_its_duration()
