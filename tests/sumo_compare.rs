@@ -12,18 +12,6 @@ use std::path::Path;
 
 use support::*;
 
-const DEMAND: &str = r#"<routes>
-    <vType id="idm" carFollowModel="IDM" accel="2.6" decel="4.5" tau="1.0" minGap="2.5"
-           length="5" delta="4" maxSpeed="30" speedDev="0" sigma="0"/>
-    <route id="east" edges="A1B1 B1C1 C1D1"/>
-    <route id="west" edges="D2C2 C2B2 B2A2"/>
-    <route id="north" edges="B0B1 B1B2 B2B3"/>
-    <flow id="e" type="idm" route="east" begin="0" end="900" vehsPerHour="700" departSpeed="max" departLane="best"/>
-    <flow id="n" type="idm" route="north" begin="0" end="900" vehsPerHour="400" departSpeed="max" departLane="best"/>
-    <flow id="w" type="idm" route="west" begin="0" end="900" vehsPerHour="500" departSpeed="max" departLane="best"/>
-</routes>
-"#;
-
 const PERMISSIVE: &str = r#"<routes>
     <vType id="idm" carFollowModel="IDM" accel="2.6" decel="4.5" tau="1.0" minGap="2.5"
            length="5" delta="4" maxSpeed="30" speedDev="0" sigma="0"/>
@@ -178,28 +166,6 @@ fn run_sumo_on(dir: &Path) -> (String, String) {
     (read(&trips), read(&fcd))
 }
 
-/// A `netgenerate` grid of `n` × `n` signalised junctions, `lanes` lanes, 300 m blocks.
-fn grid(dir: &Path, n: &str, lanes: &str) {
-    let net = dir.join("grid.net.xml");
-    let gen_args = [
-        "--grid",
-        "--grid.number",
-        n,
-        "--grid.length",
-        "300",
-        "--default.lanenumber",
-        lanes,
-        "--default-junction-type",
-        "traffic_light",
-        "--no-turnarounds",
-        "true",
-        "-o",
-    ];
-    let mut args: Vec<&OsStr> = gen_args.iter().map(OsStr::new).collect();
-    args.push(net.as_os_str());
-    run_sumo("netgenerate", &args);
-}
-
 /// SUMO and sangam-sim on `demand` over the grid in `dir`: SUMO's (tripinfo, FCD) and our
 /// report, with the FCD in `dir/out`. No collisions in ours.
 fn both(dir: &Path, demand: &str) -> (String, String, serde_json::Value) {
@@ -237,8 +203,8 @@ fn same_trips(tripinfo: &str, report: &serde_json::Value, vehicles: usize) {
 #[test]
 fn same_network_same_vehicles_same_travel_times_and_discharge() {
     let dir = tempfile::tempdir().expect("temp dir");
-    grid(dir.path(), "4", "1");
-    let (tripinfo, sumo_fcd, report) = both(dir.path(), DEMAND);
+    sumo_grid(dir.path(), "4", "1");
+    let (tripinfo, sumo_fcd, report) = both(dir.path(), THROUGH_FLOWS);
     // 700 + 400 + 500 veh/h for 900 s.
     same_trips(&tripinfo, &report, 400);
     let out_dir = dir.path().join("out");
@@ -267,7 +233,7 @@ fn same_network_same_vehicles_same_travel_times_and_discharge() {
 #[test]
 fn left_turners_on_a_permissive_green_take_gaps_as_in_sumo() {
     let dir = tempfile::tempdir().expect("temp dir");
-    grid(dir.path(), "3", "1");
+    sumo_grid(dir.path(), "3", "1");
     let (tripinfo, _, report) = both(dir.path(), PERMISSIVE);
     same_trips(&tripinfo, &report, 188);
 }

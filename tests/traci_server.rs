@@ -292,18 +292,6 @@ fn a_client_lost_mid_run_ends_it_with_complete_outputs() {
     assert_eq!(fcd.lines().count(), 1 + 25);
 }
 
-const DEMAND: &str = r#"<routes>
-    <vType id="idm" carFollowModel="IDM" accel="2.6" decel="4.5" tau="1.0" minGap="2.5"
-           length="5" delta="4" maxSpeed="30" speedDev="0" sigma="0"/>
-    <route id="east" edges="A1B1 B1C1 C1D1"/>
-    <route id="west" edges="D2C2 C2B2 B2A2"/>
-    <route id="north" edges="B0B1 B1B2 B2B3"/>
-    <flow id="e" type="idm" route="east" begin="0" end="900" vehsPerHour="700" departSpeed="max" departLane="best"/>
-    <flow id="n" type="idm" route="north" begin="0" end="900" vehsPerHour="400" departSpeed="max" departLane="best"/>
-    <flow id="w" type="idm" route="west" begin="0" end="900" vehsPerHour="500" departSpeed="max" departLane="best"/>
-</routes>
-"#;
-
 /// tests/traci/record.py against the server on `port`, stepping to 300 s: its JSON.
 fn record(port: u16, json: &Path) -> serde_json::Value {
     let args = [port.to_string(), "300".into(), json.display().to_string()];
@@ -326,25 +314,8 @@ fn events(v: &serde_json::Value) -> Vec<(f64, String)> {
 #[test]
 fn the_same_client_script_gets_the_same_ids_and_close_trajectories_from_sumo() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let net = dir.path().join("grid.net.xml");
-    let gen_args = [
-        "--grid",
-        "--grid.number",
-        "4",
-        "--grid.length",
-        "300",
-        "--default.lanenumber",
-        "1",
-        "--default-junction-type",
-        "traffic_light",
-        "--no-turnarounds",
-        "true",
-        "-o",
-    ];
-    let mut args: Vec<&std::ffi::OsStr> = gen_args.iter().map(std::ffi::OsStr::new).collect();
-    args.push(net.as_os_str());
-    run_sumo("netgenerate", &args);
-    std::fs::write(dir.path().join("demand.rou.xml"), DEMAND).expect("demand");
+    sumo_grid(dir.path(), "4", "1");
+    std::fs::write(dir.path().join("demand.rou.xml"), THROUGH_FLOWS).expect("demand");
     let ron = dir.path().join("compare.ron");
     let scenario = r#"(name: "traci-compare", duration: 400.0, step: 0.1,
         sumo: (net: "grid.net.xml", routes: ["demand.rou.xml"]))"#;

@@ -137,3 +137,40 @@ pub fn run_report(
     let text = std::fs::read_to_string(out.join("report.json")).expect("report.json written");
     serde_json::from_str(&text).expect("report.json is JSON")
 }
+
+/// Three through flows of IDM vehicles with SUMO's parameters (no speed spread, no dawdling)
+/// on a `netgenerate` grid ([`sumo_grid`]): eastbound, westbound and northbound.
+pub const THROUGH_FLOWS: &str = r#"<routes>
+    <vType id="idm" carFollowModel="IDM" accel="2.6" decel="4.5" tau="1.0" minGap="2.5"
+           length="5" delta="4" maxSpeed="30" speedDev="0" sigma="0"/>
+    <route id="east" edges="A1B1 B1C1 C1D1"/>
+    <route id="west" edges="D2C2 C2B2 B2A2"/>
+    <route id="north" edges="B0B1 B1B2 B2B3"/>
+    <flow id="e" type="idm" route="east" begin="0" end="900" vehsPerHour="700" departSpeed="max" departLane="best"/>
+    <flow id="n" type="idm" route="north" begin="0" end="900" vehsPerHour="400" departSpeed="max" departLane="best"/>
+    <flow id="w" type="idm" route="west" begin="0" end="900" vehsPerHour="500" departSpeed="max" departLane="best"/>
+</routes>
+"#;
+
+/// `dir/grid.net.xml`: a `netgenerate` grid of `n` × `n` signalised junctions, `lanes` lanes,
+/// 300 m blocks, no turnarounds.
+pub fn sumo_grid(dir: &std::path::Path, n: &str, lanes: &str) {
+    let net = dir.join("grid.net.xml");
+    let gen_args = [
+        "--grid",
+        "--grid.number",
+        n,
+        "--grid.length",
+        "300",
+        "--default.lanenumber",
+        lanes,
+        "--default-junction-type",
+        "traffic_light",
+        "--no-turnarounds",
+        "true",
+        "-o",
+    ];
+    let mut args: Vec<&std::ffi::OsStr> = gen_args.iter().map(std::ffi::OsStr::new).collect();
+    args.push(net.as_os_str());
+    run_sumo("netgenerate", &args);
+}
