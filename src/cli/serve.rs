@@ -1,9 +1,9 @@
 //! `sangam-sim serve [SCENARIO] [--port 8813] [--clients N]`: a TraCI server (docs/traci.md).
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
-use std::path::PathBuf;
 
 use clap::Args;
 
+use super::run::RunArgs;
 use super::{BAD_INPUT, FAILED, OK, load, output_error, summary};
 use crate::cosim::{Sim, serve as serve_clients};
 use crate::runner::RunOptions;
@@ -11,8 +11,10 @@ use crate::runner::app::{finish, start};
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
-    /// Scenario file (default: the embedded Sangam DMC scenario).
-    pub scenario: Option<PathBuf>,
+    /// The scenario and its outputs, as for `run`; the outputs are written when the clients
+    /// are done.
+    #[command(flatten)]
+    pub run: RunArgs,
     /// TCP port to listen on (0: any free port, printed on stderr).
     #[arg(long, default_value_t = 8813)]
     pub port: u16,
@@ -23,27 +25,15 @@ pub struct ServeArgs {
     /// Clients to wait for before the first step; with more than one, each calls `setOrder`.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub clients: u16,
-    /// Override the scenario's seed.
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Output directory for report.json, timing.json and traces, written when the clients
-    /// are done.
-    #[arg(long, default_value = "out")]
-    pub out: PathBuf,
-    /// Do not print the summary table.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Write traces (fcd.csv, v2x.csv), as `run --trace` does.
-    #[arg(long)]
-    pub trace: bool,
 }
 
-pub fn serve(args: &ServeArgs) -> i32 {
+pub fn serve(all: &ServeArgs) -> i32 {
+    let args = &all.run;
     let loaded = match load(args.scenario.as_deref()) {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let addr = SocketAddr::new(args.bind, args.port);
+    let addr = SocketAddr::new(all.bind, all.port);
     let listener = match TcpListener::bind(addr) {
         Ok(l) => l,
         Err(e) => {
@@ -56,16 +46,17 @@ pub fn serve(args: &ServeArgs) -> i32 {
     let opts = RunOptions {
         seed: args.seed,
         trace_dir: args.trace.then(|| args.out.clone()),
+        fcd_xml: args.fcd_xml,
         ..RunOptions::default()
     };
     let mut started = start(loaded.spec, &loaded.name, &opts);
     eprintln!(
         "listening on {local} for {} TraCI client{}",
-        args.clients,
-        if args.clients == 1 { "" } else { "s" }
+        all.clients,
+        if all.clients == 1 { "" } else { "s" }
     );
     let mut sim = Sim::new(std::mem::take(&mut started.app));
-    let ended = serve_clients(&mut sim, &listener, usize::from(args.clients));
+    let ended = serve_clients(&mut sim, &listener, usize::from(all.clients));
     started.app = sim.app;
     let ended = match ended {
         Ok(e) => e,

@@ -33,16 +33,19 @@ pub fn route(net: &RoadNetwork, routes: &mut Routes, id: &str, v: &Value) -> Res
     if links.is_empty() {
         return Err(format!("Could not add route '{id}': it has no edges"));
     }
+    connected(net, &links).map_err(|e| format!("Could not add route '{id}': {e}"))?;
+    routes.insert(id.to_string(), edges.clone());
+    Ok(())
+}
+
+/// Does each link lead to the next (its end is the next one's start)?
+pub fn connected(net: &RoadNetwork, links: &[u32]) -> Result<(), String> {
     for w in links.windows(2) {
         let (a, b) = (&net.links[w[0] as usize], &net.links[w[1] as usize]);
         if a.to != b.from {
-            return Err(format!(
-                "Could not add route '{id}': '{}' does not lead to '{}'",
-                a.id, b.id
-            ));
+            return Err(format!("'{}' does not lead to '{}'", a.id, b.id));
         }
     }
-    routes.insert(id.to_string(), edges.clone());
     Ok(())
 }
 

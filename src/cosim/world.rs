@@ -438,15 +438,7 @@ fn route_from(net: &RoadNetwork, ids: &[String], current: u32) -> Result<Vec<u32
             net.links[current as usize].id
         ));
     }
-    for w in links.windows(2) {
-        let (a, b) = (&net.links[w[0] as usize], &net.links[w[1] as usize]);
-        if a.to != b.from {
-            return Err(format!(
-                "Route replacement failed: '{}' does not lead to '{}'",
-                a.id, b.id
-            ));
-        }
-    }
+    super::add::connected(net, &links).map_err(|e| format!("Route replacement failed: {e}"))?;
     Ok(links)
 }
 
