@@ -210,52 +210,78 @@ fn broken_sumo_files_are_named_by_line_and_nothing_is_written() {
 }
 
 /// The repository's OpenStreetMap fixture (the Sangam crossing of World Cup-buk-ro and
-/// Susaek-ro) through SUMO's `netconvert` and `sangam-sim import`, then run with traffic:
-/// the roads keep their names and lanes, the signalised crossing its program, and vehicles
-/// drive the district end to end without collisions.
+/// Susaek-ro, a side street, a footpath) through SUMO's `netconvert` and `sangam-sim import`,
+/// with and without sidewalks guessed: the roads keep their names and car lanes (sidewalks
+/// cut off), the footpath is left out with a warning, the signalised crossing keeps its
+/// program, and vehicles drive the district end to end without collisions.
 #[test]
 fn an_osm_extract_comes_in_through_netconvert_and_runs() {
     let dir = tempfile::tempdir().expect("temp dir");
+    for sidewalks in ["false", "true"] {
+        let ron = osm_scenario(dir.path(), sidewalks);
+        if sidewalks == "true" {
+            drive_the_district(dir.path(), &ron);
+        }
+    }
+}
+
+/// The OSM fixture converted (`--sidewalks.guess`) and imported, checked; the scenario's path.
+fn osm_scenario(dir: &Path, sidewalks: &str) -> std::path::PathBuf {
     let osm = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/osm/sangam-mini.osm");
-    let net = dir.path().join("sangam-mini.net.xml");
-    run_sumo(
-        "netconvert",
-        &[
-            OsStr::new("--osm-files"),
-            osm.as_os_str(),
-            OsStr::new("--output.street-names"),
-            OsStr::new("true"),
-            OsStr::new("-o"),
-            net.as_os_str(),
-        ],
-    );
-    let ron = dir.path().join("sangam-mini.ron");
+    let net = dir.join(format!("sangam-mini-{sidewalks}.net.xml"));
+    let args = [
+        "--output.street-names",
+        "true",
+        "--sidewalks.guess",
+        sidewalks,
+        "-o",
+    ];
+    let mut all: Vec<&OsStr> = vec![OsStr::new("--osm-files"), osm.as_os_str()];
+    all.extend(args.iter().map(OsStr::new));
+    all.push(net.as_os_str());
+    run_sumo("netconvert", &all);
+    let ron = dir.join(format!("sangam-mini-{sidewalks}.ron"));
     let out = import(&net, &ron, &["--duration", "240"]);
     exited_ok(&out, "import");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("1 edge(s) closed to passenger cars"),
+        "{said}"
+    );
+    assert_eq!(
+        said.contains("lane(s) closed to passenger cars"),
+        sidewalks == "true",
+        "{said}"
+    );
     let spec = load_file(&ron).unwrap_or_else(|d| panic!("{d}")).spec;
-    let wcb: Vec<_> = spec
-        .network
-        .links
+    let links = &spec.network.links;
+    assert!(
+        links.iter().all(|l| !l.name.contains("footpath")),
+        "cars may not take the footpath"
+    );
+    let wcb: Vec<_> = links
         .iter()
         .filter(|l| l.name == "World Cup-buk-ro" || l.name == "월드컵북로")
         .collect();
     assert!(!wcb.is_empty(), "World Cup-buk-ro lost its name");
     assert!(wcb.iter().all(|l| l.lanes == 2), "4 lanes: 2 each way");
+    let signals = spec.network.junctions.iter();
     assert_eq!(
-        spec.network
-            .junctions
-            .iter()
+        signals
             .filter(|j| matches!(j.control, Control::Signal(_)))
             .count(),
         1
     );
-    // Traffic east along World Cup-buk-ro and south along Susaek-ro, through the signal.
-    let text = std::fs::read_to_string(&ron).expect("scenario written");
+    ron
+}
+
+/// Traffic east along World Cup-buk-ro and south along Susaek-ro, through the signal.
+fn drive_the_district(dir: &Path, ron: &Path) {
+    let text = std::fs::read_to_string(ron).expect("scenario written");
     let with_traffic = text.trim_end().trim_end_matches(')').to_string()
         + "    flows: [(id: \"eb\", from: \"1\", to: \"3\", per_hour: 600.0), (id: \"sb\", from: \"4\", to: \"5\", per_hour: 300.0)],\n    expectations: [NoCollisions],\n)\n";
-    std::fs::write(&ron, with_traffic).expect("traffic added");
-    let out_dir = dir.path().join("out");
-    let report = run_report(&ron, &out_dir, &["-q"]);
+    std::fs::write(ron, with_traffic).expect("traffic added");
+    let report = run_report(ron, &dir.join("out"), &["-q"]);
     let arrived = report["summary"]["arrived"].as_u64().unwrap_or(0);
     assert!(arrived > 20, "only {arrived} vehicles crossed the district");
 }

@@ -114,7 +114,7 @@ fn read_net(path: &Path) -> Option<Imported> {
             return None;
         }
     };
-    match to_network(&net) {
+    match to_network(net) {
         Ok(i) => Some(i),
         Err(errors) => {
             for (line, m) in &errors {

@@ -30,11 +30,18 @@ fn centreline(e: &Edge) -> Option<Vec<P2>> {
 }
 
 /// Convert, checking every reference; every broken one is an error (line, message).
-pub fn to_network(net: &SumoNet) -> Result<Imported, Vec<(usize, String)>> {
+pub fn to_network(full: SumoNet) -> Result<Imported, Vec<(usize, String)>> {
+    let mut errors = {
+        let junctions: BTreeMap<&str, &super::net::Junction> =
+            full.junctions.iter().map(|j| (j.id.as_str(), j)).collect();
+        let all: BTreeMap<&str, &Edge> = full.edges.iter().map(|e| (e.id.as_str(), e)).collect();
+        check_references(&full, &junctions, &all)
+    };
+    let (net, car_notes) = for_cars(full);
+    let net = &net;
     let junctions: BTreeMap<&str, &super::net::Junction> =
         net.junctions.iter().map(|j| (j.id.as_str(), j)).collect();
     let edges: BTreeMap<&str, &Edge> = net.edges.iter().map(|e| (e.id.as_str(), e)).collect();
-    let mut errors = check_references(net, &junctions, &edges);
     let mut links = Vec::new();
     let mut radius: BTreeMap<&str, f64> = BTreeMap::new();
     for e in &net.edges {
@@ -76,6 +83,7 @@ pub fn to_network(net: &SumoNet) -> Result<Imported, Vec<(usize, String)>> {
         })
         .collect();
     let (controls, signalised, mut notes) = controls(net, &edges);
+    notes.extend(car_notes);
     notes.extend(ignored_notes(net));
     Ok(Imported {
         network: Network {
@@ -87,6 +95,44 @@ pub fn to_network(net: &SumoNet) -> Result<Imported, Vec<(usize, String)>> {
         notes,
         remarks: remarks(net),
     })
+}
+
+/// The network as cars see it: edges with at least one lane open to passenger cars, each with
+/// its lanes from the rightmost to the leftmost such lane (sidewalks and bike lanes at the
+/// kerb left out), and the connections between such edges. Footways, cycleways, rail and
+/// bus-only edges are left out with a note, as are the lanes cut off.
+fn for_cars(mut net: SumoNet) -> (SumoNet, Vec<super::Note>) {
+    // (count, line of the first) of the edges and lanes left out.
+    let (mut edges_out, mut lanes_out) = ((0, 0), (0, 0));
+    let first = |seen: (usize, usize), line| if seen.0 == 0 { line } else { seen.1 };
+    net.edges.retain_mut(|e| {
+        let open = e.lanes.iter().filter(|l| l.cars).map(|l| l.index);
+        let (Some(lo), Some(hi)) = (open.clone().min(), open.max()) else {
+            edges_out = (edges_out.0 + 1, first(edges_out, e.line));
+            return false;
+        };
+        let before = e.lanes.len();
+        e.lanes.retain(|l| (lo..=hi).contains(&l.index));
+        if e.lanes.len() < before {
+            lanes_out = (
+                lanes_out.0 + before - e.lanes.len(),
+                first(lanes_out, e.line),
+            );
+        }
+        true
+    });
+    let kept: BTreeSet<String> = net.edges.iter().map(|e| e.id.clone()).collect();
+    net.connections
+        .retain(|c| kept.contains(c.from.as_str()) && kept.contains(c.to.as_str()));
+    let out = net;
+    let mut notes = Vec::new();
+    if edges_out.0 > 0 {
+        notes.push((edges_out.1, format!("{} edge(s) closed to passenger cars (footways, cycleways, rail, bus-only; `allow`/`disallow`) left out: sangam-sim's road users are cars, buses and trucks", edges_out.0)));
+    }
+    if lanes_out.0 > 0 {
+        notes.push((lanes_out.1, format!("{} lane(s) closed to passenger cars at the edge of a carriageway (sidewalks, bike lanes) left out", lanes_out.0)));
+    }
+    (out, notes)
 }
 
 /// Edges between junctions that exist, connections between lanes that exist, programs for

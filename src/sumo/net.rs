@@ -16,6 +16,8 @@ pub struct Lane {
     /// m (SUMO's default lane width is 3.2).
     pub width: f64,
     pub shape: Vec<[f64; 2]>,
+    /// Open to passenger cars (SUMO's `allow` / `disallow`; all classes when neither is given).
+    pub cars: bool,
 }
 
 /// A normal (non-internal) edge.
@@ -208,12 +210,28 @@ fn read_lane(el: &mut Element) -> Option<Lane> {
     let speed = el.num("speed", None);
     let width = el.num("width", Some(3.2));
     let shape = el.shape("shape");
+    let cars = opens_to_cars(el.opt("allow"), el.opt("disallow"));
     Some(Lane {
         index: index?,
         speed: speed?,
         width: width?,
         shape: shape?,
+        cars,
     })
+}
+
+/// Does a lane with these `allow` / `disallow` lists (SUMO vehicle classes, space-separated;
+/// `all` for every class) let passenger cars through? SUMO: with neither, every class may.
+fn opens_to_cars(allow: Option<&str>, disallow: Option<&str>) -> bool {
+    let has = |list: &str| {
+        list.split_whitespace()
+            .any(|c| matches!(c, "all" | "passenger" | "private"))
+    };
+    match (allow, disallow) {
+        (Some(a), _) => has(a),
+        (None, Some(d)) => !has(d),
+        (None, None) => true,
+    }
 }
 
 fn read_connection(el: &mut Element, net: &mut SumoNet) {

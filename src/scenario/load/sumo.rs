@@ -70,7 +70,7 @@ pub fn read(
     let mut notes = Vec::new();
     if let Some(Some(t)) = &net_text {
         match net::parse(&t.src).map_err(|e| t.errors(&e)).and_then(|n| {
-            convert::to_network(&n).map_err(|e| e.iter().map(|(l, m)| t.diag(*l, 1, m)).collect())
+            convert::to_network(n).map_err(|e| e.iter().map(|(l, m)| t.diag(*l, 1, m)).collect())
         }) {
             Ok(imported) => {
                 notes.extend(t.notes(&imported.notes));
