@@ -237,3 +237,67 @@ fn left_turners_on_a_permissive_green_take_gaps_as_in_sumo() {
     let (tripinfo, _, report) = both(dir.path(), PERMISSIVE);
     same_trips(&tripinfo, &report, 188);
 }
+
+const ROUNDABOUT_FLOWS: &str = r#"<routes>
+    <vType id="idm" carFollowModel="IDM" accel="2.6" decel="4.5" tau="1.0" minGap="2.5"
+           length="5" delta="4" maxSpeed="30" speedDev="0" sigma="0"/>
+    <flow id="we" type="idm" begin="0" end="600" vehsPerHour="400" from="312" to="-310" departSpeed="max"/>
+    <flow id="ew" type="idm" begin="0" end="600" vehsPerHour="400" from="310" to="-312" departSpeed="max"/>
+    <flow id="sn" type="idm" begin="0" end="600" vehsPerHour="300" from="313" to="-311" departSpeed="max"/>
+    <flow id="ns" type="idm" begin="0" end="600" vehsPerHour="300" from="311" to="-313" departSpeed="max"/>
+</routes>
+"#;
+
+/// tests/fixtures/osm/roundabout.osm through `netconvert`: a one-way ring whose arms are the
+/// higher-priority roads. Read with SUMO's `<roundabout>`, the ring has the right of way at
+/// each of its junctions, and entering drivers wait only for ring traffic whose path meets
+/// theirs. Four flows across it: the same vehicles arrive as in SUMO, without collisions, each
+/// route's mean travel time within 20 % of SUMO's (measured: +2 to +15 %; SUMO's junction
+/// model accepts shorter gaps than the HCM's 5 s critical headway used here). Before the
+/// roundabout was read and exits told apart, entering drivers waited for every ring vehicle:
+/// east-west trips took 96-98 s against SUMO's 36 s.
+#[test]
+fn a_roundabout_gives_the_ring_the_right_of_way_as_in_sumo() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let osm = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/osm/roundabout.osm");
+    let net = dir.path().join("grid.net.xml");
+    let args = [
+        OsStr::new("--osm-files"),
+        osm.as_os_str(),
+        OsStr::new("-o"),
+        net.as_os_str(),
+    ];
+    run_sumo("netconvert", &args);
+    std::fs::write(dir.path().join("demand.rou.xml"), ROUNDABOUT_FLOWS).expect("demand");
+    let ron = dir.path().join("compare.ron");
+    std::fs::write(&ron, SCENARIO).expect("scenario");
+    let spec = sangam_sim::scenario::load::load_file(&ron)
+        .unwrap_or_else(|d| panic!("{d}"))
+        .spec;
+    let ring: Vec<_> = spec.network.junctions.iter().map(|j| &j.control).collect();
+    assert_eq!(ring.len(), 4);
+    for c in ring {
+        let sangam_sim::scenario::spec::Control::Priority { major } = c else {
+            panic!("a roundabout junction is a priority junction: {c:?}");
+        };
+        assert!(
+            major.len() == 1 && major[0].starts_with("300#"),
+            "the ring is major: {major:?}"
+        );
+    }
+    let (tripinfo, _) = run_sumo_on(dir.path());
+    let report = run_report(&ron, &dir.path().join("out"), &["-q"]);
+    assert_eq!(report["summary"]["collisions"], 0);
+    let (theirs, ours) = (sumo_trips(&tripinfo), our_trips(&report));
+    assert_eq!(theirs.len(), 234);
+    assert_eq!(ours.len(), theirs.len(), "every vehicle arrives");
+    let (a, b) = (by_flow(&theirs), by_flow(&ours));
+    for (flow, t_sumo) in &a {
+        let ratio = b[flow] / t_sumo;
+        assert!(
+            (0.8..=1.2).contains(&ratio),
+            "route {flow}: mean travel time {:.1} s here, {t_sumo:.1} s in SUMO",
+            b[flow]
+        );
+    }
+}

@@ -210,6 +210,17 @@ fn controls(
     for e in &net.edges {
         incoming.entry(e.to.as_str()).or_default().push(e);
     }
+    // Roundabout junctions: the ring edges coming in are the major road.
+    let mut ring_at: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for r in &net.roundabouts {
+        let ring: BTreeSet<&str> = r.edges.iter().map(String::as_str).collect();
+        for n in &r.nodes {
+            ring_at
+                .entry(n.as_str())
+                .or_default()
+                .extend(ring.iter().copied());
+        }
+    }
     let none = BTreeMap::new();
     let mut out = Vec::new();
     let mut signalised = Vec::new();
@@ -219,6 +230,14 @@ fn controls(
             "traffic_light" | "traffic_light_right_on_red" => programs
                 .get(j.id.as_str())
                 .map(|t| Control::Signal(program(links_of.get(j.id.as_str()).unwrap_or(&none), t))),
+            "priority" | "priority_stop" if ring_at.contains_key(j.id.as_str()) => {
+                let ring = &ring_at[j.id.as_str()];
+                let into = incoming.get(j.id.as_str()).map_or(&[][..], Vec::as_slice);
+                let major = into.iter().filter(|e| ring.contains(e.id.as_str()));
+                Some(Control::Priority {
+                    major: major.map(|e| e.id.clone()).collect(),
+                })
+            }
             "priority" | "priority_stop" => priority(
                 incoming.get(j.id.as_str()).map_or(&[], Vec::as_slice),
                 edges,

@@ -80,6 +80,16 @@ pub struct SumoNet {
     pub tls: Vec<TlLogic>,
     /// Elements not read, by name: (count, line of the first).
     pub ignored: BTreeMap<String, (usize, usize)>,
+    /// Roundabouts: the ring's junctions and edges.
+    pub roundabouts: Vec<Roundabout>,
+}
+
+/// A roundabout (`<roundabout nodes edges>`): traffic on the ring has the right of way over
+/// traffic entering it, whatever the roads' priorities (SUMO's roundabout junction logic).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Roundabout {
+    pub nodes: Vec<String>,
+    pub edges: Vec<String>,
 }
 
 /// Read a network from the text of a `.net.xml` file: every error in one pass.
@@ -169,6 +179,15 @@ fn read_element(
                 t.phases.push(TlPhase {
                     duration: d,
                     state: s,
+                });
+            }
+        }
+        "roundabout" => {
+            if let (Some(nodes), Some(edges)) = (el.get("nodes"), el.get("edges")) {
+                let list = |s: String| s.split_whitespace().map(str::to_string).collect();
+                net.roundabouts.push(Roundabout {
+                    nodes: list(nodes),
+                    edges: list(edges),
                 });
             }
         }

@@ -724,8 +724,11 @@ pub fn pedestrian_conflict(
     approaching && t_enter < ahead / v.max(0.1) + PEDESTRIAN_MARGIN
 }
 
-/// True when a vehicle on a major approach would reach the junction within the critical gap,
-/// or a vehicle on a conflicting path is still in the junction box.
+/// True when a vehicle on a major approach whose path meets mine (crossing or merging) would
+/// reach the junction within the critical gap, or a vehicle on a conflicting path is still in
+/// the junction box. A major vehicle turning off where it cannot meet me (leaving a roundabout
+/// before my entry) is no reason to wait: SUMO's junction foe matrix likewise lists only the
+/// movements that cross or merge.
 fn priority_conflict(
     net: &RoadNetwork,
     index: &LaneIndex,
@@ -740,10 +743,13 @@ fn priority_conflict(
             continue;
         }
         for lane in 0..l.lanes {
-            if let Some(&o) = index.lane(ml, lane).last() {
+            for &o in index.lane(ml, lane).iter().rev() {
                 let s = &index.snaps[o as usize];
                 let d = l.length - s.s;
-                if d >= 0.0 && d / s.v.max(0.5) < CRITICAL_GAP && d < s.v * CRITICAL_GAP + 5.0 {
+                if d < 0.0 || d >= s.v * CRITICAL_GAP + 5.0 {
+                    break;
+                }
+                if d / s.v.max(0.5) < CRITICAL_GAP && meets(net, mine, ml, s) {
                     return true;
                 }
             }
@@ -751,6 +757,16 @@ fn priority_conflict(
     }
     let from = mine.map_or(u32::MAX, |k| k.0);
     box_conflict(net, index, (node, None), from, mine, approach)
+}
+
+/// Does the major vehicle `s` on link `ml` take a path through the junction that meets mine?
+/// Unknown paths (mine or its) count as meeting.
+fn meets(net: &RoadNetwork, mine: Option<TurnKey>, ml: u32, s: &Snap) -> bool {
+    let (Some(mine), Some(next)) = (mine, s.next) else {
+        return true;
+    };
+    let theirs = (ml, next, net.entry_lane(ml, next, s.lane));
+    net.turn(ml, next, theirs.2).is_none() || net.conflict(mine, theirs).is_some()
 }
 
 #[cfg(test)]
