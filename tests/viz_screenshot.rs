@@ -1,6 +1,8 @@
-//! The view's headless capture on the default scenario (feature `viz`; needs a display: CI runs
+//! The view's headless capture on the default scenario and on a network imported from
+//! OpenStreetMap through SUMO's `netconvert` (feature `viz`; needs a display: CI runs
 //! `cargo test --features viz` under `xvfb-run` with Mesa llvmpipe, see docs/viz.md).
 #![cfg(feature = "viz")]
+mod support;
 
 use std::fs::File;
 use std::io::BufReader;
@@ -53,20 +55,20 @@ fn is_human(p: [u8; 3]) -> bool {
     r >= 120.0 && (0.4 * r..=0.68 * r).contains(&g) && b <= 0.8 * g
 }
 
-#[test]
-fn screenshot_of_the_default_scenario_shows_roads_buildings_and_vehicles() {
+/// `sangam-sim view SCENARIO --screenshot PNG --at S`, which must succeed within 10 minutes;
+/// the picture: (width, height, pixels), checked not blank.
+fn shoot(scenario: Option<&Path>, at: &str, out: &Path) -> (u32, u32, Vec<[u8; 3]>) {
     assert!(
         std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
         "needs a display: run under xvfb-run -a -s \"-screen 0 1280x720x24\" with WGPU_BACKEND=vulkan"
     );
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path().join("view.png");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sangam-sim"));
-    cmd.args(["view", "--screenshot"])
-        .arg(&out)
-        .args(["--at", "30"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
+    cmd.arg("view")
+        .args(scenario)
+        .arg("--screenshot")
+        .arg(out)
+        .args(["--at", at]);
+    cmd.stdout(Stdio::null()).stderr(Stdio::inherit());
     if std::env::var_os("WGPU_BACKEND").is_none() {
         cmd.env("WGPU_BACKEND", "vulkan");
     }
@@ -83,8 +85,7 @@ fn screenshot_of_the_default_scenario_shows_roads_buildings_and_vehicles() {
         std::thread::sleep(Duration::from_millis(200));
     };
     assert!(status.success(), "view --screenshot exited with {status}");
-
-    let (w, h, px) = decode(&out);
+    let (w, h, px) = decode(out);
     assert_eq!((w, h), (1280, 720));
     // Not blank: luminance variance.
     let lum: Vec<f64> = px
@@ -97,9 +98,12 @@ fn screenshot_of_the_default_scenario_shows_roads_buildings_and_vehicles() {
         var > 100.0,
         "image looks blank: luminance variance {var:.1}"
     );
-    // The 3D view: left of the dashboard panel, without the clock panel (top left).
-    let scene: Vec<[u8; 3]> = px
-        .chunks_exact(w as usize)
+    (w, h, px)
+}
+
+/// The 3D view's pixels: left of the dashboard panel, without the clock panel (top left).
+fn scene(w: u32, px: &[[u8; 3]]) -> Vec<[u8; 3]> {
+    px.chunks_exact(w as usize)
         .enumerate()
         .flat_map(|(y, row)| {
             row[..(w as usize - 340)]
@@ -108,7 +112,14 @@ fn screenshot_of_the_default_scenario_shows_roads_buildings_and_vehicles() {
                 .filter(move |(x, _)| !(*x < 440 && y < 125))
                 .map(|(_, p)| *p)
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn screenshot_of_the_default_scenario_shows_roads_buildings_and_vehicles() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (w, _, px) = shoot(None, "30", &dir.path().join("view.png"));
+    let scene = scene(w, &px);
     let count = |f: fn([u8; 3]) -> bool| scene.iter().filter(|p| f(**p)).count();
     let (road, building, auto, human) = (
         count(is_road),
@@ -116,9 +127,7 @@ fn screenshot_of_the_default_scenario_shows_roads_buildings_and_vehicles() {
         count(is_automated),
         count(is_human),
     );
-    eprintln!(
-        "pixels: road {road}, building {building}, automated {auto}, human {human}, variance {var:.0}"
-    );
+    eprintln!("pixels: road {road}, building {building}, automated {auto}, human {human}");
     assert!(road > 5_000, "too little road: {road} px");
     assert!(building > 5_000, "too little building: {building} px");
     assert!(
@@ -126,4 +135,50 @@ fn screenshot_of_the_default_scenario_shows_roads_buildings_and_vehicles() {
         "too few vehicle pixels: automated {auto}, human {human}"
     );
     assert!(human > 15, "no human-driven (orange) vehicles: {human} px");
+}
+
+/// The OpenStreetMap fixture (the Sangam crossing) through `netconvert` and `import`, with
+/// traffic both ways: the view frames the imported network and draws its roads and vehicles
+/// as it does the built-in district's.
+#[test]
+fn screenshot_of_an_imported_osm_network_shows_its_roads_and_vehicles() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let osm = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/osm/sangam-mini.osm");
+    let net = dir.path().join("sangam-mini.net.xml");
+    let args = [
+        "--osm-files",
+        osm.to_str().expect("path"),
+        "--output.street-names",
+        "true",
+        "-o",
+    ];
+    let mut all: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+    all.push(net.as_os_str());
+    support::run_sumo("netconvert", &all);
+    let ron = dir.path().join("sangam-mini.ron");
+    let import = support::sim(&[
+        "import".as_ref(),
+        net.as_os_str(),
+        "--out".as_ref(),
+        ron.as_os_str(),
+    ]);
+    assert!(
+        import.status.success(),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+    let text = std::fs::read_to_string(&ron).expect("scenario written");
+    let flows = "    flows: [(id: \"eb\", from: \"1\", to: \"3\", per_hour: 900.0), (id: \"sb\", from: \"4\", to: \"5\", per_hour: 600.0)],\n)\n";
+    std::fs::write(
+        &ron,
+        text.trim_end().trim_end_matches(')').to_string() + flows,
+    )
+    .expect("flows");
+    let (w, _, px) = shoot(Some(&ron), "60", &dir.path().join("imported.png"));
+    let scene = scene(w, &px);
+    let count = |f: fn([u8; 3]) -> bool| scene.iter().filter(|p| f(**p)).count();
+    let (road, human) = (count(is_road), count(is_human));
+    eprintln!("imported network pixels: road {road}, human {human}");
+    assert!(road > 5_000, "too little road: {road} px");
+    assert!(human > 15, "no vehicles drawn: {human} px");
 }

@@ -15,7 +15,9 @@ use super::v2x::V2xView;
 use crate::clock::SimClock;
 use crate::radio::outcome::{AirEvents, StationNames};
 use crate::road::RoadNetwork;
-use crate::traffic::components::{LaneCommand, Motion, Route, SpeedCommand, Vehicle};
+use crate::traffic::components::{
+    Driver, LaneChangeMode, LaneCommand, Motion, Route, SpeedCommand, SpeedMode, Vehicle,
+};
 use crate::traffic::spawn::{Departures, resolve_route};
 
 /// Vehicle variables (SUMO `TraCIConstants.h`).
@@ -44,6 +46,8 @@ pub mod var {
     pub const ADD: u8 = 0x80;
     pub const REMOVE: u8 = 0x81;
     pub const ADD_FULL: u8 = 0x85;
+    pub const SPEEDSETMODE: u8 = 0xb3;
+    pub const LANECHANGE_MODE: u8 = 0xb6;
     // Simulation variables.
     pub const TIME: u8 = 0x66;
     pub const TIME_STEP: u8 = 0x70;
@@ -266,6 +270,12 @@ impl Sim {
             var::ROUTE_ID => Value::Str(format!("!{id}")),
             var::EDGES => Value::StrList(route.links.iter().map(|&l| link(l).into()).collect()),
             var::ROUTE_INDEX => Value::Int(route.at as i32),
+            var::SPEEDSETMODE => {
+                Value::Int(world.get::<SpeedMode>(e).copied().unwrap_or_default().0)
+            }
+            var::LANECHANGE_MODE => {
+                Value::Int(world.get::<LaneChangeMode>(e).map_or(1621, |m| m.0))
+            }
             var::PARAMETER => match param {
                 Some(Value::Str(key)) => Value::Str(self.v2x.vehicle(veh.index, key)?),
                 _ => return Err("getParameter needs a string key".into()),
@@ -288,6 +298,7 @@ impl Sim {
             }
             var::SPEED | var::SLOWDOWN => self.set_speed(e, v, value),
             var::CHANGELANE => self.change_lane(e, value),
+            var::SPEEDSETMODE | var::LANECHANGE_MODE => self.set_mode(e, v, value),
             var::CHANGETARGET | var::ROUTE => self.reroute(e, v, value),
             var::PARAMETER => match value {
                 Value::Compound(kv) => match kv.as_slice() {
@@ -380,6 +391,24 @@ impl Sim {
                 .ok_or(format!("Route '{id}' is not known")),
             _ => Err(unknown_var("route", v)),
         }
+    }
+
+    /// `setSpeedMode` (bit 4 off: the driver runs red lights) and `setLaneChangeMode`.
+    fn set_mode(&mut self, e: Entity, v: u8, value: &Value) -> Result<(), String> {
+        let Value::Int(bits) = *value else {
+            return Err("a mode is an integer".into());
+        };
+        let mut ent = self.app.world_mut().entity_mut(e);
+        if v == var::SPEEDSETMODE {
+            let mode = SpeedMode(bits);
+            ent.insert(mode);
+            if let Some(mut d) = ent.get_mut::<Driver>() {
+                d.runs_red = !mode.obeys_signals();
+            }
+        } else {
+            ent.insert(LaneChangeMode(bits));
+        }
+        Ok(())
     }
 
     /// `changeLane(id, lane, duration)`: a compound of a byte and a double.

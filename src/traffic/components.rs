@@ -230,6 +230,60 @@ impl SpeedCommand {
     }
 }
 
+/// How a vehicle treats a speed set from outside and the signals (TraCI `setSpeedMode`, SUMO's
+/// bits; default 31, all on): bit 0 keeps a commanded speed safe (leaders, lines, obstacles),
+/// bits 1 and 2 bound its acceleration and deceleration by the vehicle's, bit 4 stops for red
+/// lights. Bit 3 (right of way at junctions) is kept as given but not modelled: a vehicle here
+/// always yields where it must.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpeedMode(pub i32);
+
+impl Default for SpeedMode {
+    fn default() -> Self {
+        SpeedMode(31)
+    }
+}
+
+impl SpeedMode {
+    fn bit(self, k: u32) -> bool {
+        self.0 & (1 << k) != 0
+    }
+    /// Commanded speeds stay safe.
+    pub fn safe(self) -> bool {
+        self.bit(0)
+    }
+    /// The acceleration that reaches `vc` from `v` in a step `dt`, within the bounds the mode
+    /// keeps (a: maximum acceleration, b: comfortable deceleration).
+    pub fn toward(self, vc: f64, v: f64, dt: f64, a: f64, b: f64) -> f64 {
+        let want = (vc.max(0.0) - v) / dt;
+        let hi = if self.bit(1) { a } else { f64::INFINITY };
+        let lo = if self.bit(2) { -b } else { f64::NEG_INFINITY };
+        want.clamp(lo, hi)
+    }
+    /// Stops for red and amber lights.
+    pub fn obeys_signals(self) -> bool {
+        self.bit(4)
+    }
+}
+
+/// Which lane changes a vehicle makes on its own (TraCI `setLaneChangeMode`, SUMO's bits;
+/// default 1621): bits 0-1 the changes its route needs, bits 2-7 cooperative, speed-gain and
+/// keep-right changes (MOBIL's, here). 0 leaves the vehicle in its lane except when a client
+/// asks (`changeLane`).
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LaneChangeMode(pub i32);
+
+impl LaneChangeMode {
+    /// Changes its route needs.
+    pub fn strategic(self) -> bool {
+        self.0 & 0b11 != 0
+    }
+    /// MOBIL's discretionary changes.
+    pub fn discretionary(self) -> bool {
+        self.0 & 0b1111_1100 != 0
+    }
+}
+
 /// A lane asked for from outside the simulation (TraCI `changeLane`): the driver changes
 /// towards `lane` as soon as it is safe (MOBIL's safety criterion, whatever the incentive) and
 /// makes no lane change of its own until `until`, s (SUMO: "changeLane", with the default

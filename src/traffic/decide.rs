@@ -85,6 +85,7 @@ pub struct Driving {
     stops: Option<&'static mut BusStops>,
     advice: Option<&'static Advice>,
     command: Option<&'static SpeedCommand>,
+    mode: Option<&'static SpeedMode>,
     around: &'static mut Surroundings,
     amber: &'static mut AmberChoice,
 }
@@ -208,14 +209,6 @@ impl Brake {
     pub fn cap(&mut self, cap: f64) {
         self.lower(cap, Cause::Vehicle);
     }
-
-    /// Reach the commanded speed `vc` as fast as the vehicle's maximum acceleration and
-    /// comfortable deceleration allow (`dt`: the step); call on a free term with no desired
-    /// speed, so that only what is ahead lowers it further.
-    pub fn command(&mut self, vc: f64, dt: f64) {
-        let want = ((vc.max(0.0) - self.v) / dt).clamp(-self.idm.b, self.idm.a);
-        self.lower(want, Cause::Other);
-    }
 }
 
 /// Choose every vehicle's acceleration.
@@ -244,13 +237,19 @@ pub fn accelerate(
             v0 = v0.min(cap).max(0.5);
         }
         let commanded = d.command.and_then(|c| c.at(t));
+        let mode = d.mode.copied().unwrap_or_default();
+        if let Some(vc) = commanded.filter(|_| !mode.safe()) {
+            // Told to ignore what is ahead: the commanded speed, within the mode's bounds.
+            d.motion.acc = mode.toward(vc, m.v, dt, driver.idm.a, driver.idm.b);
+            continue;
+        }
         if commanded.is_some() {
             v0 = f64::INFINITY;
         }
         let knows = |h: u32| aware.since(h).is_some_and(|k| t >= k + driver.reaction);
         let mut b = Brake::free(idm_on(&driver.idm, v0), m.v);
         if let Some(vc) = commanded {
-            b.command(vc, dt);
+            b.lower(mode.toward(vc, m.v, dt, b.idm.a, b.idm.b), Cause::Other);
         }
         *d.around = follow_leader(&ctx, &mut b, d.veh, &m, route, &knows);
         slow_ahead(&ctx.net, &mut b, &m, route, driver);

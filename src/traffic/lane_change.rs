@@ -46,6 +46,7 @@ pub struct Changer {
     driver: &'static mut Driver,
     aware: &'static Awareness,
     command: Option<&'static LaneCommand>,
+    mode: Option<&'static LaneChangeMode>,
 }
 
 pub fn change_lanes(ctx: LaneCtx, mut vehicles: Query<Changer, Without<Stalled>>) {
@@ -74,6 +75,14 @@ pub fn change_lanes(ctx: LaneCtx, mut vehicles: Query<Changer, Without<Stalled>>
                 continue;
             }
         } else {
+            let mode = c.mode.copied().unwrap_or(LaneChangeMode(1621));
+            if !(if wrong {
+                mode.strategic()
+            } else {
+                mode.discretionary()
+            }) {
+                continue;
+            }
             // A change waits for the one under way: a discretionary one until it ends, a
             // mandatory one (two lanes to cross) until the body has left the first lane, so
             // that it is never in more than two.

@@ -146,6 +146,34 @@ def add_and_remove():
     assert ARRIVED.get("added") == t, ARRIVED
 
 
+def speed_and_lane_change_modes():
+    # Speed mode 0: a commanded speed is taken at once, unbounded by acceleration or safety.
+    traci.vehicle.setSpeedMode("ego", 0)
+    assert traci.vehicle.getSpeedMode("ego") == 0
+    v = traci.vehicle.getSpeed("ego")
+    traci.vehicle.setSpeed("ego", v + 5.0)
+    step()
+    near(traci.vehicle.getSpeed("ego"), v + 5.0, 1e-9, "speed mode 0")
+    traci.vehicle.setSpeedMode("ego", 31)
+    traci.vehicle.setSpeed("ego", -1)
+    # Lane change mode 0: behind a slow car, the ego keeps its lane until allowed to change.
+    traci.vehicle.changeLane("ego", 1, 0.0)  # no lane held any more
+    traci.vehicle.setLaneChangeMode("ego", 0)
+    ahead = traci.vehicle.getLanePosition("ego") + 40.0
+    traci.vehicle.add("slow", "r", depart="now", departLane="1", departPos=str(ahead),
+                      departSpeed="2")
+    step()
+    traci.vehicle.setSpeed("slow", 2.0)
+    for _ in range(120):
+        step()
+    assert traci.vehicle.getLaneIndex("ego") == 1, "mode 0 keeps the lane"
+    near(traci.vehicle.getSpeed("ego"), 2.0, 0.5, "stuck behind the slow car")
+    traci.vehicle.setLaneChangeMode("ego", 1621)
+    for _ in range(80):
+        step()
+    assert traci.vehicle.getLaneIndex("ego") == 0, "with the default mode it overtakes"
+
+
 def errors_leave_the_connection_usable():
     try:
         traci.vehicle.getSpeed("nobody")
@@ -163,7 +191,7 @@ def errors_leave_the_connection_usable():
 def late_vehicle_departs_and_arrives():
     while traci.simulation.getMinExpectedNumber() > 0:
         step()
-    assert list(DEPARTED) == ["ego", "late", "added"], DEPARTED
+    assert list(DEPARTED) == ["ego", "late", "added", "slow"], DEPARTED
     assert list(ARRIVED) == ["late", "added"], ARRIVED
     # Departs in the step that starts at 5 s; 100 m at 10 m/s and more.
     near(DEPARTED["late"], 5.0 + DT, 1e-9, "departure")
@@ -188,6 +216,7 @@ def main():
     subscriptions_equal_getters()
     change_lane_and_route()
     add_and_remove()
+    speed_and_lane_change_modes()
     errors_leave_the_connection_usable()
     late_vehicle_departs_and_arrives()
     the_scenario_ends_at_its_duration()
