@@ -88,4 +88,21 @@ try:
     raise AssertionError("an unknown key is an error")
 except traci.TraCIException as e:
     assert "v2x.nothing" in str(e), e
+# Speed mode 7 (bit 4 off): a driver who runs the red; the default mode stops for it.
+traci.route.add("we", ["west_in", "east_out"])
+traci.trafficlight.setRedYellowGreenState(TL, "rrGG")
+traci.vehicle.add("runner", "we", depart="now", departPos="300", departSpeed="10")
+traci.vehicle.add("stopper", "we", depart="now", departLane="0", departPos="200", departSpeed="10")
+traci.simulationStep()
+traci.vehicle.setSpeedMode("runner", 7)
+ran = False
+while traci.simulation.getTime() < 90.0:
+    traci.simulationStep()
+    assert traci.trafficlight.getRedYellowGreenState(TL) == "rrGG"
+    ran = ran or ("runner" in traci.vehicle.getIDList()
+                  and traci.vehicle.getRoadID("runner") == "east_out")
+assert ran, "the runner ran the red"
+assert traci.vehicle.getRoadID("stopper") == "west_in" and traci.vehicle.getSpeed("stopper") < 0.01
+traci.trafficlight.setRedYellowGreenState(TL, "GGrr")
+
 traci.close()
