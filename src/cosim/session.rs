@@ -17,6 +17,7 @@ const CMD_GET_VEHICLE: u8 = 0xa4;
 const CMD_SET_VEHICLE: u8 = 0xc4;
 const CMD_SUBSCRIBE_VEHICLE: u8 = 0xd4;
 const CMD_GET_SIM: u8 = 0xab;
+const CMD_SET_SIM: u8 = 0xcb;
 const CMD_CONTEXT_VEHICLE: u8 = 0x84;
 const CMD_GET_ROUTE: u8 = 0xa6;
 const CMD_SET_ROUTE: u8 = 0xc6;
@@ -84,6 +85,9 @@ impl Client {
             }
             id if is_get(id) => get(sim, cmd.id, &mut r, out),
             CMD_SET_TL => set_tl(sim, &mut r).map(|()| {
+                out.status(cmd.id, RTYPE_OK, "");
+            }),
+            CMD_SET_SIM => set_sim(sim, &mut r).map(|()| {
                 out.status(cmd.id, RTYPE_OK, "");
             }),
             CMD_SET_ROUTE => set_route(sim, &mut r).map(|()| {
@@ -280,6 +284,27 @@ fn value_of(
         CMD_GET_PERSON => person_var(sim.app.world_mut(), var, id),
         CMD_GET_ROUTE => sim.route_var(var, id),
         _ => sim.sim_var(var, param),
+    }
+}
+
+/// The simulation domain's `setParameter(RSU, "v2x.send.denm", EVENT)`: an RSU sends.
+fn set_sim(sim: &mut Sim, r: &mut Reader) -> Result<(), String> {
+    let bad = malformed(CMD_SET_SIM);
+    let var = r.ubyte().map_err(&bad)?;
+    let id = r.string().map_err(&bad)?;
+    let value = r.value().map_err(&bad)?;
+    let t = sim.time();
+    match (var, value) {
+        (0x7e, Value::Compound(kv)) => match kv.as_slice() {
+            [Value::Str(k), Value::Str(event)] if k == "v2x.send.denm" => {
+                super::send::rsu_denm(sim.app.world_mut(), &id, event, t)
+            }
+            [Value::Str(k), _] => Err(super::v2x::unknown_key(k)),
+            _ => Err("setParameter needs (key, value)".into()),
+        },
+        _ => Err(format!(
+            "simulation variable 0x{var:02x} cannot be set in sangam-sim (docs/traci.md)"
+        )),
     }
 }
 

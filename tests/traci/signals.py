@@ -60,6 +60,12 @@ assert north_crossed, "the northbound car went on its green"
 denm = traci.vehicle.getParameter("north", "v2x.last.denm").split()
 assert denm[:2] == ["denm", "ego"] and 1.0 <= float(denm[2]) <= 40.0, denm
 assert int(traci.vehicle.getParameter("north", "v2x.received.denm")) > 1
+# The junction's RSU warns of roadworks: the waiting ego hears it.
+traci.simulation.setParameter("rsu_crossroads", "v2x.send.denm", "roadworks")
+for _ in range(20):
+    traci.simulationStep()
+denm = traci.vehicle.getParameter("ego", "v2x.last.denm").split()
+assert denm[:2] == ["denm", "rsu_crossroads"], denm
 
 # Back to green: the ego drives on through the junction.
 traci.trafficlight.setRedYellowGreenState(TL, "GGrr")
