@@ -84,18 +84,10 @@ impl Client {
                 return Next::Close;
             }
             id if is_get(id) => get(sim, cmd.id, &mut r, out),
-            CMD_SET_TL => set_tl(sim, &mut r).map(|()| {
-                out.status(cmd.id, RTYPE_OK, "");
-            }),
-            CMD_SET_SIM => set_sim(sim, &mut r).map(|()| {
-                out.status(cmd.id, RTYPE_OK, "");
-            }),
-            CMD_SET_ROUTE => set_route(sim, &mut r).map(|()| {
-                out.status(cmd.id, RTYPE_OK, "");
-            }),
-            CMD_SET_VEHICLE => set_vehicle(sim, &mut r).map(|()| {
-                out.status(cmd.id, RTYPE_OK, "");
-            }),
+            CMD_SET_TL | CMD_SET_SIM | CMD_SET_ROUTE | CMD_SET_VEHICLE => set(sim, cmd.id, &mut r)
+                .map(|()| {
+                    out.status(cmd.id, RTYPE_OK, "");
+                }),
             id if is_get(id.wrapping_sub(SUBSCRIBE_OFFSET)) => {
                 self.subscribe(sim, cmd.id, &mut r, out)
             }
@@ -287,17 +279,31 @@ fn value_of(
     }
 }
 
-/// The simulation domain's `setParameter(RSU, "v2x.send.denm", EVENT)`: an RSU sends.
-fn set_sim(sim: &mut Sim, r: &mut Reader) -> Result<(), String> {
-    let bad = malformed(CMD_SET_SIM);
+/// A set command: variable, object id, typed value, for the domain of `cmd`.
+fn set(sim: &mut Sim, cmd: u8, r: &mut Reader) -> Result<(), String> {
+    let bad = malformed(cmd);
     let var = r.ubyte().map_err(&bad)?;
     let id = r.string().map_err(&bad)?;
     let value = r.value().map_err(&bad)?;
     let t = sim.time();
+    match cmd {
+        CMD_SET_VEHICLE => sim.set_vehicle(var, &id, &value),
+        CMD_SET_ROUTE => sim.add_route(var, &id, &value),
+        CMD_SET_TL => {
+            let Sim { app, tls, .. } = sim;
+            let mut net = app.world_mut().resource_mut::<crate::road::RoadNetwork>();
+            super::signals::set(&mut net, tls, var, &id, &value, t)
+        }
+        _ => set_sim(sim, var, &id, value, t),
+    }
+}
+
+/// The simulation domain's `setParameter(RSU, "v2x.send.denm", EVENT)`: an RSU sends.
+fn set_sim(sim: &mut Sim, var: u8, id: &str, value: Value, t: f64) -> Result<(), String> {
     match (var, value) {
         (0x7e, Value::Compound(kv)) => match kv.as_slice() {
             [Value::Str(k), Value::Str(event)] if k == "v2x.send.denm" => {
-                super::send::rsu_denm(sim.app.world_mut(), &id, event, t)
+                super::send::rsu_denm(sim.app.world_mut(), id, event, t)
             }
             [Value::Str(k), _] => Err(super::v2x::unknown_key(k)),
             _ => Err("setParameter needs (key, value)".into()),
@@ -306,33 +312,6 @@ fn set_sim(sim: &mut Sim, r: &mut Reader) -> Result<(), String> {
             "simulation variable 0x{var:02x} cannot be set in sangam-sim (docs/traci.md)"
         )),
     }
-}
-
-fn set_route(sim: &mut Sim, r: &mut Reader) -> Result<(), String> {
-    let bad = malformed(CMD_SET_ROUTE);
-    let var = r.ubyte().map_err(&bad)?;
-    let id = r.string().map_err(&bad)?;
-    let value = r.value().map_err(&bad)?;
-    sim.add_route(var, &id, &value)
-}
-
-fn set_tl(sim: &mut Sim, r: &mut Reader) -> Result<(), String> {
-    let bad = malformed(CMD_SET_TL);
-    let var = r.ubyte().map_err(&bad)?;
-    let id = r.string().map_err(&bad)?;
-    let value = r.value().map_err(&bad)?;
-    let t = sim.time();
-    let Sim { app, tls, .. } = sim;
-    let mut net = app.world_mut().resource_mut::<crate::road::RoadNetwork>();
-    super::signals::set(&mut net, tls, var, &id, &value, t)
-}
-
-fn set_vehicle(sim: &mut Sim, r: &mut Reader) -> Result<(), String> {
-    let bad = malformed(CMD_SET_VEHICLE);
-    let var = r.ubyte().map_err(&bad)?;
-    let id = r.string().map_err(&bad)?;
-    let value = r.value().map_err(&bad)?;
-    sim.set_vehicle(var, &id, &value)
 }
 
 /// One subscription's values: the response command with, per variable, its status and value
