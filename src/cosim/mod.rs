@@ -14,5 +14,5 @@ pub mod signals;
 pub mod v2x;
 pub mod world;
 
-pub use server::{Ended, serve};
+pub use server::{Ended, Server, serve};
 pub use world::Sim;

@@ -19,7 +19,7 @@ use super::world::Sim;
 const EPS: f64 = 1e-9;
 
 /// How the session ended.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ended {
     /// Clients that closed with `close`.
     pub closed: usize,
@@ -59,65 +59,94 @@ struct Conn {
 /// Accept `n` clients on `listener` and serve them until every one has closed or one is lost
 /// (a lost client ends the run: the others are disconnected).
 pub fn serve(sim: &mut Sim, listener: &TcpListener, n: usize) -> io::Result<Ended> {
-    let mut conns = Vec::with_capacity(n);
-    for seq in 0..n {
-        let (stream, _) = listener.accept()?;
-        stream.set_nodelay(true)?;
-        conns.push(Conn {
-            reader: BufReader::new(stream.try_clone()?),
-            stream,
-            client: Client::default(),
-            seq,
-            msg: Vec::new(),
-            done: 0,
-            out: Writer::default(),
-            wait: None,
-            state: State::Open,
-        });
-    }
-    // Until its first step, each client in connection order; then in the order they set.
-    let mut serve_time = Duration::ZERO;
-    for c in &mut conns {
-        serve_until_step(sim, c, &mut serve_time);
-    }
-    conns.sort_by_key(|c| (c.client.order.unwrap_or(i32::MAX), c.seq));
-    let mut ended = Ended {
-        closed: 0,
-        lost: Vec::new(),
-        steps: 0,
-        step_time: Duration::ZERO,
-        serve_time: Duration::ZERO,
-    };
-    loop {
-        settle(sim, &mut conns, &mut ended);
-        if conns.is_empty() || !ended.lost.is_empty() {
-            break;
+    let mut server = Server::accept(listener, n)?;
+    server.start(sim);
+    while server.advance(sim, u64::MAX) {}
+    Ok(server.finish())
+}
+
+/// The connected clients and what the session has come to; stepped by [`Server::advance`]
+/// (all at once for `serve`, a frame's worth at a time for the view).
+pub struct Server {
+    conns: Vec<Conn>,
+    ended: Ended,
+}
+
+impl Server {
+    /// Wait for `n` clients.
+    pub fn accept(listener: &TcpListener, n: usize) -> io::Result<Server> {
+        let mut conns = Vec::with_capacity(n);
+        for seq in 0..n {
+            let (stream, _) = listener.accept()?;
+            stream.set_nodelay(true)?;
+            conns.push(Conn {
+                reader: BufReader::new(stream.try_clone()?),
+                stream,
+                client: Client::default(),
+                seq,
+                msg: Vec::new(),
+                done: 0,
+                out: Writer::default(),
+                wait: None,
+                state: State::Open,
+            });
         }
-        let target = conns
+        Ok(Server {
+            conns,
+            ended: Ended::default(),
+        })
+    }
+
+    /// Serve each client until its first step, in connection order; from then on they are
+    /// served in the order they set.
+    pub fn start(&mut self, sim: &mut Sim) {
+        for c in &mut self.conns {
+            serve_until_step(sim, c, &mut self.ended.serve_time);
+        }
+        self.conns
+            .sort_by_key(|c| (c.client.order.unwrap_or(i32::MAX), c.seq));
+    }
+
+    /// Run at most `max_steps` steps towards what the clients asked for, answering each
+    /// client whose time has come and serving it until its next step (blocking on it); false
+    /// once the session is over (every client closed, or one lost).
+    pub fn advance(&mut self, sim: &mut Sim, max_steps: u64) -> bool {
+        settle(sim, &mut self.conns, &mut self.ended);
+        if self.conns.is_empty() || !self.ended.lost.is_empty() {
+            return false;
+        }
+        let target = self
+            .conns
             .iter()
             .filter_map(|c| c.wait)
             .fold(f64::INFINITY, f64::min);
         let stepping = Instant::now();
-        while sim.time() + EPS < target && !sim.ended() {
+        let mut steps = 0;
+        while sim.time() + EPS < target && !sim.ended() && steps < max_steps {
             sim.step();
-            ended.steps += 1;
+            steps += 1;
         }
-        ended.step_time += stepping.elapsed();
-        for c in conns.iter_mut() {
+        self.ended.steps += steps;
+        self.ended.step_time += stepping.elapsed();
+        for c in self.conns.iter_mut() {
             if c.wait.is_some_and(|w| sim.time() + EPS >= w) || sim.ended() {
                 let replying = Instant::now();
                 c.wait = None;
                 c.client.step_reply(sim, &mut c.out);
-                serve_time += replying.elapsed();
-                serve_until_step(sim, c, &mut serve_time);
+                self.ended.serve_time += replying.elapsed();
+                serve_until_step(sim, c, &mut self.ended.serve_time);
             }
         }
+        true
     }
-    ended.serve_time = serve_time;
-    for c in &conns {
-        let _ = c.stream.shutdown(std::net::Shutdown::Both);
+
+    /// Disconnect whoever is left; what the session came to.
+    pub fn finish(self) -> Ended {
+        for c in &self.conns {
+            let _ = c.stream.shutdown(std::net::Shutdown::Both);
+        }
+        self.ended
     }
-    Ok(ended)
 }
 
 /// Drop the clients that closed or were lost, counting them.
