@@ -182,3 +182,68 @@ fn screenshot_of_an_imported_osm_network_shows_its_roads_and_vehicles() {
     assert!(road > 5_000, "too little road: {road} px");
     assert!(human > 15, "no vehicles drawn: {human} px");
 }
+
+/// `view --serve`: a TraCI client (the stock `traci` package) steps the run while the view
+/// shows it; the view takes its screenshot once the client is done, and the client saw the
+/// world it steered (tests/traci/watch.py).
+#[test]
+fn view_serve_shows_the_run_a_traci_client_steps() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("served.png");
+    let crossing = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/traci/crossing.ron");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sangam-sim"));
+    cmd.arg("view")
+        .arg(&crossing)
+        .args(["--serve", "--port", "0", "--screenshot"]);
+    cmd.arg(&out)
+        .args(["--at", "20"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    if std::env::var_os("WGPU_BACKEND").is_none() {
+        cmd.env("WGPU_BACKEND", "vulkan");
+    }
+    let mut view = cmd.spawn().expect("start sangam-sim view --serve");
+    let mut said = std::io::BufReader::new(view.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    while !line.contains("listening on") {
+        line.clear();
+        assert!(
+            said.read_line(&mut line).expect("read") > 0,
+            "view ended before listening"
+        );
+    }
+    let port = line
+        .split_whitespace()
+        .find_map(|w| w.rsplit_once(':').and_then(|(_, p)| p.parse::<u16>().ok()))
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    std::thread::spawn(move || std::io::copy(&mut said, &mut std::io::stderr()));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/traci/watch.py");
+    let client = Command::new(support::sumo_tool("python"))
+        .arg(script)
+        .arg(port.to_string())
+        .output()
+        .expect("python runs");
+    assert!(
+        client.status.success(),
+        "the client failed: {}",
+        String::from_utf8_lossy(&client.stderr)
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = view.try_wait().expect("wait") {
+            break s;
+        }
+        if started.elapsed() > Duration::from_secs(600) {
+            let _ = view.kill();
+            panic!("view --serve --screenshot did not finish in 10 minutes");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(status.success(), "view --serve exited with {status}");
+    let (w, _, px) = decode(&out);
+    let scene = scene(w, &px);
+    let road = scene.iter().filter(|p| is_road(**p)).count();
+    // Two single-lane roads across 800 m: thin at this distance (measured: 4,950 px).
+    assert!(road > 2_000, "too little road: {road} px");
+}

@@ -29,6 +29,19 @@ pub struct ViewArgs {
     /// Start paused.
     #[arg(long)]
     pub paused: bool,
+    /// Let TraCI clients step and steer the run while the view shows it (docs/traci.md); the
+    /// view's speed and pause pace them.
+    #[arg(long)]
+    pub serve: bool,
+    /// With --serve: TCP port (0: any free port, printed on stderr).
+    #[arg(long, default_value_t = 8813, requires = "serve")]
+    pub port: u16,
+    /// With --serve: address to listen on (default: this machine only).
+    #[arg(long, default_value_t = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), requires = "serve")]
+    pub bind: std::net::IpAddr,
+    /// With --serve: clients to wait for, each calling `setOrder` when more than one.
+    #[arg(long, default_value_t = 1, requires = "serve", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub clients: u16,
 }
 
 /// A scenario file, or a built-in scenario by name (`view grid-8x8.ron`) when no such file
@@ -60,5 +73,9 @@ pub fn view(args: ViewArgs) -> i32 {
         screenshot: args.screenshot.map(|p| (p, args.at)),
         speed: args.speed,
         paused: args.paused,
+        serve: args.serve.then(|| {
+            let addr = std::net::SocketAddr::new(args.bind, args.port);
+            (addr, usize::from(args.clients))
+        }),
     })
 }

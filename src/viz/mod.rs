@@ -47,6 +47,9 @@ pub struct ViewOptions {
     pub speed: f64,
     /// Start paused.
     pub paused: bool,
+    /// Serve TraCI clients on this address, waiting for this many before the window opens:
+    /// they step the run, the view shows it (`view --serve`).
+    pub serve: Option<(std::net::SocketAddr, usize)>,
 }
 
 /// Window size, px (also the screenshot's).
@@ -70,7 +73,13 @@ pub fn view(opts: ViewOptions) -> i32 {
         }),
         ..default()
     }));
-    let host = sim::SimHost::new(&cfg);
+    let mut host = sim::SimHost::new(&cfg);
+    if let Some((addr, clients)) = opts.serve {
+        match serve(&mut host, addr, clients) {
+            Ok(server) => host.traci = Some(server),
+            Err(code) => return code,
+        }
+    }
     app.world_mut().insert_non_send(host);
     app.insert_resource(cfg)
         .insert_resource(sim::TimeCtl::new(opts.speed, opts.paused));
@@ -84,6 +93,29 @@ pub fn view(opts: ViewOptions) -> i32 {
         AppExit::Success => 0,
         AppExit::Error(_) => 1,
     }
+}
+
+/// Listen on `addr`, wait for the clients and serve them until their first step.
+fn serve(
+    host: &mut sim::SimHost,
+    addr: std::net::SocketAddr,
+    clients: usize,
+) -> Result<crate::cosim::Server, i32> {
+    let listener = std::net::TcpListener::bind(addr).map_err(|e| {
+        eprintln!("error: cannot listen on {addr}: {e}");
+        eprintln!("  help: choose another --port (0 picks a free one)");
+        2
+    })?;
+    let local = listener.local_addr().map_or(addr, |a| a);
+    eprintln!(
+        "listening on {local} for {clients} TraCI client(s); the window opens when they connect"
+    );
+    let mut server = crate::cosim::Server::accept(&listener, clients).map_err(|e| {
+        eprintln!("error: accepting TraCI clients on {local}: {e}");
+        2
+    })?;
+    server.start(&mut host.sim);
+    Ok(server)
 }
 
 /// The view's own resources and the observers that give new vehicles and pedestrians a body.

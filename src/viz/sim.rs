@@ -35,9 +35,12 @@ type PedQuery = (Entity, &'static Pedestrian, &'static Transform);
 
 /// The simulation world and cached queries into it (non-send: an `App` is not `Sync`).
 pub struct SimHost {
-    pub app: App,
+    /// The world, as TraCI sees it too (`view --serve`).
+    pub sim: crate::cosim::Sim,
     vehicles: QueryState<VehicleQuery>,
     peds: QueryState<PedQuery>,
+    /// TraCI clients stepping this run (`view --serve`); `None` once they are done.
+    pub traci: Option<crate::cosim::Server>,
 }
 
 impl SimHost {
@@ -51,28 +54,33 @@ impl SimHost {
         let mut app = build_app((*cfg.spec).clone(), &cfg.source, &opts);
         // Keep reception records for the arcs.
         super::log::install(&mut app, super::log::LOG_CAPACITY);
-        app.update();
-        let world = app.world_mut();
+        let mut sim = crate::cosim::Sim::new(app);
+        let world = sim.app.world_mut();
         let vehicles = world.query::<VehicleQuery>();
         let peds = world.query::<PedQuery>();
         SimHost {
-            app,
+            sim,
             vehicles,
             peds,
+            traci: None,
         }
     }
 
     pub fn world(&self) -> &World {
-        self.app.world()
+        self.sim.app.world()
+    }
+
+    pub fn world_mut(&mut self) -> &mut World {
+        self.sim.app.world_mut()
     }
 
     pub fn clock(&self) -> SimClock {
-        *self.app.world().resource::<SimClock>()
+        *self.world().resource::<SimClock>()
     }
 
     /// One fixed step (one update of the headless app).
     pub fn step(&mut self) {
-        self.app.update();
+        self.sim.step();
     }
 }
 
@@ -176,7 +184,10 @@ pub fn advance(mut host: NonSendMut<SimHost>, mut ctl: ResMut<TimeCtl>, real: Re
     };
     let mut done = 0u64;
     ctl.lagging = false;
-    while done < want && !host.clock().done() {
+    if host.traci.is_some() {
+        done = serve_frame(&mut host, want, budget.map(|b| started + b));
+    }
+    while host.traci.is_none() && done < want && !host.clock().done() {
         host.step();
         done += 1;
         if let Some(b) = budget
@@ -196,6 +207,34 @@ pub fn advance(mut host: NonSendMut<SimHost>, mut ctl: ResMut<TimeCtl>, real: Re
         } else {
             0.9 * ctl.achieved + 0.1 * rate
         };
+    }
+}
+
+/// With TraCI clients (`view --serve`): run up to `want` steps of what they ask for, by the
+/// `until` deadline, answering them (a client waits for its step while the view is paused or
+/// slower than it); returns the steps run. When the clients are done the view goes on by
+/// itself.
+fn serve_frame(host: &mut SimHost, want: u64, until: Option<Instant>) -> u64 {
+    let before = host.clock().step;
+    loop {
+        let done = host.clock().step - before;
+        let late = until.is_some_and(|u| Instant::now() >= u);
+        let SimHost { sim, traci, .. } = &mut *host;
+        let Some(server) = traci.as_mut() else {
+            return done;
+        };
+        if done >= want || late {
+            return done;
+        }
+        if !server.advance(sim, want - done)
+            && let Some(server) = traci.take()
+        {
+            let ended = server.finish();
+            for (n, why, t) in &ended.lost {
+                eprintln!("warning: TraCI client {n} lost at t = {t:.2} s: {why}");
+            }
+            eprintln!("TraCI clients done after {} steps", ended.steps);
+        }
     }
 }
 
@@ -248,11 +287,12 @@ pub fn mirror(
     map.frame += 1;
     let frame = map.frame;
     let SimHost {
-        app,
+        sim,
         vehicles: vq,
         peds: pq,
+        ..
     } = &mut *host;
-    let world = app.world();
+    let world = sim.app.world();
     for (e, v, m, tf, stalled) in vq.iter(world) {
         match map.vehicles.get_mut(&e) {
             Some((view, seen)) => {
@@ -357,6 +397,10 @@ pub fn restart(
         return;
     }
     ctl.restart = false;
+    if host.traci.is_some() {
+        // The clients steer this run: it is theirs to end.
+        return;
+    }
     *host = SimHost::new(&cfg);
     for (_, (e, _)) in map.vehicles.drain() {
         commands.entity(e).despawn();
@@ -467,13 +511,13 @@ mod tests {
         while !host.clock().done() {
             host.step();
             k += 1;
-            let SimHost { app, vehicles, .. } = &mut host;
-            let _ = vehicles.iter(app.world()).count();
+            let SimHost { sim, vehicles, .. } = &mut host;
+            let _ = vehicles.iter(sim.app.world()).count();
             if k % 250 == 0 {
-                let _ = crate::metrics::report(host.app.world_mut());
+                let _ = crate::metrics::report(host.world_mut());
             }
         }
-        let viewed = crate::metrics::report(host.app.world_mut());
+        let viewed = crate::metrics::report(host.world_mut());
         assert_eq!(
             serde_json::to_string(&viewed).unwrap(),
             serde_json::to_string(&headless).unwrap()

@@ -30,7 +30,7 @@ pub fn refresh(mut host: NonSendMut<SimHost>, mut stats: ResMut<Stats>, msgs: Re
         .is_none_or(|(at, step)| step != clock.step && now - at > Duration::from_secs(1))
     {
         stats.verdicts_at = Some((now, clock.step));
-        stats.verdicts = crate::metrics::report(host.app.world_mut()).expectations;
+        stats.verdicts = crate::metrics::report(host.world_mut()).expectations;
     }
 }
 
