@@ -17,6 +17,7 @@ assert links == (
     (("south_in_0", "north_out_0", ""),),
 ), links
 traci.simulationStep(1.0)
+assert traci.person.getIDList() == ()
 assert traci.trafficlight.getRedYellowGreenState(TL) == "GGrr"
 assert traci.trafficlight.getPhase(TL) == 0 and traci.trafficlight.getProgram(TL) == "0"
 assert abs(traci.trafficlight.getNextSwitch(TL) - 65.0) < 1e-9, traci.trafficlight.getNextSwitch(TL)
@@ -41,6 +42,14 @@ try:
     raise AssertionError("an unknown event is an error")
 except traci.TraCIException as e:
     assert "hazardousLocation" in str(e), e
+
+# The pedestrian steps off at 2 s, 200 m along east_out (which starts 12 m from the centre).
+traci.simulationStep(3.0)
+assert traci.person.getIDList() == ("walker",), traci.person.getIDList()
+x, y = traci.person.getPosition("walker")
+assert 205.0 < x < 220.0 and abs(y) < 6.0, (x, y)
+assert traci.person.getRoadID("walker") == "east_out"
+assert abs(traci.person.getSpeed("walker") - 1.4) < 1e-9
 
 # Red for the eastbound approach, green for the northbound one, held.
 traci.trafficlight.setRedYellowGreenState(TL, "rrGG")
