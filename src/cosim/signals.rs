@@ -133,7 +133,8 @@ pub fn get(net: &RoadNetwork, tls: &[Tls], var: u8, id: &str, t: f64) -> Result<
 }
 
 /// Change a traffic light: its signal state (held until changed again: SUMO's "online"
-/// program) or its phase (the cycle restarts at that phase now).
+/// program), its phase (the cycle restarts at that phase now) or the time left of the
+/// current phase's green (the cycle shifts; later phases keep their durations).
 pub fn set(
     net: &mut RoadNetwork,
     tls: &mut [Tls],
@@ -165,6 +166,12 @@ pub fn set(
                     )
                 })?;
             p.jump_to_phase(k, t);
+        }
+        (PHASE_DURATION, v) => {
+            let d = v
+                .number()
+                .ok_or("setPhaseDuration needs a number of seconds")?;
+            p.green_for(d, t)?;
         }
         _ => return Err(unknown_var("traffic light", var)),
     }

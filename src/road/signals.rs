@@ -178,6 +178,21 @@ impl Program {
         Some((i, t - (tc - self.phases[i].0)))
     }
 
+    /// Shift the cycle so that the current phase's green ends `d` seconds after `t` (TraCI
+    /// `setPhaseDuration`): its change interval and the later phases follow as programmed.
+    /// `d` may not exceed the phase's programmed green.
+    pub fn green_for(&mut self, d: f64, t: f64) -> Result<(), String> {
+        let (i, _) = self.phase_at(t).ok_or("the program has no phases")?;
+        let (start, green) = self.phases[i];
+        if !(0.0..=green).contains(&d) {
+            return Err(format!(
+                "the remaining green must be between 0 and the phase's {green} s, got {d}"
+            ));
+        }
+        self.offset = (t - (start + green - d)).rem_euclid(self.cycle.max(1e-9));
+        Ok(())
+    }
+
     /// Restart the cycle so that phase `i` begins at time `t` (TraCI `setPhase`).
     pub fn jump_to_phase(&mut self, i: usize, t: f64) {
         if let Some(&(start, _)) = self.phases.get(i) {
@@ -462,6 +477,17 @@ mod tests {
         assert_eq!(p.turn_state(1, 2, 25.0).colour, Colour::Red);
         assert_eq!(p.turn_state(1, 2, 5.0).colour, Colour::Green);
         assert_eq!(p.turn_state(1, 2, 40.0).colour, Colour::Green);
+    }
+
+    #[test]
+    fn a_phase_cut_short_ends_its_green_then_changes_as_programmed() {
+        // Phase 1 green 0-20, amber 20-23, phase 2 from 23 (cycle 45): at 5 s, 2 s left.
+        let mut p = with_turns();
+        p.green_for(2.0, 5.0).expect("within the green");
+        assert_eq!(p.state(1, 6.9).colour, Colour::Green);
+        assert_eq!(p.state(1, 7.1).colour, Colour::Amber);
+        assert_eq!(p.phase_at(10.1).map(|x| x.0), Some(1));
+        assert!(p.green_for(30.0, 5.0).is_err());
     }
 
     #[test]

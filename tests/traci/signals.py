@@ -21,6 +21,11 @@ assert traci.person.getIDList() == ()
 assert traci.trafficlight.getRedYellowGreenState(TL) == "GGrr"
 assert traci.trafficlight.getPhase(TL) == 0 and traci.trafficlight.getProgram(TL) == "0"
 assert abs(traci.trafficlight.getNextSwitch(TL) - 65.0) < 1e-9, traci.trafficlight.getNextSwitch(TL)
+# Cut the green short: 1 s left, then the programmed 3 s amber and 2 s all-red.
+traci.trafficlight.setPhaseDuration(TL, 1.0)
+assert abs(traci.trafficlight.getNextSwitch(TL) - 7.0) < 1e-9, traci.trafficlight.getNextSwitch(TL)
+traci.simulationStep(2.5)
+assert traci.trafficlight.getRedYellowGreenState(TL) == "yyrr"
 
 # Context subscriptions: the vehicles within a distance of the ego (itself included), by id.
 import traci.constants as tc  # noqa: E402
