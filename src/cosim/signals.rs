@@ -18,6 +18,7 @@ const ID_LIST: u8 = 0x00;
 const ID_COUNT: u8 = 0x01;
 const STATE: u8 = 0x20;
 const PHASE_INDEX: u8 = 0x22;
+const PROGRAM: u8 = 0x23;
 const PHASE_DURATION: u8 = 0x24;
 const CONTROLLED_LANES: u8 = 0x26;
 const CONTROLLED_LINKS: u8 = 0x27;
@@ -32,8 +33,9 @@ pub struct Tls {
     /// Index into `RoadNetwork::junctions`.
     junction: usize,
     movements: Vec<(u32, u32)>,
-    /// Set by `setRedYellowGreenState`: SUMO's program "online".
-    online: bool,
+    /// The static program, kept while a held state (SUMO's program "online") replaces it,
+    /// so that `setProgram("0")` can bring it back.
+    online: Option<Program>,
 }
 
 /// The signalised junctions, sorted by id (SUMO's traffic light dictionary is a `std::map`).
@@ -47,7 +49,7 @@ pub fn signalised(net: &RoadNetwork) -> Vec<Tls> {
             id: j.id.clone(),
             junction: i,
             movements: Vec::new(),
-            online: false,
+            online: None,
         })
         .collect();
     tls.sort_by(|a, b| a.id.cmp(&b.id));
@@ -107,7 +109,7 @@ pub fn get(net: &RoadNetwork, tls: &[Tls], var: u8, id: &str, t: f64) -> Result<
     Ok(match var {
         STATE => Value::Str(tl.movements.iter().map(|&m| signal_char(p, m, t)).collect()),
         CURRENT_PHASE => Value::Int(phase.map_or(0, |(i, _)| i as i32)),
-        CURRENT_PROGRAM => Value::Str(if tl.online { "online" } else { "0" }.into()),
+        CURRENT_PROGRAM => Value::Str(if tl.online.is_some() { "online" } else { "0" }.into()),
         PHASE_DURATION => Value::Double(phase.map_or(f64::INFINITY, |(i, _)| span(i))),
         NEXT_SWITCH => Value::Double(phase.map_or(f64::INFINITY, |(i, start)| start + span(i))),
         CONTROLLED_LANES => Value::StrList(
@@ -133,7 +135,7 @@ pub fn get(net: &RoadNetwork, tls: &[Tls], var: u8, id: &str, t: f64) -> Result<
 }
 
 /// Change a traffic light: its signal state (held until changed again: SUMO's "online"
-/// program), its phase (the cycle restarts at that phase now) or the time left of the
+/// program; `setProgram("0")` brings the static program back), its phase (the cycle restarts at that phase now) or the time left of the
 /// current phase's green (the cycle shifts; later phases keep their durations).
 pub fn set(
     net: &mut RoadNetwork,
@@ -152,8 +154,18 @@ pub fn set(
     };
     match (var, value) {
         (STATE, Value::Str(state)) => {
-            *p = held(&tl.movements, state)?;
-            tl.online = true;
+            let static_program = std::mem::replace(p, held(&tl.movements, state)?);
+            tl.online.get_or_insert(static_program);
+        }
+        (PROGRAM, Value::Str(name)) if name == "0" => {
+            if let Some(static_program) = tl.online.take() {
+                *p = static_program;
+            }
+        }
+        (PROGRAM, Value::Str(name)) => {
+            return Err(format!(
+                "Could not set program '{name}' for traffic light '{id}': sangam-sim has one static program, '0'"
+            ));
         }
         (PHASE_INDEX, Value::Int(k)) => {
             let k = usize::try_from(*k)

@@ -123,6 +123,13 @@ while traci.simulation.getTime() < 90.0:
                   and traci.vehicle.getRoadID("runner") == "east_out")
 assert ran, "the runner ran the red"
 assert traci.vehicle.getRoadID("stopper") == "west_in" and traci.vehicle.getSpeed("stopper") < 0.01
-traci.trafficlight.setRedYellowGreenState(TL, "GGrr")
+# Back to the static program where its cycle is now: shifted at t = 1 s so that the first
+# green ended at 2 s, the 90 s cycle is at 58 s at t = 90 s (phase 0, green until 92 s, then
+# 3 s amber and 2 s all-red).
+traci.trafficlight.setProgram(TL, "0")
+assert traci.trafficlight.getProgram(TL) == "0"
+assert traci.trafficlight.getRedYellowGreenState(TL) == "GGrr"
+assert traci.trafficlight.getPhase(TL) == 0
+assert abs(traci.trafficlight.getNextSwitch(TL) - 97.0) < 1e-9, traci.trafficlight.getNextSwitch(TL)
 
 traci.close()
