@@ -396,3 +396,50 @@ fn the_same_client_script_gets_the_same_ids_and_close_trajectories_from_sumo() {
         "position differences: median {median:.2} m, max {max:.2} m"
     );
 }
+
+/// Hostile bytes: 2,000 messages of random commands (ids of every served domain and some others,
+/// random contents and lengths, from a fixed-seed generator) each get a reply that starts with
+/// a status, the server never crashes, answers `getVersion` after them, and ends cleanly.
+#[test]
+fn random_commands_get_statuses_and_never_crash_the_server() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = Server::on("crossing.ron", dir.path(), &[]);
+    let mut c = Raw::connect(server.port);
+    let ids = [
+        0x00u8, 0x02, 0x03, 0x13, 0x7f, 0x84, 0x8b, 0xa2, 0xa3, 0xa4, 0xa6, 0xaa, 0xab, 0xae, 0xc2,
+        0xc4, 0xc6, 0xcb, 0xd2, 0xd4, 0xdb, 0x55,
+    ];
+    let mut seed: u64 = 0x5eed;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as u32
+    };
+    for _ in 0..2000 {
+        let id = ids[next() as usize % ids.len()];
+        if id == 0x7f {
+            continue; // close is exercised elsewhere
+        }
+        let len = next() as usize % 40;
+        let mut body: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        // Often a plausible variable and object id, so that the contents get read further.
+        if next() % 2 == 0 {
+            let mut head = vec![(next() % 0x90) as u8, 0, 0, 0, 3, b'e', b'g', b'o'];
+            head.append(&mut body);
+            body = head;
+        }
+        let mut cmd = vec![(body.len() + 2) as u8, id];
+        cmd.extend(body);
+        let reply = c.ask(&cmd).expect("the server answers");
+        assert!(
+            reply.len() >= 7,
+            "a status for command 0x{id:02x}: {reply:?}"
+        );
+    }
+    let ok = c.ask(&GET_VERSION).expect("reply");
+    assert_eq!(status(&ok), (0x00, 0x00, String::new()));
+    drop(c);
+    let (code, stderr) = server.end();
+    assert_eq!(code, Some(0), "serve: {stderr}");
+}
