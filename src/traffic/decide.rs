@@ -649,45 +649,37 @@ fn box_conflict(
     mine: Option<TurnKey>,
     (to_end, v): (f64, f64),
 ) -> bool {
-    for &out in &net.nodes[node as usize].outgoing {
-        for lane in 0..net.links[out as usize].lanes {
-            for &o in index.lane(out, lane) {
-                let snap = &index.snaps[o as usize];
-                if snap.s - snap.length >= 0.0 {
-                    break;
-                }
-                let Some(from) = snap.prev.filter(|f| *f != link) else {
-                    continue;
-                };
-                let theirs = (from, out, lane);
-                let Some(mine) = mine else {
-                    return true;
-                };
-                let (Some((_, last)), Some((first, _))) =
-                    (net.conflict(theirs, mine), net.conflict(mine, theirs))
-                else {
-                    continue;
-                };
-                let front = net.turn_length(from, out, lane) + snap.s;
-                let rear = front - snap.length;
-                // A vehicle short of our conflict area on a permissive green waits for a gap
-                // (`traffic::permissive`): for me.
-                let before = front < first_theirs(net, theirs, mine);
-                if before && program.is_some_and(|(p, t)| p.permissive(from, out, t)) {
-                    continue;
-                }
-                // A vehicle standing in the box clears it when it moves again: not in any time
-                // that can be counted on.
-                let clear_in = if snap.v < STANDING_SPEED {
-                    f64::INFINITY
-                } else {
-                    (last - rear).max(0.0) / snap.v
-                };
-                let reach_in = time_to_cover(to_end + first, v, BOX_ENTRY_ACCEL);
-                if rear < last && clear_in + CONFLICT_MARGIN_S > reach_in {
-                    return true;
-                }
-            }
+    for (out, lane, snap) in index.in_box(net, node) {
+        let Some(from) = snap.prev.filter(|f| *f != link) else {
+            continue;
+        };
+        let theirs = (from, out, lane);
+        let Some(mine) = mine else {
+            return true;
+        };
+        let (Some((_, last)), Some((first, _))) =
+            (net.conflict(theirs, mine), net.conflict(mine, theirs))
+        else {
+            continue;
+        };
+        let front = net.turn_length(from, out, lane) + snap.s;
+        let rear = front - snap.length;
+        // A vehicle short of our conflict area on a permissive green waits for a gap
+        // (`traffic::permissive`): for me.
+        let before = front < first_theirs(net, theirs, mine);
+        if before && program.is_some_and(|(p, t)| p.permissive(from, out, t)) {
+            continue;
+        }
+        // A vehicle standing in the box clears it when it moves again: not in any time that
+        // can be counted on.
+        let clear_in = if snap.v < STANDING_SPEED {
+            f64::INFINITY
+        } else {
+            (last - rear).max(0.0) / snap.v
+        };
+        let reach_in = time_to_cover(to_end + first, v, BOX_ENTRY_ACCEL);
+        if rear < last && clear_in + CONFLICT_MARGIN_S > reach_in {
+            return true;
         }
     }
     false

@@ -87,6 +87,27 @@ impl LaneIndex {
         }
     }
 
+    /// Vehicles still crossing the junction box of `node` (rear short of the link they are
+    /// entering): (link entered, lane, snapshot), by link, lane and position.
+    pub fn in_box<'a>(
+        &'a self,
+        net: &'a RoadNetwork,
+        node: u32,
+    ) -> impl Iterator<Item = (u32, u8, &'a Snap)> + 'a {
+        net.nodes[node as usize]
+            .outgoing
+            .iter()
+            .flat_map(move |&out| {
+                (0..net.links[out as usize].lanes).flat_map(move |lane| {
+                    self.lane(out, lane)
+                        .iter()
+                        .map(|&o| &self.snaps[o as usize])
+                        .take_while(|s| s.s - s.length < 0.0)
+                        .map(move |s| (out, lane, s))
+                })
+            })
+    }
+
     /// Vehicles on a lane, sorted by position.
     pub fn lane(&self, link: u32, lane: u8) -> &[u32] {
         match self.first.get(link as usize) {

@@ -145,27 +145,19 @@ fn in_box(
     mine: TurnKey,
     foes: &mut Vec<Foe>,
 ) {
-    for &out in &net.nodes[node as usize].outgoing {
-        for lane in 0..net.links[out as usize].lanes {
-            for &o in index.lane(out, lane) {
-                let s = &index.snaps[o as usize];
-                if s.s - s.length >= 0.0 {
-                    break;
-                }
-                let Some(from) = s.prev.filter(|&f| f != mine.0 && s.lane == lane) else {
-                    continue;
-                };
-                if p.yields(from, out) && s.v < STANDING_SPEED {
-                    continue;
-                }
-                let theirs = (from, out, lane);
-                if let (Some(span), Some((first, last))) =
-                    (net.conflict(mine, theirs), net.conflict(theirs, mine))
-                {
-                    let pos = net.turn_length(from, out, lane) + s.s;
-                    foes.push(foe(span, first - pos, pos - s.length > last, s));
-                }
-            }
+    for (out, lane, s) in index.in_box(net, node) {
+        let Some(from) = s.prev.filter(|&f| f != mine.0 && s.lane == lane) else {
+            continue;
+        };
+        if p.yields(from, out) && s.v < STANDING_SPEED {
+            continue;
+        }
+        let theirs = (from, out, lane);
+        if let (Some(span), Some((first, last))) =
+            (net.conflict(mine, theirs), net.conflict(theirs, mine))
+        {
+            let pos = net.turn_length(from, out, lane) + s.s;
+            foes.push(foe(span, first - pos, pos - s.length > last, s));
         }
     }
 }
