@@ -55,6 +55,22 @@ fn is_human(p: [u8; 3]) -> bool {
     r >= 120.0 && (0.4 * r..=0.68 * r).contains(&g) && b <= 0.8 * g
 }
 
+/// Wait for `child` to exit successfully, within 10 minutes.
+fn finishes(mut child: std::process::Child, what: &str) {
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if started.elapsed() > Duration::from_secs(600) {
+            let _ = child.kill();
+            panic!("{what} did not finish in 10 minutes");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(status.success(), "{what} exited with {status}");
+}
+
 /// `sangam-sim view SCENARIO --screenshot PNG --at S`, which must succeed within 10 minutes;
 /// the picture: (width, height, pixels), checked not blank.
 fn shoot(scenario: Option<&Path>, at: &str, out: &Path) -> (u32, u32, Vec<[u8; 3]>) {
@@ -72,19 +88,8 @@ fn shoot(scenario: Option<&Path>, at: &str, out: &Path) -> (u32, u32, Vec<[u8; 3
     if std::env::var_os("WGPU_BACKEND").is_none() {
         cmd.env("WGPU_BACKEND", "vulkan");
     }
-    let mut child = cmd.spawn().expect("start sangam-sim view");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if started.elapsed() > Duration::from_secs(600) {
-            let _ = child.kill();
-            panic!("view --screenshot did not finish in 10 minutes");
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    assert!(status.success(), "view --screenshot exited with {status}");
+    let child = cmd.spawn().expect("start sangam-sim view");
+    finishes(child, "view --screenshot");
     let (w, h, px) = decode(out);
     assert_eq!((w, h), (1280, 720));
     // Not blank: luminance variance.
@@ -229,18 +234,7 @@ fn view_serve_shows_the_run_a_traci_client_steps() {
         "the client failed: {}",
         String::from_utf8_lossy(&client.stderr)
     );
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = view.try_wait().expect("wait") {
-            break s;
-        }
-        if started.elapsed() > Duration::from_secs(600) {
-            let _ = view.kill();
-            panic!("view --serve --screenshot did not finish in 10 minutes");
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    assert!(status.success(), "view --serve exited with {status}");
+    finishes(view, "view --serve --screenshot");
     let (w, _, px) = decode(&out);
     let scene = scene(w, &px);
     let road = scene.iter().filter(|p| is_road(**p)).count();
