@@ -459,3 +459,35 @@ fn broken_demand_is_reported_whole_and_nothing_runs() {
         "{err}"
     );
 }
+
+/// A network whose lanes have a height (`x,y,z` shapes, as from OpenDRIVE or OSM with
+/// `--osm.elevation`) imports flat, with one warning that says so, and loads.
+#[test]
+fn lanes_with_a_height_import_flat_with_a_warning() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let flat = std::fs::read_to_string(small_grid(dir.path())).expect("grid written");
+    let with_z: String = flat
+        .lines()
+        .map(|line| match line.find(" shape=\"") {
+            Some(i) if line.contains("<lane ") && !line.contains("id=\":") => {
+                let (head, rest) = line.split_at(i + 8);
+                let end = rest.find('"').expect("closing quote");
+                let pts: Vec<String> = rest[..end]
+                    .split_whitespace()
+                    .map(|p| format!("{p},7.50"))
+                    .collect();
+                format!("{head}{}{}", pts.join(" "), &rest[end..])
+            }
+            _ => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let net = dir.path().join("hilly.net.xml");
+    std::fs::write(&net, with_z).expect("written");
+    let ron = dir.path().join("hilly.ron");
+    let out = import(&net, &ron, &[]);
+    exited_ok(&out, "import");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("24 lane(s) with a height"), "{said}");
+    load_file(&ron).unwrap_or_else(|d| panic!("{d}"));
+}

@@ -126,6 +126,9 @@ fn for_cars(mut net: SumoNet) -> (SumoNet, Vec<super::Note>) {
         .retain(|c| kept.contains(c.from.as_str()) && kept.contains(c.to.as_str()));
     let out = net;
     let mut notes = Vec::new();
+    if out.elevated.0 > 0 {
+        notes.push((out.elevated.1, format!("{} lane(s) with a height (x,y,z shapes) flattened: sangam-sim's roads are flat (no elevation yet)", out.elevated.0)));
+    }
     if edges_out.0 > 0 {
         notes.push((edges_out.1, format!("{} edge(s) closed to passenger cars (footways, cycleways, rail, bus-only; `allow`/`disallow`) left out: sangam-sim's road users are cars, buses and trucks", edges_out.0)));
     }

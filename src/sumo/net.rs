@@ -82,6 +82,8 @@ pub struct SumoNet {
     pub ignored: BTreeMap<String, (usize, usize)>,
     /// Roundabouts: the ring's junctions and edges.
     pub roundabouts: Vec<Roundabout>,
+    /// Lanes whose shape has a height (x,y,z with z ≠ 0): (count, line of the first).
+    pub elevated: (usize, usize),
 }
 
 /// A roundabout (`<roundabout nodes edges>`): traffic on the ring has the right of way over
@@ -141,6 +143,14 @@ fn read_element(
         "net" => {}
         "edge" => *edge = read_edge(el, net),
         "lane" if edge.is_some() => {
+            if el.opt("shape").is_some_and(has_height) {
+                let first = if net.elevated.0 == 0 {
+                    el.at.0
+                } else {
+                    net.elevated.1
+                };
+                net.elevated = (net.elevated.0 + 1, first);
+            }
             if let (Some(e), Some(l)) = (edge.as_mut(), read_lane(el)) {
                 e.lanes.push(l);
             }
@@ -237,6 +247,14 @@ fn read_lane(el: &mut Element) -> Option<Lane> {
         shape: shape?,
         cars,
     })
+}
+
+/// Does a shape have a point with a height other than 0 (`x,y,z`)?
+fn has_height(shape: &str) -> bool {
+    shape
+        .split_whitespace()
+        .filter_map(|p| p.split(',').nth(2))
+        .any(|z| z.parse::<f64>().is_ok_and(|z| z != 0.0))
 }
 
 /// Does a lane with these `allow` / `disallow` lists (SUMO vehicle classes, space-separated;
