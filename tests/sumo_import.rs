@@ -491,3 +491,42 @@ fn lanes_with_a_height_import_flat_with_a_warning() {
     assert!(said.contains("24 lane(s) with a height"), "{said}");
     load_file(&ron).unwrap_or_else(|d| panic!("{d}"));
 }
+
+/// The hand-written OpenDRIVE fixture (a 500 m two-way street rising 2 %, with a sidewalk)
+/// through `netconvert --opendrive-files` and `import`: a link each way with one lane, the
+/// height flattened with a warning, and traffic both ways arriving without collisions.
+#[test]
+fn an_opendrive_road_comes_in_through_netconvert_and_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let xodr = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/opendrive/straight.xodr");
+    let net = dir.path().join("straight.net.xml");
+    let args = [
+        OsStr::new("--opendrive-files"),
+        xodr.as_os_str(),
+        OsStr::new("-o"),
+        net.as_os_str(),
+    ];
+    run_sumo("netconvert", &args);
+    let ron = dir.path().join("straight.ron");
+    let out = import(&net, &ron, &["--duration", "300"]);
+    exited_ok(&out, "import");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("2 lane(s) with a height"), "{said}");
+    let spec = load_file(&ron).unwrap_or_else(|d| panic!("{d}")).spec;
+    assert_eq!(spec.network.links.len(), 2, "one link each way");
+    assert!(
+        spec.network.links.iter().all(|l| l.lanes == 1),
+        "the sidewalk is no lane for cars"
+    );
+    let text = std::fs::read_to_string(&ron).expect("scenario written");
+    let flows = "    flows: [(id: \"east\", from: \"1.begin\", to: \"1.end\", per_hour: 600.0), (id: \"west\", from: \"1.end\", to: \"1.begin\", per_hour: 400.0)],\n    expectations: [NoCollisions],\n)\n";
+    std::fs::write(
+        &ron,
+        text.trim_end().trim_end_matches(')').to_string() + flows,
+    )
+    .expect("flows");
+    let report = run_report(&ron, &dir.path().join("out"), &["-q"]);
+    let arrived = report["summary"]["arrived"].as_u64().unwrap_or(0);
+    // 1,000 veh/h for 300 s, each trip under a minute: most of the ~83 arrive.
+    assert!(arrived > 60, "only {arrived} vehicles arrived");
+}
