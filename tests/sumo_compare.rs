@@ -261,13 +261,7 @@ fn a_roundabout_gives_the_ring_the_right_of_way_as_in_sumo() {
     let dir = tempfile::tempdir().expect("temp dir");
     let osm = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/osm/roundabout.osm");
     let net = dir.path().join("grid.net.xml");
-    let args = [
-        OsStr::new("--osm-files"),
-        osm.as_os_str(),
-        OsStr::new("-o"),
-        net.as_os_str(),
-    ];
-    run_sumo("netconvert", &args);
+    netconvert("osm", &osm, &[], &net);
     std::fs::write(dir.path().join("demand.rou.xml"), ROUNDABOUT_FLOWS).expect("demand");
     let ron = dir.path().join("compare.ron");
     std::fs::write(&ron, SCENARIO).expect("scenario");

@@ -229,17 +229,13 @@ fn an_osm_extract_comes_in_through_netconvert_and_runs() {
 fn osm_scenario(dir: &Path, sidewalks: &str) -> std::path::PathBuf {
     let osm = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/osm/sangam-mini.osm");
     let net = dir.join(format!("sangam-mini-{sidewalks}.net.xml"));
-    let args = [
+    let extra = [
         "--output.street-names",
         "true",
         "--sidewalks.guess",
         sidewalks,
-        "-o",
     ];
-    let mut all: Vec<&OsStr> = vec![OsStr::new("--osm-files"), osm.as_os_str()];
-    all.extend(args.iter().map(OsStr::new));
-    all.push(net.as_os_str());
-    run_sumo("netconvert", &all);
+    netconvert("osm", &osm, &extra, &net);
     let ron = dir.join(format!("sangam-mini-{sidewalks}.ron"));
     let out = import(&net, &ron, &["--duration", "240"]);
     exited_ok(&out, "import");
@@ -277,10 +273,10 @@ fn osm_scenario(dir: &Path, sidewalks: &str) -> std::path::PathBuf {
 
 /// Traffic east along World Cup-buk-ro and south along Susaek-ro, through the signal.
 fn drive_the_district(dir: &Path, ron: &Path) {
-    let text = std::fs::read_to_string(ron).expect("scenario written");
-    let with_traffic = text.trim_end().trim_end_matches(')').to_string()
-        + "    flows: [(id: \"eb\", from: \"1\", to: \"3\", per_hour: 600.0), (id: \"sb\", from: \"4\", to: \"5\", per_hour: 300.0)],\n    expectations: [NoCollisions],\n)\n";
-    std::fs::write(ron, with_traffic).expect("traffic added");
+    add_fields(
+        ron,
+        "    flows: [(id: \"eb\", from: \"1\", to: \"3\", per_hour: 600.0), (id: \"sb\", from: \"4\", to: \"5\", per_hour: 300.0)],\n    expectations: [NoCollisions],",
+    );
     let report = run_report(ron, &dir.join("out"), &["-q"]);
     let arrived = report["summary"]["arrived"].as_u64().unwrap_or(0);
     assert!(arrived > 20, "only {arrived} vehicles crossed the district");
@@ -500,13 +496,7 @@ fn an_opendrive_road_comes_in_through_netconvert_and_runs() {
     let dir = tempfile::tempdir().expect("temp dir");
     let xodr = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/opendrive/straight.xodr");
     let net = dir.path().join("straight.net.xml");
-    let args = [
-        OsStr::new("--opendrive-files"),
-        xodr.as_os_str(),
-        OsStr::new("-o"),
-        net.as_os_str(),
-    ];
-    run_sumo("netconvert", &args);
+    netconvert("opendrive", &xodr, &[], &net);
     let ron = dir.path().join("straight.ron");
     let out = import(&net, &ron, &["--duration", "300"]);
     exited_ok(&out, "import");
@@ -518,13 +508,10 @@ fn an_opendrive_road_comes_in_through_netconvert_and_runs() {
         spec.network.links.iter().all(|l| l.lanes == 1),
         "the sidewalk is no lane for cars"
     );
-    let text = std::fs::read_to_string(&ron).expect("scenario written");
-    let flows = "    flows: [(id: \"east\", from: \"1.begin\", to: \"1.end\", per_hour: 600.0), (id: \"west\", from: \"1.end\", to: \"1.begin\", per_hour: 400.0)],\n    expectations: [NoCollisions],\n)\n";
-    std::fs::write(
+    add_fields(
         &ron,
-        text.trim_end().trim_end_matches(')').to_string() + flows,
-    )
-    .expect("flows");
+        "    flows: [(id: \"east\", from: \"1.begin\", to: \"1.end\", per_hour: 600.0), (id: \"west\", from: \"1.end\", to: \"1.begin\", per_hour: 400.0)],\n    expectations: [NoCollisions],",
+    );
     let report = run_report(&ron, &dir.path().join("out"), &["-q"]);
     let arrived = report["summary"]["arrived"].as_u64().unwrap_or(0);
     // 1,000 veh/h for 300 s, each trip under a minute: most of the ~83 arrive.

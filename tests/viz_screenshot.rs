@@ -150,16 +150,7 @@ fn screenshot_of_an_imported_osm_network_shows_its_roads_and_vehicles() {
     let dir = tempfile::tempdir().expect("tempdir");
     let osm = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/osm/sangam-mini.osm");
     let net = dir.path().join("sangam-mini.net.xml");
-    let args = [
-        "--osm-files",
-        osm.to_str().expect("path"),
-        "--output.street-names",
-        "true",
-        "-o",
-    ];
-    let mut all: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
-    all.push(net.as_os_str());
-    support::run_sumo("netconvert", &all);
+    support::netconvert("osm", &osm, &["--output.street-names", "true"], &net);
     let ron = dir.path().join("sangam-mini.ron");
     let import = support::sim(&[
         "import".as_ref(),
@@ -172,13 +163,10 @@ fn screenshot_of_an_imported_osm_network_shows_its_roads_and_vehicles() {
         "{}",
         String::from_utf8_lossy(&import.stderr)
     );
-    let text = std::fs::read_to_string(&ron).expect("scenario written");
-    let flows = "    flows: [(id: \"eb\", from: \"1\", to: \"3\", per_hour: 900.0), (id: \"sb\", from: \"4\", to: \"5\", per_hour: 600.0)],\n)\n";
-    std::fs::write(
+    support::add_fields(
         &ron,
-        text.trim_end().trim_end_matches(')').to_string() + flows,
-    )
-    .expect("flows");
+        "    flows: [(id: \"eb\", from: \"1\", to: \"3\", per_hour: 900.0), (id: \"sb\", from: \"4\", to: \"5\", per_hour: 600.0)],",
+    );
     let (w, _, px) = shoot(Some(&ron), "60", &dir.path().join("imported.png"));
     let scene = scene(w, &px);
     let count = |f: fn([u8; 3]) -> bool| scene.iter().filter(|p| f(**p)).count();

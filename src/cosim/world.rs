@@ -79,6 +79,9 @@ pub struct Sim {
     next_index: u32,
     /// Vehicles removed by a client, reported as arrived after the next step (as in SUMO).
     removed: Vec<String>,
+    /// Keep the departures, arrivals and V2X receptions TraCI reports (off: a plain world, as
+    /// the view without clients needs; see [`Sim::set_tracking`]).
+    tracking: bool,
 }
 
 /// A variable this domain does not have.
@@ -102,6 +105,7 @@ impl Sim {
             routes: Default::default(),
             next_index: u32::try_from(planned).unwrap_or(u32::MAX),
             removed: Vec::new(),
+            tracking: true,
             v2x: V2xView::default(),
             app,
             on_road: Vec::new(),
@@ -132,10 +136,20 @@ impl Sim {
         c.step >= c.total
     }
 
-    /// Run one step and note who departed, arrived and was loaded in it.
+    /// Track what TraCI reports, or not (a world nobody queries steps without that work).
+    /// Switch it on before the first step a client sees.
+    pub fn set_tracking(&mut self, on: bool) {
+        self.tracking = on;
+    }
+
+    /// Run one step and, when tracking, note who departed, arrived and was loaded in it and
+    /// what was received.
     pub fn step(&mut self) {
         let before = self.app.world().resource::<Departures>().next;
         self.app.update();
+        if !self.tracking {
+            return;
+        }
         let deps = self.app.world().resource::<Departures>();
         self.loaded = deps.queue[before.min(deps.next)..deps.next]
             .iter()
@@ -252,21 +266,28 @@ impl Sim {
             return Err(format!("Vehicle '{id}' is not known."));
         };
         let net = world.resource::<RoadNetwork>();
-        let row = crate::trace::fcd_row(net, veh, m, tf);
+        // The FCD row (front bumper, heading, lane) only for the variables that need it.
+        let row = || crate::trace::fcd_row(net, veh, m, tf);
         let link = |l: u32| net.links.get(l as usize).map_or("", |l| l.id.as_str());
         Ok(match v {
             var::SPEED => Value::Double(m.v),
             var::ACCELERATION => Value::Double(m.acc),
-            var::POSITION => Value::Pos2d(row.front[0], row.front[1]),
+            var::POSITION => {
+                let [x, y] = row().front;
+                Value::Pos2d(x, y)
+            }
             // Flat ground: sangam-sim has no elevation yet.
-            var::POSITION3D => Value::Pos3d(row.front[0], row.front[1], 0.0),
-            var::ANGLE => Value::Double(row.heading),
+            var::POSITION3D => {
+                let [x, y] = row().front;
+                Value::Pos3d(x, y, 0.0)
+            }
+            var::ANGLE => Value::Double(row().heading),
             var::LENGTH => Value::Double(veh.body.length),
             var::TYPE => Value::Str(veh.kind.name().to_string()),
             var::ROAD_ID => Value::Str(link(m.link).to_string()),
-            var::LANE_ID => Value::Str(row.lane),
+            var::LANE_ID => Value::Str(row().lane),
             var::LANE_INDEX => Value::Int(i32::from(m.lane)),
-            var::LANEPOSITION => Value::Double(row.pos),
+            var::LANEPOSITION => Value::Double(row().pos),
             var::ROUTE_ID => Value::Str(format!("!{id}")),
             var::EDGES => Value::StrList(route.links.iter().map(|&l| link(l).into()).collect()),
             var::ROUTE_INDEX => Value::Int(route.at as i32),

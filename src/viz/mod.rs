@@ -114,6 +114,7 @@ fn serve(
         eprintln!("error: accepting TraCI clients on {local}: {e}");
         2
     })?;
+    host.sim.set_tracking(true);
     server.start(&mut host.sim);
     Ok(server)
 }

@@ -55,6 +55,8 @@ impl SimHost {
         // Keep reception records for the arcs.
         super::log::install(&mut app, super::log::LOG_CAPACITY);
         let mut sim = crate::cosim::Sim::new(app);
+        // Only TraCI clients need what it tracks (`view --serve` switches it on).
+        sim.set_tracking(false);
         let world = sim.app.world_mut();
         let vehicles = world.query::<VehicleQuery>();
         let peds = world.query::<PedQuery>();

@@ -174,3 +174,19 @@ pub fn sumo_grid(dir: &std::path::Path, n: &str, lanes: &str) {
     args.push(net.as_os_str());
     run_sumo("netgenerate", &args);
 }
+
+/// SUMO's `netconvert`: `--<kind>-files input [extra...] -o out` (kind `osm`, `opendrive`, ...).
+pub fn netconvert(kind: &str, input: &std::path::Path, extra: &[&str], out: &std::path::Path) {
+    let flag = format!("--{kind}-files");
+    let mut args: Vec<&std::ffi::OsStr> = vec![flag.as_ref(), input.as_os_str()];
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    args.extend([std::ffi::OsStr::new("-o"), out.as_os_str()]);
+    run_sumo("netconvert", &args);
+}
+
+/// Add `fields` (RON, each line ending in a comma) at the end of the scenario file `ron`.
+pub fn add_fields(ron: &std::path::Path, fields: &str) {
+    let text = std::fs::read_to_string(ron).expect("scenario written");
+    let body = text.trim_end().trim_end_matches(')').trim_end();
+    std::fs::write(ron, format!("{body}\n{fields}\n)\n")).expect("scenario rewritten");
+}
