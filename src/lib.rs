@@ -21,10 +21,11 @@ pub mod output;
 pub mod rng;
 pub mod scenario;
 pub mod sight;
-// Models: road geometry and radio physics, plain functions.
+// Models: road geometry, radio physics and on-air encodings, plain functions.
 pub mod radio;
 pub mod road;
 pub mod sumo;
+pub mod wire;
 // The running world: shared resources and set labels, then one concern per plugin, in step order.
 pub mod metrics;
 pub mod physics;

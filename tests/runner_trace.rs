@@ -118,6 +118,7 @@ fn v2x_rows_are_written_and_an_abandoned_trace_leaves_nothing() {
     let opts = TraceOptions {
         dir: tmp.path().join("t"),
         fcd_xml: true,
+        pcap: None,
     };
     let (sink, writer) = start(&opts).unwrap();
     sink.v2x_row(row(1, true));

@@ -28,9 +28,10 @@ fn ambiguities(scenario: &str) -> Vec<String> {
     let (sink, _writer) = start(&TraceOptions {
         dir: tmp.path().to_path_buf(),
         fcd_xml: true,
+        pcap: None,
     })
     .expect("trace writer starts");
-    install(&mut app, sink);
+    install(&mut app, sink, None);
     app.finish();
     app.cleanup();
     let _ = FixedMain.intern();

@@ -30,6 +30,32 @@ pub struct RunArgs {
     /// With --trace: also write SUMO FCD XML (fcd.xml) for SUMO's tools.
     #[arg(long, requires = "trace")]
     pub fcd_xml: bool,
+    /// With --trace: also write v2x.pcap, every sidelink transmission as an 802.11 frame
+    /// with its GeoNetworking packet (Wireshark and tshark read it).
+    #[arg(long, requires = "trace")]
+    pub pcap: bool,
+    /// With --pcap: also one frame per decoded reception, at the receiver, with its signal.
+    #[arg(long, requires = "pcap")]
+    pub pcap_rx: bool,
+}
+
+impl RunArgs {
+    /// `--pcap` in a build without the messages' encodings (feature `asn1`) is a usage error.
+    pub fn capture_unavailable(&self) -> Option<i32> {
+        (self.pcap && !crate::wire::ENCODES).then(|| {
+            eprintln!("error: --pcap needs the messages' real encodings, and this build has none");
+            eprintln!("  help: build with the default features (`asn1`)");
+            super::BAD_INPUT
+        })
+    }
+
+    /// What the capture records, when asked for.
+    pub fn capture(&self) -> Option<crate::trace::Capture> {
+        self.pcap.then_some(crate::trace::Capture {
+            tx: true,
+            rx: self.pcap_rx,
+        })
+    }
 }
 
 /// A progress bar that appears only on a terminal, and only once a run has taken a second.
@@ -60,6 +86,9 @@ pub fn progress_callback(label: String) -> Option<Arc<dyn Fn(u64, u64) + Send + 
 }
 
 pub fn run(args: &RunArgs) -> i32 {
+    if let Some(code) = args.capture_unavailable() {
+        return code;
+    }
     let loaded = match load(args.scenario.as_deref()) {
         Ok(l) => l,
         Err(code) => return code,
@@ -70,6 +99,7 @@ pub fn run(args: &RunArgs) -> i32 {
         deadline: None,
         trace_dir: args.trace.then(|| args.out.clone()),
         fcd_xml: args.fcd_xml,
+        pcap: args.capture(),
     };
     let mut outcome = run_scenario(loaded.spec, &loaded.name, &opts);
     if let Some(e) = &outcome.trace_error {

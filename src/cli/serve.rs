@@ -29,6 +29,9 @@ pub struct ServeArgs {
 
 pub fn serve(all: &ServeArgs) -> i32 {
     let args = &all.run;
+    if let Some(code) = args.capture_unavailable() {
+        return code;
+    }
     let loaded = match load(args.scenario.as_deref()) {
         Ok(l) => l,
         Err(code) => return code,
@@ -47,6 +50,7 @@ pub fn serve(all: &ServeArgs) -> i32 {
         seed: args.seed,
         trace_dir: args.trace.then(|| args.out.clone()),
         fcd_xml: args.fcd_xml,
+        pcap: args.capture(),
         ..RunOptions::default()
     };
     let mut started = start(loaded.spec, &loaded.name, &opts);

@@ -63,6 +63,7 @@ impl V2xView {
         for e in &events.0 {
             match e {
                 AirEvent::Sent { .. } => self.sent += 1,
+                AirEvent::Frame(_) => {}
                 AirEvent::Reception(r) => {
                     self.attempts += 1;
                     let (Ok(latency_us), StationId::Vehicle(to)) =

@@ -185,6 +185,7 @@ impl V2xLog {
     /// Count one event of the air.
     pub fn note(&mut self, e: &AirEvent) {
         match e {
+            AirEvent::Frame(_) => {}
             AirEvent::Sent { msg, tech, cbr } => {
                 if let Some(cbr) = cbr {
                     let c = self.cbr.entry(*tech).or_insert((0.0, 0));

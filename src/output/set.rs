@@ -19,12 +19,13 @@ pub const MANIFEST: &str = "manifest.json";
 
 /// Every file a run may write into its output directory; those this run does not write are
 /// removed so that nothing of an earlier run stays beside the new set.
-pub const RUN_FILES: [&str; 5] = [
+pub const RUN_FILES: [&str; 6] = [
     "report.json",
     "timing.json",
     "fcd.csv",
     "v2x.csv",
     "fcd.xml",
+    "v2x.pcap",
 ];
 
 /// One file of a set, as the manifest names it.

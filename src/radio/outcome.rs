@@ -82,6 +82,29 @@ pub enum AirEvent {
     CellLoad { gnb: Arc<str>, load: f64 },
     /// A reception attempt was decided.
     Reception(Reception),
+    /// A sidelink frame on the air, or decoded at a receiver: published only for a capture
+    /// (`--pcap`).
+    Frame(Frame),
+}
+
+/// One sidelink frame, as a capture shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    pub msg_id: u64,
+    pub msg: MsgType,
+    pub tech: Tech,
+    /// When the transmission started (sent) or ended (received), µs of simulated time.
+    pub at_us: u64,
+    /// Sender's station number.
+    pub from: u32,
+    /// A reception: the receiver's station number and the signal it got, dBm.
+    pub rx: Option<(u32, f32)>,
+    /// The GeoNetworking packet.
+    pub packet: Arc<[u8]>,
+    /// The channel: centre frequency (GHz), width (MHz), transmit power (dBm).
+    pub freq_ghz: f64,
+    pub bandwidth_mhz: f64,
+    pub tx_dbm: f64,
 }
 
 /// The step's stream of air events: written by the radio in the communicate stage, read in the

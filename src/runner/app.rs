@@ -35,6 +35,8 @@ pub struct RunOptions {
     pub trace_dir: Option<PathBuf>,
     /// With `trace_dir`: also write SUMO FCD XML (`fcd.xml`).
     pub fcd_xml: bool,
+    /// With `trace_dir`: also capture sidelink frames (`v2x.pcap`).
+    pub pcap: Option<crate::trace::Capture>,
 }
 
 /// A finished run.
@@ -162,10 +164,11 @@ pub fn start(spec: Spec, source: &str, opts: &RunOptions) -> Started {
         let topts = crate::trace::TraceOptions {
             dir: dir.clone(),
             fcd_xml: opts.fcd_xml,
+            pcap: opts.pcap,
         };
         match crate::trace::start(&topts) {
             Ok((sink, writer)) => {
-                crate::trace::install(&mut app, sink);
+                crate::trace::install(&mut app, sink, opts.pcap);
                 Some(writer)
             }
             Err(e) => {

@@ -66,6 +66,7 @@ pub fn grid_spec(vehicles: usize, duration: f64, v2x: bool) -> Spec {
             nodes: nodes(side),
             links: links(side),
             junctions: junctions(side),
+            ..Network::default()
         },
         buildings: Vec::new(),
         vehicles: spawns(side, vehicles, v2x),

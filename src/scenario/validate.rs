@@ -230,6 +230,18 @@ impl<'a, 's> Checker<'a, 's> {
             self.out.point(&format!("{p}.pos"), n.pos);
             self.out.non_negative(&format!("{p}.radius"), n.radius, "m");
         }
+        if let Some((lat, lon)) = net.geo_origin
+            && !((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon))
+        {
+            self.out.err(
+                "network.geo_origin",
+                format!("must be (latitude, longitude) in degrees, found ({lat}, {lon})"),
+                Some(
+                    "latitude within ±90, longitude within ±180: Sangam is (37.577, 126.8898)"
+                        .into(),
+                ),
+            );
+        }
         self.links();
         self.junctions();
     }

@@ -90,6 +90,7 @@ pub fn to_network(full: SumoNet) -> Result<Imported, Vec<(usize, String)>> {
             nodes,
             links,
             junctions: controls,
+            ..Network::default()
         },
         signalised,
         notes,

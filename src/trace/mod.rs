@@ -18,6 +18,9 @@
 //! - `fcd.xml` (optional): SUMO's FCD export format, readable by SUMO's tools, with SUMO's
 //!   reference point: `x`, `y` are the centre of the front bumper, `pos` its distance along the
 //!   lane (SUMO documentation, "FCDOutput").
+//! - `v2x.pcap` (optional): every sidelink transmission as an 802.11 frame around its
+//!   GeoNetworking packet, for Wireshark (`crate::wire`), and with `rx` every decoded reception
+//!   at its receiver; time-stamped with simulated time from 2025-01-01T00:00:00Z.
 pub mod writer;
 
 use std::path::PathBuf;
@@ -26,11 +29,13 @@ use bevy::prelude::*;
 use crossbeam::channel::Sender;
 
 use crate::clock::SimClock;
-use crate::radio::outcome::{AirEvent, AirEvents, LossReason, StationNames};
+use crate::radio::outcome::{AirEvent, AirEvents, Frame, LossReason, StationNames};
 use crate::road::RoadNetwork;
 use crate::scenario::spec::{MsgType, Tech};
 use crate::sim::RecordStage;
 use crate::traffic::components::{Motion, Vehicle};
+pub use crate::v2x::env::Capture;
+use crate::v2x::env::RadioEnv;
 
 pub use writer::{TraceWriter, start};
 
@@ -43,6 +48,8 @@ pub struct TraceOptions {
     pub dir: PathBuf,
     /// Also write SUMO FCD XML.
     pub fcd_xml: bool,
+    /// Also capture the sidelink frames (`v2x.pcap`).
+    pub pcap: Option<Capture>,
 }
 
 /// One vehicle at one FCD sample.
@@ -90,6 +97,7 @@ pub enum TraceMsg {
     /// All vehicles at one sample time (s), in spawn order.
     Fcd(f64, Vec<FcdRow>),
     V2x(V2xRow),
+    Frame(Frame),
     /// The run completed: flush and rename the files into place.
     Finish,
     /// The run was abandoned: remove the temporary files.
@@ -114,13 +122,23 @@ impl TraceSink {
         let _ = self.tx.send(TraceMsg::V2x(row));
     }
 
+    fn frame(&self, f: Frame) {
+        let _ = self.tx.send(TraceMsg::Frame(f));
+    }
+
     fn fcd(&self, t: f64, rows: Vec<FcdRow>) {
         let _ = self.tx.send(TraceMsg::Fcd(t, rows));
     }
 }
 
-/// Add the sink and the FCD sampler to a built app (before its first update).
-pub fn install(app: &mut App, sink: TraceSink) {
+/// Add the sink and the FCD sampler to a built app (before its first update); with `capture`,
+/// the radio publishes the frames to capture.
+pub fn install(app: &mut App, sink: TraceSink, capture: Option<Capture>) {
+    if let Some(c) = capture
+        && let Some(mut env) = app.world_mut().get_resource_mut::<RadioEnv>()
+    {
+        env.capture = c;
+    }
     app.insert_resource(sink)
         .init_resource::<StationNames>()
         .init_resource::<AirEvents>()
@@ -132,7 +150,14 @@ pub fn install(app: &mut App, sink: TraceSink) {
 /// decided them.
 fn v2x_rows(sink: Res<TraceSink>, events: Res<AirEvents>, names: Res<StationNames>) {
     for e in &events.0 {
-        let AirEvent::Reception(r) = e else { continue };
+        let r = match e {
+            AirEvent::Reception(r) => r,
+            AirEvent::Frame(f) => {
+                sink.frame(f.clone());
+                continue;
+            }
+            _ => continue,
+        };
         sink.v2x_row(V2xRow {
             sent_us: r.sent_us,
             received_us: r.outcome.ok().map(|l| r.sent_us + l),

@@ -13,6 +13,10 @@ use super::{FcdRow, TraceMsg, TraceOptions, TraceSink, V2xRow};
 use crate::clock::s_from_us;
 use crate::output::staged::temp_path;
 use crate::output::{OutputError, Staged, xml_escape as escape};
+use crate::radio::outcome::Frame;
+use crate::scenario::spec::MsgType;
+use crate::wire::frame::{ETHERTYPE_GN, Radio, mac_and_llc, radiotap};
+use crate::wire::{gn, pcap, time};
 
 /// Column names of `fcd.csv`.
 pub const FCD_HEADER: [&str; 9] = [
@@ -61,6 +65,7 @@ struct Files {
     fcd: Pending<csv::Writer<BufWriter<File>>>,
     v2x: Pending<csv::Writer<BufWriter<File>>>,
     xml: Option<Pending<BufWriter<File>>>,
+    pcap: Option<Pending<BufWriter<File>>>,
 }
 
 impl Files {
@@ -74,11 +79,18 @@ impl Files {
             fcd: Pending::open(&opts.dir, "fcd.csv", csv)?,
             v2x: Pending::open(&opts.dir, "v2x.csv", csv)?,
             xml: None,
+            pcap: None,
         };
         // From here on a failure must not leave the temporaries behind.
         let rest = (|| {
             if opts.fcd_xml {
                 files.xml = Some(Pending::open(&opts.dir, "fcd.xml", |w| w)?);
+            }
+            if opts.pcap.is_some() {
+                let mut p = Pending::open(&opts.dir, "v2x.pcap", |w| w)?;
+                p.w.write_all(&pcap::file_header())
+                    .map_err(OutputError::write(&p.dst))?;
+                files.pcap = Some(p);
             }
             let fcd = &mut files.fcd;
             fcd.w.write_record(FCD_HEADER).map_err(csv_err(&fcd.dst))?;
@@ -166,6 +178,15 @@ impl Files {
             .map_err(csv_err(&self.v2x.dst))
     }
 
+    fn frame(&mut self, f: &Frame) -> Result<(), OutputError> {
+        let Some(p) = &mut self.pcap else {
+            return Ok(());
+        };
+        let mut record = Vec::with_capacity(f.packet.len() + 64);
+        pcap::record(&mut record, time::unix(f.at_us), &frame_bytes(f));
+        p.w.write_all(&record).map_err(OutputError::write(&p.dst))
+    }
+
     /// Flush and sync every file and hand them over, still under their temporary names.
     fn seal(mut self) -> Result<Vec<Staged>, OutputError> {
         let result = (|| {
@@ -178,6 +199,9 @@ impl Files {
             sync(v2x.w.flush(), v2x.w.get_ref(), &v2x.dst)?;
             if let Some(x) = &mut self.xml {
                 sync(x.w.flush(), &x.w, &x.dst)?;
+            }
+            if let Some(p) = &mut self.pcap {
+                sync(p.w.flush(), &p.w, &p.dst)?;
             }
             Ok(self
                 .names()
@@ -196,8 +220,8 @@ impl Files {
             (self.fcd.tmp.clone(), self.fcd.dst.clone()),
             (self.v2x.tmp.clone(), self.v2x.dst.clone()),
         ];
-        if let Some(x) = &self.xml {
-            v.push((x.tmp.clone(), x.dst.clone()));
+        for p in [&self.xml, &self.pcap].into_iter().flatten() {
+            v.push((p.tmp.clone(), p.dst.clone()));
         }
         v
     }
@@ -208,6 +232,30 @@ impl Files {
             let _ = fs::remove_file(tmp);
         }
     }
+}
+
+/// A captured frame as it is on the air: radiotap (channel, rate, power, and the signal for a
+/// reception), the 802.11 OCB data header with LLC/SNAP, the GeoNetworking packet. 802.11p
+/// runs at 6 Mbit/s (`radio::dcc::WaveRate::R6`); PC5 frames carry their own channel.
+fn frame_bytes(f: &Frame) -> Vec<u8> {
+    let radio = Radio {
+        freq_mhz: (f.freq_ghz * 1000.0).round() as u16,
+        bandwidth_mhz: f.bandwidth_mhz,
+        rate_mbps: 6.0,
+        tx_dbm: f.tx_dbm,
+        rx_dbm: f.rx.map(|(_, dbm)| f64::from(dbm)),
+    };
+    // EDCA user priority: DENM on AC_VI (5), the rest AC_BE (0), as `v2x::sidelink::edca`.
+    let up = if f.msg == MsgType::Denm { 5 } else { 0 };
+    let mut out = radiotap(&radio);
+    out.extend(mac_and_llc(
+        gn::mac(f.from),
+        f.msg_id as u16,
+        up,
+        ETHERTYPE_GN,
+    ));
+    out.extend(f.packet.iter());
+    out
 }
 
 /// A flushed file synced to disk; either failure names `path`.
@@ -251,6 +299,7 @@ fn run(mut files: Files, rx: Receiver<TraceMsg>) -> Result<Vec<Staged>, OutputEr
             _ if failed.is_some() => Ok(()), // keep draining so senders never notice
             TraceMsg::Fcd(t, rows) => files.fcd(*t, rows),
             TraceMsg::V2x(row) => files.v2x(row),
+            TraceMsg::Frame(f) => files.frame(f),
         };
         if let Err(e) = written {
             failed = Some(e);

@@ -6,9 +6,9 @@ use bevy::prelude::*;
 use bevy_rapier3d::prelude::RapierContext;
 
 use super::env::{Delivery, RadioEnv, Sent, Station, los_key};
-use crate::radio::outcome::{AirEvent, AirEvents, LossReason, Reception};
+use crate::radio::outcome::{AirEvent, AirEvents, Frame, LossReason, Reception};
 use crate::rng::Rngs;
-use crate::scenario::spec::{MsgType, Tech};
+use crate::scenario::spec::{MsgType, SidelinkSpec, Tech};
 use crate::sight::BUILDINGS;
 use crate::sight::clear;
 
@@ -43,6 +43,29 @@ impl Air<'_> {
     /// Give the scratch buffer back for the next query.
     pub fn done_with(&mut self, near: Vec<u32>) {
         *self.buf = near;
+    }
+
+    /// A frame for the capture: sent at `at_us`, or received then (`rx`: receiver and dBm).
+    pub fn frame(
+        &mut self,
+        sent: &Sent,
+        tech: Tech,
+        p: &SidelinkSpec,
+        at_us: u64,
+        rx: Option<(u32, f32)>,
+    ) {
+        self.events.0.push(AirEvent::Frame(Frame {
+            msg_id: sent.msg_id,
+            msg: sent.msg.msg_type(),
+            tech,
+            at_us,
+            from: sent.from.id,
+            rx,
+            packet: sent.packet.clone(),
+            freq_ghz: p.freq_ghz,
+            bandwidth_mhz: p.bandwidth_mhz,
+            tx_dbm: p.tx_dbm,
+        }));
     }
 
     /// A message went out on `tech`.

@@ -32,6 +32,8 @@ pub struct Station {
     pub is_rsu: bool,
     /// RSU only: its backhaul works.
     pub backhaul: bool,
+    /// ITS station type on the air (`wire::STATION_TYPE_*`).
+    pub station_type: u8,
 }
 
 pub fn bit(t: Tech) -> u8 {
@@ -65,8 +67,24 @@ pub struct Delivery {
 pub struct Sent {
     pub msg_id: u64,
     pub msg: Arc<Payload>,
+    /// The message as a GeoNetworking packet (`wire::gn_packet`): its length is what the
+    /// radio puts on the air; a capture (`--pcap`) writes its bytes.
+    pub packet: Arc<[u8]>,
     pub sent_us: u64,
     pub from: Station,
+}
+
+impl Sent {
+    /// Bytes on the air on a sidelink technology: on 802.11p the MAC frame (QoS data header,
+    /// LLC/SNAP and FCS around the packet); on PC5 the packet (its PDCP/RLC/MAC headers, a few
+    /// bytes, are not counted).
+    pub fn air_bytes(&self, tech: Tech) -> usize {
+        use crate::wire::frame::{FCS_LEN, LLC_LEN, MAC_HEADER_LEN};
+        match tech {
+            Tech::Wave => MAC_HEADER_LEN + LLC_LEN + self.packet.len() + FCS_LEN,
+            _ => self.packet.len(),
+        }
+    }
 }
 
 /// A receiver in range of a scheduled sidelink transmission, with the signal it gets. Compact
@@ -108,6 +126,7 @@ impl Candidate {
             sinr_db: f64::INFINITY,
             is_rsu: false,
             backhaul: false,
+            station_type: 0,
         }
     }
 }
@@ -268,6 +287,21 @@ pub struct RadioEnv {
     pub power_pc5: PowerTable,
     /// V2X traffic through each gNB (by index), for its load.
     pub cells: CellMeter,
+    /// Where the map is on the earth, for positions on the air.
+    pub origin: crate::wire::geo::GeoOrigin,
+    /// When each station last attached its certificate to a message, µs (`wire::signer`).
+    pub certificate_sent: bevy::platform::collections::HashMap<u32, u64>,
+    /// Which frames are published with their bytes (`AirEvent::Frame`) for a capture.
+    pub capture: Capture,
+}
+
+/// What a capture (`--pcap`, `--pcap-rx`) records.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Capture {
+    /// Every sidelink transmission.
+    pub tx: bool,
+    /// Every decoded sidelink reception, at the receiver.
+    pub rx: bool,
 }
 
 impl RadioEnv {

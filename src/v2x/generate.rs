@@ -14,8 +14,8 @@ use super::env::{RadioEnv, Station, Tx, bit};
 use super::faults::FaultState;
 use super::messages::*;
 use super::nodes::{
-    A3_OFFSET_DB, CELL_RESELECT_S, Gnb, OnBoard, RSU_CYCLE_US, Rsu, UE_ANTENNA_HEIGHT_M, cycle_due,
-    select_cell,
+    A3_OFFSET_DB, CELL_RESELECT_S, Gnb, Kinematics, OnBoard, RSU_CYCLE_US, Rsu,
+    UE_ANTENNA_HEIGHT_M, cycle_due, select_cell,
 };
 use super::spat::{ApproachState, Colour as SpatColour, build_spat};
 use super::uu::{UU_CAM_RADIUS, cell_load};
@@ -29,12 +29,13 @@ use crate::rng::Rngs;
 use crate::road::RoadNetwork;
 use crate::road::network::JunctionCtl;
 use crate::road::signals::Colour;
-use crate::scenario::spec::Tech;
+use crate::scenario::spec::{Kind, Tech};
 use crate::sight::BUILDINGS;
 use crate::sight::clear;
 use crate::sim::SpecRes;
 use crate::traffic::Obu;
 use crate::traffic::components::*;
+use crate::wire;
 
 /// Cell of the neighbour grid, m.
 const GRID_CELL: f64 = 100.0;
@@ -228,6 +229,11 @@ fn vehicle_station(
         sinr_db: v.ob.sinr_db,
         is_rsu: false,
         backhaul: false,
+        station_type: match v.veh.kind {
+            Kind::Car => wire::STATION_TYPE_CAR,
+            Kind::Bus => wire::STATION_TYPE_BUS,
+            Kind::Truck => wire::STATION_TYPE_HEAVY_TRUCK,
+        },
     })
 }
 
@@ -244,6 +250,7 @@ fn rsu_station(entity: Entity, r: &Rsu, faults: &FaultState) -> Option<Station> 
         sinr_db: f64::INFINITY,
         is_rsu: true,
         backhaul: !faults.backhaul_cut.contains(&r.id),
+        station_type: wire::STATION_TYPE_RSU,
     })
 }
 
@@ -264,6 +271,7 @@ pub struct VehicleCtx<'w> {
     faults: Res<'w, FaultState>,
     env: ResMut<'w, RadioEnv>,
     rngs: ResMut<'w, Rngs>,
+    net: Res<'w, RoadNetwork>,
 }
 
 /// A vehicle as a message originator.
@@ -293,6 +301,7 @@ pub fn vehicles(ctx: VehicleCtx, mut q: Query<Originator>) {
         faults,
         mut env,
         mut rngs,
+        net,
     } = ctx;
     let t = clock.t();
     let m = &spec.0.v2x.messages;
@@ -301,29 +310,49 @@ pub fn vehicles(ctx: VehicleCtx, mut q: Query<Originator>) {
     sorted.sort_by_key(|x| x.veh.index);
     for mut o in sorted {
         let v = o.veh;
+        let fwd = o.tf.rotation * Vec3::X;
+        let now = Kinematics {
+            pos: map_pos(o.tf),
+            front: crate::traffic::act::front_point(&net, o.motion),
+            heading: f64::from((-fwd.z).atan2(fwd.x)),
+            v: o.motion.v,
+            acc: o.motion.acc,
+        };
+        // Messages stamped `t` describe the vehicle at `t`: as it was before this step moved
+        // it (a vehicle that has just appeared waits a step).
+        let Some(start) = o.ob.step_start.replace(now) else {
+            continue;
+        };
         let Some(from) = station_index(env, v.index) else {
             continue;
         };
-        let mut pos = map_pos(o.tf);
+        // The CAM's reference point is the centre of the vehicle's front (EN 302 637-2 B.19);
+        // DENMs locate the vehicle by its body.
+        let mut pos = start.pos;
+        let mut front = start.front;
         if let Some((_, sigma)) = faults
             .gnss
             .iter()
             .find(|(id, _)| id.is_empty() || *id == v.id)
         {
-            pos[0] += sigma * std_normal(&mut rngs.gnss);
-            pos[1] += sigma * std_normal(&mut rngs.gnss);
+            let e = [
+                sigma * std_normal(&mut rngs.gnss),
+                sigma * std_normal(&mut rngs.gnss),
+            ];
+            (pos[0], pos[1]) = (pos[0] + e[0], pos[1] + e[1]);
+            (front[0], front[1]) = (front[0] + e[0], front[1] + e[1]);
         }
-        let fwd = o.tf.rotation * Vec3::X;
         let fix = Fix {
             pos,
-            heading: f64::from((-fwd.z).atan2(fwd.x)),
+            heading: start.heading,
         };
         if m.cam
             && let Some(send) =
                 o.ob.cam
-                    .check_detail(t, (pos[0], pos[1]), fix.heading, o.motion.v)
+                    .check_detail(t, (pos[0], pos[1]), fix.heading, start.v)
         {
-            let cam = cam_of(v, o.motion, fix, t, send.low_frequency);
+            let at_front = Fix { pos: front, ..fix };
+            let cam = cam_of(v, &start, at_front, t, send.low_frequency);
             env.outbox.push(Tx {
                 from,
                 msg: Arc::new(Payload::Cam(cam)),
@@ -345,15 +374,15 @@ pub fn vehicles(ctx: VehicleCtx, mut q: Query<Originator>) {
     }
 }
 
-/// The CAM of a vehicle at `fix` and time `t`.
-fn cam_of(v: &Vehicle, motion: &Motion, fix: Fix, t: f64, low_frequency: bool) -> Cam {
+/// The CAM of a vehicle moving as `k`, at `fix` and time `t`.
+fn cam_of(v: &Vehicle, k: &Kinematics, fix: Fix, t: f64, low_frequency: bool) -> Cam {
     Cam {
         station_id: v.index,
         gen_time_s: t,
         pos: (fix.pos[0], fix.pos[1]),
-        speed: motion.v,
+        speed: k.v,
         heading_rad: fix.heading,
-        accel: motion.acc,
+        accel: k.acc,
         length_m: v.body.length,
         width_m: v.body.width,
         low_frequency,

@@ -3,6 +3,9 @@ use super::messages::{MapApproach, MapData, MapLane};
 use crate::road::RoadNetwork;
 use crate::road::network::JunctionCtl;
 
+/// How far upstream of the stop line a lane's second MapData node lies, m.
+const UPSTREAM_M: f64 = 30.0;
+
 pub fn map_data(net: &RoadNetwork, junction: u32) -> MapData {
     let j = &net.junctions[junction as usize];
     let node = &net.nodes[j.node as usize];
@@ -25,10 +28,12 @@ pub fn map_data(net: &RoadNetwork, junction: u32) -> MapData {
                     .map(|lane| {
                         let path = &link.lane_paths[lane as usize];
                         let (p, _) = path.at(path.length());
+                        let (q, _) = path.at((path.length() - UPSTREAM_M).max(0.0));
                         MapLane {
                             lane_id: lane + 1,
                             signal_group: group,
                             stop_line: (p[0], p[1]),
+                            upstream: (q[0], q[1]),
                             width_m: crate::road::LANE_WIDTH,
                         }
                     })

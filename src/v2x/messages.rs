@@ -1,17 +1,9 @@
-//! V2X messages as typed structs, named as in their standards, with a deterministic size
-//! model for channel occupancy.
+//! V2X messages as typed structs, named as in their standards. What they cost on the air is
+//! their real encoding (`crate::wire`).
 //!
 //! Units are SI; positions are scenario metres (x east, y north); headings are radians
 //! counter-clockwise from east (the scenario convention, not ETSI's clockwise-from-north
-//! 0.1° units). Sizes (bytes on air, used for airtime and CBR) and their sources:
-//!
-//! | Message | Size model | Source (docs/standards.md) |
-//! |---|---|---|
-//! | CAM | 300 B, + 60 B when the low-frequency container is included (≤ every 500 ms) | §4a LF interval (Artery); §4b measured VW states {200, 300, 360, 455} B, universal mean 312 B (Molina-Masegosa et al., TVT 2020) |
-//! | DENM | 150 B | class E: **no citable DENM size was found** (§4c, §7) |
-//! | SPaT | 115 B | §4e measured 76–134 B, median 114, mean 118 (California CV Test Bed) |
-//! | MAP | 900 B | §4e measured 563–1336 B, median 896, mean 910 |
-//! | CPM | 121 B + 35 B per perceived object | class E: measured CPM sizes were not extracted (§4d, §7) |
+//! 0.1° units); `wire` converts.
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::spec::{MsgType, Point};
@@ -19,23 +11,6 @@ use crate::scenario::spec::{MsgType, Point};
 /// An ITS station's number on the wire (ETSI StationID / J2735 TemporaryID): the
 /// [`crate::ids::StationId::wire`] of the sender.
 pub type StationNumber = u32;
-
-/// CAM size without the low-frequency container, bytes (see module table).
-pub const CAM_BASE_BYTES: usize = 300;
-/// Extra bytes of the CAM low-frequency container (300 + 60 = 360 B, a measured VW state).
-pub const CAM_LF_BYTES: usize = 60;
-/// DENM size, bytes (class E, no source). Taken to include the optional LocationContainer
-/// (`eventSpeed` and `eventPositionHeading` add a few bytes each in UPER, well inside the
-/// uncertainty of this figure).
-pub const DENM_BYTES: usize = 150;
-/// SPaT size, bytes (§4e median 114 B, rounded).
-pub const SPAT_BYTES: usize = 115;
-/// MAP size, bytes (§4e median 896 B, rounded).
-pub const MAP_BYTES: usize = 900;
-/// CPM header + management + sensor information, bytes (class E).
-pub const CPM_BASE_BYTES: usize = 121;
-/// Bytes per perceived object in a CPM (class E).
-pub const CPM_OBJECT_BYTES: usize = 35;
 
 /// Cooperative Awareness Message, ETSI EN 302 637-2.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,12 +30,6 @@ pub struct Cam {
     pub width_m: f64,
     /// Whether this CAM carries the low-frequency container (EN 302 637-2 §6.1.3).
     pub low_frequency: bool,
-}
-
-impl Cam {
-    pub fn size_bytes(&self) -> usize {
-        CAM_BASE_BYTES + if self.low_frequency { CAM_LF_BYTES } else { 0 }
-    }
 }
 
 /// Event types used by the scenarios, each mapped to an ETSI TS 102 894-2 CauseCodeType.
@@ -145,12 +114,6 @@ pub struct Denm {
     pub hazard: Option<u32>,
 }
 
-impl Denm {
-    pub fn size_bytes(&self) -> usize {
-        DENM_BYTES
-    }
-}
-
 /// SAE J2735 MovementPhaseState values used for fixed-time signals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum MovementPhaseState {
@@ -199,9 +162,6 @@ pub struct Spat {
 }
 
 impl Spat {
-    pub fn size_bytes(&self) -> usize {
-        SPAT_BYTES
-    }
     /// The state of the group controlling `link`.
     pub fn for_link(&self, link: &str) -> Option<&MovementState> {
         self.states.iter().find(|s| s.link == link)
@@ -222,6 +182,9 @@ pub struct MapLane {
     pub signal_group: u8,
     /// Centre of the lane at the stop line.
     pub stop_line: Point,
+    /// Centre of the lane upstream (30 m back, or where the lane starts), the second node of
+    /// the lane's MapData node list.
+    pub upstream: Point,
     pub width_m: f64,
 }
 
@@ -239,12 +202,6 @@ pub struct MapData {
     /// Reference point of the intersection.
     pub ref_point: Point,
     pub approaches: Vec<MapApproach>,
-}
-
-impl MapData {
-    pub fn size_bytes(&self) -> usize {
-        MAP_BYTES
-    }
 }
 
 /// Perceived object classes (CPM ObjectClass, reduced).
@@ -278,12 +235,6 @@ pub struct Cpm {
     pub objects: Vec<PerceivedObject>,
 }
 
-impl Cpm {
-    pub fn size_bytes(&self) -> usize {
-        CPM_BASE_BYTES + CPM_OBJECT_BYTES * self.objects.len()
-    }
-}
-
 /// Any message on the air.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Payload {
@@ -304,13 +255,21 @@ impl Payload {
             Payload::Cpm(_) => MsgType::Cpm,
         }
     }
-    pub fn size_bytes(&self) -> usize {
+    /// The sender's speed as its packet headers give it, m/s: a CAM's, a DENM's event speed,
+    /// else standing (roadside units).
+    pub fn sender_speed(&self) -> f64 {
         match self {
-            Payload::Cam(m) => m.size_bytes(),
-            Payload::Denm(m) => m.size_bytes(),
-            Payload::Spat(m) => m.size_bytes(),
-            Payload::Map(m) => m.size_bytes(),
-            Payload::Cpm(m) => m.size_bytes(),
+            Payload::Cam(m) => m.speed,
+            Payload::Denm(m) => m.event_speed.unwrap_or(0.0),
+            _ => 0.0,
+        }
+    }
+    /// The sender's heading as its packet headers give it, radians counter-clockwise from east.
+    pub fn sender_heading(&self) -> f64 {
+        match self {
+            Payload::Cam(m) => m.heading_rad,
+            Payload::Denm(m) => m.event_heading_rad.unwrap_or(0.0),
+            _ => 0.0,
         }
     }
 }
@@ -334,53 +293,20 @@ mod tests {
     }
 
     #[test]
-    fn sizes_and_types() {
-        assert_eq!(cam(false).size_bytes(), 300);
-        assert_eq!(cam(true).size_bytes(), 360);
-        let obj = PerceivedObject {
-            object_id: 1,
-            kind: ObjectKind::Pedestrian,
-            pos: (1.0, 2.0),
-            speed: 1.2,
-            heading_rad: 0.0,
-        };
-        let cpm = Cpm {
-            station_id: 9,
-            gen_time_s: 0.0,
-            sender_pos: (0.0, 0.0),
-            objects: vec![obj.clone(), obj],
-        };
-        assert_eq!(cpm.size_bytes(), 121 + 70);
+    fn types_codes_and_sender_motion() {
         let spat = Spat {
             intersection_id: "j1".into(),
             timestamp_s: 0.0,
             states: vec![],
         };
-        let map = MapData {
-            intersection_id: "j1".into(),
-            ref_point: (0.0, 0.0),
-            approaches: vec![],
-        };
-        let payloads = [
-            Payload::Cam(cam(false)),
-            Payload::Spat(spat),
-            Payload::Map(map),
-            Payload::Cpm(cpm),
-        ];
-        let got: Vec<_> = payloads
-            .iter()
-            .map(|p| (p.msg_type(), p.size_bytes()))
-            .collect();
-        assert_eq!(
-            got,
-            [
-                (MsgType::Cam, 300),
-                (MsgType::Spat, 115),
-                (MsgType::Map, 900),
-                (MsgType::Cpm, 191)
-            ]
-        );
+        let cam = Payload::Cam(cam(false));
+        assert_eq!(cam.msg_type(), MsgType::Cam);
+        assert_eq!((cam.sender_speed(), cam.sender_heading()), (10.0, 0.0));
+        let spat = Payload::Spat(spat);
+        assert_eq!((spat.msg_type(), spat.sender_speed()), (MsgType::Spat, 0.0));
+        // TS 102 894-2 cause codes and J2735 MovementPhaseState values.
         assert_eq!(DenmEvent::StalledVehicle.cause_code(), (94, 0));
+        assert_eq!(DenmEvent::EmergencyBraking.cause_code(), (99, 1));
         assert_eq!(MovementPhaseState::ProtectedClearance.j2735(), 8);
     }
 }

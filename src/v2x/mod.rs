@@ -95,6 +95,9 @@ fn setup_env(
     env.cbr_wave = env::CbrCells::new(lo, hi);
     env.cbr_pc5 = env::CbrCells::new(lo, hi);
     env.has_buildings = !spec.0.buildings.is_empty();
+    if let Some((lat_deg, lon_deg)) = spec.0.network.geo_origin {
+        env.origin = crate::wire::geo::GeoOrigin { lat_deg, lon_deg };
+    }
     env.lifetime_us = crate::clock::us_from_s(spec.0.v2x.messages.lifetime_s);
     env.cells = crate::radio::cell::CellMeter::new(spec.0.v2x.gnbs.len());
     // Interference can come from anywhere on the map (plus the sensing margin around it).

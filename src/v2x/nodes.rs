@@ -129,6 +129,24 @@ pub struct OnBoard {
     pub warned: Vec<u32>,
     /// Emergency braking ahead told of by EEBL DENMs, sorted by ActionID.
     pub eebl: Vec<EeblNotice>,
+    /// The vehicle as it was at the end of the last step, i.e. at the start of this one: what
+    /// its messages describe, stamped with the step's time (the step has already moved it).
+    pub step_start: Option<Kinematics>,
+}
+
+/// Where a vehicle is and how it moves, at one instant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Kinematics {
+    /// Map position of the body's centre, m.
+    pub pos: [f64; 2],
+    /// Map position of the centre of its front, m.
+    pub front: [f64; 2],
+    /// Radians counter-clockwise from east.
+    pub heading: f64,
+    /// m/s.
+    pub v: f64,
+    /// m/s².
+    pub acc: f64,
 }
 
 impl OnBoard {
@@ -141,6 +159,7 @@ impl OnBoard {
             sinr_db: f64::NEG_INFINITY,
             denms: DenmTable::new(),
             own_denm: None,
+            step_start: None,
             sequence: SequenceNumbers::default(),
             braking: false,
             spat: Vec::new(),

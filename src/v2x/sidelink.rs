@@ -60,7 +60,7 @@ pub fn schedule(
     faults: &FaultState,
 ) {
     let msg_type = sent.msg.msg_type();
-    let bytes = sent.msg.size_bytes();
+    let bytes = sent.air_bytes(tech);
     let airtime = airtime_us(tech, bytes);
     let pos = sent.from.pos;
     let cbr_here = air.env.cbr(tech).at(pos);
@@ -72,6 +72,9 @@ pub fn schedule(
         Tech::Wave => csma_burst(air, &medium, &sent, ready, airtime),
         _ => pc5_burst(air, &medium, &sent, ready, bytes),
     };
+    if air.env.capture.tx {
+        air.frame(&sent, tech, p, burst.start_us, None);
+    }
     let candidates = receivers(air, &sent, tech, p, radius_m, faults);
     medium.push(Airing {
         burst,
@@ -264,6 +267,10 @@ pub fn resolve(air: &mut Air, tech: Tech, p: &SidelinkSpec, now_us: u64, horizon
             let outcome = decode(air, tech, p, c, &overlap)
                 .map(|()| end_us - pending.sent.sent_us + pending.spike_us)
                 .and_then(|lat| burst_loss(air, pending.burst_loss).map(|()| lat));
+            if let (Ok(lat), true) = (outcome, air.env.capture.rx) {
+                let at = pending.sent.sent_us + lat;
+                air.frame(&pending.sent, tech, p, at, Some((c.id, c.rx_dbm)));
+            }
             deliver(
                 air,
                 &pending.sent,

@@ -14,7 +14,10 @@ use crate::v2x::air::Air;
 use crate::v2x::env::los_key;
 use crate::v2x::faults::FaultState;
 use crate::v2x::messages::{Cam, Payload};
+use crate::wire::frame::{FCS_LEN, LLC_LEN, MAC_HEADER_LEN};
 
+/// Length of every packet sent, bytes (a signed CAM with its certificate is about this).
+const PACKET_BYTES: usize = 300;
 const A: [f64; 2] = [0.0, 0.0];
 const B: [f64; 2] = [100.0, 0.0];
 const C: [f64; 2] = [200.0, 0.0];
@@ -34,6 +37,7 @@ fn env(hidden: bool) -> RadioEnv {
             sinr_db: f64::INFINITY,
             is_rsu: false,
             backhaul: false,
+            station_type: crate::wire::STATION_TYPE_CAR,
         });
     }
     env.grid = Some(SpatialGrid::build(
@@ -90,6 +94,7 @@ fn trials(hidden: bool, tech: Tech, p: &SidelinkSpec, n: u64) -> Vec<Reception> 
                 let sent = Sent {
                     msg_id: step * 2 + from as u64,
                     msg: cam(from as u32),
+                    packet: Arc::from(vec![0; PACKET_BYTES]),
                     sent_us: now,
                     from: air.env.stations[from],
                 };
@@ -132,7 +137,8 @@ fn hidden_802_11p_stations_collide_as_often_as_their_frames_overlap() {
     let n = 3000;
     // Ready times uniform over w = 1.4 ms (access 0.1-1.5 ms); frames of τ µs overlap with
     // probability 1 − (1 − τ/w)², and B, 100 m from both, cannot decode either (SINR ≈ 0 dB).
-    let tau = airtime_us(Tech::Wave, cam(0).size_bytes()) as f64;
+    let frame = MAC_HEADER_LEN + LLC_LEN + PACKET_BYTES + FCS_LEN;
+    let tau = airtime_us(Tech::Wave, frame) as f64;
     let w = 1400.0;
     let overlap = 1.0 - (1.0 - tau / w).powi(2);
     let hidden = trials(true, Tech::Wave, &p, n);

@@ -2,13 +2,16 @@
 //! long, or why not. Uu outcomes are decided when a message is sent (`uu`); sidelink ones when
 //! no later transmission can overlap it (`sidelink`). The outcomes go out as the step's
 //! [`AirEvents`], which metrics, traces and the view read with their own systems.
+use std::sync::Arc;
+
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_rapier3d::prelude::ReadRapierContext;
 
 use super::air::Air;
-use super::env::{RadioEnv, Sent, Tx, bit};
+use super::env::{RadioEnv, Sent, Station, Tx, bit};
 use super::faults::FaultState;
+use super::messages::Payload;
 use super::nodes::Gnb;
 use super::sidelink;
 use super::uu::{self, UuNet, cell_load};
@@ -17,6 +20,7 @@ use crate::radio::outcome::{AirEvent, AirEvents};
 use crate::rng::Rngs;
 use crate::scenario::spec::{LinkModels, Tech};
 use crate::sim::SpecRes;
+use crate::wire::{self, security::Signer};
 
 /// What the radio step reads and writes.
 #[derive(SystemParam)]
@@ -106,6 +110,45 @@ fn cell_loads(
     loads
 }
 
+/// A message as the GeoNetworking packet its sender puts on the air, signed with its
+/// certificate or a digest (`wire::signer`).
+fn packet(
+    env: &mut RadioEnv,
+    msg: &Payload,
+    from: &Station,
+    now_us: u64,
+    msg_id: u64,
+) -> Arc<[u8]> {
+    let last = env.certificate_sent.get(&from.id).copied();
+    let signer = wire::signer(msg, last, now_us);
+    if signer == Signer::Certificate {
+        env.certificate_sent.insert(from.id, now_us);
+    }
+    let sender = wire::Sender {
+        station: from.id,
+        station_type: from.station_type,
+        pos: sender_pos(msg, from),
+        speed: msg.sender_speed(),
+        heading_rad: msg.sender_heading(),
+    };
+    let sending = wire::Sending {
+        now_us,
+        origin: env.origin,
+        signer,
+        sequence: msg_id as u16,
+        lifetime_s: crate::clock::s_from_us(env.lifetime_us),
+    };
+    Arc::from(wire::gn_packet(msg, &sender, &sending))
+}
+
+/// Where the sender says it is: a CAM's own reference position, else the station's antenna.
+fn sender_pos(msg: &Payload, from: &Station) -> [f64; 2] {
+    match msg {
+        Payload::Cam(c) => [c.pos.0, c.pos.1],
+        _ => from.pos,
+    }
+}
+
 /// Send one message on each technology it goes out on that its sender has.
 fn send(air: &mut Air, tx: &Tx, now_us: u64, links: &LinkModels, net: &UuNet, faults: &FaultState) {
     let msg_id = air.env.next_msg_id;
@@ -114,6 +157,7 @@ fn send(air: &mut Air, tx: &Tx, now_us: u64, links: &LinkModels, net: &UuNet, fa
     let sent = Sent {
         msg_id,
         msg: tx.msg.clone(),
+        packet: packet(air.env, &tx.msg, &from, now_us, msg_id),
         sent_us: now_us,
         from,
     };

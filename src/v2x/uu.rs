@@ -126,7 +126,7 @@ fn first_hop(air: &mut Air, sent: &Sent, net: &UuNet) -> Result<(u64, u32), Loss
     if rng.random::<f64>() < block_error(net.p, sender.sinr_db) {
         return Err(LossReason::BelowThreshold);
     }
-    let wait = net.cell_wait_us(air.env, g.index, sent.msg.size_bytes(), rng);
+    let wait = net.cell_wait_us(air.env, g.index, sent.packet.len(), rng);
     Ok((
         sample_us(&net.p.uplink, rng) + wait + net.edge_us(g, rng),
         g.index,
@@ -160,6 +160,6 @@ fn second_hop(
     } else {
         0
     };
-    let wait = net.cell_wait_us(air.env, g_to, sent.msg.size_bytes(), rng);
+    let wait = net.cell_wait_us(air.env, g_to, sent.packet.len(), rng);
     Ok(inter + sample_us(&net.p.downlink, rng) + wait + faults.extra_latency_us(Tech::Uu))
 }

@@ -190,3 +190,37 @@ pub fn add_fields(ron: &std::path::Path, fields: &str) {
     let body = text.trim_end().trim_end_matches(')').trim_end();
     std::fs::write(ron, format!("{body}\n{fields}\n)\n")).expect("scenario rewritten");
 }
+
+/// `tshark` (Wireshark's command line, Debian package `tshark`): from `TSHARK` if set, else
+/// from the PATH; on a fresh Debian machine where it is missing and the tests run as root (as
+/// `.ci/run` does), the first call installs it with apt.
+pub fn tshark() -> std::path::PathBuf {
+    static READY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    READY
+        .get_or_init(|| {
+            let bin = std::env::var_os("TSHARK").map_or_else(|| "tshark".into(), Into::into);
+            let runs = |b: &std::path::PathBuf| {
+                std::process::Command::new(b)
+                    .arg("--version")
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+            };
+            if !runs(&bin) {
+                let apt = |args: &[&str]| {
+                    std::process::Command::new("apt-get")
+                        .args(args)
+                        .env("DEBIAN_FRONTEND", "noninteractive")
+                        .status()
+                        .is_ok_and(|s| s.success())
+                };
+                let install = ["install", "-y", "-qq", "--no-install-recommends", "tshark"];
+                let _ = apt(&install) || (apt(&["update", "-qq"]) && apt(&install));
+                assert!(
+                    runs(&bin),
+                    "tshark is needed (Debian: apt-get install tshark; or set TSHARK)"
+                );
+            }
+            bin
+        })
+        .clone()
+}

@@ -121,6 +121,9 @@ pub fn merge(
         for (run, count) in runs.iter_mut().zip(f.counts()) {
             run.push((n, count));
         }
+        if spec.network.geo_origin.is_none() && acc.network.geo_origin.is_none() {
+            acc.network.geo_origin = f.network.geo_origin;
+        }
         if spec.v2x.control_centre.is_none()
             && acc.control_centre.is_none()
             && f.control_centre.is_some()
@@ -190,6 +193,9 @@ impl Fragment {
         prepend(&mut spec.expectations, self.expectations);
         if spec.v2x.control_centre.is_none() {
             spec.v2x.control_centre = self.control_centre;
+        }
+        if spec.network.geo_origin.is_none() {
+            spec.network.geo_origin = self.network.geo_origin;
         }
     }
 }

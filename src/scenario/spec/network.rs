@@ -13,6 +13,12 @@ pub struct Network {
     pub links: Vec<Link>,
     #[serde(default)]
     pub junctions: Vec<Junction>,
+    /// (latitude, longitude), degrees, of the map point (0, 0): where messages on the air say
+    /// things are (positions in CAMs, DENMs, SPaT/MAP, GeoNetworking headers). Default: the
+    /// Digital Media City intersection, the Sangam map's origin. The scenario's own value wins
+    /// over an included fragment's.
+    #[serde(default)]
+    pub geo_origin: Option<(f64, f64)>,
 }
 
 /// A point of the graph; links start and end at nodes.

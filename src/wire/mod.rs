@@ -1,0 +1,159 @@
+//! Messages as bytes on the air: ASN.1 UPER payloads (`its`) inside signed GeoNetworking
+//! packets (`security`, `gn`), and the link-layer framing and capture file that Wireshark reads
+//! (`frame`, `pcap`). Plain functions of the simulated state; the radio takes a packet's length
+//! for its airtime, the trace writer the bytes for `--pcap`. Fields, sizes and sources:
+//! docs/v2x-models.md.
+pub mod frame;
+pub mod geo;
+pub mod gn;
+#[cfg(feature = "asn1")]
+pub mod its;
+pub mod pcap;
+pub mod security;
+pub mod size;
+pub mod time;
+
+use crate::v2x::messages::Payload;
+use geo::GeoOrigin;
+use gn::{Forwarding, Packet, Source};
+use security::{Header, Signer};
+
+/// The station a packet comes from, as its headers describe it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sender {
+    /// Station number (ETSI StationID).
+    pub station: u32,
+    /// ITS station type (TS 102 894-2: 5 passenger car, 6 bus, 8 heavy truck, 15 roadside unit).
+    pub station_type: u8,
+    /// Map position, m.
+    pub pos: [f64; 2],
+    /// m/s.
+    pub speed: f64,
+    /// Radians counter-clockwise from east.
+    pub heading_rad: f64,
+}
+
+impl Sender {
+    pub fn mobile(&self) -> bool {
+        self.station_type != STATION_TYPE_RSU
+    }
+}
+
+/// ITS station types (TS 102 894-2 StationType).
+pub const STATION_TYPE_CAR: u8 = 5;
+pub const STATION_TYPE_BUS: u8 = 6;
+pub const STATION_TYPE_HEAVY_TRUCK: u8 = 8;
+pub const STATION_TYPE_RSU: u8 = 15;
+
+/// The message's UPER encoding. Every field is put in range when it is built; the one message
+/// the encoder refuses is one the standard does not allow (a SPaT or MAP naming no signal
+/// group or lane), which then costs what `size` says, in zero bytes.
+#[cfg(feature = "asn1")]
+fn payload(msg: &Payload, from: &Sender, origin: &GeoOrigin) -> Vec<u8> {
+    let ctx = its::Context {
+        origin: *origin,
+        station_type: from.station_type,
+        station: from.station,
+    };
+    its::encode(msg, &ctx).unwrap_or_else(|_| vec![0; size::payload_bytes(msg)])
+}
+
+/// Built without the encoder: as many bytes as the encoding would have (`size`), all zero.
+#[cfg(not(feature = "asn1"))]
+fn payload(msg: &Payload, _: &Sender, _: &GeoOrigin) -> Vec<u8> {
+    vec![0; size::payload_bytes(msg)]
+}
+
+/// Whether this build writes the messages' real encodings (feature `asn1`), which a capture
+/// (`--pcap`) needs.
+pub const ENCODES: bool = cfg!(feature = "asn1");
+
+/// How a packet is sent: when, where on earth the map is, who signs, the GN sequence number
+/// and the packet lifetime (`messages.lifetime_s`, the same that expires late copies).
+#[derive(Debug, Clone, Copy)]
+pub struct Sending {
+    pub now_us: u64,
+    pub origin: GeoOrigin,
+    pub signer: Signer,
+    pub sequence: u16,
+    pub lifetime_s: f64,
+}
+
+/// The GeoNetworking packet of a message: basic header, then the signed envelope around the
+/// common and extended headers, BTP-B and the UPER payload.
+pub fn gn_packet(msg: &Payload, from: &Sender, s: &Sending) -> Vec<u8> {
+    let (now_us, origin) = (s.now_us, &s.origin);
+    let payload = payload(msg, from, origin);
+    let (lat_deg, lon_deg) = origin.to_wgs84(from.pos[0], from.pos[1]);
+    let source = Source {
+        station_type: from.station_type,
+        mac: gn::mac(from.station),
+        lat_deg,
+        lon_deg,
+        speed: from.speed,
+        heading_deg: geo::compass_deg(from.heading_rad),
+        mobile: from.mobile(),
+    };
+    let p = profile(msg, origin, s.sequence, s.lifetime_s);
+    let mut inner = gn::common_and_extended(&p.packet, &source, now_us, payload.len());
+    inner.extend(&payload);
+    let header = Header {
+        psid: p.psid,
+        gen_us: now_us,
+        location: p.located.then_some((lat_deg, lon_deg)),
+    };
+    let mut out = gn::basic_header(gn::NH_SECURED, p.packet.lifetime_s).to_vec();
+    out.extend(security::signed(&inner, &header, s.signer, from.station));
+    out
+}
+
+/// How each message type travels (ports: TS 103 248; PSIDs: TS 102 965; traffic classes: the
+/// DCC profiles of TS 102 636-4-2).
+struct Profile {
+    packet: Packet,
+    psid: u32,
+    /// The signed header carries the generation location (DENM, TS 103 097 §7.1.2).
+    located: bool,
+}
+
+fn profile(msg: &Payload, origin: &GeoOrigin, sequence: u16, lifetime_s: f64) -> Profile {
+    let single = |port, tc, psid| Profile {
+        packet: Packet {
+            forwarding: Forwarding::SingleHop,
+            lifetime_s,
+            traffic_class: tc,
+            port,
+        },
+        psid,
+        located: false,
+    };
+    match msg {
+        Payload::Cam(_) => single(2001, 2, security::PSID_CAM),
+        Payload::Map(_) => single(2003, 3, security::PSID_MAPEM),
+        Payload::Spat(_) => single(2004, 3, security::PSID_SPATEM),
+        Payload::Cpm(_) => single(2009, 3, security::PSID_CPM),
+        Payload::Denm(d) => Profile {
+            packet: Packet {
+                forwarding: Forwarding::GeoBroadcast {
+                    centre: origin.to_wgs84(d.pos.0, d.pos.1),
+                    radius_m: d.relevance_radius_m,
+                    sequence,
+                },
+                lifetime_s,
+                traffic_class: 1,
+                port: 2002,
+            },
+            psid: security::PSID_DENM,
+            located: true,
+        },
+    }
+}
+
+/// TS 103 097 V1.3.1 §7.1.1: a CAM carries the certificate when a second has passed since the
+/// last one that did (a digest otherwise); every other message carries it always (§7.1.2-3).
+pub fn signer(msg: &Payload, last_certificate_us: Option<u64>, now_us: u64) -> Signer {
+    match (msg, last_certificate_us) {
+        (Payload::Cam(_), Some(last)) if now_us < last + 1_000_000 => Signer::Digest,
+        _ => Signer::Certificate,
+    }
+}
