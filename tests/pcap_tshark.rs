@@ -2,7 +2,9 @@
 //! message type on WAVE and PC5, dissected by the real `tshark` (support::tshark). Every frame
 //! must dissect cleanly, as the message its BTP port names, and every CAM must say what the
 //! FCD says of its sender at its generation time (position within 2 cm, speed and heading to
-//! their resolution), with the ITS timestamps of EN 302 637-2 and TS 102 894-2.
+//! their resolution), with the ITS timestamps of EN 302 637-2 and TS 102 894-2. Needs the
+//! encoder (feature `asn1`, on by default).
+#![cfg(feature = "asn1")]
 mod support;
 
 use std::collections::{BTreeMap, HashMap};
