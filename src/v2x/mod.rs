@@ -16,6 +16,7 @@ pub mod env;
 pub mod faults;
 pub mod generate;
 pub mod glosa;
+pub mod j2945;
 pub mod map;
 pub mod messages;
 pub mod nodes;

@@ -8,10 +8,12 @@ pub mod geo;
 pub mod gn;
 #[cfg(feature = "asn1")]
 pub mod its;
+pub mod j2735;
 pub mod pcap;
 pub mod security;
 pub mod size;
 pub mod time;
+pub mod wsmp;
 
 use crate::v2x::messages::Payload;
 use geo::GeoOrigin;
