@@ -75,6 +75,9 @@ pub const SUBFRAME_US: u64 = 1000;
 pub struct Edca {
     pub aifs_us: u64,
     pub cw: u32,
+    /// The 802.11 user priority a frame of this category carries in its QoS control field
+    /// (802.11-2016 Table 10-1: AC_BE 0, AC_VI 5).
+    pub user_priority: u8,
 }
 
 impl Edca {
@@ -82,9 +85,14 @@ impl Edca {
     pub const BEST_EFFORT: Edca = Edca {
         aifs_us: 110,
         cw: 15,
+        user_priority: 0,
     };
     /// AC_VI (AIFSN 3: DENM).
-    pub const VIDEO: Edca = Edca { aifs_us: 71, cw: 7 };
+    pub const VIDEO: Edca = Edca {
+        aifs_us: 71,
+        cw: 7,
+        user_priority: 5,
+    };
 }
 
 /// CSMA/CA start time of an 802.11p frame of `air_us` ready at `ready_us`: deferred past every

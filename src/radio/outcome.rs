@@ -101,6 +101,8 @@ pub struct Frame {
     pub rx: Option<(u32, f32)>,
     /// The GeoNetworking packet.
     pub packet: Arc<[u8]>,
+    /// 802.11 user priority of its access category.
+    pub user_priority: u8,
     /// The channel: centre frequency (GHz), width (MHz), transmit power (dBm).
     pub freq_ghz: f64,
     pub bandwidth_mhz: f64,

@@ -14,7 +14,6 @@ use crate::clock::s_from_us;
 use crate::output::staged::temp_path;
 use crate::output::{OutputError, Staged, xml_escape as escape};
 use crate::radio::outcome::Frame;
-use crate::scenario::spec::MsgType;
 use crate::wire::frame::{ETHERTYPE_GN, Radio, mac_and_llc, radiotap};
 use crate::wire::{gn, pcap, time};
 
@@ -245,13 +244,11 @@ fn frame_bytes(f: &Frame) -> Vec<u8> {
         tx_dbm: f.tx_dbm,
         rx_dbm: f.rx.map(|(_, dbm)| f64::from(dbm)),
     };
-    // EDCA user priority: DENM on AC_VI (5), the rest AC_BE (0), as `v2x::sidelink::edca`.
-    let up = if f.msg == MsgType::Denm { 5 } else { 0 };
     let mut out = radiotap(&radio);
     out.extend(mac_and_llc(
         gn::mac(f.from),
         f.msg_id as u16,
-        up,
+        f.user_priority,
         ETHERTYPE_GN,
     ));
     out.extend(f.packet.iter());

@@ -62,6 +62,7 @@ impl Air<'_> {
             from: sent.from.id,
             rx,
             packet: sent.packet.clone(),
+            user_priority: super::sidelink::edca(sent.msg.msg_type()).user_priority,
             freq_ghz: p.freq_ghz,
             bandwidth_mhz: p.bandwidth_mhz,
             tx_dbm: p.tx_dbm,

@@ -43,7 +43,7 @@ fn mean_rx_mw(
 }
 
 /// EDCA access category of a message (EN 302 663: CAM AC_BE, DENM AC_VI; reference §3d).
-fn edca(msg: MsgType) -> Edca {
+pub fn edca(msg: MsgType) -> Edca {
     match msg {
         MsgType::Denm => Edca::VIDEO,
         _ => Edca::BEST_EFFORT,
