@@ -34,6 +34,10 @@ pub const MAX_SPEED_MS: f64 = 100.0;
 pub const MAX_WALK_MS: f64 = 10.0;
 /// Highest link speed limit, km/h.
 pub const MAX_SPEED_LIMIT_KMH: f64 = 300.0;
+/// Largest junction box half-size, m: the widest urban junctions are some 60 m across, and a
+/// box far larger than its roads makes turn paths kilometres long (and their conflict checks,
+/// sampled every 0.5 m, take time with the square of that).
+pub const MAX_JUNCTION_RADIUS_M: f64 = 100.0;
 /// Most laps of a loop route (each lap repeats the loop's links in the planned route).
 pub const MAX_LAPS: u32 = 1_000;
 /// Longest vehicle body, m (a road train; SUMO's longest road class, `trailer`, is 16.5 m).
@@ -228,7 +232,12 @@ impl<'a, 's> Checker<'a, 's> {
         for (i, n) in net.nodes.iter().enumerate() {
             let p = format!("network.nodes[{i}]");
             self.out.point(&format!("{p}.pos"), n.pos);
-            self.out.non_negative(&format!("{p}.radius"), n.radius, "m");
+            self.out.non_negative_upto(
+                &format!("{p}.radius"),
+                n.radius,
+                MAX_JUNCTION_RADIUS_M,
+                "m",
+            );
         }
         if let Some((lat, lon)) = net.geo_origin
             && !((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon))

@@ -79,7 +79,9 @@ pub fn to_network(full: SumoNet) -> Result<Imported, Vec<(usize, String)>> {
                 .get(j.id.as_str())
                 .copied()
                 .filter(|r| r.is_finite())
-                .unwrap_or(0.0),
+                .map_or(0.0, |r| {
+                    r.min(crate::scenario::validate::MAX_JUNCTION_RADIUS_M)
+                }),
         })
         .collect();
     let (controls, signalised, mut notes) = controls(net, &edges);
