@@ -18,7 +18,8 @@ fn report_bytes(path: Option<&str>, seed: Option<u64>, duration: f64) -> Vec<u8>
     json(&run(spec, &loaded.name, &opts).report)
 }
 
-/// The default Sangam scenario (V2X on: every message type, PC5, WAVE, Uu) for 90 s.
+/// The default Sangam scenario (V2X on, Korean profile: BSM under congestion control, SPaT,
+/// MAP and RSA on PC5, WAVE and Uu) for 90 s.
 #[test]
 fn default_scenario_with_v2x_is_byte_identical_across_runs_and_seed_sensitive() {
     let a = report_bytes(None, None, 90.0);
@@ -26,7 +27,7 @@ fn default_scenario_with_v2x_is_byte_identical_across_runs_and_seed_sensitive() 
     assert!(a == b, "two runs of the same scenario and seed differ");
     let text = String::from_utf8_lossy(&a);
     assert!(
-        text.contains("\"cam\""),
+        text.contains("\"bsm\""),
         "V2X statistics missing from the report"
     );
     let c = report_bytes(None, Some(12345), 90.0);

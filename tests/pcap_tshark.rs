@@ -18,7 +18,11 @@ const EPOCH_UNIX_S: f64 = 1_735_689_600.0;
 const ITS_AT_ZERO_MS: i64 = (7_671 * 86_400 + 5) * 1000;
 
 fn run(dir: &Path, extra: &[&str]) {
-    let mut args = vec!["run", "tests/pcap/air.ron", "--quiet", "--trace", "--pcap"];
+    run_file("tests/pcap/air.ron", dir, extra);
+}
+
+fn run_file(scenario: &str, dir: &Path, extra: &[&str]) {
+    let mut args = vec!["run", scenario, "--quiet", "--trace", "--pcap"];
     args.extend(extra);
     args.extend(["--out", dir.to_str().unwrap()]);
     let out = support::sim(&args);
@@ -206,4 +210,75 @@ fn receptions_are_captured_at_the_receiver_and_captures_repeat_exactly() {
         let dbm: f64 = r[0].parse().unwrap();
         assert!((-110.0..=29.0).contains(&dbm), "{dbm} dBm");
     }
+}
+
+/// The same crossroads on the Korean profile, with a lane closed near the RSU: every frame is
+/// WSMP (EtherType 0x88DC), dissected cleanly, with the PSID of the J2735 message inside (BSM
+/// 0x20; SPaT and MAP 0x82, intersection safety; RSA 0x83, traveller information). tshark 4.0
+/// hands the first two to its IEEE 1609.2 dissector (not 0x83): there the signed data's PSID
+/// agrees and its payload is a MessageFrame with id 20, 19 or 18. BSMs go at 10 Hz at SAE
+/// J2945/1's 20 dBm on a quiet channel (the link's 23 dBm caps it), SPaT and MAP at 10 Hz at the
+/// RSU's 23 dBm.
+#[test]
+fn the_korean_profile_sends_j2735_in_wsmp_that_tshark_reads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let air = std::fs::read_to_string("tests/pcap/air.ron").unwrap();
+    let korea = air
+        .replace("enabled: true,", "enabled: true, profile: Korea,")
+        .replace(
+            "events: [",
+            "events: [(at: 0.0, action: CloseLane(link: \"west_in\", lane: 0)), ",
+        );
+    let scenario = tmp.path().join("air-korea.ron");
+    std::fs::write(&scenario, korea).unwrap();
+    let out = tmp.path().join("out");
+    run_file(scenario.to_str().unwrap(), &out, &[]);
+    let pcap = out.join("v2x.pcap");
+    let bad = "_ws.malformed || _ws.expert.severity >= warning || !wsmp \
+               || (wsmp.psid != 0x83 && !ieee1609dot2.psid)";
+    assert!(fields(&pcap, bad, &["frame.number"]).is_empty());
+    let rows = fields(
+        &pcap,
+        "wsmp",
+        &[
+            "wsmp.psid",
+            "ieee1609dot2.psid",
+            "radiotap.txpower",
+            "ieee1609dot2.unsecuredData",
+        ],
+    );
+    let mut per_frame_id: BTreeMap<(u64, String), usize> = BTreeMap::new();
+    for r in &rows {
+        let psid = u64::from_str_radix(r[0].trim_start_matches("0x"), 16).unwrap();
+        if psid == 0x83 {
+            assert_eq!(r[2], "23", "{r:?}");
+            *per_frame_id.entry((27, r[2].clone())).or_default() += 1;
+            continue;
+        }
+        assert!(
+            r[1].split(',').all(|p| p.parse::<u64>() == Ok(psid)),
+            "{r:?}"
+        );
+        // MessageFrame: extension bit 0, then the 15-bit DSRCmsgID.
+        let id = u64::from_str_radix(&r[3][..4], 16).unwrap();
+        let want = match id {
+            20 => (0x20, "20"),
+            18 | 19 => (0x82, "23"),
+            other => panic!("MessageFrame id {other}: {r:?}"),
+        };
+        assert_eq!((psid, r[2].as_str()), want, "{r:?}");
+        *per_frame_id.entry((id, r[2].clone())).or_default() += 1;
+    }
+    // 20 s at 0.1 s on two sidelinks: 4 cars × 199 BSMs (none in the step a car appears), one
+    // RSU's 200 SPaTs and 200 MAPs, and Road Side Alerts for the closed lane.
+    let count = |id: u64| {
+        per_frame_id
+            .iter()
+            .filter(|(k, _)| k.0 == id)
+            .map(|(_, n)| n)
+            .sum::<usize>()
+    };
+    assert_eq!(count(20), 2 * 4 * 199, "{per_frame_id:?}");
+    assert_eq!((count(19), count(18)), (2 * 200, 2 * 200));
+    assert!(count(27) > 0, "{per_frame_id:?}");
 }

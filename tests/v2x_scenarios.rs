@@ -28,11 +28,11 @@ fn stats<'a>(
 }
 
 /// The pedestrian hidden by a bus: without V2X the automated car hits them; with the RSU's
-/// camera and a CPM/DENM it stops in time.
+/// camera it stops in time, warned by a Road Side Alert on the Korean profile and by CPM and
+/// DENM on the ETSI one.
 #[test]
 fn hidden_pedestrian_collides_without_v2x_and_not_with_it() {
     let without = run_file("scenarios/hidden-pedestrian-no-v2x.ron");
-    let with = run_file("scenarios/hidden-pedestrian.ron");
     assert!(
         without
             .collisions
@@ -40,13 +40,27 @@ fn hidden_pedestrian_collides_without_v2x_and_not_with_it() {
             .any(|c| c.a == "av_car" || c.b == "av_car"),
         "no collision without V2X"
     );
-    assert!(
-        with.collisions.is_empty(),
-        "collision with V2X: {:?}",
-        with.collisions
-    );
-    assert!(!with.warnings.is_empty(), "the car was never warned");
-    assert!(without.passed && with.passed);
+    assert!(without.passed);
+    for (file, via) in [
+        ("scenarios/hidden-pedestrian.ron", "rsa"),
+        ("scenarios/hidden-pedestrian-etsi.ron", "cpm"),
+    ] {
+        let with = run_file(file);
+        assert!(
+            with.collisions.is_empty(),
+            "{file}: collision with V2X: {:?}",
+            with.collisions
+        );
+        assert!(
+            !with.warnings.is_empty(),
+            "{file}: the car was never warned"
+        );
+        assert!(
+            stats(&with, via, "wave").is_some_and(|s| s.delivered > 0),
+            "{file}: no {via} delivered"
+        );
+        assert!(with.passed, "{file}");
+    }
 }
 
 /// A red-light runner hidden by a corner building: without V2X the automated car, on green,
@@ -115,11 +129,11 @@ fn without_the_corner_building_the_egos_own_sensors_see_the_runner_in_time() {
 /// brakes for it before the braking wave reaches it through the two human-driven cars in between,
 /// so it brakes earlier and more gently: its peak deceleration is lower (below the 4 m/s²
 /// hard-braking threshold, which it crosses without V2X), and there is one hard braking fewer.
-/// Everything else in the platoon is the same: the human drivers ignore V2X.
+/// Everything else in the platoon is the same: the human drivers ignore V2X. The same on both
+/// profiles: an EEBL DENM (ETSI) or a BSM with the hard-braking flag (Korea).
 #[test]
 fn eebl_lets_the_automated_car_brake_earlier_and_more_gently() {
     let without = run_file("scenarios/emergency-brake-eebl-no-v2x.ron");
-    let with = run_file("scenarios/emergency-brake-eebl.ron");
     let decel = |r: &Report, id: &str| {
         r.vehicles
             .iter()
@@ -128,26 +142,33 @@ fn eebl_lets_the_automated_car_brake_earlier_and_more_gently() {
             .expect("vehicle in the report")
     };
     let hard = sangam_sim::metrics::recorder::HARD_BRAKE;
-    assert!(
-        decel(&without, "ego") > hard && decel(&with, "ego") < hard,
-        "ego peak deceleration {} m/s² without V2X, {} with",
-        decel(&without, "ego"),
-        decel(&with, "ego")
-    );
-    for human in ["lead", "human_1", "human_2"] {
-        assert_eq!(
-            decel(&without, human),
-            decel(&with, human),
-            "{human} changed"
+    for (file, msg) in [
+        ("scenarios/emergency-brake-eebl.ron", "denm"),
+        ("scenarios/emergency-brake-eebl-korea.ron", "bsm"),
+    ] {
+        let with = run_file(file);
+        assert!(
+            decel(&without, "ego") > hard && decel(&with, "ego") < hard,
+            "{file}: ego peak deceleration {} m/s² without V2X, {} with",
+            decel(&without, "ego"),
+            decel(&with, "ego")
         );
+        for human in ["lead", "human_1", "human_2"] {
+            assert_eq!(
+                decel(&without, human),
+                decel(&with, human),
+                "{file}: {human} changed"
+            );
+        }
+        assert_eq!(
+            with.summary.hard_brakings + 1,
+            without.summary.hard_brakings,
+            "{file}"
+        );
+        assert!(stats(&with, msg, "pc5").is_some_and(|s| s.delivered > 0));
+        assert!(with.collisions.is_empty() && without.collisions.is_empty());
+        assert!(without.passed && with.passed, "{file}");
     }
-    assert_eq!(
-        with.summary.hard_brakings + 1,
-        without.summary.hard_brakings
-    );
-    assert!(stats(&with, "denm", "pc5").is_some_and(|s| s.delivered > 0));
-    assert!(with.collisions.is_empty() && without.collisions.is_empty());
-    assert!(without.passed && with.passed);
 }
 
 /// EEBL acts on braking in the receiver's own lane only: a car braking hard in the next lane,
@@ -540,11 +561,12 @@ fn a_loaded_cell_delays_uu_and_reports_its_load() {
 }
 
 /// Road works: lane 0 of a 1 km link is closed near its end. A driver who only sees it leaves
-/// the lane within sensor range (120 m); an automated car told by the nearest RSU's road-works
-/// DENM leaves it as soon as it may change lanes, most of a kilometre earlier.
+/// the lane within sensor range (120 m); an automated car told by the nearest RSU (a road-works
+/// DENM, or on the Korean profile a Road Side Alert) leaves it as soon as it may change lanes,
+/// most of a kilometre earlier.
 #[test]
 fn a_road_works_denm_moves_an_automated_car_out_of_the_closed_lane_early() {
-    let left_lane_at = |v2x: bool| -> f64 {
+    let left_lane_at = |v2x: bool, profile: &str| -> f64 {
         let src = format!(
             r#"(name: "works", duration: 90.0,
             network: (
@@ -555,7 +577,7 @@ fn a_road_works_denm_moves_an_automated_car_out_of_the_closed_lane_early() {
                 (id: "av", kind: Car, route: Links(["ab", "bc"]), pos: 50.0, speed: 12.0, automated: true),
             ],
             events: [(at: 0.0, action: CloseLane(link: "ab", lane: 0))],
-            v2x: (enabled: {v2x},
+            v2x: (enabled: {v2x}, profile: {profile},
                 rsus: [(id: "rw", pos: (900.0, 10.0), radios: [Wave])],
                 obu: (automated: [Wave]),
             ),
@@ -583,11 +605,13 @@ fn a_road_works_denm_moves_an_automated_car_out_of_the_closed_lane_early() {
             .expect("av left the closed lane on ab");
         1000.0 - x
     };
-    let seen = left_lane_at(false);
-    let told = left_lane_at(true);
+    let seen = left_lane_at(false, "Etsi");
     assert!(seen <= 120.0, "without V2X it left {seen} m before the end");
-    assert!(
-        told >= 700.0,
-        "with the DENM it left {told} m before the end"
-    );
+    for profile in ["Etsi", "Korea"] {
+        let told = left_lane_at(true, profile);
+        assert!(
+            told >= 700.0,
+            "{profile}: told by the RSU it left {told} m before the end"
+        );
+    }
 }

@@ -37,6 +37,8 @@ pub struct Burst {
     pub end_us: u64,
     /// PC5: the sub-channels used, `(first, count)`; `None` on 802.11p (the whole channel).
     pub subch: Option<(u8, u8)>,
+    /// Transmit power below the link's configured power, dB (≤ 0; SAE J2945/1 power control).
+    pub power_db: f64,
 }
 
 impl Burst {
@@ -211,6 +213,7 @@ mod tests {
 
     fn burst(start: u64, end: u64, subch: Option<(u8, u8)>) -> Burst {
         Burst {
+            power_db: 0.0,
             sender: 0,
             pos: [0.0, 0.0],
             height: 1.5,

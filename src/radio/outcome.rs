@@ -107,6 +107,8 @@ pub struct Frame {
     pub freq_ghz: f64,
     pub bandwidth_mhz: f64,
     pub tx_dbm: f64,
+    /// EtherType of the packet's stack (GeoNetworking or WSMP).
+    pub ethertype: u16,
 }
 
 /// The step's stream of air events: written by the radio in the communicate stage, read in the

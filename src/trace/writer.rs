@@ -14,7 +14,7 @@ use crate::clock::s_from_us;
 use crate::output::staged::temp_path;
 use crate::output::{OutputError, Staged, xml_escape as escape};
 use crate::radio::outcome::Frame;
-use crate::wire::frame::{ETHERTYPE_GN, Radio, mac_and_llc, radiotap};
+use crate::wire::frame::{Radio, mac_and_llc, radiotap};
 use crate::wire::{gn, pcap, time};
 
 /// Column names of `fcd.csv`.
@@ -249,7 +249,7 @@ fn frame_bytes(f: &Frame) -> Vec<u8> {
         gn::mac(f.from),
         f.msg_id as u16,
         f.user_priority,
-        ETHERTYPE_GN,
+        f.ethertype,
     ));
     out.extend(f.packet.iter());
     out

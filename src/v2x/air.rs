@@ -65,7 +65,8 @@ impl Air<'_> {
             user_priority: super::sidelink::edca(sent.msg.msg_type()).user_priority,
             freq_ghz: p.freq_ghz,
             bandwidth_mhz: p.bandwidth_mhz,
-            tx_dbm: p.tx_dbm,
+            tx_dbm: sent.tx_dbm(p.tx_dbm),
+            ethertype: sent.stack.ethertype(),
         }));
     }
 
@@ -123,7 +124,7 @@ pub fn deliver(
     };
     if let Ok(lat) = outcome
         && r.acts
-        && msg != MsgType::Cam
+        && sent.msg.acted_on()
     {
         env.queue.push(
             sent.sent_us + lat,

@@ -51,6 +51,8 @@ pub struct Tx {
     /// copies are delivered in it, and sidelink stations in it beyond `max_range` count as
     /// out of range.
     pub area_m: f64,
+    /// A transmit power below the link's, dBm (SAE J2945/1 power control), if any.
+    pub tx_cap_dbm: Option<f64>,
 }
 
 /// A message on its way to a station that will act on it.
@@ -67,14 +69,22 @@ pub struct Delivery {
 pub struct Sent {
     pub msg_id: u64,
     pub msg: Arc<Payload>,
-    /// The message as a GeoNetworking packet (`wire::gn_packet`): its length is what the
+    /// The message as a packet (`wire::packet`: GeoNetworking or WSMP): its length is what the
     /// radio puts on the air; a capture (`--pcap`) writes its bytes.
     pub packet: Arc<[u8]>,
     pub sent_us: u64,
     pub from: Station,
+    /// The stack the packet is built for.
+    pub stack: crate::wire::Stack,
+    /// A transmit power below the link's, dBm (SAE J2945/1 power control), if any.
+    pub tx_cap_dbm: Option<f64>,
 }
 
 impl Sent {
+    /// The power it is sent with on a sidelink configured for `link_dbm`, dBm.
+    pub fn tx_dbm(&self, link_dbm: f64) -> f64 {
+        self.tx_cap_dbm.map_or(link_dbm, |cap| cap.min(link_dbm))
+    }
     /// Bytes on the air on a sidelink technology: on 802.11p the MAC frame (QoS data header,
     /// LLC/SNAP and FCS around the packet); on PC5 the packet (its PDCP/RLC/MAC headers, a few
     /// bytes, are not counted).
@@ -293,6 +303,8 @@ pub struct RadioEnv {
     pub certificate_sent: bevy::platform::collections::HashMap<u32, u64>,
     /// Which frames are published with their bytes (`AirEvent::Frame`) for a capture.
     pub capture: Capture,
+    /// The stack packets are built for (`v2x.profile`).
+    pub stack: crate::wire::Stack,
 }
 
 /// What a capture (`--pcap`, `--pcap-rx`) records.

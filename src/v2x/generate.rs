@@ -12,6 +12,7 @@ use super::cpm::in_view;
 use super::denm::{DenmOriginator, DenmTiming};
 use super::env::{RadioEnv, Station, Tx, bit};
 use super::faults::FaultState;
+use super::j2945;
 use super::messages::*;
 use super::nodes::{
     A3_OFFSET_DB, CELL_RESELECT_S, Gnb, Kinematics, OnBoard, RSU_CYCLE_US, Rsu,
@@ -29,7 +30,7 @@ use crate::rng::Rngs;
 use crate::road::RoadNetwork;
 use crate::road::network::JunctionCtl;
 use crate::road::signals::Colour;
-use crate::scenario::spec::{Kind, Tech};
+use crate::scenario::spec::{Kind, Profile, Tech};
 use crate::sight::BUILDINGS;
 use crate::sight::clear;
 use crate::sim::SpecRes;
@@ -305,6 +306,8 @@ pub fn vehicles(ctx: VehicleCtx, mut q: Query<Originator>) {
     } = ctx;
     let t = clock.t();
     let m = &spec.0.v2x.messages;
+    let korea = spec.0.v2x.profile == Profile::Korea;
+    let cc_tick = korea && clock.every(j2945::MEASURE_PERIOD_S);
     let env = &mut *env;
     let mut sorted: Vec<_> = q.iter_mut().collect();
     sorted.sort_by_key(|x| x.veh.index);
@@ -346,6 +349,21 @@ pub fn vehicles(ctx: VehicleCtx, mut q: Query<Originator>) {
             pos,
             heading: start.heading,
         };
+        if korea {
+            let stalled = o.stalled.and(o.hazard);
+            vehicle_denm(&mut o.ob, v.index, o.motion, stalled, fix, t, m);
+            let at_front = Fix { pos: front, ..fix };
+            let bsm = Bsm {
+                core: cam_of(v, &start, at_front, t, false),
+                count: o.ob.bsm.count,
+                events: 0,
+                event: None,
+            };
+            if let Some(tx) = bsm_due(env, &mut o.ob, bsm, from, (clock.dt, cc_tick), m) {
+                env.outbox.push(tx);
+            }
+            continue;
+        }
         if m.cam
             && let Some(send) =
                 o.ob.cam
@@ -358,6 +376,7 @@ pub fn vehicles(ctx: VehicleCtx, mut q: Query<Originator>) {
                 msg: Arc::new(Payload::Cam(cam)),
                 via: m.cam_via.clone(),
                 area_m: UU_CAM_RADIUS,
+                tx_cap_dbm: None,
             });
         }
         if m.denm {
@@ -368,10 +387,74 @@ pub fn vehicles(ctx: VehicleCtx, mut q: Query<Originator>) {
                     msg: Arc::new(Payload::Denm(denm)),
                     via: m.denm_via.clone(),
                     area_m: m.denm_radius,
+                    tx_cap_dbm: None,
                 });
             }
         }
     }
+}
+
+/// A vehicle's BSM, if its J2945/1 schedule says one is due now (`timing`: the step, and
+/// whether this step takes the 100 ms congestion measurement). Its event flags and event come
+/// from the vehicle's own hazard event (`vehicle_denm`): disabled with hazard lights while
+/// stalled, hard braking while an emergency brake event lasts.
+fn bsm_due(
+    env: &mut RadioEnv,
+    ob: &mut OnBoard,
+    mut bsm: Bsm,
+    from: usize,
+    (dt, cc_tick): (f64, bool),
+    m: &crate::scenario::spec::MessageSpec,
+) -> Option<Tx> {
+    let pos = env.stations[from].pos;
+    if cc_tick {
+        let tech = sidelink_of(&m.cam_via);
+        let cbp = env.cbr(tech).at(pos);
+        ob.bsm.cc.update(vehicles_within(env, pos, from), cbp);
+    }
+    if let Some(event) = ob
+        .own_denm
+        .as_ref()
+        .map(|o| o.denm())
+        .filter(|d| !d.termination)
+    {
+        bsm.events = match event.event {
+            DenmEvent::EmergencyBraking => event_flags::HARD_BRAKING,
+            _ => event_flags::DISABLED_VEHICLE | event_flags::HAZARD_LIGHTS,
+        };
+        bsm.event = Some(event.clone());
+    }
+    if !m.cam || !ob.bsm.due(bsm.core.gen_time_s, dt, bsm.events) {
+        return None;
+    }
+    Some(Tx {
+        from,
+        msg: Arc::new(Payload::Bsm(bsm)),
+        via: m.cam_via.clone(),
+        area_m: UU_CAM_RADIUS,
+        tx_cap_dbm: Some(ob.bsm.cc.power_dbm),
+    })
+}
+
+/// The sidelink whose channel a vehicle measures for congestion control: the first it sends
+/// BSMs on (PC5 when it sends on neither).
+fn sidelink_of(via: &[Tech]) -> Tech {
+    via.iter()
+        .copied()
+        .find(|t| matches!(t, Tech::Wave | Tech::Pc5))
+        .unwrap_or(Tech::Pc5)
+}
+
+/// Other vehicles within SAE J2945/1's density range of station `me` (those on the air this
+/// step stand for those heard).
+fn vehicles_within(env: &RadioEnv, pos: [f64; 2], me: usize) -> usize {
+    let mut near = Vec::new();
+    if let Some(grid) = &env.grid {
+        grid.query((pos[0], pos[1]), j2945::DENSITY_RANGE_M, &mut near);
+    }
+    near.iter()
+        .filter(|&&k| k as usize != me && !env.stations[k as usize].is_rsu)
+        .count()
 }
 
 /// The CAM of a vehicle moving as `k`, at `fix` and time `t`.
@@ -469,6 +552,13 @@ pub fn rsus(mut ctx: RsuCtx, mut rsus: Query<&mut Rsu>, users: RoadUsers) {
     let now_us = clock.t_us();
     let dt_us = us_from_s(clock.dt);
     let m = &ctx.spec.0.v2x.messages;
+    let korea = ctx.spec.0.v2x.profile == Profile::Korea;
+    // MAP at 1 Hz in Europe (TS 103 301 practice), 10 Hz like SPaT on the Sangam testbed.
+    let map_period_us = if korea {
+        RSU_CYCLE_US
+    } else {
+        10 * RSU_CYCLE_US
+    };
     let los = ctx.rapier.single().ok();
     let env = &mut *ctx.env;
     let mut list: Vec<_> = rsus.iter_mut().collect();
@@ -486,7 +576,7 @@ pub fn rsus(mut ctx: RsuCtx, mut rsus: Query<&mut Rsu>, users: RoadUsers) {
                 let spat = spat_of(net, j, program, t);
                 push(env, from, Payload::Spat(spat), &radios);
             }
-            if m.map && cycle_due(now_us, dt_us, rsu.phase_us, 10 * RSU_CYCLE_US) {
+            if m.map && cycle_due(now_us, dt_us, rsu.phase_us, map_period_us) {
                 push(
                     env,
                     from,
@@ -504,11 +594,14 @@ pub fn rsus(mut ctx: RsuCtx, mut rsus: Query<&mut Rsu>, users: RoadUsers) {
             .map(|w| (w.0, w.1, DenmEvent::RoadWorks))
             .collect();
         if rsu.cctv.is_empty() {
-            send_denms(env, &mut rsu, from, hazards_seen, &radios, t, m);
+            send_denms(env, &mut rsu, from, hazards_seen, &radios, t, (m, korea));
             continue;
         }
         let objects = camera_objects(&rsu, los.as_ref(), net, &users, &mut hazards_seen);
+        // J2735-2016 has no perception message (SAE J3224's SDSM is not modelled): on the
+        // Korean profile what the cameras see reaches vehicles as Road Side Alerts only.
         if m.cpm
+            && !korea
             && let Some(included) = rsu.cpm.check(t, &objects)
         {
             let cpm = Cpm {
@@ -519,7 +612,7 @@ pub fn rsus(mut ctx: RsuCtx, mut rsus: Query<&mut Rsu>, users: RoadUsers) {
             };
             push(env, from, Payload::Cpm(cpm), &radios);
         }
-        send_denms(env, &mut rsu, from, hazards_seen, &radios, t, m);
+        send_denms(env, &mut rsu, from, hazards_seen, &radios, t, (m, korea));
     }
 }
 
@@ -530,6 +623,7 @@ fn push(env: &mut RadioEnv, from: usize, msg: Payload, radios: &[Tech]) {
         msg: Arc::new(msg),
         via: radios.to_vec(),
         area_m: 0.0,
+        tx_cap_dbm: None,
     });
 }
 
@@ -699,7 +793,7 @@ fn send_denms(
     hazards_seen: Vec<Known>,
     radios: &[Tech],
     t: f64,
-    m: &crate::scenario::spec::MessageSpec,
+    (m, korea): (&crate::scenario::spec::MessageSpec, bool),
 ) {
     if !m.denm {
         return;
@@ -732,9 +826,14 @@ fn send_denms(
     for d in out {
         env.outbox.push(Tx {
             from,
-            msg: Arc::new(Payload::Denm(d)),
+            msg: Arc::new(if korea {
+                Payload::Rsa(d)
+            } else {
+                Payload::Denm(d)
+            }),
             via: via.clone(),
             area_m: m.denm_radius,
+            tx_cap_dbm: None,
         });
     }
 }

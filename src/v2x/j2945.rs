@@ -9,6 +9,8 @@
 //! - radiated power: 20 dBm up to a channel busy percentage of 50 %, 10 dBm from 80 %, linear
 //!   in between; each update moves the power by the SUPRA gain 0.5 of the gap.
 
+/// How often the density and the channel busy percentage are measured, s.
+pub const MEASURE_PERIOD_S: f64 = 0.1;
 /// Density coefficient B, vehicles.
 pub const DENSITY_COEFFICIENT: f64 = 25.0;
 /// Weight λ of a new density sample.
@@ -69,6 +71,39 @@ pub fn target_power_dbm(cbp: f64) -> f64 {
     MAX_POWER_DBM - f * (MAX_POWER_DBM - MIN_POWER_DBM)
 }
 
+/// When a vehicle's BSMs go out: every inter-transmit time of its congestion control, the
+/// first at once, and at once whenever an event flag is raised (J2945/1's event-triggered
+/// transmissions do not wait for the interval). The simulated step is the time grid: a BSM is
+/// due in the step where at least ITT − dt/2 has passed since the last.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BsmSchedule {
+    pub cc: Congestion,
+    /// When the last BSM went out, s.
+    pub last_s: Option<f64>,
+    /// MsgCount of the next BSM, 0..127.
+    pub count: u8,
+    /// The event flags of the last BSM.
+    pub events: u16,
+}
+
+impl BsmSchedule {
+    /// Whether a BSM with `events` is due at `t`; if so it is counted as sent.
+    pub fn due(&mut self, t: f64, dt: f64, events: u16) -> bool {
+        let raised = events & !self.events != 0;
+        let interval = self.cc.itt_ms() / 1000.0;
+        let due = raised
+            || self
+                .last_s
+                .is_none_or(|last| t - last >= interval - dt / 2.0);
+        if due {
+            self.last_s = Some(t);
+            self.count = (self.count + 1) % 128;
+            self.events = events;
+        }
+        due
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +160,32 @@ mod tests {
             seen.push(c.power_dbm);
         }
         assert_eq!(seen, [15.0, 12.5, 11.25]);
+    }
+
+    /// The send times of a schedule stepped every 10 ms for `n` steps with flags `events(k)`.
+    fn sends(s: &mut BsmSchedule, n: usize, events: impl Fn(usize) -> u16) -> Vec<usize> {
+        (0..n)
+            .filter(|&k| s.due(k as f64 * 0.01, 0.01, events(k)))
+            .collect()
+    }
+
+    #[test]
+    fn bsms_go_every_itt_and_at_once_on_an_event() {
+        let mut s = BsmSchedule::default();
+        assert_eq!(sends(&mut s, 35, |_| 0), [0, 10, 20, 30]);
+        // 100 vehicles around for long enough: 400 ms.
+        let dense = || {
+            let mut s = BsmSchedule::default();
+            for _ in 0..200 {
+                s.cc.update(100, 0.0);
+            }
+            s
+        };
+        assert_eq!(sends(&mut dense(), 100, |_| 0), [0, 40, 80]);
+        // A hard brake at step 55 goes out at once, then the interval runs from there.
+        let brake = |k: usize| if k >= 55 { 1 << 7 } else { 0 };
+        let mut s = dense();
+        assert_eq!(sends(&mut s, 140, brake), [0, 40, 55, 95, 135]);
+        assert_eq!(s.count, 5);
     }
 }

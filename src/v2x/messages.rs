@@ -59,6 +59,19 @@ impl DenmEvent {
             DenmEvent::HazardousLocation => (10, 0),
         }
     }
+
+    /// The ITIS code (SAE J2540-2) a Road Side Alert gives the event: stalled-vehicle 532,
+    /// road-construction 1025, people-on-roadway 1286 for a pedestrian on the carriageway,
+    /// object-on-roadway 1282, obstruction-on-roadway 1281 for anything else (docs/v2x-models.md).
+    pub fn itis(self) -> u16 {
+        match self {
+            DenmEvent::StalledVehicle => 532,
+            DenmEvent::RoadWorks => 1025,
+            DenmEvent::CollisionRisk => 1286,
+            DenmEvent::HazardousLocation => 1282,
+            DenmEvent::EmergencyBraking => 1281,
+        }
+    }
 }
 
 /// DENM ActionID: originating station + sequence number; identifies one event for its whole
@@ -235,6 +248,33 @@ pub struct Cpm {
     pub objects: Vec<PerceivedObject>,
 }
 
+/// SAE J2735 VehicleEventFlags this simulation raises (J2735 §7.242; bit numbers).
+pub mod event_flags {
+    /// eventHazardLights (0): a stalled vehicle has its hazard lights on.
+    pub const HAZARD_LIGHTS: u16 = 1 << 0;
+    /// eventHardBraking (7): deceleration beyond the EEBL threshold (SAE J2945/1 §6.3.6.2).
+    pub const HARD_BRAKING: u16 = 1 << 7;
+    /// eventDisabledVehicle (11).
+    pub const DISABLED_VEHICLE: u16 = 1 << 11;
+}
+
+/// Basic Safety Message, SAE J2735 (Korean profile): part I core data at 10 Hz under SAE
+/// J2945/1 congestion control, part II's vehicle safety extensions when an event is active.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bsm {
+    /// The vehicle's state, as a CAM would carry it (position of the front centre, speed,
+    /// heading, acceleration, size); `low_frequency` is unused.
+    pub core: Cam,
+    /// MsgCount, 0..127: one more per BSM of the sender.
+    pub count: u8,
+    /// Active VehicleEventFlags ([`event_flags`]), 0 for none.
+    pub events: u16,
+    /// The event the flags announce, as a receiver reconstructs it from the flagged BSMs
+    /// (sender, position and motion at the onset, kept while the event lasts): what the
+    /// receivers' warnings and EEBL act on, as they act on a DENM. Not a field on the air.
+    pub event: Option<Denm>,
+}
+
 /// Any message on the air.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Payload {
@@ -243,6 +283,10 @@ pub enum Payload {
     Spat(Spat),
     Map(MapData),
     Cpm(Cpm),
+    Bsm(Bsm),
+    /// Road Side Alert, SAE J2735: an RSU's hazard on the Korean profile, carrying what a DENM
+    /// carries (ITIS event code, position, time; the ActionID is the receiver's key for it).
+    Rsa(Denm),
 }
 
 impl Payload {
@@ -253,13 +297,33 @@ impl Payload {
             Payload::Spat(_) => MsgType::Spat,
             Payload::Map(_) => MsgType::Map,
             Payload::Cpm(_) => MsgType::Cpm,
+            Payload::Bsm(_) => MsgType::Bsm,
+            Payload::Rsa(_) => MsgType::Rsa,
+        }
+    }
+    /// The hazard or event notice a message carries, whatever the profile: a DENM, an RSA, or
+    /// the event of a BSM whose event flags are up.
+    pub fn notice(&self) -> Option<&Denm> {
+        match self {
+            Payload::Denm(d) | Payload::Rsa(d) => Some(d),
+            Payload::Bsm(b) => b.event.as_ref(),
+            _ => None,
+        }
+    }
+    /// Whether receivers that act on V2X get it delivered: everything but awareness messages
+    /// (CAM, BSM) without an event, which are only counted.
+    pub fn acted_on(&self) -> bool {
+        match self {
+            Payload::Cam(_) => false,
+            Payload::Bsm(b) => b.event.is_some(),
+            _ => true,
         }
     }
     /// The sender's speed as its packet headers give it, m/s: a CAM's, a DENM's event speed,
     /// else standing (roadside units).
     pub fn sender_speed(&self) -> f64 {
         match self {
-            Payload::Cam(m) => m.speed,
+            Payload::Cam(m) | Payload::Bsm(Bsm { core: m, .. }) => m.speed,
             Payload::Denm(m) => m.event_speed.unwrap_or(0.0),
             _ => 0.0,
         }
@@ -267,7 +331,7 @@ impl Payload {
     /// The sender's heading as its packet headers give it, radians counter-clockwise from east.
     pub fn sender_heading(&self) -> f64 {
         match self {
-            Payload::Cam(m) => m.heading_rad,
+            Payload::Cam(m) | Payload::Bsm(Bsm { core: m, .. }) => m.heading_rad,
             Payload::Denm(m) => m.event_heading_rad.unwrap_or(0.0),
             _ => 0.0,
         }

@@ -100,6 +100,7 @@ fn setup_env(
         env.origin = crate::wire::geo::GeoOrigin { lat_deg, lon_deg };
     }
     env.lifetime_us = crate::clock::us_from_s(spec.0.v2x.messages.lifetime_s);
+    env.stack = crate::wire::Stack::of(spec.0.v2x.profile);
     env.cells = crate::radio::cell::CellMeter::new(spec.0.v2x.gnbs.len());
     // Interference can come from anywhere on the map (plus the sensing margin around it).
     let extent = (hi[0] - lo[0]).hypot(hi[1] - lo[1]) + 2.0 * env::SENSE_RANGE;

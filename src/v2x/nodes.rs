@@ -132,6 +132,8 @@ pub struct OnBoard {
     /// The vehicle as it was at the end of the last step, i.e. at the start of this one: what
     /// its messages describe, stamped with the step's time (the step has already moved it).
     pub step_start: Option<Kinematics>,
+    /// When BSMs go out on the Korean profile (SAE J2945/1).
+    pub bsm: super::j2945::BsmSchedule,
 }
 
 /// Where a vehicle is and how it moves, at one instant.
@@ -165,6 +167,7 @@ impl OnBoard {
             spat: Vec::new(),
             warned: Vec::new(),
             eebl: Vec::new(),
+            bsm: Default::default(),
         }
     }
 }

@@ -43,10 +43,16 @@ pub fn map_hazards(
     map.0.sort_by_key(|h| h.0);
 }
 
-/// Hazard ids a message tells of.
+/// Hazard ids a message tells of, with the name of the message that told.
 fn hazards_in(msg: &Payload) -> Vec<(u32, &'static str)> {
     match msg {
-        Payload::Denm(d) if !d.termination => d.hazard.map(|h| (h, "denm")).into_iter().collect(),
+        Payload::Denm(_) | Payload::Rsa(_) | Payload::Bsm(_) => msg
+            .notice()
+            .filter(|d| !d.termination)
+            .and_then(|d| d.hazard)
+            .map(|h| (h, msg.msg_type().name()))
+            .into_iter()
+            .collect(),
         Payload::Cpm(c) => c
             .objects
             .iter()
@@ -102,14 +108,16 @@ pub fn deliver(inbox: Inbox, mut q: Query<Receiver>) {
         let t_recv = s_from_us(at);
         match d.msg.as_ref() {
             Payload::Spat(spat) => take_spat(&net, &mut r, spat, t_recv),
-            Payload::Denm(denm) => {
-                let update = r.ob.denms.accept(denm, t);
-                if denm.event == DenmEvent::EmergencyBraking {
-                    let ob = &mut *r.ob;
-                    super::eebl::note(&net, r.motion, r.route, denm, update, t_recv, &mut ob.eebl);
+            msg => {
+                if let Some(denm) = msg.notice() {
+                    let update = r.ob.denms.accept(denm, t);
+                    if denm.event == DenmEvent::EmergencyBraking {
+                        let ob = &mut *r.ob;
+                        let eebl = &mut ob.eebl;
+                        super::eebl::note(&net, r.motion, r.route, denm, update, t_recv, eebl);
+                    }
                 }
             }
-            _ => {}
         }
         for (h, via) in hazards_in(&d.msg) {
             let Ok(hi) = hazards.0.binary_search_by_key(&h, |x| x.0) else {

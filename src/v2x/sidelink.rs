@@ -42,6 +42,15 @@ fn mean_rx_mw(
     env.power(tech).mw(los, d)
 }
 
+/// A power ratio in dB as a factor.
+fn db_to_ratio(db: f64) -> f64 {
+    if db == 0.0 {
+        1.0
+    } else {
+        10f64.powf(db / 10.0)
+    }
+}
+
 /// EDCA access category of a message (EN 302 663: CAM AC_BE, DENM AC_VI; reference §3d).
 pub fn edca(msg: MsgType) -> Edca {
     match msg {
@@ -68,14 +77,16 @@ pub fn schedule(
     air.sent(msg_type, tech, Some(cbr_here));
     let ready = sent.sent_us + sample_us(&p.access, &mut air.rngs.latency);
     let mut medium = std::mem::take(air.env.medium(tech));
-    let burst = match tech {
+    let mut burst = match tech {
         Tech::Wave => csma_burst(air, &medium, &sent, ready, airtime),
         _ => pc5_burst(air, &medium, &sent, ready, bytes),
     };
+    let tx_dbm = sent.tx_dbm(p.tx_dbm);
+    burst.power_db = tx_dbm - p.tx_dbm;
     if air.env.capture.tx {
         air.frame(&sent, tech, p, burst.start_us, None);
     }
-    let candidates = receivers(air, &sent, tech, p, radius_m, faults);
+    let candidates = receivers(air, &sent, tech, (p, tx_dbm), radius_m, faults);
     medium.push(Airing {
         burst,
         pending: Some(Box::new(Pending {
@@ -98,7 +109,9 @@ fn csma_burst(air: &mut Air, medium: &[Airing], sent: &Sent, ready: u64, airtime
     for a in medium {
         let b = a.burst;
         if b.end_us > ready
-            && mean_rx_mw(air.env, air.ctx, Tech::Wave, (b.pos, b.height), here) >= cca_mw
+            && mean_rx_mw(air.env, air.ctx, Tech::Wave, (b.pos, b.height), here)
+                * db_to_ratio(b.power_db)
+                >= cca_mw
         {
             sensed.push((b.start_us, b.end_us));
         }
@@ -112,6 +125,7 @@ fn csma_burst(air: &mut Air, medium: &[Airing], sent: &Sent, ready: u64, airtime
         start_us: start,
         end_us: start + airtime,
         subch: None,
+        power_db: 0.0,
     }
 }
 
@@ -128,7 +142,8 @@ fn pc5_burst(air: &mut Air, medium: &[Airing], sent: &Sent, ready: u64, bytes: u
         if b.start_us == start
             && let Some((first, n)) = b.subch
         {
-            let mw = mean_rx_mw(air.env, air.ctx, Tech::Pc5, (b.pos, b.height), here);
+            let mw = mean_rx_mw(air.env, air.ctx, Tech::Pc5, (b.pos, b.height), here)
+                * db_to_ratio(b.power_db);
             sensed.push((first, n, mw_to_dbm(mw)));
         }
     }
@@ -141,6 +156,7 @@ fn pc5_burst(air: &mut Air, medium: &[Airing], sent: &Sent, ready: u64, bytes: u
         start_us: start,
         end_us: start + SUBFRAME_US,
         subch: Some((first, need)),
+        power_db: 0.0,
     }
 }
 
@@ -151,7 +167,7 @@ fn receivers(
     air: &mut Air,
     sent: &Sent,
     tech: Tech,
-    p: &SidelinkSpec,
+    (p, tx_dbm): (&SidelinkSpec, f64),
     radius_m: f64,
     faults: &FaultState,
 ) -> Vec<Candidate> {
@@ -172,7 +188,7 @@ fn receivers(
             continue;
         }
         let noise_dbm = faults.jam_dbm(r.pos).map_or(noise, |j| sum_dbm([noise, j]));
-        candidates.push(signal(air, &sender, &r, p, noise_dbm));
+        candidates.push(signal(air, &sender, &r, (p, tx_dbm), noise_dbm));
     }
     air.done_with(near);
     candidates
@@ -181,7 +197,13 @@ fn receivers(
 /// The signal a receiver gets: TR 37.885 urban path loss; buildings decide LOS/NLOS
 /// deterministically, vehicles in between are drawn with the urban LOS probability (NLOSv
 /// otherwise, with the blocker loss), then log-normal shadowing.
-fn signal(air: &mut Air, s: &Station, r: &Station, p: &SidelinkSpec, noise_dbm: f64) -> Candidate {
+fn signal(
+    air: &mut Air,
+    s: &Station,
+    r: &Station,
+    (p, tx_dbm): (&SidelinkSpec, f64),
+    noise_dbm: f64,
+) -> Candidate {
     let (dx, dy, dz) = (
         r.pos[0] - s.pos[0],
         r.pos[1] - s.pos[1],
@@ -217,7 +239,7 @@ fn signal(air: &mut Air, s: &Station, r: &Station, p: &SidelinkSpec, noise_dbm: 
         pos: [r.pos[0] as f32, r.pos[1] as f32],
         height: r.height as f32,
         d: d2 as f32,
-        rx_dbm: (p.tx_dbm + 2.0 * p.antenna_gain_dbi - pl - shadow) as f32,
+        rx_dbm: (tx_dbm + 2.0 * p.antenna_gain_dbi - pl - shadow) as f32,
         noise_dbm: noise_dbm as f32,
     }
 }
@@ -226,8 +248,9 @@ fn signal(air: &mut Air, s: &Station, r: &Station, p: &SidelinkSpec, noise_dbm: 
 struct Overlap {
     /// Senders on the air at the same time (half duplex).
     talking: Vec<u32>,
-    /// Antennas of transmissions on the same resource (interference).
-    co_channel: Vec<([f64; 2], f64)>,
+    /// Antennas of transmissions on the same resource (interference), with their power below
+    /// the link's, dB.
+    co_channel: Vec<(([f64; 2], f64), f64)>,
 }
 
 impl Overlap {
@@ -241,7 +264,8 @@ impl Overlap {
             if j != i && me.overlaps_time(&a.burst) {
                 o.talking.push(a.burst.sender);
                 if me.interfered_by(&a.burst) {
-                    o.co_channel.push((a.burst.pos, a.burst.height));
+                    o.co_channel
+                        .push(((a.burst.pos, a.burst.height), a.burst.power_db));
                 }
             }
         }
@@ -311,8 +335,9 @@ fn decode(
     let mut interference_mw = 0.0;
     // Interference only matters where the signal alone would get through.
     if !hopeless {
-        for &from in &overlap.co_channel {
-            interference_mw += mean_rx_mw(air.env, air.ctx, tech, from, c.at());
+        for &(from, power_db) in &overlap.co_channel {
+            interference_mw +=
+                mean_rx_mw(air.env, air.ctx, tech, from, c.at()) * db_to_ratio(power_db);
         }
     }
     let sinr = if interference_mw > 0.0 {

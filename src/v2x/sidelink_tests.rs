@@ -97,6 +97,8 @@ fn trials(hidden: bool, tech: Tech, p: &SidelinkSpec, n: u64) -> Vec<Reception> 
                     packet: Arc::from(vec![0; PACKET_BYTES]),
                     sent_us: now,
                     from: air.env.stations[from],
+                    stack: crate::wire::Stack::GeoNetworking,
+                    tx_cap_dbm: None,
                 };
                 schedule(&mut air, sent, tech, p, 0.0, &faults);
             }

@@ -11,7 +11,7 @@ use bevy_rapier3d::prelude::ReadRapierContext;
 use super::air::Air;
 use super::env::{RadioEnv, Sent, Station, Tx, bit};
 use super::faults::FaultState;
-use super::messages::Payload;
+use super::messages::{Bsm, Payload};
 use super::nodes::Gnb;
 use super::sidelink;
 use super::uu::{self, UuNet, cell_load};
@@ -110,11 +110,11 @@ fn cell_loads(
     loads
 }
 
-/// A message as the GeoNetworking packet its sender puts on the air, signed with its
+/// A message as the packet its sender puts on the air (GeoNetworking or WSMP), signed with its
 /// certificate or a digest (`wire::signer`).
 fn packet(
     env: &mut RadioEnv,
-    msg: &Payload,
+    (msg, stack): (&Payload, wire::Stack),
     from: &Station,
     now_us: u64,
     msg_id: u64,
@@ -132,19 +132,20 @@ fn packet(
         heading_rad: msg.sender_heading(),
     };
     let sending = wire::Sending {
+        stack,
         now_us,
         origin: env.origin,
         signer,
         sequence: msg_id as u16,
         lifetime_s: crate::clock::s_from_us(env.lifetime_us),
     };
-    Arc::from(wire::gn_packet(msg, &sender, &sending))
+    Arc::from(wire::packet(msg, &sender, &sending))
 }
 
 /// Where the sender says it is: a CAM's own reference position, else the station's antenna.
 fn sender_pos(msg: &Payload, from: &Station) -> [f64; 2] {
     match msg {
-        Payload::Cam(c) => [c.pos.0, c.pos.1],
+        Payload::Cam(c) | Payload::Bsm(Bsm { core: c, .. }) => [c.pos.0, c.pos.1],
         _ => from.pos,
     }
 }
@@ -154,12 +155,15 @@ fn send(air: &mut Air, tx: &Tx, now_us: u64, links: &LinkModels, net: &UuNet, fa
     let msg_id = air.env.next_msg_id;
     air.env.next_msg_id += 1;
     let from = air.env.stations[tx.from];
+    let stack = air.env.stack;
     let sent = Sent {
         msg_id,
         msg: tx.msg.clone(),
-        packet: packet(air.env, &tx.msg, &from, now_us, msg_id),
+        packet: packet(air.env, (&tx.msg, stack), &from, now_us, msg_id),
         sent_us: now_us,
         from,
+        stack,
+        tx_cap_dbm: tx.tx_cap_dbm,
     };
     for &tech in &tx.via {
         if from.radios & bit(tech) == 0 && !(tech == Tech::Uu && from.is_rsu) {

@@ -83,7 +83,7 @@ pub fn feed(
 #[derive(Resource, Debug)]
 pub struct MsgToggles {
     /// Per `MsgType::ALL` index.
-    pub types: [bool; 5],
+    pub types: [bool; MsgType::COUNT],
     pub rings: bool,
     pub heat: bool,
 }
@@ -91,7 +91,7 @@ pub struct MsgToggles {
 impl Default for MsgToggles {
     fn default() -> Self {
         MsgToggles {
-            types: [true; 5],
+            types: [true; MsgType::COUNT],
             rings: true,
             heat: true,
         }
@@ -232,7 +232,7 @@ pub fn draw(
 ) {
     let t = view.t();
     let life = event_life(&ctl);
-    let mut drawn = [0usize; 5];
+    let mut drawn = [0usize; MsgType::COUNT];
     for ev in msgs.0.iter().rev() {
         if ev.t_recv > t || t - ev.t_recv > life {
             if t - ev.t_recv > life {
@@ -447,6 +447,8 @@ pub fn type_label(m: MsgType) -> &'static str {
         MsgType::Spat => "SPaT",
         MsgType::Map => "MAP",
         MsgType::Cpm => "CPM",
+        MsgType::Bsm => "BSM",
+        MsgType::Rsa => "RSA",
     }
 }
 

@@ -46,6 +46,16 @@ pub fn encode(msg: &Payload, ctx: &Context) -> Result<Vec<u8>, String> {
         Payload::Cpm(m) => encode_to_uper(&cpm_pdu(m, ctx)),
         Payload::Spat(m) => encode_to_uper(&spatem_pdu(m, ctx)),
         Payload::Map(m) => encode_to_uper(&mapem_pdu(m, ctx)),
+        Payload::Bsm(_) | Payload::Rsa(_) => Err("a J2735 message has no ETSI encoding".into()),
+    }
+}
+
+/// The UPER encoding of the SPAT or MapData a J2735 MessageFrame carries (the Korean profile).
+pub fn encode_j2735_value(msg: &Payload, ctx: &Context) -> Result<Vec<u8>, String> {
+    match msg {
+        Payload::Spat(m) => encode_to_uper(&spat(m)),
+        Payload::Map(m) => encode_to_uper(&map_data(m, ctx)),
+        _ => Err("only SPaT and MAP are encoded from the DSRC types".into()),
     }
 }
 
@@ -348,6 +358,12 @@ fn phase_state(s: MovementPhaseState) -> dsrc::MovementPhaseState {
 }
 
 fn spatem_pdu(m: &Spat, ctx: &Context) -> spatem::SPATEM {
+    spatem::SPATEM::new(header2(ID_SPATEM, ctx.station), spat(m))
+}
+
+/// The SPAT itself: the same type in ISO TS 19091 (inside a SPATEM) and SAE J2735 (inside a
+/// MessageFrame on the Korean profile), with no regional extensions.
+fn spat(m: &Spat) -> dsrc::SPAT {
     let states: Vec<dsrc::MovementState> = m
         .states
         .iter()
@@ -389,18 +405,20 @@ fn spatem_pdu(m: &Spat, ctx: &Context) -> spatem::SPATEM {
         None,
         None,
     );
-    spatem::SPATEM::new(
-        header2(ID_SPATEM, ctx.station),
-        dsrc::SPAT::new(
-            None,
-            None,
-            dsrc::IntersectionStateList(vec![intersection]),
-            None,
-        ),
+    dsrc::SPAT::new(
+        None,
+        None,
+        dsrc::IntersectionStateList(vec![intersection]),
+        None,
     )
 }
 
 fn mapem_pdu(m: &MapData, ctx: &Context) -> mapem::MAPEM {
+    mapem::MAPEM::new(header2(ID_MAPEM, ctx.station), map_data(m, ctx))
+}
+
+/// The MapData itself, shared by ISO TS 19091 and SAE J2735 as [`spat`] is.
+fn map_data(m: &MapData, ctx: &Context) -> dsrc::MapData {
     let mut lanes = Vec::new();
     for (a, approach) in m.approaches.iter().enumerate() {
         for l in &approach.lanes {
@@ -425,19 +443,16 @@ fn mapem_pdu(m: &MapData, ctx: &Context) -> mapem::MAPEM {
         None,
         None,
     );
-    mapem::MAPEM::new(
-        header2(ID_MAPEM, ctx.station),
-        dsrc::MapData::new(
-            None,
-            dsrc::MsgCount(0),
-            None,
-            None,
-            Some(dsrc::IntersectionGeometryList(vec![geometry])),
-            None,
-            None,
-            None,
-            None,
-        ),
+    dsrc::MapData::new(
+        None,
+        dsrc::MsgCount(0),
+        None,
+        None,
+        Some(dsrc::IntersectionGeometryList(vec![geometry])),
+        None,
+        None,
+        None,
+        None,
     )
 }
 

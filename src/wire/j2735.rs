@@ -7,8 +7,12 @@
 //! the fields are written here; SPaT and MAP share their definitions with ISO TS 19091, whose
 //! encoder `wire::its` already has.
 
-/// DSRCmsgID of the Basic Safety Message (J2735 §5.2 MessageTypes).
+/// DSRCmsgIDs (J2735 §5.2 MessageTypes): MapData 18, SPAT 19, Basic Safety Message 20,
+/// Road Side Alert 27.
+pub const MSG_MAP: u16 = 18;
+pub const MSG_SPAT: u16 = 19;
 pub const MSG_BSM: u16 = 20;
+pub const MSG_RSA: u16 = 27;
 
 /// Bits appended most significant first, as UPER writes them.
 #[derive(Debug, Default)]
@@ -76,13 +80,91 @@ pub struct CoreData {
     pub length_m: f64,
 }
 
-/// A MessageFrame around a BSM with part I only.
-pub fn bsm(c: &CoreData) -> Vec<u8> {
+/// A MessageFrame around a BSM: part I, and when `events` (VehicleEventFlags bits, bit 0 =
+/// eventHazardLights) has any set, part II with the VehicleSafetyExtensions carrying them.
+/// SAE J2945/1 also puts path history and path prediction in part II; they are not sent here.
+pub fn bsm(c: &CoreData, events: u16) -> Vec<u8> {
     let mut b = Bits::default();
     b.put(0, 1); // BasicSafetyMessage: no extensions
-    b.put(0, 2); // partII, regional absent
+    b.put(u64::from(events != 0), 1); // partII
+    b.put(0, 1); // regional absent
     core_data(&mut b, c);
+    if events != 0 {
+        b.int(0, 1, 8); // SEQUENCE (SIZE(1..8)) OF PartIIcontent: one
+        b.int(PART_II_VEHICLE_SAFETY, 0, 63);
+        open_type(&mut b, &safety_extensions(events));
+    }
     message_frame(MSG_BSM, &b.into_bytes())
+}
+
+/// PartII-Id of the VehicleSafetyExtensions (J2735 §6.118: vehicleSafetyExt 0).
+const PART_II_VEHICLE_SAFETY: i64 = 0;
+
+/// VehicleSafetyExtensions ::= SEQUENCE { events VehicleEventFlags OPTIONAL, pathHistory,
+/// pathPrediction, lights (all OPTIONAL), ... }: events only. VehicleEventFlags is a BIT
+/// STRING (SIZE (13, ...)): the size's extension bit, then the 13 named bits, bit 0 first.
+fn safety_extensions(events: u16) -> Vec<u8> {
+    let mut b = Bits::default();
+    b.put(0, 1);
+    b.put(0b1000, 4);
+    b.put(0, 1);
+    for bit in 0..13 {
+        b.put(u64::from(events >> bit & 1), 1);
+    }
+    b.into_bytes()
+}
+
+/// An open type's value (X.691 §11.2): its octet length, then the octets.
+fn open_type(b: &mut Bits, value: &[u8]) {
+    length(b, value.len());
+    for &byte in value {
+        b.put(u64::from(byte), 8);
+    }
+}
+
+/// An unconstrained length determinant (X.691 §11.9.3.6-7): one octet below 128, else two.
+fn length(b: &mut Bits, n: usize) {
+    if n < 128 {
+        b.put(n as u64, 8);
+    } else {
+        b.put(0x8000 | (n as u64 & 0x3fff), 16);
+    }
+}
+
+/// What a Road Side Alert says.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Alert {
+    /// MsgCount, 0..127.
+    pub count: u8,
+    /// MinuteOfTheYear (UTC) of the alert.
+    pub minute_of_year: u32,
+    /// ITIS code of the event (SAE J2540-2).
+    pub itis: u16,
+    /// Where the event is.
+    pub lat_deg: f64,
+    pub lon_deg: f64,
+}
+
+/// A MessageFrame around a RoadSideAlert ::= SEQUENCE { msgCnt, timeStamp OPTIONAL,
+/// typeEvent, description, priority, heading, extent OPTIONAL, position FullPositionVector
+/// OPTIONAL, furtherInfoID, regional OPTIONAL, ... }: count, time stamp, event and position.
+pub fn rsa(a: &Alert) -> Vec<u8> {
+    let mut b = Bits::default();
+    b.put(0, 1);
+    b.put(0b1000_0100, 8); // timeStamp and position present
+    b.int(i64::from(a.count % 128), 0, 127);
+    b.int(i64::from(a.minute_of_year), 0, 527_040);
+    b.int(i64::from(a.itis), 0, 65_535);
+    // FullPositionVector { utcTime OPTIONAL, long, lat, eight more OPTIONAL, ... }.
+    b.put(0, 1);
+    b.put(0, 8);
+    b.int(
+        (a.lon_deg * 1e7).round() as i64,
+        -1_799_999_999,
+        1_800_000_001,
+    );
+    b.int((a.lat_deg * 1e7).round() as i64, -900_000_000, 900_000_001);
+    message_frame(MSG_RSA, &b.into_bytes())
 }
 
 /// MessageFrame ::= SEQUENCE { messageId (0..32767), value (open type), ... }: the extension
@@ -91,12 +173,7 @@ pub fn message_frame(id: u16, value: &[u8]) -> Vec<u8> {
     let mut b = Bits::default();
     b.put(0, 1);
     b.int(i64::from(id), 0, 32_767);
-    let n = value.len();
-    if n < 128 {
-        b.put(n as u64, 8);
-    } else {
-        b.put(0x8000 | (n as u64 & 0x3fff), 16);
-    }
+    length(&mut b, value.len());
     let mut out = b.into_bytes();
     out.extend(value);
     out
@@ -173,7 +250,7 @@ mod tests {
     fn a_part_i_bsm_is_40_bytes_with_its_frame() {
         // BSMcoreData: 7+32+16+31+32+16+32+3+13+15+8+48+15+22 = 290 bits; the BSM's extension and
         // presence bits make 293, 37 octets; the frame adds 2 octets of id and 1 of length.
-        let f = bsm(&core());
+        let f = bsm(&core(), 0);
         assert_eq!(f.len(), 40);
         // Extension bit 0 and id 20 in 15 bits: 0000 0000 0001 0100.
         assert_eq!(&f[..3], &[0x00, 0x14, 37]);
@@ -183,5 +260,45 @@ mod tests {
         // Then the TemporaryID.
         let id = (u64::from_be_bytes([0, 0, 0, f[4], f[5], f[6], f[7], f[8]]) >> 6) & 0xffff_ffff;
         assert_eq!(id, 0x0102_0304);
+    }
+
+    /// `n` bits of `f` from bit `start`, most significant first.
+    fn bits_at(f: &[u8], start: usize, n: usize) -> u64 {
+        (start..start + n).fold(0, |v, i| v << 1 | u64::from(f[i / 8] >> (7 - i % 8) & 1))
+    }
+
+    #[test]
+    fn an_event_adds_part_ii_with_its_flags() {
+        // 293 bits, then one PartIIcontent: 3 bits of count, 6 of id, 8 of length and the 3
+        // octets of the extensions (1 + 4 + 1 + 13 = 19 bits, padded): 334 bits, 42 octets.
+        let f = bsm(&core(), 1 << 7 | 1 << 11);
+        assert_eq!((f.len(), f[2]), (3 + 42, 42));
+        let part_ii = 24 + 293;
+        assert_eq!(bits_at(&f, 24 + 1, 1), 1, "partII present");
+        assert_eq!(bits_at(&f, part_ii, 3 + 6 + 8), 3);
+        // ext 0, events present 1000, size ext 0, then bits 0..12 with 7 and 11 set: 0 1000 0
+        // 0000000100010.
+        let ext = bits_at(&f, part_ii + 17, 19);
+        assert_eq!(ext, 0b010_0000_0000_0010_0010);
+    }
+
+    #[test]
+    fn a_road_side_alert_is_count_minute_event_and_position() {
+        // 1 + 8 + 7 + 20 + 16 + 1 + 8 + 32 + 31 = 124 bits: 16 octets.
+        let a = Alert {
+            count: 3,
+            minute_of_year: 1_000,
+            itis: 532,
+            lat_deg: 37.577,
+            lon_deg: 126.8898,
+        };
+        let f = rsa(&a);
+        assert_eq!(&f[..3], &[0x00, 27, 16]);
+        let at = |start: usize, n: usize| bits_at(&f, 24 + start, n);
+        assert_eq!(at(0, 9), 0b0_1000_0100);
+        assert_eq!((at(9, 7), at(16, 20), at(36, 16)), (3, 1_000, 532));
+        let lon = at(61, 32) as i64 - 1_799_999_999;
+        let lat = at(93, 31) as i64 - 900_000_000;
+        assert_eq!((lon, lat), (1_268_898_000, 375_770_000));
     }
 }

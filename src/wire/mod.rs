@@ -15,6 +15,7 @@ pub mod size;
 pub mod time;
 pub mod wsmp;
 
+use crate::scenario::spec::Profile;
 use crate::v2x::messages::Payload;
 use geo::GeoOrigin;
 use gn::{Forwarding, Packet, Source};
@@ -66,19 +67,131 @@ fn payload(msg: &Payload, _: &Sender, _: &GeoOrigin) -> Vec<u8> {
     vec![0; size::payload_bytes(msg)]
 }
 
+/// The SPAT or MapData value of a J2735 MessageFrame: its UPER encoding with the DSRC types
+/// (`its`), or without the encoder as many zero bytes (`size`).
+#[cfg(feature = "asn1")]
+fn j2735_value(msg: &Payload, from: &Sender, origin: &GeoOrigin) -> Vec<u8> {
+    let ctx = its::Context {
+        origin: *origin,
+        station_type: from.station_type,
+        station: from.station,
+    };
+    its::encode_j2735_value(msg, &ctx).unwrap_or_else(|_| vec![0; size::j2735_value_bytes(msg)])
+}
+
+#[cfg(not(feature = "asn1"))]
+fn j2735_value(msg: &Payload, _: &Sender, _: &GeoOrigin) -> Vec<u8> {
+    vec![0; size::j2735_value_bytes(msg)]
+}
+
 /// Whether this build writes the messages' real encodings (feature `asn1`), which a capture
 /// (`--pcap`) needs.
 pub const ENCODES: bool = cfg!(feature = "asn1");
 
-/// How a packet is sent: when, where on earth the map is, who signs, the GN sequence number
-/// and the packet lifetime (`messages.lifetime_s`, the same that expires late copies).
+/// The network and transport layers a profile's messages travel in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Stack {
+    /// ETSI: GeoNetworking and BTP (EN 302 636-4-1, -5-1).
+    #[default]
+    GeoNetworking,
+    /// Korea and the US: IEEE 1609.3 WSMP.
+    Wsmp,
+}
+
+impl Stack {
+    pub fn of(profile: Profile) -> Stack {
+        match profile {
+            Profile::Etsi => Stack::GeoNetworking,
+            Profile::Korea => Stack::Wsmp,
+        }
+    }
+
+    /// The EtherType in the LLC/SNAP header in front of the packet.
+    pub fn ethertype(self) -> u16 {
+        match self {
+            Stack::GeoNetworking => frame::ETHERTYPE_GN,
+            Stack::Wsmp => frame::ETHERTYPE_WSMP,
+        }
+    }
+}
+
+/// How a packet is sent: on which stack, when, where on earth the map is, who signs, the GN
+/// sequence number and the packet lifetime (`messages.lifetime_s`, the same that expires late
+/// copies).
 #[derive(Debug, Clone, Copy)]
 pub struct Sending {
+    pub stack: Stack,
     pub now_us: u64,
     pub origin: GeoOrigin,
     pub signer: Signer,
     pub sequence: u16,
     pub lifetime_s: f64,
+}
+
+/// The packet of a message on its stack.
+pub fn packet(msg: &Payload, from: &Sender, s: &Sending) -> Vec<u8> {
+    match s.stack {
+        Stack::GeoNetworking => gn_packet(msg, from, s),
+        Stack::Wsmp => wsm_packet(msg, from, s),
+    }
+}
+
+/// The WAVE short message of a message: WSMP headers, then the IEEE 1609.2 signed data
+/// around the J2735 MessageFrame (the same envelope as ETSI's, with the US PSIDs).
+pub fn wsm_packet(msg: &Payload, from: &Sender, s: &Sending) -> Vec<u8> {
+    let psid = match msg {
+        Payload::Bsm(_) => wsmp::PSID_BSM,
+        Payload::Rsa(_) => wsmp::PSID_TRAVELLER,
+        _ => wsmp::PSID_INTERSECTION,
+    };
+    let frame = j2735_frame(msg, from, s);
+    let header = Header {
+        psid,
+        gen_us: s.now_us,
+        location: None,
+    };
+    let data = security::signed(&frame, &header, s.signer, from.station);
+    let mut out = wsmp::headers(psid, data.len());
+    out.extend(data);
+    out
+}
+
+/// A message as a J2735 MessageFrame. ETSI-only messages (CAM, DENM, CPM) are not sent on the
+/// Korean profile; were one handed in, it would go as its ETSI encoding, unframed.
+fn j2735_frame(msg: &Payload, from: &Sender, s: &Sending) -> Vec<u8> {
+    let origin = &s.origin;
+    match msg {
+        Payload::Bsm(b) => {
+            let c = &b.core;
+            let (lat_deg, lon_deg) = origin.to_wgs84(c.pos.0, c.pos.1);
+            let core = j2735::CoreData {
+                count: b.count,
+                id: b.core.station_id,
+                sec_mark_ms: (s.now_us / 1000 % 60_000) as u16,
+                lat_deg,
+                lon_deg,
+                speed: c.speed,
+                heading_deg: geo::compass_deg(c.heading_rad),
+                accel: c.accel,
+                width_m: c.width_m,
+                length_m: c.length_m,
+            };
+            j2735::bsm(&core, b.events)
+        }
+        Payload::Rsa(d) => {
+            let (lat_deg, lon_deg) = origin.to_wgs84(d.pos.0, d.pos.1);
+            j2735::rsa(&j2735::Alert {
+                count: (d.action_id.sequence % 128) as u8,
+                minute_of_year: (s.now_us / 60_000_000 % 527_040) as u32,
+                itis: d.event.itis(),
+                lat_deg,
+                lon_deg,
+            })
+        }
+        Payload::Spat(_) => j2735::message_frame(j2735::MSG_SPAT, &j2735_value(msg, from, origin)),
+        Payload::Map(_) => j2735::message_frame(j2735::MSG_MAP, &j2735_value(msg, from, origin)),
+        Payload::Cam(_) | Payload::Denm(_) | Payload::Cpm(_) => payload(msg, from, origin),
+    }
 }
 
 /// The GeoNetworking packet of a message: basic header, then the signed envelope around the
@@ -96,7 +209,7 @@ pub fn gn_packet(msg: &Payload, from: &Sender, s: &Sending) -> Vec<u8> {
         heading_deg: geo::compass_deg(from.heading_rad),
         mobile: from.mobile(),
     };
-    let p = profile(msg, origin, s.sequence, s.lifetime_s);
+    let p = transport(msg, origin, s.sequence, s.lifetime_s);
     let mut inner = gn::common_and_extended(&p.packet, &source, now_us, payload.len());
     inner.extend(&payload);
     let header = Header {
@@ -111,15 +224,15 @@ pub fn gn_packet(msg: &Payload, from: &Sender, s: &Sending) -> Vec<u8> {
 
 /// How each message type travels (ports: TS 103 248; PSIDs: TS 102 965; traffic classes: the
 /// DCC profiles of TS 102 636-4-2).
-struct Profile {
+struct Transport {
     packet: Packet,
     psid: u32,
     /// The signed header carries the generation location (DENM, TS 103 097 §7.1.2).
     located: bool,
 }
 
-fn profile(msg: &Payload, origin: &GeoOrigin, sequence: u16, lifetime_s: f64) -> Profile {
-    let single = |port, tc, psid| Profile {
+fn transport(msg: &Payload, origin: &GeoOrigin, sequence: u16, lifetime_s: f64) -> Transport {
+    let single = |port, tc, psid| Transport {
         packet: Packet {
             forwarding: Forwarding::SingleHop,
             lifetime_s,
@@ -130,11 +243,11 @@ fn profile(msg: &Payload, origin: &GeoOrigin, sequence: u16, lifetime_s: f64) ->
         located: false,
     };
     match msg {
-        Payload::Cam(_) => single(2001, 2, security::PSID_CAM),
+        Payload::Cam(_) | Payload::Bsm(_) => single(2001, 2, security::PSID_CAM),
         Payload::Map(_) => single(2003, 3, security::PSID_MAPEM),
         Payload::Spat(_) => single(2004, 3, security::PSID_SPATEM),
         Payload::Cpm(_) => single(2009, 3, security::PSID_CPM),
-        Payload::Denm(d) => Profile {
+        Payload::Denm(d) | Payload::Rsa(d) => Transport {
             packet: Packet {
                 forwarding: Forwarding::GeoBroadcast {
                     centre: origin.to_wgs84(d.pos.0, d.pos.1),
@@ -155,7 +268,9 @@ fn profile(msg: &Payload, origin: &GeoOrigin, sequence: u16, lifetime_s: f64) ->
 /// last one that did (a digest otherwise); every other message carries it always (§7.1.2-3).
 pub fn signer(msg: &Payload, last_certificate_us: Option<u64>, now_us: u64) -> Signer {
     match (msg, last_certificate_us) {
-        (Payload::Cam(_), Some(last)) if now_us < last + 1_000_000 => Signer::Digest,
+        (Payload::Cam(_) | Payload::Bsm(_), Some(last)) if now_us < last + 1_000_000 => {
+            Signer::Digest
+        }
         _ => Signer::Certificate,
     }
 }

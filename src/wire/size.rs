@@ -30,22 +30,7 @@ pub fn payload_bytes(msg: &Payload) -> usize {
             }
             bytes(bits)
         }
-        Payload::Spat(s) => bytes(SPAT_BITS + SPAT_GROUP_BITS * s.states.len().min(255)),
-        Payload::Map(m) => {
-            let lanes = m.approaches.iter().flat_map(|a| &a.lanes);
-            let bits: usize = lanes
-                .take(255)
-                .map(|l| {
-                    MAP_LANE_BITS
-                        + if l.signal_group > 0 {
-                            MAP_CONNECTION_BITS
-                        } else {
-                            0
-                        }
-                })
-                .sum();
-            bytes(MAP_BITS + bits)
-        }
+        Payload::Spat(_) | Payload::Map(_) => bytes(payload_bits(msg)),
         Payload::Cpm(c) => {
             let objects = c.objects.iter().take(128);
             let bits: usize = objects
@@ -68,6 +53,43 @@ pub fn payload_bytes(msg: &Payload) -> usize {
                     + bits,
             )
         }
+        // J2735 messages have no ETSI encoding: they travel in WSMP (`wire::wsm_packet`).
+        Payload::Bsm(_) | Payload::Rsa(_) => 0,
+    }
+}
+
+/// The length of the SPAT or MapData value inside a J2735 MessageFrame, bytes: the ETSI
+/// message's bits without its 48-bit ItsPduHeader, padded on its own.
+pub fn j2735_value_bytes(msg: &Payload) -> usize {
+    match msg {
+        Payload::Spat(_) | Payload::Map(_) => (payload_bits(msg) - ITS_PDU_HEADER_BITS).div_ceil(8),
+        _ => 0,
+    }
+}
+
+/// ItsPduHeader: protocolVersion (8 bits), messageID (8), stationID (32).
+const ITS_PDU_HEADER_BITS: usize = 48;
+
+/// The bits of a SPATEM's or MAPEM's encoding before padding.
+fn payload_bits(msg: &Payload) -> usize {
+    match msg {
+        Payload::Spat(s) => SPAT_BITS + SPAT_GROUP_BITS * s.states.len().min(255),
+        Payload::Map(m) => {
+            let lanes = m.approaches.iter().flat_map(|a| &a.lanes);
+            let bits: usize = lanes
+                .take(255)
+                .map(|l| {
+                    MAP_LANE_BITS
+                        + if l.signal_group > 0 {
+                            MAP_CONNECTION_BITS
+                        } else {
+                            0
+                        }
+                })
+                .sum();
+            MAP_BITS + bits
+        }
+        _ => 0,
     }
 }
 
@@ -108,6 +130,10 @@ mod tests {
         };
         let real = encode(m, &ctx).map(|v| v.len());
         assert_eq!(Ok(payload_bytes(m)), real, "{m:?}");
+        if matches!(m, Payload::Spat(_) | Payload::Map(_)) {
+            let real = crate::wire::its::encode_j2735_value(m, &ctx).map(|v| v.len());
+            assert_eq!(Ok(j2735_value_bytes(m)), real, "J2735 {m:?}");
+        }
     }
 
     #[test]

@@ -45,16 +45,25 @@ pub enum MsgType {
     Map,
     /// Collective Perception Message, ETSI TS 103 324.
     Cpm,
+    /// Basic Safety Message, SAE J2735 (Korean profile: vehicles' awareness, and their
+    /// hard-braking and disabled-vehicle events).
+    Bsm,
+    /// Road Side Alert, SAE J2735 (Korean profile: hazards announced by roadside units).
+    Rsa,
 }
 
 impl MsgType {
-    pub const ALL: [MsgType; 5] = [
+    pub const ALL: [MsgType; 7] = [
         MsgType::Cam,
         MsgType::Denm,
         MsgType::Spat,
         MsgType::Map,
         MsgType::Cpm,
+        MsgType::Bsm,
+        MsgType::Rsa,
     ];
+    /// How many types there are.
+    pub const COUNT: usize = MsgType::ALL.len();
     pub fn name(self) -> &'static str {
         match self {
             MsgType::Cam => "cam",
@@ -62,8 +71,31 @@ impl MsgType {
             MsgType::Spat => "spat",
             MsgType::Map => "map",
             MsgType::Cpm => "cpm",
+            MsgType::Bsm => "bsm",
+            MsgType::Rsa => "rsa",
         }
     }
+
+    /// Whether stations on `profile` send this type.
+    pub fn sent_on(self, profile: Profile) -> bool {
+        match self {
+            MsgType::Spat | MsgType::Map => true,
+            MsgType::Cam | MsgType::Denm | MsgType::Cpm => profile == Profile::Etsi,
+            MsgType::Bsm | MsgType::Rsa => profile == Profile::Korea,
+        }
+    }
+}
+
+/// The message set and protocol stack stations use (docs/v2x-models.md).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Profile {
+    /// European C-ITS: CAM, DENM, CPM, SPATEM and MAPEM over GeoNetworking/BTP.
+    #[default]
+    Etsi,
+    /// Korean C-ITS, as on the Sangam testbed: SAE J2735 BSM (10 Hz, SAE J2945/1 congestion
+    /// control, event flags for hard braking and disabled vehicles), SPaT and MAP (10 Hz) and
+    /// Road Side Alerts, over IEEE 1609.3 WSMP.
+    Korea,
 }
 
 /// Everything V2X in a scenario. `enabled: false` turns all of it off (a baseline run).
@@ -71,6 +103,8 @@ impl MsgType {
 #[serde(deny_unknown_fields, default)]
 pub struct V2xSpec {
     pub enabled: bool,
+    /// The message set: `Etsi` (default) or `Korea`.
+    pub profile: Profile,
     pub rsus: Vec<RsuSpec>,
     pub gnbs: Vec<GnbSpec>,
     /// The control centre (Seoul Future Mobility Center in the Sangam scenarios).

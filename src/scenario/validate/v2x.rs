@@ -3,7 +3,7 @@
 
 use super::{Checker, MAX_RANGE_M, MAX_TX_DBM, MIN_TX_DBM};
 use crate::scenario::spec::{
-    Action, Expectation, Latency, MAX_DENM_VALIDITY_S, SidelinkSpec, Tech,
+    Action, Expectation, Latency, MAX_DENM_VALIDITY_S, MsgType, Profile, SidelinkSpec, Tech,
 };
 
 /// Vehicle groups an expectation's `of` may name besides vehicle and flow ids.
@@ -442,9 +442,40 @@ impl Checker<'_, '_> {
         }
     }
 
+    /// A message type the scenario's profile never sends cannot be measured.
+    fn sent_type(&mut self, path: &str, msg: MsgType) {
+        let profile = self.spec.v2x.profile;
+        if !msg.sent_on(profile) {
+            let hint = match profile {
+                Profile::Korea => {
+                    "on the Korean profile vehicles send Bsm (for CAM, and with event flags for \
+                     their own hazards), roadside units Rsa (for DENM), Spat and Map; there is \
+                     no CPM. Use one of those, or set v2x.profile: Etsi"
+                }
+                Profile::Etsi => {
+                    "Bsm and Rsa are sent on the Korean profile (v2x.profile: Korea); the ETSI \
+                     profile sends Cam, Denm, Cpm, Spat and Map"
+                }
+            };
+            self.out.err(
+                path,
+                format!("{msg:?} is never sent on the {profile:?} profile"),
+                Some(hint.into()),
+            );
+        }
+    }
+
     pub(super) fn expectations(&mut self) {
         for (i, e) in self.spec.expectations.iter().enumerate() {
             let p = format!("expectations[{i}]");
+            match e {
+                Expectation::Latency { msg, .. }
+                | Expectation::DeliveryRatio { msg, .. }
+                | Expectation::MinDelivered { msg, .. } => {
+                    self.sent_type(&format!("{p}.msg"), *msg);
+                }
+                _ => {}
+            }
             match e {
                 Expectation::NoCollisions
                 | Expectation::ComfortableBraking

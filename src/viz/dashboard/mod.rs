@@ -15,6 +15,7 @@ use std::time::Instant;
 use bevy::prelude::*;
 
 use crate::metrics::report::Verdict;
+use crate::scenario::spec::MsgType;
 
 pub use inspector::{highlight, inspector};
 pub use layout::setup;
@@ -68,8 +69,8 @@ pub struct Stats {
     pub last_warning: Option<String>,
     /// Receptions lost because a vehicle had no 5G cell (`no_coverage`).
     pub no_coverage: u64,
-    pub types: [TypeStats; 5],
-    sent_history: VecDeque<(f64, [u64; 5])>,
+    pub types: [TypeStats; MsgType::COUNT],
+    sent_history: VecDeque<(f64, [u64; MsgType::COUNT])>,
     /// p99 latency per simulated second, ms.
     pub spark: VecDeque<Option<f64>>,
     spark_live: bool,

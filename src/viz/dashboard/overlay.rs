@@ -23,7 +23,7 @@ Select
   click        vehicle, RSU, gNB, pedestrian -> inspector
   Esc          clear selection
 V2X layers
-  1-5          CAM, DENM, SPaT, MAP, CPM arcs
+  1-7          CAM, DENM, SPaT, MAP, CPM, BSM, RSA arcs
   G            coverage rings   B          busy-ratio heat map
 H or ?         this help";
 
@@ -78,7 +78,7 @@ fn time_keys(k: &impl Fn(KeyCode) -> bool, ctl: &mut TimeCtl) {
     }
 }
 
-/// 1-5 the arcs of each message type, G the coverage rings, B the heat map.
+/// 1-7 the arcs of each message type, G the coverage rings, B the heat map.
 fn layer_keys(k: &impl Fn(KeyCode) -> bool, toggles: &mut MsgToggles) {
     let digits = [
         KeyCode::Digit1,
@@ -86,6 +86,8 @@ fn layer_keys(k: &impl Fn(KeyCode) -> bool, toggles: &mut MsgToggles) {
         KeyCode::Digit3,
         KeyCode::Digit4,
         KeyCode::Digit5,
+        KeyCode::Digit6,
+        KeyCode::Digit7,
     ];
     for (i, key) in digits.into_iter().enumerate() {
         if k(key) {

@@ -164,7 +164,7 @@ impl Fleet {
 }
 
 /// The per-type table: rate, delivery ratio and latency percentiles.
-fn v2x_text(enabled: bool, types: &[TypeStats; 5]) -> String {
+fn v2x_text(enabled: bool, types: &[TypeStats; MsgType::COUNT]) -> String {
     let quiet = |ts: &TypeStats| ts.sent == 0 && ts.attempts == 0;
     if !enabled {
         return "V2X is off in this scenario".to_string();
@@ -331,7 +331,7 @@ mod tests {
 
     #[test]
     fn v2x_table_skips_silent_types_and_formats_ratios() {
-        let mut types = [TypeStats::default(); 5];
+        let mut types = [TypeStats::default(); MsgType::COUNT];
         assert_eq!(v2x_text(false, &types), "V2X is off in this scenario");
         assert_eq!(v2x_text(true, &types), "no messages yet");
         types[1] = TypeStats {

@@ -36,7 +36,7 @@ pub fn refresh(mut host: NonSendMut<SimHost>, mut stats: ResMut<Stats>, msgs: Re
 
 impl Stats {
     /// Copy the recorder's figures; returns the messages sent so far per type.
-    fn read(&mut self, rec: &Recorder) -> [u64; 5] {
+    fn read(&mut self, rec: &Recorder) -> [u64; MsgType::COUNT] {
         self.arrived = rec.finished.iter().filter(|v| v.arrive_s.is_some()).count();
         self.collisions = rec.collisions.len();
         self.last_collision = rec
@@ -49,7 +49,7 @@ impl Stats {
             .warnings
             .last()
             .map(|w| format!("{} <- {} at {:.1} s", w.vehicle, w.hazard, w.received_s));
-        let mut sent = [0u64; 5];
+        let mut sent = [0u64; MsgType::COUNT];
         self.no_coverage = 0;
         for (i, m) in MsgType::ALL.iter().enumerate() {
             let agg = rec.v2x.merged(*m, None);
@@ -69,7 +69,7 @@ impl Stats {
 
     /// Send rates over the last ~2 s of simulated time (the average so far when there is too
     /// little history: just started, or time jumped back).
-    fn update_rates(&mut self, t: f64, sent: [u64; 5]) {
+    fn update_rates(&mut self, t: f64, sent: [u64; MsgType::COUNT]) {
         if self.sent_history.back().is_some_and(|(t0, _)| *t0 > t) {
             self.sent_history.clear();
         }
@@ -79,7 +79,7 @@ impl Stats {
         }
         let (t0, s0) = match self.sent_history.front() {
             Some(&(t0, s0)) if t - t0 > 0.5 => (t0, s0),
-            _ => (0.0, [0; 5]),
+            _ => (0.0, [0; MsgType::COUNT]),
         };
         if t - t0 > 1e-6 {
             for i in 0..5 {
@@ -146,7 +146,7 @@ mod tests {
         // 10 CAMs a second, steadily.
         for k in 0..=10 {
             let t = k as f64 * 0.5;
-            s.update_rates(t, [(t * 10.0) as u64, 0, 0, 0, 0]);
+            s.update_rates(t, [(t * 10.0) as u64, 0, 0, 0, 0, 0, 0]);
         }
         assert!((s.types[0].rate - 10.0).abs() < 1e-9, "{}", s.types[0].rate);
         // The window holds about two seconds, not the whole run.
@@ -154,7 +154,7 @@ mod tests {
             - s.sent_history.front().map(|f| f.0).unwrap_or(0.0);
         assert!((2.0..=2.5).contains(&span), "{span}");
         // Time jumps back (a restart): the average since the start.
-        s.update_rates(1.0, [4, 0, 0, 0, 0]);
+        s.update_rates(1.0, [4, 0, 0, 0, 0, 0, 0]);
         assert!((s.types[0].rate - 4.0).abs() < 1e-9);
     }
 }
