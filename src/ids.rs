@@ -27,6 +27,8 @@ pub enum StationId {
     Vehicle(u32),
     /// A roadside unit, by its index in the scenario.
     Rsu(u32),
+    /// The control centre's server, which vehicles report to (the last number).
+    ControlCentre,
 }
 
 impl StationId {
@@ -34,13 +36,15 @@ impl StationId {
     pub fn wire(self) -> Option<u32> {
         match self {
             Self::Vehicle(i) => (i < RSU_STATION_BASE).then_some(i),
-            Self::Rsu(i) => RSU_STATION_BASE.checked_add(i),
+            Self::Rsu(i) => RSU_STATION_BASE.checked_add(i).filter(|&n| n < u32::MAX),
+            Self::ControlCentre => Some(u32::MAX),
         }
     }
 
     /// The station a wire number stands for (every number stands for exactly one).
     pub fn from_wire(n: u32) -> Self {
         match n.checked_sub(RSU_STATION_BASE) {
+            _ if n == u32::MAX => Self::ControlCentre,
             Some(i) => Self::Rsu(i),
             None => Self::Vehicle(n),
         }
@@ -108,7 +112,7 @@ mod tests {
 
     #[test]
     fn station_numbers_are_one_to_one() {
-        use super::StationId::{Rsu, Vehicle};
+        use super::StationId::{ControlCentre, Rsu, Vehicle};
         assert_eq!(Vehicle(0).wire(), Some(0));
         assert_eq!(Rsu(0).wire(), Some(2_000_000));
         assert_eq!(
@@ -117,12 +121,18 @@ mod tests {
             "would collide with the first RSU"
         );
         assert_eq!(Rsu(u32::MAX).wire(), None);
+        assert_eq!(
+            Rsu(u32::MAX - 2_000_000).wire(),
+            None,
+            "would collide with the control centre"
+        );
         for id in [
             Vehicle(0),
             Vehicle(1_999_999),
             Rsu(0),
             Rsu(7),
-            Rsu(u32::MAX - 2_000_000),
+            Rsu(u32::MAX - 2_000_001),
+            ControlCentre,
         ] {
             assert_eq!(super::StationId::from_wire(id.wire().unwrap()), id);
         }

@@ -151,6 +151,49 @@ fn in_a_jam_the_interval_follows_the_density_around_each_car() {
     assert!(lo <= 150.0 && hi >= 250.0, "{lo}..{hi}");
 }
 
+/// Vehicles with a 5G radio report Probe Vehicle Data once a second over the uplink to the
+/// control centre's server; those without one do not.
+#[test]
+fn probe_data_goes_to_the_control_centre_once_a_second() {
+    let (_, v2x) = traced(
+        r#"(name: "pvd", duration: 20.0,
+        network: (
+            nodes: [(id: "w", pos: (0.0, 0.0)), (id: "e", pos: (2000.0, 0.0))],
+            links: [(id: "we", from: "w", to: "e", lanes: 1)],
+        ),
+        vehicles: [
+            (id: "a", kind: Car, route: Links(["we"]), pos: 100.0, speed: 12.0, automated: true),
+            (id: "b", kind: Car, route: Links(["we"]), pos: 150.0, speed: 12.0, automated: true),
+        ],
+        v2x: (enabled: true, profile: Korea, control_centre: Some((500.0, 300.0)),
+            gnbs: [(id: "cell", pos: (400.0, 100.0))],
+            obu: (automated: [Pc5, Uu])),
+        expectations: [MinDelivered(msg: Pvd, count: 30)],
+    )"#,
+    );
+    let mut per_sender = BTreeMap::<String, Vec<f64>>::new();
+    for row in v2x
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+    {
+        if row[3] == "pvd" {
+            assert_eq!((row[5], row[6]), ("control_centre", "uu"), "{row:?}");
+            per_sender
+                .entry(row[4].to_string())
+                .or_default()
+                .push(row[0].parse().expect("time_sent"));
+        }
+    }
+    assert_eq!(per_sender.len(), 2);
+    for (who, t) in &per_sender {
+        assert!((19..=20).contains(&t.len()), "{who}: {t:?}");
+        for w in t.windows(2) {
+            assert!((w[1] - w[0] - 1.0).abs() < 1e-6, "{who}: {w:?}");
+        }
+    }
+}
+
 /// An expectation on a message the profile never sends is an error at its `msg`, with a hint.
 #[test]
 fn expectations_name_messages_the_profile_sends() {

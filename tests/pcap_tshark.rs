@@ -263,7 +263,7 @@ fn the_korean_profile_sends_j2735_in_wsmp_that_tshark_reads() {
         let id = u64::from_str_radix(&r[3][..4], 16).unwrap();
         let want = match id {
             20 => (0x20, "20"),
-            18 | 19 => (0x82, "23"),
+            18 | 19 | 23 => (0x82, "23"),
             other => panic!("MessageFrame id {other}: {r:?}"),
         };
         assert_eq!((psid, r[2].as_str()), want, "{r:?}");

@@ -64,12 +64,12 @@ fn hidden_pedestrian_collides_without_v2x_and_not_with_it() {
 }
 
 /// A red-light runner hidden by a corner building: without V2X the automated car, on green,
-/// sees it too late and hits it; with the junction RSU's camera and CPM it learns of the runner
-/// once the runner can no longer stop, ~2.4 s before its own stop line, and waits.
+/// sees it too late and hits it; with the junction RSU's camera it learns of the runner once
+/// the runner can no longer stop, ~2.4 s before its own stop line, and waits: from a CPM on the
+/// ETSI profile, from an Intersection Collision Avoidance message on the Korean one.
 #[test]
 fn red_light_runner_collides_without_v2x_and_not_with_it() {
     let without = run_file("scenarios/red-light-runner-no-v2x.ron");
-    let with = run_file("scenarios/red-light-runner.ron");
     let hit = |r: &Report| {
         r.collisions
             .iter()
@@ -80,11 +80,6 @@ fn red_light_runner_collides_without_v2x_and_not_with_it() {
         "no collision without V2X: {:?}",
         without.collisions
     );
-    assert!(
-        with.collisions.is_empty(),
-        "collision with V2X: {:?}",
-        with.collisions
-    );
     // Without V2X the ego never even braked: its sensors saw the runner too late.
     let ego = |r: &Report| {
         r.vehicles
@@ -94,16 +89,28 @@ fn red_light_runner_collides_without_v2x_and_not_with_it() {
             .expect("ego")
     };
     assert!(ego(&without).max_decel < 1.0, "{:?}", ego(&without));
-    // The warning came by CPM, about the runner (vehicle index 1), with time to spare.
-    let w = with
-        .warnings
-        .iter()
-        .find(|w| w.vehicle == "ego")
-        .expect("the ego was warned");
-    assert_eq!((w.kind.as_str(), w.hazard.as_str()), ("cpm", "3000001"));
-    assert!(w.lead_time_s.is_some_and(|l| l > 1.0), "{w:?}");
-    assert!(stats(&with, "cpm", "pc5").is_some_and(|s| s.delivered > 0));
-    assert!(without.passed && with.passed);
+    assert!(without.passed);
+    for (file, via) in [
+        ("scenarios/red-light-runner.ron", "cpm"),
+        ("scenarios/red-light-runner-korea.ron", "ica"),
+    ] {
+        let with = run_file(file);
+        assert!(
+            with.collisions.is_empty(),
+            "{file}: collision with V2X: {:?}",
+            with.collisions
+        );
+        // The warning came by that message, about the runner (vehicle index 1), in time.
+        let w = with
+            .warnings
+            .iter()
+            .find(|w| w.vehicle == "ego")
+            .expect("the ego was warned");
+        assert_eq!((w.kind.as_str(), w.hazard.as_str()), (via, "3000001"));
+        assert!(w.lead_time_s.is_some_and(|l| l > 1.0), "{file}: {w:?}");
+        assert!(stats(&with, via, "pc5").is_some_and(|s| s.delivered > 0));
+        assert!(with.passed, "{file}");
+    }
 }
 
 /// The same red-light runner without V2X but also without the corner building: the ego's own

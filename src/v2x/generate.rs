@@ -122,6 +122,9 @@ pub fn gather(
             st.push(station);
         }
     }
+    if let (Some(_), Some(id)) = (spec.0.v2x.control_centre, StationId::ControlCentre.wire()) {
+        name(id, "control_centre");
+    }
     st.sort_by_key(|s| s.id);
     env.stations = st;
     env.grid = Some(SpatialGrid::build(
@@ -359,7 +362,14 @@ pub fn vehicles(ctx: VehicleCtx, mut q: Query<Originator>) {
                 events: 0,
                 event: None,
             };
+            let core = bsm.core.clone();
             if let Some(tx) = bsm_due(env, &mut o.ob, bsm, from, (clock.dt, cc_tick), m) {
+                env.outbox.push(tx);
+            }
+            if m.pvd
+                && spec.0.v2x.control_centre.is_some()
+                && let Some(tx) = pvd_due(env, &mut o.ob, core, from, (clock.t_us(), clock.dt))
+            {
                 env.outbox.push(tx);
             }
             continue;
@@ -394,8 +404,8 @@ pub fn vehicles(ctx: VehicleCtx, mut q: Query<Originator>) {
     }
 }
 
-/// A vehicle's BSM, if its J2945/1 schedule says one is due now (`timing`: the step, and
-/// whether this step takes the 100 ms congestion measurement). Its event flags and event come
+/// A vehicle's BSM, if its J2945/1 schedule says one is due now (`dt`: the step; `cc_tick`:
+/// this step takes the 100 ms congestion measurement first). Its event flags and event come
 /// from the vehicle's own hazard event (`vehicle_denm`): disabled with hazard lights while
 /// stalled, hard braking while an emergency brake event lasts.
 fn bsm_due(
@@ -433,6 +443,39 @@ fn bsm_due(
         via: m.cam_via.clone(),
         area_m: UU_CAM_RADIUS,
         tx_cap_dbm: Some(ob.bsm.cc.power_dbm),
+    })
+}
+
+/// Period of Probe Vehicle Data reports, µs: 1 Hz, the Sangam client's rate (docs/sangam.md).
+pub const PVD_PERIOD_US: u64 = 1_000_000;
+
+/// A vehicle's Probe Vehicle Data report to the control centre over Uu, if it has a 5G radio
+/// and its second has come round (spread over the second by vehicle, as RSUs' cycles are).
+fn pvd_due(
+    env: &RadioEnv,
+    ob: &mut OnBoard,
+    core: Cam,
+    from: usize,
+    (now_us, dt): (u64, f64),
+) -> Option<Tx> {
+    if env.stations[from].radios & bit(Tech::Uu) == 0 {
+        return None;
+    }
+    let phase = crate::clock::us_from_s_floor(super::nodes::spread_phase_s(core.station_id, 1.0));
+    if !cycle_due(now_us, us_from_s(dt), phase, PVD_PERIOD_US) {
+        return None;
+    }
+    ob.pvd_segment = (ob.pvd_segment + 1) % 32_768;
+    let pvd = Pvd {
+        core,
+        segment: ob.pvd_segment,
+    };
+    Some(Tx {
+        from,
+        msg: Arc::new(Payload::Pvd(pvd)),
+        via: vec![Tech::Uu],
+        area_m: 0.0,
+        tx_cap_dbm: None,
     })
 }
 
@@ -523,6 +566,8 @@ pub struct RsuCtx<'w, 's> {
     net: Res<'w, RoadNetwork>,
     env: ResMut<'w, RadioEnv>,
     closed: Res<'w, crate::traffic::ClosedLanes>,
+    /// This step's predicted red-light violators (what a camera's tracker would flag).
+    violators: Res<'w, crate::traffic::conflict::Violators>,
     rapier: ReadRapierContext<'w, 's>,
 }
 
@@ -599,7 +644,13 @@ pub fn rsus(mut ctx: RsuCtx, mut rsus: Query<&mut Rsu>, users: RoadUsers) {
         }
         let objects = camera_objects(&rsu, los.as_ref(), net, &users, &mut hazards_seen);
         // J2735-2016 has no perception message (SAE J3224's SDSM is not modelled): on the
-        // Korean profile what the cameras see reaches vehicles as Road Side Alerts only.
+        // Korean profile what the cameras see reaches vehicles as Road Side Alerts, and a
+        // red-light runner as an Intersection Collision Avoidance message each cycle.
+        if m.cpm && korea {
+            for ica in collisions(net, &ctx.violators, &objects, t) {
+                push(env, from, Payload::Ica(ica), &radios);
+            }
+        }
         if m.cpm
             && !korea
             && let Some(included) = rsu.cpm.check(t, &objects)
@@ -614,6 +665,35 @@ pub fn rsus(mut ctx: RsuCtx, mut rsus: Query<&mut Rsu>, users: RoadUsers) {
         }
         send_denms(env, &mut rsu, from, hazards_seen, &radios, t, (m, korea));
     }
+}
+
+/// The red-light runners among the vehicles an RSU's cameras see, as Intersection Collision
+/// Avoidance messages about the junction each is heading for.
+fn collisions(
+    net: &RoadNetwork,
+    violators: &crate::traffic::conflict::Violators,
+    objects: &[PerceivedObject],
+    t: f64,
+) -> Vec<Ica> {
+    objects
+        .iter()
+        .filter_map(|o| {
+            let crate::ids::ObjectId::Vehicle(index) = crate::ids::ObjectId::from_wire(o.object_id)
+            else {
+                return None;
+            };
+            let v = violators.get(index)?;
+            let node = &net.nodes[v.node as usize];
+            let junction = &net.junctions[node.junction? as usize];
+            let approach = node.incoming.iter().position(|&l| l == v.link)?;
+            Some(Ica {
+                vehicle: o.clone(),
+                intersection_id: junction.id.clone(),
+                approach: (approach + 1).min(15) as u8,
+                gen_time_s: t,
+            })
+        })
+        .collect()
 }
 
 /// Queue a local broadcast from station `from` on `radios`.

@@ -252,6 +252,8 @@ pub struct Cpm {
 pub mod event_flags {
     /// eventHazardLights (0): a stalled vehicle has its hazard lights on.
     pub const HAZARD_LIGHTS: u16 = 1 << 0;
+    /// eventStopLineViolation (1): a red-light runner, in an Intersection Collision Avoidance.
+    pub const STOP_LINE_VIOLATION: u16 = 1 << 1;
     /// eventHardBraking (7): deceleration beyond the EEBL threshold (SAE J2945/1 §6.3.6.2).
     pub const HARD_BRAKING: u16 = 1 << 7;
     /// eventDisabledVehicle (11).
@@ -275,6 +277,31 @@ pub struct Bsm {
     pub event: Option<Denm>,
 }
 
+/// Intersection Collision Avoidance, SAE J2735 (Korean profile): a roadside unit's camera sees
+/// a vehicle that can no longer stop for its red light, and tells its intersection (the ETSI
+/// profile's CPM carries the same object).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ica {
+    /// The violator as the camera sees it.
+    pub vehicle: PerceivedObject,
+    /// Junction id of the scenario.
+    pub intersection_id: String,
+    /// The approach it comes on (J2735 ApproachID, 1..15: its link's place among the
+    /// junction's incoming links).
+    pub approach: u8,
+    pub gen_time_s: f64,
+}
+
+/// Probe Vehicle Data, SAE J2735 (Korean profile): a vehicle's report to the control centre
+/// over 5G Uu once a second (the Sangam client's PVD rate), with where it is and how it moves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pvd {
+    /// The vehicle's state, as in its BSM.
+    pub core: Cam,
+    /// ProbeSegmentNumber, 0..32767: one more per report of the vehicle.
+    pub segment: u16,
+}
+
 /// Any message on the air.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Payload {
@@ -287,6 +314,8 @@ pub enum Payload {
     /// Road Side Alert, SAE J2735: an RSU's hazard on the Korean profile, carrying what a DENM
     /// carries (ITIS event code, position, time; the ActionID is the receiver's key for it).
     Rsa(Denm),
+    Ica(Ica),
+    Pvd(Pvd),
 }
 
 impl Payload {
@@ -299,6 +328,8 @@ impl Payload {
             Payload::Cpm(_) => MsgType::Cpm,
             Payload::Bsm(_) => MsgType::Bsm,
             Payload::Rsa(_) => MsgType::Rsa,
+            Payload::Ica(_) => MsgType::Ica,
+            Payload::Pvd(_) => MsgType::Pvd,
         }
     }
     /// The hazard or event notice a message carries, whatever the profile: a DENM, an RSA, or
@@ -311,10 +342,10 @@ impl Payload {
         }
     }
     /// Whether receivers that act on V2X get it delivered: everything but awareness messages
-    /// (CAM, BSM) without an event, which are only counted.
+    /// (CAM, BSM) without an event, which are only counted, and reports to the control centre.
     pub fn acted_on(&self) -> bool {
         match self {
-            Payload::Cam(_) => false,
+            Payload::Cam(_) | Payload::Pvd(_) => false,
             Payload::Bsm(b) => b.event.is_some(),
             _ => true,
         }
@@ -323,7 +354,9 @@ impl Payload {
     /// else standing (roadside units).
     pub fn sender_speed(&self) -> f64 {
         match self {
-            Payload::Cam(m) | Payload::Bsm(Bsm { core: m, .. }) => m.speed,
+            Payload::Cam(m)
+            | Payload::Bsm(Bsm { core: m, .. })
+            | Payload::Pvd(Pvd { core: m, .. }) => m.speed,
             Payload::Denm(m) => m.event_speed.unwrap_or(0.0),
             _ => 0.0,
         }
@@ -331,7 +364,9 @@ impl Payload {
     /// The sender's heading as its packet headers give it, radians counter-clockwise from east.
     pub fn sender_heading(&self) -> f64 {
         match self {
-            Payload::Cam(m) | Payload::Bsm(Bsm { core: m, .. }) => m.heading_rad,
+            Payload::Cam(m)
+            | Payload::Bsm(Bsm { core: m, .. })
+            | Payload::Pvd(Pvd { core: m, .. }) => m.heading_rad,
             Payload::Denm(m) => m.event_heading_rad.unwrap_or(0.0),
             _ => 0.0,
         }

@@ -134,6 +134,8 @@ pub struct OnBoard {
     pub step_start: Option<Kinematics>,
     /// When BSMs go out on the Korean profile (SAE J2945/1).
     pub bsm: super::j2945::BsmSchedule,
+    /// ProbeSegmentNumber of the last Probe Vehicle Data report.
+    pub pvd_segment: u16,
 }
 
 /// Where a vehicle is and how it moves, at one instant.
@@ -168,6 +170,7 @@ impl OnBoard {
             warned: Vec::new(),
             eebl: Vec::new(),
             bsm: Default::default(),
+            pvd_segment: 0,
         }
     }
 }

@@ -7,7 +7,7 @@ use bevy::prelude::*;
 
 use super::env::RadioEnv;
 use super::glosa::{SignalTiming, advisory_speed};
-use super::messages::{Cpm, DenmEvent, Payload, Spat};
+use super::messages::{DenmEvent, Payload, Spat};
 use super::nodes::OnBoard;
 use super::reactions::{RLVW_HORIZON_S, red_light_warning};
 use super::spat::Colour as SpatColour;
@@ -138,8 +138,20 @@ pub fn deliver(inbox: Inbox, mut q: Query<Receiver>) {
                 },
             );
         }
-        if let Payload::Cpm(c) = d.msg.as_ref() {
-            warn_red_light_runners(&net, &violators, &mut rec, &mut r, c, t_recv);
+        let runners: Vec<u32> = match d.msg.as_ref() {
+            Payload::Cpm(c) => c.objects.iter().map(|o| o.object_id).collect(),
+            Payload::Ica(i) => vec![i.vehicle.object_id],
+            _ => Vec::new(),
+        };
+        if !runners.is_empty() {
+            let via = d.msg.msg_type().name();
+            warn_red_light_runners(
+                &net,
+                &violators,
+                (&mut rec, &mut r),
+                &runners,
+                (via, t_recv),
+            );
         }
     }
 }
@@ -163,21 +175,20 @@ fn take_spat(net: &RoadNetwork, r: &mut ReceiverItem, spat: &Spat, t_recv: f64) 
     }
 }
 
-/// Intersection collision warning: red-light runners among a CPM's vehicle objects, heading
-/// for the junction I approach on another link.
+/// Intersection collision warning: red-light runners among the vehicles a CPM or an ICA names
+/// (`objects`, wire ids), heading for the junction I approach on another link.
 fn warn_red_light_runners(
     net: &RoadNetwork,
     violators: &Violators,
-    rec: &mut Recorder,
-    r: &mut ReceiverItem,
-    cpm: &Cpm,
-    t_recv: f64,
+    (rec, r): (&mut Recorder, &mut ReceiverItem),
+    objects: &[u32],
+    (via, t_recv): (&'static str, f64),
 ) {
     let Some((node, to_line)) = approaching(net, r.motion, r.route) else {
         return;
     };
-    for o in &cpm.objects {
-        let ObjectId::Vehicle(index) = ObjectId::from_wire(o.object_id) else {
+    for &id in objects {
+        let ObjectId::Vehicle(index) = ObjectId::from_wire(id) else {
             continue;
         };
         if let Some(v) = violators.get(index)
@@ -185,8 +196,8 @@ fn warn_red_light_runners(
             && v.link != r.motion.link
         {
             let w = Warning {
-                id: o.object_id,
-                via: "cpm",
+                id,
+                via,
                 t_recv,
                 dist: to_line,
             };

@@ -62,6 +62,7 @@ pub fn transmit(step: RadioStep) {
         jitter_ms: links.backhaul.jitter_ms,
         gnbs: &gnb_list,
         loads: &loads,
+        centre: spec.0.v2x.control_centre.map(|(x, y)| [x, y]),
     };
     let ctx = rapier.single().ok();
     let mut buf = Vec::new();
@@ -174,6 +175,7 @@ fn send(air: &mut Air, tx: &Tx, now_us: u64, links: &LinkModels, net: &UuNet, fa
                 sidelink::schedule(air, sent.clone(), tech, &links.wave, tx.area_m, faults)
             }
             Tech::Pc5 => sidelink::schedule(air, sent.clone(), tech, &links.pc5, tx.area_m, faults),
+            Tech::Uu if matches!(*tx.msg, Payload::Pvd(_)) => uu::report(air, &sent, net, faults),
             Tech::Uu => uu::send(air, &sent, tx.area_m, net, faults),
             Tech::Backhaul => {}
         }

@@ -1,14 +1,17 @@
 //! The 5G (Uu) path: uplink to the serving gNB's edge server (or an RSU's backhaul to the
-//! nearest one), the edge, then the downlink of every receiver in the message's area. Outcomes
+//! nearest one), the edge, then the downlink of every receiver in the message's area; or, for
+//! a vehicle's report to the control centre, the uplink alone (`report`). Outcomes
 //! are decided when the message is sent: its latency is known then. Each radio hop waits in
 //! its cell's queue (M/M/1 in NR slots, `radio::cell`) at the cell's load.
+use bevy::prelude::Entity;
 use rand::Rng;
 
 use super::air::{Air, deliver};
-use super::env::{RadioEnv, Sent, bit};
+use super::env::{RadioEnv, Sent, Station, bit};
 use super::faults::FaultState;
 use super::nodes::Gnb;
 use crate::clock::us_from_ms_floor;
+use crate::ids::StationId;
 use crate::radio::cell::{MAX_LOAD, NR_SLOT_US, mm1_wait_us};
 use crate::radio::latency::sample_us;
 use crate::radio::outcome::LossReason;
@@ -28,6 +31,8 @@ pub struct UuNet<'a> {
     pub gnbs: &'a [&'a Gnb],
     /// Each cell's load this step.
     pub loads: &'a [f64],
+    /// Where the control centre is, whose server vehicles' reports go to (`v2x.control_centre`).
+    pub centre: Option<[f64; 2]>,
 }
 
 impl UuNet<'_> {
@@ -91,6 +96,39 @@ pub fn send(air: &mut Air, sent: &Sent, area_m: f64, net: &UuNet, faults: &Fault
         deliver(air, sent, Tech::Uu, &r, d, outcome);
     }
     air.done_with(near);
+}
+
+/// A vehicle's report to the control centre's server at the edge: the uplink (first hop) only,
+/// received by the control centre as a station of its own; lost to an injected burst as a
+/// second hop would be. Without a control centre nobody receives it.
+pub fn report(air: &mut Air, sent: &Sent, net: &UuNet, faults: &FaultState) {
+    air.sent(sent.msg.msg_type(), Tech::Uu, None);
+    let (Some(centre), Some(id)) = (net.centre, StationId::ControlCentre.wire()) else {
+        return;
+    };
+    let outcome = first_hop(air, sent, net).and_then(|(up, _)| {
+        if air.rngs.network.random::<f64>() < faults.extra_loss(Tech::Uu) {
+            Err(LossReason::Injected)
+        } else {
+            Ok(up + faults.extra_latency_us(Tech::Uu))
+        }
+    });
+    let to = Station {
+        entity: Entity::PLACEHOLDER,
+        id,
+        pos: centre,
+        height: 0.0,
+        radios: bit(Tech::Backhaul),
+        acts: false,
+        serving: None,
+        sinr_db: f64::INFINITY,
+        is_rsu: false,
+        backhaul: true,
+        station_type: crate::wire::STATION_TYPE_RSU,
+    };
+    let from = sent.from.pos;
+    let d = (centre[0] - from[0]).hypot(centre[1] - from[1]);
+    deliver(air, sent, Tech::Uu, &to, d, outcome);
 }
 
 /// First hop, µs, and the gNB it reaches: a UE's uplink through its serving cell to the edge,

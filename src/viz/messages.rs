@@ -449,6 +449,8 @@ pub fn type_label(m: MsgType) -> &'static str {
         MsgType::Cpm => "CPM",
         MsgType::Bsm => "BSM",
         MsgType::Rsa => "RSA",
+        MsgType::Ica => "ICA",
+        MsgType::Pvd => "PVD",
     }
 }
 

@@ -16,6 +16,7 @@ use rasn::types::{BitString, FixedBitString};
 
 use super::geo::{GeoOrigin, compass_deg};
 use super::gn::tenth_microdegrees;
+use super::intersection_number;
 use super::time::its_ms;
 use crate::v2x::messages::{
     Cam, Cpm, Denm, MapData, MovementPhaseState, ObjectKind, Payload, Spat,
@@ -46,7 +47,9 @@ pub fn encode(msg: &Payload, ctx: &Context) -> Result<Vec<u8>, String> {
         Payload::Cpm(m) => encode_to_uper(&cpm_pdu(m, ctx)),
         Payload::Spat(m) => encode_to_uper(&spatem_pdu(m, ctx)),
         Payload::Map(m) => encode_to_uper(&mapem_pdu(m, ctx)),
-        Payload::Bsm(_) | Payload::Rsa(_) => Err("a J2735 message has no ETSI encoding".into()),
+        Payload::Bsm(_) | Payload::Rsa(_) | Payload::Ica(_) | Payload::Pvd(_) => {
+            Err("a J2735 message has no ETSI encoding".into())
+        }
     }
 }
 
@@ -327,15 +330,6 @@ fn header2(id: u8, station: u32) -> cdd2::ItsPduHeader {
         cdd2::MessageId(id),
         cdd2::StationId(station),
     )
-}
-
-/// An intersection's number on the air (DSRC IntersectionID, 0..65535), from its name: the
-/// scenario names junctions with strings, so a stable hash stands in (FNV-1a, 16 bits).
-pub fn intersection_number(id: &str) -> u16 {
-    let h = id.bytes().fold(0x811c_9dc5_u32, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    });
-    (h ^ (h >> 16)) as u16
 }
 
 fn intersection_ref(id: &str) -> dsrc::IntersectionReferenceID {

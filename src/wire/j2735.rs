@@ -8,10 +8,12 @@
 //! encoder `wire::its` already has.
 
 /// DSRCmsgIDs (J2735 §5.2 MessageTypes): MapData 18, SPAT 19, Basic Safety Message 20,
-/// Road Side Alert 27.
+/// Intersection Collision 23, Probe Vehicle Data 26, Road Side Alert 27.
 pub const MSG_MAP: u16 = 18;
 pub const MSG_SPAT: u16 = 19;
 pub const MSG_BSM: u16 = 20;
+pub const MSG_ICA: u16 = 23;
+pub const MSG_PVD: u16 = 26;
 pub const MSG_RSA: u16 = 27;
 
 /// Bits appended most significant first, as UPER writes them.
@@ -107,11 +109,54 @@ fn safety_extensions(events: u16) -> Vec<u8> {
     let mut b = Bits::default();
     b.put(0, 1);
     b.put(0b1000, 4);
+    event_flags(&mut b, events);
+    b.into_bytes()
+}
+
+/// VehicleEventFlags ::= BIT STRING {...} (SIZE (13, ...)): the size's extension bit, then the
+/// 13 named bits, bit 0 (eventHazardLights) first.
+fn event_flags(b: &mut Bits, events: u16) {
     b.put(0, 1);
     for bit in 0..13 {
         b.put(u64::from(events >> bit & 1), 1);
     }
-    b.into_bytes()
+}
+
+/// What an Intersection Collision Avoidance message says about a vehicle.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Collision {
+    /// MsgCount, 0..127.
+    pub count: u8,
+    pub minute_of_year: u32,
+    /// The vehicle: its TemporaryID is `core.id`.
+    pub core: CoreData,
+    /// IntersectionID (0..65535).
+    pub intersection: u16,
+    /// ApproachID (0..15).
+    pub approach: u8,
+    /// VehicleEventFlags bits.
+    pub events: u16,
+}
+
+/// A MessageFrame around an IntersectionCollision ::= SEQUENCE { msgCnt, id TemporaryID,
+/// timeStamp OPTIONAL, partOne BSMcoreData OPTIONAL, path, pathPrediction OPTIONAL,
+/// intersectionID IntersectionReferenceID, laneNumber ApproachOrLane, eventFlag
+/// VehicleEventFlags, regional OPTIONAL, ... }: the vehicle's core data, the intersection
+/// (no road regulator id), its approach (the CHOICE's first alternative) and the flags.
+pub fn ica(c: &Collision) -> Vec<u8> {
+    let mut b = Bits::default();
+    b.put(0, 1);
+    b.put(0b11000, 5); // timeStamp and partOne present
+    b.int(i64::from(c.count % 128), 0, 127);
+    b.put(u64::from(c.core.id), 32);
+    b.int(i64::from(c.minute_of_year), 0, 527_040);
+    core_data(&mut b, &c.core);
+    b.put(0, 1); // IntersectionReferenceID: region absent
+    b.int(i64::from(c.intersection), 0, 65_535);
+    b.put(0, 1); // ApproachOrLane: approach
+    b.int(i64::from(c.approach), 0, 15);
+    event_flags(&mut b, c.events);
+    message_frame(MSG_ICA, &b.into_bytes())
 }
 
 /// An open type's value (X.691 §11.2): its octet length, then the octets.
@@ -129,6 +174,63 @@ fn length(b: &mut Bits, n: usize) {
     } else {
         b.put(0x8000 | (n as u64 & 0x3fff), 16);
     }
+}
+
+/// What a Probe Vehicle Data report says.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Probe {
+    pub minute_of_year: u32,
+    /// ProbeSegmentNumber, 0..32767.
+    pub segment: u16,
+    pub lat_deg: f64,
+    pub lon_deg: f64,
+    /// Degrees clockwise from north.
+    pub heading_deg: f64,
+    /// m/s.
+    pub speed: f64,
+    /// J2735 VehicleType (HPMS class): car 4, bus 6, a three-axle truck 8.
+    pub hpms_type: u8,
+}
+
+/// A MessageFrame around a ProbeVehicleData ::= SEQUENCE { timeStamp, segNum, probeID OPTIONAL,
+/// startVector FullPositionVector, vehicleType VehicleClassification, snapshots SEQUENCE
+/// (SIZE(1..32)) OF Snapshot, regional OPTIONAL, ... }: time stamp, segment number, the position
+/// with heading and speed as start vector and as its one snapshot, and the HPMS vehicle type.
+pub fn pvd(p: &Probe) -> Vec<u8> {
+    let mut b = Bits::default();
+    b.put(0, 1);
+    b.put(0b1100, 4); // timeStamp and segNum present
+    b.int(i64::from(p.minute_of_year), 0, 527_040);
+    b.int(i64::from(p.segment), 0, 32_767);
+    full_position(&mut b, p);
+    // VehicleClassification { keyType, role, iso3883, hpmsType, ... (9 OPTIONAL), ... }:
+    // hpmsType only, an extensible ENUMERATED of 16 root values.
+    b.put(0, 1);
+    b.put(1 << 5, 9);
+    b.put(0, 1);
+    b.int(i64::from(p.hpms_type), 0, 15);
+    b.int(0, 1, 32); // one Snapshot
+    b.put(0, 1); // Snapshot { thePosition, safetyExt OPTIONAL, dataSet OPTIONAL, ... }
+    b.put(0, 2);
+    full_position(&mut b, p);
+    message_frame(MSG_PVD, &b.into_bytes())
+}
+
+/// FullPositionVector { utcTime, long, lat, elevation, heading, speed (TransmissionAndSpeed),
+/// four more, all but long and lat OPTIONAL, ... } with heading and speed.
+fn full_position(b: &mut Bits, p: &Probe) {
+    b.put(0, 1);
+    b.put(0b0011_0000, 8);
+    b.int(
+        (p.lon_deg * 1e7).round() as i64,
+        -1_799_999_999,
+        1_800_000_001,
+    );
+    b.int((p.lat_deg * 1e7).round() as i64, -900_000_000, 900_000_001);
+    let heading = (p.heading_deg.rem_euclid(360.0) / 0.0125).round() as i64 % 28_800;
+    b.int(heading, 0, 28_800);
+    b.int(2, 0, 7); // forwardGears
+    b.int((p.speed / 0.02).round() as i64, 0, 8190);
 }
 
 /// What a Road Side Alert says.
@@ -300,5 +402,57 @@ mod tests {
         let lon = at(61, 32) as i64 - 1_799_999_999;
         let lat = at(93, 31) as i64 - 900_000_000;
         assert_eq!((lon, lat), (1_268_898_000, 375_770_000));
+    }
+
+    #[test]
+    fn an_intersection_collision_names_the_vehicle_its_junction_and_approach() {
+        // 1 + 5 + 7 + 32 + 20 + 290 (core data) + 1 + 16 + 1 + 4 + 1 + 13 = 391 bits: 49 octets.
+        let c = Collision {
+            count: 9,
+            minute_of_year: 77,
+            core: core(),
+            intersection: 0xbeef,
+            approach: 3,
+            events: 1 << 1,
+        };
+        let f = ica(&c);
+        assert_eq!(&f[..3], &[0x00, 23, 49]);
+        let at = |start: usize, n: usize| bits_at(&f, 24 + start, n);
+        assert_eq!((at(0, 6), at(6, 7), at(13, 32)), (0b011000, 9, 0x0102_0304));
+        assert_eq!(at(45, 20), 77);
+        let after = 65 + 290;
+        assert_eq!((at(after, 1), at(after + 1, 16)), (0, 0xbeef));
+        assert_eq!((at(after + 17, 1), at(after + 18, 4)), (0, 3));
+        // eventStopLineViolation is bit 1 of 13, after the size's extension bit.
+        assert_eq!(at(after + 22, 14), 1 << 11);
+    }
+
+    #[test]
+    fn a_probe_report_carries_its_position_twice_and_the_vehicle_type() {
+        // 1 + 4 + 20 + 15, then FullPositionVector 1 + 8 + 32 + 31 + 15 + 3 + 13 = 103, then
+        // VehicleClassification 1 + 9 + 1 + 4, 5 bits of count, Snapshot 1 + 2 + 103: 269 bits.
+        let p = Probe {
+            minute_of_year: 5,
+            segment: 300,
+            lat_deg: 37.577,
+            lon_deg: 126.8898,
+            heading_deg: 90.0,
+            speed: 10.0,
+            hpms_type: 4,
+        };
+        let f = pvd(&p);
+        assert_eq!(&f[..3], &[0x00, 26, 34]);
+        let at = |start: usize, n: usize| bits_at(&f, 24 + start, n);
+        assert_eq!((at(0, 5), at(5, 20), at(25, 15)), (0b01100, 5, 300));
+        let fpv = |start: usize| {
+            let heading = at(start + 72, 15);
+            let speed = at(start + 90, 13);
+            (at(start, 9), heading, speed)
+        };
+        // Heading 90° in 0.0125° units, speed 10 m/s in 0.02 m/s units.
+        assert_eq!(fpv(40), (0b0011_0000, 7_200, 500));
+        // VehicleClassification: ext 0, hpmsType the 4th of 9 OPTIONAL, enum ext 0, car 4.
+        assert_eq!(at(143, 15), 1 << 10 | 4);
+        assert_eq!(fpv(163 + 3), fpv(40));
     }
 }

@@ -84,6 +84,15 @@ fn j2735_value(msg: &Payload, _: &Sender, _: &GeoOrigin) -> Vec<u8> {
     vec![0; size::j2735_value_bytes(msg)]
 }
 
+/// An intersection's number on the air (DSRC IntersectionID, 0..65535), from its name: the
+/// scenario names junctions with strings, so a stable hash stands in (FNV-1a, 16 bits).
+pub fn intersection_number(id: &str) -> u16 {
+    let h = id.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    (h ^ (h >> 16)) as u16
+}
+
 /// Whether this build writes the messages' real encodings (feature `asn1`), which a capture
 /// (`--pcap`) needs.
 pub const ENCODES: bool = cfg!(feature = "asn1");
@@ -141,7 +150,9 @@ pub fn packet(msg: &Payload, from: &Sender, s: &Sending) -> Vec<u8> {
 pub fn wsm_packet(msg: &Payload, from: &Sender, s: &Sending) -> Vec<u8> {
     let psid = match msg {
         Payload::Bsm(_) => wsmp::PSID_BSM,
-        Payload::Rsa(_) => wsmp::PSID_TRAVELLER,
+        // PVD: 1609.12's probe-data PSID was not found; traveller information stands in (it only
+        // travels over Uu, never in a capture).
+        Payload::Rsa(_) | Payload::Pvd(_) => wsmp::PSID_TRAVELLER,
         _ => wsmp::PSID_INTERSECTION,
     };
     let frame = j2735_frame(msg, from, s);
@@ -186,6 +197,47 @@ fn j2735_frame(msg: &Payload, from: &Sender, s: &Sending) -> Vec<u8> {
                 itis: d.event.itis(),
                 lat_deg,
                 lon_deg,
+            })
+        }
+        Payload::Ica(i) => {
+            let o = &i.vehicle;
+            let (lat_deg, lon_deg) = origin.to_wgs84(o.pos.0, o.pos.1);
+            j2735::ica(&j2735::Collision {
+                count: (s.now_us / 100_000 % 128) as u8,
+                minute_of_year: (s.now_us / 60_000_000 % 527_040) as u32,
+                core: j2735::CoreData {
+                    count: 0,
+                    id: o.object_id,
+                    sec_mark_ms: (s.now_us / 1000 % 60_000) as u16,
+                    lat_deg,
+                    lon_deg,
+                    speed: o.speed,
+                    heading_deg: geo::compass_deg(o.heading_rad),
+                    accel: 0.0,
+                    // Size unavailable (0): a camera's estimate is not sent.
+                    width_m: 0.0,
+                    length_m: 0.0,
+                },
+                intersection: intersection_number(&i.intersection_id),
+                approach: i.approach,
+                events: crate::v2x::messages::event_flags::STOP_LINE_VIOLATION,
+            })
+        }
+        Payload::Pvd(p) => {
+            let c = &p.core;
+            let (lat_deg, lon_deg) = origin.to_wgs84(c.pos.0, c.pos.1);
+            j2735::pvd(&j2735::Probe {
+                minute_of_year: (s.now_us / 60_000_000 % 527_040) as u32,
+                segment: p.segment,
+                lat_deg,
+                lon_deg,
+                heading_deg: geo::compass_deg(c.heading_rad),
+                speed: c.speed,
+                hpms_type: match from.station_type {
+                    STATION_TYPE_BUS => 6,
+                    STATION_TYPE_HEAVY_TRUCK => 8,
+                    _ => 4,
+                },
             })
         }
         Payload::Spat(_) => j2735::message_frame(j2735::MSG_SPAT, &j2735_value(msg, from, origin)),
@@ -243,10 +295,10 @@ fn transport(msg: &Payload, origin: &GeoOrigin, sequence: u16, lifetime_s: f64) 
         located: false,
     };
     match msg {
-        Payload::Cam(_) | Payload::Bsm(_) => single(2001, 2, security::PSID_CAM),
+        Payload::Cam(_) | Payload::Bsm(_) | Payload::Pvd(_) => single(2001, 2, security::PSID_CAM),
         Payload::Map(_) => single(2003, 3, security::PSID_MAPEM),
         Payload::Spat(_) => single(2004, 3, security::PSID_SPATEM),
-        Payload::Cpm(_) => single(2009, 3, security::PSID_CPM),
+        Payload::Cpm(_) | Payload::Ica(_) => single(2009, 3, security::PSID_CPM),
         Payload::Denm(d) | Payload::Rsa(d) => Transport {
             packet: Packet {
                 forwarding: Forwarding::GeoBroadcast {

@@ -54,7 +54,7 @@ pub fn payload_bytes(msg: &Payload) -> usize {
             )
         }
         // J2735 messages have no ETSI encoding: they travel in WSMP (`wire::wsm_packet`).
-        Payload::Bsm(_) | Payload::Rsa(_) => 0,
+        Payload::Bsm(_) | Payload::Rsa(_) | Payload::Ica(_) | Payload::Pvd(_) => 0,
     }
 }
 

@@ -50,10 +50,16 @@ pub enum MsgType {
     Bsm,
     /// Road Side Alert, SAE J2735 (Korean profile: hazards announced by roadside units).
     Rsa,
+    /// Intersection Collision Avoidance, SAE J2735 (Korean profile: a roadside unit's camera
+    /// sees a vehicle that will run its red light).
+    Ica,
+    /// Probe Vehicle Data, SAE J2735 (Korean profile: vehicles' reports to the control centre
+    /// over 5G Uu, once a second).
+    Pvd,
 }
 
 impl MsgType {
-    pub const ALL: [MsgType; 7] = [
+    pub const ALL: [MsgType; 9] = [
         MsgType::Cam,
         MsgType::Denm,
         MsgType::Spat,
@@ -61,6 +67,8 @@ impl MsgType {
         MsgType::Cpm,
         MsgType::Bsm,
         MsgType::Rsa,
+        MsgType::Ica,
+        MsgType::Pvd,
     ];
     /// How many types there are.
     pub const COUNT: usize = MsgType::ALL.len();
@@ -73,6 +81,8 @@ impl MsgType {
             MsgType::Cpm => "cpm",
             MsgType::Bsm => "bsm",
             MsgType::Rsa => "rsa",
+            MsgType::Ica => "ica",
+            MsgType::Pvd => "pvd",
         }
     }
 
@@ -81,7 +91,7 @@ impl MsgType {
         match self {
             MsgType::Spat | MsgType::Map => true,
             MsgType::Cam | MsgType::Denm | MsgType::Cpm => profile == Profile::Etsi,
-            MsgType::Bsm | MsgType::Rsa => profile == Profile::Korea,
+            MsgType::Bsm | MsgType::Rsa | MsgType::Ica | MsgType::Pvd => profile == Profile::Korea,
         }
     }
 }
@@ -93,8 +103,9 @@ pub enum Profile {
     #[default]
     Etsi,
     /// Korean C-ITS, as on the Sangam testbed: SAE J2735 BSM (10 Hz, SAE J2945/1 congestion
-    /// control, event flags for hard braking and disabled vehicles), SPaT and MAP (10 Hz) and
-    /// Road Side Alerts, over IEEE 1609.3 WSMP.
+    /// control, event flags for hard braking and disabled vehicles), SPaT and MAP (10 Hz), Road
+    /// Side Alerts and Intersection Collision Avoidance messages, over IEEE 1609.3 WSMP; Probe
+    /// Vehicle Data to the control centre over 5G Uu.
     Korea,
 }
 
@@ -427,6 +438,9 @@ pub struct MessageSpec {
     pub spat: bool,
     pub map: bool,
     pub cpm: bool,
+    /// Korean profile: vehicles with a 5G radio report Probe Vehicle Data to the control centre
+    /// once a second (when the scenario has one).
+    pub pvd: bool,
     /// Technologies vehicles send CAM on.
     pub cam_via: Vec<Tech>,
     /// Technologies hazards (DENM) are sent on.
@@ -460,6 +474,7 @@ impl Default for MessageSpec {
             spat: true,
             map: true,
             cpm: true,
+            pvd: true,
             cam_via: vec![Tech::Pc5],
             denm_via: vec![Tech::Pc5, Tech::Uu],
             denm_repeat: 0.1,

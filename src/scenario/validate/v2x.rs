@@ -449,12 +449,13 @@ impl Checker<'_, '_> {
             let hint = match profile {
                 Profile::Korea => {
                     "on the Korean profile vehicles send Bsm (for CAM, and with event flags for \
-                     their own hazards), roadside units Rsa (for DENM), Spat and Map; there is \
-                     no CPM. Use one of those, or set v2x.profile: Etsi"
+                     their own hazards), roadside units Rsa (for DENM), Ica (a red-light runner \
+                     their cameras see, for CPM), Spat and Map. Use one of those, or set \
+                     v2x.profile: Etsi"
                 }
                 Profile::Etsi => {
-                    "Bsm and Rsa are sent on the Korean profile (v2x.profile: Korea); the ETSI \
-                     profile sends Cam, Denm, Cpm, Spat and Map"
+                    "Bsm, Rsa and Ica are sent on the Korean profile (v2x.profile: Korea); the \
+                     ETSI profile sends Cam, Denm, Cpm, Spat and Map"
                 }
             };
             self.out.err(

@@ -146,7 +146,9 @@ mod tests {
         // 10 CAMs a second, steadily.
         for k in 0..=10 {
             let t = k as f64 * 0.5;
-            s.update_rates(t, [(t * 10.0) as u64, 0, 0, 0, 0, 0, 0]);
+            let mut sent = [0; MsgType::COUNT];
+            sent[0] = (t * 10.0) as u64;
+            s.update_rates(t, sent);
         }
         assert!((s.types[0].rate - 10.0).abs() < 1e-9, "{}", s.types[0].rate);
         // The window holds about two seconds, not the whole run.
@@ -154,7 +156,9 @@ mod tests {
             - s.sent_history.front().map(|f| f.0).unwrap_or(0.0);
         assert!((2.0..=2.5).contains(&span), "{span}");
         // Time jumps back (a restart): the average since the start.
-        s.update_rates(1.0, [4, 0, 0, 0, 0, 0, 0]);
+        let mut sent = [0; MsgType::COUNT];
+        sent[0] = 4;
+        s.update_rates(1.0, sent);
         assert!((s.types[0].rate - 4.0).abs() < 1e-9);
     }
 }
