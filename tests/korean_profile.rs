@@ -32,6 +32,25 @@ fn traced(src: &str) -> (String, String) {
     (read("fcd.csv"), read("v2x.csv"))
 }
 
+/// Two automated cars 50 m apart at 12 m/s on a 2 km road for 20 s, on the Korean profile with
+/// `v2x` (more fields) and `expect`.
+fn two_cars(v2x: &str, expect: &str) -> String {
+    format!(
+        r#"(name: "two", duration: 20.0,
+        network: (
+            nodes: [(id: "w", pos: (0.0, 0.0)), (id: "e", pos: (2000.0, 0.0))],
+            links: [(id: "we", from: "w", to: "e", lanes: 1)],
+        ),
+        vehicles: [
+            (id: "a", kind: Car, route: Links(["we"]), pos: 100.0, speed: 12.0, automated: true),
+            (id: "b", kind: Car, route: Links(["we"]), pos: 150.0, speed: 12.0, automated: true),
+        ],
+        v2x: (enabled: true, profile: Korea, {v2x}),
+        expectations: [{expect}],
+    )"#
+    )
+}
+
 /// Each sender's BSM send times, s, in order (v2x.csv: time_sent, time_received, message_id,
 /// type, sender, ...), one per message.
 fn bsm_times(v2x: &str) -> BTreeMap<String, Vec<f64>> {
@@ -55,20 +74,10 @@ fn bsm_times(v2x: &str) -> BTreeMap<String, Vec<f64>> {
 /// On an empty road BSMs go every 100 ms exactly, from the first step after a vehicle appears.
 #[test]
 fn bsms_go_every_100_ms_without_congestion() {
-    let (_, v2x) = traced(
-        r#"(name: "two", duration: 20.0,
-        network: (
-            nodes: [(id: "w", pos: (0.0, 0.0)), (id: "e", pos: (2000.0, 0.0))],
-            links: [(id: "we", from: "w", to: "e", lanes: 1)],
-        ),
-        vehicles: [
-            (id: "a", kind: Car, route: Links(["we"]), pos: 100.0, speed: 12.0, automated: true),
-            (id: "b", kind: Car, route: Links(["we"]), pos: 150.0, speed: 12.0, automated: true),
-        ],
-        v2x: (enabled: true, profile: Korea, obu: (automated: [Pc5])),
-        expectations: [MinDelivered(msg: Bsm, count: 300)],
-    )"#,
-    );
+    let (_, v2x) = traced(&two_cars(
+        "obu: (automated: [Pc5])",
+        "MinDelivered(msg: Bsm, count: 300)",
+    ));
     let times = bsm_times(&v2x);
     assert_eq!(times.len(), 2);
     for (who, t) in &times {
@@ -155,22 +164,11 @@ fn in_a_jam_the_interval_follows_the_density_around_each_car() {
 /// control centre's server; those without one do not.
 #[test]
 fn probe_data_goes_to_the_control_centre_once_a_second() {
-    let (_, v2x) = traced(
-        r#"(name: "pvd", duration: 20.0,
-        network: (
-            nodes: [(id: "w", pos: (0.0, 0.0)), (id: "e", pos: (2000.0, 0.0))],
-            links: [(id: "we", from: "w", to: "e", lanes: 1)],
-        ),
-        vehicles: [
-            (id: "a", kind: Car, route: Links(["we"]), pos: 100.0, speed: 12.0, automated: true),
-            (id: "b", kind: Car, route: Links(["we"]), pos: 150.0, speed: 12.0, automated: true),
-        ],
-        v2x: (enabled: true, profile: Korea, control_centre: Some((500.0, 300.0)),
-            gnbs: [(id: "cell", pos: (400.0, 100.0))],
-            obu: (automated: [Pc5, Uu])),
-        expectations: [MinDelivered(msg: Pvd, count: 30)],
-    )"#,
-    );
+    let (_, v2x) = traced(&two_cars(
+        "control_centre: Some((500.0, 300.0)), gnbs: [(id: \"cell\", pos: (400.0, 100.0))],
+            obu: (automated: [Pc5, Uu])",
+        "MinDelivered(msg: Pvd, count: 30)",
+    ));
     let mut per_sender = BTreeMap::<String, Vec<f64>>::new();
     for row in v2x
         .lines()

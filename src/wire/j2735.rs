@@ -147,9 +147,9 @@ pub fn ica(c: &Collision) -> Vec<u8> {
     let mut b = Bits::default();
     b.put(0, 1);
     b.put(0b11000, 5); // timeStamp and partOne present
-    b.int(i64::from(c.count % 128), 0, 127);
+    msg_count(&mut b, c.count);
     b.put(u64::from(c.core.id), 32);
-    b.int(i64::from(c.minute_of_year), 0, 527_040);
+    minute_of_year(&mut b, c.minute_of_year);
     core_data(&mut b, &c.core);
     b.put(0, 1); // IntersectionReferenceID: region absent
     b.int(i64::from(c.intersection), 0, 65_535);
@@ -157,6 +157,26 @@ pub fn ica(c: &Collision) -> Vec<u8> {
     b.int(i64::from(c.approach), 0, 15);
     event_flags(&mut b, c.events);
     message_frame(MSG_ICA, &b.into_bytes())
+}
+
+/// MsgCount (0..127), wrapping.
+fn msg_count(b: &mut Bits, n: u8) {
+    b.int(i64::from(n % 128), 0, 127);
+}
+
+/// MinuteOfTheYear (0..527040).
+fn minute_of_year(b: &mut Bits, m: u32) {
+    b.int(i64::from(m), 0, 527_040);
+}
+
+/// Latitude in 0.1 µdeg (-900000000..900000001).
+fn latitude(b: &mut Bits, deg: f64) {
+    b.int((deg * 1e7).round() as i64, -900_000_000, 900_000_001);
+}
+
+/// Longitude in 0.1 µdeg (-1799999999..1800000001).
+fn longitude(b: &mut Bits, deg: f64) {
+    b.int((deg * 1e7).round() as i64, -1_799_999_999, 1_800_000_001);
 }
 
 /// An open type's value (X.691 §11.2): its octet length, then the octets.
@@ -200,7 +220,7 @@ pub fn pvd(p: &Probe) -> Vec<u8> {
     let mut b = Bits::default();
     b.put(0, 1);
     b.put(0b1100, 4); // timeStamp and segNum present
-    b.int(i64::from(p.minute_of_year), 0, 527_040);
+    minute_of_year(&mut b, p.minute_of_year);
     b.int(i64::from(p.segment), 0, 32_767);
     full_position(&mut b, p);
     // VehicleClassification { keyType, role, iso3883, hpmsType, ... (9 OPTIONAL), ... }:
@@ -221,12 +241,8 @@ pub fn pvd(p: &Probe) -> Vec<u8> {
 fn full_position(b: &mut Bits, p: &Probe) {
     b.put(0, 1);
     b.put(0b0011_0000, 8);
-    b.int(
-        (p.lon_deg * 1e7).round() as i64,
-        -1_799_999_999,
-        1_800_000_001,
-    );
-    b.int((p.lat_deg * 1e7).round() as i64, -900_000_000, 900_000_001);
+    longitude(b, p.lon_deg);
+    latitude(b, p.lat_deg);
     let heading = (p.heading_deg.rem_euclid(360.0) / 0.0125).round() as i64 % 28_800;
     b.int(heading, 0, 28_800);
     b.int(2, 0, 7); // forwardGears
@@ -254,18 +270,14 @@ pub fn rsa(a: &Alert) -> Vec<u8> {
     let mut b = Bits::default();
     b.put(0, 1);
     b.put(0b1000_0100, 8); // timeStamp and position present
-    b.int(i64::from(a.count % 128), 0, 127);
-    b.int(i64::from(a.minute_of_year), 0, 527_040);
+    msg_count(&mut b, a.count);
+    minute_of_year(&mut b, a.minute_of_year);
     b.int(i64::from(a.itis), 0, 65_535);
     // FullPositionVector { utcTime OPTIONAL, long, lat, eight more OPTIONAL, ... }.
     b.put(0, 1);
     b.put(0, 8);
-    b.int(
-        (a.lon_deg * 1e7).round() as i64,
-        -1_799_999_999,
-        1_800_000_001,
-    );
-    b.int((a.lat_deg * 1e7).round() as i64, -900_000_000, 900_000_001);
+    longitude(&mut b, a.lon_deg);
+    latitude(&mut b, a.lat_deg);
     message_frame(MSG_RSA, &b.into_bytes())
 }
 
@@ -285,15 +297,11 @@ pub fn message_frame(id: u16, value: &[u8]) -> Vec<u8> {
 /// the type's "unavailable" value: elevation −4096, steering angle 127, lateral acceleration
 /// 2001, vertical −127, brake status unavailable; yaw rate, which has none, 0.
 fn core_data(b: &mut Bits, c: &CoreData) {
-    b.int(i64::from(c.count % 128), 0, 127);
+    msg_count(b, c.count);
     b.put(u64::from(c.id), 32);
     b.int(i64::from(c.sec_mark_ms), 0, 65_535);
-    b.int((c.lat_deg * 1e7).round() as i64, -900_000_000, 900_000_001);
-    b.int(
-        (c.lon_deg * 1e7).round() as i64,
-        -1_799_999_999,
-        1_800_000_001,
-    );
+    latitude(b, c.lat_deg);
+    longitude(b, c.lon_deg);
     b.int(-4096, -4096, 61_439);
     // PositionalAccuracy: semi-axes of 0.05 m (the finest), orientation 0.
     b.int(1, 0, 255);
