@@ -5,7 +5,7 @@
 use bevy::prelude::*;
 use bevy_rapier3d::prelude::RapierContext;
 
-use super::env::{Delivery, RadioEnv, Sent, Station, los_key};
+use super::env::{Delivery, RadioEnv, Sent, Station};
 use crate::radio::outcome::{AirEvent, AirEvents, Frame, LossReason, Reception};
 use crate::rng::Rngs;
 use crate::scenario::spec::{MsgType, SidelinkSpec, Tech};
@@ -76,10 +76,6 @@ impl Air<'_> {
     }
 }
 
-/// Largest number of antenna pairs whose line of sight is remembered before the cache starts
-/// afresh (bounds its memory on large maps).
-const LOS_CACHE_MAX: usize = 2_000_000;
-
 /// Building line of sight between two antennas (position, height), cached per 10 m cell pair.
 pub fn building_los(
     env: &mut RadioEnv,
@@ -90,17 +86,13 @@ pub fn building_los(
     if !env.has_buildings {
         return true;
     }
-    let key = los_key(a.0, b.0);
-    if let Some(&v) = env.los_cache.get(&key) {
+    if let Some(v) = env.los_cache.get(a.0, b.0) {
         return v;
     }
     let Some(ctx) = ctx else { return true };
     let p = |s: ([f64; 2], f64)| Vec3::new(s.0[0] as f32, s.1 as f32, -s.0[1] as f32);
     let v = clear(ctx, p(a), p(b), BUILDINGS, &[]);
-    if env.los_cache.len() > LOS_CACHE_MAX {
-        env.los_cache.clear();
-    }
-    env.los_cache.insert(key, v);
+    env.los_cache.insert(a.0, b.0, v);
     v
 }
 

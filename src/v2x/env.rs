@@ -277,8 +277,8 @@ pub struct RadioEnv {
     pub grid: Option<SpatialGrid>,
     pub outbox: Vec<Tx>,
     pub queue: DeliveryQueue<Delivery>,
-    /// Building line of sight between 10 m cells (buildings never move).
-    pub los_cache: bevy::platform::collections::HashMap<u64, bool>,
+    /// Building line of sight between 10 m cells (buildings never move; `v2x::los`).
+    pub los_cache: super::los::LosCache,
     /// CBR maps for WAVE and PC5.
     pub cbr_wave: CbrCells,
     pub cbr_pc5: CbrCells,
@@ -340,16 +340,4 @@ impl RadioEnv {
             &mut self.cbr_pc5
         }
     }
-}
-
-/// Key of the building-LOS cache: both ends quantised to 10 m, unordered.
-pub fn los_key(a: [f64; 2], b: [f64; 2]) -> u64 {
-    let q = |p: [f64; 2]| -> u64 {
-        let x = ((p[0] / 10.0).floor() as i64 + 32768).clamp(0, 65535) as u64;
-        let y = ((p[1] / 10.0).floor() as i64 + 32768).clamp(0, 65535) as u64;
-        (x << 16) | y
-    };
-    let (ka, kb) = (q(a), q(b));
-    let (lo, hi) = if ka <= kb { (ka, kb) } else { (kb, ka) };
-    (lo << 32) | hi
 }

@@ -17,6 +17,7 @@ pub mod faults;
 pub mod generate;
 pub mod glosa;
 pub mod j2945;
+pub mod los;
 pub mod map;
 pub mod messages;
 pub mod nodes;

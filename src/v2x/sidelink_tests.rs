@@ -11,7 +11,6 @@ use crate::radio::outcome::{AirEvent, AirEvents, Reception};
 use crate::rng::Rngs;
 use crate::scenario::spec::Latency;
 use crate::v2x::air::Air;
-use crate::v2x::env::los_key;
 use crate::v2x::faults::FaultState;
 use crate::v2x::messages::{Cam, Payload};
 use crate::wire::frame::{FCS_LEN, LLC_LEN, MAC_HEADER_LEN};
@@ -53,7 +52,7 @@ fn env(hidden: bool) -> RadioEnv {
     if hidden {
         // Line of sight comes from the cache first: A–C blocked, every other pair clear.
         env.has_buildings = true;
-        env.los_cache.insert(los_key(A, C), false);
+        env.los_cache.insert(A, C, false);
     }
     env
 }
