@@ -159,13 +159,18 @@ pub struct RoadNetwork {
     pub junction_index: BTreeMap<String, u32>,
     /// Turn paths keyed by (incoming link, outgoing link, lane on the outgoing link).
     turns: BTreeMap<(u32, u32, u8), Turn>,
-    /// Movements through junctions: (incoming, outgoing) -> (direction, allowed lanes lo..=hi).
-    movements: BTreeMap<(u32, u32), (TurnDir, u8, u8)>,
+    /// Movements through junctions, by incoming link: (outgoing, (direction, allowed lanes
+    /// lo..=hi)), by outgoing link. A short list per link: looked up for every vehicle every
+    /// step, where a map of all movements cost 9 % of a grid run (`perf`).
+    movements: Vec<Vec<(u32, MovementLanes)>>,
     /// Conflict areas between turns from different approaches of one junction: (turn, other
     /// turn) -> the stretch of the first turn's path (arc lengths, m) where a vehicle on it
     /// would touch one on the other (within [`CONFLICT_WIDTH`]).
     conflicts: BTreeMap<(TurnKey, TurnKey), (f64, f64)>,
 }
+
+/// A movement's direction and the lanes of the incoming link allowed to make it (lo..=hi).
+type MovementLanes = (TurnDir, u8, u8);
 
 /// A turn path's key: (incoming link, outgoing link, lane on the outgoing link).
 pub type TurnKey = (u32, u32, u8);
@@ -273,16 +278,19 @@ impl RoadNetwork {
     }
 
     fn build_turns(&mut self) {
+        let mut moves: BTreeMap<Movement, MovementLanes> = BTreeMap::new();
         for node in &self.nodes {
             for &a in &node.incoming {
                 for &b in &node.outgoing {
                     let (la, lb) = (&self.links[a as usize], &self.links[b as usize]);
-                    self.movements.insert((a, b), movement(la, lb));
+                    moves.insert((a, b), movement(la, lb));
                 }
             }
         }
-        let moves: Vec<(Movement, (TurnDir, u8, u8))> =
-            self.movements.iter().map(|(k, v)| (*k, *v)).collect();
+        self.movements = vec![Vec::new(); self.links.len()];
+        for (&(a, b), &m) in &moves {
+            self.movements[a as usize].push((b, m));
+        }
         for ((a, b), (_, lo, hi)) in moves {
             let (la, lb) = (&self.links[a as usize], &self.links[b as usize]);
             // Allowed lanes first (their paths never cross), then a fallback path for every
@@ -336,9 +344,13 @@ impl RoadNetwork {
     /// range: left turns from the leftmost lane, right turns from the rightmost, straight on from
     /// the lanes that continue (so that paths through the junction box never cross or merge).
     pub fn lanes_for(&self, a: u32, b: u32) -> (u8, u8) {
-        self.movements
-            .get(&(a, b))
-            .map_or((0, u8::MAX), |m| (m.1, m.2))
+        self.movement(a, b).map_or((0, u8::MAX), |m| (m.1, m.2))
+    }
+
+    /// The movement from link `a` onto link `b`, if they meet at a junction.
+    fn movement(&self, a: u32, b: u32) -> Option<MovementLanes> {
+        let from = self.movements.get(a as usize)?;
+        from.iter().find(|(to, _)| *to == b).map(|(_, m)| *m)
     }
 
     /// The lane of link `b` a vehicle enters from lane `lane_a` of link `a`: left turns into the
@@ -346,9 +358,9 @@ impl RoadNetwork {
     /// distance from the median.
     pub fn entry_lane(&self, a: u32, b: u32, lane_a: u8) -> u8 {
         let lanes_b = self.links[b as usize].lanes;
-        match self.movements.get(&(a, b)) {
+        match self.movement(a, b) {
             Some((TurnDir::Left, _, hi)) => (lanes_b - 1).saturating_sub(hi.saturating_sub(lane_a)),
-            Some((TurnDir::Right, lo, _)) => lane_a.saturating_sub(*lo).min(lanes_b - 1),
+            Some((TurnDir::Right, lo, _)) => lane_a.saturating_sub(lo).min(lanes_b - 1),
             Some((TurnDir::Straight, ..)) => {
                 let lanes_a = self.links[a as usize].lanes;
                 (lane_a + lanes_b).saturating_sub(lanes_a).min(lanes_b - 1)
