@@ -214,7 +214,7 @@ fn receptions_are_captured_at_the_receiver_and_captures_repeat_exactly() {
 
 /// The same crossroads on the Korean profile, with a lane closed near the RSU: every frame is
 /// WSMP (EtherType 0x88DC), dissected cleanly, with the PSID of the J2735 message inside (BSM
-/// 0x20; SPaT and MAP 0x82, intersection safety; RSA 0x83, traveller information). tshark 4.0
+/// 0x20; SPaT and MAP 0x82, intersection safety; TIM 0x83, traveller information). tshark 4.0
 /// hands the first two to its IEEE 1609.2 dissector (not 0x83): there the signed data's PSID
 /// agrees and its payload is a MessageFrame with id 20, 19 or 18. BSMs go at 10 Hz at SAE
 /// J2945/1's 20 dBm on a quiet channel (the link's 23 dBm caps it), SPaT and MAP at 10 Hz at the
@@ -252,7 +252,7 @@ fn the_korean_profile_sends_j2735_in_wsmp_that_tshark_reads() {
         let psid = u64::from_str_radix(r[0].trim_start_matches("0x"), 16).unwrap();
         if psid == 0x83 {
             assert_eq!(r[2], "23", "{r:?}");
-            *per_frame_id.entry((27, r[2].clone())).or_default() += 1;
+            *per_frame_id.entry((31, r[2].clone())).or_default() += 1;
             continue;
         }
         assert!(
@@ -270,7 +270,8 @@ fn the_korean_profile_sends_j2735_in_wsmp_that_tshark_reads() {
         *per_frame_id.entry((id, r[2].clone())).or_default() += 1;
     }
     // 20 s at 0.1 s on two sidelinks: 4 cars × 199 BSMs (none in the step a car appears), one
-    // RSU's 200 SPaTs and 200 MAPs, and Road Side Alerts for the closed lane.
+    // RSU's 200 SPaTs and 200 MAPs, and a Traveler Information Message about the closed lane
+    // once a second from the RSU's first cycle.
     let count = |id: u64| {
         per_frame_id
             .iter()
@@ -280,5 +281,5 @@ fn the_korean_profile_sends_j2735_in_wsmp_that_tshark_reads() {
     };
     assert_eq!(count(20), 2 * 4 * 199, "{per_frame_id:?}");
     assert_eq!((count(19), count(18)), (2 * 200, 2 * 200));
-    assert!(count(27) > 0, "{per_frame_id:?}");
+    assert_eq!(count(31), 2 * 20, "{per_frame_id:?}");
 }

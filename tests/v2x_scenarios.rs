@@ -569,11 +569,11 @@ fn a_loaded_cell_delays_uu_and_reports_its_load() {
 
 /// Road works: lane 0 of a 1 km link is closed near its end. A driver who only sees it leaves
 /// the lane within sensor range (120 m); an automated car told by the nearest RSU (a road-works
-/// DENM, or on the Korean profile a Road Side Alert) leaves it as soon as it may change lanes,
-/// most of a kilometre earlier.
+/// DENM, or on the Korean profile a Traveler Information Message, repeated at the testbed's
+/// 1 Hz) leaves it as soon as it may change lanes, most of a kilometre earlier.
 #[test]
 fn a_road_works_denm_moves_an_automated_car_out_of_the_closed_lane_early() {
-    let left_lane_at = |v2x: bool, profile: &str| -> f64 {
+    let left_lane_at = |v2x: bool, profile: &str| -> (f64, Report) {
         let src = format!(
             r#"(name: "works", duration: 90.0,
             network: (
@@ -610,15 +610,26 @@ fn a_road_works_denm_moves_an_automated_car_out_of_the_closed_lane_early() {
             .find(|c| c.len() == 9 && c[1] == "av" && c[8] == "ab_1")
             .map(|c| c[3].parse::<f64>().expect("x"))
             .expect("av left the closed lane on ab");
-        1000.0 - x
+        (1000.0 - x, out.report)
     };
-    let seen = left_lane_at(false, "Etsi");
+    let (seen, _) = left_lane_at(false, "Etsi");
     assert!(seen <= 120.0, "without V2X it left {seen} m before the end");
-    for profile in ["Etsi", "Korea"] {
-        let told = left_lane_at(true, profile);
+    for (profile, msg) in [("Etsi", "denm"), ("Korea", "tim")] {
+        let (told, report) = left_lane_at(true, profile);
         assert!(
             told >= 700.0,
             "{profile}: told by the RSU it left {told} m before the end"
         );
+        let sent = stats(&report, msg, "wave").map_or(0, |s| s.sent);
+        if profile == "Korea" {
+            // Once a second for the 90 s run, from the RSU's first cycle.
+            assert!((89..=90).contains(&sent), "{sent} TIMs in 90 s");
+            assert!(
+                stats(&report, "rsa", "wave").is_none(),
+                "road works went as RSA"
+            );
+        } else {
+            assert!(sent > 0, "no road-works DENM");
+        }
     }
 }

@@ -863,6 +863,29 @@ pub const HAZARD_LOST_S: f64 = 2.0;
 /// Radius within which an RSU announces road works, m (assumed: about its radio range).
 pub const ROADWORKS_RSU_RANGE: f64 = 500.0;
 
+/// How often the Sangam testbed's roadside units repeat a Road Side Alert (2 Hz) and a
+/// Traveler Information Message (1 Hz), s: the rates the 2021 challenge's V2X client received
+/// (docs/sangam.md).
+pub const RSA_INTERVAL_S: f64 = 0.5;
+pub const TIM_INTERVAL_S: f64 = 1.0;
+
+/// The repetition of an RSU's notice: the scenario's DENM timing, at the testbed's RSA or TIM
+/// rate on the Korean profile (road works go as TIM, every other hazard as RSA).
+fn timing(m: &crate::scenario::spec::MessageSpec, event: DenmEvent, korea: bool) -> DenmTiming {
+    let etsi = DenmTiming::of(m);
+    match (korea, event) {
+        (false, _) => etsi,
+        (true, DenmEvent::RoadWorks) => DenmTiming {
+            interval_s: TIM_INTERVAL_S,
+            ..etsi
+        },
+        (true, _) => DenmTiming {
+            interval_s: RSA_INTERVAL_S,
+            ..etsi
+        },
+    }
+}
+
 /// An RSU's DENMs: trigger an event for every hazard it newly knows of, keep those it still
 /// sees alive (updated before their validity ends), and terminate those not seen for
 /// [`HAZARD_LOST_S`]; an originator is dropped once its termination has been repeated.
@@ -885,7 +908,8 @@ fn send_denms(
             Some(entry) => entry.2 = t,
             None => {
                 let aid = rsu.sequence.next(station);
-                let o = DenmOriginator::trigger(aid, event, (p[0], p[1]), t, DenmTiming::of(m));
+                let o =
+                    DenmOriginator::trigger(aid, event, (p[0], p[1]), t, timing(m, event, korea));
                 rsu.denms.push((id, o.about_hazard(id), t));
             }
         }
@@ -906,10 +930,10 @@ fn send_denms(
     for d in out {
         env.outbox.push(Tx {
             from,
-            msg: Arc::new(if korea {
-                Payload::Rsa(d)
-            } else {
-                Payload::Denm(d)
+            msg: Arc::new(match (korea, d.event) {
+                (false, _) => Payload::Denm(d),
+                (true, DenmEvent::RoadWorks) => Payload::Tim(d),
+                (true, _) => Payload::Rsa(d),
             }),
             via: via.clone(),
             area_m: m.denm_radius,
@@ -922,6 +946,41 @@ fn send_denms(
 mod tests {
     use super::*;
     use crate::scenario::spec::MessageSpec;
+
+    /// When an RSU's notice about `event` goes out over 3 s, polled every 10 ms.
+    fn rsu_sends(event: DenmEvent, korea: bool) -> Vec<f64> {
+        let m = MessageSpec::default();
+        let id = ActionId {
+            station_id: 7,
+            sequence: 1,
+        };
+        let mut o = DenmOriginator::trigger(id, event, (0.0, 0.0), 0.0, timing(&m, event, korea));
+        (0..300)
+            .map(|k| k as f64 * 0.01)
+            .filter(|&t| o.poll(t, true).is_some())
+            .collect()
+    }
+
+    #[test]
+    fn the_korean_profile_repeats_alerts_at_2_hz_and_road_works_at_1_hz() {
+        let at = |sends: Vec<f64>| {
+            sends
+                .iter()
+                .map(|t| (t * 100.0).round() as u32)
+                .collect::<Vec<_>>()
+        };
+        let rsa = at(rsu_sends(DenmEvent::StalledVehicle, true));
+        assert_eq!(rsa, [0, 50, 100, 150, 200, 250]);
+        let tim = at(rsu_sends(DenmEvent::RoadWorks, true));
+        assert_eq!(tim, [0, 100, 200]);
+        let denm = rsu_sends(DenmEvent::RoadWorks, false);
+        let every = MessageSpec::default().denm_repeat;
+        assert_eq!(
+            denm.len(),
+            (3.0 / every).round() as usize,
+            "ETSI keeps the scenario's rate"
+        );
+    }
 
     fn motion(acc: f64) -> Motion {
         Motion {

@@ -314,6 +314,9 @@ pub enum Payload {
     /// Road Side Alert, SAE J2735: an RSU's hazard on the Korean profile, carrying what a DENM
     /// carries (ITIS event code, position, time; the ActionID is the receiver's key for it).
     Rsa(Denm),
+    /// Traveler Information Message, SAE J2735: road works on the Korean profile, as an
+    /// advisory (ITIS road construction) over a circle around the closure.
+    Tim(Denm),
     Ica(Ica),
     Pvd(Pvd),
 }
@@ -328,15 +331,16 @@ impl Payload {
             Payload::Cpm(_) => MsgType::Cpm,
             Payload::Bsm(_) => MsgType::Bsm,
             Payload::Rsa(_) => MsgType::Rsa,
+            Payload::Tim(_) => MsgType::Tim,
             Payload::Ica(_) => MsgType::Ica,
             Payload::Pvd(_) => MsgType::Pvd,
         }
     }
-    /// The hazard or event notice a message carries, whatever the profile: a DENM, an RSA, or
-    /// the event of a BSM whose event flags are up.
+    /// The hazard or event notice a message carries, whatever the profile: a DENM, an RSA, a
+    /// TIM, or the event of a BSM whose event flags are up.
     pub fn notice(&self) -> Option<&Denm> {
         match self {
-            Payload::Denm(d) | Payload::Rsa(d) => Some(d),
+            Payload::Denm(d) | Payload::Rsa(d) | Payload::Tim(d) => Some(d),
             Payload::Bsm(b) => b.event.as_ref(),
             _ => None,
         }

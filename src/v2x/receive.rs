@@ -46,7 +46,7 @@ pub fn map_hazards(
 /// Hazard ids a message tells of, with the name of the message that told.
 fn hazards_in(msg: &Payload) -> Vec<(u32, &'static str)> {
     match msg {
-        Payload::Denm(_) | Payload::Rsa(_) | Payload::Bsm(_) => msg
+        Payload::Denm(_) | Payload::Rsa(_) | Payload::Tim(_) | Payload::Bsm(_) => msg
             .notice()
             .filter(|d| !d.termination)
             .and_then(|d| d.hazard)

@@ -449,6 +449,7 @@ pub fn type_label(m: MsgType) -> &'static str {
         MsgType::Cpm => "CPM",
         MsgType::Bsm => "BSM",
         MsgType::Rsa => "RSA",
+        MsgType::Tim => "TIM",
         MsgType::Ica => "ICA",
         MsgType::Pvd => "PVD",
     }

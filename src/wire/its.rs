@@ -47,7 +47,7 @@ pub fn encode(msg: &Payload, ctx: &Context) -> Result<Vec<u8>, String> {
         Payload::Cpm(m) => encode_to_uper(&cpm_pdu(m, ctx)),
         Payload::Spat(m) => encode_to_uper(&spatem_pdu(m, ctx)),
         Payload::Map(m) => encode_to_uper(&mapem_pdu(m, ctx)),
-        Payload::Bsm(_) | Payload::Rsa(_) | Payload::Ica(_) | Payload::Pvd(_) => {
+        Payload::Bsm(_) | Payload::Rsa(_) | Payload::Tim(_) | Payload::Ica(_) | Payload::Pvd(_) => {
             Err("a J2735 message has no ETSI encoding".into())
         }
     }

@@ -8,13 +8,15 @@
 //! encoder `wire::its` already has.
 
 /// DSRCmsgIDs (J2735 §5.2 MessageTypes): MapData 18, SPAT 19, Basic Safety Message 20,
-/// Intersection Collision 23, Probe Vehicle Data 26, Road Side Alert 27.
+/// Intersection Collision 23, Probe Vehicle Data 26, Road Side Alert 27, Traveler
+/// Information 31.
 pub const MSG_MAP: u16 = 18;
 pub const MSG_SPAT: u16 = 19;
 pub const MSG_BSM: u16 = 20;
 pub const MSG_ICA: u16 = 23;
 pub const MSG_PVD: u16 = 26;
 pub const MSG_RSA: u16 = 27;
+pub const MSG_TIM: u16 = 31;
 
 /// Bits appended most significant first, as UPER writes them.
 #[derive(Debug, Default)]
@@ -281,6 +283,98 @@ pub fn rsa(a: &Alert) -> Vec<u8> {
     message_frame(MSG_RSA, &b.into_bytes())
 }
 
+/// What a Traveler Information Message says: one advisory about a circle.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Advisory {
+    /// MsgCount, 0..127.
+    pub count: u8,
+    /// MinuteOfTheYear (UTC) the message was sent.
+    pub minute_of_year: u32,
+    /// FurtherInfoID: the two octets that tell this advisory from others of the sender.
+    pub id: u16,
+    /// MinuteOfTheYear it starts, and how many minutes it lasts (MinutesDuration, ≤ 32000).
+    pub start_minute: u32,
+    pub duration_min: u16,
+    /// ITIS code of the advisory (SAE J2540-2).
+    pub itis: u16,
+    /// The centre of the circle it applies to, and its radius (m, ≤ 4095).
+    pub lat_deg: f64,
+    pub lon_deg: f64,
+    pub radius_m: f64,
+}
+
+/// Priority of a road-works advisory, 0..7 (SignPrority: 0 least, 7 most important; assumed).
+const ADVISORY_PRIORITY: i64 = 5;
+
+/// A MessageFrame around a TravelerInformation ::= SEQUENCE { msgCnt, timeStamp OPTIONAL,
+/// packetID OPTIONAL, urlB OPTIONAL, dataFrames SEQUENCE (SIZE(1..8)) OF TravelerDataFrame,
+/// regional OPTIONAL, ... } with one data frame: an advisory (frameType 1) with its ITIS code,
+/// for the circle around the event, from its start for its duration.
+pub fn tim(a: &Advisory) -> Vec<u8> {
+    let mut b = Bits::default();
+    b.put(0, 1);
+    b.put(0b1000, 4); // timeStamp present
+    msg_count(&mut b, a.count);
+    minute_of_year(&mut b, a.minute_of_year);
+    b.int(0, 0, 7); // one data frame
+    traveler_data_frame(&mut b, a);
+    message_frame(MSG_TIM, &b.into_bytes())
+}
+
+/// TravelerDataFrame { sspTimRights, frameType (extensible ENUMERATED), msgId CHOICE
+/// { furtherInfoID, roadSignID }, startYear OPTIONAL, startTime, duratonTime, priority,
+/// sspLocationRights, regions SEQUENCE (SIZE(1..16)) OF GeographicalPath, sspMsgRights1,
+/// sspMsgRights2, content CHOICE { advisory, workZone, genericSign, speedLimit, exitService },
+/// url OPTIONAL, ... }. The SSP indices are 0: the certificate carries no service permissions.
+fn traveler_data_frame(b: &mut Bits, a: &Advisory) {
+    b.put(0, 1);
+    b.put(0b00, 2); // no startYear, no url
+    b.int(0, 0, 31);
+    b.put(0, 1);
+    b.int(1, 0, 3); // frameType advisory
+    b.put(0, 1); // msgId: furtherInfoID
+    b.put(u64::from(a.id), 16);
+    minute_of_year(b, a.start_minute);
+    b.int(i64::from(a.duration_min.min(32_000)), 0, 32_000);
+    b.int(ADVISORY_PRIORITY, 0, 7);
+    b.int(0, 0, 31);
+    b.int(0, 0, 15); // one region
+    circle_region(b, a);
+    b.int(0, 0, 31);
+    b.int(0, 0, 31);
+    b.int(0, 0, 4); // content: advisory, ITIScodesAndText
+    b.int(0, 0, 99); // one item
+    b.put(0, 1); // item: itis
+    b.int(i64::from(a.itis), 0, 65_535);
+}
+
+/// GeographicalPath { name, id, anchor, laneWidth, directionality, closedPath, direction,
+/// description CHOICE { path, geometry, oldRegion, ... }, regional, all OPTIONAL, ... } with an
+/// anchor and a GeometricProjection { direction HeadingSlice, extent OPTIONAL, laneWidth
+/// OPTIONAL, circle Circle { center Position3D, radius Radius-B12, units DistanceUnits },
+/// regional OPTIONAL, ... } that applies in every direction.
+fn circle_region(b: &mut Bits, a: &Advisory) {
+    b.put(0, 1);
+    b.put(0b0_0100_0010, 9); // anchor (3rd) and description (8th)
+    position_3d(b, a.lat_deg, a.lon_deg);
+    b.put(0, 1);
+    b.int(1, 0, 2); // description: geometry
+    b.put(0, 1);
+    b.put(0b000, 3);
+    b.put(0xffff, 16); // HeadingSlice: all sixteen sectors
+    position_3d(b, a.lat_deg, a.lon_deg);
+    b.int(a.radius_m.round().clamp(0.0, 4095.0) as i64, 0, 4095);
+    b.int(3, 0, 7); // DistanceUnits meter
+}
+
+/// Position3D { lat, long, elevation OPTIONAL, regional OPTIONAL, ... }.
+fn position_3d(b: &mut Bits, lat_deg: f64, lon_deg: f64) {
+    b.put(0, 1);
+    b.put(0b00, 2);
+    latitude(b, lat_deg);
+    longitude(b, lon_deg);
+}
+
 /// MessageFrame ::= SEQUENCE { messageId (0..32767), value (open type), ... }: the extension
 /// bit, 15 bits of id, then the value as an open type (its octet length, X.691 §11.9).
 pub fn message_frame(id: u16, value: &[u8]) -> Vec<u8> {
@@ -433,6 +527,51 @@ mod tests {
         assert_eq!((at(after + 17, 1), at(after + 18, 4)), (0, 3));
         // eventStopLineViolation is bit 1 of 13, after the size's extension bit.
         assert_eq!(at(after + 22, 14), 1 << 11);
+    }
+
+    #[test]
+    fn a_traveler_information_message_advises_of_road_works_in_a_circle() {
+        // 1 + 4 + 7 + 20 + 3, the data frame's header 3 + 5 + 3 + 1 + 16 + 20 + 15 + 3 + 5 + 4,
+        // the region 10 + 66 + 3 + 4 + 16 + 66 + 12 + 3, then 5 + 5 + 3 + 7 + 1 + 16 = 327 bits.
+        let a = Advisory {
+            count: 3,
+            minute_of_year: 600,
+            id: 0x1234,
+            start_minute: 599,
+            duration_min: 10,
+            itis: 1025,
+            lat_deg: 37.58,
+            lon_deg: 126.89,
+            radius_m: 500.0,
+        };
+        let f = tim(&a);
+        assert_eq!(&f[..3], &[0x00, 31, 41]);
+        let at = |start: usize, n: usize| bits_at(&f, 24 + start, n);
+        assert_eq!(
+            (at(0, 5), at(5, 7), at(12, 20), at(32, 3)),
+            (0b01000, 3, 600, 0)
+        );
+        // frameType advisory after its extension bit; furtherInfoID; start, duration, priority.
+        assert_eq!(
+            (at(43, 1), at(44, 2), at(46, 1), at(47, 16)),
+            (0, 1, 0, 0x1234)
+        );
+        assert_eq!((at(63, 20), at(83, 15), at(98, 3)), (599, 10, 5));
+        let region = 110;
+        assert_eq!(at(region, 10), 0b00_0100_0010);
+        let lat = (37.58_f64 * 1e7).round() as u64 + 900_000_000;
+        assert_eq!(at(region + 13, 31), lat);
+        let circle = region + 76;
+        assert_eq!(
+            (at(circle, 3), at(circle + 3, 4), at(circle + 7, 16)),
+            (0b001, 0, 0xffff)
+        );
+        assert_eq!(at(circle + 23 + 66, 12), 500);
+        assert_eq!(at(circle + 23 + 78, 3), 3);
+        let content = circle + 23 + 81;
+        assert_eq!((at(content + 10, 3), at(content + 13, 7)), (0, 0));
+        assert_eq!((at(content + 20, 1), at(content + 21, 16)), (0, 1025));
+        assert_eq!(content + 37, 327);
     }
 
     #[test]

@@ -152,7 +152,7 @@ pub fn wsm_packet(msg: &Payload, from: &Sender, s: &Sending) -> Vec<u8> {
         Payload::Bsm(_) => wsmp::PSID_BSM,
         // PVD: 1609.12's probe-data PSID was not found; traveller information stands in (it only
         // travels over Uu, never in a capture).
-        Payload::Rsa(_) | Payload::Pvd(_) => wsmp::PSID_TRAVELLER,
+        Payload::Rsa(_) | Payload::Tim(_) | Payload::Pvd(_) => wsmp::PSID_TRAVELLER,
         _ => wsmp::PSID_INTERSECTION,
     };
     let frame = j2735_frame(msg, from, s);
@@ -197,6 +197,20 @@ fn j2735_frame(msg: &Payload, from: &Sender, s: &Sending) -> Vec<u8> {
                 itis: d.event.itis(),
                 lat_deg,
                 lon_deg,
+            })
+        }
+        Payload::Tim(d) => {
+            let (lat_deg, lon_deg) = origin.to_wgs84(d.pos.0, d.pos.1);
+            j2735::tim(&j2735::Advisory {
+                count: (d.action_id.sequence % 128) as u8,
+                minute_of_year: (s.now_us / 60_000_000 % 527_040) as u32,
+                id: (d.action_id.sequence % 65_536) as u16,
+                start_minute: (d.detection_time_s / 60.0) as u32 % 527_040,
+                duration_min: (d.validity_s / 60.0).ceil() as u16,
+                itis: d.event.itis(),
+                lat_deg,
+                lon_deg,
+                radius_m: d.relevance_radius_m,
             })
         }
         Payload::Ica(i) => {
@@ -299,7 +313,7 @@ fn transport(msg: &Payload, origin: &GeoOrigin, sequence: u16, lifetime_s: f64) 
         Payload::Map(_) => single(2003, 3, security::PSID_MAPEM),
         Payload::Spat(_) => single(2004, 3, security::PSID_SPATEM),
         Payload::Cpm(_) | Payload::Ica(_) => single(2009, 3, security::PSID_CPM),
-        Payload::Denm(d) | Payload::Rsa(d) => Transport {
+        Payload::Denm(d) | Payload::Rsa(d) | Payload::Tim(d) => Transport {
             packet: Packet {
                 forwarding: Forwarding::GeoBroadcast {
                     centre: origin.to_wgs84(d.pos.0, d.pos.1),

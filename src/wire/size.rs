@@ -54,7 +54,9 @@ pub fn payload_bytes(msg: &Payload) -> usize {
             )
         }
         // J2735 messages have no ETSI encoding: they travel in WSMP (`wire::wsm_packet`).
-        Payload::Bsm(_) | Payload::Rsa(_) | Payload::Ica(_) | Payload::Pvd(_) => 0,
+        Payload::Bsm(_) | Payload::Rsa(_) | Payload::Tim(_) | Payload::Ica(_) | Payload::Pvd(_) => {
+            0
+        }
     }
 }
 

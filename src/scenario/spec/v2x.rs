@@ -50,6 +50,9 @@ pub enum MsgType {
     Bsm,
     /// Road Side Alert, SAE J2735 (Korean profile: hazards announced by roadside units).
     Rsa,
+    /// Traveler Information Message, SAE J2735 (Korean profile: road works announced by
+    /// roadside units).
+    Tim,
     /// Intersection Collision Avoidance, SAE J2735 (Korean profile: a roadside unit's camera
     /// sees a vehicle that will run its red light).
     Ica,
@@ -59,7 +62,7 @@ pub enum MsgType {
 }
 
 impl MsgType {
-    pub const ALL: [MsgType; 9] = [
+    pub const ALL: [MsgType; 10] = [
         MsgType::Cam,
         MsgType::Denm,
         MsgType::Spat,
@@ -67,6 +70,7 @@ impl MsgType {
         MsgType::Cpm,
         MsgType::Bsm,
         MsgType::Rsa,
+        MsgType::Tim,
         MsgType::Ica,
         MsgType::Pvd,
     ];
@@ -81,6 +85,7 @@ impl MsgType {
             MsgType::Cpm => "cpm",
             MsgType::Bsm => "bsm",
             MsgType::Rsa => "rsa",
+            MsgType::Tim => "tim",
             MsgType::Ica => "ica",
             MsgType::Pvd => "pvd",
         }
@@ -91,7 +96,9 @@ impl MsgType {
         match self {
             MsgType::Spat | MsgType::Map => true,
             MsgType::Cam | MsgType::Denm | MsgType::Cpm => profile == Profile::Etsi,
-            MsgType::Bsm | MsgType::Rsa | MsgType::Ica | MsgType::Pvd => profile == Profile::Korea,
+            MsgType::Bsm | MsgType::Rsa | MsgType::Tim | MsgType::Ica | MsgType::Pvd => {
+                profile == Profile::Korea
+            }
         }
     }
 }

@@ -449,13 +449,14 @@ impl Checker<'_, '_> {
             let hint = match profile {
                 Profile::Korea => {
                     "on the Korean profile vehicles send Bsm (for CAM, and with event flags for \
-                     their own hazards), roadside units Rsa (for DENM), Ica (a red-light runner \
-                     their cameras see, for CPM), Spat and Map. Use one of those, or set \
+                     their own hazards) and Pvd (to the control centre), roadside units Rsa and \
+                     Tim (for DENM: hazards, and road works), Ica (a red-light runner their \
+                     cameras see, for CPM), Spat and Map. Use one of those, or set \
                      v2x.profile: Etsi"
                 }
                 Profile::Etsi => {
-                    "Bsm, Rsa and Ica are sent on the Korean profile (v2x.profile: Korea); the \
-                     ETSI profile sends Cam, Denm, Cpm, Spat and Map"
+                    "Bsm, Rsa, Tim, Ica and Pvd are sent on the Korean profile (v2x.profile: \
+                     Korea); the ETSI profile sends Cam, Denm, Cpm, Spat and Map"
                 }
             };
             self.out.err(

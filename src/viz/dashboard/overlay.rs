@@ -23,7 +23,7 @@ Select
   click        vehicle, RSU, gNB, pedestrian -> inspector
   Esc          clear selection
 V2X layers
-  1-9          CAM DENM SPaT MAP CPM BSM RSA ICA PVD
+  1-9, 0       CAM DENM SPaT MAP CPM BSM RSA TIM ICA PVD
   G            coverage rings   B          busy-ratio heat map
 H or ?         this help";
 
@@ -78,7 +78,7 @@ fn time_keys(k: &impl Fn(KeyCode) -> bool, ctl: &mut TimeCtl) {
     }
 }
 
-/// 1-9 the arcs of each message type, G the coverage rings, B the heat map.
+/// 1-9 and 0 the arcs of each message type, G the coverage rings, B the heat map.
 fn layer_keys(k: &impl Fn(KeyCode) -> bool, toggles: &mut MsgToggles) {
     let digits = [
         KeyCode::Digit1,
@@ -90,6 +90,7 @@ fn layer_keys(k: &impl Fn(KeyCode) -> bool, toggles: &mut MsgToggles) {
         KeyCode::Digit7,
         KeyCode::Digit8,
         KeyCode::Digit9,
+        KeyCode::Digit0,
     ];
     for (i, key) in digits.into_iter().enumerate() {
         if k(key) {
