@@ -1,5 +1,7 @@
 //! Age of information at the receivers that use it: how old the newest information a receiver
 //! holds had become when something newer arrived.
+use bevy::platform::collections::HashMap;
+
 use crate::scenario::spec::{MsgType, Tech};
 
 /// Age of information is measured at the receivers that use the information (automated
@@ -12,10 +14,19 @@ pub const AOI_RANGE_M: f64 = 300.0;
 /// information had reached just before it (arrival − previous generation) is one sample: the
 /// peak age of Kaul, Yates, Gruteser, "Real-time status: how often should one update?",
 /// IEEE INFOCOM 2012. Pairs silent for longer than [`AOI_FORGET_US`] are forgotten, so the
-/// map stays as large as the current neighbourhoods.
+/// store stays as large as the current neighbourhoods.
+///
+/// Kept in rows, one per (message type, technology, sender): a transmission's receptions are
+/// decided one after the other, so its row stays in the processor's cache while its receivers
+/// are looked up. One table of every pair cost a cache miss per reception (11 % of
+/// `bench --v2x on`, `perf`; docs/performance.md).
 #[derive(Debug, Clone, Default)]
 pub struct AgeOfInformation {
-    newest: bevy::platform::collections::HashMap<u64, u64>,
+    rows: HashMap<u64, usize>,
+    /// Per row: receiver → generation time of the newest message it holds, µs.
+    newest: Vec<HashMap<u32, u64>>,
+    /// The row used last, by key.
+    last: Option<(u64, usize)>,
     next_sweep_us: u64,
 }
 
@@ -23,8 +34,25 @@ pub struct AgeOfInformation {
 pub const AOI_FORGET_US: u64 = 10_000_000;
 
 impl AgeOfInformation {
-    fn key(msg: MsgType, tech: Tech, to: u32, from: u32) -> u64 {
-        ((msg as u64) << 60) | ((tech as u64) << 56) | (u64::from(to) << 28) | u64::from(from)
+    fn key(msg: MsgType, tech: Tech, from: u32) -> u64 {
+        ((msg as u64) << 40) | ((tech as u64) << 32) | u64::from(from)
+    }
+
+    /// The row of (msg, tech, from), made when first used.
+    fn row(&mut self, key: u64) -> &mut HashMap<u32, u64> {
+        let i = match self.last {
+            Some((k, i)) if k == key => i,
+            _ => {
+                let next = self.newest.len();
+                let i = *self.rows.entry(key).or_insert(next);
+                if i == next {
+                    self.newest.push(HashMap::default());
+                }
+                self.last = Some((key, i));
+                i
+            }
+        };
+        &mut self.newest[i]
     }
 
     /// A message generated at `gen_us` arrives at `arrival_us`; returns the peak age sample, µs
@@ -39,12 +67,14 @@ impl AgeOfInformation {
         arrival_us: u64,
     ) -> Option<u64> {
         if arrival_us >= self.next_sweep_us {
-            self.newest.retain(|_, g| *g + AOI_FORGET_US > arrival_us);
+            for row in &mut self.newest {
+                row.retain(|_, g| *g + AOI_FORGET_US > arrival_us);
+            }
             self.next_sweep_us = arrival_us + AOI_FORGET_US / 10;
         }
         let slot = self
-            .newest
-            .entry(Self::key(msg, tech, to, from))
+            .row(Self::key(msg, tech, from))
+            .entry(to)
             .or_insert(u64::MAX);
         if *slot == u64::MAX || *slot + AOI_FORGET_US <= gen_us {
             *slot = gen_us;
