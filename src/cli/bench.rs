@@ -22,9 +22,14 @@ pub struct BenchArgs {
     /// Vehicles on the grid for the whole run.
     #[arg(long, default_value_t = 1000)]
     pub vehicles: usize,
-    /// Simulated time, s.
-    #[arg(long, default_value_t = 900.0)]
-    pub duration: f64,
+    /// Simulated time, s [default: 900 with V2X off, 120 with it on: about a minute each on
+    /// 2 cores; `--long` 3600 and 900].
+    #[arg(long)]
+    pub duration: Option<f64>,
+    /// The long run, for figures to quote: 3600 s of simulated time with V2X off, 900 s with it
+    /// on.
+    #[arg(long, conflicts_with = "duration")]
+    pub long: bool,
     /// V2X: CAM for every vehicle over PC5 and Uu.
     #[arg(long, value_enum, default_value_t = OnOff::Off)]
     pub v2x: OnOff,
@@ -81,16 +86,31 @@ pub fn peak_memory_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+impl BenchArgs {
+    /// The simulated time to run, s: `--duration`, else about a minute's worth (`--long`: the
+    /// long run).
+    pub fn duration_s(&self) -> f64 {
+        let on = self.v2x == OnOff::On;
+        self.duration.unwrap_or(match (self.long, on) {
+            (false, false) => 900.0,
+            (false, true) => 120.0,
+            (true, false) => 3600.0,
+            (true, true) => 900.0,
+        })
+    }
+}
+
 pub fn bench(args: &BenchArgs) -> i32 {
     let v2x = args.v2x == OnOff::On;
-    if !(args.duration > 0.0 && args.duration <= 86_400.0) || args.vehicles > 20_000 {
+    let duration = args.duration_s();
+    if !(duration > 0.0 && duration <= 86_400.0) || args.vehicles > 20_000 {
         eprintln!("error: --duration must be in (0, 86400] s and --vehicles at most 20000");
         return BAD_INPUT;
     }
     if let Some(net) = &args.net {
         return super::bench_sumo::bench(net, &args.routes, args, v2x);
     }
-    let spec = grid_spec(args.vehicles, args.duration, v2x);
+    let spec = grid_spec(args.vehicles, duration, v2x);
     if let Some(path) = &args.emit_library {
         return match write_file(path, crate::runner::library_grid::text().as_bytes()) {
             Ok(()) => OK,

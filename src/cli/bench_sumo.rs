@@ -91,7 +91,7 @@ pub fn bench(net: &Path, routes: &[std::path::PathBuf], args: &BenchArgs, v2x: b
     let list: Vec<String> = routes.iter().map(|r| q(r)).collect();
     let text = format!(
         "(name: \"bench-sumo\", duration: {:?}, step: {:?}, sumo: (net: {}, routes: [{}]))",
-        args.duration,
+        args.duration_s(),
         args.step,
         q(net),
         list.join(", ")
@@ -109,7 +109,7 @@ pub fn bench(net: &Path, routes: &[std::path::PathBuf], args: &BenchArgs, v2x: b
     };
     let ours = run(loaded.spec, "<bench>", &opts);
     let f = figures(ours.report.vehicles.len(), 0, false, &ours);
-    let sumo = run_sumo(net, routes, args.step, args.duration);
+    let sumo = run_sumo(net, routes, args.step, args.duration_s());
     let ratio = sumo
         .as_ref()
         .map(|s| ours.timing.vehicle_updates_per_s / s.vehicle_updates_per_s)

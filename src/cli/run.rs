@@ -74,6 +74,10 @@ pub fn progress_callback(label: String) -> Option<Arc<dyn Fn(u64, u64) + Send + 
                     .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             b.set_message(label.clone());
+            // The bar starts a second in: what was done before must not count as done at once,
+            // or the first rate is huge and the ETA far too short.
+            b.set_position(done);
+            b.reset_eta();
             *bar = Some(b);
         }
         if let Some(b) = bar.as_ref() {
