@@ -138,3 +138,43 @@ fn the_report_does_not_depend_on_how_the_path_was_spelled() {
     let text = String::from_utf8(reports[0].clone()).unwrap();
     assert!(text.contains("\"source\": \"trace.ron\""), "{text}");
 }
+
+/// `sangam-sim` with `args`, from a directory with no scenario files in it.
+fn elsewhere(args: &[&str]) -> (Output, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sangam-sim"))
+        .current_dir(tmp.path())
+        .args(args)
+        .output()
+        .unwrap();
+    (out, tmp)
+}
+
+/// Where no such file exists, a library scenario's name runs or checks the built-in copy, with
+/// or without `.ron`; an unknown name is still bad input.
+#[test]
+fn library_names_work_where_there_is_no_such_file() {
+    let (out, _) = elsewhere(&["check", "hidden-pedestrian", "grid-8x8.ron"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("hidden-pedestrian: ok") && text.contains("grid-8x8.ron: ok"));
+    let (out, tmp) = elsewhere(&["run", "red-light-runner", "-q", "--out", "o"]);
+    assert_eq!(out.status.code(), Some(0));
+    let report = std::fs::read_to_string(tmp.path().join("o/report.json")).unwrap();
+    assert!(
+        report.contains("\"scenario\": \"red-light-runner\""),
+        "{report}"
+    );
+    let (out, _) = elsewhere(&["check", "no-such-scenario"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// `view` on a build without the view says how to get it, as bad usage.
+#[cfg(not(feature = "viz"))]
+#[test]
+fn view_without_the_feature_says_how_to_build_it() {
+    let (out, _) = elsewhere(&["view", "sangam-dmc", "--speed", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("--features viz"), "{text}");
+}

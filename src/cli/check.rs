@@ -1,13 +1,13 @@
 //! `sangam-sim check FILE...`: validate without running.
 use std::path::PathBuf;
 
+use super::load_named;
 use super::{BAD_INPUT, OK};
-use crate::scenario::load::load_file;
 
 pub fn check(files: &[PathBuf]) -> i32 {
     let mut code = OK;
     for f in files {
-        match load_file(f) {
+        match load_named(f) {
             Ok(l) if l.warnings.is_empty() => println!("{}: ok", f.display()),
             Ok(l) => {
                 super::print_warnings(&l.warnings);

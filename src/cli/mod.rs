@@ -46,7 +46,7 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check scenario files: print every error with file:line:col, or `ok` per file.
     Check {
-        /// Scenario files.
+        /// Scenario files, or names of built-in ones.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -55,6 +55,13 @@ pub enum Command {
     /// Open the 3D view and control-centre dashboard (feature `viz`).
     #[cfg(feature = "viz")]
     View(view::ViewArgs),
+    /// Without the `viz` feature: says how to get the view.
+    #[cfg(not(feature = "viz"))]
+    #[command(hide = true)]
+    View {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Run many scenarios in parallel and judge them: results table, JUnit XML, JSON summary.
     Test(test::TestArgs),
     /// Run a base scenario over a grid of overrides: per-point reports, points.csv, SVG plots.
@@ -88,6 +95,8 @@ pub fn main_entry() -> i32 {
         Command::Bench(args) => bench::bench(&args),
         #[cfg(feature = "viz")]
         Command::View(args) => view::view(args),
+        #[cfg(not(feature = "viz"))]
+        Command::View { .. } => no_view(),
         Command::Test(args) => test::test(&args),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Merge(args) => merge::merge(&args),
@@ -136,9 +145,37 @@ pub(crate) fn print_warnings(warnings: &crate::scenario::diag::Diagnostics) {
     }
 }
 
+/// `view` on a binary built without it.
+#[cfg(not(feature = "viz"))]
+fn no_view() -> i32 {
+    eprintln!("error: this sangam-sim was built without the 3D view");
+    eprintln!(
+        "  help: build and start it with `cargo run --release --features viz -- view [FILE]` \
+         (it needs the system libraries in docs/viz.md)"
+    );
+    BAD_INPUT
+}
+
+/// A scenario file, or a built-in scenario by name when no such file exists (`run sangam-dmc`,
+/// `check grid-8x8.ron`).
+pub(crate) fn load_named(
+    p: &std::path::Path,
+) -> Result<crate::scenario::load::Loaded, crate::scenario::diag::Diagnostics> {
+    use crate::scenario::embedded;
+    let builtin = p.to_str().filter(|_| !p.exists()).and_then(|name| {
+        [name.to_string(), format!("{name}.ron")]
+            .into_iter()
+            .find(|n| embedded::get(n).is_some())
+    });
+    match builtin {
+        Some(name) => embedded::load_embedded(&name),
+        None => crate::scenario::load::load_file(p),
+    }
+}
+
 pub(crate) fn load(path: Option<&std::path::Path>) -> Result<crate::scenario::load::Loaded, i32> {
     let loaded = match path {
-        Some(p) => crate::scenario::load::load_file(p),
+        Some(p) => load_named(p),
         None => crate::scenario::embedded::load_embedded(crate::scenario::embedded::DEFAULT),
     };
     loaded.map_err(|d| {

@@ -12,7 +12,8 @@ use crate::runner::{RunOptions, run as run_scenario};
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// Scenario file (default: the embedded Sangam DMC scenario).
+    /// Scenario file, or the name of a built-in one (`sangam-dmc`, `grid-8x8.ron`, ...; default:
+    /// the embedded Sangam DMC scenario).
     pub scenario: Option<PathBuf>,
     /// Override the scenario's seed.
     #[arg(long)]

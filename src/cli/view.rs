@@ -1,12 +1,9 @@
 //! `sangam-sim view`: the command line of the 3D view; the view itself gets a loaded scenario
 //! and plain options ([`crate::viz::ViewOptions`]).
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
-use super::BAD_INPUT;
-use crate::scenario::embedded;
-use crate::scenario::load::Loaded;
 use crate::viz::ViewOptions;
 
 /// `sangam-sim view` arguments.
@@ -44,25 +41,9 @@ pub struct ViewArgs {
     pub clients: u16,
 }
 
-/// A scenario file, or a built-in scenario by name (`view grid-8x8.ron`) when no such file
-/// exists, or the embedded default.
-fn load(path: Option<&Path>) -> Result<Loaded, i32> {
-    if let Some(p) = path
-        && !p.exists()
-        && let Some(name) = p.to_str()
-        && embedded::get(name).is_some()
-    {
-        return embedded::load_embedded(name).map_err(|d| {
-            eprint!("{}", d.render_fancy());
-            BAD_INPUT
-        });
-    }
-    super::load(path)
-}
-
 /// Load the scenario and open the view; returns the process exit code.
 pub fn view(args: ViewArgs) -> i32 {
-    let loaded = match load(args.scenario.as_deref()) {
+    let loaded = match super::load(args.scenario.as_deref()) {
         Ok(l) => l,
         Err(code) => return code,
     };
