@@ -52,13 +52,15 @@ fn traffic(s: &mut String, r: &Report) {
     );
 }
 
-/// Per message type and technology: sent, delivered, PDR, latency; channel and cell load;
-/// warnings.
+/// Per message type and technology: sent, receptions, PDR, latency; channel and cell load;
+/// warnings. Labelled so that no figure reads as another: receptions count receivers (many per
+/// message), and the PDR here is over every receiver in range, while expectations often
+/// measure within a radius.
 fn v2x(s: &mut String, r: &Report) {
     let _ = writeln!(
         s,
         "v2x        {:<6} {:<9} {:>9} {:>10} {:>8} {:>9} {:>9} {:>9}",
-        "msg", "tech", "sent", "delivered", "PDR", "p50 ms", "p99 ms", "max ms"
+        "msg", "tech", "sent", "receptions", "PDR all", "p50 ms", "p99 ms", "max ms"
     );
     for t in &r.v2x.by_type {
         let ms = |f: fn(&Percentiles) -> f64| {
@@ -79,6 +81,13 @@ fn v2x(s: &mut String, r: &Report) {
             ms(|p| p.max)
         );
     }
+    if !r.v2x.by_type.is_empty() {
+        let _ = writeln!(
+            s,
+            "           (receptions: one per receiver that decoded a message; PDR all: of every \
+             receiver in range, at any distance)"
+        );
+    }
     for (tech, cbr) in &r.v2x.channel_busy_ratio {
         let _ = writeln!(s, "           channel busy ratio {tech}: {cbr:.3}");
     }
@@ -95,7 +104,7 @@ fn v2x(s: &mut String, r: &Report) {
         let leads = r.warnings.iter().filter_map(|w| w.lead_time_s);
         let _ = writeln!(
             s,
-            "warnings   {} hazard warnings received, min lead time {}",
+            "warnings   {} hazard warnings (one per vehicle and hazard), min lead time {}",
             r.warnings.len(),
             opt(leads.min_by(f64::total_cmp), " s")
         );
