@@ -100,13 +100,16 @@ fn red_light_runner_collides_without_v2x_and_not_with_it() {
             "{file}: collision with V2X: {:?}",
             with.collisions
         );
-        // The warning came by that message, about the runner (vehicle index 1), in time.
+        // The warning came by that message, about the runner, named as what it is, in time.
         let w = with
             .warnings
             .iter()
             .find(|w| w.vehicle == "ego")
             .expect("the ego was warned");
-        assert_eq!((w.kind.as_str(), w.hazard.as_str()), (via, "3000001"));
+        assert_eq!(
+            (w.kind.as_str(), w.hazard.as_str()),
+            (via, "red-light runner runner")
+        );
         assert!(w.lead_time_s.is_some_and(|l| l > 1.0), "{file}: {w:?}");
         assert!(stats(&with, via, "pc5").is_some_and(|s| s.delivered > 0));
         assert!(with.passed, "{file}");

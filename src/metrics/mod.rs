@@ -171,7 +171,7 @@ fn events_until(events: &[crate::scenario::spec::TimedEvent], t: f64) -> Vec<(f6
         .iter()
         .filter(|e| e.at <= t)
         .map(|e| {
-            let what = e.action.describe();
+            let what = e.describe();
             match e.action.window_s() {
                 Some(d) => (e.at, format!("{what} for {d} s")),
                 None => (e.at, what),

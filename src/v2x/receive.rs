@@ -90,8 +90,8 @@ pub struct Receiver {
     aware: &'static mut Awareness,
 }
 
-/// Hand every due delivery to its receiver.
-pub fn deliver(inbox: Inbox, mut q: Query<Receiver>) {
+/// Hand every due delivery to its receiver; warnings recorded on the way name their hazards.
+pub fn deliver(inbox: Inbox, mut q: Query<Receiver>, names: HazardNames) {
     let Inbox {
         clock,
         net,
@@ -100,6 +100,7 @@ pub fn deliver(inbox: Inbox, mut q: Query<Receiver>) {
         mut env,
         mut rec,
     } = inbox;
+    let warned_before = rec.warnings.len();
     let (now_us, t) = (clock.t_us(), clock.t());
     while let Some((at, d)) = env.queue.pop_next_due(now_us) {
         let Ok(mut r) = q.get_mut(d.to) else {
@@ -153,6 +154,48 @@ pub fn deliver(inbox: Inbox, mut q: Query<Receiver>) {
                 (via, t_recv),
             );
         }
+    }
+    for w in &mut rec.warnings[warned_before..] {
+        w.hazard = names.name(&w.hazard, &net);
+    }
+}
+
+/// What a hazard is, for people reading the report: `pedestrian ped_1`, `stalled vehicle bus_3`,
+/// `road works ab lane 0`, `red-light runner car_7` (from its wire id).
+#[derive(SystemParam)]
+pub struct HazardNames<'w, 's> {
+    spec: Res<'w, crate::sim::SpecRes>,
+    vehicles: Query<'w, 's, &'static Vehicle>,
+}
+
+impl HazardNames<'_, '_> {
+    fn vehicle(&self, index: u32) -> Option<&str> {
+        self.vehicles
+            .iter()
+            .find(|v| v.index == index)
+            .map(|v| v.id.as_str())
+    }
+
+    /// The name of the hazard whose wire id is `id` (kept as it is when unknown).
+    fn name(&self, id: &str, net: &RoadNetwork) -> String {
+        let Ok(wire) = id.parse::<u32>() else {
+            return id.to_string();
+        };
+        let named = match ObjectId::from_wire(wire) {
+            ObjectId::Pedestrian(i) => self
+                .spec
+                .0
+                .pedestrians
+                .get(i as usize)
+                .map(|p| format!("pedestrian {}", p.id)),
+            ObjectId::Stalled(i) => self.vehicle(i).map(|v| format!("stalled vehicle {v}")),
+            ObjectId::Vehicle(i) => self.vehicle(i).map(|v| format!("red-light runner {v}")),
+            ObjectId::Roadworks { link, lane } => net
+                .links
+                .get(link as usize)
+                .map(|l| format!("road works {} lane {lane}", l.id)),
+        };
+        named.unwrap_or_else(|| id.to_string())
     }
 }
 

@@ -11,6 +11,20 @@ pub struct TimedEvent {
     pub action: Action,
 }
 
+impl TimedEvent {
+    /// One line for reports and the dashboard: what the action does, where a vehicle stalled
+    /// from the start stands (parked, or broken down before the scenario begins) rather than
+    /// breaks down.
+    pub fn describe(&self) -> String {
+        match &self.action {
+            Action::Stall { vehicle } if self.at <= 0.0 => {
+                format!("{vehicle} stands still from the start")
+            }
+            action => action.describe(),
+        }
+    }
+}
+
 impl Action {
     /// One line for reports and the dashboard (without the duration: see [`Action::window_s`]).
     pub fn describe(&self) -> String {
@@ -155,4 +169,21 @@ fn emergency_decel() -> f64 {
 /// Default standstill of an `EmergencyBrake`, s (assumed).
 fn emergency_hold() -> f64 {
     5.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_vehicle_stalled_from_the_start_stands_and_a_later_one_breaks_down() {
+        let stall = |at: f64| TimedEvent {
+            at,
+            action: Action::Stall {
+                vehicle: "bus".into(),
+            },
+        };
+        assert_eq!(stall(0.0).describe(), "bus stands still from the start");
+        assert_eq!(stall(250.0).describe(), "bus breaks down");
+    }
 }
