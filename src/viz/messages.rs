@@ -93,7 +93,8 @@ impl Default for MsgToggles {
         MsgToggles {
             types: [true; MsgType::COUNT],
             rings: true,
-            heat: true,
+            // The busy-ratio heat map paints the ground; it is a layer to ask for (B).
+            heat: false,
         }
     }
 }

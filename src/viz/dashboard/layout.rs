@@ -9,7 +9,7 @@ use crate::viz::scene::rgb;
 use crate::viz::sim::ViewConfig;
 
 pub fn setup(mut commands: Commands, cfg: Res<ViewConfig>) {
-    clock(&mut commands);
+    clock(&mut commands, &heading(&cfg.spec));
     control_centre(&mut commands, cfg.spec.expectations.len());
     inspector(&mut commands);
     help(&mut commands);
@@ -31,8 +31,19 @@ fn title(s: &str) -> impl Bundle {
     )
 }
 
-/// Clock, top left.
-fn clock(commands: &mut Commands) {
+/// The scenario's name and the message set it runs, for the clock panel's first line.
+fn heading(spec: &crate::scenario::spec::Spec) -> String {
+    use crate::scenario::spec::Profile;
+    let v2x = match (spec.v2x.enabled, spec.v2x.profile) {
+        (false, _) => "NO V2X",
+        (true, Profile::Etsi) => "ETSI C-ITS",
+        (true, Profile::Korea) => "KOREAN C-ITS",
+    };
+    format!("{}  {v2x}", spec.name.to_uppercase())
+}
+
+/// Clock, top left, under the scenario's heading.
+fn clock(commands: &mut Commands, heading: &str) {
     commands
         .spawn((
             Node {
@@ -50,7 +61,7 @@ fn clock(commands: &mut Commands) {
             BorderColor::all(rgb(pal::PANEL_EDGE)),
         ))
         .with_children(|p| {
-            p.spawn(label("SANGAM DMC  5G C-ITS TESTBED", 13.0, pal::ACCENT));
+            p.spawn(label(heading, 13.0, pal::ACCENT));
             p.spawn((Dash::Clock, label("", 24.0, pal::TEXT)));
             p.spawn((Dash::Sub, label("", 13.0, pal::TEXT_DIM)));
             let keys = "H help   Space pause   [ ] speed   R restart";

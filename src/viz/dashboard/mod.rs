@@ -76,6 +76,8 @@ pub struct Stats {
     spark_live: bool,
     spark_sec: i64,
     pub verdicts: Vec<Verdict>,
+    /// The verdicts are the run's last (its end was reached).
+    pub verdicts_final: bool,
     verdicts_at: Option<(Instant, u64)>,
 }
 

@@ -6,6 +6,7 @@ use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
 use super::{Dash, ExpectLine, SPARK_N, SparkBar, Stats, TypeStats, mmss, set};
+use crate::metrics::report::Verdict;
 use crate::scenario::spec::{Kind, MsgType, TimedEvent};
 use crate::traffic::components::Vehicle;
 use crate::viz::messages::type_label;
@@ -18,12 +19,39 @@ fn expectation_name(ron: &str) -> &str {
     ron.split('(').next().unwrap_or(ron)
 }
 
-fn clip(s: &str, n: usize) -> String {
-    if s.chars().count() > n {
-        let cut: String = s.chars().take(n - 1).collect();
-        format!("{cut}~")
-    } else {
-        s.to_string()
+/// `s` broken into lines of at most `n` characters at spaces (a word longer than a line gets a
+/// line of its own), every line after the first indented by two spaces.
+fn wrap(s: &str, n: usize) -> String {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in s.split_whitespace() {
+        let line = lines.last_mut().map_or(0, |l| l.chars().count());
+        if line > 0 && line + 1 + word.chars().count() > n {
+            lines.push("  ".into());
+        }
+        if let Some(l) = lines.last_mut() {
+            if !l.trim().is_empty() {
+                l.push(' ');
+            }
+            l.push_str(word);
+        }
+    }
+    lines.join("\n")
+}
+
+/// How an expectation shows while the run goes on: `PASS` or `FAIL` once nothing later can
+/// change it (at the end; a collision, a hard braking or a near miss fails its expectation for
+/// good; a count of deliveries, once reached, stays reached), else `pending`.
+fn verdict_tag(v: &Verdict, ended: bool) -> (&'static str, [f32; 3]) {
+    let settled = ended
+        || match expectation_name(&v.expectation) {
+            "NoCollisions" | "ComfortableBraking" | "MinTimeToCollision" => !v.passed,
+            "MinDelivered" => v.passed,
+            _ => false,
+        };
+    match (settled, v.passed) {
+        (false, _) => ("pending", pal::TEXT_DIM),
+        (true, true) => ("PASS", pal::GOOD),
+        (true, false) => ("FAIL", pal::BAD),
     }
 }
 
@@ -221,7 +249,7 @@ fn event_lines(events: &[TimedEvent], t: f64) -> Vec<String> {
     let mut past = Vec::new();
     let mut next: Option<(f64, String)> = None;
     for ev in events {
-        let (what, dur) = (ev.action.describe(), ev.action.window_s());
+        let (what, dur) = (ev.describe(), ev.action.window_s());
         if ev.at > t {
             if next.as_ref().is_none_or(|(at, _)| ev.at < *at) {
                 next = Some((ev.at, what));
@@ -250,13 +278,13 @@ fn expectation_lines(stats: &Stats, lines: &mut Query<LineItem, Without<Dash>>) 
     for (line, mut text, mut colour) in lines {
         match stats.verdicts.get(line.0) {
             Some(v) => {
-                let tag = if v.passed { "PASS" } else { "FAIL" };
+                let (tag, tone) = verdict_tag(v, stats.verdicts_final);
                 let name = expectation_name(&v.expectation);
                 set(
                     &mut text,
-                    clip(&format!("{tag} {name}: {}", v.measured), 38),
+                    wrap(&format!("{tag} {name}: {}", v.measured), 38),
                 );
-                colour.0 = rgb(if v.passed { pal::GOOD } else { pal::BAD });
+                colour.0 = rgb(tone);
             }
             None => set(&mut text, "...".into()),
         }
@@ -358,8 +386,47 @@ mod tests {
         assert_eq!(bar_height(Some(50.0), 50.0), 34.0);
         assert_eq!(bar_height(Some(0.1), 50.0), 2.0);
         assert_eq!(bar_height(None, 50.0), 1.0);
-        assert_eq!(clip("abcdef", 4), "abc~");
-        assert_eq!(clip("abc", 4), "abc");
         assert_eq!(expectation_name("Latency(msg:Denm)"), "Latency");
+    }
+
+    #[test]
+    fn long_lines_wrap_at_spaces_never_inside_a_word() {
+        let s = "PASS DeliveryRatio: 0.9775 cam delivery ratio within 300 m";
+        let w = wrap(s, 20);
+        assert_eq!(
+            w,
+            "PASS DeliveryRatio:\n  0.9775 cam\n  delivery ratio\n  within 300 m"
+        );
+        assert!(w.lines().all(|l| l.chars().count() <= 20));
+        assert_eq!(wrap("short", 20), "short");
+    }
+
+    #[test]
+    fn expectations_stay_pending_until_nothing_can_change_them() {
+        let v = |e: &str, passed: bool| Verdict {
+            expectation: e.into(),
+            passed,
+            measured: String::new(),
+            wanted: String::new(),
+        };
+        assert_eq!(verdict_tag(&v("NoCollisions", true), false).0, "pending");
+        assert_eq!(verdict_tag(&v("NoCollisions", false), false).0, "FAIL");
+        assert_eq!(
+            verdict_tag(&v("MinDelivered(msg:Rsa)", true), false).0,
+            "PASS"
+        );
+        assert_eq!(
+            verdict_tag(&v("MinDelivered(msg:Rsa)", false), false).0,
+            "pending"
+        );
+        assert_eq!(
+            verdict_tag(&v("DeliveryRatio(msg:Cam)", false), false).0,
+            "pending"
+        );
+        assert_eq!(
+            verdict_tag(&v("DeliveryRatio(msg:Cam)", false), true).0,
+            "FAIL"
+        );
+        assert_eq!(verdict_tag(&v("NoCollisions", true), true).0, "PASS");
     }
 }

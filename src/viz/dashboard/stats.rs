@@ -31,6 +31,8 @@ pub fn refresh(mut host: NonSendMut<SimHost>, mut stats: ResMut<Stats>, msgs: Re
     {
         stats.verdicts_at = Some((now, clock.step));
         stats.verdicts = crate::metrics::report(host.world_mut()).expectations;
+        let end = host.world().resource::<crate::sim::SpecRes>().0.duration;
+        stats.verdicts_final = t >= end - 1e-9;
     }
 }
 
@@ -45,10 +47,10 @@ impl Stats {
             .map(|c| format!("{} / {} at {:.1} s", c.a, c.b, c.time_s));
         self.hard_brakings = rec.hard_brakings;
         self.warnings = rec.warnings.len();
-        self.last_warning = rec
-            .warnings
-            .last()
-            .map(|w| format!("{} <- {} at {:.1} s", w.vehicle, w.hazard, w.received_s));
+        self.last_warning = rec.warnings.last().map(|w| {
+            let by = w.kind.to_uppercase();
+            format!("{}: {} ({by}, {:.1} s)", w.vehicle, w.hazard, w.received_s)
+        });
         let mut sent = [0u64; MsgType::COUNT];
         self.no_coverage = 0;
         for (i, m) in MsgType::ALL.iter().enumerate() {
