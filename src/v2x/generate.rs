@@ -869,21 +869,28 @@ pub const ROADWORKS_RSU_RANGE: f64 = 500.0;
 pub const RSA_INTERVAL_S: f64 = 0.5;
 pub const TIM_INTERVAL_S: f64 = 1.0;
 
-/// The repetition of an RSU's notice: the scenario's DENM timing, at the testbed's RSA or TIM
-/// rate on the Korean profile (road works go as TIM, every other hazard as RSA).
-fn timing(m: &crate::scenario::spec::MessageSpec, event: DenmEvent, korea: bool) -> DenmTiming {
-    let etsi = DenmTiming::of(m);
+/// The message an RSU's notice of `event` goes as: a DENM on the ETSI profile; on the Korean
+/// one a TIM for road works, an RSA for every other hazard.
+fn notice_type(korea: bool, event: DenmEvent) -> crate::scenario::spec::MsgType {
+    use crate::scenario::spec::MsgType;
     match (korea, event) {
-        (false, _) => etsi,
-        (true, DenmEvent::RoadWorks) => DenmTiming {
-            interval_s: TIM_INTERVAL_S,
-            ..etsi
-        },
-        (true, _) => DenmTiming {
-            interval_s: RSA_INTERVAL_S,
-            ..etsi
-        },
+        (false, _) => MsgType::Denm,
+        (true, DenmEvent::RoadWorks) => MsgType::Tim,
+        (true, _) => MsgType::Rsa,
     }
+}
+
+/// The repetition of an RSU's notice: the scenario's DENM timing, at the testbed's RSA or TIM
+/// rate on the Korean profile.
+fn timing(m: &crate::scenario::spec::MessageSpec, event: DenmEvent, korea: bool) -> DenmTiming {
+    use crate::scenario::spec::MsgType;
+    let etsi = DenmTiming::of(m);
+    let interval_s = match notice_type(korea, event) {
+        MsgType::Tim => TIM_INTERVAL_S,
+        MsgType::Rsa => RSA_INTERVAL_S,
+        _ => return etsi,
+    };
+    DenmTiming { interval_s, ..etsi }
 }
 
 /// An RSU's DENMs: trigger an event for every hazard it newly knows of, keep those it still
@@ -930,10 +937,10 @@ fn send_denms(
     for d in out {
         env.outbox.push(Tx {
             from,
-            msg: Arc::new(match (korea, d.event) {
-                (false, _) => Payload::Denm(d),
-                (true, DenmEvent::RoadWorks) => Payload::Tim(d),
-                (true, _) => Payload::Rsa(d),
+            msg: Arc::new(match notice_type(korea, d.event) {
+                crate::scenario::spec::MsgType::Tim => Payload::Tim(d),
+                crate::scenario::spec::MsgType::Rsa => Payload::Rsa(d),
+                _ => Payload::Denm(d),
             }),
             via: via.clone(),
             area_m: m.denm_radius,
