@@ -29,6 +29,7 @@ pub mod wire;
 // The running world: shared resources and set labels, then one concern per plugin, in step order.
 pub mod metrics;
 pub mod physics;
+pub mod replay;
 pub mod sim;
 pub mod trace;
 pub mod traffic;
@@ -36,6 +37,7 @@ pub mod v2x;
 // Driving runs, and the faces: the command line and (feature `viz`) the 3D view.
 pub mod cli;
 pub mod cosim;
+pub mod html;
 pub mod runner;
 #[cfg(feature = "viz")]
 pub mod viz;

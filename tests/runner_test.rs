@@ -92,6 +92,7 @@ const JUNIT_10: &[(&str, &[&str], &[&str])] = &[
     ("failure", &[], &["type", "message"]),
     ("error", &[], &["type", "message"]),
     ("skipped", &[], &["type", "message"]),
+    ("system-out", &[], &[]),
 ];
 
 /// junit-10.xsd's SUREFIRE_TIME, for `time` on suites (and what readers parse on cases):
@@ -157,6 +158,7 @@ fn parse_junit(xml: &str) -> Junit {
                 j.cases
                     .push((attr(&a, "name"), attr(&a, "classname"), None));
             }
+            ("testcase", "system-out") => {}
             ("testcase", "failure" | "error" | "skipped") => {
                 let case = j.cases.last_mut().expect("inside a testcase");
                 assert!(case.2.is_none(), "one outcome element per testcase");

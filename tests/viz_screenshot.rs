@@ -4,30 +4,9 @@
 #![cfg(feature = "viz")]
 mod support;
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// Decode an 8-bit RGB(A) PNG: (width, height, RGB triples).
-fn decode(path: &Path) -> (u32, u32, Vec<[u8; 3]>) {
-    let mut dec = png::Decoder::new(BufReader::new(File::open(path).expect("open png")));
-    dec.set_transformations(png::Transformations::normalize_to_color8());
-    let mut reader = dec.read_info().expect("png header");
-    let mut buf = vec![0; reader.output_buffer_size().expect("png size")];
-    let info = reader.next_frame(&mut buf).expect("png data");
-    let ch = match info.color_type {
-        png::ColorType::Rgb => 3,
-        png::ColorType::Rgba => 4,
-        other => panic!("unexpected colour type {other:?}"),
-    };
-    let px = buf[..info.buffer_size()]
-        .chunks_exact(ch)
-        .map(|c| [c[0], c[1], c[2]])
-        .collect();
-    (info.width, info.height, px)
-}
 
 /// Pixel classes, by hue and lightness (the renderer lights and tone-maps the palette, so exact
 /// colours are not compared). Measured on llvmpipe: asphalt ~(88, 87, 86), ground ~(40, 43, 38),
@@ -90,7 +69,7 @@ fn shoot(scenario: Option<&Path>, at: &str, out: &Path) -> (u32, u32, Vec<[u8; 3
     }
     let child = cmd.spawn().expect("start sangam-sim view");
     finishes(child, "view --screenshot");
-    let (w, h, px) = decode(out);
+    let (w, h, px) = support::decode_png(out);
     assert_eq!((w, h), (1280, 720));
     // Not blank: luminance variance.
     let lum: Vec<f64> = px
@@ -223,7 +202,7 @@ fn view_serve_shows_the_run_a_traci_client_steps() {
         String::from_utf8_lossy(&client.stderr)
     );
     finishes(view, "view --serve --screenshot");
-    let (w, _, px) = decode(&out);
+    let (w, _, px) = support::decode_png(&out);
     let scene = scene(w, &px);
     let road = scene.iter().filter(|p| is_road(**p)).count();
     // Two single-lane roads across 800 m: thin at this distance (measured: 4,950 px).

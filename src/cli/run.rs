@@ -1,4 +1,4 @@
-//! `sangam-sim run [SCENARIO] [--seed N] [--out DIR]`.
+//! `sangam-sim run [SCENARIO] [--seed N] [--out DIR] [--trace ...] [--html]`.
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -38,6 +38,10 @@ pub struct RunArgs {
     /// With --pcap: also one frame per decoded reception, at the receiver, with its signal.
     #[arg(long, requires = "pcap")]
     pub pcap_rx: bool,
+    /// Also write report.html: the run in a browser, from disk, with no network (an animated
+    /// map, a timeline of what happened, the verdicts and the plots; docs/browser-report.md).
+    #[arg(long)]
+    pub html: bool,
 }
 
 impl RunArgs {
@@ -105,6 +109,7 @@ pub fn run(args: &RunArgs) -> i32 {
         trace_dir: args.trace.then(|| args.out.clone()),
         fcd_xml: args.fcd_xml,
         pcap: args.capture(),
+        replay: args.html,
     };
     let mut outcome = run_scenario(loaded.spec, &loaded.name, &opts);
     if let Some(e) = &outcome.trace_error {
@@ -119,6 +124,9 @@ pub fn run(args: &RunArgs) -> i32 {
         println!("report: {}", report_path.display());
         if args.trace {
             println!("traces: {}", args.out.display());
+        }
+        if args.html {
+            println!("browser report: {}", args.out.join("report.html").display());
         }
     }
     if outcome.report.passed { OK } else { FAILED }

@@ -167,6 +167,7 @@ fn run_points(
             source: plan.base.clone(),
             seed: p.seed,
             timeout: opts.timeout,
+            html: false,
         })
         .collect();
     let bar = std::io::stderr().is_terminal().then(|| {

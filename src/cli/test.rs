@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::isolation::IsolationArgs;
 use super::{BAD_INPUT, FAILED, OK, output_error, parse_jobs, parse_timeout};
+use crate::html::index::{index, page_name};
 use crate::output::{json, write_file};
 use crate::runner::discover::expand;
 use crate::runner::job::{Job, JobEnd};
@@ -38,6 +39,10 @@ pub struct TestArgs {
     /// Write a JSON summary here.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Write a browser report per scenario into this directory, with an index.html listing
+    /// failures first (the JUnit cases then name their page).
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
     /// Only scenarios whose path or name contains this text.
     #[arg(long)]
     pub filter: Option<String>,
@@ -78,7 +83,7 @@ pub fn test(args: &TestArgs) -> i32 {
         );
         return BAD_INPUT;
     }
-    let cases = run_slots(slots, workers, &isolation, args.fail_fast);
+    let (cases, pages) = run_slots(slots, workers, &isolation, args.fail_fast);
     print!("{}", table(&cases));
     let counts = Counts::of(&cases);
     let code = if bad {
@@ -88,7 +93,48 @@ pub fn test(args: &TestArgs) -> i32 {
     } else {
         OK
     };
-    write_reports(args, cases, counts, code, started.elapsed().as_secs_f64())
+    let pages = match &args.html {
+        Some(dir) => match write_pages(dir, &cases, pages) {
+            Ok(names) => names,
+            Err(e) => return output_error(&e),
+        },
+        None => vec![None; cases.len()],
+    };
+    write_reports(
+        args,
+        cases,
+        &pages,
+        counts,
+        code,
+        started.elapsed().as_secs_f64(),
+    )
+}
+
+/// Each case's page and the index into `dir`, as one set (`output::OutputSet`); returns each
+/// case's page path as the JUnit file names it.
+fn write_pages(
+    dir: &std::path::Path,
+    cases: &[Case],
+    pages: Vec<Option<String>>,
+) -> Result<Vec<Option<String>>, crate::output::OutputError> {
+    let mut set = crate::output::OutputSet::open(dir)?;
+    let mut names: Vec<String> = vec!["index.html".into()];
+    let mut listed = Vec::new();
+    for (c, page) in cases.iter().zip(pages) {
+        let name = page.map(|p| (page_name(&c.path, &names), p));
+        if let Some((n, p)) = &name {
+            set.stage_bytes(n, p.as_bytes())?;
+            names.push(n.clone());
+        }
+        listed.push((c.clone(), name.map(|(n, _)| n)));
+    }
+    set.stage_bytes("index.html", &index(&listed))?;
+    set.commit()?;
+    println!("browser reports: {}", dir.join("index.html").display());
+    Ok(listed
+        .into_iter()
+        .map(|(_, n)| n.map(|n| dir.join(n).display().to_string()))
+        .collect())
 }
 
 /// Every scenario the arguments name, loaded and sorted by path: runnable ones as jobs, bad
@@ -119,6 +165,7 @@ fn collect(args: &TestArgs, timeout: Option<Duration>) -> (Vec<(String, Slot)>, 
                     source: path.clone(),
                     seed: None,
                     timeout,
+                    html: args.html.is_some(),
                 };
                 slots.push((path, Slot::Run(Box::new(job))));
             }
@@ -139,9 +186,16 @@ fn collect(args: &TestArgs, timeout: Option<Duration>) -> (Vec<(String, Slot)>, 
 }
 
 /// Writes `--junit` and `--json` if asked; returns `code`, or exit 2 if a file cannot be written.
-fn write_reports(args: &TestArgs, cases: Vec<Case>, counts: Counts, code: i32, wall_s: f64) -> i32 {
+fn write_reports(
+    args: &TestArgs,
+    cases: Vec<Case>,
+    pages: &[Option<String>],
+    counts: Counts,
+    code: i32,
+    wall_s: f64,
+) -> i32 {
     if let Some(path) = &args.junit
-        && let Err(e) = write_file(path, junit(&cases, wall_s).as_bytes())
+        && let Err(e) = write_file(path, junit(&cases, pages, wall_s).as_bytes())
     {
         return output_error(&e);
     }
@@ -164,7 +218,7 @@ fn run_slots(
     workers: usize,
     isolation: &Isolation,
     fail_fast: bool,
-) -> Vec<Case> {
+) -> (Vec<Case>, Vec<Option<String>>) {
     let mut jobs = Vec::new();
     let mut job_slot = Vec::new();
     for (i, (_, s)) in slots.iter().enumerate() {
@@ -195,14 +249,14 @@ fn run_slots(
     slots
         .into_iter()
         .map(|(path, s)| match s {
-            Slot::Done(c) => c,
+            Slot::Done(c) => (c, None),
             Slot::Run(job) => {
                 let seed = job.spec.seed;
                 match results.next().flatten() {
-                    Some(r) => Case::from_job(&path, &job.spec.name, seed, &r),
-                    None => Case::skipped(&path, &job.spec.name, seed),
+                    Some(r) => (Case::from_job(&path, &job.spec.name, seed, &r), r.page),
+                    None => (Case::skipped(&path, &job.spec.name, seed), None),
                 }
             }
         })
-        .collect()
+        .unzip()
 }

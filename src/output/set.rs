@@ -19,13 +19,14 @@ pub const MANIFEST: &str = "manifest.json";
 
 /// Every file a run may write into its output directory; those this run does not write are
 /// removed so that nothing of an earlier run stays beside the new set.
-pub const RUN_FILES: [&str; 6] = [
+pub const RUN_FILES: [&str; 7] = [
     "report.json",
     "timing.json",
     "fcd.csv",
     "v2x.csv",
     "fcd.xml",
     "v2x.pcap",
+    "report.html",
 ];
 
 /// One file of a set, as the manifest names it.
@@ -90,6 +91,7 @@ impl OutputSet {
     /// every temporary is gone.
     pub fn commit(self) -> Result<Vec<PathBuf>, OutputError> {
         let manifest_path = self.dir.join(MANIFEST);
+        let before = previous_files(&manifest_path);
         remove_if_present(&manifest_path)?;
         let entries = self
             .staged
@@ -105,7 +107,7 @@ impl OutputSet {
                     .map_err(|source| OutputError::Write { path: dst, source })?,
             );
         }
-        remove_others(&self.dir, &entries)?;
+        remove_others(&self.dir, &entries, &before)?;
         let manifest = Manifest {
             format: 1,
             files: entries,
@@ -161,8 +163,40 @@ fn remove_if_present(path: &Path) -> Result<(), OutputError> {
 }
 
 /// Remove the run files this set does not contain (an earlier run's traces, say).
-fn remove_others(dir: &Path, entries: &[ManifestEntry]) -> Result<(), OutputError> {
-    for name in RUN_FILES {
+/// Files of the set before (named in its manifest), as plain names inside the directory: a
+/// manifest naming anything else is not ours to act on.
+fn previous_files(manifest: &Path) -> Vec<String> {
+    let Ok(text) = fs::read_to_string(manifest) else {
+        return Vec::new();
+    };
+    let Ok(m) = serde_json::from_str::<Manifest>(&text) else {
+        return Vec::new();
+    };
+    let plain = |n: &str| {
+        let p = Path::new(n);
+        p.components().count() == 1
+            && matches!(p.components().next(), Some(std::path::Component::Normal(_)))
+            && n != MANIFEST
+    };
+    m.files
+        .into_iter()
+        .map(|e| e.name)
+        .filter(|n| plain(n))
+        .collect()
+}
+
+/// Remove what an earlier set left that this one did not write: the files any run may write,
+/// and those the earlier set's manifest named (a suite's pages).
+fn remove_others(
+    dir: &Path,
+    entries: &[ManifestEntry],
+    before: &[String],
+) -> Result<(), OutputError> {
+    let names = RUN_FILES
+        .iter()
+        .copied()
+        .chain(before.iter().map(String::as_str));
+    for name in names {
         if !entries.iter().any(|e| e.name == name) {
             remove_if_present(&dir.join(name))?;
         }

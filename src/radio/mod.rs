@@ -7,6 +7,7 @@
 //! reproducible from the scenario seed. Equations, defaults and sources: `docs/v2x-models.md`.
 pub mod budget;
 pub mod cell;
+pub mod coverage;
 pub mod dcc;
 pub mod grid;
 pub mod latency;

@@ -9,7 +9,9 @@ use bevy::prelude::Resource;
 use crate::scenario::spec::{MsgType, Tech};
 
 /// Why a reception failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum LossReason {
     /// Beyond the distance at which delivery could still happen (a computational bound).
     OutOfRange,

@@ -37,6 +37,8 @@ pub struct RunOptions {
     pub fcd_xml: bool,
     /// With `trace_dir`: also capture sidelink frames (`v2x.pcap`).
     pub pcap: Option<crate::trace::Capture>,
+    /// Record a replay for the browser report (`crate::replay`).
+    pub replay: bool,
 }
 
 /// A finished run.
@@ -50,10 +52,13 @@ pub struct Outcome {
     /// The trace files, complete and synced under temporary names: [`Outcome::commit`] puts them
     /// in place with the report; dropped, they are removed.
     pub traces: Vec<Staged>,
+    /// The recorded replay, when asked for (`RunOptions::replay`).
+    pub replay: Option<Box<crate::replay::Replay>>,
 }
 
 impl Outcome {
-    /// Write the run's outputs into `dir` as one set: report.json, timing.json and the traces,
+    /// Write the run's outputs into `dir` as one set: report.json, timing.json, the traces and
+    /// the browser page (when a replay was recorded),
     /// with a manifest written last (`crate::output::set`). Returns the files written; the
     /// traces are consumed either way.
     pub fn commit(&mut self, dir: &Path) -> Result<Vec<PathBuf>, OutputError> {
@@ -62,6 +67,9 @@ impl Outcome {
         set.stage_bytes("timing.json", &json(&self.timing))?;
         for t in std::mem::take(&mut self.traces) {
             set.adopt(t);
+        }
+        if let Some(replay) = &self.replay {
+            set.stage_bytes("report.html", &crate::html::page(&self.report, replay))?;
         }
         set.commit()
     }
@@ -159,6 +167,9 @@ pub struct Started {
 pub fn start(spec: Spec, source: &str, opts: &RunOptions) -> Started {
     let started = Instant::now();
     let mut app = build_app(spec, source, opts);
+    if opts.replay {
+        crate::replay::install(&mut app);
+    }
     let mut trace_error = None;
     let writer = opts.trace_dir.as_ref().and_then(|dir| {
         let topts = crate::trace::TraceOptions {
@@ -209,6 +220,7 @@ pub fn finish(s: Started, timed_out: bool) -> Outcome {
         None => Vec::new(),
     };
     let report = crate::metrics::report(app.world_mut());
+    let replay = crate::replay::take(app.world_mut(), &report).map(Box::new);
     let wall = started.elapsed().as_secs_f64().max(1e-9);
     let timing = Timing {
         wall_s: wall,
@@ -222,5 +234,6 @@ pub fn finish(s: Started, timed_out: bool) -> Outcome {
         timed_out,
         trace_error,
         traces,
+        replay,
     }
 }

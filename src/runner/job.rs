@@ -23,6 +23,9 @@ pub struct Job {
     pub seed: Option<u64>,
     /// Wall-clock limit for this run, counted from when a worker picks it up.
     pub timeout: Option<Duration>,
+    /// Also make the run's browser page (`crate::html`).
+    #[serde(default)]
+    pub html: bool,
 }
 
 /// How one run ended.
@@ -71,6 +74,8 @@ impl JobEnd {
 pub struct JobResult {
     pub end: JobEnd,
     pub wall_s: f64,
+    /// The run's browser page, when the job asked for it and the run finished or timed out.
+    pub page: Option<String>,
 }
 
 thread_local! {
@@ -117,6 +122,7 @@ pub fn run_job(job: Job) -> JobResult {
     let opts = RunOptions {
         seed: job.seed,
         deadline: job.timeout.map(|t| started + t),
+        replay: job.html,
         ..RunOptions::default()
     };
     let result = catch_unwind(AssertUnwindSafe(|| {
@@ -124,6 +130,10 @@ pub fn run_job(job: Job) -> JobResult {
         run(job.spec, &job.source, &opts)
     }));
     let wall_s = started.elapsed().as_secs_f64();
+    let page = result.as_ref().ok().and_then(|out| {
+        let replay = out.replay.as_ref()?;
+        String::from_utf8(crate::html::page(&out.report, replay)).ok()
+    });
     let end = match result {
         Ok(out) if out.timed_out => {
             JobEnd::TimedOut(Box::new(out.report), job.timeout.unwrap_or_default())
@@ -136,5 +146,5 @@ pub fn run_job(job: Job) -> JobResult {
             )
         }
     };
-    JobResult { end, wall_s }
+    JobResult { end, wall_s, page }
 }

@@ -80,7 +80,18 @@ fn failures(c: &Case) -> String {
     lines.join("\n")
 }
 
-fn test_case(out: &mut String, c: &Case) {
+/// A case's page for CI readers: GitLab and Jenkins' attachments plugin take
+/// `[[ATTACHMENT|path]]` in the case's standard output as a file to link.
+fn attachment(page: Option<&String>) -> String {
+    page.map_or(String::new(), |p| {
+        format!(
+            "\n      <system-out>[[ATTACHMENT|{}]]</system-out>",
+            escape(p)
+        )
+    })
+}
+
+fn test_case(out: &mut String, c: &Case, page: Option<&String>) {
     let name = c.scenario.clone().unwrap_or_else(|| c.path.clone());
     let _ = write!(
         out,
@@ -89,12 +100,16 @@ fn test_case(out: &mut String, c: &Case) {
         escape(&c.path),
         seconds(c.wall_s.unwrap_or(0.0))
     );
+    let attached = attachment(page);
     match outcome(c) {
-        None => out.push_str("/>\n"),
+        None if attached.is_empty() => out.push_str("/>\n"),
+        None => {
+            let _ = writeln!(out, ">{attached}\n    </testcase>");
+        }
         Some((element, kind, message, text)) => {
             let _ = writeln!(
                 out,
-                ">\n      <{element} type=\"{kind}\" message=\"{}\">{}</{element}>\n    </testcase>",
+                ">\n      <{element} type=\"{kind}\" message=\"{}\">{}</{element}>{attached}\n    </testcase>",
                 escape(&message),
                 escape(&text)
             );
@@ -102,8 +117,9 @@ fn test_case(out: &mut String, c: &Case) {
     }
 }
 
-/// The JUnit document for `cases`, run in `wall_s` seconds.
-pub fn junit(cases: &[Case], wall_s: f64) -> String {
+/// The JUnit document for `cases` (with each one's browser page, if any), run in `wall_s`
+/// seconds.
+pub fn junit(cases: &[Case], pages: &[Option<String>], wall_s: f64) -> String {
     let Counts {
         total: tests,
         failed: failures,
@@ -119,8 +135,8 @@ pub fn junit(cases: &[Case], wall_s: f64) -> String {
          errors=\"{errors}\" time=\"{time}\">\n  <testsuite name=\"{SUITE}\" tests=\"{tests}\" \
          failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{time}\">"
     );
-    for c in cases {
-        test_case(&mut out, c);
+    for (i, c) in cases.iter().enumerate() {
+        test_case(&mut out, c, pages.get(i).and_then(Option::as_ref));
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
     out

@@ -53,13 +53,17 @@ fn grace(limit: Duration) -> Duration {
 /// Run `job` in a child process and say how it ended; the wall time includes the process.
 pub fn run_in_process(job: &Job, limits: &ProcessLimits) -> JobResult {
     let started = Instant::now();
-    let end = match spawn(job, limits) {
+    let (end, page) = match spawn(job, limits) {
         Ok(child) => supervise(child, job.timeout, limits, started),
-        Err(e) => JobEnd::Crashed(format!("cannot start a worker process: {e}")),
+        Err(e) => (
+            JobEnd::Crashed(format!("cannot start a worker process: {e}")),
+            None,
+        ),
     };
     JobResult {
         end,
         wall_s: started.elapsed().as_secs_f64(),
+        page,
     }
 }
 
@@ -93,7 +97,7 @@ fn supervise(
     limit: Option<Duration>,
     limits: &ProcessLimits,
     started: Instant,
-) -> JobEnd {
+) -> (JobEnd, Option<String>) {
     let stdout = child.stdout.take().map(drain);
     let stderr = child.stderr.take().map(drain);
     let answer = match (&stdout, limit) {
@@ -104,7 +108,7 @@ fn supervise(
                 Err(RecvTimeoutError::Timeout) => {
                     let _ = child.kill();
                     let _ = child.wait();
-                    return JobEnd::Killed(limit, started.elapsed());
+                    return (JobEnd::Killed(limit, started.elapsed()), None);
                 }
                 Err(RecvTimeoutError::Disconnected) => None,
             }
@@ -116,7 +120,10 @@ fn supervise(
     let err = stderr.and_then(|rx| rx.recv().ok()).unwrap_or_default();
     match child.wait() {
         Ok(status) => judge(status, &out, &err, limits.memory_bytes),
-        Err(e) => JobEnd::Crashed(format!("cannot wait for the worker process: {e}")),
+        Err(e) => (
+            JobEnd::Crashed(format!("cannot wait for the worker process: {e}")),
+            None,
+        ),
     }
 }
 
@@ -131,16 +138,27 @@ fn drain(mut pipe: impl Read + Send + 'static) -> crossbeam::channel::Receiver<V
     rx
 }
 
-/// The run's end from the worker's exit status and output.
-fn judge(status: ExitStatus, out: &[u8], err: &[u8], memory_bytes: Option<u64>) -> JobEnd {
+/// The run's end (and page, if any) from the worker's exit status and output.
+fn judge(
+    status: ExitStatus,
+    out: &[u8],
+    err: &[u8],
+    memory_bytes: Option<u64>,
+) -> (JobEnd, Option<String>) {
     let out = String::from_utf8_lossy(out);
     if status.success()
         && let Some((_, text)) = out.rsplit_once(RESULT_MARKER)
     {
         return ron::from_str(text).unwrap_or_else(|e| {
-            JobEnd::Crashed(format!("the worker's answer does not parse: {e}"))
+            let why = format!("the worker's answer does not parse: {e}");
+            (JobEnd::Crashed(why), None)
         });
     }
+    (crashed(status, err, memory_bytes), None)
+}
+
+/// How a worker that gave no answer ended.
+fn crashed(status: ExitStatus, err: &[u8], memory_bytes: Option<u64>) -> JobEnd {
     let stderr_end = String::from_utf8_lossy(&err[err.len().saturating_sub(STDERR_TAIL)..]);
     let tail = last_words(&stderr_end);
     if stderr_end.contains(ALLOC_FAILED) {
@@ -220,16 +238,22 @@ pub fn serve(memory_bytes: Option<u64>) -> i32 {
     };
     let runner = std::thread::Builder::new()
         .name(format!("{WORKER}-process"))
-        .spawn(move || run_job(job).end);
-    let end = match runner.map(|h| h.join()) {
-        Ok(Ok(end)) => end,
-        _ => JobEnd::Crashed("the worker thread could not run".into()),
+        .spawn(move || {
+            let r = run_job(job);
+            (r.end, r.page)
+        });
+    let answered = match runner.map(|h| h.join()) {
+        Ok(Ok(answered)) => answered,
+        _ => (
+            JobEnd::Crashed("the worker thread could not run".into()),
+            None,
+        ),
     };
-    answer(&end)
+    answer(&answered)
 }
 
-/// Write the result after the marker.
-fn answer(end: &JobEnd) -> i32 {
+/// Write the result (how the run ended, and its page if asked for) after the marker.
+fn answer(end: &(JobEnd, Option<String>)) -> i32 {
     let text = match ron::to_string(end) {
         Ok(t) => t,
         Err(e) => {

@@ -206,10 +206,14 @@ fn lane_pos(net: &RoadNetwork, m: &Motion) -> f64 {
     }
 }
 
-pub(crate) fn fcd_row(net: &RoadNetwork, v: &Vehicle, m: &Motion, tf: &Transform) -> FcdRow {
-    // Bevy: x east, y up, z = -north; the body is yawed about y by the math angle from east.
+/// A body's heading as a compass angle (degrees clockwise from north). Bevy: x east, y up,
+/// z = -north; bodies are yawed about y by the math angle from east.
+pub fn compass_heading(tf: &Transform) -> f64 {
     let (yaw, _, _) = tf.rotation.to_euler(EulerRot::YXZ);
-    let compass = (90.0 - f64::from(yaw).to_degrees()).rem_euclid(360.0);
+    (90.0 - f64::from(yaw).to_degrees()).rem_euclid(360.0)
+}
+
+pub(crate) fn fcd_row(net: &RoadNetwork, v: &Vehicle, m: &Motion, tf: &Transform) -> FcdRow {
     let link = net
         .links
         .get(m.link as usize)
@@ -223,7 +227,7 @@ pub(crate) fn fcd_row(net: &RoadNetwork, v: &Vehicle, m: &Motion, tf: &Transform
         front: crate::traffic::act::front_point(net, m),
         z: f64::from(tf.translation.y),
         speed: m.v,
-        heading: compass,
+        heading: compass_heading(tf),
         lane: format!("{link}_{}", m.lane),
         pos: lane_pos(net, m),
     }

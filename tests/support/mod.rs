@@ -191,36 +191,68 @@ pub fn add_fields(ron: &std::path::Path, fields: &str) {
     std::fs::write(ron, format!("{body}\n{fields}\n)\n")).expect("scenario rewritten");
 }
 
-/// `tshark` (Wireshark's command line, Debian package `tshark`): from `TSHARK` if set, else
-/// from the PATH; on a fresh Debian machine where it is missing and the tests run as root (as
-/// `.ci/run` does), the first call installs it with apt.
+/// A Debian tool the tests run for real: from the environment variable `var` if set, else
+/// `bin` from the PATH; on a fresh Debian machine where it is missing and the tests run as
+/// root (as `.ci/run` does), installed with apt from `package`.
+fn debian_tool(var: &str, bin: &str, package: &str) -> std::path::PathBuf {
+    let bin = std::env::var_os(var).map_or_else(|| bin.into(), Into::into);
+    let runs = |b: &std::path::PathBuf| {
+        std::process::Command::new(b)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !runs(&bin) {
+        let apt = |args: &[&str]| {
+            std::process::Command::new("apt-get")
+                .args(args)
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        let install = ["install", "-y", "-qq", "--no-install-recommends", package];
+        let _ = apt(&install) || (apt(&["update", "-qq"]) && apt(&install));
+        assert!(
+            runs(&bin),
+            "{package} is needed (Debian: apt-get install {package}; or set {var})"
+        );
+    }
+    bin
+}
+
+/// `tshark` (Wireshark's command line, Debian package `tshark`; or `TSHARK`).
 pub fn tshark() -> std::path::PathBuf {
     static READY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     READY
-        .get_or_init(|| {
-            let bin = std::env::var_os("TSHARK").map_or_else(|| "tshark".into(), Into::into);
-            let runs = |b: &std::path::PathBuf| {
-                std::process::Command::new(b)
-                    .arg("--version")
-                    .output()
-                    .is_ok_and(|o| o.status.success())
-            };
-            if !runs(&bin) {
-                let apt = |args: &[&str]| {
-                    std::process::Command::new("apt-get")
-                        .args(args)
-                        .env("DEBIAN_FRONTEND", "noninteractive")
-                        .status()
-                        .is_ok_and(|s| s.success())
-                };
-                let install = ["install", "-y", "-qq", "--no-install-recommends", "tshark"];
-                let _ = apt(&install) || (apt(&["update", "-qq"]) && apt(&install));
-                assert!(
-                    runs(&bin),
-                    "tshark is needed (Debian: apt-get install tshark; or set TSHARK)"
-                );
-            }
-            bin
-        })
+        .get_or_init(|| debian_tool("TSHARK", "tshark", "tshark"))
         .clone()
+}
+
+/// Chromium, run headless (Debian package `chromium`; or `CHROMIUM`).
+pub fn chromium() -> std::path::PathBuf {
+    static READY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    READY
+        .get_or_init(|| debian_tool("CHROMIUM", "chromium", "chromium"))
+        .clone()
+}
+
+/// Decode an 8-bit RGB(A) PNG: (width, height, RGB triples).
+pub fn decode_png(path: &std::path::Path) -> (u32, u32, Vec<[u8; 3]>) {
+    let mut dec = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(path).expect("open png"),
+    ));
+    dec.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = dec.read_info().expect("png header");
+    let mut buf = vec![0; reader.output_buffer_size().expect("png size")];
+    let info = reader.next_frame(&mut buf).expect("png data");
+    let ch = match info.color_type {
+        png::ColorType::Rgb => 3,
+        png::ColorType::Rgba => 4,
+        other => panic!("unexpected colour type {other:?}"),
+    };
+    let px = buf[..info.buffer_size()]
+        .chunks_exact(ch)
+        .map(|c| [c[0], c[1], c[2]])
+        .collect();
+    (info.width, info.height, px)
 }

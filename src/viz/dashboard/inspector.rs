@@ -6,6 +6,7 @@ use bevy::prelude::*;
 
 use super::{Dash, InspectorPanel, set};
 use crate::metrics::TripStats;
+use crate::radio::coverage::{gnb_radius, rsu_radius};
 use crate::road::RoadNetwork;
 use crate::scenario::spec::{Action, Spec, Tech, TimedEvent};
 use crate::traffic::Obu;
@@ -13,7 +14,7 @@ use crate::traffic::components::{
     Advice, BusStops, Motion, Pedestrian, Route, Stalled, Surroundings, Vehicle,
 };
 use crate::viz::log::MsgEvent;
-use crate::viz::messages::{PerEntity, gnb_radius, rsu_radius, type_label};
+use crate::viz::messages::{PerEntity, type_label};
 use crate::viz::palette as pal;
 use crate::viz::scene::link_names;
 use crate::viz::selection::{Infra, Selected};
