@@ -359,7 +359,7 @@
     v.textContent = R.passed ? "PASS" : "FAIL";
     v.className = "badge " + (R.passed ? "pass" : "fail");
     $("facts").textContent = R.source + " · seed " + R.seed + " · " + R.sim_time_s + " s simulated · " +
-      S.profile + " message set · " + R.summary.vehicles + " vehicles";
+      S.profile + " · " + R.summary.vehicles + " vehicles";
     const vt = $("verdicts");
     vt.appendChild(el("tr", {}, ["", "expectation", "measured", "wanted"].map((h) => el("th", { text: h }))));
     for (const x of R.expectations) {
@@ -530,6 +530,11 @@
   // ---- start --------------------------------------------------------------------------------
   header(); markerList(); legend(); tables(); vehiclePicker();
   fit();
+  // Open framed on the scenario's action (src/replay/framing.rs); `f` shows the whole map.
+  if (S.focus) {
+    const [[fx, fy], r] = S.focus;
+    frameOn([{ x: fx - r, y: fy - r }, { x: fx + r, y: fy + r }]);
+  }
   latencyPlot(); pdrPlot();
   window.addEventListener("resize", () => { latencyPlot(); pdrPlot(); draw(); });
   // `#t=SECONDS` opens at that time; `#marker=N` (or `#marker=warning`, the first of a kind) as a

@@ -39,6 +39,10 @@ pub struct ViewArgs {
     /// With --serve: clients to wait for, each calling `setOrder` when more than one.
     #[arg(long, default_value_t = 1, requires = "serve", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub clients: u16,
+    /// Select this vehicle once it is on the road: the inspector describes it and a label
+    /// follows it.
+    #[arg(long, value_name = "ID")]
+    pub select: Option<String>,
 }
 
 /// Load the scenario and open the view; returns the process exit code.
@@ -58,5 +62,6 @@ pub fn view(args: ViewArgs) -> i32 {
             let addr = std::net::SocketAddr::new(args.bind, args.port);
             (addr, usize::from(args.clients))
         }),
+        select: args.select,
     })
 }

@@ -6,6 +6,7 @@
 //! docs/browser-report.md), arcs by at most [`ARCS_PER_WINDOW`] per [`ARC_WINDOW_S`] of
 //! simulated time, whatever the message load. Everything in it comes from the run's own
 //! systems, in the order they ran, so the same run gives the same replay.
+pub mod framing;
 pub mod marks;
 pub mod record;
 pub mod scene;

@@ -12,7 +12,7 @@ pub type Pt = [f64; 2];
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Scene {
-    /// Scenario name and message set, for the page's title.
+    /// Scenario name and message set (`ETSI C-ITS`, `Korean C-ITS`, `no V2X`), for the header.
     pub name: String,
     pub profile: String,
     /// West, south, east, north edges of everything drawn, m.
@@ -24,6 +24,9 @@ pub struct Scene {
     pub buildings: Vec<Block>,
     pub rsus: Vec<Site>,
     pub gnbs: Vec<Site>,
+    /// Where the action is, to open on: middle and radius, m (`framing`); none for the whole
+    /// district's overview.
+    pub focus: Option<(Pt, f64)>,
 }
 
 /// A link: its centreline and lane count.
@@ -57,6 +60,16 @@ fn r1(v: f64) -> f64 {
 
 fn pt(p: (f64, f64)) -> Pt {
     [r1(p.0), r1(p.1)]
+}
+
+/// The message set stations use, as the dashboard names it.
+pub fn message_set(spec: &Spec) -> &'static str {
+    use crate::scenario::spec::Profile;
+    match (spec.v2x.enabled, spec.v2x.profile) {
+        (false, _) => "no V2X",
+        (true, Profile::Etsi) => "ETSI C-ITS",
+        (true, Profile::Korea) => "Korean C-ITS",
+    }
 }
 
 impl Scene {
@@ -96,7 +109,7 @@ impl Scene {
         });
         let mut scene = Scene {
             name: spec.name.clone(),
-            profile: format!("{:?}", spec.v2x.profile),
+            profile: message_set(spec).into(),
             bounds: [0.0; 4],
             lane_width: LANE_WIDTH,
             roads,
@@ -104,8 +117,13 @@ impl Scene {
             buildings,
             rsus: rsus.collect(),
             gnbs: gnbs.collect(),
+            focus: None,
         };
         scene.bounds = scene.extent();
+        let b = scene.bounds;
+        let centre = [(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0];
+        scene.focus =
+            super::framing::action(spec, net, centre).map(|(c, r)| ([r1(c[0]), r1(c[1])], r1(r)));
         scene
     }
 

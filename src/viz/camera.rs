@@ -13,7 +13,8 @@ use super::mesh::world;
 use super::palette as pal;
 use super::scene::{District, rgb};
 use super::selection::Selected;
-use super::sim::ViewConfig;
+use super::sim::{SimHost, ViewConfig};
+use crate::road::RoadNetwork;
 
 /// Width of the dashboard panel on the right, logical px.
 pub const PANEL_W: f32 = 340.0;
@@ -67,19 +68,36 @@ pub fn pointer_over_panel(window: &Window, cursor: Vec2) -> bool {
     cursor.x > window.width() - PANEL_W
 }
 
-/// The oblique overview: from the east-south-east, down World Cup-buk-ro into the media
-/// district around the control centre (the heart of the testbed), or the middle of the map when
-/// there is no control centre.
-fn home(district: &District, cfg: &ViewConfig) -> OrbitCam {
+/// How far the camera stands from a frame's middle per metre of its radius: the radius fills
+/// about 45 % of the height at the 45° vertical field of view (1 / tan 22.5° ≈ 2.4).
+const FRAME_DISTANCE_PER_M: f32 = 2.2;
+/// Camera elevation over the district overview, rad (27°: the skyline along the boulevard).
+const OVERVIEW_PITCH: f32 = 0.48;
+/// Camera elevation over a scenario's action, rad (55°): steep enough to see a crossing between
+/// the towers around it.
+const ACTION_PITCH: f32 = 0.96;
+
+/// The view from the east-south-east: framed on the scenario's action where it has one
+/// (`replay::framing::action`); else, for the whole district, the oblique overview down World
+/// Cup-buk-ro into the media district around the control centre, the heart of the testbed; else
+/// the middle of the map.
+fn home(district: &District, cfg: &ViewConfig, net: &RoadNetwork) -> OrbitCam {
     let size = district.size() as f32;
-    let (focus, dist) = match cfg.spec.v2x.control_centre {
-        Some(cc) => (
+    let action = || crate::replay::framing::action(&cfg.spec, net, district.centre());
+    let yaw = 1.15f32;
+    let (focus, dist, pitch) = match (action(), cfg.spec.v2x.control_centre) {
+        (Some((c, r)), _) => (
+            world(c, 0.0),
+            (r as f32 * FRAME_DISTANCE_PER_M).clamp(80.0, size.max(80.0)),
+            ACTION_PITCH,
+        ),
+        (None, Some(cc)) => (
             world([cc.0 + 110.0, cc.1 - 120.0], 0.0),
             (size * 0.22).clamp(150.0, 600.0),
+            OVERVIEW_PITCH,
         ),
-        None => (world(district.centre(), 0.0), size * 0.7),
+        (None, None) => (world(district.centre(), 0.0), size * 0.7, OVERVIEW_PITCH),
     };
-    let (yaw, pitch) = (1.15f32, 0.48f32);
     OrbitCam {
         focus,
         yaw,
@@ -91,9 +109,14 @@ fn home(district: &District, cfg: &ViewConfig) -> OrbitCam {
     }
 }
 
-pub fn setup(mut commands: Commands, district: Res<District>, cfg: Res<ViewConfig>) {
+pub fn setup(
+    mut commands: Commands,
+    district: Res<District>,
+    cfg: Res<ViewConfig>,
+    host: NonSend<SimHost>,
+) {
     let size = district.size() as f32;
-    let cam = home(&district, &cfg);
+    let cam = home(&district, &cfg, host.world().resource::<RoadNetwork>());
     commands.spawn((
         MainCamera,
         Camera3d::default(),

@@ -12,6 +12,7 @@
 //! `messages` (V2X arcs, coverage, heat map), `camera`, `picking`, `dashboard`, `screenshot`.
 mod camera;
 mod dashboard;
+mod label;
 pub mod log;
 mod mesh;
 pub mod messages;
@@ -50,6 +51,8 @@ pub struct ViewOptions {
     /// Serve TraCI clients on this address, waiting for this many before the window opens:
     /// they step the run, the view shows it (`view --serve`).
     pub serve: Option<(std::net::SocketAddr, usize)>,
+    /// Select this vehicle once it is on the road (`view --select`).
+    pub select: Option<String>,
 }
 
 /// Window size, px (also the screenshot's).
@@ -82,7 +85,8 @@ pub fn view(opts: ViewOptions) -> i32 {
     }
     app.world_mut().insert_non_send(host);
     app.insert_resource(cfg)
-        .insert_resource(sim::TimeCtl::new(opts.speed, opts.paused));
+        .insert_resource(sim::TimeCtl::new(opts.speed, opts.paused))
+        .insert_resource(label::SelectWhenSeen(opts.select));
     add_state(&mut app);
     add_systems(&mut app);
     if let Some((path, at)) = opts.screenshot {
@@ -143,6 +147,7 @@ fn add_systems(app: &mut App) {
             camera::setup,
             vehicles::setup,
             dashboard::setup,
+            label::setup,
         )
             .chain(),
     )
@@ -154,6 +159,7 @@ fn add_systems(app: &mut App) {
                 sim::restart,
                 sim::advance,
                 sim::mirror,
+                label::select_when_seen,
                 sim::snapshot,
                 messages::ingest,
             )
@@ -161,8 +167,8 @@ fn add_systems(app: &mut App) {
             (
                 scene::signals,
                 vehicles::rear_lights,
-                (camera::fit_viewport, camera::control).chain(),
-                picking::pick,
+                (camera::fit_viewport, camera::control, label::enlarge).chain(),
+                (picking::pick, label::place).chain(),
                 messages::draw,
                 messages::rings,
                 messages::heat_map,

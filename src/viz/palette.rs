@@ -40,6 +40,9 @@ pub const SIGNAL_GREEN: [f32; 3] = [0.15, 1.0, 0.35];
 pub const SIGNAL_AMBER: [f32; 3] = [1.0, 0.72, 0.05];
 pub const SIGNAL_RED: [f32; 3] = [1.0, 0.12, 0.10];
 
+/// The road user being looked at: the label's edge (and the browser report's mark ring).
+pub const LOOK: [f32; 3] = [1.0, 0.17, 0.84];
+
 /// Dashboard.
 pub const PANEL: [f32; 4] = [0.035, 0.047, 0.066, 0.90];
 pub const PANEL_EDGE: [f32; 3] = [0.16, 0.22, 0.30];

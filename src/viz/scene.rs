@@ -303,7 +303,7 @@ fn rsus(sa: &mut SceneAssets, rsus: &[RsuSpec], pole: &Pole) {
         sa.commands
             .spawn((
                 Infra::Rsu(i),
-                Pickable { radius: 4.0 },
+                Pickable::sphere(4.0),
                 Transform::from_translation(world([r.pos.0, r.pos.1], h)),
                 Visibility::default(),
             ))
@@ -330,7 +330,7 @@ fn gnbs(sa: &mut SceneAssets, gnbs: &[GnbSpec], pole: &Pole, roof_at: impl Fn(P2
         sa.commands
             .spawn((
                 Infra::Gnb(i),
-                Pickable { radius: 7.0 },
+                Pickable::sphere(7.0),
                 Transform::from_translation(world([g.pos.0, g.pos.1], h)),
                 Visibility::default(),
             ))
@@ -368,7 +368,7 @@ fn control_centre(sa: &mut SceneAssets, at: P2, h: f32) {
     let mat = sa.materials.add(glow(pal::CONTROL_CENTRE, 2.0));
     sa.commands.spawn((
         Infra::ControlCentre,
-        Pickable { radius: 8.0 },
+        Pickable::sphere(8.0),
         Mesh3d(mesh),
         MeshMaterial3d(mat),
         Transform::from_translation(world(at, h)),

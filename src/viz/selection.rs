@@ -4,10 +4,19 @@
 //! inspector that shows.
 use bevy::prelude::*;
 
-/// Something the user can click, with the radius of its bounding sphere, m.
+/// Something the user can click: the radius of its bounding sphere, m, and for a vehicle the
+/// half extents of its body (length, height, width in its own frame), which picking tests
+/// first so that the car under the pointer is the one chosen, not its neighbour in a queue.
 #[derive(Component, Debug, Clone, Copy)]
 pub struct Pickable {
     pub radius: f32,
+    pub half: Option<Vec3>,
+}
+
+impl Pickable {
+    pub fn sphere(radius: f32) -> Self {
+        Pickable { radius, half: None }
+    }
 }
 
 /// An infrastructure node, by index into the scenario's lists.

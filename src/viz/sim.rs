@@ -105,6 +105,8 @@ pub struct TimeCtl {
     pub achieved: f64,
     /// The last frame could not keep up with the requested speed.
     pub lagging: bool,
+    /// Frames drawn per wall second (smoothed).
+    pub fps: f64,
     pub restart: bool,
 }
 
@@ -126,6 +128,7 @@ impl TimeCtl {
             acc: 0.0,
             achieved: 0.0,
             lagging: false,
+            fps: 0.0,
             restart: false,
         }
     }
@@ -201,6 +204,9 @@ pub fn advance(mut host: NonSendMut<SimHost>, mut ctl: ResMut<TimeCtl>, real: Re
             }
             break;
         }
+    }
+    if wall_dt > 0.0 {
+        ctl.fps = 0.9 * ctl.fps + 0.1 / wall_dt;
     }
     if wall_dt > 0.0 && ctl.run_to.is_none() {
         let rate = done as f64 * dt / wall_dt;

@@ -198,9 +198,14 @@ pub fn on_add_vehicle(
     let m = &assets.models[kind_index(v.kind)];
     let who = usize::from(!v.automated);
     let radius = (v.body.length / 2.0).max(2.0) as f32;
+    let b = &v.body;
+    let half = Vec3::new(b.length as f32, b.height as f32, b.width as f32) / 2.0;
     commands
         .entity(add.entity)
-        .insert(Pickable { radius })
+        .insert(Pickable {
+            radius,
+            half: Some(half),
+        })
         .with_children(|c| {
             c.spawn((
                 Mesh3d(m.paint.clone()),
@@ -231,7 +236,7 @@ pub fn on_add_pedestrian(
     mut commands: Commands,
 ) {
     commands.entity(add.entity).insert((
-        Pickable { radius: 1.5 },
+        Pickable::sphere(1.5),
         Mesh3d(assets.ped.clone()),
         MeshMaterial3d(assets.ped_mat.clone()),
     ));

@@ -2,7 +2,9 @@
 use bevy::prelude::*;
 
 use super::overlay::HELP;
-use super::{Dash, ExpectLine, HelpPanel, InspectorPanel, SPARK_N, SparkBar, font, panel};
+use super::{
+    Dash, ExpectLine, HelpPanel, InspectorPanel, SPARK_N, SparkBar, floating, font, panel,
+};
 use crate::viz::camera::PANEL_W;
 use crate::viz::palette as pal;
 use crate::viz::scene::rgb;
@@ -12,6 +14,7 @@ pub fn setup(mut commands: Commands, cfg: Res<ViewConfig>) {
     clock(&mut commands, &heading(&cfg.spec));
     control_centre(&mut commands, cfg.spec.expectations.len());
     inspector(&mut commands);
+    super::legend::setup(&mut commands);
     help(&mut commands);
 }
 
@@ -33,32 +36,20 @@ fn title(s: &str) -> impl Bundle {
 
 /// The scenario's name and the message set it runs, for the clock panel's first line.
 fn heading(spec: &crate::scenario::spec::Spec) -> String {
-    use crate::scenario::spec::Profile;
-    let v2x = match (spec.v2x.enabled, spec.v2x.profile) {
-        (false, _) => "NO V2X",
-        (true, Profile::Etsi) => "ETSI C-ITS",
-        (true, Profile::Korea) => "KOREAN C-ITS",
-    };
-    format!("{}  {v2x}", spec.name.to_uppercase())
+    let v2x = crate::replay::scene::message_set(spec);
+    format!("{}  {}", spec.name.to_uppercase(), v2x.to_uppercase())
 }
 
 /// Clock, top left, under the scenario's heading.
 fn clock(commands: &mut Commands, heading: &str) {
     commands
-        .spawn((
+        .spawn(floating(
             Node {
-                position_type: PositionType::Absolute,
                 left: Val::Px(12.0),
                 top: Val::Px(12.0),
-                padding: UiRect::axes(Val::Px(14.0), Val::Px(10.0)),
-                flex_direction: FlexDirection::Column,
-                row_gap: Val::Px(3.0),
-                border: UiRect::all(Val::Px(1.0)),
-                border_radius: BorderRadius::all(Val::Px(8.0)),
                 ..default()
             },
-            panel(pal::PANEL),
-            BorderColor::all(rgb(pal::PANEL_EDGE)),
+            (14.0, 10.0),
         ))
         .with_children(|p| {
             p.spawn(label(heading, 13.0, pal::ACCENT));

@@ -1,8 +1,10 @@
 //! The control-centre dashboard (the Seoul Future Mobility Center's view): sim clock and speed,
 //! traffic, V2X rates, delivery and latency with a live sparkline, safety, faults and events,
-//! expectation status; the inspector for the selected thing; the hotkey overlay.
+//! expectation status; the inspector for the selected thing; the legend and the layers that
+//! are on; the hotkey overlay.
 mod inspector;
 mod layout;
+mod legend;
 mod overlay;
 mod panel;
 mod stats;
@@ -33,6 +35,8 @@ pub enum Dash {
     Safety,
     Events,
     Inspector,
+    /// Which layers are on (the legend).
+    Layers,
 }
 
 #[derive(Component)]
@@ -86,6 +90,23 @@ fn font(px: f32) -> TextFont {
         font_size: FontSize::Px(px),
         ..default()
     }
+}
+
+/// A floating panel placed by `at` (absolute position fields), its lines in a column.
+fn floating(at: Node, pad: (f32, f32)) -> impl Bundle {
+    (
+        Node {
+            position_type: PositionType::Absolute,
+            padding: UiRect::axes(Val::Px(pad.0), Val::Px(pad.1)),
+            flex_direction: FlexDirection::Column,
+            row_gap: Val::Px(3.0),
+            border: UiRect::all(Val::Px(1.0)),
+            border_radius: BorderRadius::all(Val::Px(8.0)),
+            ..at
+        },
+        panel(crate::viz::palette::PANEL),
+        BorderColor::all(crate::viz::scene::rgb(crate::viz::palette::PANEL_EDGE)),
+    )
 }
 
 fn panel(c: [f32; 4]) -> BackgroundColor {

@@ -9,7 +9,7 @@ use super::{Dash, ExpectLine, SPARK_N, SparkBar, Stats, TypeStats, mmss, set};
 use crate::metrics::report::Verdict;
 use crate::scenario::spec::{Kind, MsgType, TimedEvent};
 use crate::traffic::components::Vehicle;
-use crate::viz::messages::type_label;
+use crate::viz::messages::{MsgToggles, type_label};
 use crate::viz::palette as pal;
 use crate::viz::scene::rgb;
 use crate::viz::sim::{SimView, TimeCtl, ViewConfig, ViewPedestrian, ViewVehicle};
@@ -62,6 +62,7 @@ pub struct PanelInput<'w, 's> {
     ctl: Res<'w, TimeCtl>,
     view: Res<'w, SimView>,
     cfg: Res<'w, ViewConfig>,
+    toggles: Res<'w, MsgToggles>,
     vehicles: Query<'w, 's, &'static Vehicle, With<ViewVehicle>>,
     peds: Query<'w, 's, (), With<ViewPedestrian>>,
 }
@@ -110,11 +111,12 @@ pub fn update(input: PanelInput, mut out: PanelOutput) {
                     ""
                 };
                 format!(
-                    "{}  seed {seed}  step {}  actual {:.1}x{lag}",
-                    spec.name, clock.step, ctl.achieved
+                    "{}  seed {seed}  step {}  actual {:.1}x  {:.0} fps{lag}",
+                    spec.name, clock.step, ctl.achieved, ctl.fps
                 )
             }
             Dash::Traffic => fleet.text(stats.arrived, pedestrians),
+            Dash::Layers => super::legend::layers_text(&input.toggles),
             Dash::V2x => v2x_text(spec.v2x.enabled, &stats.types),
             Dash::Latency => latency_text(stats.spark.back().copied().flatten(), stats.spark_live),
             Dash::Safety => {
