@@ -28,16 +28,16 @@ pub struct Mark {
     pub who: Vec<String>,
 }
 
-/// Whether a timed action is an injected fault (radio, network, positioning) rather than
-/// something that happens on the road.
-fn is_fault(a: &Action) -> bool {
-    !matches!(
-        a,
+/// A timed action's kind: an injected fault (radio, network, positioning), or an event on the
+/// road.
+pub fn kind_of(a: &Action) -> MarkKind {
+    match a {
         Action::Stall { .. }
-            | Action::EmergencyBrake { .. }
-            | Action::CloseLane { .. }
-            | Action::SetProgram { .. }
-    )
+        | Action::EmergencyBrake { .. }
+        | Action::CloseLane { .. }
+        | Action::SetProgram { .. } => MarkKind::Event,
+        _ => MarkKind::Fault,
+    }
 }
 
 /// The vehicle an action is about, if any.
@@ -63,11 +63,7 @@ pub fn marks(spec: &Spec, t_end: f64, report: &Report) -> Vec<Mark> {
                 .map_or(String::new(), |w| format!(" for {w:.0} s"));
             Mark {
                 t: e.at.max(0.0),
-                kind: if is_fault(&e.action) {
-                    MarkKind::Fault
-                } else {
-                    MarkKind::Event
-                },
+                kind: kind_of(&e.action),
                 text: format!("{}{window}", e.describe()),
                 who: subject(&e.action).into_iter().map(String::from).collect(),
             }

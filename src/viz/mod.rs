@@ -22,6 +22,7 @@ mod scene;
 mod screenshot;
 mod selection;
 mod sim;
+mod timeline;
 mod vehicles;
 
 use std::path::PathBuf;
@@ -148,6 +149,7 @@ fn add_systems(app: &mut App) {
             vehicles::setup,
             dashboard::setup,
             label::setup,
+            timeline::setup,
         )
             .chain(),
     )
@@ -156,6 +158,7 @@ fn add_systems(app: &mut App) {
         (
             (
                 dashboard::hotkeys,
+                timeline::click,
                 sim::restart,
                 sim::advance,
                 sim::mirror,
@@ -174,7 +177,13 @@ fn add_systems(app: &mut App) {
                 messages::heat_map,
                 dashboard::highlight,
             ),
-            (dashboard::refresh, dashboard::update, dashboard::inspector).chain(),
+            (
+                dashboard::refresh,
+                dashboard::update,
+                dashboard::inspector,
+                timeline::update,
+            )
+                .chain(),
         )
             .chain(),
     );

@@ -2,6 +2,7 @@
 //! bounding sphere per pickable thing (pedestrians, RSUs, gNBs, the control centre), widened so
 //! that far things stay clickable, taking the one nearest the ray. No picking backend needed.
 use bevy::prelude::*;
+use bevy::ui::RelativeCursorPosition;
 use bevy::window::PrimaryWindow;
 
 use super::camera::{MainCamera, pointer_over_panel};
@@ -55,12 +56,14 @@ pub fn pick(
     pickables: Query<(Entity, &GlobalTransform, &Pickable)>,
     mut pressed: ResMut<PressedAt>,
     mut selected: ResMut<Selected>,
+    timeline: Query<&RelativeCursorPosition, With<super::timeline::Track>>,
 ) {
     let Some(cursor) = window.cursor_position() else {
         return;
     };
     if buttons.just_pressed(MouseButton::Left) {
-        pressed.0 = (!pointer_over_panel(&window, cursor)).then_some(cursor);
+        let on_timeline = timeline.iter().any(RelativeCursorPosition::cursor_over);
+        pressed.0 = (!pointer_over_panel(&window, cursor) && !on_timeline).then_some(cursor);
     }
     if !buttons.just_released(MouseButton::Left) {
         return;

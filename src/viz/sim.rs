@@ -99,6 +99,9 @@ pub struct TimeCtl {
     pub step_once: bool,
     /// Run until this step regardless of frame budget (screenshot mode).
     pub run_to: Option<u64>,
+    /// Jump to this step as fast as frames allow, then pause (the timeline; backwards by
+    /// restarting, the run being deterministic).
+    pub seek: Option<u64>,
     /// Fractional steps owed.
     acc: f64,
     /// Measured simulated seconds per wall second (smoothed).
@@ -125,6 +128,7 @@ impl TimeCtl {
             speed: idx,
             step_once: false,
             run_to: None,
+            seek: None,
             acc: 0.0,
             achieved: 0.0,
             lagging: false,
@@ -146,6 +150,15 @@ impl TimeCtl {
                 format!("{s:.0}x")
             }
         }
+    }
+    /// Jump to step `target` from step `now`: forwards by running on, backwards by running
+    /// the same scenario and seed again from the start.
+    pub fn seek_to(&mut self, target: u64, now: u64) {
+        if target < now {
+            self.restart = true;
+        }
+        self.seek = Some(target);
+        self.step_once = false;
     }
     pub fn faster(&mut self) {
         self.speed = (self.speed + 1).min(SPEEDS.len());
@@ -173,6 +186,11 @@ pub fn advance(mut host: NonSendMut<SimHost>, mut ctl: ResMut<TimeCtl>, real: Re
     let started = Instant::now();
     let (want, budget) = if let Some(target) = ctl.run_to {
         (target.saturating_sub(clock.step), None)
+    } else if let Some(target) = ctl.seek {
+        (
+            target.saturating_sub(clock.step),
+            Some(Duration::from_millis(45)),
+        )
     } else if ctl.step_once {
         ctl.step_once = false;
         (1, None)
@@ -198,12 +216,18 @@ pub fn advance(mut host: NonSendMut<SimHost>, mut ctl: ResMut<TimeCtl>, real: Re
         if let Some(b) = budget
             && started.elapsed() > b
         {
-            if !ctl.max() {
+            if !ctl.max() && ctl.seek.is_none() {
                 ctl.lagging = done < want;
                 ctl.acc = 0.0;
             }
             break;
         }
+    }
+    if let Some(target) = ctl.seek
+        && (host.clock().step >= target || host.clock().done())
+    {
+        ctl.seek = None;
+        ctl.paused = true;
     }
     if wall_dt > 0.0 {
         ctl.fps = 0.9 * ctl.fps + 0.1 / wall_dt;
@@ -497,6 +521,47 @@ mod tests {
         app.update();
         assert_eq!(step(&app), 0);
         assert_eq!(q.iter(app.world()).count(), 0);
+    }
+
+    /// The timeline's jumps: forwards to a step, then backwards (a restart and a run from the
+    /// start) to an earlier one, where the view shows what a straight run shows there.
+    #[test]
+    fn a_jump_lands_on_its_step_paused_forwards_and_backwards() {
+        let mut app = test_app(false, 0);
+        app.add_systems(Update, (restart, advance, mirror, snapshot).chain());
+        let step = |app: &App| app.world().non_send::<SimHost>().clock().step;
+        let jump = |app: &mut App, target: u64| {
+            let now = step(app);
+            let mut ctl = app.world_mut().resource_mut::<TimeCtl>();
+            ctl.run_to = None;
+            ctl.seek_to(target, now);
+            for _ in 0..400 {
+                app.update();
+                if app.world().resource::<TimeCtl>().seek.is_none() {
+                    break;
+                }
+            }
+        };
+        jump(&mut app, 800);
+        assert_eq!(step(&app), 800);
+        assert!(app.world().resource::<TimeCtl>().paused);
+        let poses = |app: &mut App| {
+            let mut q = app.world_mut().query::<(&Vehicle, &Transform)>();
+            let mut v: Vec<(String, [f32; 3])> = q
+                .iter(app.world())
+                .map(|(v, t)| (v.id.clone(), t.translation.to_array()))
+                .collect();
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+            v
+        };
+        let mut straight = test_app(true, 400);
+        straight.add_systems(Update, (restart, advance, mirror, snapshot).chain());
+        straight.update();
+        straight.update();
+        jump(&mut app, 400);
+        assert_eq!(step(&app), 400);
+        assert!(!poses(&mut app).is_empty());
+        assert_eq!(poses(&mut app), poses(&mut straight));
     }
 
     /// The view's simulation is the headless one: stepping it through `SimHost`, with the

@@ -79,6 +79,8 @@ pub struct Stats {
     pub spark: VecDeque<Option<f64>>,
     spark_live: bool,
     spark_sec: i64,
+    /// Hazard warnings and collisions so far, for the timeline: (time, kind).
+    pub marks: Vec<(f64, crate::replay::MarkKind)>,
     pub verdicts: Vec<Verdict>,
     /// The verdicts are the run's last (its end was reached).
     pub verdicts_final: bool,

@@ -14,6 +14,7 @@ Time
   [ or -       slower
   M            as fast as it can
   R            restart (same scenario and seed)
+  click the timeline (top)   jump to that time
 Camera
   left drag    orbit            wheel      zoom
   right drag   pan              W A S D    pan

@@ -47,6 +47,16 @@ impl Stats {
             .map(|c| format!("{} / {} at {:.1} s", c.a, c.b, c.time_s));
         self.hard_brakings = rec.hard_brakings;
         self.warnings = rec.warnings.len();
+        use crate::replay::MarkKind;
+        let warned = rec
+            .warnings
+            .iter()
+            .map(|w| (w.received_s, MarkKind::Warning));
+        let hit = rec
+            .collisions
+            .iter()
+            .map(|c| (c.time_s, MarkKind::Collision));
+        self.marks = warned.chain(hit).collect();
         self.last_warning = rec.warnings.last().map(|w| {
             let by = w.kind.to_uppercase();
             format!("{}: {} ({by}, {:.1} s)", w.vehicle, w.hazard, w.received_s)
