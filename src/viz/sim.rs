@@ -168,14 +168,26 @@ impl TimeCtl {
     }
 }
 
+/// Longest wall time one frame asks the simulation to catch up, s: a renderer drawing 1-2
+/// frames a second (Mesa llvmpipe, no GPU) still gets real time, while a stall (a window being
+/// dragged) is not caught up all at once.
+pub const MAX_FRAME_S: f64 = 1.0;
+
 /// Steps to run this frame at `speed`× real time, given the wall time since the last frame.
-/// Fractions carry over; a frame never asks for more than 0.25 s of wall time.
+/// Fractions carry over; a frame never asks for more than [`MAX_FRAME_S`] of wall time.
 pub fn steps_for(acc: &mut f64, wall_dt: f64, speed: f64, dt: f64) -> u64 {
-    *acc += wall_dt.min(0.25) * speed / dt;
+    *acc += wall_dt.min(MAX_FRAME_S) * speed / dt;
     // A whole step that rounding left a hair short still runs.
     let n = (*acc + 1e-9).floor();
     *acc -= n;
     n as u64
+}
+
+/// Wall time the simulation may take in a frame: half the last frame's, so that the view keeps
+/// the requested speed however slowly frames are drawn (at 2 frames a second, 250 ms of every
+/// 500), between 45 ms (a responsive 60 Hz window) and 500 ms.
+pub fn frame_budget(wall_dt: f64) -> Duration {
+    Duration::from_secs_f64((wall_dt / 2.0).clamp(0.045, 0.5))
 }
 
 /// Run the steps this frame owes the simulation.
@@ -203,7 +215,7 @@ pub fn advance(mut host: NonSendMut<SimHost>, mut ctl: ResMut<TimeCtl>, real: Re
         let mut acc = ctl.acc;
         let n = steps_for(&mut acc, wall_dt, speed, dt);
         ctl.acc = acc;
-        (n, Some(Duration::from_millis(45)))
+        (n, Some(frame_budget(wall_dt)))
     };
     let mut done = 0u64;
     ctl.lagging = false;
@@ -478,9 +490,17 @@ mod tests {
             .map(|_| steps_for(&mut acc, 1.0 / 60.0, 0.25, 0.01))
             .sum();
         assert_eq!(n, 25);
-        // A stalled frame asks for at most 0.25 s of wall time.
+        // A renderer at 1 frame a second still gets real time at 1×; a 3 s stall asks for 1 s.
         let mut acc = 0.0;
-        assert_eq!(steps_for(&mut acc, 3.0, 1.0, 0.01), 25);
+        assert_eq!(steps_for(&mut acc, 1.0, 1.0, 0.01), 100);
+        assert_eq!(steps_for(&mut acc, 3.0, 1.0, 0.01), 100);
+    }
+
+    #[test]
+    fn the_simulation_gets_half_of_a_slow_frame() {
+        assert_eq!(frame_budget(1.0 / 60.0), Duration::from_millis(45));
+        assert_eq!(frame_budget(0.5), Duration::from_millis(250));
+        assert_eq!(frame_budget(3.0), Duration::from_millis(500));
     }
 
     #[test]
