@@ -14,13 +14,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::isolation::IsolationArgs;
 use super::{BAD_INPUT, FAILED, OK, output_error, parse_jobs, parse_timeout};
-use crate::html::index::{index, page_name};
 use crate::output::{json, write_file};
 use crate::runner::discover::expand;
 use crate::runner::job::{Job, JobEnd};
 use crate::runner::junit::junit;
 use crate::runner::pool::run_all;
 use crate::runner::suite::{Case, Counts, SuiteSummary, table};
+use crate::runner::suite_page::{index, page_name};
 use crate::runner::worker::Isolation;
 use crate::scenario::load::load_file;
 

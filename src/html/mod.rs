@@ -1,9 +1,9 @@
-//! The browser report: one self-contained HTML file per run (`run --html`, `test --html DIR`)
-//! that opens from disk with no network and no server. The page's markup, style and script
-//! live in `assets/report/` and are built in; the run's data goes inside it as JSON
-//! (`data::PageData`). Same run, same bytes. docs/browser-report.md describes the page.
+//! The browser report: one self-contained HTML file per run (`run --html`, `test --html DIR`
+//! with its index in `runner::suite_page`) that opens from disk with no network and no server.
+//! The page's markup, style and script live in `assets/report/` and are built in; the run's
+//! data goes inside it as JSON (`data::PageData`). Same run, same bytes.
+//! docs/browser-report.md describes the page.
 pub mod data;
-pub mod index;
 
 use crate::metrics::report::Report;
 use crate::output::xml_escape;

@@ -11,6 +11,7 @@ pub mod merge;
 pub mod plots;
 pub mod pool;
 pub mod suite;
+pub mod suite_page;
 pub mod sweep;
 pub mod sweep_out;
 pub mod sweep_result;

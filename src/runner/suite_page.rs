@@ -1,9 +1,9 @@
-//! The suite's index page (`test --html DIR`): every case, failures and errors first, each
-//! linking to its run's page; self-contained like the pages.
+//! The index of a suite's browser reports (`test --html DIR`): every case, errors and failures
+//! first, each linking to its run's page (`crate::html`); self-contained like the pages.
 use std::fmt::Write;
 
+use super::suite::{Case, Counts, Status};
 use crate::output::xml_escape as esc;
-use crate::runner::suite::{Case, Counts, Status};
 
 /// A page file name for a case's path: its characters kept where safe in a file name and a
 /// URL, others as `_`, `.ron` dropped; `taken` names already given (a clash gets `-2`, ...).
