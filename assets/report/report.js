@@ -359,7 +359,7 @@
     v.textContent = R.passed ? "PASS" : "FAIL";
     v.className = "badge " + (R.passed ? "pass" : "fail");
     $("facts").textContent = R.source + " · seed " + R.seed + " · " + R.sim_time_s + " s simulated · " +
-      S.profile + " · " + R.summary.vehicles + " vehicles";
+      S.profile + " · " + R.summary.vehicles + (R.summary.vehicles === 1 ? " vehicle" : " vehicles");
     const vt = $("verdicts");
     vt.appendChild(el("tr", {}, ["", "expectation", "measured", "wanted"].map((h) => el("th", { text: h }))));
     for (const x of R.expectations) {
