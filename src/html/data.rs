@@ -44,7 +44,8 @@ pub struct TrackCols {
 }
 
 /// The arcs by column: `t` sent time in ms as differences; `m`, `k` indices into `types` and
-/// `techs`; ends in dm; `lat` latency in units of 10 µs, or -(1 + loss reason) when lost.
+/// `techs`; ends in dm; `lat` latency in units of 10 µs, or -(1 + position in
+/// `LossReason::ALL`) when lost.
 #[derive(Serialize, Default)]
 pub struct ArcCols {
     pub t: Vec<i64>,
@@ -56,19 +57,6 @@ pub struct ArcCols {
     pub ty: Vec<i32>,
     pub lat: Vec<i64>,
 }
-
-/// Loss reasons by the index `lat` encodes.
-const LOSSES: [LossReason; 9] = [
-    LossReason::OutOfRange,
-    LossReason::BelowThreshold,
-    LossReason::Collision,
-    LossReason::HalfDuplex,
-    LossReason::NodeDown,
-    LossReason::NoCoverage,
-    LossReason::Expired,
-    LossReason::Injected,
-    LossReason::Residual,
-];
 
 /// Successive differences (the first value as it is).
 fn deltas<T: Copy + Into<i64>>(v: impl Iterator<Item = T>) -> Vec<i64> {
@@ -109,16 +97,14 @@ fn track(t: &Track) -> TrackCols {
 
 fn arcs(replay: &Replay) -> ArcCols {
     let a = &replay.arcs;
-    let index = |m: MsgType| MsgType::ALL.iter().position(|x| *x == m).unwrap_or(0) as u8;
-    let tech = |t: Tech| Tech::ALL.iter().position(|x| *x == t).unwrap_or(0) as u8;
     let lat = |o: Result<u64, LossReason>| match o {
         Ok(us) => (us as i64 + 5) / 10,
-        Err(r) => -1 - LOSSES.iter().position(|x| *x == r).unwrap_or(0) as i64,
+        Err(r) => -1 - LossReason::ALL.iter().position(|x| *x == r).unwrap_or(0) as i64,
     };
     ArcCols {
         t: deltas(a.iter().map(|x| ((x.sent_us + 500) / 1000) as i64)),
-        m: a.iter().map(|x| index(x.msg)).collect(),
-        k: a.iter().map(|x| tech(x.tech)).collect(),
+        m: a.iter().map(|x| x.msg.index() as u8).collect(),
+        k: a.iter().map(|x| x.tech.index() as u8).collect(),
         fx: narrow(deltas(a.iter().map(|x| x.from_dm[0]))),
         fy: narrow(deltas(a.iter().map(|x| x.from_dm[1]))),
         tx: narrow(deltas(a.iter().map(|x| x.to_dm[0]))),

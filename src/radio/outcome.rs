@@ -35,6 +35,19 @@ pub enum LossReason {
 }
 
 impl LossReason {
+    /// Every reason, in declaration order (the browser report numbers them so).
+    pub const ALL: [LossReason; 9] = [
+        LossReason::OutOfRange,
+        LossReason::BelowThreshold,
+        LossReason::Collision,
+        LossReason::HalfDuplex,
+        LossReason::NodeDown,
+        LossReason::NoCoverage,
+        LossReason::Expired,
+        LossReason::Injected,
+        LossReason::Residual,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             LossReason::OutOfRange => "out_of_range",

@@ -100,10 +100,6 @@ impl Default for MsgToggles {
     }
 }
 
-pub fn type_index(m: MsgType) -> usize {
-    MsgType::ALL.iter().position(|x| *x == m).unwrap_or(0)
-}
-
 /// The last messages each pickable thing sent or received: (event, true if it sent it).
 #[derive(Resource, Default)]
 pub struct PerEntity(pub HashMap<Entity, VecDeque<(MsgEvent, bool)>>);
@@ -242,7 +238,7 @@ pub fn draw(
             }
             continue;
         }
-        let k = type_index(ev.msg);
+        let k = ev.msg.index();
         if !toggles.types[k] || drawn[k] >= MAX_ARCS {
             continue;
         }

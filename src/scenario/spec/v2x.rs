@@ -19,6 +19,10 @@ pub enum Tech {
 
 impl Tech {
     pub const ALL: [Tech; 4] = [Tech::Wave, Tech::Pc5, Tech::Uu, Tech::Backhaul];
+    /// Position in [`Tech::ALL`].
+    pub fn index(self) -> usize {
+        Tech::ALL.iter().position(|x| *x == self).unwrap_or(0)
+    }
     pub fn name(self) -> &'static str {
         match self {
             Tech::Wave => "wave",
@@ -76,6 +80,10 @@ impl MsgType {
     ];
     /// How many types there are.
     pub const COUNT: usize = MsgType::ALL.len();
+    /// Position in [`MsgType::ALL`] (per-type tables, the view's toggles, the page's columns).
+    pub fn index(self) -> usize {
+        MsgType::ALL.iter().position(|x| *x == self).unwrap_or(0)
+    }
     pub fn name(self) -> &'static str {
         match self {
             MsgType::Cam => "cam",
