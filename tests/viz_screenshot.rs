@@ -194,6 +194,77 @@ fn screenshot_frames_the_action_labels_the_selected_vehicle_and_shows_the_legend
     let (key_auto, key_human) = (count(&key, is_automated), count(&key, is_human));
     eprintln!("legend pixels: automated {key_auto}, human {key_human}");
     assert!(key_auto >= 100 && key_human >= 100, "no legend swatches");
+    replay_shows_what_the_live_view_showed(dir.path(), w, &px);
+}
+
+/// Middle of the 3D view's pixels of a class (as [`scene`] bounds it), px, and their count.
+fn centroid(w: u32, px: &[[u8; 3]], f: fn([u8; 3]) -> bool) -> ([f64; 2], usize) {
+    let (w, h) = (w as usize, px.len() / w as usize);
+    let in_scene = |x: usize, y: usize| {
+        x < w - 340 && !(x < 440 && y < 125) && !(x >= w - 340 - LEGEND_W && y >= h - LEGEND_H)
+    };
+    let hits: Vec<(usize, usize)> = (0..px.len())
+        .map(|i| (i % w, i / w))
+        .filter(|&(x, y)| in_scene(x, y) && f(px[y * w + x]))
+        .collect();
+    let n = hits.len().max(1) as f64;
+    let sum = hits
+        .iter()
+        .fold([0.0, 0.0], |a, (x, y)| [a[0] + *x as f64, a[1] + *y as f64]);
+    ([sum[0] / n, sum[1] / n], hits.len())
+}
+
+/// `view --replay` of the same run recorded by `run --html` shows the selected car where the
+/// live view drew it, labelled, without simulating; a directory with no recording is refused.
+fn replay_shows_what_the_live_view_showed(dir: &Path, w: u32, live: &[[u8; 3]]) {
+    let rec = dir.join("recorded");
+    let status = Command::new(env!("CARGO_BIN_EXE_sangam-sim"))
+        .args(["run", "hidden-pedestrian", "--html", "-q", "--out"])
+        .arg(&rec)
+        .stdout(Stdio::null())
+        .status()
+        .expect("run --html");
+    assert!(status.success(), "run --html exited with {status}");
+    let replay = dir.join("replay.png");
+    let rec_arg = rec.to_string_lossy().into_owned();
+    let (_, _, px) = shoot_with(
+        None,
+        "92",
+        &replay,
+        &["--replay", &rec_arg, "--select", "av_car"],
+    );
+    let scene_px = scene(w, &px);
+    // Measured on llvmpipe: the car's paint centred 0.9 px apart (232 px live, where arcs cross
+    // it, 403 px in the replay, which draws a sample of the arcs).
+    let ((at_live, n_live), (at_replay, n_replay)) = (
+        centroid(w, live, is_automated),
+        centroid(w, &px, is_automated),
+    );
+    let moved = (at_live[0] - at_replay[0]).hypot(at_live[1] - at_replay[1]);
+    let looks = scene_px.iter().filter(|p| is_look(**p)).count();
+    eprintln!(
+        "replay: automated {n_replay} px (live {n_live}), {moved:.1} px apart, label {looks}"
+    );
+    assert!(
+        n_replay > 100,
+        "the car is not drawn in the replay: {n_replay} px"
+    );
+    assert!(
+        looks > 200,
+        "no label on the selected car in the replay: {looks} px"
+    );
+    assert!(
+        moved < 6.0,
+        "the car is {moved:.1} px from where the live view drew it"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_sangam-sim"))
+        .args(["view", "--replay"])
+        .arg(dir.join("no-such-run"))
+        .output()
+        .expect("view --replay");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("run SCENARIO --html"), "{err}");
 }
 
 /// The OpenStreetMap fixture (the Sangam crossing) through `netconvert` and `import`, with

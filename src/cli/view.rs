@@ -1,16 +1,23 @@
 //! `sangam-sim view`: the command line of the 3D view; the view itself gets a loaded scenario
 //! and plain options ([`crate::viz::ViewOptions`]).
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use crate::html::read::Recording;
+use crate::scenario::load::{Loaded, load_str};
 use crate::viz::ViewOptions;
 
 /// `sangam-sim view` arguments.
 #[derive(Args, Debug, Clone)]
 pub struct ViewArgs {
     /// Scenario file, or the name of a built-in one (default: the embedded Sangam DMC scenario).
+    #[arg(conflicts_with = "replay")]
     pub scenario: Option<PathBuf>,
+    /// Play a recorded run instead of simulating: the output directory of `run --html` (or
+    /// its report.html); same timeline and marks, and jumps back as fast as forwards.
+    #[arg(long, value_name = "OUTDIR", conflicts_with_all = ["seed", "serve"])]
+    pub replay: Option<PathBuf>,
     /// Override the scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -47,9 +54,15 @@ pub struct ViewArgs {
 
 /// Load the scenario and open the view; returns the process exit code.
 pub fn view(args: ViewArgs) -> i32 {
-    let loaded = match super::load(args.scenario.as_deref()) {
-        Ok(l) => l,
-        Err(code) => return code,
+    let (loaded, replay) = match &args.replay {
+        Some(dir) => match recorded(dir) {
+            Ok((l, r)) => (l, Some(r)),
+            Err(code) => return code,
+        },
+        None => match super::load(args.scenario.as_deref()) {
+            Ok(l) => (l, None),
+            Err(code) => return code,
+        },
     };
     crate::viz::view(ViewOptions {
         spec: loaded.spec,
@@ -63,5 +76,23 @@ pub fn view(args: ViewArgs) -> i32 {
             (addr, usize::from(args.clients))
         }),
         select: args.select,
+        replay,
     })
+}
+
+/// The recording in a run's output directory and the scenario it ran, or exit code 2.
+fn recorded(dir: &Path) -> Result<(Loaded, Recording), i32> {
+    let rec = crate::html::read::read(dir).map_err(|e| {
+        eprintln!("error: {e}");
+        eprintln!(
+            "  help: record a run with `sangam-sim run SCENARIO --html --out DIR`, then \
+             `sangam-sim view --replay DIR`"
+        );
+        2
+    })?;
+    let loaded = load_str(&rec.report.source, &rec.replay.scenario).map_err(|d| {
+        eprint!("{}", d.render_fancy());
+        2
+    })?;
+    Ok((loaded, rec))
 }

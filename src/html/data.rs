@@ -1,7 +1,7 @@
 //! The data the browser report's script reads (`assets/report/report.js`), made compact:
 //! tracks and arcs as columns of small integers, positions as differences from the sample
 //! before. A 600 s Sangam run: see docs/browser-report.md for its size.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::metrics::report::Report;
 use crate::radio::outcome::LossReason;
@@ -12,6 +12,8 @@ use crate::scenario::spec::{MsgType, Tech};
 #[derive(Serialize)]
 pub struct PageData<'a> {
     pub report: &'a Report,
+    /// The scenario as run, in RON (for `view --replay`; the page does not read it).
+    pub scenario: &'a str,
     pub scene: &'a Scene,
     /// Track sample period, s.
     pub period: f64,
@@ -28,7 +30,7 @@ pub struct PageData<'a> {
 
 /// One road user's track, by column: `x`, `y` in dm as differences, `h` degrees, `v` dm/s,
 /// `g` gap ahead in dm (-1: none).
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct TrackCols {
     pub id: String,
     pub kind: String,
@@ -46,7 +48,7 @@ pub struct TrackCols {
 /// The arcs by column: `t` sent time in ms as differences; `m`, `k` indices into `types` and
 /// `techs`; ends in dm; `lat` latency in units of 10 µs, or -(1 + position in
 /// `LossReason::ALL`) when lost.
-#[derive(Serialize, Default)]
+#[derive(Serialize, Deserialize, Default)]
 pub struct ArcCols {
     pub t: Vec<i64>,
     pub m: Vec<u8>,
@@ -117,6 +119,7 @@ impl<'a> PageData<'a> {
     pub fn new(report: &'a Report, replay: &'a Replay) -> Self {
         PageData {
             report,
+            scenario: &replay.scenario,
             scene: &replay.scene,
             period: replay.period_s,
             tracks: replay.tracks.iter().map(track).collect(),

@@ -4,6 +4,7 @@
 //! data goes inside it as JSON (`data::PageData`). Same run, same bytes.
 //! docs/browser-report.md describes the page.
 pub mod data;
+pub mod read;
 
 use crate::metrics::report::Report;
 use crate::output::xml_escape;

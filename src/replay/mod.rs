@@ -31,6 +31,9 @@ pub const ARCS_PER_WINDOW: usize = 64;
 /// A recorded run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Replay {
+    /// The scenario as it was run (includes and SUMO files merged in, so it stands alone), in
+    /// RON: what `view --replay` builds the district from.
+    pub scenario: String,
     pub scene: Scene,
     /// Time between track samples, s.
     pub period_s: f64,
@@ -89,4 +92,87 @@ pub struct Arc {
 /// Metres to whole decimetres (saturating; positions are bounded by the map).
 pub fn dm(m: f64) -> i32 {
     (m * 10.0).round() as i32
+}
+
+/// Where a road user is at a moment, between two samples (m, map coordinates).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pose {
+    pub x: f64,
+    pub y: f64,
+    /// Compass heading, degrees clockwise from north.
+    pub heading_deg: f64,
+    /// m/s.
+    pub speed: f64,
+    /// Change of speed between the two samples, m/s².
+    pub acc: f64,
+}
+
+impl Track {
+    /// Where this road user is at `t` s, interpolated linearly between the samples around it
+    /// (heading the short way round); None before its first sample or after its last.
+    pub fn pose_at(&self, t: f64, period_s: f64) -> Option<Pose> {
+        let k = t / period_s - f64::from(self.first);
+        let last = self.samples.len().checked_sub(1)?;
+        if !(-1e-9..=last as f64 + 1e-9).contains(&k) {
+            return None;
+        }
+        let i = (k.floor().max(0.0) as usize).min(last);
+        let a = self.samples[i];
+        let b = self.samples[(i + 1).min(last)];
+        let f = (k - i as f64).clamp(0.0, 1.0);
+        let lerp = |p: f64, q: f64| p + (q - p) * f;
+        let (ha, hb) = (f64::from(a.heading_deg), f64::from(b.heading_deg));
+        let turn = (hb - ha + 540.0).rem_euclid(360.0) - 180.0;
+        let (va, vb) = (f64::from(a.speed_dms) / 10.0, f64::from(b.speed_dms) / 10.0);
+        Some(Pose {
+            x: lerp(f64::from(a.x_dm), f64::from(b.x_dm)) / 10.0,
+            y: lerp(f64::from(a.y_dm), f64::from(b.y_dm)) / 10.0,
+            heading_deg: (ha + turn * f).rem_euclid(360.0),
+            speed: lerp(va, vb),
+            acc: if i < last { (vb - va) / period_s } else { 0.0 },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(x_dm: i32, heading_deg: u16, speed_dms: u16) -> Sample {
+        Sample {
+            x_dm,
+            y_dm: -x_dm,
+            heading_deg,
+            speed_dms,
+            gap_dm: None,
+        }
+    }
+
+    #[test]
+    fn a_pose_between_samples_is_interpolated_the_short_way_round() {
+        let track = Track {
+            id: "a".into(),
+            kind: "car".into(),
+            automated: false,
+            length: 4.5,
+            width: 1.8,
+            first: 10,
+            samples: vec![at(0, 350, 100), at(20, 10, 80), at(40, 10, 80)],
+        };
+        // Sample 10 is at t = 2.0 s; none before it or after sample 12 (t = 2.4 s).
+        assert_eq!(track.pose_at(1.9, 0.2), None);
+        assert_eq!(track.pose_at(2.5, 0.2), None);
+        let p = track.pose_at(2.1, 0.2).expect("inside the track");
+        assert!(
+            (p.x - 1.0).abs() < 1e-9 && (p.y + 1.0).abs() < 1e-9,
+            "{p:?}"
+        );
+        // 350° to 10° passes north, not south.
+        assert!(p.heading_deg.abs() < 1e-6 || (p.heading_deg - 360.0).abs() < 1e-6);
+        assert!((p.speed - 9.0).abs() < 1e-9);
+        // 10 m/s to 8 m/s over 0.2 s.
+        assert!((p.acc + 10.0).abs() < 1e-9);
+        let end = track.pose_at(2.4, 0.2).expect("the last sample");
+        assert!((end.x - 4.0).abs() < 1e-9 && end.acc == 0.0);
+    }
 }

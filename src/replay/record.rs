@@ -71,6 +71,7 @@ pub fn take(world: &mut World, report: &Report) -> Option<Replay> {
     let spec = world.resource::<SpecRes>().0.clone();
     let scene = super::scene::Scene::build(&spec, world.resource::<RoadNetwork>());
     Some(Replay {
+        scenario: standalone(&spec),
         scene,
         period_s: TRACK_PERIOD_S,
         tracks: log.tracks,
@@ -78,6 +79,15 @@ pub fn take(world: &mut World, report: &Report) -> Option<Replay> {
         receptions: log.receptions,
         marks: super::marks::marks(&spec, report.sim_time_s, report),
     })
+}
+
+/// The scenario as RON that loads by itself: its includes and SUMO files are already merged
+/// into it.
+pub fn standalone(spec: &crate::scenario::spec::Spec) -> String {
+    let mut spec = spec.clone();
+    spec.include.clear();
+    spec.sumo = Default::default();
+    ron::to_string(&spec).unwrap_or_default()
 }
 
 /// Whether a message type is sent periodically (beacons, signal state, probe data) rather
@@ -224,6 +234,21 @@ fn sample(tf: &Transform, speed: f64, gap_dm: Option<u32>) -> Sample {
 mod tests {
     use super::*;
     use crate::scenario::spec::Tech;
+
+    #[test]
+    fn every_library_scenario_stands_alone_as_the_same_scenario() {
+        for name in crate::scenario::embedded::names().filter(|n| !n.contains('/')) {
+            let loaded = crate::scenario::embedded::load_embedded(name)
+                .unwrap_or_else(|d| panic!("{}", d.render_fancy()));
+            let text = standalone(&loaded.spec);
+            let again = crate::scenario::load::load_str(name, &text)
+                .unwrap_or_else(|d| panic!("{name}: {}", d.render_fancy()));
+            let mut want = loaded.spec.clone();
+            want.include.clear();
+            want.sumo = Default::default();
+            assert_eq!(again.spec, want, "{name}");
+        }
+    }
 
     fn reception(msg: MsgType, msg_id: u64, to: u32) -> Reception {
         Reception {

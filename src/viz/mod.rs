@@ -9,7 +9,8 @@
 //! headless run (`sim::tests`), and restart is simply a fresh simulation `App`.
 //!
 //! Modules: `sim` (hosting, time control, mirroring), `scene` (static district), `vehicles`,
-//! `messages` (V2X arcs, coverage, heat map), `camera`, `picking`, `dashboard`, `screenshot`.
+//! `messages` (V2X arcs, coverage, heat map), `camera`, `picking`, `dashboard`, `screenshot`,
+//! `playback` (`view --replay`: a recorded run instead of the simulation).
 mod camera;
 mod dashboard;
 mod label;
@@ -18,6 +19,7 @@ mod mesh;
 pub mod messages;
 pub mod palette;
 mod picking;
+pub mod playback;
 mod scene;
 mod screenshot;
 mod selection;
@@ -54,6 +56,9 @@ pub struct ViewOptions {
     pub serve: Option<(std::net::SocketAddr, usize)>,
     /// Select this vehicle once it is on the road (`view --select`).
     pub select: Option<String>,
+    /// Play this recorded run instead of simulating (`view --replay`); `spec` is the scenario
+    /// it ran.
+    pub replay: Option<crate::html::read::Recording>,
 }
 
 /// Window size, px (also the screenshot's).
@@ -88,6 +93,9 @@ pub fn view(opts: ViewOptions) -> i32 {
     app.insert_resource(cfg)
         .insert_resource(sim::TimeCtl::new(opts.speed, opts.paused))
         .insert_resource(label::SelectWhenSeen(opts.select));
+    if let Some(rec) = opts.replay {
+        app.insert_resource(playback::Playback::new(rec));
+    }
     add_state(&mut app);
     add_systems(&mut app);
     if let Some((path, at)) = opts.screenshot {
@@ -139,6 +147,16 @@ fn add_state(app: &mut App) {
         .add_observer(vehicles::on_add_pedestrian);
 }
 
+/// Simulating (not playing a recording).
+fn live(pb: Option<Res<playback::Playback>>) -> bool {
+    pb.is_none()
+}
+
+/// Playing a recording (`view --replay`).
+fn replaying(pb: Option<Res<playback::Playback>>) -> bool {
+    pb.is_some()
+}
+
 /// Each frame: step the simulation and copy what it made, then draw, then the dashboard.
 fn add_systems(app: &mut App) {
     app.add_systems(
@@ -159,9 +177,12 @@ fn add_systems(app: &mut App) {
             (
                 dashboard::hotkeys,
                 timeline::click,
-                sim::restart,
-                sim::advance,
-                sim::mirror,
+                (sim::restart, sim::advance, sim::mirror)
+                    .chain()
+                    .run_if(live),
+                (playback::advance, playback::mirror)
+                    .chain()
+                    .run_if(replaying),
                 label::select_when_seen,
                 sim::snapshot,
                 messages::ingest,
@@ -178,7 +199,8 @@ fn add_systems(app: &mut App) {
                 dashboard::highlight,
             ),
             (
-                dashboard::refresh,
+                dashboard::refresh.run_if(live),
+                dashboard::replayed.run_if(replaying),
                 dashboard::update,
                 dashboard::inspector,
                 timeline::update,

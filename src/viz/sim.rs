@@ -103,7 +103,7 @@ pub struct TimeCtl {
     /// restarting, the run being deterministic).
     pub seek: Option<u64>,
     /// Fractional steps owed.
-    acc: f64,
+    pub(super) acc: f64,
     /// Measured simulated seconds per wall second (smoothed).
     pub achieved: f64,
     /// The last frame could not keep up with the requested speed.
@@ -159,6 +159,21 @@ impl TimeCtl {
         }
         self.seek = Some(target);
         self.step_once = false;
+    }
+    /// Frame rate and achieved speed, smoothed, after a frame that ran `done` steps of `dt`.
+    pub fn measure(&mut self, done: u64, dt: f64, wall_dt: f64) {
+        if wall_dt <= 0.0 {
+            return;
+        }
+        self.fps = 0.9 * self.fps + 0.1 / wall_dt;
+        if self.run_to.is_none() {
+            let rate = done as f64 * dt / wall_dt;
+            self.achieved = if self.paused {
+                0.0
+            } else {
+                0.9 * self.achieved + 0.1 * rate
+            };
+        }
     }
     pub fn faster(&mut self) {
         self.speed = (self.speed + 1).min(SPEEDS.len());
@@ -241,17 +256,7 @@ pub fn advance(mut host: NonSendMut<SimHost>, mut ctl: ResMut<TimeCtl>, real: Re
         ctl.seek = None;
         ctl.paused = true;
     }
-    if wall_dt > 0.0 {
-        ctl.fps = 0.9 * ctl.fps + 0.1 / wall_dt;
-    }
-    if wall_dt > 0.0 && ctl.run_to.is_none() {
-        let rate = done as f64 * dt / wall_dt;
-        ctl.achieved = if ctl.paused {
-            0.0
-        } else {
-            0.9 * ctl.achieved + 0.1 * rate
-        };
-    }
+    ctl.measure(done, dt, wall_dt);
 }
 
 /// With TraCI clients (`view --serve`): run up to `want` steps of what they ask for, by the

@@ -28,7 +28,7 @@ pub struct Inspectable<'w, 's> {
     per: Res<'w, PerEntity>,
     view: Res<'w, SimView>,
     vehicles: Query<'w, 's, (&'static Vehicle, &'static Motion, &'static ViewVehicle)>,
-    peds: Query<'w, 's, &'static ViewPedestrian>,
+    peds: Query<'w, 's, (&'static ViewPedestrian, Option<&'static Name>)>,
     infra: Query<'w, 's, &'static Infra>,
 }
 
@@ -67,10 +67,15 @@ impl Inspectable<'_, '_> {
         let world = self.host.world();
         let net = world.resource::<RoadNetwork>();
         if let Ok((v, m, vv)) = self.vehicles.get(sel) {
-            Some(vehicle_text(world, net, v, m, vv.sim))
-        } else if let Ok(p) = self.peds.get(sel) {
+            Some(if vv.sim == Entity::PLACEHOLDER {
+                recorded_vehicle_text(v, m)
+            } else {
+                vehicle_text(world, net, v, m, vv.sim)
+            })
+        } else if let Ok((p, name)) = self.peds.get(sel) {
             let ped = world.get::<Pedestrian>(p.sim);
-            Some(ped.map_or_else(String::new, |ped| pedestrian_text(net, ped)))
+            let recorded = || format!("PEDESTRIAN {}\n{RECORDED}", name.map_or("", |n| n.as_str()));
+            Some(ped.map_or_else(recorded, |ped| pedestrian_text(net, ped)))
         } else if let Ok(i) = self.infra.get(sel) {
             Some(infra_text(&self.cfg.spec, *i, self.view.t()))
         } else {
@@ -79,19 +84,39 @@ impl Inspectable<'_, '_> {
     }
 }
 
-fn vehicle_text(world: &World, net: &RoadNetwork, v: &Vehicle, m: &Motion, sim: Entity) -> String {
+/// What a recording (`view --replay`) tells of a road user.
+const RECORDED: &str = "recorded at 5 Hz: position, speed\n";
+
+/// A vehicle of a recorded run: who it is and how it moves.
+fn recorded_vehicle_text(v: &Vehicle, m: &Motion) -> String {
+    let mut s = vehicle_heading(v);
+    s.push_str(&speed_line(m));
+    let state = if m.v < 0.1 { "stopped" } else { "driving" };
+    s.push_str(&format!("state {state}\n{RECORDED}"));
+    s
+}
+
+fn vehicle_heading(v: &Vehicle) -> String {
     let who = if v.automated {
         "automated"
     } else {
         "human-driven"
     };
-    let mut s = format!("VEHICLE {}\n{who} {}\n", v.id, v.kind.name());
+    format!("VEHICLE {}\n{who} {}\n", v.id, v.kind.name())
+}
+
+fn speed_line(m: &Motion) -> String {
     let braking = if m.acc < -1.0 { "  braking" } else { "" };
-    s.push_str(&format!(
+    format!(
         "speed {:5.1} km/h   accel {:+.1} m/s2{braking}\n",
         m.v * 3.6,
         m.acc
-    ));
+    )
+}
+
+fn vehicle_text(world: &World, net: &RoadNetwork, v: &Vehicle, m: &Motion, sim: Entity) -> String {
+    let mut s = vehicle_heading(v);
+    s.push_str(&speed_line(m));
     if let Some(l) = net.links.get(m.link as usize) {
         s.push_str(&format!(
             "on    {} ({}), lane {}, {:.0} m\n",

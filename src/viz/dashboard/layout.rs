@@ -10,9 +10,18 @@ use crate::viz::palette as pal;
 use crate::viz::scene::rgb;
 use crate::viz::sim::ViewConfig;
 
-pub fn setup(mut commands: Commands, cfg: Res<ViewConfig>) {
-    clock(&mut commands, &heading(&cfg.spec));
-    control_centre(&mut commands, cfg.spec.expectations.len());
+pub fn setup(
+    mut commands: Commands,
+    cfg: Res<ViewConfig>,
+    recording: Option<Res<crate::viz::playback::Playback>>,
+) {
+    let replay = recording.is_some();
+    let mut head = heading(&cfg.spec);
+    if replay {
+        head.push_str("  REPLAY");
+    }
+    clock(&mut commands, &head);
+    control_centre(&mut commands, cfg.spec.expectations.len(), replay);
     inspector(&mut commands);
     super::legend::setup(&mut commands);
     help(&mut commands);
@@ -61,7 +70,7 @@ fn clock(commands: &mut Commands, heading: &str) {
 }
 
 /// Control centre, right.
-fn control_centre(commands: &mut Commands, expectations: usize) {
+fn control_centre(commands: &mut Commands, expectations: usize, replay: bool) {
     commands
         .spawn((
             Node {
@@ -85,7 +94,12 @@ fn control_centre(commands: &mut Commands, expectations: usize) {
             p.spawn(label("Seoul Future Mobility Center", 12.0, pal::TEXT_DIM));
             p.spawn(title("TRAFFIC"));
             p.spawn((Dash::Traffic, label("", 14.0, pal::TEXT)));
-            p.spawn(title("V2X MESSAGES"));
+            // A recording dates events, not message counts: those are the whole run's.
+            p.spawn(title(if replay {
+                "V2X MESSAGES (WHOLE RUN)"
+            } else {
+                "V2X MESSAGES"
+            }));
             p.spawn((Dash::V2x, label("", 13.0, pal::TEXT)));
             p.spawn(title("LATENCY p99, LAST 60 s"));
             sparkline(p);
@@ -94,7 +108,11 @@ fn control_centre(commands: &mut Commands, expectations: usize) {
             p.spawn((Dash::Safety, label("", 14.0, pal::TEXT)));
             p.spawn(title("FAULTS AND EVENTS"));
             p.spawn((Dash::Events, label("", 13.0, pal::TEXT)));
-            p.spawn(title("EXPECTATIONS (SO FAR)"));
+            p.spawn(title(if replay {
+                "EXPECTATIONS (AT THE RUN'S END)"
+            } else {
+                "EXPECTATIONS (SO FAR)"
+            }));
             if expectations == 0 {
                 p.spawn(label("none in this scenario", 13.0, pal::TEXT_DIM));
             }

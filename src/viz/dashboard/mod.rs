@@ -23,7 +23,7 @@ pub use inspector::{highlight, inspector};
 pub use layout::setup;
 pub use overlay::hotkeys;
 pub use panel::update;
-pub use stats::refresh;
+pub use stats::{refresh, replayed};
 
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dash {

@@ -36,7 +36,75 @@ pub fn refresh(mut host: NonSendMut<SimHost>, mut stats: ResMut<Stats>, msgs: Re
     }
 }
 
+/// The figures of a recorded run (`view --replay`) at the clock's time: what the report dates
+/// (arrivals, collisions, warnings, marks) as far as the clock has come; the message counts,
+/// rates and verdicts as the run ended (the report does not date them).
+pub fn replayed(
+    host: NonSend<SimHost>,
+    pb: Res<crate::viz::playback::Playback>,
+    mut stats: ResMut<Stats>,
+    msgs: Res<VizMessages>,
+    mut once: Local<bool>,
+) {
+    let t = host.clock().t();
+    let r = &pb.report;
+    stats.arrived = r
+        .vehicles
+        .iter()
+        .filter(|v| v.arrive_s.is_some_and(|a| a <= t))
+        .count();
+    let hit: Vec<_> = r.collisions.iter().filter(|c| c.time_s <= t).collect();
+    stats.collisions = hit.len();
+    stats.last_collision = hit
+        .last()
+        .map(|c| format!("{} / {} at {:.1} s", c.a, c.b, c.time_s));
+    let warned: Vec<_> = r.warnings.iter().filter(|w| w.received_s <= t).collect();
+    stats.warnings = warned.len();
+    stats.last_warning = warned.last().map(|w| {
+        let by = w.kind.to_uppercase();
+        format!("{}: {} ({by}, {:.1} s)", w.vehicle, w.hazard, w.received_s)
+    });
+    stats.hard_brakings = r.summary.hard_brakings;
+    if !std::mem::replace(&mut *once, true) {
+        stats.marks = pb.replay.marks.iter().map(|m| (m.t, m.kind)).collect();
+        stats.verdicts = r.expectations.clone();
+        stats.verdicts_final = true;
+        stats.recorded_types(r);
+    }
+    stats.sample_spark(t, &msgs);
+}
+
 impl Stats {
+    /// The report's message figures per type (over every technology; latency of the one that
+    /// delivered most), with the run's mean send rate.
+    fn recorded_types(&mut self, r: &crate::metrics::report::Report) {
+        for (i, m) in MsgType::ALL.iter().enumerate() {
+            let rows: Vec<_> = r.v2x.by_type.iter().filter(|s| s.msg == m.name()).collect();
+            let lat = rows
+                .iter()
+                .max_by_key(|s| s.delivered)
+                .and_then(|s| s.latency_ms.as_ref());
+            let sent = rows.iter().map(|s| s.sent).sum::<u64>();
+            self.types[i] = TypeStats {
+                sent,
+                attempts: rows.iter().map(|s| s.attempts).sum(),
+                delivered: rows.iter().map(|s| s.delivered).sum(),
+                p50: lat.map(|l| l.p50),
+                p99: lat.map(|l| l.p99),
+                rate: sent as f64 / r.sim_time_s.max(1e-9),
+            };
+        }
+        let no_cov = crate::radio::outcome::LossReason::NoCoverage.name();
+        self.no_coverage = r
+            .v2x
+            .by_type
+            .iter()
+            .flat_map(|s| &s.lost)
+            .filter(|(why, _)| why == no_cov)
+            .map(|(_, n)| n)
+            .sum();
+    }
+
     /// Copy the recorder's figures; returns the messages sent so far per type.
     fn read(&mut self, rec: &Recorder) -> [u64; MsgType::COUNT] {
         self.arrived = rec.finished.iter().filter(|v| v.arrive_s.is_some()).count();
