@@ -46,6 +46,10 @@ pub struct ViewArgs {
     /// With --serve: clients to wait for, each calling `setOrder` when more than one.
     #[arg(long, default_value_t = 1, requires = "serve", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub clients: u16,
+    /// Time the frames drawn over this many seconds at `--speed`, print the frame rate and the
+    /// speed kept, and exit (docs/viz.md, "Draw cost").
+    #[arg(long, value_name = "SECONDS", conflicts_with = "screenshot")]
+    pub measure: Option<f64>,
     /// Select this vehicle once it is on the road: the inspector describes it and a label
     /// follows it.
     #[arg(long, value_name = "ID")]
@@ -77,6 +81,7 @@ pub fn view(args: ViewArgs) -> i32 {
         }),
         select: args.select,
         replay,
+        measure: args.measure,
     })
 }
 

@@ -15,6 +15,7 @@ mod camera;
 mod dashboard;
 mod label;
 pub mod log;
+mod measure;
 mod mesh;
 pub mod messages;
 pub mod palette;
@@ -59,6 +60,9 @@ pub struct ViewOptions {
     /// Play this recorded run instead of simulating (`view --replay`); `spec` is the scenario
     /// it ran.
     pub replay: Option<crate::html::read::Recording>,
+    /// Time the frames drawn over this many wall seconds, print the figures and exit
+    /// (`view --measure`).
+    pub measure: Option<f64>,
 }
 
 /// Window size, px (also the screenshot's).
@@ -98,6 +102,10 @@ pub fn view(opts: ViewOptions) -> i32 {
     }
     add_state(&mut app);
     add_systems(&mut app);
+    if let Some(seconds) = opts.measure {
+        app.insert_resource(measure::Measure::new(seconds))
+            .add_systems(Update, measure::drive.after(sim::advance));
+    }
     if let Some((path, at)) = opts.screenshot {
         app.insert_resource(screenshot::ShotMode::new(path, at))
             .add_systems(Update, screenshot::drive.before(sim::advance));
