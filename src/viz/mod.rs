@@ -11,6 +11,7 @@
 //! Modules: `sim` (hosting, time control, mirroring), `scene` (static district), `vehicles`,
 //! `messages` (V2X arcs, coverage, heat map), `camera`, `picking`, `dashboard`, `screenshot`,
 //! `playback` (`view --replay`: a recorded run instead of the simulation).
+mod assets;
 mod camera;
 mod dashboard;
 mod label;
@@ -86,6 +87,7 @@ pub fn view(opts: ViewOptions) -> i32 {
         }),
         ..default()
     }));
+    assets::embed(&mut app);
     let mut host = sim::SimHost::new(&cfg);
     if let Some((addr, clients)) = opts.serve {
         match serve(&mut host, addr, clients) {
@@ -170,6 +172,7 @@ fn add_systems(app: &mut App) {
     app.add_systems(
         Startup,
         (
+            assets::load,
             scene::build,
             camera::setup,
             vehicles::setup,
@@ -207,6 +210,7 @@ fn add_systems(app: &mut App) {
                 dashboard::highlight,
             ),
             (
+                assets::adopt,
                 dashboard::refresh.run_if(live),
                 dashboard::replayed.run_if(replaying),
                 dashboard::update,
