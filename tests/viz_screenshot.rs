@@ -68,6 +68,17 @@ fn shoot_with(
     out: &Path,
     extra: &[&str],
 ) -> (u32, u32, Vec<[u8; 3]>) {
+    shoot_from(None, scenario, at, out, extra)
+}
+
+/// [`shoot_with`], with the view's `assets/` under `asset_root` (`BEVY_ASSET_ROOT`).
+fn shoot_from(
+    asset_root: Option<&Path>,
+    scenario: Option<&Path>,
+    at: &str,
+    out: &Path,
+    extra: &[&str],
+) -> (u32, u32, Vec<[u8; 3]>) {
     assert!(
         std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
         "needs a display: run under xvfb-run -a -s \"-screen 0 1280x720x24\" with WGPU_BACKEND=vulkan"
@@ -79,6 +90,9 @@ fn shoot_with(
         .arg(out)
         .args(["--at", at])
         .args(extra);
+    if let Some(root) = asset_root {
+        cmd.env("BEVY_ASSET_ROOT", root);
+    }
     cmd.stdout(Stdio::null()).stderr(Stdio::inherit());
     if std::env::var_os("WGPU_BACKEND").is_none() {
         cmd.env("WGPU_BACKEND", "vulkan");
@@ -265,6 +279,51 @@ fn replay_shows_what_the_live_view_showed(dir: &Path, w: u32, live: &[[u8; 3]]) 
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("run SCENARIO --html"), "{err}");
+}
+
+/// The view's colours are data under `assets/` (`assets/view/palette.ron`, found through
+/// `BEVY_ASSET_ROOT`): a palette that paints human-driven vehicles blue restyles the parked bus
+/// and the legend's swatch. Without one there (the other tests run the binary from `target/`),
+/// the copy built into the binary is used.
+#[test]
+fn a_palette_under_assets_restyles_the_view() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let shipped = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/view/palette.ron"),
+    )
+    .expect("assets/view/palette.ron");
+    let blue = shipped.replace("human: (1.0, 0.50, 0.12)", "human: (0.10, 0.25, 1.0)");
+    assert_ne!(blue, shipped, "the palette's human-driven colour moved");
+    let view_dir = dir.path().join("assets/view");
+    std::fs::create_dir_all(&view_dir).expect("mkdir");
+    std::fs::write(view_dir.join("palette.ron"), blue).expect("write palette");
+    let out = dir.path().join("blue.png");
+    let (w, _, px) = shoot_from(
+        Some(dir.path()),
+        Some(Path::new("hidden-pedestrian")),
+        "92",
+        &out,
+        &[],
+    );
+    let is_blue = |p: [u8; 3]| p[2] >= 150 && i32::from(p[2]) > i32::from(p[0]) + 100;
+    let (scene_px, key) = (scene(w, &px), legend(w, &px));
+    let human = scene_px.iter().filter(|p| is_human(**p)).count();
+    let key_human = key.iter().filter(|p| is_human(**p)).count();
+    let key_blue = key.iter().filter(|p| is_blue(**p)).count();
+    eprintln!(
+        "restyled: human-driven orange {human} px (legend {key_human}), legend blue {key_blue}"
+    );
+    // With the shipped palette: 166-237 px of orange bus, and 288 px of orange in the legend,
+    // half of it the human-driven swatch and half the 50 ms latency swatch (a gradient, code).
+    assert!(human < 20, "the bus is still orange: {human} px");
+    assert!(
+        key_human <= 150,
+        "the legend's swatch is still orange: {key_human} px"
+    );
+    assert!(
+        key_blue >= 100,
+        "no blue swatch in the legend: {key_blue} px"
+    );
 }
 
 /// The OpenStreetMap fixture (the Sangam crossing) through `netconvert` and `import`, with

@@ -3,11 +3,13 @@
 //! with a copy built into the binary that the same server loads when the file is not there,
 //! so `view` works from any directory.
 //!
-//! Today that is the font of every text in the view: NanumGothicCoding (NAVER, SIL Open Font
-//! Licence, `assets/view/fonts/OFL.txt`), a monospaced face with Hangul, so that Korean road
-//! and station names from OpenStreetMap show as names; Bevy's built-in font has Latin only.
-//! Meshes are built in code (`mesh`, `scene`, `vehicles`) and the colours are the `palette`
-//! constants, which the screenshot test's pixel classes are measured against.
+//! - the palette, `assets/view/palette.ron` (`palette::Palette`): the scene is built once it is
+//!   in, so every colour comes from it;
+//! - the font of every text: NanumGothicCoding (NAVER, SIL Open Font Licence,
+//!   `assets/view/fonts/OFL.txt`), a monospaced face with Hangul, so that Korean road and
+//!   station names from OpenStreetMap show as names (Bevy's built-in font has Latin only).
+//!
+//! Meshes are built in code (`mesh`, `scene`, `vehicles`) from the scenario's geometry.
 use std::path::{Path, PathBuf};
 
 use bevy::asset::io::embedded::EmbeddedAssetRegistry;
@@ -15,21 +17,30 @@ use bevy::asset::io::file::FileAssetReader;
 use bevy::asset::{AssetPath, LoadState};
 use bevy::prelude::*;
 
-/// The font, under `assets/`.
+use super::palette::{self, Palette};
+
+/// The palette and the font, under `assets/`, and the copies built into the binary.
+pub const PALETTE: &str = "view/palette.ron";
 pub const FONT: &str = "view/fonts/NanumGothicCoding.ttf";
-/// The built-in copy of it.
 const FONT_BYTES: &[u8] = include_bytes!("../../assets/view/fonts/NanumGothicCoding.ttf");
 /// Where the built-in copies live in Bevy's `embedded://` source.
 const EMBEDDED_DIR: &str = "sangam_sim";
 
-/// Register the built-in copies with the asset server (after `DefaultPlugins`).
+/// Register the palette's loader and the built-in copies with the asset server (after
+/// `DefaultPlugins`).
 pub fn embed(app: &mut App) {
+    app.init_asset::<Palette>()
+        .init_asset_loader::<palette::PaletteLoader>();
     let registry = app.world().resource::<EmbeddedAssetRegistry>();
-    registry.insert_asset(
-        PathBuf::from(FONT),
-        &Path::new(EMBEDDED_DIR).join(FONT),
-        FONT_BYTES,
-    );
+    let copies: [(&str, &'static [u8]); 2] =
+        [(PALETTE, palette::BUILT_IN.as_bytes()), (FONT, FONT_BYTES)];
+    for (path, bytes) in copies {
+        registry.insert_asset(
+            PathBuf::from(path),
+            &Path::new(EMBEDDED_DIR).join(path),
+            bytes,
+        );
+    }
 }
 
 /// The built-in copy of an asset, as the asset server names it.
@@ -45,28 +56,78 @@ pub struct ViewFont {
     ready: bool,
 }
 
+/// The palette being loaded (from `assets/` or the built-in copy).
+#[derive(Resource, Debug)]
+pub struct PalettePending {
+    handle: Handle<Palette>,
+    from_binary: bool,
+}
+
+/// The view's assets needed to build the scene are in: the scene is built on the frame this
+/// appears, and everything else runs from then on.
+#[derive(Resource, Debug)]
+pub struct Ready;
+
+/// The file under `assets/` when it is there, else the built-in copy (said once in the log).
+fn source(path: &str) -> (AssetPath<'static>, bool) {
+    let on_disk = asset_root().join(path).is_file();
+    if on_disk {
+        (AssetPath::from(path.to_string()), false)
+    } else {
+        info!(
+            "no {path} under {}: using the copy built into the binary",
+            asset_root().display()
+        );
+        (embedded(path), true)
+    }
+}
+
+/// Take the palette once it is in: the one in `assets/`, else (missing or not a palette: the
+/// log says why) the built-in copy.
+pub fn adopt_palette(
+    mut commands: Commands,
+    server: Res<AssetServer>,
+    palettes: Res<Assets<Palette>>,
+    pending: Option<ResMut<PalettePending>>,
+) {
+    let Some(mut pending) = pending else { return };
+    match server.load_state(&pending.handle) {
+        LoadState::Loaded => {
+            if let Some(p) = palettes.get(&pending.handle) {
+                palette::adopt(p.clone());
+            }
+        }
+        LoadState::Failed(e) if !pending.from_binary => {
+            warn!("{PALETTE} cannot be read ({e}); using the copy built into the binary");
+            pending.handle = server.load(embedded(PALETTE));
+            pending.from_binary = true;
+            return;
+        }
+        LoadState::Failed(_) => {}
+        _ => return,
+    }
+    commands.remove_resource::<PalettePending>();
+    commands.insert_resource(Ready);
+}
+
 /// Where `assets/` is for the asset server.
 fn asset_root() -> PathBuf {
     // `AssetPlugin::file_path`, which the view leaves at its default.
     FileAssetReader::get_base_path().join("assets")
 }
 
-/// Ask for the font: from `assets/` when it is there, else the built-in copy.
+/// Ask for the palette and the font: from `assets/` when they are there, else the copies built
+/// into the binary.
 pub fn load(mut commands: Commands, server: Res<AssetServer>) {
-    let on_disk = asset_root().join(FONT).is_file();
-    if !on_disk {
-        info!(
-            "no {FONT} under {}: using the copy built into the binary",
-            asset_root().display()
-        );
-    }
+    let (path, from_binary) = source(PALETTE);
+    commands.insert_resource(PalettePending {
+        handle: server.load(path),
+        from_binary,
+    });
+    let (path, from_binary) = source(FONT);
     commands.insert_resource(ViewFont {
-        handle: if on_disk {
-            server.load(FONT)
-        } else {
-            server.load(embedded(FONT))
-        },
-        from_binary: !on_disk,
+        handle: server.load(path),
+        from_binary,
         ready: false,
     });
 }

@@ -147,7 +147,7 @@ pub fn setup(
         cam.transform(),
         cam,
         DistanceFog {
-            color: rgb(pal::SKY),
+            color: rgb(pal::get().sky),
             falloff: FogFalloff::Linear {
                 start: size * 1.2,
                 end: size * 3.5,
@@ -173,7 +173,7 @@ pub fn setup(
 
 /// Sky, ambient light and a low sun casting cascaded shadows over the district.
 fn lights(commands: &mut Commands, size: f32) {
-    commands.insert_resource(ClearColor(rgb(pal::SKY)));
+    commands.insert_resource(ClearColor(rgb(pal::get().sky)));
     commands.insert_resource(GlobalAmbientLight {
         color: Color::srgb(0.75, 0.82, 1.0),
         brightness: 900.0,

@@ -51,12 +51,12 @@ pub fn setup(mut commands: Commands) {
                 ..default()
             },
             BackgroundColor(Color::srgba(
-                pal::PANEL[0],
-                pal::PANEL[1],
-                pal::PANEL[2],
-                pal::PANEL[3],
+                pal::get().panel[0],
+                pal::get().panel[1],
+                pal::get().panel[2],
+                pal::get().panel[3],
             )),
-            BorderColor::all(rgb(pal::LOOK)),
+            BorderColor::all(rgb(pal::get().look)),
             GlobalZIndex(10),
         ))
         .with_children(|p| {
@@ -67,7 +67,7 @@ pub fn setup(mut commands: Commands) {
                     font_size: FontSize::Px(13.0),
                     ..default()
                 },
-                TextColor(rgb(pal::TEXT)),
+                TextColor(rgb(pal::get().text)),
             ));
         });
 }

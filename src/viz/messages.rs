@@ -281,7 +281,7 @@ fn arc(a: Vec3, b: Vec3) -> impl Iterator<Item = Vec3> {
 
 /// A red cross where a message was lost.
 fn cross(gizmos: &mut Gizmos, b: Vec3, fade: f32) {
-    let c = pal::BAD;
+    let c = pal::get().bad;
     let s = 2.0;
     gizmos.line(
         b + Vec3::new(-s, 0.5, -s),
@@ -310,8 +310,8 @@ pub fn rings(
     for (infra, tf) in &nodes {
         let p = tf.translation().with_y(0.4);
         let (r, c, a) = match infra {
-            Infra::Rsu(_) => (rsu_r as f32, pal::RSU, 0.22),
-            Infra::Gnb(i) => (gnb_radius(&cfg.spec, *i) as f32, pal::GNB, 0.16),
+            Infra::Rsu(_) => (rsu_r as f32, pal::get().rsu, 0.22),
+            Infra::Gnb(i) => (gnb_radius(&cfg.spec, *i) as f32, pal::get().gnb, 0.16),
             Infra::ControlCentre => continue,
         };
         gizmos

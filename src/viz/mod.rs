@@ -32,6 +32,8 @@ mod vehicles;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use bevy::ecs::schedule::ScheduleConfigs;
+use bevy::ecs::system::ScheduleSystem;
 use bevy::prelude::*;
 use bevy::window::WindowResolution;
 
@@ -167,58 +169,66 @@ fn replaying(pb: Option<Res<playback::Playback>>) -> bool {
     pb.is_some()
 }
 
-/// Each frame: step the simulation and copy what it made, then draw, then the dashboard.
+/// The view's assets first (`assets`), then the scene, then every frame.
 fn add_systems(app: &mut App) {
-    app.add_systems(
-        Startup,
-        (
-            assets::load,
-            scene::build,
-            camera::setup,
-            vehicles::setup,
-            dashboard::setup,
-            label::setup,
-            timeline::setup,
-        )
-            .chain(),
-    )
-    .add_systems(
+    app.add_systems(Startup, assets::load).add_systems(
         Update,
         (
+            assets::adopt_palette,
+            // The scene, once its palette is in.
             (
-                dashboard::hotkeys,
-                timeline::click,
-                (sim::restart, sim::advance, sim::mirror)
-                    .chain()
-                    .run_if(live),
-                (playback::advance, playback::mirror)
-                    .chain()
-                    .run_if(replaying),
-                label::select_when_seen,
-                sim::snapshot,
-                messages::ingest,
+                scene::build,
+                camera::setup,
+                vehicles::setup,
+                dashboard::setup,
+                label::setup,
+                timeline::setup,
             )
-                .chain(),
-            (
-                scene::signals,
-                vehicles::rear_lights,
-                (camera::fit_viewport, camera::control, label::enlarge).chain(),
-                (picking::pick, label::place).chain(),
-                messages::draw,
-                messages::rings,
-                messages::heat_map,
-                dashboard::highlight,
-            ),
-            (
-                assets::adopt,
-                dashboard::refresh.run_if(live),
-                dashboard::replayed.run_if(replaying),
-                dashboard::update,
-                dashboard::inspector,
-                timeline::update,
-            )
-                .chain(),
+                .chain()
+                .run_if(resource_added::<assets::Ready>),
+            each_frame().run_if(resource_exists::<assets::Ready>),
         )
             .chain(),
     );
+}
+
+/// Each frame once the scene is built: step the simulation and copy what it made, then draw,
+/// then the dashboard.
+fn each_frame() -> ScheduleConfigs<ScheduleSystem> {
+    (
+        (
+            dashboard::hotkeys,
+            timeline::click,
+            (sim::restart, sim::advance, sim::mirror)
+                .chain()
+                .run_if(live),
+            (playback::advance, playback::mirror)
+                .chain()
+                .run_if(replaying),
+            label::select_when_seen,
+            sim::snapshot,
+            messages::ingest,
+        )
+            .chain(),
+        (
+            scene::signals,
+            vehicles::rear_lights,
+            (camera::fit_viewport, camera::control, label::enlarge).chain(),
+            (picking::pick, label::place).chain(),
+            messages::draw,
+            messages::rings,
+            messages::heat_map,
+            dashboard::highlight,
+        ),
+        (
+            assets::adopt,
+            dashboard::refresh.run_if(live),
+            dashboard::replayed.run_if(replaying),
+            dashboard::update,
+            dashboard::inspector,
+            timeline::update,
+        )
+            .chain(),
+    )
+        .chain()
 }

@@ -1,57 +1,116 @@
-//! The view's colours, in one place: the scene, the dashboard and the screenshot test all use
-//! these (sRGB components, 0-1).
+//! The view's colours (sRGB components, 0-1), in one place: the scene, the dashboard and the
+//! screenshot test's pixel classes use them. They are data, `assets/view/palette.ron`, loaded
+//! through Bevy's `AssetServer` (`viz::assets`), with the same file built into the binary for
+//! when `assets/` is not there; restyle the view by editing it. The gradients below are
+//! formulas and stay code.
+use std::sync::OnceLock;
 
-/// Night-blue sky and fog.
-pub const SKY: [f32; 3] = [0.045, 0.063, 0.09];
-/// Ground between the roads: dark blue-green.
-pub const GROUND: [f32; 3] = [0.055, 0.075, 0.07];
-/// Asphalt (roads and junction boxes).
-pub const ASPHALT: [f32; 3] = [0.20, 0.21, 0.23];
-/// Lane markings and stop lines.
-pub const MARKING: [f32; 3] = [0.92, 0.92, 0.90];
-/// Centre line (Korean roads: yellow).
-pub const CENTRE_LINE: [f32; 3] = [0.95, 0.74, 0.15];
-/// Building walls between floors.
-pub const CONCRETE: [f32; 3] = [0.74, 0.75, 0.78];
-/// Building glass bands.
-pub const GLASS: [f32; 3] = [0.23, 0.36, 0.52];
-/// Roofs.
-pub const ROOF: [f32; 3] = [0.42, 0.44, 0.48];
-/// Automated vehicles.
-pub const AUTOMATED: [f32; 3] = [0.05, 0.78, 0.76];
-/// Human-driven vehicles.
-pub const HUMAN: [f32; 3] = [1.0, 0.50, 0.12];
-/// Vehicle windows.
-pub const WINDOW: [f32; 3] = [0.06, 0.08, 0.11];
-/// Brake lights (emissive).
-pub const BRAKE: [f32; 3] = [1.0, 0.05, 0.03];
-/// Hazard lights of a broken-down vehicle (emissive, blinking).
-pub const HAZARD: [f32; 3] = [1.0, 0.62, 0.0];
-/// Pedestrians.
-pub const PEDESTRIAN: [f32; 3] = [1.0, 0.90, 0.25];
-/// Roadside units.
-pub const RSU: [f32; 3] = [0.72, 0.42, 1.0];
-/// 5G base stations.
-pub const GNB: [f32; 3] = [1.0, 0.33, 0.55];
-/// The control centre beacon.
-pub const CONTROL_CENTRE: [f32; 3] = [0.25, 0.85, 1.0];
-/// Signal colours.
-pub const SIGNAL_GREEN: [f32; 3] = [0.15, 1.0, 0.35];
-pub const SIGNAL_AMBER: [f32; 3] = [1.0, 0.72, 0.05];
-pub const SIGNAL_RED: [f32; 3] = [1.0, 0.12, 0.10];
+use bevy::asset::io::Reader;
+use bevy::asset::{AssetLoader, LoadContext};
+use bevy::prelude::*;
+use serde::Deserialize;
 
-/// The road user being looked at: the label's edge (and the browser report's mark ring).
-pub const LOOK: [f32; 3] = [1.0, 0.17, 0.84];
+/// The colours, by what they paint.
+#[derive(Asset, TypePath, Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Palette {
+    /// Night-blue sky and fog.
+    pub sky: [f32; 3],
+    /// Ground between the roads: dark blue-green.
+    pub ground: [f32; 3],
+    /// Asphalt (roads and junction boxes).
+    pub asphalt: [f32; 3],
+    /// Lane markings and stop lines.
+    pub marking: [f32; 3],
+    /// Centre line (Korean roads: yellow).
+    pub centre_line: [f32; 3],
+    /// Building walls between floors.
+    pub concrete: [f32; 3],
+    /// Building glass bands.
+    pub glass: [f32; 3],
+    /// Roofs.
+    pub roof: [f32; 3],
+    /// Automated vehicles.
+    pub automated: [f32; 3],
+    /// Human-driven vehicles.
+    pub human: [f32; 3],
+    /// Vehicle windows.
+    pub window: [f32; 3],
+    /// Brake lights (emissive).
+    pub brake: [f32; 3],
+    /// Hazard lights of a broken-down vehicle (emissive, blinking).
+    pub hazard: [f32; 3],
+    /// Pedestrians.
+    pub pedestrian: [f32; 3],
+    /// Roadside units.
+    pub rsu: [f32; 3],
+    /// 5G base stations.
+    pub gnb: [f32; 3],
+    /// The control centre beacon.
+    pub control_centre: [f32; 3],
+    /// Signal colours.
+    pub signal_green: [f32; 3],
+    pub signal_amber: [f32; 3],
+    pub signal_red: [f32; 3],
+    /// The road user being looked at: the label's edge (and the browser report's mark ring).
+    pub look: [f32; 3],
+    /// Dashboard.
+    pub panel: [f32; 4],
+    pub panel_edge: [f32; 3],
+    pub text: [f32; 3],
+    pub text_dim: [f32; 3],
+    pub accent: [f32; 3],
+    pub good: [f32; 3],
+    pub warn: [f32; 3],
+    pub bad: [f32; 3],
+}
 
-/// Dashboard.
-pub const PANEL: [f32; 4] = [0.035, 0.047, 0.066, 0.90];
-pub const PANEL_EDGE: [f32; 3] = [0.16, 0.22, 0.30];
-pub const TEXT: [f32; 3] = [0.86, 0.89, 0.93];
-pub const TEXT_DIM: [f32; 3] = [0.52, 0.58, 0.66];
-pub const ACCENT: [f32; 3] = [0.25, 0.85, 1.0];
-pub const GOOD: [f32; 3] = [0.30, 0.90, 0.45];
-pub const WARN: [f32; 3] = [1.0, 0.75, 0.20];
-pub const BAD: [f32; 3] = [1.0, 0.33, 0.30];
+/// The palette the binary carries: `assets/view/palette.ron` as it was built.
+pub const BUILT_IN: &str = include_str!("../../assets/view/palette.ron");
+
+/// The palette in use, set once when the view's assets are in (`viz::assets`).
+static ACTIVE: OnceLock<Palette> = OnceLock::new();
+
+/// The built-in palette.
+pub fn built_in() -> Palette {
+    // The file is part of the build and its parse is tested (`tests::the_built_in_palette_reads`).
+    ron::from_str(BUILT_IN).unwrap_or_else(|e| panic!("assets/view/palette.ron: {e}"))
+}
+
+/// The palette in use (the built-in one until another is adopted).
+pub fn get() -> &'static Palette {
+    ACTIVE.get_or_init(built_in)
+}
+
+/// Use `p` from now on; false when a palette was already in use (it stays).
+pub fn adopt(p: Palette) -> bool {
+    ACTIVE.set(p).is_ok()
+}
+
+/// Reads a palette (`*.palette.ron`) for the asset server.
+#[derive(Default, TypePath)]
+pub struct PaletteLoader;
+
+impl AssetLoader for PaletteLoader {
+    type Asset = Palette;
+    type Settings = ();
+    type Error = BevyError;
+
+    async fn load(
+        &self,
+        reader: &mut dyn Reader,
+        _settings: &(),
+        _ctx: &mut LoadContext<'_>,
+    ) -> Result<Palette, BevyError> {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).await?;
+        Ok(ron::de::from_bytes(&bytes)?)
+    }
+
+    fn extensions(&self) -> &[&str] {
+        &["palette.ron"]
+    }
+}
 
 /// Latency colour: green at or below 10 ms, through yellow, red at or above 100 ms (log scale).
 pub fn latency(ms: f64) -> [f32; 3] {
@@ -81,6 +140,16 @@ pub fn cbr(ratio: f64) -> [f32; 4] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_built_in_palette_reads() {
+        let p = built_in();
+        assert_eq!(p.automated, [0.05, 0.78, 0.76]);
+        assert_eq!(p.panel[3], 0.90);
+        // Every field is needed: one left out is an error, as is one it does not know.
+        let short = BUILT_IN.replace("sky:", "// sky:");
+        assert!(ron::from_str::<Palette>(&short).is_err());
+    }
 
     #[test]
     fn latency_colours_run_from_green_to_red() {

@@ -171,7 +171,7 @@ pub fn build(mut sa: SceneAssets, host: NonSend<SimHost>, cfg: Res<ViewConfig>) 
 fn ground(sa: &mut SceneAssets, d: &District) {
     let size = d.size() as f32 + 1600.0;
     let mesh = sa.meshes.add(Plane3d::default().mesh().size(size, size));
-    let mat = sa.materials.add(matte(pal::GROUND));
+    let mat = sa.materials.add(matte(pal::get().ground));
     sa.commands.spawn((
         Mesh3d(mesh),
         MeshMaterial3d(mat),
@@ -201,15 +201,15 @@ fn roads(sa: &mut SceneAssets, net: &RoadNetwork) {
     }
     junction_boxes(net, &mut asphalt);
     for (buf, colour) in [
-        (asphalt, pal::ASPHALT),
-        (white, pal::MARKING),
-        (yellow, pal::CENTRE_LINE),
+        (asphalt, pal::get().asphalt),
+        (white, pal::get().marking),
+        (yellow, pal::get().centre_line),
     ] {
         if buf.is_empty() {
             continue;
         }
         let mut m = matte(colour);
-        if colour != pal::ASPHALT {
+        if colour != pal::get().asphalt {
             m.emissive = LinearRgba::from(rgb(colour)) * 0.15;
         }
         sa.layer(buf, m);
@@ -258,16 +258,16 @@ fn buildings(sa: &mut SceneAssets, specs: &[Building]) -> Vec<(Vec<P2>, f32)> {
         footprints.push((poly, h));
     }
     let glass_mat = StandardMaterial {
-        base_color: rgb(pal::GLASS),
+        base_color: rgb(pal::get().glass),
         perceptual_roughness: 0.25,
         metallic: 0.2,
         emissive: LinearRgba::from(rgb([0.35, 0.5, 0.7])) * 0.25,
         ..default()
     };
     for (buf, mat) in [
-        (concrete, matte(pal::CONCRETE)),
+        (concrete, matte(pal::get().concrete)),
         (glass, glass_mat),
-        (roof, matte(pal::ROOF)),
+        (roof, matte(pal::get().roof)),
     ] {
         if !buf.is_empty() {
             sa.layer(buf, mat);
@@ -297,7 +297,7 @@ fn floor_bands(h: f32) -> Vec<Band> {
 /// Roadside units: a pole with the unit on top.
 fn rsus(sa: &mut SceneAssets, rsus: &[RsuSpec], pole: &Pole) {
     let rsu_head = sa.meshes.add(Cuboid::new(0.7, 1.0, 0.7));
-    let rsu_mat = sa.materials.add(glow(pal::RSU, 1.5));
+    let rsu_mat = sa.materials.add(glow(pal::get().rsu, 1.5));
     for (i, r) in rsus.iter().enumerate() {
         let h = r.height.max(1.0) as f32;
         sa.commands
@@ -321,7 +321,7 @@ fn rsus(sa: &mut SceneAssets, rsus: &[RsuSpec], pole: &Pole) {
 /// Base stations: a mast with three sector panels, on their roof.
 fn gnbs(sa: &mut SceneAssets, gnbs: &[GnbSpec], pole: &Pole, roof_at: impl Fn(P2) -> f32) {
     let panel = sa.meshes.add(Cuboid::new(0.3, 2.4, 0.9));
-    let gnb_mat = sa.materials.add(glow(pal::GNB, 1.5));
+    let gnb_mat = sa.materials.add(glow(pal::get().gnb, 1.5));
     let beacon = sa.meshes.add(Sphere::new(0.7));
     for (i, g) in gnbs.iter().enumerate() {
         let h = g.height.max(2.0) as f32;
@@ -365,7 +365,7 @@ fn control_centre(sa: &mut SceneAssets, at: P2, h: f32) {
         .ico(1)
         .unwrap_or_else(|_| Sphere::new(5.0).mesh().build());
     let mesh = sa.meshes.add(sphere);
-    let mat = sa.materials.add(glow(pal::CONTROL_CENTRE, 2.0));
+    let mat = sa.materials.add(glow(pal::get().control_centre, 2.0));
     sa.commands.spawn((
         Infra::ControlCentre,
         Pickable::sphere(8.0),
@@ -401,9 +401,9 @@ struct LightKit {
 fn traffic_lights(sa: &mut SceneAssets, net: &RoadNetwork, pole: &Pole) {
     let kit = LightKit {
         mats: SignalMats {
-            green: sa.materials.add(glow(pal::SIGNAL_GREEN, 3.0)),
-            amber: sa.materials.add(glow(pal::SIGNAL_AMBER, 3.0)),
-            red: sa.materials.add(glow(pal::SIGNAL_RED, 3.0)),
+            green: sa.materials.add(glow(pal::get().signal_green, 3.0)),
+            amber: sa.materials.add(glow(pal::get().signal_amber, 3.0)),
+            red: sa.materials.add(glow(pal::get().signal_red, 3.0)),
         },
         lamp: sa.meshes.add(Sphere::new(0.5)),
         housing: sa.meshes.add(Cuboid::new(0.6, 1.6, 0.6)),

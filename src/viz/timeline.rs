@@ -28,11 +28,11 @@ pub struct Mark(bool);
 /// A mark's colour: the browser report's (assets/report/report.js).
 fn colour(k: MarkKind) -> [f32; 3] {
     match k {
-        MarkKind::Event => pal::ACCENT,
-        MarkKind::Fault => pal::RSU,
-        MarkKind::Warning => pal::WARN,
-        MarkKind::Collision => pal::BAD,
-        MarkKind::Fail => pal::LOOK,
+        MarkKind::Event => pal::get().accent,
+        MarkKind::Fault => pal::get().rsu,
+        MarkKind::Warning => pal::get().warn,
+        MarkKind::Collision => pal::get().bad,
+        MarkKind::Fail => pal::get().look,
     }
 }
 
@@ -80,9 +80,9 @@ pub fn setup(mut commands: Commands, cfg: Res<ViewConfig>) {
                     ..default()
                 },
                 BackgroundColor(Color::srgba(
-                    pal::ACCENT[0],
-                    pal::ACCENT[1],
-                    pal::ACCENT[2],
+                    pal::get().accent[0],
+                    pal::get().accent[1],
+                    pal::get().accent[2],
                     0.35,
                 )),
             ));

@@ -161,15 +161,15 @@ pub fn setup(
     let assets = VehicleAssets {
         models,
         paint: [
-            paint(&mut materials, pal::AUTOMATED, 1.0),
-            paint(&mut materials, pal::HUMAN, 1.0),
+            paint(&mut materials, pal::get().automated, 1.0),
+            paint(&mut materials, pal::get().human, 1.0),
         ],
         trim: [
-            paint(&mut materials, pal::AUTOMATED, 0.55),
-            paint(&mut materials, pal::HUMAN, 0.55),
+            paint(&mut materials, pal::get().automated, 0.55),
+            paint(&mut materials, pal::get().human, 0.55),
         ],
         glass: materials.add(StandardMaterial {
-            base_color: rgb(pal::WINDOW),
+            base_color: rgb(pal::get().window),
             perceptual_roughness: 0.15,
             ..default()
         }),
@@ -177,10 +177,10 @@ pub fn setup(
             base_color: Color::srgb(0.35, 0.04, 0.04),
             ..default()
         }),
-        brake: materials.add(glow(pal::BRAKE, 6.0)),
-        hazard: materials.add(glow(pal::HAZARD, 6.0)),
+        brake: materials.add(glow(pal::get().brake, 6.0)),
+        hazard: materials.add(glow(pal::get().hazard, 6.0)),
         ped: meshes.add(Capsule3d::new(0.3, 1.1)),
-        ped_mat: materials.add(glow(pal::PEDESTRIAN, 1.2)),
+        ped_mat: materials.add(glow(pal::get().pedestrian, 1.2)),
     };
     commands.insert_resource(assets);
 }

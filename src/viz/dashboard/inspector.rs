@@ -313,7 +313,7 @@ pub fn highlight(
     };
     let p = tf.translation().with_y(0.3);
     let pulse = 1.0 + 0.15 * (real.elapsed_secs() * 4.0).sin();
-    let c = pal::ACCENT;
+    let c = pal::get().accent;
     gizmos
         .circle(
             Isometry3d::new(p, Quat::from_rotation_x(std::f32::consts::FRAC_PI_2)),

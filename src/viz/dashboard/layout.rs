@@ -35,7 +35,7 @@ fn label(s: &str, px: f32, colour: [f32; 3]) -> impl Bundle {
 /// A section title in the control centre.
 fn title(s: &str) -> impl Bundle {
     (
-        label(s, 12.0, pal::TEXT_DIM),
+        label(s, 12.0, pal::get().text_dim),
         Node {
             margin: UiRect::top(Val::Px(6.0)),
             ..default()
@@ -61,11 +61,11 @@ fn clock(commands: &mut Commands, heading: &str) {
             (14.0, 10.0),
         ))
         .with_children(|p| {
-            p.spawn(label(heading, 13.0, pal::ACCENT));
-            p.spawn((Dash::Clock, label("", 24.0, pal::TEXT)));
-            p.spawn((Dash::Sub, label("", 13.0, pal::TEXT_DIM)));
+            p.spawn(label(heading, 13.0, pal::get().accent));
+            p.spawn((Dash::Clock, label("", 24.0, pal::get().text)));
+            p.spawn((Dash::Sub, label("", 13.0, pal::get().text_dim)));
             let keys = "H help   Space pause   [ ] speed   R restart";
-            p.spawn(label(keys, 12.0, pal::TEXT_DIM));
+            p.spawn(label(keys, 12.0, pal::get().text_dim));
         });
 }
 
@@ -86,38 +86,42 @@ fn control_centre(commands: &mut Commands, expectations: usize, replay: bool) {
                 overflow: Overflow::clip(),
                 ..default()
             },
-            panel(pal::PANEL),
-            BorderColor::all(rgb(pal::PANEL_EDGE)),
+            panel(pal::get().panel),
+            BorderColor::all(rgb(pal::get().panel_edge)),
         ))
         .with_children(|p| {
-            p.spawn(label("CONTROL CENTRE", 19.0, pal::ACCENT));
-            p.spawn(label("Seoul Future Mobility Center", 12.0, pal::TEXT_DIM));
+            p.spawn(label("CONTROL CENTRE", 19.0, pal::get().accent));
+            p.spawn(label(
+                "Seoul Future Mobility Center",
+                12.0,
+                pal::get().text_dim,
+            ));
             p.spawn(title("TRAFFIC"));
-            p.spawn((Dash::Traffic, label("", 14.0, pal::TEXT)));
+            p.spawn((Dash::Traffic, label("", 14.0, pal::get().text)));
             // A recording dates events, not message counts: those are the whole run's.
             p.spawn(title(if replay {
                 "V2X MESSAGES (WHOLE RUN)"
             } else {
                 "V2X MESSAGES"
             }));
-            p.spawn((Dash::V2x, label("", 13.0, pal::TEXT)));
+            p.spawn((Dash::V2x, label("", 13.0, pal::get().text)));
             p.spawn(title("LATENCY p99, LAST 60 s"));
             sparkline(p);
-            p.spawn((Dash::Latency, label("", 12.0, pal::TEXT_DIM)));
+            p.spawn((Dash::Latency, label("", 12.0, pal::get().text_dim)));
             p.spawn(title("SAFETY"));
-            p.spawn((Dash::Safety, label("", 14.0, pal::TEXT)));
+            p.spawn((Dash::Safety, label("", 14.0, pal::get().text)));
             p.spawn(title("FAULTS AND EVENTS"));
-            p.spawn((Dash::Events, label("", 13.0, pal::TEXT)));
+            p.spawn((Dash::Events, label("", 13.0, pal::get().text)));
             p.spawn(title(if replay {
                 "EXPECTATIONS (AT THE RUN'S END)"
             } else {
                 "EXPECTATIONS (SO FAR)"
             }));
             if expectations == 0 {
-                p.spawn(label("none in this scenario", 13.0, pal::TEXT_DIM));
+                p.spawn(label("none in this scenario", 13.0, pal::get().text_dim));
             }
             for i in 0..expectations {
-                p.spawn((ExpectLine(i), label("", 13.0, pal::TEXT_DIM)));
+                p.spawn((ExpectLine(i), label("", 13.0, pal::get().text_dim)));
             }
         });
 }
@@ -163,11 +167,11 @@ fn inspector(commands: &mut Commands) {
                 display: Display::None,
                 ..default()
             },
-            panel(pal::PANEL),
-            BorderColor::all(rgb(pal::ACCENT)),
+            panel(pal::get().panel),
+            BorderColor::all(rgb(pal::get().accent)),
         ))
         .with_children(|p| {
-            p.spawn((Dash::Inspector, label("", 13.0, pal::TEXT)));
+            p.spawn((Dash::Inspector, label("", 13.0, pal::get().text)));
         });
 }
 
@@ -189,10 +193,10 @@ fn help(commands: &mut Commands) {
                 ..default()
             },
             panel([0.02, 0.03, 0.045, 0.96]),
-            BorderColor::all(rgb(pal::ACCENT)),
+            BorderColor::all(rgb(pal::get().accent)),
         ))
         .with_children(|p| {
-            p.spawn(label("HOTKEYS", 18.0, pal::ACCENT));
-            p.spawn(label(HELP, 14.0, pal::TEXT));
+            p.spawn(label("HOTKEYS", 18.0, pal::get().accent));
+            p.spawn(label(HELP, 14.0, pal::get().text));
         });
 }

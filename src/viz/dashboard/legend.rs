@@ -51,7 +51,11 @@ fn entry(p: &mut ChildSpawnerCommands, colour: [f32; 3], words: &str) {
             },
             BackgroundColor(rgb(colour)),
         ));
-        row.spawn((Text::new(words), font(12.0), TextColor(rgb(pal::TEXT))));
+        row.spawn((
+            Text::new(words),
+            font(12.0),
+            TextColor(rgb(pal::get().text)),
+        ));
     });
 }
 
@@ -69,25 +73,25 @@ pub fn setup(commands: &mut Commands) {
             p.spawn((
                 Text::new("LEGEND"),
                 font(12.0),
-                TextColor(rgb(pal::TEXT_DIM)),
+                TextColor(rgb(pal::get().text_dim)),
             ));
-            entry(p, pal::AUTOMATED, "automated vehicle");
-            entry(p, pal::HUMAN, "human-driven vehicle");
-            entry(p, pal::PEDESTRIAN, "pedestrian");
-            entry(p, pal::RSU, "roadside unit");
-            entry(p, pal::GNB, "5G gNB");
+            entry(p, pal::get().automated, "automated vehicle");
+            entry(p, pal::get().human, "human-driven vehicle");
+            entry(p, pal::get().pedestrian, "pedestrian");
+            entry(p, pal::get().rsu, "roadside unit");
+            entry(p, pal::get().gnb, "5G gNB");
             latency_row(p);
-            entry(p, pal::BAD, "message lost (cross at the receiver)");
+            entry(p, pal::get().bad, "message lost (cross at the receiver)");
             p.spawn((
                 Text::new("LAYERS"),
                 font(12.0),
-                TextColor(rgb(pal::TEXT_DIM)),
+                TextColor(rgb(pal::get().text_dim)),
             ));
             p.spawn((
                 Dash::Layers,
                 Text::new(""),
                 font(12.0),
-                TextColor(rgb(pal::TEXT)),
+                TextColor(rgb(pal::get().text)),
             ));
         });
 }
@@ -113,10 +117,14 @@ fn latency_row(p: &mut ChildSpawnerCommands) {
             row.spawn((
                 Text::new(format!("{ms:.0}")),
                 font(12.0),
-                TextColor(rgb(pal::TEXT)),
+                TextColor(rgb(pal::get().text)),
             ));
         }
-        row.spawn((Text::new("ms arcs"), font(12.0), TextColor(rgb(pal::TEXT))));
+        row.spawn((
+            Text::new("ms arcs"),
+            font(12.0),
+            TextColor(rgb(pal::get().text)),
+        ));
     });
 }
 

@@ -106,8 +106,10 @@ fn floating(at: Node, pad: (f32, f32)) -> impl Bundle {
             border_radius: BorderRadius::all(Val::Px(8.0)),
             ..at
         },
-        panel(crate::viz::palette::PANEL),
-        BorderColor::all(crate::viz::scene::rgb(crate::viz::palette::PANEL_EDGE)),
+        panel(crate::viz::palette::get().panel),
+        BorderColor::all(crate::viz::scene::rgb(
+            crate::viz::palette::get().panel_edge,
+        )),
     )
 }
 

@@ -49,9 +49,9 @@ fn verdict_tag(v: &Verdict, ended: bool) -> (&'static str, [f32; 3]) {
             _ => false,
         };
     match (settled, v.passed) {
-        (false, _) => ("pending", pal::TEXT_DIM),
-        (true, true) => ("PASS", pal::GOOD),
-        (true, false) => ("FAIL", pal::BAD),
+        (false, _) => ("pending", pal::get().text_dim),
+        (true, true) => ("PASS", pal::get().good),
+        (true, false) => ("FAIL", pal::get().bad),
     }
 }
 
@@ -121,18 +121,18 @@ pub fn update(input: PanelInput, mut out: PanelOutput) {
             Dash::Latency => latency_text(stats.spark.back().copied().flatten(), stats.spark_live),
             Dash::Safety => {
                 colour.0 = rgb(if stats.collisions > 0 {
-                    pal::BAD
+                    pal::get().bad
                 } else {
-                    pal::TEXT
+                    pal::get().text
                 });
                 safety_text(stats)
             }
             Dash::Events => {
                 let lines = event_lines(&spec.events, t);
                 colour.0 = rgb(if lines.iter().any(|l| l.starts_with("ACTIVE")) {
-                    pal::WARN
+                    pal::get().warn
                 } else {
-                    pal::TEXT
+                    pal::get().text
                 });
                 lines.join("\n")
             }
