@@ -98,12 +98,12 @@ pub fn view(opts: ViewOptions) -> i32 {
         }
     }
     app.world_mut().insert_non_send(host);
+    if let Some(rec) = opts.replay {
+        app.insert_resource(playback::Playback::new(rec, &cfg.spec));
+    }
     app.insert_resource(cfg)
         .insert_resource(sim::TimeCtl::new(opts.speed, opts.paused))
         .insert_resource(label::SelectWhenSeen(opts.select));
-    if let Some(rec) = opts.replay {
-        app.insert_resource(playback::Playback::new(rec));
-    }
     add_state(&mut app);
     add_systems(&mut app);
     if let Some(seconds) = opts.measure {

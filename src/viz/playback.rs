@@ -13,7 +13,7 @@ use crate::clock::{SimClock, ms_from_us, s_from_us};
 use crate::html::read::Recording;
 use crate::metrics::report::Report;
 use crate::replay::{Pose, Replay, Track};
-use crate::scenario::spec::{Body, Kind};
+use crate::scenario::spec::{Action, Body, Kind, Spec};
 use crate::traffic::components::{Motion, Vehicle};
 
 /// Speed of "as fast as it can" in a replay, × real time (nothing to compute: a 600 s run in
@@ -33,13 +33,23 @@ pub struct Playback {
     next: usize,
     /// The view entity drawing each track, while it is on the map.
     bodies: Vec<Option<Entity>>,
+    /// When each track's vehicle broke down, if it did (the scenario's `Stall` events).
+    stalls: Vec<Option<f64>>,
 }
 
 impl Playback {
-    pub fn new(rec: Recording) -> Self {
+    /// Play `rec`, a run of `spec`.
+    pub fn new(rec: Recording, spec: &Spec) -> Self {
         let mut events: Vec<MsgEvent> = rec.replay.arcs.iter().map(event).collect();
         events.sort_by(|a, b| a.t_recv.total_cmp(&b.t_recv));
+        let stall_at = |id: &str| {
+            spec.events.iter().find_map(|e| match &e.action {
+                Action::Stall { vehicle } if vehicle == id => Some(e.at),
+                _ => None,
+            })
+        };
         Playback {
+            stalls: rec.replay.tracks.iter().map(|t| stall_at(&t.id)).collect(),
             bodies: vec![None; rec.replay.tracks.len()],
             replay: rec.replay,
             report: rec.report,
@@ -160,12 +170,13 @@ pub fn mirror(
     host: NonSend<SimHost>,
     mut pb: ResMut<Playback>,
     mut commands: Commands,
-    mut bodies: Query<(&mut Transform, Option<&mut Motion>)>,
+    mut bodies: Query<(&mut Transform, Option<(&mut Motion, &mut ViewVehicle)>)>,
 ) {
     let t = host.clock().t();
     let Playback {
         replay,
         bodies: slots,
+        stalls,
         ..
     } = &mut *pb;
     for (i, (track, slot)) in replay.tracks.iter().zip(slots.iter_mut()).enumerate() {
@@ -179,8 +190,12 @@ pub fn mirror(
                 if let Ok((mut tf, m)) = bodies.get_mut(e) {
                     let y = tf.translation.y;
                     *tf = transform(&p, y);
-                    if let Some(mut m) = m {
+                    if let Some((mut m, mut vv)) = m {
                         *m = motion(&p);
+                        let stalled = stalls[i].is_some_and(|at| at <= t);
+                        if vv.stalled != stalled {
+                            vv.stalled = stalled;
+                        }
                     }
                 }
             }
