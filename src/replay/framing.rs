@@ -5,7 +5,7 @@
 //! busiest junction.
 use crate::road::RoadNetwork;
 use crate::road::geometry::P2;
-use crate::scenario::spec::{Action, Spec};
+use crate::scenario::spec::{Action, Route, Spec};
 
 /// The smallest radius framed, m: a junction with its approaches.
 pub const MIN_RADIUS_M: f64 = 45.0;
@@ -35,9 +35,33 @@ fn junction(net: &RoadNetwork, id: &str) -> Option<P2> {
     Some(net.nodes[net.junctions[*j as usize].node as usize].pos)
 }
 
+/// Where a placed vehicle is expected at `t` s: from its place on the first of its links, at its
+/// initial speed since it departed. Before the run nothing better is known; the vehicles an
+/// event names are placed in steady traffic or standing (`emergency-brake-eebl`'s lead car
+/// brakes where this puts it, `stalled-vehicle-denm`'s car stands where it was placed).
+fn vehicle_at(spec: &Spec, net: &RoadNetwork, id: &str, t: f64) -> Option<P2> {
+    let v = spec.vehicles.iter().find(|v| v.id == id)?;
+    let links = match &v.route {
+        Route::Links(links) | Route::Loop { links, .. } => links,
+        _ => return None,
+    };
+    let mut s = v.pos + v.speed * (t - v.depart).max(0.0);
+    for (k, link) in links.iter().enumerate() {
+        let length = net.links[net.link(link)? as usize].length;
+        if s <= length || k + 1 == links.len() {
+            return on_link(net, link, Some(s));
+        }
+        s -= length;
+    }
+    None
+}
+
 /// Where a timed action happens, if it has a place.
-fn place(spec: &Spec, net: &RoadNetwork, a: &Action) -> Option<P2> {
+fn place(spec: &Spec, net: &RoadNetwork, at: f64, a: &Action) -> Option<P2> {
     match a {
+        Action::Stall { vehicle } | Action::EmergencyBrake { vehicle, .. } => {
+            vehicle_at(spec, net, vehicle, at)
+        }
         Action::CloseLane { link, .. } => on_link(net, link, None),
         Action::SetProgram { junction: j, .. } => junction(net, j),
         Action::Gnb { id, .. } | Action::Rsu { id, .. } | Action::CellLoad { id, .. } => {
@@ -49,7 +73,8 @@ fn place(spec: &Spec, net: &RoadNetwork, a: &Action) -> Option<P2> {
     }
 }
 
-/// The places of the scenario's events: pedestrians' crossings and timed events with a place.
+/// The places of the scenario's events: pedestrians' crossings and timed events with a place
+/// (where the vehicle an event names is expected then).
 pub fn event_points(spec: &Spec, net: &RoadNetwork) -> Vec<P2> {
     let crossings = spec
         .pedestrians
@@ -58,7 +83,7 @@ pub fn event_points(spec: &Spec, net: &RoadNetwork) -> Vec<P2> {
     let events = spec
         .events
         .iter()
-        .filter_map(|e| place(spec, net, &e.action));
+        .filter_map(|e| place(spec, net, e.at, &e.action));
     crossings.chain(events).collect()
 }
 
@@ -170,15 +195,31 @@ mod tests {
         let (spec, net) = library("hidden-pedestrian.ron");
         let p = &spec.pedestrians[0];
         let crossing = on_link(&net, &p.link, Some(p.pos)).unwrap();
-        assert_eq!(event_points(&spec, &net), vec![crossing]);
+        // The bus parked from the start, whose front the pedestrian steps out 3 m beyond.
+        let bus = on_link(&net, &p.link, Some(p.pos - 3.0)).unwrap();
+        assert_eq!(event_points(&spec, &net), vec![crossing, bus]);
         let (c, r) = action(&spec, &net, [0.0, 0.0]).unwrap();
-        assert_eq!((c, r), (crossing, MIN_RADIUS_M));
+        assert!(
+            (c[0] - crossing[0]).hypot(c[1] - crossing[1]) < 2.0,
+            "{c:?}"
+        );
+        assert_eq!(r, MIN_RADIUS_M);
         // The junction's RSU watches with a camera: the frame is on it.
         let (spec, net) = library("red-light-runner.ron");
         let rsu = spec.v2x.rsus.iter().find(|r| !r.cctv.is_empty()).unwrap();
         assert_eq!(watched_points(&spec, &net), vec![[rsu.pos.0, rsu.pos.1]]);
         let (c, _) = action(&spec, &net, [0.0, 0.0]).unwrap();
         assert_eq!(c, [rsu.pos.0, rsu.pos.1]);
+    }
+
+    #[test]
+    fn a_vehicle_event_is_framed_where_the_vehicle_is_expected() {
+        // The lead car, placed at 400 m at 13.9 m/s and keeping to it, brakes at t = 15 s:
+        // at 608.5 m of the straight road from (0, 0) to (1500, 0).
+        let (spec, net) = library("emergency-brake-eebl.ron");
+        let (c, r) = action(&spec, &net, [750.0, 0.0]).unwrap();
+        assert!((c[0] - 608.5).abs() < 0.5, "{c:?}");
+        assert_eq!(r, MIN_RADIUS_M);
     }
 
     #[test]
