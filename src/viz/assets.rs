@@ -48,19 +48,75 @@ fn embedded(path: &str) -> AssetPath<'static> {
     AssetPath::parse(&format!("embedded://{EMBEDDED_DIR}/{path}")).into_owned()
 }
 
-/// The view's font: loading from `assets/`, from the built-in copy, or in use.
-#[derive(Resource, Debug)]
-pub struct ViewFont {
-    handle: Handle<Font>,
+/// An asset on its way: from `assets/`, or (once that failed, or when it is not there) from the
+/// copy built into the binary.
+#[derive(Debug)]
+struct Loading<A: Asset> {
+    path: &'static str,
+    handle: Handle<A>,
     from_binary: bool,
-    ready: bool,
 }
 
-/// The palette being loaded (from `assets/` or the built-in copy).
+/// Where a [`Loading`] asset is.
+enum Step {
+    Waiting,
+    Loaded,
+    /// Neither the file nor the built-in copy could be read (the log says why).
+    Failed,
+}
+
+impl<A: Asset> Loading<A> {
+    /// Ask for `path`: the file under `assets/` when it is there, else the built-in copy (said
+    /// once in the log).
+    fn start(server: &AssetServer, path: &'static str) -> Self {
+        let from_binary = !asset_root().join(path).is_file();
+        let handle = if from_binary {
+            info!(
+                "no {path} under {}: using the copy built into the binary",
+                asset_root().display()
+            );
+            server.load(embedded(path))
+        } else {
+            server.load(path)
+        };
+        Loading {
+            path,
+            handle,
+            from_binary,
+        }
+    }
+
+    /// How the load goes; a file that cannot be read is replaced by the built-in copy.
+    fn poll(&mut self, server: &AssetServer) -> Step {
+        match server.load_state(&self.handle) {
+            LoadState::Loaded => Step::Loaded,
+            LoadState::Failed(e) if !self.from_binary => {
+                warn!(
+                    "{} cannot be read ({e}); using the copy built into the binary",
+                    self.path
+                );
+                self.handle = server.load(embedded(self.path));
+                self.from_binary = true;
+                Step::Waiting
+            }
+            LoadState::Failed(e) => {
+                warn!("the built-in copy of {} cannot be read ({e})", self.path);
+                Step::Failed
+            }
+            _ => Step::Waiting,
+        }
+    }
+}
+
+/// The palette being loaded.
 #[derive(Resource, Debug)]
-pub struct PalettePending {
-    handle: Handle<Palette>,
-    from_binary: bool,
+pub struct PalettePending(Loading<Palette>);
+
+/// The view's font: loading, or in use.
+#[derive(Resource, Debug)]
+pub struct ViewFont {
+    loading: Loading<Font>,
+    ready: bool,
 }
 
 /// The view's assets needed to build the scene are in: the scene is built on the frame this
@@ -68,22 +124,22 @@ pub struct PalettePending {
 #[derive(Resource, Debug)]
 pub struct Ready;
 
-/// The file under `assets/` when it is there, else the built-in copy (said once in the log).
-fn source(path: &str) -> (AssetPath<'static>, bool) {
-    let on_disk = asset_root().join(path).is_file();
-    if on_disk {
-        (AssetPath::from(path.to_string()), false)
-    } else {
-        info!(
-            "no {path} under {}: using the copy built into the binary",
-            asset_root().display()
-        );
-        (embedded(path), true)
-    }
+/// Where `assets/` is for the asset server.
+fn asset_root() -> PathBuf {
+    // `AssetPlugin::file_path`, which the view leaves at its default.
+    FileAssetReader::get_base_path().join("assets")
 }
 
-/// Take the palette once it is in: the one in `assets/`, else (missing or not a palette: the
-/// log says why) the built-in copy.
+/// Ask for the palette and the font.
+pub fn load(mut commands: Commands, server: Res<AssetServer>) {
+    commands.insert_resource(PalettePending(Loading::start(&server, PALETTE)));
+    commands.insert_resource(ViewFont {
+        loading: Loading::start(&server, FONT),
+        ready: false,
+    });
+}
+
+/// Take the palette once it is in (the built-in one stays when neither copy can be read).
 pub fn adopt_palette(
     mut commands: Commands,
     server: Res<AssetServer>,
@@ -91,79 +147,37 @@ pub fn adopt_palette(
     pending: Option<ResMut<PalettePending>>,
 ) {
     let Some(mut pending) = pending else { return };
-    match server.load_state(&pending.handle) {
-        LoadState::Loaded => {
-            if let Some(p) = palettes.get(&pending.handle) {
+    match pending.0.poll(&server) {
+        Step::Waiting => return,
+        Step::Loaded => {
+            if let Some(p) = palettes.get(&pending.0.handle) {
                 palette::adopt(p.clone());
             }
         }
-        LoadState::Failed(e) if !pending.from_binary => {
-            warn!("{PALETTE} cannot be read ({e}); using the copy built into the binary");
-            pending.handle = server.load(embedded(PALETTE));
-            pending.from_binary = true;
-            return;
-        }
-        LoadState::Failed(_) => {}
-        _ => return,
+        Step::Failed => {}
     }
     commands.remove_resource::<PalettePending>();
     commands.insert_resource(Ready);
 }
 
-/// Where `assets/` is for the asset server.
-fn asset_root() -> PathBuf {
-    // `AssetPlugin::file_path`, which the view leaves at its default.
-    FileAssetReader::get_base_path().join("assets")
-}
-
-/// Ask for the palette and the font: from `assets/` when they are there, else the copies built
-/// into the binary.
-pub fn load(mut commands: Commands, server: Res<AssetServer>) {
-    let (path, from_binary) = source(PALETTE);
-    commands.insert_resource(PalettePending {
-        handle: server.load(path),
-        from_binary,
-    });
-    let (path, from_binary) = source(FONT);
-    commands.insert_resource(ViewFont {
-        handle: server.load(path),
-        from_binary,
-        ready: false,
-    });
-}
-
-/// Once the font is in, every text uses it (and each text spawned later); when the file in
-/// `assets/` cannot be read, the built-in copy is loaded instead.
+/// Once the font is in, every text uses it, and each text spawned later (Bevy's own font stays
+/// when neither copy can be read).
 pub fn adopt(
     server: Res<AssetServer>,
     mut font: ResMut<ViewFont>,
     mut texts: Query<&mut TextFont>,
 ) {
-    if font.ready {
-        for mut t in &mut texts {
-            if t.is_added() {
-                t.font = font.handle.clone().into();
-            }
+    if !font.ready {
+        match font.loading.poll(&server) {
+            Step::Waiting => return,
+            Step::Loaded => {}
+            Step::Failed => font.loading.handle = Handle::default(),
         }
-        return;
+        font.ready = true;
     }
-    match server.load_state(&font.handle) {
-        LoadState::Loaded => {
-            font.ready = true;
-            for mut t in &mut texts {
-                t.font = font.handle.clone().into();
-            }
+    for mut t in &mut texts {
+        if t.is_added() || font.is_changed() {
+            t.font = font.loading.handle.clone().into();
         }
-        LoadState::Failed(e) if !font.from_binary => {
-            warn!("{FONT} cannot be read ({e}); using the copy built into the binary");
-            font.handle = server.load(embedded(FONT));
-            font.from_binary = true;
-        }
-        LoadState::Failed(e) => {
-            warn!("the built-in font cannot be read ({e}); using Bevy's");
-            font.handle = Handle::default();
-            font.ready = true;
-        }
-        _ => {}
     }
 }

@@ -5,6 +5,7 @@ use bevy::prelude::*;
 
 use super::{SPARK_N, Stats, TypeStats};
 use crate::metrics::Recorder;
+use crate::metrics::report::{CollisionRecord, WarningRecord};
 use crate::scenario::spec::MsgType;
 use crate::viz::messages::VizMessages;
 use crate::viz::sim::SimHost;
@@ -53,17 +54,10 @@ pub fn replayed(
         .iter()
         .filter(|v| v.arrive_s.is_some_and(|a| a <= t))
         .count();
-    let hit: Vec<_> = r.collisions.iter().filter(|c| c.time_s <= t).collect();
-    stats.collisions = hit.len();
-    stats.last_collision = hit
-        .last()
-        .map(|c| format!("{} / {} at {:.1} s", c.a, c.b, c.time_s));
-    let warned: Vec<_> = r.warnings.iter().filter(|w| w.received_s <= t).collect();
-    stats.warnings = warned.len();
-    stats.last_warning = warned.last().map(|w| {
-        let by = w.kind.to_uppercase();
-        format!("{}: {} ({by}, {:.1} s)", w.vehicle, w.hazard, w.received_s)
-    });
+    stats.safety(
+        r.collisions.iter().filter(|c| c.time_s <= t),
+        r.warnings.iter().filter(|w| w.received_s <= t),
+    );
     stats.hard_brakings = r.summary.hard_brakings;
     if !std::mem::replace(&mut *once, true) {
         stats.marks = pb.replay.marks.iter().map(|m| (m.t, m.kind)).collect();
@@ -75,6 +69,23 @@ pub fn replayed(
 }
 
 impl Stats {
+    /// Collisions and hazard warnings so far, with the last of each.
+    fn safety<'a>(
+        &mut self,
+        collisions: impl Iterator<Item = &'a CollisionRecord>,
+        warnings: impl Iterator<Item = &'a WarningRecord>,
+    ) {
+        let (n, last) = collisions.fold((0, None), |(n, _), c| (n + 1, Some(c)));
+        self.collisions = n;
+        self.last_collision = last.map(|c| format!("{} / {} at {:.1} s", c.a, c.b, c.time_s));
+        let (n, last) = warnings.fold((0, None), |(n, _), w| (n + 1, Some(w)));
+        self.warnings = n;
+        self.last_warning = last.map(|w| {
+            let by = w.kind.to_uppercase();
+            format!("{}: {} ({by}, {:.1} s)", w.vehicle, w.hazard, w.received_s)
+        });
+    }
+
     /// The report's message figures per type (over every technology; latency of the one that
     /// delivered most), with the run's mean send rate.
     fn recorded_types(&mut self, r: &crate::metrics::report::Report) {
@@ -108,13 +119,8 @@ impl Stats {
     /// Copy the recorder's figures; returns the messages sent so far per type.
     fn read(&mut self, rec: &Recorder) -> [u64; MsgType::COUNT] {
         self.arrived = rec.finished.iter().filter(|v| v.arrive_s.is_some()).count();
-        self.collisions = rec.collisions.len();
-        self.last_collision = rec
-            .collisions
-            .last()
-            .map(|c| format!("{} / {} at {:.1} s", c.a, c.b, c.time_s));
+        self.safety(rec.collisions.iter(), rec.warnings.iter());
         self.hard_brakings = rec.hard_brakings;
-        self.warnings = rec.warnings.len();
         use crate::replay::MarkKind;
         let warned = rec
             .warnings
@@ -125,10 +131,6 @@ impl Stats {
             .iter()
             .map(|c| (c.time_s, MarkKind::Collision));
         self.marks = warned.chain(hit).collect();
-        self.last_warning = rec.warnings.last().map(|w| {
-            let by = w.kind.to_uppercase();
-            format!("{}: {} ({by}, {:.1} s)", w.vehicle, w.hazard, w.received_s)
-        });
         let mut sent = [0u64; MsgType::COUNT];
         self.no_coverage = 0;
         for (i, m) in MsgType::ALL.iter().enumerate() {
