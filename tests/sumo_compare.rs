@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
 use std::path::Path;
 
+use support::sumo_net::{attr, read};
 use support::*;
 
 const PERMISSIVE: &str = r#"<routes>
@@ -31,12 +32,6 @@ const SCENARIO: &str = r#"(
     expectations: [NoCollisions],
 )
 "#;
-
-/// The value of attribute `key` on an XML line.
-fn attr<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let start = line.find(&format!(" {key}=\""))? + key.len() + 3;
-    line[start..].split('"').next()
-}
 
 fn num(line: &str, key: &str) -> f64 {
     attr(line, key)
@@ -137,10 +132,6 @@ fn our_trips(report: &serde_json::Value) -> Vec<(String, f64)> {
             (id, v["travel_time_s"].as_f64().unwrap_or(f64::NAN))
         })
         .collect()
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Runs SUMO (0.1 s steps, IDM) on the files in `dir`: (tripinfo, FCD) text.

@@ -7,6 +7,7 @@ use std::path::Path;
 use sangam_sim::road::RoadNetwork;
 use sangam_sim::scenario::load::load_file;
 use sangam_sim::scenario::spec::Control;
+use support::sumo_net::generate;
 use support::*;
 
 /// Count the elements of a network file the importer must carry over: normal edges with their
@@ -55,22 +56,10 @@ fn exited_ok(out: &std::process::Output, what: &str) {
     assert_eq!(out.status.code(), Some(0), "{what}: {err}");
 }
 
-fn generate(dir: &Path, name: &str, args: &[&str]) -> std::path::PathBuf {
-    let out = dir.join(format!("{name}.net.xml"));
-    let mut all: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
-    all.extend([
-        OsStr::new("--seed"),
-        OsStr::new("7"),
-        OsStr::new("-o"),
-        out.as_os_str(),
-    ]);
-    run_sumo("netgenerate", &all);
-    out
-}
-
 /// Grids, spiders and random networks from `netgenerate`, with and without traffic lights, one
 /// to three lanes: every normal edge is a link with its lanes, every traffic-light program a
-/// signalised junction, and the written scenario loads and builds.
+/// signalised junction, every connection a connection of its link with its path through the
+/// junction along SUMO's internal lanes, and the written scenario loads and builds.
 #[test]
 fn netgenerate_networks_import_whole() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -155,6 +144,7 @@ fn netgenerate_networks_import_whole() {
         );
         let built = RoadNetwork::build(&spec);
         assert_eq!(built.links.len(), edges.len());
+        support::sumo_net::same_connections(name, &xml, &spec);
     }
 }
 
@@ -245,7 +235,7 @@ fn osm_scenario(dir: &Path, sidewalks: &str) -> std::path::PathBuf {
         "{said}"
     );
     assert_eq!(
-        said.contains("lane(s) closed to passenger cars"),
+        said.contains("lane(s) closed to cars, buses and trucks"),
         sidewalks == "true",
         "{said}"
     );

@@ -121,7 +121,7 @@
   }
   const laneLines = S.roads.flatMap((r) => {
     const out = [];
-    for (let k = 1; k < r.lanes; k++) out.push(offset(r.center, (k - r.lanes / 2) * S.lane_width));
+    for (let k = 1; k < r.lanes; k++) out.push(offset(r.center, (k - r.lanes / 2) * (r.lane_width || S.lane_width)));
     return out;
   });
 
@@ -148,7 +148,7 @@
       ctx.lineWidth = S.lane_width * st.scale;
       for (const t of S.turns) { path(t); ctx.stroke(); }
       ctx.lineCap = "butt";
-      for (const r of S.roads) { ctx.lineWidth = (r.lanes * S.lane_width + 0.4) * st.scale; path(r.center); ctx.stroke(); }
+      for (const r of S.roads) { ctx.lineWidth = (r.lanes * (r.lane_width || S.lane_width) + 0.4) * st.scale; path(r.center); ctx.stroke(); }
       if (st.scale > 1.2) {
         ctx.strokeStyle = COLOURS.lane;
         ctx.lineWidth = Math.max(0.15 * st.scale, 0.6);

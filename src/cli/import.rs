@@ -2,12 +2,13 @@
 //! units at its signalised junctions and 5G cells on a regular layout as a starting point.
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::{BAD_INPUT, OK};
 use crate::scenario::load::MAX_SUMO_BYTES;
 use crate::scenario::spec::{Control, Network};
-use crate::sumo::convert::{Imported, to_network};
-use crate::sumo::net::parse;
+use crate::sumo::convert::Imported;
+use crate::sumo::memo::{self, Failed};
 
 /// Spacing of the 5G cells placed on a regular layout, m: TR 38.901's urban macro
 /// inter-site distance (Table 7.8-1).
@@ -95,7 +96,7 @@ pub fn import(args: &ImportArgs) -> i32 {
 }
 
 /// The network, converted; `None` (the errors printed) when it cannot be.
-fn read_net(path: &Path) -> Option<Imported> {
+fn read_net(path: &Path) -> Option<Arc<Imported>> {
     let shown = path.display();
     let text = match crate::scenario::load::read_text_up_to(path, MAX_SUMO_BYTES) {
         Ok(t) => t,
@@ -104,26 +105,26 @@ fn read_net(path: &Path) -> Option<Imported> {
             return None;
         }
     };
-    let net = match parse(&text) {
-        Ok(n) => n,
-        Err(errors) => {
+    // As the loader reads it (`scenario::load::sumo`), so that loading the written scenario
+    // takes this conversion rather than redoing it.
+    let text: Arc<str> = Arc::from(text.strip_prefix('\u{feff}').unwrap_or(&text));
+    let count = match memo::network(&text) {
+        Ok(i) => return Some(i),
+        Err(Failed::Parse(errors)) => {
             for e in &errors {
                 eprintln!("error: {shown}:{}:{}: {}", e.line, e.col, e.message);
             }
-            eprintln!("{shown}: {} error(s); nothing written", errors.len());
-            return None;
+            errors.len()
         }
-    };
-    match to_network(net) {
-        Ok(i) => Some(i),
-        Err(errors) => {
+        Err(Failed::Convert(errors)) => {
             for (line, m) in &errors {
                 eprintln!("error: {shown}:{line}: {m}");
             }
-            eprintln!("{shown}: {} error(s); nothing written", errors.len());
-            None
+            errors.len()
         }
-    }
+    };
+    eprintln!("{shown}: {count} error(s); nothing written");
+    None
 }
 
 /// The SUMO files relative to the scenario's directory, which must hold them.

@@ -38,12 +38,19 @@ pub fn route(net: &RoadNetwork, routes: &mut Routes, id: &str, v: &Value) -> Res
     Ok(())
 }
 
-/// Does each link lead to the next (its end is the next one's start)?
+/// Does each link lead to the next (its end is the next one's start, and a connection joins
+/// them where the network has lane-to-lane connections)?
 pub fn connected(net: &RoadNetwork, links: &[u32]) -> Result<(), String> {
     for w in links.windows(2) {
         let (a, b) = (&net.links[w[0] as usize], &net.links[w[1] as usize]);
         if a.to != b.from {
             return Err(format!("'{}' does not lead to '{}'", a.id, b.id));
+        }
+        if !net.next_links(w[0]).any(|m| m == w[1]) {
+            return Err(format!(
+                "No connection between edge '{}' and edge '{}' found",
+                a.id, b.id
+            ));
         }
     }
     Ok(())

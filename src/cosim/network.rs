@@ -5,7 +5,7 @@ use bevy::prelude::*;
 
 use super::codec::Value;
 use super::world::unknown_var;
-use crate::road::{LANE_WIDTH, RoadNetwork};
+use crate::road::RoadNetwork;
 use crate::traffic::components::{Motion, Pedestrian, Vehicle};
 
 pub const CMD_GET_LANE: u8 = 0xa3;
@@ -80,7 +80,7 @@ pub fn lane_var(world: &mut World, var: u8, id: &str) -> Result<Value, String> {
     Ok(match var {
         LENGTH => Value::Double(link.lane_arc(k, link.length)),
         MAXSPEED => Value::Double(link.speed_limit),
-        WIDTH => Value::Double(LANE_WIDTH),
+        WIDTH => Value::Double(link.lane_width),
         EDGE_ID => Value::Str(link.id.clone()),
         VEHICLE_NUMBER | MEAN_SPEED | VEHICLE_IDS => {
             let limit = link.speed_limit;

@@ -36,6 +36,9 @@ pub struct Road {
     pub name: String,
     pub lanes: u8,
     pub center: Vec<Pt>,
+    /// Its lane width, m, where it is not the scene's `lane_width`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lane_width: Option<f64>,
 }
 
 /// A building's footprint and height.
@@ -82,6 +85,7 @@ impl Scene {
                 name: l.name.clone(),
                 lanes: l.lanes,
                 center: l.center.points().iter().map(|p| pt((p[0], p[1]))).collect(),
+                lane_width: (l.lane_width != LANE_WIDTH).then_some(r1(l.lane_width)),
             })
             .collect();
         let turns = net

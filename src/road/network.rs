@@ -6,11 +6,23 @@ use bevy::prelude::Resource;
 
 use super::curves::{Curve, curves, turn_speed};
 use super::geometry::{P2, Polyline, bezier, line_intersection};
-use crate::scenario::spec::{Control, Junction, Link, Spec};
+use crate::scenario::spec::{Control, Junction, Kind, Link, Spec};
 
 /// Lane width, m. Korean urban arterials use 3.0-3.5 m lanes (MOLIT road structure rules);
 /// 3.5 m keeps an 8-lane World Cup-buk-ro at its real ~30 m carriageway width.
 pub const LANE_WIDTH: f64 = 3.5;
+
+/// The bit of a kind in a lane's `open` mask.
+pub fn kind_bit(kind: Kind) -> u8 {
+    match kind {
+        Kind::Car => 1,
+        Kind::Bus => 2,
+        Kind::Truck => 4,
+    }
+}
+
+/// A lane open to every kind.
+const ALL_KINDS: u8 = 7;
 
 /// Shortest usable link after trimming by junction radii, m.
 const MIN_LINK_LEN: f64 = 1.0;
@@ -33,6 +45,10 @@ pub struct LinkData {
     pub from: u32,
     pub to: u32,
     pub lanes: u8,
+    /// Width of each lane, m.
+    pub lane_width: f64,
+    /// The kinds each lane is open to, lane 0 first: one bit per kind ([`kind_bit`]).
+    pub open: Vec<u8>,
     /// Speed limit, m/s.
     pub speed_limit: f64,
     /// Centreline between the trimmed ends (stop line at the far end).
@@ -45,9 +61,34 @@ pub struct LinkData {
 }
 
 impl LinkData {
-    /// Right-offset of a lane's centre from the link centreline (right-hand traffic).
-    pub fn lane_offset(lanes: u8, lane: u8) -> f64 {
-        (f64::from(lanes) - f64::from(lane) - 0.5) * LANE_WIDTH
+    /// Right-offset of a lane's centre from the link centreline (right-hand traffic), for
+    /// lanes `width` metres wide.
+    pub fn lane_offset(lanes: u8, lane: u8, width: f64) -> f64 {
+        (f64::from(lanes) - f64::from(lane) - 0.5) * width
+    }
+
+    /// Right-offset of lane `lane`'s centre from this link's centreline, m.
+    pub fn offset_of(&self, lane: u8) -> f64 {
+        Self::lane_offset(self.lanes, lane, self.lane_width)
+    }
+
+    /// Whether vehicles of `kind` may use `lane`.
+    pub fn allows(&self, lane: u8, kind: Kind) -> bool {
+        self.open
+            .get(usize::from(lane))
+            .is_none_or(|o| o & kind_bit(kind) != 0)
+    }
+
+    /// Whether every kind may use `lane` (not a reserved lane).
+    pub fn open_to_all(&self, lane: u8) -> bool {
+        self.open
+            .get(usize::from(lane))
+            .is_none_or(|o| *o == ALL_KINDS)
+    }
+
+    /// Width of the carriageway (all its lanes), m.
+    pub fn width(&self) -> f64 {
+        f64::from(self.lanes) * self.lane_width
     }
 
     /// How many metres a vehicle on `lane` drives per metre of centreline at position `s`.
@@ -163,6 +204,10 @@ pub struct RoadNetwork {
     /// lo..=hi)), by outgoing link. A short list per link: looked up for every vehicle every
     /// step, where a map of all movements cost 9 % of a grid run (`perf`).
     movements: Vec<Vec<(u32, MovementLanes)>>,
+    /// Lane-to-lane connections at the end of each link, by link (empty: the lane rules).
+    wiring: Vec<Vec<Wire>>,
+    /// Links with no way on (`Link::dead_end`).
+    dead_ends: Vec<bool>,
     /// Conflict areas between turns from different approaches of one junction: (turn, other
     /// turn) -> the stretch of the first turn's path (arc lengths, m) where a vehicle on it
     /// would touch one on the other (within [`CONFLICT_WIDTH`]).
@@ -171,6 +216,15 @@ pub struct RoadNetwork {
 
 /// A movement's direction and the lanes of the incoming link allowed to make it (lo..=hi).
 type MovementLanes = (TurnDir, u8, u8);
+
+/// A lane-to-lane connection with its links resolved (`spec::LaneLink`).
+#[derive(Debug, Clone)]
+struct Wire {
+    lane: u8,
+    to: u32,
+    to_lane: u8,
+    via: Vec<P2>,
+}
 
 /// A turn path's key: (incoming link, outgoing link, lane on the outgoing link).
 pub type TurnKey = (u32, u32, u8);
@@ -198,6 +252,7 @@ impl RoadNetwork {
         for l in &spec.network.links {
             net.add_link(l);
         }
+        net.wire(&spec.network.links);
         for j in &spec.network.junctions {
             net.add_junction(j);
         }
@@ -213,21 +268,11 @@ impl RoadNetwork {
         else {
             return;
         };
-        let mut pts = vec![self.nodes[from as usize].pos];
-        pts.extend(l.shape.iter().map(|p| [p.0, p.1]));
-        pts.push(self.nodes[to as usize].pos);
-        let full = Polyline::new(pts);
-        let len = full.length();
-        let r0 = self.nodes[from as usize].radius.min(len * 0.45);
-        let r1 = self.nodes[to as usize].radius.min(len * 0.45);
-        let center = if len - r0 - r1 >= MIN_LINK_LEN {
-            full.slice(r0, len - r1)
-        } else {
-            full
-        };
+        let center = self.centreline(l, from, to);
         let lanes = l.lanes.clamp(1, 8);
+        let lane_width = l.lane_width.unwrap_or(LANE_WIDTH);
         let lane_paths = (0..lanes)
-            .map(|i| center.offset_right(LinkData::lane_offset(lanes, i)))
+            .map(|i| center.offset_right(LinkData::lane_offset(lanes, i, lane_width)))
             .collect::<Vec<_>>();
         let curves = lane_paths.iter().map(|p| curves(&center, p)).collect();
         let idx = self.links.len() as u32;
@@ -240,12 +285,74 @@ impl RoadNetwork {
             from,
             to,
             lanes,
+            lane_width,
+            open: open_lanes(l, lanes),
             speed_limit: l.speed_limit_kmh / 3.6,
             length: center.length(),
             center,
             lane_paths,
             curves,
         });
+    }
+
+    /// A link's centreline: its shape as given when it has exact ends, else from node to node
+    /// through its shape, trimmed by the nodes' radii (unless that would leave less than
+    /// [`MIN_LINK_LEN`]).
+    fn centreline(&self, l: &Link, from: u32, to: u32) -> Polyline {
+        let shape = l.shape.iter().map(|p| [p.0, p.1]);
+        if l.exact_ends && l.shape.len() >= 2 {
+            return Polyline::new(shape.collect());
+        }
+        let mut pts = vec![self.nodes[from as usize].pos];
+        pts.extend(shape);
+        pts.push(self.nodes[to as usize].pos);
+        let full = Polyline::new(pts);
+        let len = full.length();
+        let r0 = self.nodes[from as usize].radius.min(len * 0.45);
+        let r1 = self.nodes[to as usize].radius.min(len * 0.45);
+        if len - r0 - r1 >= MIN_LINK_LEN {
+            full.slice(r0, len - r1)
+        } else {
+            full
+        }
+    }
+
+    /// Resolve each link's connections (those to unknown links or lanes are skipped; the
+    /// validator reported them).
+    fn wire(&mut self, links: &[Link]) {
+        self.wiring = vec![Vec::new(); self.links.len()];
+        self.dead_ends = vec![false; self.links.len()];
+        for l in links {
+            let Some(a) = self.link(&l.id) else { continue };
+            self.dead_ends[a as usize] = l.dead_end;
+            for c in &l.connections {
+                let Some(b) = self.link(&c.to) else { continue };
+                let (la, lb) = (&self.links[a as usize], &self.links[b as usize]);
+                if la.to == lb.from && c.lane < la.lanes && c.to_lane < lb.lanes {
+                    self.wiring[a as usize].push(Wire {
+                        lane: c.lane,
+                        to: b,
+                        to_lane: c.to_lane,
+                        via: c.via.iter().map(|p| [p.0, p.1]).collect(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Whether any link has explicit lane-to-lane connections or is a dead end (then routes
+    /// follow them).
+    pub fn wired(&self) -> bool {
+        self.wiring.iter().any(|w| !w.is_empty()) || self.dead_ends.contains(&true)
+    }
+
+    /// The links a vehicle at the end of link `a` may go on to.
+    pub fn next_links(&self, a: u32) -> impl Iterator<Item = u32> + '_ {
+        self.movements
+            .get(a as usize)
+            .into_iter()
+            .flatten()
+            .map(|(b, _)| *b)
     }
 
     /// Add a junction at a known node, its signal program compiled against the link indices.
@@ -280,10 +387,20 @@ impl RoadNetwork {
     fn build_turns(&mut self) {
         let mut moves: BTreeMap<Movement, MovementLanes> = BTreeMap::new();
         for node in &self.nodes {
-            for &a in &node.incoming {
+            for &a in node
+                .incoming
+                .iter()
+                .filter(|a| !self.dead_ends[**a as usize])
+            {
+                let la = &self.links[a as usize];
+                let wires = &self.wiring[a as usize];
                 for &b in &node.outgoing {
-                    let (la, lb) = (&self.links[a as usize], &self.links[b as usize]);
-                    moves.insert((a, b), movement(la, lb));
+                    let lb = &self.links[b as usize];
+                    if wires.is_empty() {
+                        moves.insert((a, b), movement(la, lb));
+                    } else if let Some(m) = wired_movement(la, lb, wires, b) {
+                        moves.insert((a, b), m);
+                    }
                 }
             }
         }
@@ -293,15 +410,23 @@ impl RoadNetwork {
         }
         for ((a, b), (_, lo, hi)) in moves {
             let (la, lb) = (&self.links[a as usize], &self.links[b as usize]);
-            // Allowed lanes first (their paths never cross), then a fallback path for every
-            // other entry lane so that a pose always exists.
-            let mut sources: Vec<u8> = (lo..=hi).collect();
-            sources.extend((0..la.lanes).filter(|l| *l < lo || *l > hi));
-            for lane_a in sources {
-                let lane_b = self.entry_lane(a, b, lane_a);
+            let wires = &self.wiring[a as usize];
+            if wires.is_empty() {
+                // Allowed lanes first (their paths never cross), then a fallback path for
+                // every other entry lane so that a pose always exists.
+                let mut sources: Vec<u8> = (lo..=hi).collect();
+                sources.extend((0..la.lanes).filter(|l| *l < lo || *l > hi));
+                for lane_a in sources {
+                    let lane_b = self.entry_lane(a, b, lane_a);
+                    self.turns
+                        .entry((a, b, lane_b))
+                        .or_insert_with(|| turn_path(la, lane_a, lb, lane_b));
+                }
+            }
+            for w in wires.iter().filter(|w| w.to == b) {
                 self.turns
-                    .entry((a, b, lane_b))
-                    .or_insert_with(|| turn_path(la, lane_a, lb, lane_b));
+                    .entry((a, b, w.to_lane))
+                    .or_insert_with(|| wired_path(la, w, lb));
             }
             for lane_b in 0..lb.lanes {
                 if let std::collections::btree_map::Entry::Vacant(slot) =
@@ -357,8 +482,12 @@ impl RoadNetwork {
     /// leftmost lane, right turns into the rightmost, straight on into the lane at the same
     /// distance from the median.
     pub fn entry_lane(&self, a: u32, b: u32, lane_a: u8) -> u8 {
-        let lanes_b = self.links[b as usize].lanes;
-        match self.movement(a, b) {
+        let lb = &self.links[b as usize];
+        let lanes_b = lb.lanes;
+        if let Some(wires) = self.wiring.get(a as usize).filter(|w| !w.is_empty()) {
+            return wired_entry(wires, lb, b, lane_a).unwrap_or(lane_a.min(lanes_b - 1));
+        }
+        let lane = match self.movement(a, b) {
             Some((TurnDir::Left, _, hi)) => (lanes_b - 1).saturating_sub(hi.saturating_sub(lane_a)),
             Some((TurnDir::Right, lo, _)) => lane_a.saturating_sub(lo).min(lanes_b - 1),
             Some((TurnDir::Straight, ..)) => {
@@ -366,7 +495,8 @@ impl RoadNetwork {
                 (lane_a + lanes_b).saturating_sub(lanes_a).min(lanes_b - 1)
             }
             None => lane_a.min(lanes_b - 1),
-        }
+        };
+        unreserved(lb, lane)
     }
 
     /// The turn path from link `a` into lane `lane` of link `b`.
@@ -462,6 +592,81 @@ fn movement(la: &LinkData, lb: &LinkData) -> (TurnDir, u8, u8) {
     (dir, lo, hi)
 }
 
+/// The kinds each lane of a link is open to: all, but for its reserved lanes.
+fn open_lanes(l: &Link, lanes: u8) -> Vec<u8> {
+    let mut open = vec![ALL_KINDS; usize::from(lanes)];
+    for r in &l.reserved {
+        if let Some(o) = open.get_mut(usize::from(r.lane)) {
+            *o = r.kinds.iter().fold(0, |m, k| m | kind_bit(*k));
+        }
+    }
+    open
+}
+
+/// A movement given by connections: its direction from the geometry, the lanes of `la` with a
+/// connection onto `b` (their span, when they are not side by side), or `None` if there is
+/// none.
+fn wired_movement(la: &LinkData, lb: &LinkData, wires: &[Wire], b: u32) -> Option<MovementLanes> {
+    let lanes = wires.iter().filter(|w| w.to == b).map(|w| w.lane);
+    let (lo, hi) = (lanes.clone().min()?, lanes.max()?);
+    Some((movement(la, lb).0, lo, hi))
+}
+
+/// The lane of `b` a connection from lane `lane_a` leads into (of several, the first into a
+/// lane open to every kind); from another lane (a vehicle that could not reach a connected
+/// lane), that of the nearest connected lane.
+fn wired_entry(wires: &[Wire], lb: &LinkData, b: u32, lane_a: u8) -> Option<u8> {
+    wires
+        .iter()
+        .filter(|w| w.to == b)
+        .min_by_key(|w| (w.lane.abs_diff(lane_a), !lb.open_to_all(w.to_lane), w.lane))
+        .map(|w| w.to_lane)
+}
+
+/// `lane` of `lb`, or when it is reserved for some kinds (a bus lane), the nearest lane open to
+/// every kind (the lower of two as near); a vehicle allowed into the reserved lane changes
+/// into it afterwards. A link with no such lane keeps `lane`.
+fn unreserved(lb: &LinkData, lane: u8) -> u8 {
+    if lb.open_to_all(lane) {
+        return lane;
+    }
+    (0..lb.lanes)
+        .filter(|k| lb.open_to_all(*k))
+        .min_by_key(|k| (k.abs_diff(lane), *k))
+        .unwrap_or(lane)
+}
+
+/// The path of a connection: from the end of its lane through its `via` points to the start of
+/// its lane on the next link. Only the points ahead of the lane's end and before the next
+/// lane's start are taken (SUMO's internal lanes begin and end at SUMO's lane ends, which need
+/// not be where the junction box trims this link); without any, a curve as for the lane rules.
+fn wired_path(la: &LinkData, w: &Wire, lb: &LinkData) -> Turn {
+    let pa = &la.lane_paths[w.lane as usize];
+    let (end, da) = pa.at(pa.length());
+    let (start, db) = lb.lane_paths[w.to_lane as usize].at(0.0);
+    let ahead = |p: &P2, o: P2, d: P2, sign: f64| {
+        sign * ((p[0] - o[0]) * d[0] + (p[1] - o[1]) * d[1]) > 0.5
+    };
+    let inner: Vec<P2> = w
+        .via
+        .iter()
+        .filter(|p| ahead(p, end, da, 1.0) && ahead(p, start, db, -1.0))
+        .copied()
+        .collect();
+    if inner.is_empty() {
+        return turn_path(la, w.lane, lb, w.to_lane);
+    }
+    let mut pts = vec![end];
+    pts.extend(inner);
+    pts.push(start);
+    let path = Polyline::new(pts);
+    Turn {
+        speed: turn_speed(&path),
+        path,
+        from_lane: w.lane,
+    }
+}
+
 /// The path through the junction box from the end of lane `lane_a` of `la` to the start of lane
 /// `lane_b` of `lb`: a quadratic Bézier whose control point is where the two lane tangents meet
 /// (ahead of the first), or the midpoint when they do not.
@@ -500,3 +705,7 @@ fn fallback_turn(la: &LinkData, lb: &LinkData, lane_b: u8) -> Turn {
         from_lane: lane_a,
     }
 }
+
+#[cfg(test)]
+#[path = "network/tests.rs"]
+mod tests;

@@ -104,6 +104,11 @@ fn links(side: usize) -> Vec<Link> {
             speed_limit_kmh: 50.0,
             shape: Vec::new(),
             name: String::new(),
+            exact_ends: false,
+            lane_width: None,
+            dead_end: false,
+            reserved: Vec::new(),
+            connections: Vec::new(),
         });
     };
     for i in 0..side {

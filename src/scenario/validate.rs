@@ -12,6 +12,8 @@ pub mod lint;
 mod traffic;
 #[path = "validate/v2x.rs"]
 mod v2x;
+#[path = "validate/wiring.rs"]
+mod wiring;
 
 use std::collections::{HashMap, VecDeque};
 
@@ -19,6 +21,7 @@ pub use check::{IdSet, Issue, Sink};
 
 use super::spec::{Control, Footprint, Link, Network, STEP_BOUNDS, SignalProgram, Spec};
 pub use check::MAX_COORD_M;
+pub use wiring::{MAX_LANE_WIDTH_M, MAX_VIA_POINTS};
 
 /// Most explicitly placed vehicles (after merging includes).
 pub const MAX_VEHICLES: usize = 20_000;
@@ -115,8 +118,8 @@ pub(crate) struct Checker<'a, 's> {
     pub link_len: Vec<Option<f64>>,
     /// Links leaving each node, by node index.
     pub out_links: Vec<Vec<usize>>,
-    /// Nodes reachable from a node, computed on demand.
-    reach: HashMap<usize, Vec<bool>>,
+    /// What can be reached from a node or from the end of a link, computed on demand.
+    reach: HashMap<Origin, Reach>,
 }
 
 impl<'a, 's> Checker<'a, 's> {
@@ -280,6 +283,7 @@ impl<'a, 's> Checker<'a, 's> {
             for (k, pt) in l.shape.iter().enumerate() {
                 shape_ok &= self.out.point(&format!("{p}.shape[{k}]"), *pt);
             }
+            self.wiring(&p, i);
             if let (Some(_), Some(_), true, Some(len)) = (from, to, shape_ok, self.link_len[i])
                 && len <= 0.0
             {
@@ -430,29 +434,77 @@ impl<'a, 's> Checker<'a, 's> {
         }
     }
 
-    /// Whether node `to` can be reached from node `from` along links (BFS, cached per origin).
+    /// Whether node `to` can be reached from node `from` along links and through the
+    /// junctions' connections (BFS, cached per origin).
     pub fn reachable(&mut self, from: usize, to: usize) -> bool {
-        let out_links = &self.out_links;
+        from == to
+            || self
+                .reach(Origin::Node(from))
+                .nodes
+                .get(to)
+                .copied()
+                .unwrap_or(false)
+    }
+
+    /// Whether link `b` can be reached from the end of link `a`.
+    pub fn reaches(&mut self, a: usize, b: usize) -> bool {
+        self.reach(Origin::Link(a))
+            .links
+            .get(b)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    fn reach(&mut self, origin: Origin) -> &Reach {
+        if !self.reach.contains_key(&origin) {
+            let r = self.search(origin);
+            self.reach.insert(origin, r);
+        }
+        &self.reach[&origin]
+    }
+
+    /// Breadth-first over links, each followed by its successors.
+    fn search(&self, origin: Origin) -> Reach {
         let links = &self.spec.network.links;
-        let nodes = &self.nodes;
-        let seen = self.reach.entry(from).or_insert_with(|| {
-            let mut seen = vec![false; out_links.len()];
-            let mut queue = VecDeque::from([from]);
-            seen[from] = true;
-            while let Some(n) = queue.pop_front() {
-                for &l in &out_links[n] {
-                    if let Some(&next) = nodes.map.get(links[l].to.as_str())
-                        && !seen[next]
-                    {
-                        seen[next] = true;
-                        queue.push_back(next);
-                    }
+        let mut r = Reach {
+            nodes: vec![false; self.out_links.len()],
+            links: vec![false; links.len()],
+        };
+        let seeds = match origin {
+            Origin::Node(n) => self.out_links[n].clone(),
+            Origin::Link(a) => self.successors(a),
+        };
+        let mut queue = VecDeque::new();
+        for l in seeds {
+            r.links[l] = true;
+            queue.push_back(l);
+        }
+        while let Some(l) = queue.pop_front() {
+            if let Some(&n) = self.nodes.map.get(links[l].to.as_str()) {
+                r.nodes[n] = true;
+            }
+            for next in self.successors(l) {
+                if !r.links[next] {
+                    r.links[next] = true;
+                    queue.push_back(next);
                 }
             }
-            seen
-        });
-        seen.get(to).copied().unwrap_or(false)
+        }
+        r
     }
+}
+
+/// Where a reachability search starts: at a node, or at the end of a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Origin {
+    Node(usize),
+    Link(usize),
+}
+
+/// The nodes and links a search reached.
+struct Reach {
+    nodes: Vec<bool>,
+    links: Vec<bool>,
 }
 
 /// Per link, its length along the polyline (if both end nodes exist and it is finite); per
@@ -473,7 +525,10 @@ fn link_geometry(
             if links.map.get(l.id.as_str()) == Some(&i) {
                 out_links[from].push(i);
             }
-            let len = polyline_len(net.nodes[from].pos, &l.shape, net.nodes[to].pos);
+            let len = match l.shape.as_slice() {
+                [first, inner @ .., last] if l.exact_ends => polyline_len(*first, inner, *last),
+                _ => polyline_len(net.nodes[from].pos, &l.shape, net.nodes[to].pos),
+            };
             len.is_finite().then_some(len)
         })
         .collect();

@@ -4,9 +4,11 @@
 //! carried over is said once per kind (docs/sumo-import.md).
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::net::{Edge, SumoNet, TlLogic};
+use super::net::{Connection, Edge, SumoNet, TlLogic};
 use crate::road::geometry::{P2, Polyline, dist};
-use crate::scenario::spec::{Control, Junction, Link, Network, Node, Phase, SignalProgram};
+use crate::scenario::spec::{
+    Control, Junction, Kind, LaneLink, Link, Network, Node, Phase, ReservedLane, SignalProgram,
+};
 
 /// The imported network and what the import could not carry over.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +31,80 @@ fn centreline(e: &Edge) -> Option<Vec<P2>> {
     Some(line.points().to_vec())
 }
 
+/// The width of an edge's lanes, m: their mean, to the millimetre (netconvert gives all lanes
+/// of an edge one width unless told otherwise).
+fn lane_width(e: &Edge) -> f64 {
+    let sum: f64 = e.lanes.iter().map(|l| l.width).sum();
+    (sum / e.lanes.len().max(1) as f64 * 1000.0).round() / 1000.0
+}
+
+/// The lanes of an edge not open to every kind, with the kinds they are open to.
+fn reserved(e: &Edge) -> Vec<ReservedLane> {
+    let lo = lowest(e);
+    e.lanes
+        .iter()
+        .filter(|l| l.open.contains(&false) && l.index - lo < 8)
+        .map(|l| ReservedLane {
+            lane: l.index - lo,
+            kinds: Kind::ALL
+                .into_iter()
+                .zip(l.open)
+                .filter_map(|(k, open)| open.then_some(k))
+                .collect(),
+        })
+        .collect()
+}
+
+/// The lowest lane index of an edge as imported (kerb lanes closed to cars are cut off, so
+/// sangam-sim's lane 0 is SUMO's lane `lowest`).
+fn lowest(e: &Edge) -> u8 {
+    e.lanes.iter().map(|l| l.index).min().unwrap_or(0)
+}
+
+/// An edge's connections as lane-to-lane connections of its link, each with the path of its
+/// internal lanes. Connections from or to lanes left out (kerb lanes, lanes past the eighth)
+/// are left out too.
+fn lane_links(net: &SumoNet, edges: &BTreeMap<&str, &Edge>, cs: &[&Connection]) -> Vec<LaneLink> {
+    cs.iter()
+        .filter_map(|c| {
+            let (a, b) = (edges.get(c.from.as_str())?, edges.get(c.to.as_str())?);
+            let lane = c.from_lane.checked_sub(lowest(a)).filter(|l| *l < 8)?;
+            let to_lane = c.to_lane.checked_sub(lowest(b)).filter(|l| *l < 8)?;
+            let has = |e: &Edge, i| e.lanes.iter().any(|l| l.index == i);
+            (has(a, c.from_lane) && has(b, c.to_lane)).then(|| LaneLink {
+                lane,
+                to: c.to.clone(),
+                to_lane,
+                via: via_path(net, c.via.as_deref()),
+            })
+        })
+        .collect()
+}
+
+/// Most internal lanes one connection runs through (SUMO uses two for a turn that waits
+/// half-way; the bound stops a malformed file's loop).
+const MAX_INTERNAL: usize = 4;
+
+/// The shape of a connection's internal lanes, one after another, rounded to the centimetre.
+fn via_path<'a>(net: &'a SumoNet, mut via: Option<&'a str>) -> Vec<(f64, f64)> {
+    let mut pts: Vec<(f64, f64)> = Vec::new();
+    for _ in 0..MAX_INTERNAL {
+        let Some(shape) = via.and_then(|v| net.internal.get(v)) else {
+            break;
+        };
+        let r = |x: f64| (x * 100.0).round() / 100.0;
+        for p in shape {
+            let p = (r(p[0]), r(p[1]));
+            if pts.last() != Some(&p) {
+                pts.push(p);
+            }
+        }
+        via = via.and_then(|v| net.inner_via.get(v)).map(String::as_str);
+    }
+    pts.truncate(crate::scenario::validate::MAX_VIA_POINTS);
+    pts
+}
+
 /// Convert, checking every reference; every broken one is an error (line, message).
 pub fn to_network(full: SumoNet) -> Result<Imported, Vec<(usize, String)>> {
     let mut errors = {
@@ -44,6 +120,10 @@ pub fn to_network(full: SumoNet) -> Result<Imported, Vec<(usize, String)>> {
     let edges: BTreeMap<&str, &Edge> = net.edges.iter().map(|e| (e.id.as_str(), e)).collect();
     let mut links = Vec::new();
     let mut radius: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut out_of: BTreeMap<&str, Vec<&Connection>> = BTreeMap::new();
+    for c in &net.connections {
+        out_of.entry(c.from.as_str()).or_default().push(c);
+    }
     for e in &net.edges {
         let Some(shape) = centreline(e) else {
             errors.push((e.line, format!("edge `{}` has no lanes", e.id)));
@@ -56,6 +136,9 @@ pub fn to_network(full: SumoNet) -> Result<Imported, Vec<(usize, String)>> {
             }
         }
         let speed = e.lanes.iter().map(|l| l.speed).fold(0.0, f64::max);
+        let connections = out_of
+            .get(e.id.as_str())
+            .map_or_else(Vec::new, |cs| lane_links(net, &edges, cs));
         links.push(Link {
             id: e.id.clone(),
             from: e.from.clone(),
@@ -64,6 +147,11 @@ pub fn to_network(full: SumoNet) -> Result<Imported, Vec<(usize, String)>> {
             speed_limit_kmh: speed * 3.6,
             shape: shape.iter().map(|p| (p[0], p[1])).collect(),
             name: e.name.clone(),
+            exact_ends: true,
+            lane_width: Some(lane_width(e)),
+            connections: connections.clone(),
+            dead_end: connections.is_empty(),
+            reserved: reserved(e),
         });
     }
     if !errors.is_empty() {
@@ -101,19 +189,28 @@ pub fn to_network(full: SumoNet) -> Result<Imported, Vec<(usize, String)>> {
 }
 
 /// The network as cars see it: edges with at least one lane open to passenger cars, each with
-/// its lanes from the rightmost to the leftmost such lane (sidewalks and bike lanes at the
-/// kerb left out), and the connections between such edges. Footways, cycleways, rail and
-/// bus-only edges are left out with a note, as are the lanes cut off.
+/// its lanes from the rightmost to the leftmost lane open to a car, bus or truck (sidewalks and
+/// bike lanes at the kerb left out; bus lanes kept, reserved), and the connections between such
+/// edges. Footways, cycleways, rail and bus-only edges are left out with a note, as are the
+/// lanes cut off.
 fn for_cars(mut net: SumoNet) -> (SumoNet, Vec<super::Note>) {
     // (count, line of the first) of the edges and lanes left out.
     let (mut edges_out, mut lanes_out) = ((0, 0), (0, 0));
     let first = |seen: (usize, usize), line| if seen.0 == 0 { line } else { seen.1 };
     net.edges.retain_mut(|e| {
-        let open = e.lanes.iter().filter(|l| l.cars).map(|l| l.index);
-        let (Some(lo), Some(hi)) = (open.clone().min(), open.max()) else {
+        let road = e
+            .lanes
+            .iter()
+            .filter(|l| l.open.contains(&true))
+            .map(|l| l.index);
+        let (Some(lo), Some(hi)) = (road.clone().min(), road.max()) else {
             edges_out = (edges_out.0 + 1, first(edges_out, e.line));
             return false;
         };
+        if !e.lanes.iter().any(|l| l.open[0]) {
+            edges_out = (edges_out.0 + 1, first(edges_out, e.line));
+            return false;
+        }
         let before = e.lanes.len();
         e.lanes.retain(|l| (lo..=hi).contains(&l.index));
         if e.lanes.len() < before {
@@ -136,7 +233,7 @@ fn for_cars(mut net: SumoNet) -> (SumoNet, Vec<super::Note>) {
         notes.push((edges_out.1, format!("{} edge(s) closed to passenger cars (footways, cycleways, rail, bus-only; `allow`/`disallow`) left out: sangam-sim's road users are cars, buses and trucks", edges_out.0)));
     }
     if lanes_out.0 > 0 {
-        notes.push((lanes_out.1, format!("{} lane(s) closed to passenger cars at the edge of a carriageway (sidewalks, bike lanes) left out", lanes_out.0)));
+        notes.push((lanes_out.1, format!("{} lane(s) closed to cars, buses and trucks at the edge of a carriageway (sidewalks, bike lanes) left out", lanes_out.0)));
     }
     (out, notes)
 }
@@ -375,7 +472,7 @@ fn remarks(net: &SumoNet) -> Vec<super::Note> {
     let mut notes = Vec::new();
     if let Some(first) = net.connections.first() {
         notes.push((first.line, format!(
-            "{} `<connection>` elements read for signal programs only: lanes through junctions follow sangam-sim's own lane rules (docs/traffic-models.md)",
+            "{} `<connection>` elements read: lanes through junctions follow them, along their internal lanes' shapes; right of way between them is sangam-sim's own (signal programs, major roads, conflict areas), not SUMO's `<request>` foe matrices",
             net.connections.len()
         )));
     }

@@ -102,6 +102,8 @@ fn resolve(t: &VType) -> Resolved {
 pub struct Known<'a> {
     links: HashMap<&'a str, (&'a str, &'a str)>,
     nodes: HashMap<&'a str, ()>,
+    /// The links each link's lane-to-lane connections lead onto (links without any: absent).
+    onto: HashMap<&'a str, Vec<&'a str>>,
 }
 
 impl<'a> Known<'a> {
@@ -109,10 +111,15 @@ impl<'a> Known<'a> {
         let mut k = Known {
             links: HashMap::new(),
             nodes: HashMap::new(),
+            onto: HashMap::new(),
         };
         for n in networks {
             for l in &n.links {
                 k.links.insert(&l.id, (&l.from, &l.to));
+                if !l.connections.is_empty() {
+                    let onto = l.connections.iter().map(|c| c.to.as_str()).collect();
+                    k.onto.insert(&l.id, onto);
+                }
             }
             for node in &n.nodes {
                 k.nodes.insert(&node.id, ());
@@ -318,6 +325,20 @@ impl Converter<'_> {
             {
                 let m = format!(
                     "<{}> `{}`: edge `{id}` does not start where `{p}` ends (junction `{pto}`)",
+                    tag(e.tag),
+                    e.id
+                );
+                self.fail(e.at, m);
+                ok = false;
+            } else if let Some((p, _)) = prev
+                && self
+                    .known
+                    .onto
+                    .get(p)
+                    .is_some_and(|o| !o.contains(&id.as_str()))
+            {
+                let m = format!(
+                    "<{}> `{}`: no connection from edge `{p}` to edge `{id}`",
                     tag(e.tag),
                     e.id
                 );

@@ -3,6 +3,7 @@
 //! way (docs/sumo-import.md).
 pub mod convert;
 pub mod demand;
+pub mod memo;
 pub mod net;
 pub mod routes;
 pub mod xml;

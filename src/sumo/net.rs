@@ -2,10 +2,11 @@
 //! data: edges with their lanes, junctions, connections and static traffic-light programs.
 //! Everything else the file holds is counted per element name, so the importer can say what it
 //! did not read. Errors carry the line and column of the element (docs/sumo-import.md).
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::xml::{Element, Visit, walk};
 pub use super::xml::{NetError, line_col};
+use crate::scenario::spec::Kind;
 
 /// A lane of an edge.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,8 +17,9 @@ pub struct Lane {
     /// m (SUMO's default lane width is 3.2).
     pub width: f64,
     pub shape: Vec<[f64; 2]>,
-    /// Open to passenger cars (SUMO's `allow` / `disallow`; all classes when neither is given).
-    pub cars: bool,
+    /// Open to each of sangam-sim's kinds, in [`Kind::ALL`] order (SUMO's `allow` /
+    /// `disallow` for `passenger`, `bus` and `truck`; all classes when neither is given).
+    pub open: [bool; 3],
 }
 
 /// A normal (non-internal) edge.
@@ -53,6 +55,8 @@ pub struct Connection {
     pub tl: Option<(String, usize)>,
     /// SUMO's direction: `s`, `r`, `l`, `t` (turnaround), `R`/`L` (partial), `invalid`.
     pub dir: String,
+    /// The internal lane it runs on through the junction (`via`), if any.
+    pub via: Option<String>,
     pub line: usize,
 }
 
@@ -84,6 +88,11 @@ pub struct SumoNet {
     pub roundabouts: Vec<Roundabout>,
     /// Lanes whose shape has a height (x,y,z with z ≠ 0): (count, line of the first).
     pub elevated: (usize, usize),
+    /// Shapes of internal lanes (the paths through junctions), by lane id (`:J_0_0`).
+    pub internal: HashMap<String, Vec<[f64; 2]>>,
+    /// The internal lane that follows an internal lane (a left turn waits half-way on a
+    /// second one): from lane id to the next lane's id.
+    pub inner_via: HashMap<String, String>,
 }
 
 /// A roundabout (`<roundabout nodes edges>`): traffic on the ring has the right of way over
@@ -110,25 +119,46 @@ pub fn parse(text: &str) -> Result<SumoNet, Vec<NetError>> {
 struct State {
     net: SumoNet,
     edge: Option<Edge>,
+    /// Inside an internal edge: only its lanes' shapes are read.
+    internal: bool,
     tl: Option<TlLogic>,
 }
 
 impl Visit for State {
     fn open(&mut self, el: &mut Element, _opens: bool) -> bool {
+        if self.internal {
+            read_internal_lane(el, &mut self.net);
+            return false;
+        }
         read_element(el, &mut self.net, &mut self.edge, &mut self.tl);
         match el.name.as_str() {
-            // An internal edge's lanes (the paths through a junction) are not read.
-            "edge" => self.edge.is_some(),
-            name => matches!(name, "net" | "tlLogic" | "junction"),
+            "edge" => {
+                self.internal = el.opt("function") == Some("internal");
+                self.edge.is_some() || self.internal
+            }
+            // A junction's children (`<request>`s, the foe matrices) are skipped unread.
+            name => matches!(name, "net" | "tlLogic"),
         }
     }
 
     fn close(&mut self, name: &[u8]) {
         match name {
-            b"edge" => self.net.edges.extend(self.edge.take()),
+            b"edge" => {
+                self.internal = false;
+                self.net.edges.extend(self.edge.take());
+            }
             b"tlLogic" => self.net.tls.extend(self.tl.take()),
             _ => {}
         }
+    }
+}
+
+/// A lane of an internal edge: its id and shape, nothing else.
+fn read_internal_lane(el: &mut Element, net: &mut SumoNet) {
+    if el.name == "lane"
+        && let (Some(id), Some(shape)) = (el.get("id"), el.shape("shape"))
+    {
+        net.internal.insert(id, shape);
     }
 }
 
@@ -239,13 +269,13 @@ fn read_lane(el: &mut Element) -> Option<Lane> {
     let speed = el.num("speed", None);
     let width = el.num("width", Some(3.2));
     let shape = el.shape("shape");
-    let cars = opens_to_cars(el.opt("allow"), el.opt("disallow"));
+    let open = Kind::ALL.map(|k| opens_to(el.opt("allow"), el.opt("disallow"), class(k)));
     Some(Lane {
         index: index?,
         speed: speed?,
         width: width?,
         shape: shape?,
-        cars,
+        open,
     })
 }
 
@@ -257,13 +287,19 @@ fn has_height(shape: &str) -> bool {
         .any(|z| z.parse::<f64>().is_ok_and(|z| z != 0.0))
 }
 
+/// The SUMO vehicle class a kind's vehicles are (`passenger`, `bus`, `truck`).
+fn class(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Car => "passenger",
+        Kind::Bus => "bus",
+        Kind::Truck => "truck",
+    }
+}
+
 /// Does a lane with these `allow` / `disallow` lists (SUMO vehicle classes, space-separated;
-/// `all` for every class) let passenger cars through? SUMO: with neither, every class may.
-fn opens_to_cars(allow: Option<&str>, disallow: Option<&str>) -> bool {
-    let has = |list: &str| {
-        list.split_whitespace()
-            .any(|c| matches!(c, "all" | "passenger" | "private"))
-    };
+/// `all` for every class) let vehicles of `class` through? SUMO: with neither, every class may.
+fn opens_to(allow: Option<&str>, disallow: Option<&str>, class: &str) -> bool {
+    let has = |list: &str| list.split_whitespace().any(|c| c == "all" || c == class);
     match (allow, disallow) {
         (Some(a), _) => has(a),
         (None, Some(d)) => !has(d),
@@ -272,8 +308,13 @@ fn opens_to_cars(allow: Option<&str>, disallow: Option<&str>) -> bool {
 }
 
 fn read_connection(el: &mut Element, net: &mut SumoNet) {
-    // Connections out of internal lanes (`from=":J_0"`) are the junction's inner wiring.
-    if el.opt("from").is_some_and(|f| f.starts_with(':')) {
+    // Connections out of internal lanes (`from=":J_0"`) are the junction's inner wiring: only
+    // which internal lane follows which is kept.
+    if let Some(from) = el.opt("from").filter(|f| f.starts_with(':')) {
+        if let (Some(lane), Some(via)) = (el.opt("fromLane"), el.opt("via")) {
+            net.inner_via
+                .insert(format!("{from}_{lane}"), via.to_string());
+        }
         return;
     }
     let (from, to) = (el.get("from"), el.get("to"));
@@ -290,6 +331,7 @@ fn read_connection(el: &mut Element, net: &mut SumoNet) {
             to_lane,
             tl: tl_ref,
             dir: el.opt("dir").unwrap_or_default().to_string(),
+            via: el.opt("via").map(str::to_string),
             line: el.at.0,
         });
     }

@@ -1,6 +1,8 @@
 //! The XML reading shared by SUMO's network and demand files: one pass over the text with
 //! every error located (1-based line and column), elements handed over with their attributes
 //! unescaped, and the children of elements a reader does not take in skipped unread.
+use std::borrow::Cow;
+
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
@@ -21,38 +23,43 @@ pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
 }
 
 /// The attributes of an element, unescaped, in file order (a handful per element: a list is
-/// cheaper to build and search than a map).
+/// cheaper to build and search than a map). Keys and values without entities borrow from the
+/// file's text: a network has hundreds of thousands of attributes, and copying each was a
+/// tenth of the reading time.
 #[derive(Debug, Default)]
-pub struct Attrs(Vec<(String, String)>);
+pub struct Attrs<'e>(Vec<(&'e [u8], Cow<'e, str>)>);
 
-impl Attrs {
-    pub fn get(&self, key: &str) -> Option<&String> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+impl Attrs<'_> {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == key.as_bytes())
+            .map(|(_, v)| &**v)
     }
 }
 
-fn attributes(e: &BytesStart) -> Result<Attrs, String> {
+fn attributes<'e>(e: &'e BytesStart) -> Result<Attrs<'e>, String> {
     let mut out = Attrs::default();
     for a in e.attributes() {
         let a = a.map_err(|err| format!("malformed attribute: {err}"))?;
-        let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-        let value = a
-            .unescape_value()
-            .map_err(|err| format!("attribute `{key}`: {err}"))?;
-        out.0.push((key, value.into_owned()));
+        let value = a.unescape_value().map_err(|err| {
+            let key = String::from_utf8_lossy(a.key.as_ref());
+            format!("attribute `{key}`: {err}")
+        })?;
+        out.0.push((a.key.into_inner(), value));
     }
     Ok(out)
 }
 
 /// An element being read: its attributes, where it starts, and the errors found in it.
-pub struct Element<'a> {
+pub struct Element<'a, 'e> {
     pub name: String,
-    pub attrs: Attrs,
+    pub attrs: Attrs<'e>,
     pub at: (usize, usize),
     pub errors: &'a mut Vec<NetError>,
 }
 
-impl Element<'_> {
+impl Element<'_, '_> {
     pub fn fail(&mut self, message: String) {
         self.errors.push(NetError {
             line: self.at.0,
@@ -63,7 +70,7 @@ impl Element<'_> {
 
     /// A required attribute.
     pub fn get(&mut self, key: &str) -> Option<String> {
-        let v = self.attrs.get(key).cloned();
+        let v = self.attrs.get(key).map(str::to_string);
         if v.is_none() {
             self.fail(format!("missing attribute `{key}`"));
         }
@@ -71,48 +78,60 @@ impl Element<'_> {
     }
 
     pub fn opt(&self, key: &str) -> Option<&str> {
-        self.attrs.get(key).map(String::as_str)
+        self.attrs.get(key)
     }
 
     /// A number, required or with a default.
     pub fn num<T: std::str::FromStr>(&mut self, key: &str, default: Option<T>) -> Option<T> {
-        match (self.attrs.get(key).cloned(), default) {
+        let parsed = self
+            .attrs
+            .get(key)
+            .map(|s| s.trim().parse::<T>().map_err(|_| s.to_string()));
+        match (parsed, default) {
             (None, Some(d)) => Some(d),
             (None, None) => self.get(key).and(None),
-            (Some(s), _) => match s.trim().parse::<T>() {
-                Ok(v) => Some(v),
-                Err(_) => {
-                    self.fail(format!("`{key}` is `{s}`, expected a number"));
-                    None
-                }
-            },
+            (Some(Ok(v)), _) => Some(v),
+            (Some(Err(s)), _) => {
+                self.fail(format!("`{key}` is `{s}`, expected a number"));
+                None
+            }
         }
     }
 
     /// A shape: space-separated `x,y[,z]` points, at least two.
     pub fn shape(&mut self, key: &str) -> Option<Vec<[f64; 2]>> {
-        let s = self.get(key)?;
-        let mut pts = Vec::new();
-        for p in s.split_whitespace() {
-            let xy: Vec<Option<f64>> = p.split(',').map(|c| c.parse().ok()).collect();
-            match xy.as_slice() {
-                [Some(x), Some(y)] | [Some(x), Some(y), Some(_)]
-                    if x.is_finite() && y.is_finite() =>
-                {
-                    pts.push([*x, *y]);
-                }
-                _ => {
-                    self.fail(format!("`{key}` has the point `{p}`, expected x,y"));
-                    return None;
-                }
+        let Some(s) = self.attrs.get(key) else {
+            return self.get(key).and(None);
+        };
+        match points(s) {
+            Ok(pts) if pts.len() >= 2 => Some(pts),
+            Ok(_) => {
+                self.fail(format!("`{key}` needs at least two points"));
+                None
+            }
+            Err(p) => {
+                self.fail(format!("`{key}` has the point `{p}`, expected x,y"));
+                None
             }
         }
-        if pts.len() < 2 {
-            self.fail(format!("`{key}` needs at least two points"));
-            return None;
-        }
-        Some(pts)
     }
+}
+
+/// The points of a shape, or the first that is not `x,y[,z]` with finite x and y.
+fn points(s: &str) -> Result<Vec<[f64; 2]>, String> {
+    let mut pts = Vec::new();
+    for p in s.split_whitespace() {
+        let mut c = p.split(',').map(|c| c.parse::<f64>().ok());
+        match (c.next(), c.next(), c.next(), c.next()) {
+            (Some(Some(x)), Some(Some(y)), None | Some(Some(_)), None)
+                if x.is_finite() && y.is_finite() =>
+            {
+                pts.push([x, y]);
+            }
+            _ => return Err(p.to_string()),
+        }
+    }
+    Ok(pts)
 }
 
 /// Line and column of positions met in increasing order, counted from the last one, so that

@@ -5,8 +5,8 @@ use bevy::prelude::*;
 use super::components::*;
 use super::idm::integrate;
 use crate::clock::SimClock;
+use crate::road::RoadNetwork;
 use crate::road::geometry::P2;
-use crate::road::{LANE_WIDTH, RoadNetwork};
 use crate::scenario::spec::Body;
 
 /// Advance positions and speeds; hand over to the next link; report arrivals.
@@ -104,7 +104,7 @@ fn on_path(net: &RoadNetwork, m: &Motion, back: f64) -> (P2, P2) {
     match m.shift {
         // Lanes are numbered from the right, offsets are positive to the left.
         Some(shift) if s >= 0.0 => {
-            net.pose_between(m.link, f64::from(m.lane) + shift.offset() / LANE_WIDTH, s)
+            net.pose_between(m.link, f64::from(m.lane) + shift.offset() / shift.width, s)
         }
         Some(shift) => {
             let (p, d) = net.pose(m.link, m.lane, s, m.prev);

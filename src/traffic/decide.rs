@@ -266,7 +266,7 @@ pub fn accelerate(
         // before I would be safely past.
         for (p, h) in &pedestrians {
             if p.link == m.link && p.s > m.s && knows(h.id) {
-                let lane_c = crate::road::network::LinkData::lane_offset(link.lanes, m.lane);
+                let lane_c = link.offset_of(m.lane);
                 if pedestrian_conflict(p.lateral, p.dir, p.speed, lane_c, p.s - m.s, m.v) {
                     b.stop_at(p.s - m.s - 1.5);
                 }

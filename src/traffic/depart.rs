@@ -147,7 +147,7 @@ pub fn depart(
         let pos = d.pos.max(len.min(l.length));
         let lanes: Vec<u8> = if d.lane == u8::MAX {
             (0..l.lanes)
-                .filter(|ln| !closed.0.contains(&(link, *ln)))
+                .filter(|ln| !closed.0.contains(&(link, *ln)) && l.allows(*ln, d.kind))
                 .collect()
         } else {
             vec![d.lane.min(l.lanes - 1)]

@@ -118,8 +118,12 @@ pub fn change_lanes(ctx: LaneCtx, mut vehicles: Query<Changer, Without<Stalled>>
             }
             None => {
                 let in_closed = knows_closed(&ctx, &m, to_end, c.aware, driver.reaction);
+                // A lane reserved for other kinds only when no lane the route needs is open
+                // to mine (a right turn only from the bus lane).
+                let needed = wrong && !(lo..=hi).any(|k| link.allows(k, veh.kind));
                 let targets = [m.lane.wrapping_sub(1), m.lane + 1].map(|target| {
-                    let open = !ctx.closed.0.contains(&(m.link, target));
+                    let open = !ctx.closed.0.contains(&(m.link, target))
+                        && (needed || link.allows(target, veh.kind));
                     (open && candidate(m.lane, target, link.lanes, (lo, hi), wrong))
                         .then_some(target)
                 });
@@ -129,7 +133,13 @@ pub fn change_lanes(ctx: LaneCtx, mut vehicles: Query<Changer, Without<Stalled>>
         let best = mover.best(&ctx, &mobil, targets.into_iter().flatten(), own_now);
         if let Some((_, lane)) = best {
             let now = m.shift.map_or(0.0, |s| s.offset());
-            let shift = Shift::new(link.lanes, m.lane, lane, now, driver.lane_change_s);
+            let shift = Shift::new(
+                (link.lanes, link.lane_width),
+                m.lane,
+                lane,
+                now,
+                driver.lane_change_s,
+            );
             c.motion.shift = Some(shift);
             c.motion.lane = lane;
             c.driver.since_lane_change = 0.0;

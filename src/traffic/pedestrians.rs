@@ -5,7 +5,7 @@ use bevy::prelude::*;
 
 use super::components::{Hazard, Pedestrian};
 use crate::clock::SimClock;
-use crate::road::{LANE_WIDTH, RoadNetwork};
+use crate::road::RoadNetwork;
 use crate::scenario::spec::Spec;
 
 /// Pedestrians still to step off the kerb, sorted by departure.
@@ -22,7 +22,7 @@ pub fn plan(spec: &Spec, net: &RoadNetwork) -> PendingPedestrians {
         .enumerate()
         .filter_map(|(i, p)| {
             let link = net.link(&p.link)?;
-            let half = f64::from(net.links[link as usize].lanes) * LANE_WIDTH + KERB;
+            let half = net.links[link as usize].width() + KERB;
             let (start, dir) = if p.from_right {
                 (half, -1.0)
             } else {

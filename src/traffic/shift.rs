@@ -7,6 +7,7 @@
 //! that mean. A vehicle cannot move sideways without moving forwards, so below
 //! [`FULL_SPEED`] the manoeuvre keeps its path and takes longer; at a standstill it pauses.
 //! docs/traffic-models.md#lane-changes-take-time.
+#[cfg(test)]
 use crate::road::LANE_WIDTH;
 
 /// Default duration of a lane change, s (Toledo & Zohar 2007: mean of 4.6 s).
@@ -37,6 +38,8 @@ pub struct Shift {
     pub progress: f64,
     /// How long it takes at or above [`FULL_SPEED`], s.
     pub duration: f64,
+    /// Width of the lanes, m.
+    pub width: f64,
 }
 
 /// The quintic profile: share of the way across at progress x (0 and 1 at the ends, with zero
@@ -53,19 +56,23 @@ pub fn profile_slope(x: f64) -> f64 {
 }
 
 impl Shift {
-    /// Start a change from lane `from` into lane `to` of a link of `lanes` lanes, the body now
-    /// `offset` metres left of the centre of `from` (non-zero when a change is still settling).
-    pub fn new(lanes: u8, from: u8, to: u8, offset: f64, duration: f64) -> Shift {
+    /// Start a change from lane `from` into lane `to` of a link of `lanes` lanes `width` metres
+    /// wide, the body now `offset` metres left of the centre of `from` (non-zero when a change
+    /// is still settling).
+    pub fn new((lanes, width): (u8, f64), from: u8, to: u8, offset: f64, duration: f64) -> Shift {
         use crate::road::network::LinkData;
-        let start = LinkData::lane_offset(lanes, to) - LinkData::lane_offset(lanes, from) + offset;
+        let start = LinkData::lane_offset(lanes, to, width)
+            - LinkData::lane_offset(lanes, from, width)
+            + offset;
         // Going on from a change not yet settled covers more than a lane: it takes longer, so
         // that the path is no steeper.
-        let across = (start.abs() / LANE_WIDTH).max(1.0);
+        let across = (start.abs() / width).max(1.0);
         Shift {
             from: Some(from),
             start,
             progress: 0.0,
             duration: duration.max(0.1) * across,
+            width,
         }
     }
 
@@ -110,7 +117,7 @@ impl Shift {
             left
         };
         self.progress = (self.progress + (self.rate(v) * dt).max(hurry)).min(1.0);
-        if self.reach(v, body) <= LANE_WIDTH / 2.0 {
+        if self.reach(v, body) <= self.width / 2.0 {
             self.from = None;
         }
         self.progress < 1.0
@@ -141,7 +148,7 @@ mod tests {
     #[test]
     fn a_change_crosses_one_lane_in_its_duration_at_speed() {
         // Lane 0 to lane 1 of two: the body starts one lane width to the right.
-        let mut s = Shift::new(2, 0, 1, 0.0, 4.6);
+        let mut s = Shift::new((2, LANE_WIDTH), 0, 1, 0.0, 4.6);
         assert!((s.offset() + LANE_WIDTH).abs() < 1e-12);
         let (dt, v) = (0.01, 14.0);
         let mut t = 0.0;
@@ -160,7 +167,7 @@ mod tests {
 
     #[test]
     fn it_pauses_at_a_standstill_and_keeps_its_path_when_slow() {
-        let mut s = Shift::new(3, 2, 1, 0.0, 4.0);
+        let mut s = Shift::new((3, LANE_WIDTH), 2, 1, 0.0, 4.0);
         assert!(s.advance((0.0, 1.0, 0.0), 1e3, (4.5, 1.8)));
         assert_eq!(s.progress, 0.0);
         assert_eq!(s.from, Some(2));
@@ -177,7 +184,7 @@ mod tests {
     #[test]
     fn a_change_that_would_not_end_in_time_ends_at_the_line() {
         // 14 m/s needs 64 m at 4.6 s; started 30 m before the line, it is hurried.
-        let mut s = Shift::new(2, 1, 0, 0.0, 4.6);
+        let mut s = Shift::new((2, LANE_WIDTH), 1, 0, 0.0, 4.6);
         let (v, dt) = (14.0, 0.01);
         let mut to_end: f64 = 30.0;
         let mut steepest: f64 = 0.0;

@@ -10,7 +10,7 @@ use super::kind::{driver_idm, lane_change_s, reaction_time};
 use super::mobil::Mobil;
 use crate::rng::{Stream, stream};
 use crate::road::RoadNetwork;
-use crate::road::routing::shortest_path;
+use crate::road::routing::{link_trip, shortest_path};
 use crate::scenario::spec::{Arrivals, Flow, Kind, Route as RouteSpec, Spec, VehicleSpawn};
 
 /// A vehicle waiting to depart.
@@ -268,18 +268,7 @@ pub fn resolve_route(route: &RouteSpec, net: &RoadNetwork) -> Option<Vec<u32>> {
         RouteSpec::Trip { from, to } => {
             shortest_path(net, *net.node_index.get(from)?, *net.node_index.get(to)?)
         }
-        RouteSpec::LinkTrip { from, to } => {
-            let (a, b) = (net.link(from)?, net.link(to)?);
-            let (end, start) = (net.links[a as usize].to, net.links[b as usize].from);
-            let mut links = vec![a];
-            if a != b {
-                if end != start {
-                    links.extend(shortest_path(net, end, start)?);
-                }
-                links.push(b);
-            }
-            Some(links)
-        }
+        RouteSpec::LinkTrip { from, to } => link_trip(net, net.link(from)?, net.link(to)?),
         RouteSpec::Loop { links, laps } => {
             let one: Vec<u32> = links.iter().map(|id| net.link(id)).collect::<Option<_>>()?;
             let mut all = Vec::with_capacity(one.len() * (*laps).max(1) as usize + 1);

@@ -9,9 +9,9 @@ use super::messages::Denm;
 use super::nodes::{EeblNotice, OnBoard};
 use super::reactions::eebl_accel;
 use crate::clock::SimClock;
+use crate::road::RoadNetwork;
 use crate::road::geometry::{P2, dist};
 use crate::road::network::LinkData;
-use crate::road::{LANE_WIDTH, RoadNetwork};
 use crate::traffic::LOOKAHEAD;
 use crate::traffic::components::*;
 use crate::traffic::idm::idm_on;
@@ -30,14 +30,14 @@ const EDGE_SLACK: f64 = 1.0;
 /// width) and the heading agrees with the lane direction.
 pub fn on_link(link: &LinkData, pos: P2, heading_rad: Option<f64>) -> Option<(f64, u8)> {
     let (s, off, dir) = link.center.project(pos);
-    let width = f64::from(link.lanes) * LANE_WIDTH + EDGE_SLACK;
+    let width = link.width() + EDGE_SLACK;
     if !(-EDGE_SLACK..=width).contains(&off) || dist(link.center.at(s).0, pos) > width {
         return None;
     }
     let agrees =
         heading_rad.is_none_or(|h| dir[0] * h.cos() + dir[1] * h.sin() >= HEADING_TOLERANCE.cos());
     // Lane k's centre is (lanes − k − 0.5) lane widths right of the centreline.
-    let from_median = (off / LANE_WIDTH)
+    let from_median = (off / link.lane_width)
         .floor()
         .clamp(0.0, f64::from(link.lanes - 1)) as u8;
     agrees.then_some((s, link.lanes - 1 - from_median))
@@ -177,6 +177,8 @@ mod tests {
             from: 0,
             to: 1,
             lanes,
+            lane_width: crate::road::LANE_WIDTH,
+            open: Vec::new(),
             speed_limit: 13.9,
             lane_paths: Vec::new(),
             curves: Vec::new(),

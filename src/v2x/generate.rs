@@ -838,7 +838,7 @@ fn seen_pedestrians(
         if !sees(pos) {
             continue;
         }
-        let lanes = f64::from(net.links[p.link as usize].lanes) * crate::road::LANE_WIDTH;
+        let lanes = net.links[p.link as usize].width();
         if p.lateral.abs() <= lanes {
             hazards_seen.push((h.id, pos, DenmEvent::CollisionRisk));
         }

@@ -34,7 +34,7 @@ pub fn map_data(net: &RoadNetwork, junction: u32) -> MapData {
                             signal_group: group,
                             stop_line: (p[0], p[1]),
                             upstream: (q[0], q[1]),
-                            width_m: crate::road::LANE_WIDTH,
+                            width_m: link.lane_width,
                         }
                     })
                     .collect(),

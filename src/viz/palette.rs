@@ -24,6 +24,8 @@ pub struct Palette {
     pub marking: [f32; 3],
     /// Centre line (Korean roads: yellow).
     pub centre_line: [f32; 3],
+    /// Lines of a lane reserved for some kinds (Korean bus lanes: blue).
+    pub bus_lane: [f32; 3],
     /// Building walls between floors.
     pub concrete: [f32; 3],
     /// Building glass bands.

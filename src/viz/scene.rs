@@ -12,7 +12,7 @@ use super::selection::{Infra, Pickable};
 use super::sim::{SimHost, SimView, ViewConfig};
 use crate::road::RoadNetwork;
 use crate::road::geometry::P2;
-use crate::road::network::{JunctionCtl, LANE_WIDTH};
+use crate::road::network::JunctionCtl;
 use crate::road::signals::Colour;
 use crate::scenario::spec::{Building, GnbSpec, RsuSpec};
 
@@ -184,15 +184,21 @@ fn roads(sa: &mut SceneAssets, net: &RoadNetwork) {
     let mut asphalt = MeshBuf::default();
     let mut white = MeshBuf::default();
     let mut yellow = MeshBuf::default();
+    let mut blue = MeshBuf::default();
     for l in &net.links {
-        let w = f64::from(l.lanes) * LANE_WIDTH;
+        let w = l.width();
         let right = l.center.offset_right(w);
         asphalt.strip(&l.center, &right, 0.03);
         yellow.segment(&l.center.offset_right(0.2), 0.0, l.length, 0.15, 0.06);
         white.segment(&l.center.offset_right(w - 0.25), 0.0, l.length, 0.15, 0.06);
         for k in 1..l.lanes {
-            let lane_line = l.center.offset_right(f64::from(k) * LANE_WIDTH);
-            white.dashes(&lane_line, 0.15, 3.0, 5.0, 0.06);
+            let lane_line = l.center.offset_right(f64::from(k) * l.lane_width);
+            // The line between lanes `lanes - k` (left of it) and `lanes - k - 1`.
+            if l.open_to_all(l.lanes - k) && l.open_to_all(l.lanes - k - 1) {
+                white.dashes(&lane_line, 0.15, 3.0, 5.0, 0.06);
+            } else {
+                blue.segment(&lane_line, 0.0, l.length, 0.2, 0.065);
+            }
         }
         if net.nodes[l.to as usize].junction.is_some() {
             let a = (l.length - 0.5).max(0.0);
@@ -204,6 +210,7 @@ fn roads(sa: &mut SceneAssets, net: &RoadNetwork) {
         (asphalt, pal::get().asphalt),
         (white, pal::get().marking),
         (yellow, pal::get().centre_line),
+        (blue, pal::get().bus_lane),
     ] {
         if buf.is_empty() {
             continue;
@@ -226,7 +233,7 @@ fn junction_boxes(net: &RoadNetwork, asphalt: &mut MeshBuf) {
         for &li in n.incoming.iter().chain(&n.outgoing) {
             let l = &net.links[li as usize];
             let s = if l.to as usize == i { l.length } else { 0.0 };
-            let w = f64::from(l.lanes) * LANE_WIDTH;
+            let w = l.width();
             pts.push(l.center.at(s).0);
             pts.push(l.center.offset_right(w).at(s).0);
         }
@@ -418,7 +425,7 @@ fn traffic_lights(sa: &mut SceneAssets, net: &RoadNetwork, pole: &Pole) {
 /// The post, arm, housing and lamp right of the stop line of `link`, and the bar across it.
 fn traffic_light(sa: &mut SceneAssets, net: &RoadNetwork, link: u32, pole: &Pole, kit: &LightKit) {
     let l = &net.links[link as usize];
-    let w = f64::from(l.lanes) * LANE_WIDTH;
+    let w = l.width();
     let (p, dir) = l.center.at(l.length);
     let heading = dir[1].atan2(dir[0]) as f32;
     let base = [p[0] + dir[1] * (w + 1.5), p[1] - dir[0] * (w + 1.5)];

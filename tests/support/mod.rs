@@ -2,6 +2,8 @@
 //! vehicles by id, run the binary.
 #![allow(dead_code)]
 
+pub mod sumo_net;
+
 use bevy::prelude::*;
 use sangam_sim::clock::SimClock;
 use sangam_sim::runner::{RunOptions, build_app};

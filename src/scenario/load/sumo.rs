@@ -9,7 +9,8 @@ use super::{Fragments, MAX_SUMO_BYTES, Resolver, fetch, file_error};
 use crate::scenario::diag::{Diag, Diagnostics, offset_of};
 use crate::scenario::spec::{Network, Spec};
 use crate::sumo::demand::{Known, to_demand};
-use crate::sumo::{Note, convert, net, routes, xml::NetError};
+use crate::sumo::memo::{self, Failed};
+use crate::sumo::{Note, routes, xml::NetError};
 
 /// A SUMO file read: its display path and text.
 struct Text {
@@ -69,14 +70,13 @@ pub fn read(
     let mut fragment = Fragment::default();
     let mut notes = Vec::new();
     if let Some(Some(t)) = &net_text {
-        match net::parse(&t.src).map_err(|e| t.errors(&e)).and_then(|n| {
-            convert::to_network(n).map_err(|e| e.iter().map(|(l, m)| t.diag(*l, 1, m)).collect())
-        }) {
+        match memo::network(&t.src) {
             Ok(imported) => {
                 notes.extend(t.notes(&imported.notes));
-                fragment.network = imported.network;
+                fragment.network = imported.network.clone();
             }
-            Err(mut e) => errors.append(&mut e),
+            Err(Failed::Parse(e)) => errors.append(&mut t.errors(&e)),
+            Err(Failed::Convert(e)) => errors.extend(e.iter().map(|(l, m)| t.diag(*l, 1, m))),
         }
     }
     let mut networks: Vec<&Network> = vec![&spec.network, &fragment.network];

@@ -53,6 +53,55 @@ pub struct Link {
     /// Display name (e.g. "World Cup-buk-ro").
     #[serde(default)]
     pub name: String,
+    /// The shape's first and last points are where the carriageway starts and ends (as in a
+    /// SUMO network, whose lanes end at each junction's edge): the link runs between them,
+    /// rather than from node to node trimmed by the nodes' radii. Needs two shape points.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exact_ends: bool,
+    /// Width of each lane, m (default [`crate::road::LANE_WIDTH`]; SUMO's default is 3.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lane_width: Option<f64>,
+    /// Which lane leads into which lane of which next link at this link's end (SUMO's
+    /// `<connection>`s). When given, these are the only ways on from this link: a route may
+    /// continue only onto a link named here, from the lanes named. When empty, the lanes
+    /// follow sangam-sim's own lane rules (docs/traffic-models.md, "Junctions").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connections: Vec<LaneLink>,
+    /// No way on from this link's end (a SUMO edge without connections): routes end here.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dead_end: bool,
+    /// Lanes only some kinds of vehicle may use, such as a bus lane (SUMO's `allow` /
+    /// `disallow` on a lane). Other kinds neither depart in them nor change into them, and
+    /// are not steered into them through junctions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reserved: Vec<ReservedLane>,
+}
+
+/// A lane only the kinds named may use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReservedLane {
+    /// Lane of the link (0 is the rightmost).
+    pub lane: u8,
+    /// The kinds that may use it.
+    pub kinds: Vec<super::Kind>,
+}
+
+/// One lane-to-lane connection at the end of a link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaneLink {
+    /// Lane of this link (0 is the rightmost).
+    pub lane: u8,
+    /// The next link, starting at this link's end node.
+    pub to: String,
+    /// Lane of the next link it leads into.
+    pub to_lane: u8,
+    /// The path through the junction box, m (SUMO's internal lanes): the vehicle's path runs
+    /// from the end of `lane` through these points to the start of `to_lane`. Empty: a curve
+    /// between the two lane ends.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<Point>,
 }
 
 fn one() -> u8 {

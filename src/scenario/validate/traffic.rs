@@ -53,6 +53,21 @@ impl Checker<'_, '_> {
                         ),
                         Some("lanes are numbered from 0 (the rightmost)".into()),
                     );
+                } else if let Some(kinds) =
+                    super::wiring::reserved_for(link, v.lane).filter(|k| !k.contains(&v.kind))
+                {
+                    let names: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+                    self.out.err(
+                        format!("{p}.lane"),
+                        format!(
+                            "lane {} of link `{}` is reserved for: {}; a {} may not use it",
+                            v.lane,
+                            link.id,
+                            names.join(", "),
+                            v.kind.name()
+                        ),
+                        Some("choose another `lane`, or `fit_lane: true`".into()),
+                    );
                 } else if pos_ok && depart_ok {
                     spawns.push((first, v.lane, v.depart, v.pos, i));
                 }
@@ -243,9 +258,16 @@ impl Checker<'_, '_> {
             .map(|(j, id)| self.out.reference(&format!("{p}[{j}]"), id, &self.links))
             .collect();
         for (j, w) in found.windows(2).enumerate() {
-            if let (Some(a), Some(b)) = (w[0], w[1]) {
-                let (a, b) = (self.link(a), self.link(b));
-                if a.to != b.from {
+            if let (Some(ia), Some(ib)) = (w[0], w[1]) {
+                let (a, b) = (self.link(ia), self.link(ib));
+                if a.to == b.from && !self.joins(ia, ib) {
+                    let onto: Vec<&str> = a.connections.iter().map(|c| c.to.as_str()).collect();
+                    self.out.err(
+                        format!("{p}[{}]", j + 1),
+                        format!("link `{}` has no connection onto link `{}`", a.id, b.id),
+                        Some(format!("its `connections` lead onto: {}", onto.join(", "))),
+                    );
+                } else if a.to != b.from {
                     self.out.err(
                         format!("{p}[{}]", j + 1),
                         format!(
@@ -267,15 +289,11 @@ impl Checker<'_, '_> {
         let (Some(a), Some(b)) = (a, b) else {
             return;
         };
-        let (end, start) = (self.link(a).to.as_str(), self.link(b).from.as_str());
-        let (Some(&n), Some(&m)) = (self.nodes.map.get(end), self.nodes.map.get(start)) else {
-            return;
-        };
-        if a != b && n != m && !self.reachable(n, m) {
+        if a != b && !self.reaches(a, b) {
             self.out.err(
                 p,
                 format!("no path from link `{from}` to link `{to}` along the network's links"),
-                Some("links are one-way (`from` -> `to`); check their directions".into()),
+                Some(self.one_way_hint()),
             );
         }
     }
@@ -295,7 +313,7 @@ impl Checker<'_, '_> {
                     "no path from node `{}` to node `{}` along the network's links",
                     nodes[a].id, nodes[b].id
                 ),
-                Some("links are one-way (`from` -> `to`); check their directions".into()),
+                Some(self.one_way_hint()),
             );
         }
     }
