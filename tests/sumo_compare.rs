@@ -243,8 +243,9 @@ const ROUNDABOUT_FLOWS: &str = r#"<routes>
 /// higher-priority roads. Read with SUMO's `<roundabout>`, the ring has the right of way at
 /// each of its junctions, and entering drivers wait only for ring traffic whose path meets
 /// theirs. Four flows across it: the same vehicles arrive as in SUMO, without collisions, each
-/// route's mean travel time within 20 % of SUMO's (measured: +2 to +15 %; SUMO's junction
-/// model accepts shorter gaps than the HCM's 5 s critical headway used here). Before the
+/// route's mean travel time within 20 % of SUMO's (measured: -4.0 to -0.1 % along SUMO's
+/// internal lanes; +2 to +15 % before, on curves of sangam-sim's own through the ring, entered
+/// more slowly). Before the
 /// roundabout was read and exits told apart, entering drivers waited for every ring vehicle:
 /// east-west trips took 96-98 s against SUMO's 36 s.
 #[test]
