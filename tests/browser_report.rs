@@ -257,3 +257,28 @@ fn the_suite_index_lists_failures_first_and_every_link_resolves() {
         assert!(Path::new(a).is_file(), "JUnit names a missing page {a}");
     }
 }
+
+/// The lines of a lane reserved for buses are solid blue on the page (Korean bus lanes are
+/// marked blue), and a road without one has none.
+#[test]
+fn chromium_draws_a_bus_lane_blue() {
+    const BUS_LANE: [u8; 3] = [0x26, 0x73, 0xf2];
+    let dir = tempfile::tempdir().unwrap();
+    let shot = dir.path().join("shot.png");
+    let mut blue = Vec::new();
+    for reserved in ["reserved: [(lane: 0, kinds: [Bus])]", ""] {
+        let ron = dir.path().join("bus.ron");
+        let text = format!(
+            r#"(name: "bus-lane", duration: 20.0, network: (
+                nodes: [(id: "w", pos: (-150.0, 0.0)), (id: "e", pos: (150.0, 0.0))],
+                links: [(id: "we", from: "w", to: "e", lanes: 3, {reserved})]),
+                vehicles: [(id: "c", kind: Car, route: Links(["we"]), lane: 1, speed: 10.0)])"#
+        );
+        std::fs::write(&ron, text).unwrap();
+        let out = dir.path().join(format!("out{}", blue.len()));
+        let page = page_of(ron.to_str().unwrap(), &out);
+        blue.push(count(&map_pixels(&page, "t=0", &shot), BUS_LANE));
+    }
+    assert!(blue[0] > 200, "bus lane lines: {} px", blue[0]);
+    assert_eq!(blue[1], 0, "blue lines on a road without a bus lane");
+}

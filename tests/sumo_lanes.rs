@@ -160,7 +160,7 @@ fn last_lane(fcd: &str, edge: &str) -> BTreeMap<String, String> {
 
 /// A random network without left turns (`--no-left-connections`): trips between edges are
 /// routed through the movements the network has, as fast as SUMO's `duarouter` routes them
-/// (free-flow time by SUMO's own lengths within 0.5 %), never turning where SUMO has no
+/// (free-flow time by SUMO's own edge and internal-lane times, within 0.5 %), never turning where SUMO has no
 /// connection. A route that turns left anyway is an error at its line, and so is a RON route
 /// over the same two links.
 #[test]

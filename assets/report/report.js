@@ -16,7 +16,7 @@
   const dpr = window.devicePixelRatio || 1;
   const COLOURS = {
     automated: "#70d1c7", human: "#ca774c", pedestrian: "#f0d84a", rsu: "#40d9ff", gnb: "#b388ff",
-    road: "#575655", lane: "#c9c9c9", building: "#9d9b9b", buildingEdge: "#6f6d6d",
+    road: "#575655", lane: "#c9c9c9", busLane: "#2673f2", building: "#9d9b9b", buildingEdge: "#6f6d6d",
     lost: "#ff544d", mark: "#ff2bd6", select: "#ffffff",
     event: "#40d9ff", warning: "#ffbf33", collision: "#ff544d", fault: "#b388ff", fail: "#ff2bd6",
   };
@@ -119,9 +119,16 @@
       return [p[0] + dy / l * off, p[1] - dx / l * off];
     });
   }
+  // Lines between lanes, k lane widths right of the link's centreline (its left edge: lanes lie
+  // to its right); a line beside a reserved lane (a bus lane) is solid blue. Line k has lane
+  // r.lanes - k on its left and r.lanes - k - 1 on its right (lane 0 is the rightmost).
   const laneLines = S.roads.flatMap((r) => {
     const out = [];
-    for (let k = 1; k < r.lanes; k++) out.push(offset(r.center, (k - r.lanes / 2) * (r.lane_width || S.lane_width)));
+    const reserved = new Set(r.reserved || []);
+    for (let k = 1; k < r.lanes; k++) {
+      const bus = reserved.has(r.lanes - k) || reserved.has(r.lanes - k - 1);
+      out.push({ bus, line: offset(r.center, k * (r.lane_width || S.lane_width)) });
+    }
     return out;
   });
 
@@ -148,13 +155,20 @@
       ctx.lineWidth = S.lane_width * st.scale;
       for (const t of S.turns) { path(t); ctx.stroke(); }
       ctx.lineCap = "butt";
-      for (const r of S.roads) { ctx.lineWidth = (r.lanes * (r.lane_width || S.lane_width) + 0.4) * st.scale; path(r.center); ctx.stroke(); }
+      for (const r of S.roads) {
+        const w = r.lanes * (r.lane_width || S.lane_width);
+        ctx.lineWidth = (w + 0.4) * st.scale;
+        path(offset(r.center, w / 2)); ctx.stroke();
+      }
       if (st.scale > 1.2) {
-        ctx.strokeStyle = COLOURS.lane;
         ctx.lineWidth = Math.max(0.15 * st.scale, 0.6);
+        ctx.strokeStyle = COLOURS.lane;
         ctx.setLineDash([3 * st.scale, 6 * st.scale]);
-        for (const l of laneLines) { path(l); ctx.stroke(); }
+        for (const l of laneLines) if (!l.bus) { path(l.line); ctx.stroke(); }
+        ctx.strokeStyle = COLOURS.busLane;
+        ctx.lineWidth = Math.max(0.3 * st.scale, 2);
         ctx.setLineDash([]);
+        for (const l of laneLines) if (l.bus) { path(l.line); ctx.stroke(); }
       }
     }
     if (L.buildings) {

@@ -39,6 +39,9 @@ pub struct Road {
     /// Its lane width, m, where it is not the scene's `lane_width`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lane_width: Option<f64>,
+    /// Its lanes reserved for some kinds (bus lanes), drawn with blue lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reserved: Vec<u8>,
 }
 
 /// A building's footprint and height.
@@ -86,6 +89,7 @@ impl Scene {
                 lanes: l.lanes,
                 center: l.center.points().iter().map(|p| pt((p[0], p[1]))).collect(),
                 lane_width: (l.lane_width != LANE_WIDTH).then_some(r1(l.lane_width)),
+                reserved: (0..l.lanes).filter(|k| !l.open_to_all(*k)).collect(),
             })
             .collect();
         let turns = net
