@@ -122,6 +122,24 @@ fn netgenerate_networks_import_whole() {
         let loaded = load_file(&ron).unwrap_or_else(|d| panic!("{name}: {d}"));
         assert!(loaded.warnings.is_empty(), "{name}: {:?}", loaded.warnings);
         let spec = loaded.spec;
+        // `--inline` writes the same network into the scenario, connections and all.
+        let inline = dir.path().join(format!("{name}-inline.ron"));
+        exited_ok(&import(&net, &inline, &["--inline"]), name);
+        let copied = load_file(&inline)
+            .unwrap_or_else(|d| panic!("{name}: {d}"))
+            .spec;
+        assert_eq!(
+            copied.network.nodes, spec.network.nodes,
+            "{name}: --inline nodes"
+        );
+        assert_eq!(
+            copied.network.links, spec.network.links,
+            "{name}: --inline links"
+        );
+        assert_eq!(
+            copied.network.junctions, spec.network.junctions,
+            "{name}: --inline junctions"
+        );
         let mut links: Vec<(String, usize)> = spec
             .network
             .links

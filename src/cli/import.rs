@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::{BAD_INPUT, OK};
 use crate::scenario::load::MAX_SUMO_BYTES;
-use crate::scenario::spec::{Control, Network};
+use crate::scenario::spec::Network;
 use crate::sumo::convert::Imported;
 use crate::sumo::memo::{self, Failed};
 
@@ -233,27 +233,15 @@ fn network_text(s: &mut String, n: &Network) {
         );
     }
     s.push_str("        ],\n        links: [\n");
+    // Every field of a link, connections and reserved lanes included, as the loader reads them.
     for l in &n.links {
-        let shape: Vec<String> = l
-            .shape
-            .iter()
-            .map(|p| format!("({:?}, {:?})", p.0, p.1))
-            .collect();
-        let _ = writeln!(
-            s,
-            "            (id: {}, from: {}, to: {}, lanes: {}, speed_limit_kmh: {:?}, name: {}, shape: [{}]),",
-            q(&l.id),
-            q(&l.from),
-            q(&l.to),
-            l.lanes,
-            l.speed_limit_kmh,
-            q(&l.name),
-            shape.join(", ")
-        );
+        let text = ron::to_string(l).unwrap_or_default();
+        let _ = writeln!(s, "            {text},");
     }
     s.push_str("        ],\n        junctions: [\n");
     for j in &n.junctions {
-        let control = control_text(&j.control);
+        // Every field of the program: protected turns and permissive greens included.
+        let control = ron::to_string(&j.control).unwrap_or_default();
         let _ = writeln!(
             s,
             "            (id: {}, node: {}, control: {control}),",
@@ -262,33 +250,6 @@ fn network_text(s: &mut String, n: &Network) {
         );
     }
     s.push_str("        ],\n    ),\n");
-}
-
-/// A junction's control as RON.
-fn control_text(control: &Control) -> String {
-    match control {
-        Control::Signal(p) => {
-            let phases: Vec<String> = p
-                .phases
-                .iter()
-                .map(|ph| {
-                    let g: Vec<String> = ph.green.iter().map(|x| q(x)).collect();
-                    format!("(green: [{}], duration: {:?})", g.join(", "), ph.duration)
-                })
-                .collect();
-            format!(
-                "Signal((offset: {:?}, amber: {:?}, all_red: {:?}, phases: [{}]))",
-                p.offset,
-                p.amber,
-                p.all_red,
-                phases.join(", ")
-            )
-        }
-        Control::Priority { major } => {
-            let m: Vec<String> = major.iter().map(|x| q(x)).collect();
-            format!("Priority(major: [{}])", m.join(", "))
-        }
-    }
 }
 
 fn v2x_text(s: &mut String, n: &Network, signalised: &[String]) {
