@@ -2,8 +2,9 @@
 //! grid from `netgenerate`, three through flows of IDM vehicles with identical parameters
 //! (no speed spread, no dawdling), read by both from the same `.net.xml` and `.rou.xml`.
 //! Same vehicles depart and arrive, mean travel time per route within 10 %, queue discharge
-//! headway at a signal within 5 %, no collisions (issue 14's comparison); and left turners on a
-//! permissive green taking gaps in oncoming traffic.
+//! headway at a signal within 5 %, no collisions (issue 14's comparison); left turners on a
+//! permissive green taking gaps in oncoming traffic; and right of way without lights from SUMO's
+//! foe matrices (priority junctions, a roundabout, right before left).
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,16 +14,12 @@ use std::path::Path;
 use support::sumo_net::{attr, read};
 use support::*;
 
-const PERMISSIVE: &str = r#"<routes>
-    <vType id="idm" carFollowModel="IDM" accel="2.6" decel="4.5" tau="1.0" minGap="2.5"
-           length="5" delta="4" maxSpeed="30" speedDev="0" sigma="0"/>
-    <route id="east" edges="A1B1 B1C1"/>
+const PERMISSIVE: &str = r#"    <route id="east" edges="A1B1 B1C1"/>
     <route id="left" edges="C1B1 B1B0"/>
     <route id="north" edges="B0B1 B1B2"/>
     <flow id="e" type="idm" route="east" begin="0" end="900" vehsPerHour="300" departSpeed="max" departLane="best"/>
     <flow id="l" type="idm" route="left" begin="0" end="900" vehsPerHour="150" departSpeed="max" departLane="best"/>
     <flow id="n" type="idm" route="north" begin="0" end="900" vehsPerHour="300" departSpeed="max" departLane="best"/>
-</routes>
 "#;
 
 const SCENARIO: &str = r#"(
@@ -32,6 +29,17 @@ const SCENARIO: &str = r#"(
     expectations: [NoCollisions],
 )
 "#;
+
+/// A demand file: `flows` of IDM vehicles with SUMO's parameters, no speed spread and no
+/// dawdling.
+fn routes(flows: &str) -> String {
+    format!(
+        "<routes>\n{}{flows}</routes>\n",
+        r#"    <vType id="idm" carFollowModel="IDM" accel="2.6" decel="4.5" tau="1.0" minGap="2.5"
+           length="5" delta="4" maxSpeed="30" speedDev="0" sigma="0"/>
+"#
+    )
+}
 
 fn num(line: &str, key: &str) -> f64 {
     attr(line, key)
@@ -169,8 +177,8 @@ fn both(dir: &Path, demand: &str) -> (String, String, serde_json::Value) {
     (tripinfo, sumo_fcd, report)
 }
 
-/// The same vehicles arrive, and each flow's mean travel time is within 10 % of SUMO's.
-fn same_trips(tripinfo: &str, report: &serde_json::Value, vehicles: usize) {
+/// The same `vehicles` vehicles depart and arrive as in SUMO.
+fn same_vehicles(tripinfo: &str, report: &serde_json::Value, vehicles: usize) {
     let (theirs, ours) = (sumo_trips(tripinfo), our_trips(report));
     let ids = |t: &[(String, f64)]| t.iter().map(|x| x.0.clone()).collect::<BTreeSet<_>>();
     assert_eq!(ids(&theirs), ids(&ours), "the same vehicles arrive");
@@ -180,6 +188,12 @@ fn same_trips(tripinfo: &str, report: &serde_json::Value, vehicles: usize) {
         Some(vehicles as u64),
         "every vehicle departs"
     );
+}
+
+/// The same vehicles arrive, and each flow's mean travel time is within 10 % of SUMO's.
+fn same_trips(tripinfo: &str, report: &serde_json::Value, vehicles: usize) {
+    same_vehicles(tripinfo, report, vehicles);
+    let (theirs, ours) = (sumo_trips(tripinfo), our_trips(report));
     let (a, b) = (by_flow(&theirs), by_flow(&ours));
     for (flow, t_sumo) in &a {
         let t_ours = b[flow];
@@ -225,18 +239,14 @@ fn same_network_same_vehicles_same_travel_times_and_discharge() {
 fn left_turners_on_a_permissive_green_take_gaps_as_in_sumo() {
     let dir = tempfile::tempdir().expect("temp dir");
     sumo_grid(dir.path(), "3", "1");
-    let (tripinfo, _, report) = both(dir.path(), PERMISSIVE);
+    let (tripinfo, _, report) = both(dir.path(), &routes(PERMISSIVE));
     same_trips(&tripinfo, &report, 188);
 }
 
-const ROUNDABOUT_FLOWS: &str = r#"<routes>
-    <vType id="idm" carFollowModel="IDM" accel="2.6" decel="4.5" tau="1.0" minGap="2.5"
-           length="5" delta="4" maxSpeed="30" speedDev="0" sigma="0"/>
-    <flow id="we" type="idm" begin="0" end="600" vehsPerHour="400" from="312" to="-310" departSpeed="max"/>
+const ROUNDABOUT_FLOWS: &str = r#"    <flow id="we" type="idm" begin="0" end="600" vehsPerHour="400" from="312" to="-310" departSpeed="max"/>
     <flow id="ew" type="idm" begin="0" end="600" vehsPerHour="400" from="310" to="-312" departSpeed="max"/>
     <flow id="sn" type="idm" begin="0" end="600" vehsPerHour="300" from="313" to="-311" departSpeed="max"/>
     <flow id="ns" type="idm" begin="0" end="600" vehsPerHour="300" from="311" to="-313" departSpeed="max"/>
-</routes>
 "#;
 
 /// tests/fixtures/osm/roundabout.osm through `netconvert`: a one-way ring whose arms are the
@@ -254,7 +264,7 @@ fn a_roundabout_gives_the_ring_the_right_of_way_as_in_sumo() {
     let osm = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/osm/roundabout.osm");
     let net = dir.path().join("grid.net.xml");
     netconvert("osm", &osm, &[], &net);
-    std::fs::write(dir.path().join("demand.rou.xml"), ROUNDABOUT_FLOWS).expect("demand");
+    std::fs::write(dir.path().join("demand.rou.xml"), routes(ROUNDABOUT_FLOWS)).expect("demand");
     let ron = dir.path().join("compare.ron");
     std::fs::write(&ron, SCENARIO).expect("scenario");
     let spec = sangam_sim::scenario::load::load_file(&ron)
@@ -263,7 +273,7 @@ fn a_roundabout_gives_the_ring_the_right_of_way_as_in_sumo() {
     let ring: Vec<_> = spec.network.junctions.iter().map(|j| &j.control).collect();
     assert_eq!(ring.len(), 4);
     for c in ring {
-        let sangam_sim::scenario::spec::Control::Priority { major } = c else {
+        let sangam_sim::scenario::spec::Control::Priority { major, .. } = c else {
             panic!("a roundabout junction is a priority junction: {c:?}");
         };
         assert!(
@@ -286,4 +296,149 @@ fn a_roundabout_gives_the_ring_the_right_of_way_as_in_sumo() {
             b[flow]
         );
     }
+}
+
+/// Crossing flows through B1 of a 3 × 3 `netgenerate` grid whose junctions have no lights:
+/// eastbound, westbound, northbound, southbound, and westbound turning left.
+const CROSSING_FLOWS: &str = r#"    <flow id="e" type="idm" from="A1B1" to="B1C1" begin="0" end="600" vehsPerHour="300" departSpeed="max"/>
+    <flow id="w" type="idm" from="C1B1" to="B1A1" begin="0" end="600" vehsPerHour="300" departSpeed="max"/>
+    <flow id="n" type="idm" from="B0B1" to="B1B2" begin="0" end="600" vehsPerHour="200" departSpeed="max"/>
+    <flow id="s" type="idm" from="B2B1" to="B1B0" begin="0" end="600" vehsPerHour="200" departSpeed="max"/>
+    <flow id="l" type="idm" from="C1B1" to="B1B0" begin="0" end="600" vehsPerHour="100" departSpeed="max"/>
+"#;
+
+/// A 3 × 3 grid of 200 m blocks whose junctions are all of SUMO type `kind`.
+fn unsignalised_grid(dir: &Path, kind: &str) {
+    let net = dir.join("grid.net.xml");
+    let flags = [
+        "--grid",
+        "--grid.number",
+        "3",
+        "--grid.length",
+        "200",
+        "--default-junction-type",
+        kind,
+        "--no-turnarounds",
+        "true",
+        "-o",
+    ];
+    let mut args: Vec<&OsStr> = flags.iter().map(OsStr::new).collect();
+    args.push(net.as_os_str());
+    run_sumo("netgenerate", &args);
+}
+
+/// Junction `id`'s foe matrix read from the XML line by line: for each link (its connection's
+/// (from, to), found by the internal lane it runs on), the links it gives way to.
+fn foe_matrix(xml: &str, id: &str) -> BTreeMap<(String, String), BTreeSet<(String, String)>> {
+    let mut via: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let (mut int_lanes, mut rows, mut inside) = (Vec::new(), Vec::new(), false);
+    for l in xml.lines().map(str::trim) {
+        if l.starts_with("<connection ") && !l.contains("from=\":") {
+            if let (Some(v), Some(f), Some(t)) = (attr(l, "via"), attr(l, "from"), attr(l, "to")) {
+                via.insert(v.to_string(), (f.to_string(), t.to_string()));
+            }
+        } else if l.starts_with("<junction ") {
+            inside = attr(l, "id") == Some(id);
+            if inside {
+                int_lanes = attr(l, "intLanes")
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect();
+            }
+        } else if inside && l.starts_with("<request ") {
+            rows.push((
+                num(l, "index") as usize,
+                attr(l, "response").unwrap_or_default().to_string(),
+            ));
+        }
+    }
+    let link = |i: usize| int_lanes.get(i).and_then(|l| via.get(l)).cloned();
+    let mut out: BTreeMap<(String, String), BTreeSet<(String, String)>> = BTreeMap::new();
+    for (i, response) in rows {
+        let Some(mine) = link(i) else { continue };
+        for (k, b) in response.bytes().rev().enumerate() {
+            if let Some(foe) = link(k).filter(|f| b == b'1' && f.0 != mine.0) {
+                out.entry(mine.clone()).or_default().insert(foe);
+            }
+        }
+    }
+    out
+}
+
+/// At a junction without lights whose roads have equal priority, SUMO's foe matrix decides who
+/// gives way (it takes one road as the main one). Imported movement by movement, every
+/// movement gives way to exactly the movements SUMO's `<request>`s name, and with crossing
+/// traffic the same vehicles arrive as in SUMO, without collisions, each route's mean travel
+/// time within 10 % of SUMO's (measured: -5.3 to -0.4 %; before the foe matrix was read, such
+/// junctions were uncontrolled and nobody gave way).
+#[test]
+fn a_junction_without_lights_gives_way_by_sumos_foe_matrix() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    unsignalised_grid(dir.path(), "priority");
+    let xml = read(&dir.path().join("grid.net.xml"));
+    let (tripinfo, _, report) = both(dir.path(), &routes(CROSSING_FLOWS));
+    let spec = sangam_sim::scenario::load::load_file(&dir.path().join("compare.ron"))
+        .unwrap_or_else(|d| panic!("{d}"))
+        .spec;
+    let b1 = spec
+        .network
+        .junctions
+        .iter()
+        .find(|j| j.id == "B1")
+        .expect("B1 imported");
+    let sangam_sim::scenario::spec::Control::Priority { yields, .. } = &b1.control else {
+        panic!("B1 gives way: {:?}", b1.control);
+    };
+    let ours: BTreeMap<_, BTreeSet<_>> = yields
+        .iter()
+        .map(|g| (g.movement.clone(), g.to.iter().cloned().collect()))
+        .collect();
+    let theirs = foe_matrix(&xml, "B1");
+    assert!(
+        theirs.len() >= 4,
+        "SUMO's B1 has minor movements: {theirs:?}"
+    );
+    assert_eq!(ours, theirs, "B1's give-way table is SUMO's foe matrix");
+    same_trips(&tripinfo, &report, 185);
+}
+
+/// Right before left (`right_before_left`): of two vehicles reaching the crossing together,
+/// the one coming from the other's right goes first, in SUMO and here; four reaching it
+/// together (each with another on its right) do not wait for ever: every vehicle of crossing
+/// flows from all four sides arrives, as in SUMO, and none collides.
+#[test]
+fn right_before_left_lets_the_vehicle_from_the_right_go_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    unsignalised_grid(dir.path(), "right_before_left");
+    // Northbound comes from the eastbound vehicle's right: it goes first.
+    let pair = CROSSING_FLOWS
+        .replace("end=\"600\" vehsPerHour=\"300\"", "end=\"1\" number=\"1\"")
+        .replace("end=\"600\" vehsPerHour=\"200\"", "end=\"1\" number=\"1\"")
+        .lines()
+        .filter(|l| {
+            !["id=\"w\"", "id=\"s\"", "id=\"l\""]
+                .iter()
+                .any(|f| l.contains(f))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect::<String>();
+    let (_, sumo_fcd, _) = both(dir.path(), &routes(&pair));
+    let our_fcd = read(&dir.path().join("out/fcd.xml"));
+    for (who, fcd) in [("SUMO", &sumo_fcd), ("sangam-sim", &our_fcd)] {
+        let left = |edge| {
+            crossings(fcd, edge)
+                .0
+                .first()
+                .map(|c| c.0)
+                .expect("crossed")
+        };
+        let (north, east) = (left("B0B1"), left("A1B1"));
+        assert!(
+            north < east,
+            "{who}: northbound left at {north} s, eastbound at {east} s"
+        );
+    }
+    let (tripinfo, _, report) = both(dir.path(), &routes(CROSSING_FLOWS));
+    same_vehicles(&tripinfo, &report, 185);
 }

@@ -173,6 +173,8 @@ fn broken_sumo_files_are_named_by_line_and_nothing_is_written() {
     let dir = tempfile::tempdir().expect("temp dir");
     let good_edge = r#"<edge id="ab" from="a" to="b" priority="1"><lane id="ab_0" index="0" speed="13.9" length="100" shape="0,0 100,0"/></edge>"#;
     let junctions = r#"<junction id="a" type="dead_end" x="0" y="0"/><junction id="b" type="dead_end" x="100" y="0"/>"#;
+    // `b` with one link through it and its foe matrix.
+    let a_and_b = r#"<junction id="a" type="dead_end" x="0" y="0"/><junction id="b" type="priority" x="100" y="0" incLanes="ab_0" intLanes=":b_0_0">"#;
     let cases = [
         (
             "missing_edge",
@@ -194,6 +196,20 @@ fn broken_sumo_files_are_named_by_line_and_nothing_is_written() {
                 "<net>\n{good_edge}\n{junctions}\n<connection from=\"ab\" to=\"ab\" fromLane=\"2\" toLane=\"0\"/>\n</net>\n"
             ),
             ":4: connection from lane 2 of `ab`, which has 1 lane(s)",
+        ),
+        (
+            "bad_response",
+            format!(
+                "<net>\n{good_edge}\n{a_and_b}\n  <request index=\"0\" response=\"2\" foes=\"0\" cont=\"0\"/>\n</junction>\n</net>\n"
+            ),
+            ":4:3: <request>: `response` must be a string of 0s and 1s",
+        ),
+        (
+            "request_beyond_links",
+            format!(
+                "<net>\n{good_edge}\n{a_and_b}\n  <request index=\"1\" response=\"0\" foes=\"0\" cont=\"0\"/>\n</junction>\n</net>\n"
+            ),
+            ":4:3: <request>: link 1 with 1 response bit(s) at junction `b`, which has 1 link(s)",
         ),
         (
             "unterminated",

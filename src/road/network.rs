@@ -141,8 +141,16 @@ fn ratio(c: &[f64], p: &[f64], i: usize) -> f64 {
 #[derive(Debug, Clone)]
 pub enum JunctionCtl {
     Signal(crate::road::signals::Program),
-    Priority { major: Vec<u32> },
+    Priority {
+        major: Vec<u32>,
+        /// Who gives way to whom by movement (from link, to link), when the scenario gives it
+        /// (`spec::GiveWay`); `None`: minor links give way to major ones.
+        yields: Option<GiveWays>,
+    },
 }
+
+/// The movements each movement of a junction gives way to, (from link, to link) each.
+pub type GiveWays = std::collections::BTreeMap<(u32, u32), Vec<(u32, u32)>>;
 
 #[derive(Debug, Clone)]
 pub struct JunctionData {
@@ -366,11 +374,12 @@ impl RoadNetwork {
                     self.link_index.get(id).copied()
                 }))
             }
-            Control::Priority { major } => JunctionCtl::Priority {
+            Control::Priority { major, yields } => JunctionCtl::Priority {
                 major: major
                     .iter()
                     .filter_map(|id| self.link_index.get(id).copied())
                     .collect(),
+                yields: (!yields.is_empty()).then(|| self.give_ways(yields)),
             },
         };
         let idx = self.junctions.len() as u32;
@@ -382,6 +391,22 @@ impl RoadNetwork {
             node,
             ctl,
         });
+    }
+
+    /// A junction's give-way table with link ids resolved (the validator checked them).
+    fn give_ways(&self, yields: &[crate::scenario::spec::GiveWay]) -> GiveWays {
+        let id =
+            |(a, b): &(String, String)| Some((*self.link_index.get(a)?, *self.link_index.get(b)?));
+        let mut table = GiveWays::new();
+        for g in yields {
+            if let Some(m) = id(&g.movement) {
+                let to = table.entry(m).or_default();
+                to.extend(g.to.iter().filter_map(id));
+                to.sort_unstable();
+                to.dedup();
+            }
+        }
+        table
     }
 
     fn build_turns(&mut self) {

@@ -326,9 +326,16 @@ impl<'a, 's> Checker<'a, 's> {
             let node = self.nodes.contains(&j.node).then_some(j.node.as_str());
             match &j.control {
                 Control::Signal(prog) => self.program(&format!("{p}.control"), prog, node),
-                Control::Priority { major } => {
+                Control::Priority { major, yields } => {
                     for (k, l) in major.iter().enumerate() {
                         self.incoming(&format!("{p}.control.major[{k}]"), l, node);
+                    }
+                    for (k, g) in yields.iter().enumerate() {
+                        let q = format!("{p}.control.yields[{k}]");
+                        self.turn(&format!("{q}.movement"), &g.movement, node);
+                        for (n, m) in g.to.iter().enumerate() {
+                            self.turn(&format!("{q}.to[{n}]"), m, node);
+                        }
                     }
                 }
             }

@@ -1,13 +1,15 @@
 //! A SUMO network as a sangam-sim road network: nodes at SUMO's junctions, a link per normal
 //! edge (its lanes, their speed, the carriageway's left edge as the centreline), signal programs
-//! from the static `tlLogic`s, priority junctions from the edges' priorities. What cannot be
+//! from the static `tlLogic`s, right of way elsewhere from the junctions' `<request>` foe
+//! matrices and the edges' priorities. What cannot be
 //! carried over is said once per kind (docs/sumo-import.md).
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::net::{Connection, Edge, SumoNet, TlLogic};
 use crate::road::geometry::{P2, Polyline, dist};
 use crate::scenario::spec::{
-    Control, Junction, Kind, LaneLink, Link, Network, Node, Phase, ReservedLane, SignalProgram,
+    Control, GiveWay, Junction, Kind, LaneLink, Link, Network, Node, Phase, ReservedLane,
+    SignalProgram,
 };
 
 /// The imported network and what the import could not carry over.
@@ -324,6 +326,13 @@ fn controls(
                 .extend(ring.iter().copied());
         }
     }
+    // Each link of a junction is the connection running on its internal lane.
+    let by_via: HashMap<&str, (&str, &str)> = net
+        .connections
+        .iter()
+        .filter(|c| c.dir != "t")
+        .filter_map(|c| Some((c.via.as_deref()?, (c.from.as_str(), c.to.as_str()))))
+        .collect();
     let none = BTreeMap::new();
     let mut out = Vec::new();
     let mut signalised = Vec::new();
@@ -333,18 +342,24 @@ fn controls(
             "traffic_light" | "traffic_light_right_on_red" => programs
                 .get(j.id.as_str())
                 .map(|t| Control::Signal(program(links_of.get(j.id.as_str()).unwrap_or(&none), t))),
-            "priority" | "priority_stop" if ring_at.contains_key(j.id.as_str()) => {
-                let ring = &ring_at[j.id.as_str()];
+            k if GIVE_WAY_KINDS.contains(&k) => {
                 let into = incoming.get(j.id.as_str()).map_or(&[][..], Vec::as_slice);
-                let major = into.iter().filter(|e| ring.contains(e.id.as_str()));
-                Some(Control::Priority {
-                    major: major.map(|e| e.id.clone()).collect(),
-                })
+                let major = match ring_at.get(j.id.as_str()) {
+                    Some(ring) => into
+                        .iter()
+                        .filter(|e| ring.contains(e.id.as_str()))
+                        .map(|e| e.id.clone())
+                        .collect(),
+                    None => major_road(into, edges),
+                };
+                if k.ends_with("_stop") || k == "zipper" {
+                    let e = other.entry(k).or_insert((0, j.line));
+                    e.0 += 1;
+                }
+                let yields = give_ways(j, &by_via);
+                (!major.is_empty() || !yields.is_empty())
+                    .then_some(Control::Priority { major, yields })
             }
-            "priority" | "priority_stop" => priority(
-                incoming.get(j.id.as_str()).map_or(&[], Vec::as_slice),
-                edges,
-            ),
             "dead_end" => None,
             k => {
                 let e = other.entry(k).or_insert((0, j.line));
@@ -367,10 +382,24 @@ fn controls(
     let notes = other
         .into_iter()
         .map(|(k, (n, line))| {
-            (line, format!("{n} junction(s) of type `{k}` read as uncontrolled: only traffic lights and priority junctions are modelled"))
+            (
+                line,
+                format!("{n} junction(s) of type `{k}` {}", approximation(k)),
+            )
         })
         .collect();
     (out, signalised, notes)
+}
+
+/// How a junction of SUMO type `kind` is read, where not as SUMO has it.
+fn approximation(kind: &str) -> &'static str {
+    if kind.ends_with("_stop") {
+        "read as give-way junctions by SUMO's foe matrix: the full stop before entering is not modelled"
+    } else if kind == "zipper" {
+        "read as give-way junctions by SUMO's foe matrix (a tie goes to the lower vehicle index): merging in turn is not modelled"
+    } else {
+        "read as uncontrolled: only traffic lights and junctions with a foe matrix (priority, stop, right-before-left, zipper) are modelled"
+    }
 }
 
 /// The movements (from edge, to edge) behind each link index of a light.
@@ -440,18 +469,70 @@ fn phase(by_index: &Movements, state: &str, duration: f64) -> Phase {
     out
 }
 
-/// A priority junction: the incoming edges of the highest priority are the major road.
-fn priority(incoming: &[&Edge], edges: &BTreeMap<&str, &Edge>) -> Option<Control> {
-    let top = incoming.iter().map(|e| e.priority).max()?;
+/// SUMO junction types whose right of way is its `<request>` foe matrix (stop signs read as
+/// give-way signs).
+const GIVE_WAY_KINDS: [&str; 6] = [
+    "priority",
+    "priority_stop",
+    "right_before_left",
+    "left_before_right",
+    "allway_stop",
+    "zipper",
+];
+
+/// The main road of a junction: the incoming edges of the highest priority, when not all are
+/// equal.
+fn major_road(incoming: &[&Edge], edges: &BTreeMap<&str, &Edge>) -> Vec<String> {
+    let Some(top) = incoming.iter().map(|e| e.priority).max() else {
+        return Vec::new();
+    };
     if incoming.iter().all(|e| e.priority == top) {
-        return None;
+        return Vec::new();
     }
-    let major = incoming
+    incoming
         .iter()
         .filter(|e| e.priority == top && edges.contains_key(e.id.as_str()))
         .map(|e| e.id.clone())
+        .collect()
+}
+
+/// The junction's foe matrix by movement: link `i` is the connection on internal lane
+/// `intLanes[i]`, and its `response` has bit `k` (from the right) set when it gives way to link
+/// `k`. Lanes of one movement pool their foes; foes on the same incoming edge are left to car
+/// following, turnarounds and links not driven by cars (crossings) left out. Empty without
+/// internal lanes (a network built with `--no-internal-links`).
+fn give_ways(j: &super::net::Junction, by_via: &HashMap<&str, (&str, &str)>) -> Vec<GiveWay> {
+    let links: Vec<Option<(&str, &str)>> = j
+        .int_lanes
+        .iter()
+        .map(|l| by_via.get(l.as_str()).copied())
         .collect();
-    Some(Control::Priority { major })
+    let mut table: BTreeMap<(&str, &str), BTreeSet<(&str, &str)>> = BTreeMap::new();
+    for (&i, response) in &j.responses {
+        let Some(Some(mine)) = links.get(i) else {
+            continue;
+        };
+        let foes = response
+            .bytes()
+            .rev()
+            .enumerate()
+            .filter(|(_, b)| *b == b'1');
+        for (k, _) in foes {
+            if let Some(Some(foe)) = links.get(k)
+                && foe.0 != mine.0
+            {
+                table.entry(*mine).or_default().insert(*foe);
+            }
+        }
+    }
+    let pair = |(a, b): (&str, &str)| (a.to_string(), b.to_string());
+    table
+        .into_iter()
+        .map(|(m, to)| GiveWay {
+            movement: pair(m),
+            to: to.into_iter().map(pair).collect(),
+        })
+        .collect()
 }
 
 /// One note per kind of element not read.
@@ -472,7 +553,7 @@ fn remarks(net: &SumoNet) -> Vec<super::Note> {
     let mut notes = Vec::new();
     if let Some(first) = net.connections.first() {
         notes.push((first.line, format!(
-            "{} `<connection>` elements read: lanes through junctions follow them, along their internal lanes' shapes; right of way between them is sangam-sim's own (signal programs, major roads, conflict areas), not SUMO's `<request>` foe matrices",
+            "{} `<connection>` elements read: lanes through junctions follow them, along their internal lanes' shapes; right of way at junctions without lights is SUMO's `<request>` foe matrix, movement by movement (stop signs read as give-way signs), at lights the signal program with sangam-sim's own conflict areas",
             net.connections.len()
         )));
     }

@@ -41,6 +41,13 @@ pub struct Junction {
     /// SUMO's type: `traffic_light`, `priority`, `right_before_left`, `dead_end`, ...
     pub kind: String,
     pub pos: [f64; 2],
+    /// The lanes coming in (`incLanes`) and the internal lanes through it (`intLanes`), the
+    /// latter one per link, in link-index order.
+    pub inc_lanes: Vec<String>,
+    pub int_lanes: Vec<String>,
+    /// Each link's `response` (by `<request index>`): bit `j` from the right set when the link
+    /// gives way to link `j`.
+    pub responses: BTreeMap<usize, String>,
     pub line: usize,
 }
 
@@ -122,6 +129,8 @@ struct State {
     /// Inside an internal edge: only its lanes' shapes are read.
     internal: bool,
     tl: Option<TlLogic>,
+    /// Inside a (non-internal) junction: its `<request>`s are read.
+    junction: bool,
 }
 
 impl Visit for State {
@@ -130,13 +139,23 @@ impl Visit for State {
             read_internal_lane(el, &mut self.net);
             return false;
         }
+        if self.junction && el.name == "request" {
+            read_request(el, &mut self.net);
+            return false;
+        }
+        let junctions = self.net.junctions.len();
         read_element(el, &mut self.net, &mut self.edge, &mut self.tl);
         match el.name.as_str() {
             "edge" => {
                 self.internal = el.opt("function") == Some("internal");
                 self.edge.is_some() || self.internal
             }
-            // A junction's children (`<request>`s, the foe matrices) are skipped unread.
+            // A junction's `<request>`s (its foe matrix) are read; an internal junction's,
+            // the second half of a left turn's wait, are not.
+            "junction" => {
+                self.junction = self.net.junctions.len() > junctions;
+                self.junction
+            }
             name => matches!(name, "net" | "tlLogic"),
         }
     }
@@ -148,6 +167,7 @@ impl Visit for State {
                 self.net.edges.extend(self.edge.take());
             }
             b"tlLogic" => self.net.tls.extend(self.tl.take()),
+            b"junction" => self.junction = false,
             _ => {}
         }
     }
@@ -192,10 +212,19 @@ fn read_element(
                 && let (Some(id), Some(x), Some(y)) =
                     (el.get("id"), el.num("x", None), el.num("y", None))
             {
+                let list = |k| {
+                    el.opt(k).map_or(Vec::new(), |v: &str| {
+                        v.split_whitespace().map(str::to_string).collect()
+                    })
+                };
+                let (inc_lanes, int_lanes) = (list("incLanes"), list("intLanes"));
                 net.junctions.push(Junction {
                     id,
                     kind,
                     pos: [x, y],
+                    inc_lanes,
+                    int_lanes,
+                    responses: BTreeMap::new(),
                     line: el.at.0,
                 });
             }
@@ -238,6 +267,32 @@ fn read_element(
             e.0 += 1;
         }
     }
+}
+
+/// One row of the junction's foe matrix: which links link `index` gives way to.
+fn read_request(el: &mut Element, net: &mut SumoNet) {
+    let (Some(index), Some(response)) = (el.num::<usize>("index", None), el.get("response")) else {
+        return;
+    };
+    if !response.bytes().all(|b| b == b'0' || b == b'1') {
+        el.fail(format!(
+            "`response` must be a string of 0s and 1s, one per link of the junction; found `{response}`"
+        ));
+        return;
+    }
+    let Some(j) = net.junctions.last_mut() else {
+        return;
+    };
+    let links = j.int_lanes.len();
+    if links > 0 && (index >= links || response.len() != links) {
+        el.fail(format!(
+            "link {index} with {} response bit(s) at junction `{}`, which has {links} link(s) (`intLanes`)",
+            response.len(),
+            j.id
+        ));
+        return;
+    }
+    j.responses.insert(index, response);
 }
 
 /// A normal edge (internal edges, the paths through junctions, are derived by the importer).

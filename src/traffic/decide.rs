@@ -6,6 +6,7 @@ use bevy::prelude::*;
 
 use super::components::*;
 use super::conflict::{Violators, must_yield};
+use super::give_way::{GiveWay, approach_minor};
 use super::idm::{Idm, idm_on};
 use super::lanes::{At, LaneIndex, Snap};
 use super::spawn::effective_v0;
@@ -254,7 +255,8 @@ pub fn accelerate(
         *d.around = follow_leader(&ctx, &mut b, d.veh, &m, route, &knows);
         slow_ahead(&ctx.net, &mut b, &m, route, driver);
         let to_end = link.length - m.s;
-        junction_line(&ctx, &mut b, &m, route, driver, to_end, &mut d.amber);
+        let who = (driver, d.veh.index);
+        junction_line(&ctx, &mut b, &m, route, who, to_end, &mut d.amber);
         keep_clear(&ctx, &mut b, &m, route, d.veh.body.length, to_end);
         yield_in_gaps(&ctx, &mut b, &m, route, d.veh.body.length, to_end);
         // Intersection collision warning: a known red-light runner due at my junction when I am.
@@ -379,7 +381,7 @@ fn junction_line(
     b: &mut Brake,
     m: &Motion,
     route: &Route,
-    driver: &Driver,
+    (driver, me): (&Driver, u32),
     to_end: f64,
     amber: &mut AmberChoice,
 ) {
@@ -422,10 +424,27 @@ fn junction_line(
                 b.stop_for_vehicle_at(to_end);
             }
         }
-        JunctionCtl::Priority { major } => {
-            if !major.contains(&m.link)
-                && priority_conflict(net, index, link.to, major, mine, (to_end, m.v))
-            {
+        JunctionCtl::Priority { major, yields } => {
+            let wait = match (yields, mine) {
+                (Some(table), Some(k)) if table.contains_key(&(k.0, k.1)) => {
+                    approach_minor(b, to_end);
+                    let ways = GiveWay {
+                        net,
+                        index,
+                        node: link.to,
+                        table,
+                    };
+                    let approach = (to_end, m.v);
+                    ways.must_wait(k, me)
+                        || box_conflict(net, index, (link.to, None), m.link, mine, approach)
+                }
+                (Some(_), Some(_)) => false,
+                _ => {
+                    !major.contains(&m.link)
+                        && priority_conflict(net, index, link.to, major, mine, (to_end, m.v))
+                }
+            };
+            if wait {
                 b.stop_for_vehicle_at(to_end);
             }
         }

@@ -9,6 +9,7 @@ pub mod conflict;
 pub mod decide;
 pub mod depart;
 pub mod events;
+pub mod give_way;
 pub mod idm;
 pub mod kind;
 pub mod lane_change;

@@ -131,7 +131,26 @@ pub enum Control {
     /// Fixed-time signal program.
     Signal(SignalProgram),
     /// Priority junction: vehicles on `major` links go first; the others yield and accept a gap.
-    Priority { major: Vec<String> },
+    Priority {
+        major: Vec<String>,
+        /// Who gives way to whom, movement by movement (SUMO's `<request>` foe matrix). When
+        /// given, this is the whole right of way: a movement listed gives way to the movements
+        /// named, a movement not listed to none, whatever `major` says (`major` then only
+        /// names the main road for display). Empty: minor links give way to every major
+        /// vehicle whose path meets theirs.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        yields: Vec<GiveWay>,
+    },
+}
+
+/// One movement of a priority junction and the movements it gives way to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GiveWay {
+    /// The movement that gives way: (from link, to link).
+    pub movement: (String, String),
+    /// The movements it gives way to, each (from link, to link).
+    pub to: Vec<(String, String)>,
 }
 
 /// A fixed-time program: a cycle of phases, each followed by amber and all-red.
