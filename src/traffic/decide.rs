@@ -6,6 +6,7 @@ use bevy::prelude::*;
 
 use super::components::*;
 use super::conflict::{Violators, must_yield};
+use super::diverge::diverged_leader;
 use super::give_way::{GiveWay, approach_minor};
 use super::idm::{Idm, idm_on};
 use super::lanes::{At, LaneIndex, Snap};
@@ -253,6 +254,9 @@ pub fn accelerate(
             b.lower(mode.toward(vc, m.v, dt, b.idm.a, b.idm.b), Cause::Other);
         }
         *d.around = follow_leader(&ctx, &mut b, d.veh, &m, route, &knows);
+        if let Some((gap, v)) = diverged_leader(&ctx.net, &ctx.index, &m, route) {
+            b.follow(gap, v);
+        }
         slow_ahead(&ctx.net, &mut b, &m, route, driver);
         let to_end = link.length - m.s;
         let who = (driver, d.veh.index);

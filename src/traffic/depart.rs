@@ -66,11 +66,36 @@ fn spawn_vehicle(
 /// A vehicle on an entry link as it is now: (link, lane, front s, length, speed).
 type OnEntry = (u32, u8, f64, f64, f64);
 
-/// Free length ahead of (and behind) an entry point on a lane: the gap to the nearest vehicle
-/// ahead, or `None` if a vehicle overlaps the entry.
-fn entry_gap(on: &[OnEntry], link: u32, lane: u8, pos: f64, length: f64) -> Option<(f64, f64)> {
-    let mut gap = f64::INFINITY;
-    let mut v_lead = 0.0;
+/// Deceleration a vehicle coming up behind an entry point is assumed able to brake at, m/s²:
+/// SUMO's default `decel` of a passenger car (4.5), which its insertion check
+/// (`MSLane::isInsertionSuccess`) also asks of the follower.
+pub const FOLLOWER_DECEL: f64 = 4.5;
+/// Standstill gap a follower keeps, m (IDM's s0 of a car, `traffic::kind`).
+const FOLLOWER_GAP: f64 = 2.0;
+
+/// Can a vehicle `back` metres behind an entry point, at `v`, keep from running into a vehicle
+/// entering there at `v_in`, braking at [`FOLLOWER_DECEL`]?
+fn follower_can_stop(back: f64, v: f64, v_in: f64) -> bool {
+    back >= FOLLOWER_GAP + (v * v - v_in * v_in).max(0.0) / (2.0 * FOLLOWER_DECEL)
+}
+
+/// Room at an entry point on a lane.
+struct Room {
+    /// Gap to the nearest vehicle ahead, m, and its speed.
+    gap: f64,
+    v_lead: f64,
+    /// The nearest vehicle coming up behind (on the link, or in the junction box before it):
+    /// its distance behind the entering body's rear, m, and its speed.
+    behind: Option<(f64, f64)>,
+}
+
+/// The room at an entry point on a lane, or `None` if a vehicle overlaps the entry.
+fn entry_gap(on: &[OnEntry], link: u32, lane: u8, pos: f64, length: f64) -> Option<Room> {
+    let mut room = Room {
+        gap: f64::INFINITY,
+        v_lead: 0.0,
+        behind: None,
+    };
     let others = on
         .iter()
         .filter(|o| o.0 == link && o.1 == lane)
@@ -78,17 +103,21 @@ fn entry_gap(on: &[OnEntry], link: u32, lane: u8, pos: f64, length: f64) -> Opti
     for (s, len, v) in others {
         let rear = s - len;
         if s <= pos - length - 0.5 {
-            continue; // entirely behind, with room
+            let back = pos - length - s;
+            if room.behind.is_none_or(|(b, _)| back < b) {
+                room.behind = Some((back, v));
+            }
+            continue;
         }
         if rear < pos + 0.5 && s > pos - length - 0.5 {
             return None; // overlaps the entry
         }
-        if rear - pos < gap {
-            gap = rear - pos;
-            v_lead = v;
+        if rear - pos < room.gap {
+            room.gap = rear - pos;
+            room.v_lead = v;
         }
     }
-    Some((gap, v_lead))
+    Some(room)
 }
 
 /// The speed a vehicle enters at: explicit speeds are honoured; flow vehicles enter as fast as
@@ -152,17 +181,23 @@ pub fn depart(
         } else {
             vec![d.lane.min(l.lanes - 1)]
         };
-        // The lane with the most room.
+        // The lane with the most room ahead, among those safe for whoever comes up behind.
+        let drv = driver(&d);
         let best = lanes
             .iter()
-            .filter_map(|&ln| entry_gap(&on, link, ln, pos, len).map(|g| (ln, g)))
-            .max_by(|a, b| a.1.0.total_cmp(&b.1.0).then(b.0.cmp(&a.0)));
-        let Some((lane, (gap, v_lead))) = best else {
+            .filter_map(|&ln| {
+                let room = entry_gap(&on, link, ln, pos, len)?;
+                let speed = entry_speed(&d, &drv, l.speed_limit, (room.gap, room.v_lead));
+                let behind_ok = room
+                    .behind
+                    .is_none_or(|(back, v)| follower_can_stop(back, v, speed.max(0.0)));
+                behind_ok.then_some((ln, room.gap, speed))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        let Some((lane, gap, speed)) = best else {
             still.push(d);
             continue;
         };
-        let drv = driver(&d);
-        let speed = entry_speed(&d, &drv, l.speed_limit, (gap, v_lead));
         if d.fit_speed && gap < drv.idm.s0 + 1.0 {
             still.push(d);
             continue;

@@ -52,6 +52,7 @@ pub struct Changer {
 pub fn change_lanes(ctx: LaneCtx, mut vehicles: Query<Changer, Without<Stalled>>) {
     let (clock, net) = (&ctx.clock, &ctx.net);
     let period = (EVERY / clock.dt).round().max(1.0) as u64;
+    let mut swaps: Vec<(u32, u32)> = Vec::new();
     for mut c in &mut vehicles {
         c.driver.since_lane_change += clock.dt;
         let (veh, m, route) = (c.veh, *c.motion, c.route);
@@ -131,6 +132,9 @@ pub fn change_lanes(ctx: LaneCtx, mut vehicles: Query<Changer, Without<Stalled>>
             }
         };
         let best = mover.best(&ctx, &mobil, targets.into_iter().flatten(), own_now);
+        if best.is_none() && wrong && commanded.is_none() && to_end < WRONG_LANE_STOP {
+            swaps.extend(swap_partner(&ctx, me, (lo, hi)).map(|other| (me, other)));
+        }
         if let Some((_, lane)) = best {
             let now = m.shift.map_or(0.0, |s| s.offset());
             let shift = Shift::new(
@@ -145,6 +149,71 @@ pub fn change_lanes(ctx: LaneCtx, mut vehicles: Query<Changer, Without<Stalled>>
             c.driver.since_lane_change = 0.0;
         }
     }
+    apply_swaps(&ctx, &mut vehicles, swaps);
+}
+
+/// Two vehicles standing side by side, each in the lane the other needs, can wait for each other
+/// for ever: they swap lanes at once, as SUMO's lane changer swaps two vehicles that block each
+/// other (`MSLaneChanger`). Pairs are applied in the order of their lower snapshot slot, each
+/// vehicle at most once.
+fn apply_swaps(
+    ctx: &LaneCtx,
+    vehicles: &mut Query<Changer, Without<Stalled>>,
+    mut swaps: Vec<(u32, u32)>,
+) {
+    for pair in &mut swaps {
+        *pair = (pair.0.min(pair.1), pair.0.max(pair.1));
+    }
+    swaps.sort_unstable();
+    swaps.dedup();
+    let mut done: Vec<u32> = Vec::new();
+    for (a, b) in swaps {
+        if done.contains(&a) || done.contains(&b) {
+            continue;
+        }
+        let (sa, sb) = (&ctx.index.snaps[a as usize], &ctx.index.snaps[b as usize]);
+        let Ok([mut x, mut y]) = vehicles.get_many_mut([sa.entity, sb.entity]) else {
+            continue;
+        };
+        let (la, lb) = (x.motion.lane, y.motion.lane);
+        for (c, lane) in [(&mut x, lb), (&mut y, la)] {
+            c.motion.lane = lane;
+            c.motion.shift = None;
+            c.driver.since_lane_change = 0.0;
+        }
+        done.extend([a, b]);
+    }
+}
+
+/// The vehicle (snapshot slot) standing beside `me` in the next lane towards the lanes my route
+/// needs (`lo..=hi`), that stands in a lane its route does not lead on from and needs mine.
+fn swap_partner(ctx: &LaneCtx, me: u32, (lo, hi): (u8, u8)) -> Option<u32> {
+    let mine = &ctx.index.snaps[me as usize];
+    if mine.v >= super::decide::STANDING_SPEED || mine.also.is_some() {
+        return None;
+    }
+    let target = if mine.lane < lo {
+        mine.lane + 1
+    } else {
+        mine.lane.checked_sub(1)?
+    };
+    ctx.index
+        .lane(mine.link, target)
+        .iter()
+        .copied()
+        .find(|&o| {
+            let s = &ctx.index.snaps[o as usize];
+            let Some(next) = s.next else {
+                return false;
+            };
+            let (l2, h2) = ctx.net.lanes_for(s.link, next);
+            s.v < super::decide::STANDING_SPEED
+                && s.also.is_none()
+                && (s.s - mine.s).abs() < mine.length.min(s.length)
+                && !(l2..=h2).contains(&s.lane)
+                && (l2..=h2).contains(&mine.lane)
+                && (lo..=hi).contains(&s.lane)
+        })
 }
 
 /// Is the vehicle in a closed lane and knows it? A closed lane is left once the driver knows of

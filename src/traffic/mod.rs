@@ -8,6 +8,7 @@ pub mod components;
 pub mod conflict;
 pub mod decide;
 pub mod depart;
+pub mod diverge;
 pub mod events;
 pub mod give_way;
 pub mod idm;

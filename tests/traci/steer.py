@@ -159,7 +159,9 @@ def speed_and_lane_change_modes():
     # Lane change mode 0: behind a slow car, the ego keeps its lane until allowed to change.
     traci.vehicle.changeLane("ego", 1, 0.0)  # no lane held any more
     traci.vehicle.setLaneChangeMode("ego", 0)
-    ahead = traci.vehicle.getLanePosition("ego") + 40.0
+    # Far enough ahead that the ego can brake to its speed (SUMO inserts no vehicle that
+    # whoever comes up behind could not stop for; it waits to enter instead).
+    ahead = traci.vehicle.getLanePosition("ego") + 80.0
     traci.vehicle.add("slow", "r", depart="now", departLane="1", departPos=str(ahead),
                       departSpeed="2")
     step()
