@@ -481,9 +481,10 @@ fn broken_demand_is_reported_whole_and_nothing_runs() {
 }
 
 /// A network whose lanes have a height (`x,y,z` shapes, as from OpenDRIVE or OSM with
-/// `--osm.elevation`) imports flat, with one warning that says so, and loads.
+/// `--osm.elevation`) imports with its heights: every link's centreline at the lanes' 7.5 m,
+/// every junction's height as SUMO gives it (none here: 0), nothing said about heights.
 #[test]
-fn lanes_with_a_height_import_flat_with_a_warning() {
+fn lanes_with_a_height_import_with_their_heights() {
     let dir = tempfile::tempdir().expect("temp dir");
     let flat = std::fs::read_to_string(small_grid(dir.path())).expect("grid written");
     let with_z: String = flat
@@ -508,13 +509,24 @@ fn lanes_with_a_height_import_flat_with_a_warning() {
     let out = import(&net, &ron, &[]);
     exited_ok(&out, "import");
     let said = String::from_utf8_lossy(&out.stderr);
-    assert!(said.contains("24 lane(s) with a height"), "{said}");
-    load_file(&ron).unwrap_or_else(|d| panic!("{d}"));
+    assert!(!said.contains("height"), "{said}");
+    let spec = load_file(&ron).unwrap_or_else(|d| panic!("{d}")).spec;
+    assert_eq!(spec.network.links.len(), 24);
+    for l in &spec.network.links {
+        assert_eq!(l.heights.len(), l.shape.len(), "{}", l.id);
+        assert!(
+            l.heights.iter().all(|z| *z == 7.5),
+            "{}: {:?}",
+            l.id,
+            l.heights
+        );
+    }
+    assert!(spec.network.nodes.iter().all(|n| n.z == 0.0));
 }
 
 /// The hand-written OpenDRIVE fixture (a 500 m two-way street rising 2 %, with a sidewalk)
-/// through `netconvert --opendrive-files` and `import`: a link each way with one lane, the
-/// height flattened with a warning, and traffic both ways arriving without collisions.
+/// through `netconvert --opendrive-files` and `import`: a link each way with one lane, rising
+/// (or falling) 2 % along its length, and traffic both ways arriving without collisions.
 #[test]
 fn an_opendrive_road_comes_in_through_netconvert_and_runs() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -524,10 +536,14 @@ fn an_opendrive_road_comes_in_through_netconvert_and_runs() {
     let ron = dir.path().join("straight.ron");
     let out = import(&net, &ron, &["--duration", "300"]);
     exited_ok(&out, "import");
-    let said = String::from_utf8_lossy(&out.stderr);
-    assert!(said.contains("2 lane(s) with a height"), "{said}");
     let spec = load_file(&ron).unwrap_or_else(|d| panic!("{d}")).spec;
     assert_eq!(spec.network.links.len(), 2, "one link each way");
+    for l in &spec.network.links {
+        let (a, b) = (l.shape[0], l.shape[l.shape.len() - 1]);
+        let rise = l.heights[l.heights.len() - 1] - l.heights[0];
+        let grade = rise.abs() / (b.0 - a.0).hypot(b.1 - a.1);
+        assert!((grade - 0.02).abs() < 1e-3, "{}: grade {grade}", l.id);
+    }
     assert!(
         spec.network.links.iter().all(|l| l.lanes == 1),
         "the sidewalk is no lane for cars"

@@ -13,6 +13,8 @@ use crate::sumo::memo::{self, Failed};
 /// Spacing of the 5G cells placed on a regular layout, m: TR 38.901's urban macro
 /// inter-site distance (Table 7.8-1).
 pub const GNB_SPACING_M: f64 = 500.0;
+/// An RSU's antenna above the junction it stands at, m (the default height of `RsuSpec`).
+const RSU_POLE_M: f64 = 6.0;
 
 #[derive(clap::Args, Debug)]
 pub struct ImportArgs {
@@ -256,9 +258,14 @@ fn v2x_text(s: &mut String, n: &Network, signalised: &[String]) {
     s.push_str("    v2x: (\n        enabled: true,\n        rsus: [\n");
     for id in signalised {
         if let Some(node) = n.nodes.iter().find(|x| &x.id == id) {
+            // On raised ground the pole stands on the junction: heights are above the datum.
+            let height = match node.z {
+                0.0 => String::new(),
+                z => format!(", height: {:?}", z + RSU_POLE_M),
+            };
             let _ = writeln!(
                 s,
-                "            (id: {}, pos: ({:?}, {:?}), junction: Some({})),",
+                "            (id: {}, pos: ({:?}, {:?}){height}, junction: Some({})),",
                 q(&format!("rsu_{id}")),
                 node.pos.0,
                 node.pos.1 + node.radius + 5.0,

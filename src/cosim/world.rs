@@ -276,10 +276,11 @@ impl Sim {
                 let [x, y] = row().front;
                 Value::Pos2d(x, y)
             }
-            // Flat ground: sangam-sim has no elevation yet.
+            // As SUMO: the front bumper, on the road's height there.
             var::POSITION3D => {
-                let [x, y] = row().front;
-                Value::Pos3d(x, y, 0.0)
+                let r = row();
+                let [x, y] = r.front;
+                Value::Pos3d(x, y, r.ground.map_or(0.0, |g| g.0))
             }
             var::ANGLE => Value::Double(row().heading),
             var::LENGTH => Value::Double(veh.body.length),

@@ -1,5 +1,6 @@
 //! The road: geometry, the indexed network, and routing. Plain data built once per run.
 pub mod curves;
+pub mod elevation;
 pub mod geometry;
 pub mod network;
 pub mod routing;

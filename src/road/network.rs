@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use bevy::prelude::Resource;
 
 use super::curves::{Curve, curves, turn_speed};
+use super::elevation::Profile;
 use super::geometry::{P2, Polyline, bezier, line_intersection};
 use crate::scenario::spec::{Control, Junction, Kind, Link, Spec};
 
@@ -31,6 +32,8 @@ const MIN_LINK_LEN: f64 = 1.0;
 pub struct NodeData {
     pub id: String,
     pub pos: P2,
+    /// Height of the ground, m above the map's datum.
+    pub z: f64,
     pub radius: f64,
     pub incoming: Vec<u32>,
     pub outgoing: Vec<u32>,
@@ -58,6 +61,8 @@ pub struct LinkData {
     /// The bends of each lane, in order along it.
     pub curves: Vec<Vec<Curve>>,
     pub length: f64,
+    /// Height of the ground along the centreline; `None` on flat ground (height 0).
+    pub heights: Option<Profile>,
 }
 
 impl LinkData {
@@ -77,6 +82,11 @@ impl LinkData {
         self.open
             .get(usize::from(lane))
             .is_none_or(|o| o & kind_bit(kind) != 0)
+    }
+
+    /// Height of the road at centreline position `s`, m above the map's datum.
+    pub fn ground(&self, s: f64) -> f64 {
+        self.heights.as_ref().map_or(0.0, |h| h.at(s))
     }
 
     /// Whether every kind may use `lane` (not a reserved lane).
@@ -146,11 +156,16 @@ pub enum JunctionCtl {
         /// Who gives way to whom by movement (from link, to link), when the scenario gives it
         /// (`spec::GiveWay`); `None`: minor links give way to major ones.
         yields: Option<GiveWays>,
+        /// Movements whose drivers stop at the line first (`spec::GiveWay::stop`).
+        stops: StopSigns,
     },
 }
 
 /// The movements each movement of a junction gives way to, (from link, to link) each.
 pub type GiveWays = std::collections::BTreeMap<(u32, u32), Vec<(u32, u32)>>;
+
+/// The movements of a junction with a stop sign, sorted: (from link, to link).
+pub type StopSigns = Vec<(u32, u32)>;
 
 #[derive(Debug, Clone)]
 pub struct JunctionData {
@@ -220,6 +235,8 @@ pub struct RoadNetwork {
     /// turn) -> the stretch of the first turn's path (arc lengths, m) where a vehicle on it
     /// would touch one on the other (within [`CONFLICT_WIDTH`]).
     conflicts: BTreeMap<(TurnKey, TurnKey), (f64, f64)>,
+    /// Whether any road has a height (else the ground is 0 everywhere).
+    elevated: bool,
 }
 
 /// A movement's direction and the lanes of the incoming link allowed to make it (lo..=hi).
@@ -251,6 +268,7 @@ impl RoadNetwork {
             net.nodes.push(NodeData {
                 id: n.id.clone(),
                 pos: [n.pos.0, n.pos.1],
+                z: n.z,
                 radius: n.radius.max(0.0),
                 incoming: Vec::new(),
                 outgoing: Vec::new(),
@@ -266,6 +284,7 @@ impl RoadNetwork {
         }
         net.build_turns();
         net.build_conflicts();
+        net.elevated = net.links.iter().any(|l| l.heights.is_some());
         net
     }
 
@@ -276,7 +295,7 @@ impl RoadNetwork {
         else {
             return;
         };
-        let center = self.centreline(l, from, to);
+        let (center, heights) = self.centreline(l, from, to);
         let lanes = l.lanes.clamp(1, 8);
         let lane_width = l.lane_width.unwrap_or(LANE_WIDTH);
         let lane_paths = (0..lanes)
@@ -300,28 +319,40 @@ impl RoadNetwork {
             center,
             lane_paths,
             curves,
+            heights,
         });
     }
 
     /// A link's centreline: its shape as given when it has exact ends, else from node to node
     /// through its shape, trimmed by the nodes' radii (unless that would leave less than
-    /// [`MIN_LINK_LEN`]).
-    fn centreline(&self, l: &Link, from: u32, to: u32) -> Polyline {
+    /// [`MIN_LINK_LEN`]); and the height of the ground along it, unless flat.
+    fn centreline(&self, l: &Link, from: u32, to: u32) -> (Polyline, Option<Profile>) {
         let shape = l.shape.iter().map(|p| [p.0, p.1]);
+        let heights = |pts: &[P2], z: &[f64], start| Profile::along(pts, z, start);
         if l.exact_ends && l.shape.len() >= 2 {
-            return Polyline::new(shape.collect());
+            let pts: Vec<P2> = shape.collect();
+            let profile = heights(&pts, &l.heights, 0.0);
+            return (Polyline::new(pts), profile);
         }
-        let mut pts = vec![self.nodes[from as usize].pos];
+        let (a, b) = (&self.nodes[from as usize], &self.nodes[to as usize]);
+        let mut pts = vec![a.pos];
         pts.extend(shape);
-        pts.push(self.nodes[to as usize].pos);
-        let full = Polyline::new(pts);
+        pts.push(b.pos);
+        let mut z = vec![a.z];
+        match l.heights.len() {
+            0 => z.extend(l.shape.iter().map(|_| f64::NAN)),
+            _ => z.extend(&l.heights),
+        }
+        z.push(b.z);
+        fill_between(&pts, &mut z);
+        let full = Polyline::new(pts.clone());
         let len = full.length();
-        let r0 = self.nodes[from as usize].radius.min(len * 0.45);
-        let r1 = self.nodes[to as usize].radius.min(len * 0.45);
+        let r0 = a.radius.min(len * 0.45);
+        let r1 = b.radius.min(len * 0.45);
         if len - r0 - r1 >= MIN_LINK_LEN {
-            full.slice(r0, len - r1)
+            (full.slice(r0, len - r1), heights(&pts, &z, r0))
         } else {
-            full
+            (full, heights(&pts, &z, 0.0))
         }
     }
 
@@ -380,6 +411,7 @@ impl RoadNetwork {
                     .filter_map(|id| self.link_index.get(id).copied())
                     .collect(),
                 yields: (!yields.is_empty()).then(|| self.give_ways(yields)),
+                stops: self.stop_signs(yields),
             },
         };
         let idx = self.junctions.len() as u32;
@@ -407,6 +439,19 @@ impl RoadNetwork {
             }
         }
         table
+    }
+
+    /// The movements of a give-way table with a stop sign, sorted.
+    fn stop_signs(&self, yields: &[crate::scenario::spec::GiveWay]) -> StopSigns {
+        let id = |a: &String| self.link_index.get(a).copied();
+        let mut stops: StopSigns = yields
+            .iter()
+            .filter(|g| g.stop)
+            .filter_map(|g| Some((id(&g.movement.0)?, id(&g.movement.1)?)))
+            .collect();
+        stops.sort_unstable();
+        stops.dedup();
+        stops
     }
 
     fn build_turns(&mut self) {
@@ -563,6 +608,28 @@ impl RoadNetwork {
         l.lane_paths[lane as usize].at(l.lane_arc(lane, s))
     }
 
+    /// Height of the road under centreline position `s` of `link`, m above the map's datum;
+    /// negative `s` lies on the turn path from `prev`, whose ground runs evenly from the end of
+    /// the lane it leaves to the start of this link.
+    pub fn ground(&self, link: u32, lane: u8, s: f64, prev: Option<u32>) -> f64 {
+        if !self.elevated {
+            return 0.0;
+        }
+        let l = &self.links[link as usize];
+        if s < 0.0
+            && let Some(p) = prev
+            && let Some(turn) = self.turn(p, link, lane.min(l.lanes - 1))
+        {
+            let (len, before) = (turn.path.length(), &self.links[p as usize]);
+            if len + s >= 0.0 {
+                let t = if len > 0.0 { (len + s) / len } else { 1.0 };
+                return super::elevation::between(before.ground(before.length), l.ground(0.0), t);
+            }
+            return before.ground(before.length + len + s);
+        }
+        l.ground(s)
+    }
+
     /// Pose between lanes: at fractional lane index `lane` (1.5 is half-way between lanes 1
     /// and 2) and centreline position `s` ≥ 0, interpolated between the two lanes' own poses, so
     /// that a whole number gives exactly the lane's pose (a vehicle changing lanes starts and
@@ -580,6 +647,11 @@ impl RoadNetwork {
         let d = [mix(da[0], db[0]), mix(da[1], db[1])];
         let n = d[0].hypot(d[1]).max(1e-9);
         ([mix(a[0], b[0]), mix(a[1], b[1])], [d[0] / n, d[1] / n])
+    }
+
+    /// Whether any road has a height.
+    pub fn elevated(&self) -> bool {
+        self.elevated
     }
 
     /// Link index by id.
@@ -635,6 +707,24 @@ fn wired_movement(la: &LinkData, lb: &LinkData, wires: &[Wire], b: u32) -> Optio
     let lanes = wires.iter().filter(|w| w.to == b).map(|w| w.lane);
     let (lo, hi) = (lanes.clone().min()?, lanes.max()?);
     Some((movement(la, lb).0, lo, hi))
+}
+
+/// Heights not given (NaN: shape points of a link whose heights follow its nodes) linear in
+/// the distance along the line between its ends' heights.
+fn fill_between(pts: &[P2], z: &mut [f64]) {
+    let Some(last) = z.len().checked_sub(1) else {
+        return;
+    };
+    let mut cum = vec![0.0; pts.len()];
+    for i in 1..pts.len() {
+        cum[i] = cum[i - 1] + super::geometry::dist(pts[i - 1], pts[i]);
+    }
+    let total = cum[last].max(f64::EPSILON);
+    for i in 1..last {
+        if z[i].is_nan() {
+            z[i] = super::elevation::between(z[0], z[last], cum[i] / total);
+        }
+    }
 }
 
 /// The lane of `b` a connection from lane `lane_a` leads into (of several, the first into a

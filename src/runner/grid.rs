@@ -86,6 +86,7 @@ fn nodes(side: usize) -> Vec<Node> {
                 id: node(i, j),
                 pos: (i as f64 * BLOCK, j as f64 * BLOCK),
                 radius: RADIUS,
+                z: 0.0,
             });
         }
     }
@@ -103,6 +104,7 @@ fn links(side: usize) -> Vec<Link> {
             lanes: LANES,
             speed_limit_kmh: 50.0,
             shape: Vec::new(),
+            heights: Vec::new(),
             name: String::new(),
             exact_ends: false,
             lane_width: None,

@@ -241,6 +241,7 @@ impl<'a, 's> Checker<'a, 's> {
                 MAX_JUNCTION_RADIUS_M,
                 "m",
             );
+            self.out.height(&format!("{p}.z"), n.z);
         }
         if let Some((lat, lon)) = net.geo_origin
             && !((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon))
@@ -256,6 +257,26 @@ impl<'a, 's> Checker<'a, 's> {
         }
         self.links();
         self.junctions();
+    }
+
+    /// One height per shape point, or none.
+    fn heights(&mut self, p: &str, l: &crate::scenario::spec::Link) {
+        if !l.heights.is_empty() && l.heights.len() != l.shape.len() {
+            self.out.err(
+                format!("{p}.heights"),
+                format!(
+                    "has {} height(s) for {} shape point(s)",
+                    l.heights.len(),
+                    l.shape.len()
+                ),
+                Some(
+                    "give one height per point of `shape`, or none for a road whose height follows its nodes' `z`".into(),
+                ),
+            );
+        }
+        for (k, z) in l.heights.iter().enumerate() {
+            self.out.height(&format!("{p}.heights[{k}]"), *z);
+        }
     }
 
     fn links(&mut self) {
@@ -283,6 +304,7 @@ impl<'a, 's> Checker<'a, 's> {
             for (k, pt) in l.shape.iter().enumerate() {
                 shape_ok &= self.out.point(&format!("{p}.shape[{k}]"), *pt);
             }
+            self.heights(&p, l);
             self.wiring(&p, i);
             if let (Some(_), Some(_), true, Some(len)) = (from, to, shape_ok, self.link_len[i])
                 && len <= 0.0

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::net::{Connection, Edge, SumoNet, TlLogic};
+use crate::road::elevation::Profile;
 use crate::road::geometry::{P2, Polyline, dist};
 use crate::scenario::spec::{
     Control, GiveWay, Junction, Kind, LaneLink, Link, Network, Node, Phase, ReservedLane,
@@ -31,6 +32,25 @@ fn centreline(e: &Edge) -> Option<Vec<P2>> {
     let left = e.lanes.iter().max_by_key(|l| l.index)?;
     let line = Polyline::new(left.shape.clone()).offset_right(-left.width / 2.0);
     Some(line.points().to_vec())
+}
+
+/// The height of each point of an edge's centreline: the leftmost lane's at the same fraction
+/// of the way along (the centreline is that lane's shape moved sideways); none when it is flat.
+fn heights(e: &Edge, centre: &[P2]) -> Vec<f64> {
+    let Some(left) = e.lanes.iter().max_by_key(|l| l.index) else {
+        return Vec::new();
+    };
+    let Some(profile) = Profile::along(&left.shape, &left.z, 0.0) else {
+        return Vec::new();
+    };
+    let lane_len = Polyline::new(left.shape.clone()).length();
+    let line = Polyline::new(centre.to_vec());
+    let len = line.length().max(f64::EPSILON);
+    let r = |z: f64| (z * 1000.0).round() / 1000.0;
+    line.cumulative()
+        .iter()
+        .map(|s| r(profile.at(s / len * lane_len)))
+        .collect()
 }
 
 /// The width of an edge's lanes, m: their mean, to the millimetre (netconvert gives all lanes
@@ -148,6 +168,7 @@ pub fn to_network(full: SumoNet) -> Result<Imported, Vec<(usize, String)>> {
             lanes: e.lanes.len().min(8) as u8,
             speed_limit_kmh: speed * 3.6,
             shape: shape.iter().map(|p| (p[0], p[1])).collect(),
+            heights: heights(e, &shape),
             name: e.name.clone(),
             exact_ends: true,
             lane_width: Some(lane_width(e)),
@@ -172,6 +193,7 @@ pub fn to_network(full: SumoNet) -> Result<Imported, Vec<(usize, String)>> {
                 .map_or(0.0, |r| {
                     r.min(crate::scenario::validate::MAX_JUNCTION_RADIUS_M)
                 }),
+            z: j.z,
         })
         .collect();
     let (controls, signalised, mut notes) = controls(net, &edges);
@@ -228,9 +250,6 @@ fn for_cars(mut net: SumoNet) -> (SumoNet, Vec<super::Note>) {
         .retain(|c| kept.contains(c.from.as_str()) && kept.contains(c.to.as_str()));
     let out = net;
     let mut notes = Vec::new();
-    if out.elevated.0 > 0 {
-        notes.push((out.elevated.1, format!("{} lane(s) with a height (x,y,z shapes) flattened: sangam-sim's roads are flat (no elevation yet)", out.elevated.0)));
-    }
     if edges_out.0 > 0 {
         notes.push((edges_out.1, format!("{} edge(s) closed to passenger cars (footways, cycleways, rail, bus-only; `allow`/`disallow`) left out: sangam-sim's road users are cars, buses and trucks", edges_out.0)));
     }
@@ -327,11 +346,14 @@ fn controls(
         }
     }
     // Each link of a junction is the connection running on its internal lane.
-    let by_via: HashMap<&str, (&str, &str)> = net
+    let by_via: HashMap<&str, JLink> = net
         .connections
         .iter()
         .filter(|c| c.dir != "t")
-        .filter_map(|c| Some((c.via.as_deref()?, (c.from.as_str(), c.to.as_str()))))
+        .filter_map(|c| {
+            let stop = matches!(c.state.as_str(), "s" | "w");
+            Some((c.via.as_deref()?, (c.from.as_str(), c.to.as_str(), stop)))
+        })
         .collect();
     let none = BTreeMap::new();
     let mut out = Vec::new();
@@ -352,7 +374,7 @@ fn controls(
                         .collect(),
                     None => major_road(into, edges),
                 };
-                if k.ends_with("_stop") || k == "zipper" {
+                if k == "allway_stop" || k == "zipper" {
                     let e = other.entry(k).or_insert((0, j.line));
                     e.0 += 1;
                 }
@@ -393,8 +415,8 @@ fn controls(
 
 /// How a junction of SUMO type `kind` is read, where not as SUMO has it.
 fn approximation(kind: &str) -> &'static str {
-    if kind.ends_with("_stop") {
-        "read as give-way junctions by SUMO's foe matrix: the full stop before entering is not modelled"
+    if kind == "allway_stop" {
+        "read by SUMO's foe matrix with a stop at every line: of drivers who stopped, a tie goes to the lower vehicle index, not to who stopped first"
     } else if kind == "zipper" {
         "read as give-way junctions by SUMO's foe matrix (a tie goes to the lower vehicle index): merging in turn is not modelled"
     } else {
@@ -469,8 +491,8 @@ fn phase(by_index: &Movements, state: &str, duration: f64) -> Phase {
     out
 }
 
-/// SUMO junction types whose right of way is its `<request>` foe matrix (stop signs read as
-/// give-way signs).
+/// SUMO junction types whose right of way is its `<request>` foe matrix (at stop signs, after a
+/// stop at the line).
 const GIVE_WAY_KINDS: [&str; 6] = [
     "priority",
     "priority_stop",
@@ -496,18 +518,26 @@ fn major_road(incoming: &[&Edge], edges: &BTreeMap<&str, &Edge>) -> Vec<String> 
         .collect()
 }
 
+/// A junction link: the movement (from edge, to edge) on it, and whether it has a stop sign.
+type JLink<'a> = (&'a str, &'a str, bool);
+
 /// The junction's foe matrix by movement: link `i` is the connection on internal lane
 /// `intLanes[i]`, and its `response` has bit `k` (from the right) set when it gives way to link
 /// `k`. Lanes of one movement pool their foes; foes on the same incoming edge are left to car
-/// following, turnarounds and links not driven by cars (crossings) left out. Empty without
-/// internal lanes (a network built with `--no-internal-links`).
-fn give_ways(j: &super::net::Junction, by_via: &HashMap<&str, (&str, &str)>) -> Vec<GiveWay> {
-    let links: Vec<Option<(&str, &str)>> = j
+/// following, turnarounds and links not driven by cars (crossings) left out. Movements with a
+/// stop sign (state `s` or `w`) are listed even without foes. Empty without internal lanes (a
+/// network built with `--no-internal-links`).
+fn give_ways(j: &super::net::Junction, by_via: &HashMap<&str, JLink>) -> Vec<GiveWay> {
+    let links: Vec<Option<JLink>> = j
         .int_lanes
         .iter()
         .map(|l| by_via.get(l.as_str()).copied())
         .collect();
-    let mut table: BTreeMap<(&str, &str), BTreeSet<(&str, &str)>> = BTreeMap::new();
+    type Movement<'a> = (&'a str, &'a str);
+    let mut table: BTreeMap<Movement, (bool, BTreeSet<Movement>)> = BTreeMap::new();
+    for &(from, to, stop) in links.iter().flatten().filter(|l| l.2) {
+        table.entry((from, to)).or_default().0 = stop;
+    }
     for (&i, response) in &j.responses {
         let Some(Some(mine)) = links.get(i) else {
             continue;
@@ -521,16 +551,18 @@ fn give_ways(j: &super::net::Junction, by_via: &HashMap<&str, (&str, &str)>) -> 
             if let Some(Some(foe)) = links.get(k)
                 && foe.0 != mine.0
             {
-                table.entry(*mine).or_default().insert(*foe);
+                let entry = table.entry((mine.0, mine.1)).or_default();
+                entry.1.insert((foe.0, foe.1));
             }
         }
     }
-    let pair = |(a, b): (&str, &str)| (a.to_string(), b.to_string());
+    let pair = |(a, b): Movement| (a.to_string(), b.to_string());
     table
         .into_iter()
-        .map(|(m, to)| GiveWay {
+        .map(|(m, (stop, to))| GiveWay {
             movement: pair(m),
             to: to.into_iter().map(pair).collect(),
+            stop,
         })
         .collect()
 }
@@ -553,7 +585,7 @@ fn remarks(net: &SumoNet) -> Vec<super::Note> {
     let mut notes = Vec::new();
     if let Some(first) = net.connections.first() {
         notes.push((first.line, format!(
-            "{} `<connection>` elements read: lanes through junctions follow them, along their internal lanes' shapes; right of way at junctions without lights is SUMO's `<request>` foe matrix, movement by movement (stop signs read as give-way signs), at lights the signal program with sangam-sim's own conflict areas",
+            "{} `<connection>` elements read: lanes through junctions follow them, along their internal lanes' shapes; right of way at junctions without lights is SUMO's `<request>` foe matrix, movement by movement (with a stop at the line where the link's `state` is a stop sign), at lights the signal program with sangam-sim's own conflict areas",
             net.connections.len()
         )));
     }

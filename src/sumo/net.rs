@@ -17,6 +17,8 @@ pub struct Lane {
     /// m (SUMO's default lane width is 3.2).
     pub width: f64,
     pub shape: Vec<[f64; 2]>,
+    /// Height of each shape point, m (SUMO's `x,y,z`); empty when the lane is flat.
+    pub z: Vec<f64>,
     /// Open to each of sangam-sim's kinds, in [`Kind::ALL`] order (SUMO's `allow` /
     /// `disallow` for `passenger`, `bus` and `truck`; all classes when neither is given).
     pub open: [bool; 3],
@@ -41,6 +43,8 @@ pub struct Junction {
     /// SUMO's type: `traffic_light`, `priority`, `right_before_left`, `dead_end`, ...
     pub kind: String,
     pub pos: [f64; 2],
+    /// Height, m (`z`; 0 when not given).
+    pub z: f64,
     /// The lanes coming in (`incLanes`) and the internal lanes through it (`intLanes`), the
     /// latter one per link, in link-index order.
     pub inc_lanes: Vec<String>,
@@ -64,6 +68,9 @@ pub struct Connection {
     pub dir: String,
     /// The internal lane it runs on through the junction (`via`), if any.
     pub via: Option<String>,
+    /// SUMO's link state (`state`): `M` major, `m` minor, `s` stop sign, `w` all-way stop,
+    /// `=` equal, `o` off, ...; empty when not given.
+    pub state: String,
     pub line: usize,
 }
 
@@ -93,8 +100,6 @@ pub struct SumoNet {
     pub ignored: BTreeMap<String, (usize, usize)>,
     /// Roundabouts: the ring's junctions and edges.
     pub roundabouts: Vec<Roundabout>,
-    /// Lanes whose shape has a height (x,y,z with z ≠ 0): (count, line of the first).
-    pub elevated: (usize, usize),
     /// Shapes of internal lanes (the paths through junctions), by lane id (`:J_0_0`).
     pub internal: HashMap<String, Vec<[f64; 2]>>,
     /// The internal lane that follows an internal lane (a left turn waits half-way on a
@@ -193,14 +198,6 @@ fn read_element(
         "net" => {}
         "edge" => *edge = read_edge(el, net),
         "lane" if edge.is_some() => {
-            if el.opt("shape").is_some_and(has_height) {
-                let first = if net.elevated.0 == 0 {
-                    el.at.0
-                } else {
-                    net.elevated.1
-                };
-                net.elevated = (net.elevated.0 + 1, first);
-            }
             if let (Some(e), Some(l)) = (edge.as_mut(), read_lane(el)) {
                 e.lanes.push(l);
             }
@@ -222,6 +219,10 @@ fn read_element(
                     id,
                     kind,
                     pos: [x, y],
+                    z: el
+                        .num("z", Some(0.0))
+                        .filter(|z: &f64| z.is_finite())
+                        .unwrap_or(0.0),
                     inc_lanes,
                     int_lanes,
                     responses: BTreeMap::new(),
@@ -323,23 +324,19 @@ fn read_lane(el: &mut Element) -> Option<Lane> {
     let index = el.num("index", None);
     let speed = el.num("speed", None);
     let width = el.num("width", Some(3.2));
-    let shape = el.shape("shape");
+    let (shape, z) = el.shape_z("shape").unzip();
+    let z = z
+        .filter(|z| z.iter().any(|h| *h != 0.0))
+        .unwrap_or_default();
     let open = Kind::ALL.map(|k| opens_to(el.opt("allow"), el.opt("disallow"), class(k)));
     Some(Lane {
         index: index?,
         speed: speed?,
         width: width?,
         shape: shape?,
+        z,
         open,
     })
-}
-
-/// Does a shape have a point with a height other than 0 (`x,y,z`)?
-fn has_height(shape: &str) -> bool {
-    shape
-        .split_whitespace()
-        .filter_map(|p| p.split(',').nth(2))
-        .any(|z| z.parse::<f64>().is_ok_and(|z| z != 0.0))
 }
 
 /// The SUMO vehicle class a kind's vehicles are (`passenger`, `bus`, `truck`).
@@ -387,6 +384,7 @@ fn read_connection(el: &mut Element, net: &mut SumoNet) {
             tl: tl_ref,
             dir: el.opt("dir").unwrap_or_default().to_string(),
             via: el.opt("via").map(str::to_string),
+            state: el.opt("state").unwrap_or_default().to_string(),
             line: el.at.0,
         });
     }

@@ -100,33 +100,41 @@ impl Element<'_, '_> {
 
     /// A shape: space-separated `x,y[,z]` points, at least two.
     pub fn shape(&mut self, key: &str) -> Option<Vec<[f64; 2]>> {
+        self.shape_z(key).map(|(pts, _)| pts)
+    }
+
+    /// A shape and the height of each point (SUMO's `x,y,z`; 0 where a point has none).
+    pub fn shape_z(&mut self, key: &str) -> Option<(Vec<[f64; 2]>, Vec<f64>)> {
         let Some(s) = self.attrs.get(key) else {
             return self.get(key).and(None);
         };
         match points(s) {
-            Ok(pts) if pts.len() >= 2 => Some(pts),
+            Ok(pts) if pts.len() >= 2 => Some(pts.into_iter().unzip()),
             Ok(_) => {
                 self.fail(format!("`{key}` needs at least two points"));
                 None
             }
             Err(p) => {
-                self.fail(format!("`{key}` has the point `{p}`, expected x,y"));
+                self.fail(format!(
+                    "`{key}` has the point `{p}`, expected x,y or x,y,z"
+                ));
                 None
             }
         }
     }
 }
 
-/// The points of a shape, or the first that is not `x,y[,z]` with finite x and y.
-fn points(s: &str) -> Result<Vec<[f64; 2]>, String> {
+/// The points of a shape with their heights, or the first that is not `x,y[,z]` with finite
+/// numbers.
+fn points(s: &str) -> Result<Vec<([f64; 2], f64)>, String> {
     let mut pts = Vec::new();
     for p in s.split_whitespace() {
         let mut c = p.split(',').map(|c| c.parse::<f64>().ok());
         match (c.next(), c.next(), c.next(), c.next()) {
-            (Some(Some(x)), Some(Some(y)), None | Some(Some(_)), None)
-                if x.is_finite() && y.is_finite() =>
+            (Some(Some(x)), Some(Some(y)), z @ (None | Some(Some(_))), None)
+                if x.is_finite() && y.is_finite() && z.flatten().is_none_or(f64::is_finite) =>
             {
-                pts.push([x, y]);
+                pts.push(([x, y], z.flatten().unwrap_or(0.0)));
             }
             _ => return Err(p.to_string()),
         }

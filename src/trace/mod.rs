@@ -71,6 +71,9 @@ pub struct FcdRow {
     pub pos: f64,
     /// Map coordinates of the centre of the front bumper, m (SUMO's FCD `x`, `y`).
     pub front: [f64; 2],
+    /// On a network with heights: the road's height under the front bumper, m, and the body's
+    /// slope from its rear to its front, degrees (SUMO's FCD `z` and `slope`).
+    pub ground: Option<(f64, f64)>,
 }
 
 /// One V2X reception attempt: delivered after `latency_us`, or lost for `loss`.
@@ -230,5 +233,10 @@ pub(crate) fn fcd_row(net: &RoadNetwork, v: &Vehicle, m: &Motion, tf: &Transform
         heading: compass_heading(tf),
         lane: format!("{link}_{}", m.lane),
         pos: lane_pos(net, m),
+        ground: net.elevated().then(|| {
+            let (front, _) = crate::traffic::act::ends_ground(net, m, &v.body);
+            let (_, _, pitch) = tf.rotation.to_euler(EulerRot::YXZ);
+            (front, f64::from(pitch).to_degrees())
+        }),
     }
 }

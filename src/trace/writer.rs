@@ -139,9 +139,13 @@ impl Files {
             }
             writeln!(w, "    <timestep time=\"{time}\">").map_err(io)?;
             for r in rows {
+                // As SUMO: `z` only on a network with heights.
+                let z = r
+                    .ground
+                    .map_or(String::new(), |g| format!(" z=\"{:.2}\"", g.0));
                 writeln!(
                     w,
-                    "        <vehicle id=\"{}\" x=\"{:.2}\" y=\"{:.2}\" angle=\"{:.2}\" type=\"{}\" speed=\"{:.2}\" pos=\"{:.2}\" lane=\"{}\" slope=\"0.00\"/>",
+                    "        <vehicle id=\"{}\" x=\"{:.2}\" y=\"{:.2}\"{z} angle=\"{:.2}\" type=\"{}\" speed=\"{:.2}\" pos=\"{:.2}\" lane=\"{}\" slope=\"{:.2}\"/>",
                     escape(&r.id),
                     r.front[0],
                     r.front[1],
@@ -149,7 +153,8 @@ impl Files {
                     r.kind,
                     r.speed,
                     r.pos,
-                    escape(&r.lane)
+                    escape(&r.lane),
+                    r.ground.map_or(0.0, |g| g.1),
                 )
                 .map_err(io)?;
             }

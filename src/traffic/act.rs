@@ -147,8 +147,23 @@ pub fn body_transform(net: &RoadNetwork, m: &Motion, body: &Body) -> Transform {
     };
     let yaw = m.shift.map_or(0.0, |s| s.yaw(m.v));
     let heading = (dir[1].atan2(dir[0]) + yaw) as f32;
-    Transform::from_xyz(c[0] as f32, (body.height / 2.0) as f32, -c[1] as f32)
-        .with_rotation(Quat::from_rotation_y(heading))
+    // On a slope the body rests on the road at both ends, pitched by the grade between them
+    // (as SUMO's vehicle slope: the rise from the rear to the front over their distance on the
+    // map).
+    let (z_front, z_rear) = ends_ground(net, m, body);
+    let mut rotation = Quat::from_rotation_y(heading);
+    if z_front != z_rear {
+        let pitch = (z_front - z_rear).atan2(len.max(0.5 * body.length));
+        rotation *= Quat::from_rotation_z(pitch as f32);
+    }
+    let y = (z_front + z_rear) / 2.0 + body.height / 2.0;
+    Transform::from_xyz(c[0] as f32, y as f32, -c[1] as f32).with_rotation(rotation)
+}
+
+/// Height of the road under the front and the rear bumper, m.
+pub fn ends_ground(net: &RoadNetwork, m: &Motion, body: &Body) -> (f64, f64) {
+    let ground = |back| net.ground(m.link, m.lane, m.s - back, m.prev);
+    (ground(0.0), ground(body.length))
 }
 
 /// Write each vehicle's pose for physics and the view.

@@ -326,6 +326,11 @@ pub struct Surroundings {
 #[derive(Component, Debug, Clone, Copy, Default, PartialEq)]
 pub struct AmberChoice(pub Option<(u32, bool)>);
 
+/// A driver at a stop sign: the link whose line it is coming to, and whether it has stopped
+/// there (`traffic::give_way::stop_sign`). Forgotten on the next link.
+#[derive(Component, Debug, Clone, Copy, Default, PartialEq)]
+pub struct StopSignWait(pub Option<(u32, bool)>);
+
 /// Sent when a vehicle reaches the end of its route; the recorder logs it and despawns it.
 #[derive(Message, Debug, Clone, Copy)]
 pub struct Arrived {

@@ -7,7 +7,7 @@ use bevy::prelude::*;
 use super::components::*;
 use super::conflict::{Violators, must_yield};
 use super::diverge::diverged_leader;
-use super::give_way::{GiveWay, approach_minor};
+use super::give_way::{self, GiveWay, approach_minor};
 use super::idm::{Idm, idm_on};
 use super::lanes::{At, LaneIndex, Snap};
 use super::spawn::effective_v0;
@@ -90,6 +90,7 @@ pub struct Driving {
     mode: Option<&'static SpeedMode>,
     around: &'static mut Surroundings,
     amber: &'static mut AmberChoice,
+    stop_sign: &'static mut StopSignWait,
 }
 
 /// Deceleration of a stalled vehicle: [`STALL_DECEL`], or less to stop within this step.
@@ -260,7 +261,8 @@ pub fn accelerate(
         slow_ahead(&ctx.net, &mut b, &m, route, driver);
         let to_end = link.length - m.s;
         let who = (driver, d.veh.index);
-        junction_line(&ctx, &mut b, &m, route, who, to_end, &mut d.amber);
+        let lines = (&mut *d.amber, &mut *d.stop_sign);
+        junction_line(&ctx, &mut b, &m, route, who, to_end, lines);
         keep_clear(&ctx, &mut b, &m, route, d.veh.body.length, to_end);
         yield_in_gaps(&ctx, &mut b, &m, route, d.veh.body.length, to_end);
         // Intersection collision warning: a known red-light runner due at my junction when I am.
@@ -387,7 +389,7 @@ fn junction_line(
     route: &Route,
     (driver, me): (&Driver, u32),
     to_end: f64,
-    amber: &mut AmberChoice,
+    (amber, stop_sign): (&mut AmberChoice, &mut StopSignWait),
 ) {
     let (net, index, t) = (&ctx.net, &ctx.index, ctx.clock.t());
     if !(m.s >= 0.0 && to_end < LOOKAHEAD && route.next().is_some()) {
@@ -428,7 +430,18 @@ fn junction_line(
                 b.stop_for_vehicle_at(to_end);
             }
         }
-        JunctionCtl::Priority { major, yields } => {
+        JunctionCtl::Priority {
+            major,
+            yields,
+            stops,
+        } => {
+            if let Some(k) = mine
+                && stops.binary_search(&(k.0, k.1)).is_ok()
+                && give_way::stop_sign(stop_sign, (m.link, to_end - b.idm.s0, m.v))
+            {
+                b.stop_smoothly_at(to_end);
+                return;
+            }
             let wait = match (yields, mine) {
                 (Some(table), Some(k)) if table.contains_key(&(k.0, k.1)) => {
                     approach_minor(b, to_end);

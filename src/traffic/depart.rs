@@ -45,6 +45,7 @@ fn spawn_vehicle(
         Awareness::default(),
         Surroundings::default(),
         AmberChoice::default(),
+        StopSignWait::default(),
         Advice::default(),
         Transform::default(),
     ));

@@ -7,6 +7,7 @@
 //! right-before-left crossing, each giving way to the one on its right), the one with the
 //! lowest vehicle index goes first (SUMO breaks the same tie by the order in which it updates
 //! its vehicles; docs/traffic-models.md, "Junctions").
+use super::components::StopSignWait;
 use super::decide::{Brake, STANDING_SPEED, time_to_cover};
 use super::lanes::{LaneIndex, Snap};
 use crate::road::RoadNetwork;
@@ -23,6 +24,31 @@ pub const VISIBILITY: f64 = 4.5;
 pub fn approach_minor(b: &mut Brake, to_end: f64) {
     if to_end > VISIBILITY {
         b.slow_for(to_end - VISIBILITY, (2.0 * b.idm.b * VISIBILITY).sqrt());
+    }
+}
+
+/// A driver below [`STANDING_SPEED`] within this of where a stop at the line ends has stopped
+/// at it, m (`Brake::stop_smoothly_at` ends IDM's s0 short of the line; assumed).
+pub const AT_STOP_LINE: f64 = 1.0;
+
+/// A stop sign on link `link`, `to_stop` metres ahead of where a stop at it ends (the line
+/// less IDM's s0), for a driver at speed `v`: whether it must still stop there. It must until
+/// it has come to a standstill there (below [`STANDING_SPEED`]); then it goes on at once,
+/// giving way as the table says. SUMO 1.28 does the same at its stop signs (link state `s`):
+/// drivers creep to 0.1 m/s at the line and go on without a dwell (measured on a
+/// `priority_stop` grid; docs/traffic-models.md, "Stop signs"). Standing further back, in a
+/// queue, does not count.
+pub fn stop_sign(wait: &mut StopSignWait, (link, to_stop, v): (u32, f64, f64)) -> bool {
+    match wait.0 {
+        Some((at, done)) if at == link => {
+            let stopped = done || (v < STANDING_SPEED && to_stop < AT_STOP_LINE);
+            wait.0 = Some((link, stopped));
+            !stopped
+        }
+        _ => {
+            wait.0 = Some((link, false));
+            stop_sign(wait, (link, to_stop, v))
+        }
     }
 }
 
@@ -171,6 +197,20 @@ pub fn reach_time(d: f64, v: f64, a: f64, top: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stop sign holds a driver until it has stood at the line itself: not while it rolls
+    /// up, nor while it stands in the queue further back; once it has, it goes on (moving off
+    /// does not bring the stop back), and on the next link it starts afresh.
+    #[test]
+    fn a_stop_sign_holds_until_the_driver_has_stood_at_the_line() {
+        let mut w = StopSignWait::default();
+        assert!(stop_sign(&mut w, (3, 40.0, 12.0)), "approaching");
+        assert!(stop_sign(&mut w, (3, 8.0, 0.0)), "standing in the queue");
+        assert!(stop_sign(&mut w, (3, 0.4, 0.3)), "still rolling at the line");
+        assert!(!stop_sign(&mut w, (3, 0.3, 0.05)), "stood at the line");
+        assert!(!stop_sign(&mut w, (3, -0.5, 1.5)), "driving off");
+        assert!(stop_sign(&mut w, (4, 60.0, 10.0)), "the next stop sign");
+    }
 
     /// Constant acceleration to the top speed, then constant speed: from rest at 2 m/s² to
     /// 10 m/s takes 5 s over 25 m; 100 m more at 10 m/s take 10 s.

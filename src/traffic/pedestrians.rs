@@ -53,7 +53,7 @@ pub fn pedestrian_transform(net: &RoadNetwork, p: &Pedestrian) -> Transform {
     let (pt, d) = l.center.at(p.s);
     let x = pt[0] + d[1] * p.lateral;
     let y = pt[1] - d[0] * p.lateral;
-    Transform::from_xyz(x as f32, 0.85, -y as f32)
+    Transform::from_xyz(x as f32, (l.ground(p.s) + 0.85) as f32, -y as f32)
 }
 
 pub fn step_off(

@@ -118,7 +118,11 @@ pub fn perceive(ctx: SenseCtx, mut vehicles: Query<Observer, Without<Stalled>>, 
     let hazards = hazards.sightings();
     for mut o in &mut vehicles {
         let (me, m, route, tf) = (o.entity, o.motion, o.route, o.tf);
-        let eye = tf.translation + tf.rotation * Vec3::X * 2.0 + Vec3::Y * (EYE - tf.translation.y);
+        // Above the road at the front (on a slope or a bridge, above that road).
+        let ground = ctx.net.ground(m.link, m.lane, m.s, m.prev) as f32;
+        let eye = tf.translation
+            + tf.rotation * Vec3::X * 2.0
+            + Vec3::Y * (EYE + ground - tf.translation.y);
         // Red-light runners approaching my junction on another link (only these pairs are
         // checked, to keep it cheap).
         if let Some((node, _)) = approaching(&ctx.net, m, route) {

@@ -184,6 +184,7 @@ mod tests {
             curves: Vec::new(),
             length: center.length(),
             center,
+            heights: None,
         }
     }
 

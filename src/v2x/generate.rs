@@ -56,6 +56,8 @@ pub struct GatherCtx<'w, 's> {
     /// Buildings, for the line of sight to the cells.
     rapier: ReadRapierContext<'w, 's>,
     rngs: Res<'w, Rngs>,
+    /// Heights of the roads, for the on-board units' antennas.
+    net: Res<'w, RoadNetwork>,
 }
 
 /// A vehicle as a radio station.
@@ -89,6 +91,7 @@ pub fn gather(
         mut names,
         rapier,
         rngs,
+        net,
     } = ctx;
     let t = clock.t();
     let env = &mut *env;
@@ -109,7 +112,12 @@ pub fn gather(
             let rx = received(env, rapier.as_ref(), &cells, pos, rngs.seed);
             reselect_cell(&mut v.ob, &rx, uu, t);
         }
-        if let Some(station) = vehicle_station(&v, pos, radios, &env.gnb_up, t) {
+        let ground = if net.elevated() {
+            f64::from(v.tf.translation.y) - v.veh.body.height / 2.0
+        } else {
+            0.0
+        };
+        if let Some(station) = vehicle_station(&v, (pos, ground), radios, &env.gnb_up, t) {
             name(station.id, &v.veh.id);
             st.push(station);
         }
@@ -210,11 +218,14 @@ fn reselect_cell(
     };
 }
 
-/// A vehicle as a radio station: served by its cell while that is up and no handover is under
-/// way.
+/// A vehicle as a radio station at `pos` on ground of height `ground`: served by its cell while
+/// that is up and no handover is under way. Its sidelink antenna is [`UE_ANTENNA_HEIGHT_M`]
+/// above the road (on a bridge, above the bridge); for Uu the cell models take heights above
+/// local ground, so cell selection uses the antenna height alone (docs/traffic-models.md,
+/// "Elevation").
 fn vehicle_station(
     v: &VehicleStationItem,
-    pos: [f64; 2],
+    (pos, ground): ([f64; 2], f64),
     radios: u8,
     gnb_up: &[bool],
     t: f64,
@@ -226,7 +237,7 @@ fn vehicle_station(
         entity: v.entity,
         id: StationId::Vehicle(v.veh.index).wire()?,
         pos,
-        height: UE_ANTENNA_HEIGHT_M,
+        height: ground + UE_ANTENNA_HEIGHT_M,
         radios,
         acts: v.veh.automated,
         serving,

@@ -4,6 +4,7 @@ use bevy::asset::RenderAssetUsages;
 use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
 
+use crate::road::elevation::Profile;
 use crate::road::geometry::{P2, Polyline};
 
 /// Map point (x east, y north) at height `h` to Bevy coordinates (x, up, −north).
@@ -17,6 +18,9 @@ pub struct MeshBuf {
     pos: Vec<[f32; 3]>,
     nrm: Vec<[f32; 3]>,
     idx: Vec<u32>,
+    /// The ground strips, dashes and segments are drawn on, by arc length along their line
+    /// (a link's heights; none on flat ground).
+    ground: Option<Profile>,
 }
 
 impl MeshBuf {
@@ -49,6 +53,22 @@ impl MeshBuf {
     /// A flat quad at height `h` from four map points in order around the edge, facing up.
     pub fn flat_quad(&mut self, p: [P2; 4], h: f32) {
         let [a, b, c, d] = p.map(|q| world(q, h));
+        self.quad(a, b, c, d, Vec3::Y);
+    }
+
+    /// Draw the strips, dashes and segments that follow on this ground (`None`: flat).
+    pub fn on_ground(&mut self, ground: Option<Profile>) {
+        self.ground = ground;
+    }
+
+    /// A quad from four map points in order around the edge, `h` above the ground at arc
+    /// lengths `s` (one per point), facing up.
+    fn lifted_quad(&mut self, p: [P2; 4], h: f32, s: [f64; 4]) {
+        let Some(g) = &self.ground else {
+            return self.flat_quad(p, h);
+        };
+        let z = s.map(|s| g.at(s) as f32 + h);
+        let [a, b, c, d] = [0, 1, 2, 3].map(|k| world(p[k], z[k]));
         self.quad(a, b, c, d, Vec3::Y);
     }
 
@@ -102,9 +122,10 @@ impl MeshBuf {
 
     /// A strip between two polylines with the same number of points, flat at height `h`.
     pub fn strip(&mut self, left: &Polyline, right: &Polyline, h: f32) {
-        let (l, r) = (left.points(), right.points());
+        let (l, r, cum) = (left.points(), right.points(), left.cumulative());
         for i in 0..l.len().min(r.len()).saturating_sub(1) {
-            self.flat_quad([l[i], r[i], r[i + 1], l[i + 1]], h);
+            let (a, b) = (cum[i], cum[i + 1]);
+            self.lifted_quad([l[i], r[i], r[i + 1], l[i + 1]], h, [a, a, b, b]);
         }
     }
 
@@ -139,7 +160,8 @@ impl MeshBuf {
             let (p0, d0) = line.at(ss[k]);
             let (p1, _) = line.at(ss[k + 1]);
             let r = [d0[1] * w / 2.0, -d0[0] * w / 2.0];
-            self.flat_quad(
+            let (a, b) = (ss[k], ss[k + 1]);
+            self.lifted_quad(
                 [
                     [p0[0] - r[0], p0[1] - r[1]],
                     [p0[0] + r[0], p0[1] + r[1]],
@@ -147,6 +169,7 @@ impl MeshBuf {
                     [p1[0] - r[0], p1[1] - r[1]],
                 ],
                 h,
+                [a, a, b, b],
             );
         }
     }

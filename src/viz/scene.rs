@@ -186,6 +186,9 @@ fn roads(sa: &mut SceneAssets, net: &RoadNetwork) {
     let mut yellow = MeshBuf::default();
     let mut blue = MeshBuf::default();
     for l in &net.links {
+        for buf in [&mut asphalt, &mut white, &mut yellow, &mut blue] {
+            buf.on_ground(l.heights.clone());
+        }
         let w = l.width();
         let right = l.center.offset_right(w);
         asphalt.strip(&l.center, &right, 0.03);
@@ -204,6 +207,9 @@ fn roads(sa: &mut SceneAssets, net: &RoadNetwork) {
             let a = (l.length - 0.5).max(0.0);
             white.segment(&l.center.offset_right(w / 2.0), a, l.length, w - 0.2, 0.06);
         }
+    }
+    for buf in [&mut asphalt, &mut white, &mut yellow, &mut blue] {
+        buf.on_ground(None);
     }
     junction_boxes(net, &mut asphalt);
     for (buf, colour) in [
@@ -239,7 +245,7 @@ fn junction_boxes(net: &RoadNetwork, asphalt: &mut MeshBuf) {
         }
         let hull = convex_hull(pts);
         if hull.len() >= 3 {
-            asphalt.polygon(&hull, 0.03);
+            asphalt.polygon(&hull, n.z as f32 + 0.03);
         }
     }
 }
@@ -432,7 +438,7 @@ fn traffic_light(sa: &mut SceneAssets, net: &RoadNetwork, link: u32, pole: &Pole
     let arm = (w * 0.6 + 1.5) as f32;
     sa.commands
         .spawn((
-            Transform::from_translation(world(base, 0.0))
+            Transform::from_translation(world(base, l.ground(l.length) as f32))
                 .with_rotation(Quat::from_rotation_y(heading)),
             Visibility::default(),
         ))
@@ -462,6 +468,7 @@ fn traffic_light(sa: &mut SceneAssets, net: &RoadNetwork, link: u32, pole: &Pole
             ));
         });
     let mut bar = MeshBuf::default();
+    bar.on_ground(l.heights.clone());
     let a = (l.length - 2.6).max(0.0);
     bar.segment(
         &l.center.offset_right(w / 2.0),

@@ -93,3 +93,39 @@ fn a_reserved_lane_is_open_only_to_its_kinds() {
     assert!(inn.allows(0, Kind::Bus) && !inn.allows(0, Kind::Car) && !inn.allows(0, Kind::Truck));
     assert!(inn.allows(1, Kind::Car) && inn.open_to_all(1) && !inn.open_to_all(0));
 }
+
+/// A ramp from a node at 0 m to one at 10 m over 200 m, with a junction box of 10 m at its top
+/// and one shape point half-way (without a height of its own), then a level road on: heights
+/// along the trimmed link, through the junction box, and on the next link.
+#[test]
+fn heights_follow_the_nodes_through_shape_points_and_junction_boxes() {
+    let src = r#"(name: "t", duration: 10.0, network: (
+        nodes: [(id: "a", pos: (0.0, 0.0)), (id: "b", pos: (200.0, 0.0), radius: 10.0, z: 10.0),
+                (id: "c", pos: (400.0, 0.0), z: 10.0)],
+        links: [(id: "up", from: "a", to: "b", shape: [(100.0, 0.0)]),
+                (id: "on", from: "b", to: "c")]))"#;
+    let spec = load_str("t.ron", src)
+        .unwrap_or_else(|d| panic!("{d}"))
+        .spec;
+    let net = RoadNetwork::build(&spec);
+    let (up, on) = (net.link("up").expect("up"), net.link("on").expect("on"));
+    assert!(net.elevated());
+    let near = |a: f64, b: f64| (a - b).abs() < 1e-9;
+    assert!(near(net.ground(up, 0, 0.0, None), 0.0));
+    assert!(near(net.ground(up, 0, 100.0, None), 5.0), "half-way up");
+    // The link ends 10 m short of the node (the box), at 9.5 m.
+    let len = net.links[up as usize].length;
+    assert!(near(len, 190.0));
+    assert!(near(net.ground(up, 0, len, None), 9.5));
+    // Through the box (negative positions on the next link): from 9.5 m to 10 m.
+    let turn = net.turn_length(up, on, 0);
+    assert!(near(net.ground(on, 0, -turn / 2.0, Some(up)), 9.75));
+    assert!(near(net.ground(on, 0, 50.0, Some(up)), 10.0));
+}
+
+#[test]
+fn a_flat_network_has_no_heights() {
+    let net = cross(ONE_EACH, "");
+    assert!(!net.elevated());
+    assert!(net.links.iter().all(|l| l.heights.is_none()));
+}

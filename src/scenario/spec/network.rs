@@ -32,6 +32,14 @@ pub struct Node {
     /// drawn inside it; stop lines sit at the trimmed end. 0 for a plain bend or an end point.
     #[serde(default)]
     pub radius: f64,
+    /// Height of the ground here above the map's datum, m (SUMO's junction `z`): the ends of
+    /// links from and to the node. 0, flat, by default.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub z: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// A directed road between two nodes with one or more lanes (lane 0 is the rightmost).
@@ -50,6 +58,12 @@ pub struct Link {
     /// Intermediate points between `from` and `to`, m; the length is derived from the polyline.
     #[serde(default)]
     pub shape: Vec<Point>,
+    /// Height of the road at each shape point above the map's datum, m (SUMO's `x,y,z`
+    /// shapes): one per point of `shape`, or none for a road whose height follows its nodes'
+    /// `z` (flat by default). Heights are linear between points; positions along the road stay
+    /// measured on the map.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub heights: Vec<f64>,
     /// Display name (e.g. "World Cup-buk-ro").
     #[serde(default)]
     pub name: String,
@@ -151,6 +165,10 @@ pub struct GiveWay {
     pub movement: (String, String),
     /// The movements it gives way to, each (from link, to link).
     pub to: Vec<(String, String)>,
+    /// A stop sign: drivers come to a full stop at the line and stand a moment before they go
+    /// (SUMO's link states `s` and `w`, `jmStopSignWait`), then give way as above.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stop: bool,
 }
 
 /// A fixed-time program: a cycle of phases, each followed by amber and all-red.

@@ -29,6 +29,9 @@ const MAX_SUGGESTIONS: usize = 1_000;
 /// the whole Sangam testbed fits in a few km. This bounds every grid sized from the map's
 /// bounding box (a node in UTM metres, or at 1e15, would otherwise allocate terabytes).
 pub const MAX_COORD_M: f64 = 20_000.0;
+/// Largest height magnitude, m: the world's roads lie between the Dead Sea's −430 m and
+/// 5,800 m passes; 10 km keeps hand-typed millimetres from passing as metres.
+pub const MAX_HEIGHT_M: f64 = 10_000.0;
 
 /// Collects issues.
 #[derive(Debug, Default)]
@@ -204,6 +207,25 @@ impl Sink {
                 num(p.1)
             ),
             Some("positions are local metres (x east, y north), not UTM or degrees".into()),
+        );
+        false
+    }
+
+    /// A height above the map's datum: finite and within ±[`MAX_HEIGHT_M`].
+    pub fn height(&mut self, path: &str, z: f64) -> bool {
+        if !self.finite(path, z) {
+            return false;
+        }
+        if z.abs() <= MAX_HEIGHT_M {
+            return true;
+        }
+        self.err(
+            path,
+            format!(
+                "must be a height within ±{MAX_HEIGHT_M} m, found {}",
+                num(z)
+            ),
+            Some("heights are metres above the map's datum (SUMO's z), not feet or mm".into()),
         );
         false
     }
