@@ -382,6 +382,13 @@ fn the_same_client_script_gets_the_same_ids_and_close_trajectories_from_sumo() {
         let both = ix.intersection(&iy).count();
         let jaccard = both as f64 / ix.union(&iy).count().max(1) as f64;
         assert!(jaccard >= 0.9, "at {}: {ix:?} vs {iy:?}", x["t"]);
+        for key in ["class", "z", "slope"] {
+            for (id, a) in x[key].as_object().expect(key) {
+                if let Some(b) = y[key].get(id) {
+                    assert_eq!(a, b, "{key} of {id} at {}", x["t"]);
+                }
+            }
+        }
         for (id, p) in x["pos"].as_object().expect("positions") {
             if let Some(q) = y["pos"].get(id) {
                 let d = |i: usize| p[i].as_f64().unwrap_or(0.0) - q[i].as_f64().unwrap_or(0.0);

@@ -153,6 +153,7 @@ pub fn vehicle(
         radios: None,
         stops: Vec::new(),
         runs_red: false,
+        class: None,
     };
     let spec = world.resource::<SpecRes>().0.clone();
     let net = world.resource::<RoadNetwork>();

@@ -29,6 +29,8 @@ pub mod var {
     pub const ANGLE: u8 = 0x43;
     pub const LENGTH: u8 = 0x44;
     pub const POSITION3D: u8 = 0x39;
+    pub const SLOPE: u8 = 0x36;
+    pub const VEHICLECLASS: u8 = 0x49;
     pub const TYPE: u8 = 0x4f;
     pub const ROAD_ID: u8 = 0x50;
     pub const LANE_ID: u8 = 0x51;
@@ -285,6 +287,8 @@ impl Sim {
             var::ANGLE => Value::Double(row().heading),
             var::LENGTH => Value::Double(veh.body.length),
             var::TYPE => Value::Str(veh.kind.name().to_string()),
+            var::VEHICLECLASS => Value::Str(veh.class.sumo_name().to_string()),
+            var::SLOPE => Value::Double(row().ground.map_or(0.0, |g| g.1)),
             var::ROAD_ID => Value::Str(link(m.link).to_string()),
             var::LANE_ID => Value::Str(row().lane),
             var::LANE_INDEX => Value::Int(i32::from(m.lane)),

@@ -7,23 +7,14 @@ use bevy::prelude::Resource;
 use super::curves::{Curve, curves, turn_speed};
 use super::elevation::Profile;
 use super::geometry::{P2, Polyline, bezier, line_intersection};
-use crate::scenario::spec::{Control, Junction, Kind, Link, Spec};
+use crate::scenario::spec::{Class, Control, Junction, Link, Spec};
 
 /// Lane width, m. Korean urban arterials use 3.0-3.5 m lanes (MOLIT road structure rules);
 /// 3.5 m keeps an 8-lane World Cup-buk-ro at its real ~30 m carriageway width.
 pub const LANE_WIDTH: f64 = 3.5;
 
-/// The bit of a kind in a lane's `open` mask.
-pub fn kind_bit(kind: Kind) -> u8 {
-    match kind {
-        Kind::Car => 1,
-        Kind::Bus => 2,
-        Kind::Truck => 4,
-    }
-}
-
-/// A lane open to every kind.
-const ALL_KINDS: u8 = 7;
+/// A lane open to every class.
+const ALL_CLASSES: u32 = (1 << Class::ALL.len()) - 1;
 
 /// Shortest usable link after trimming by junction radii, m.
 const MIN_LINK_LEN: f64 = 1.0;
@@ -50,8 +41,8 @@ pub struct LinkData {
     pub lanes: u8,
     /// Width of each lane, m.
     pub lane_width: f64,
-    /// The kinds each lane is open to, lane 0 first: one bit per kind ([`kind_bit`]).
-    pub open: Vec<u8>,
+    /// The classes each lane is open to, lane 0 first: one bit per class ([`Class::bit`]).
+    pub open: Vec<u32>,
     /// Speed limit, m/s.
     pub speed_limit: f64,
     /// Centreline between the trimmed ends (stop line at the far end).
@@ -77,11 +68,11 @@ impl LinkData {
         Self::lane_offset(self.lanes, lane, self.lane_width)
     }
 
-    /// Whether vehicles of `kind` may use `lane`.
-    pub fn allows(&self, lane: u8, kind: Kind) -> bool {
+    /// Whether vehicles of `class` may use `lane`.
+    pub fn allows(&self, lane: u8, class: Class) -> bool {
         self.open
             .get(usize::from(lane))
-            .is_none_or(|o| o & kind_bit(kind) != 0)
+            .is_none_or(|o| o & class.bit() != 0)
     }
 
     /// Height of the road at centreline position `s`, m above the map's datum.
@@ -89,11 +80,11 @@ impl LinkData {
         self.heights.as_ref().map_or(0.0, |h| h.at(s))
     }
 
-    /// Whether every kind may use `lane` (not a reserved lane).
+    /// Whether every class may use `lane` (not a reserved lane).
     pub fn open_to_all(&self, lane: u8) -> bool {
         self.open
             .get(usize::from(lane))
-            .is_none_or(|o| *o == ALL_KINDS)
+            .is_none_or(|o| *o == ALL_CLASSES)
     }
 
     /// Width of the carriageway (all its lanes), m.
@@ -690,11 +681,11 @@ fn movement(la: &LinkData, lb: &LinkData) -> (TurnDir, u8, u8) {
 }
 
 /// The kinds each lane of a link is open to: all, but for its reserved lanes.
-fn open_lanes(l: &Link, lanes: u8) -> Vec<u8> {
-    let mut open = vec![ALL_KINDS; usize::from(lanes)];
+fn open_lanes(l: &Link, lanes: u8) -> Vec<u32> {
+    let mut open = vec![ALL_CLASSES; usize::from(lanes)];
     for r in &l.reserved {
         if let Some(o) = open.get_mut(usize::from(r.lane)) {
-            *o = r.kinds.iter().fold(0, |m, k| m | kind_bit(*k));
+            *o = r.mask();
         }
     }
     open

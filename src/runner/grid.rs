@@ -232,6 +232,7 @@ fn spawns(side: usize, vehicles: usize, v2x: bool) -> Vec<VehicleSpawn> {
             radios: v2x.then(|| vec![Tech::Pc5, Tech::Uu]),
             stops: Vec::new(),
             runs_red: false,
+            class: None,
         });
     }
     spawns

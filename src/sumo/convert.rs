@@ -9,7 +9,7 @@ use super::net::{Connection, Edge, SumoNet, TlLogic};
 use crate::road::elevation::Profile;
 use crate::road::geometry::{P2, Polyline, dist};
 use crate::scenario::spec::{
-    Control, GiveWay, Junction, Kind, LaneLink, Link, Network, Node, Phase, ReservedLane,
+    Class, Control, GiveWay, Junction, Kind, LaneLink, Link, Network, Node, Phase, ReservedLane,
     SignalProgram,
 };
 
@@ -60,19 +60,29 @@ fn lane_width(e: &Edge) -> f64 {
     (sum / e.lanes.len().max(1) as f64 * 1000.0).round() / 1000.0
 }
 
-/// The lanes of an edge not open to every kind, with the kinds they are open to.
+/// The lanes of an edge not open to every class, with the kinds (by their own classes) and
+/// further classes they are open to.
 fn reserved(e: &Edge) -> Vec<ReservedLane> {
     let lo = lowest(e);
+    let all = Class::ALL.iter().fold(0, |m, c| m | c.bit());
     e.lanes
         .iter()
-        .filter(|l| l.open.contains(&false) && l.index - lo < 8)
-        .map(|l| ReservedLane {
-            lane: l.index - lo,
-            kinds: Kind::ALL
+        .filter(|l| l.open != all && l.index - lo < 8)
+        .map(|l| {
+            let kinds: Vec<Kind> = Kind::ALL
                 .into_iter()
-                .zip(l.open)
-                .filter_map(|(k, open)| open.then_some(k))
-                .collect(),
+                .filter(|k| l.open & Class::of_kind(*k).bit() != 0)
+                .collect();
+            let classes = Class::ALL
+                .into_iter()
+                .filter(|c| l.open & c.bit() != 0)
+                .filter(|c| !kinds.iter().any(|k| Class::of_kind(*k) == *c))
+                .collect();
+            ReservedLane {
+                lane: l.index - lo,
+                kinds,
+                classes,
+            }
         })
         .collect()
 }
@@ -222,16 +232,12 @@ fn for_cars(mut net: SumoNet) -> (SumoNet, Vec<super::Note>) {
     let (mut edges_out, mut lanes_out) = ((0, 0), (0, 0));
     let first = |seen: (usize, usize), line| if seen.0 == 0 { line } else { seen.1 };
     net.edges.retain_mut(|e| {
-        let road = e
-            .lanes
-            .iter()
-            .filter(|l| l.open.contains(&true))
-            .map(|l| l.index);
+        let road = e.lanes.iter().filter(|l| l.open != 0).map(|l| l.index);
         let (Some(lo), Some(hi)) = (road.clone().min(), road.max()) else {
             edges_out = (edges_out.0 + 1, first(edges_out, e.line));
             return false;
         };
-        if !e.lanes.iter().any(|l| l.open[0]) {
+        if !e.lanes.iter().any(|l| l.open & Class::Passenger.bit() != 0) {
             edges_out = (edges_out.0 + 1, first(edges_out, e.line));
             return false;
         }

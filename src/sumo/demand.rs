@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::routes::{Entry, Rate, SumoDemand, Tag, VType, Way};
 use super::xml::NetError;
 use crate::scenario::spec::{
-    Arrivals, DriverSpec, Flow, Kind, KindMix, Network, Route, VehicleSpawn,
+    Arrivals, Class, DriverSpec, Flow, Kind, KindMix, Network, Route, VehicleSpawn,
 };
 
 /// What the demand became, and what could not be carried over.
@@ -25,6 +25,8 @@ pub struct Demand {
 #[derive(Debug, Clone, PartialEq)]
 struct Resolved {
     kind: Kind,
+    /// Its class for lane permissions where that is not the kind's.
+    class: Option<Class>,
     length: f64,
     driver: DriverSpec,
 }
@@ -81,8 +83,11 @@ fn spread(dev: f64) -> f64 {
 
 fn resolve(t: &VType) -> Resolved {
     let (length, accel, decel, top, dev) = class_defaults(&t.class);
+    let kind = kind_of(&t.class);
     Resolved {
-        kind: kind_of(&t.class),
+        kind,
+        // Named only where it is not the kind's own (a taxi, a delivery van, a coach).
+        class: Class::from_sumo(&t.class).filter(|c| *c != Class::of_kind(kind)),
         length: t.length.unwrap_or(length),
         driver: DriverSpec {
             time_headway: Some(t.tau.unwrap_or(1.0)),
@@ -369,6 +374,7 @@ impl Converter<'_> {
             radios: None,
             stops: Vec::new(),
             runs_red: false,
+            class: t.class,
         }
     }
 
@@ -421,6 +427,7 @@ impl Converter<'_> {
             mix: KindMix::only(t.kind),
             automated: 0.0,
             driver: t.driver.clone(),
+            class: t.class,
         })
     }
 

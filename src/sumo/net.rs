@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::xml::{Element, Visit, walk};
 pub use super::xml::{NetError, line_col};
-use crate::scenario::spec::Kind;
+use crate::scenario::spec::Class;
 
 /// A lane of an edge.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,9 +19,9 @@ pub struct Lane {
     pub shape: Vec<[f64; 2]>,
     /// Height of each shape point, m (SUMO's `x,y,z`); empty when the lane is flat.
     pub z: Vec<f64>,
-    /// Open to each of sangam-sim's kinds, in [`Kind::ALL`] order (SUMO's `allow` /
-    /// `disallow` for `passenger`, `bus` and `truck`; all classes when neither is given).
-    pub open: [bool; 3],
+    /// The road vehicle classes it is open to ([`Class::bit`]s; SUMO's `allow` / `disallow`;
+    /// all classes when neither is given). 0 for a sidewalk, a bike lane or a track.
+    pub open: u32,
 }
 
 /// A normal (non-internal) edge.
@@ -328,7 +328,11 @@ fn read_lane(el: &mut Element) -> Option<Lane> {
     let z = z
         .filter(|z| z.iter().any(|h| *h != 0.0))
         .unwrap_or_default();
-    let open = Kind::ALL.map(|k| opens_to(el.opt("allow"), el.opt("disallow"), class(k)));
+    let (allow, disallow) = (el.opt("allow"), el.opt("disallow"));
+    let open = Class::ALL
+        .into_iter()
+        .filter(|c| opens_to(allow, disallow, c.sumo_name()))
+        .fold(0, |m, c| m | c.bit());
     Some(Lane {
         index: index?,
         speed: speed?,
@@ -337,15 +341,6 @@ fn read_lane(el: &mut Element) -> Option<Lane> {
         z,
         open,
     })
-}
-
-/// The SUMO vehicle class a kind's vehicles are (`passenger`, `bus`, `truck`).
-fn class(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Car => "passenger",
-        Kind::Bus => "bus",
-        Kind::Truck => "truck",
-    }
 }
 
 /// Does a lane with these `allow` / `disallow` lists (SUMO vehicle classes, space-separated;

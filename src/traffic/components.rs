@@ -5,8 +5,8 @@ use super::idm::Idm;
 use super::mobil::Mobil;
 use super::shift::Shift;
 use crate::road::RoadNetwork;
-use crate::scenario::spec::Body;
 use crate::scenario::spec::Kind;
+use crate::scenario::spec::{Body, Class};
 
 /// A vehicle. `index` is its spawn order: the stable order every output is sorted by.
 #[derive(Component, Debug, Clone)]
@@ -14,6 +14,8 @@ pub struct Vehicle {
     pub index: u32,
     pub id: String,
     pub kind: Kind,
+    /// Its class for lane permissions (SUMO's `vClass`).
+    pub class: Class,
     pub automated: bool,
     pub flow: Option<String>,
     pub body: Body,

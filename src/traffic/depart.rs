@@ -21,6 +21,7 @@ fn spawn_vehicle(
             index: d.index,
             id: d.id.clone(),
             kind: d.kind,
+            class: d.class,
             automated: d.automated,
             flow: d.flow.clone(),
             body: Body {
@@ -177,7 +178,7 @@ pub fn depart(
         let pos = d.pos.max(len.min(l.length));
         let lanes: Vec<u8> = if d.lane == u8::MAX {
             (0..l.lanes)
-                .filter(|ln| !closed.0.contains(&(link, *ln)) && l.allows(*ln, d.kind))
+                .filter(|ln| !closed.0.contains(&(link, *ln)) && l.allows(*ln, d.class))
                 .collect()
         } else {
             vec![d.lane.min(l.lanes - 1)]

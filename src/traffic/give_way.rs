@@ -206,7 +206,10 @@ mod tests {
         let mut w = StopSignWait::default();
         assert!(stop_sign(&mut w, (3, 40.0, 12.0)), "approaching");
         assert!(stop_sign(&mut w, (3, 8.0, 0.0)), "standing in the queue");
-        assert!(stop_sign(&mut w, (3, 0.4, 0.3)), "still rolling at the line");
+        assert!(
+            stop_sign(&mut w, (3, 0.4, 0.3)),
+            "still rolling at the line"
+        );
         assert!(!stop_sign(&mut w, (3, 0.3, 0.05)), "stood at the line");
         assert!(!stop_sign(&mut w, (3, -0.5, 1.5)), "driving off");
         assert!(stop_sign(&mut w, (4, 60.0, 10.0)), "the next stop sign");

@@ -121,10 +121,10 @@ pub fn change_lanes(ctx: LaneCtx, mut vehicles: Query<Changer, Without<Stalled>>
                 let in_closed = knows_closed(&ctx, &m, to_end, c.aware, driver.reaction);
                 // A lane reserved for other kinds only when no lane the route needs is open
                 // to mine (a right turn only from the bus lane).
-                let needed = wrong && !(lo..=hi).any(|k| link.allows(k, veh.kind));
+                let needed = wrong && !(lo..=hi).any(|k| link.allows(k, veh.class));
                 let targets = [m.lane.wrapping_sub(1), m.lane + 1].map(|target| {
                     let open = !ctx.closed.0.contains(&(m.link, target))
-                        && (needed || link.allows(target, veh.kind));
+                        && (needed || link.allows(target, veh.class));
                     (open && candidate(m.lane, target, link.lanes, (lo, hi), wrong))
                         .then_some(target)
                 });

@@ -11,7 +11,7 @@ use super::mobil::Mobil;
 use crate::rng::{Stream, stream};
 use crate::road::RoadNetwork;
 use crate::road::routing::{link_trip, shortest_path};
-use crate::scenario::spec::{Arrivals, Flow, Kind, Route as RouteSpec, Spec, VehicleSpawn};
+use crate::scenario::spec::{Arrivals, Class, Flow, Kind, Route as RouteSpec, Spec, VehicleSpawn};
 
 /// A vehicle waiting to depart.
 #[derive(Debug, Clone)]
@@ -19,6 +19,8 @@ pub struct Departure {
     pub index: u32,
     pub id: String,
     pub kind: Kind,
+    /// Class for lane permissions (the kind's unless the spec names one).
+    pub class: Class,
     pub automated: bool,
     pub flow: Option<String>,
     pub depart: f64,
@@ -104,6 +106,7 @@ pub(crate) fn explicit(v: &VehicleSpawn, spec: &Spec, net: &RoadNetwork) -> Opti
         index: 0,
         id: v.id.clone(),
         kind: v.kind,
+        class: v.class.unwrap_or(Class::of_kind(v.kind)),
         automated: v.automated,
         flow: None,
         depart: v.depart,
@@ -169,6 +172,7 @@ fn flow_departures(
             index: 0,
             id: format!("{}.{n}", f.id),
             kind,
+            class: f.class.unwrap_or(Class::of_kind(kind)),
             automated,
             flow: Some(f.id.clone()),
             depart: t,

@@ -1,6 +1,6 @@
 """One TraCI client script for SUMO and for sangam-sim alike (tests/traci_server.rs): steps
 to END one step at a time and prints, as JSON, every departure and arrival with its time and,
-every second, the vehicles on the road with their positions.
+every second, the vehicles on the road with their positions, heights, slopes and classes.
 
     python record.py PORT END OUT.json
 """
@@ -26,6 +26,9 @@ while traci.simulation.getTime() < END - 1e-9:
             "ids": list(ids),
             "pos": {v: list(traci.vehicle.getPosition(v)) for v in ids},
             "road": {v: traci.vehicle.getRoadID(v) for v in ids},
+            "class": {v: traci.vehicle.getVehicleClass(v) for v in ids},
+            "z": {v: traci.vehicle.getPosition3D(v)[2] for v in ids},
+            "slope": {v: traci.vehicle.getSlope(v) for v in ids},
         })
 traci.close()
 with open(sys.argv[3], "w") as f:

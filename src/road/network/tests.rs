@@ -2,6 +2,7 @@
 use super::*;
 use crate::road::routing::{link_trip, shortest_path};
 use crate::scenario::load::load_str;
+use crate::scenario::spec::Kind;
 
 /// A cross at `c` (radius 10 m): a three-lane approach from the west, one-lane roads on to the
 /// east, north and south, and a road back from the east. `wiring` is the approach's
@@ -90,8 +91,23 @@ fn routes_take_only_connected_movements_and_dead_ends_lead_nowhere() {
 fn a_reserved_lane_is_open_only_to_its_kinds() {
     let net = cross(ONE_EACH, "reserved: [(lane: 0, kinds: [Bus])]");
     let inn = &net.links[net.link("in").expect("in") as usize];
-    assert!(inn.allows(0, Kind::Bus) && !inn.allows(0, Kind::Car) && !inn.allows(0, Kind::Truck));
-    assert!(inn.allows(1, Kind::Car) && inn.open_to_all(1) && !inn.open_to_all(0));
+    let of = Class::of_kind;
+    assert!(inn.allows(0, of(Kind::Bus)) && !inn.allows(0, of(Kind::Car)));
+    assert!(!inn.allows(0, of(Kind::Truck)) && !inn.allows(0, Class::Coach));
+    assert!(inn.allows(1, of(Kind::Car)) && inn.open_to_all(1) && !inn.open_to_all(0));
+}
+
+/// A bus lane taxis may use (SUMO's `allow="bus taxi"`): buses and taxis, not private cars,
+/// whatever their kind's body.
+#[test]
+fn a_reserved_lane_opens_to_the_classes_it_names() {
+    let net = cross(
+        ONE_EACH,
+        "reserved: [(lane: 0, kinds: [Bus], classes: [Taxi])]",
+    );
+    let inn = &net.links[net.link("in").expect("in") as usize];
+    assert!(inn.allows(0, Class::Taxi) && inn.allows(0, Class::Bus));
+    assert!(!inn.allows(0, Class::Passenger) && !inn.allows(0, Class::Emergency));
 }
 
 /// A ramp from a node at 0 m to one at 10 m over 200 m, with a junction box of 10 m at its top

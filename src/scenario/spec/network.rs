@@ -91,14 +91,29 @@ pub struct Link {
     pub reserved: Vec<ReservedLane>,
 }
 
-/// A lane only the kinds named may use.
+/// A lane only the kinds and classes named may use.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReservedLane {
     /// Lane of the link (0 is the rightmost).
     pub lane: u8,
-    /// The kinds that may use it.
+    /// The kinds whose vehicles may use it (those of the kind's own class: `Bus` opens it to
+    /// buses, not to a bus that says it is a `Coach`).
+    #[serde(default)]
     pub kinds: Vec<super::Kind>,
+    /// Further classes that may use it (SUMO's `vClass`: `Taxi`, `Emergency`, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<super::Class>,
+}
+
+impl ReservedLane {
+    /// The classes that may use the lane, as a mask of [`super::Class::bit`]s.
+    pub fn mask(&self) -> u32 {
+        let kinds = self.kinds.iter().map(|k| super::Class::of_kind(*k));
+        kinds
+            .chain(self.classes.iter().copied())
+            .fold(0, |m, c| m | c.bit())
+    }
 }
 
 /// One lane-to-lane connection at the end of a link.

@@ -44,6 +44,98 @@ impl Kind {
     }
 }
 
+/// SUMO's classes of road vehicle (`vClass`), which lanes are opened or closed to (`allow`,
+/// `disallow`): a vehicle's class is its kind's (car: passenger, bus: bus, truck: truck)
+/// unless it says otherwise (a taxi, a delivery van, an emergency vehicle). SUMO's other
+/// classes (pedestrians, bicycles, rail, ships, ...) are not road vehicles sangam-sim drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Class {
+    Passenger,
+    Private,
+    Taxi,
+    Hov,
+    Bus,
+    Coach,
+    Delivery,
+    Truck,
+    Trailer,
+    Emergency,
+    Authority,
+    Army,
+    Vip,
+    Motorcycle,
+    Moped,
+    Evehicle,
+    Custom1,
+    Custom2,
+}
+
+impl Class {
+    pub const ALL: [Class; 18] = [
+        Class::Passenger,
+        Class::Private,
+        Class::Taxi,
+        Class::Hov,
+        Class::Bus,
+        Class::Coach,
+        Class::Delivery,
+        Class::Truck,
+        Class::Trailer,
+        Class::Emergency,
+        Class::Authority,
+        Class::Army,
+        Class::Vip,
+        Class::Motorcycle,
+        Class::Moped,
+        Class::Evehicle,
+        Class::Custom1,
+        Class::Custom2,
+    ];
+
+    /// SUMO's name of the class.
+    pub fn sumo_name(self) -> &'static str {
+        match self {
+            Class::Passenger => "passenger",
+            Class::Private => "private",
+            Class::Taxi => "taxi",
+            Class::Hov => "hov",
+            Class::Bus => "bus",
+            Class::Coach => "coach",
+            Class::Delivery => "delivery",
+            Class::Truck => "truck",
+            Class::Trailer => "trailer",
+            Class::Emergency => "emergency",
+            Class::Authority => "authority",
+            Class::Army => "army",
+            Class::Vip => "vip",
+            Class::Motorcycle => "motorcycle",
+            Class::Moped => "moped",
+            Class::Evehicle => "evehicle",
+            Class::Custom1 => "custom1",
+            Class::Custom2 => "custom2",
+        }
+    }
+
+    /// The class of SUMO's name, if it is a road vehicle's.
+    pub fn from_sumo(name: &str) -> Option<Class> {
+        Class::ALL.into_iter().find(|c| c.sumo_name() == name)
+    }
+
+    /// A kind's class unless a vehicle says otherwise.
+    pub fn of_kind(kind: Kind) -> Class {
+        match kind {
+            Kind::Car => Class::Passenger,
+            Kind::Bus => Class::Bus,
+            Kind::Truck => Class::Truck,
+        }
+    }
+
+    /// The class's bit in a lane's mask of classes it is open to.
+    pub fn bit(self) -> u32 {
+        1 << (self as u32)
+    }
+}
+
 /// Body dimensions, m.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Body {
@@ -159,6 +251,9 @@ pub struct VehicleSpawn {
     /// leaders and yielding to nothing else. For intersection collision warning tests.
     #[serde(default)]
     pub runs_red: bool,
+    /// Its class for lane permissions (SUMO's `vClass`; default: its kind's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<Class>,
 }
 
 /// A stop on a vehicle's route.
@@ -270,6 +365,9 @@ pub struct Flow {
     pub automated: f64,
     #[serde(default)]
     pub driver: DriverSpec,
+    /// Its vehicles' class for lane permissions (SUMO's `vClass`; default: each one's kind's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<Class>,
 }
 
 /// A pedestrian crossing a link at right angles.

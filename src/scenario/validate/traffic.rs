@@ -6,7 +6,7 @@ use super::MAX_LENGTH_M;
 use super::{
     Checker, MAX_DURATION, MAX_FLOW_VEHICLES, MAX_LAPS, MAX_MIX_WEIGHT, MAX_SPEED_MS, MAX_WALK_MS,
 };
-use crate::scenario::spec::{DriverSpec, Flow, KindMix, Route, Tech, VehicleSpawn};
+use crate::scenario::spec::{Class, DriverSpec, Flow, KindMix, Route, Tech, VehicleSpawn};
 
 /// Clearance between the bodies of two vehicles spawned on one lane at the same time, m.
 pub const MIN_SPAWN_CLEARANCE: f64 = 1.0;
@@ -53,18 +53,24 @@ impl Checker<'_, '_> {
                         ),
                         Some("lanes are numbered from 0 (the rightmost)".into()),
                     );
-                } else if let Some(kinds) =
-                    super::wiring::reserved_for(link, v.lane).filter(|k| !k.contains(&v.kind))
+                } else if let Some(r) = super::wiring::reserved_for(link, v.lane)
+                    .filter(|r| r.mask() & v.class.unwrap_or(Class::of_kind(v.kind)).bit() == 0)
                 {
-                    let names: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+                    let kinds = r.kinds.iter().map(|k| k.name());
+                    let names: Vec<&str> = kinds
+                        .chain(r.classes.iter().map(|c| c.sumo_name()))
+                        .collect();
+                    let me = match v.class {
+                        Some(c) => format!("{} of class {}", v.kind.name(), c.sumo_name()),
+                        None => v.kind.name().to_string(),
+                    };
                     self.out.err(
                         format!("{p}.lane"),
                         format!(
-                            "lane {} of link `{}` is reserved for: {}; a {} may not use it",
+                            "lane {} of link `{}` is reserved for: {}; a {me} may not use it",
                             v.lane,
                             link.id,
                             names.join(", "),
-                            v.kind.name()
                         ),
                         Some("choose another `lane`, or `fit_lane: true`".into()),
                     );

@@ -2,7 +2,7 @@
 //! the successor links that routes and trips may take.
 use super::Checker;
 use super::MAX_COORD_M;
-use crate::scenario::spec::{Kind, LaneLink, Link};
+use crate::scenario::spec::{LaneLink, Link, ReservedLane};
 
 /// Widest lane, m (the widest design lanes are 3.75 m; SUMO networks from OpenDRIVE carry
 /// shoulders and parking lanes up to some 5 m).
@@ -157,12 +157,9 @@ impl Checker<'_, '_> {
     }
 }
 
-/// The kinds that may use `lane` of `link`, when it is reserved.
-pub(super) fn reserved_for(link: &Link, lane: u8) -> Option<&[Kind]> {
-    link.reserved
-        .iter()
-        .find(|r| r.lane == lane)
-        .map(|r| r.kinds.as_slice())
+/// Who may use `lane` of `link`, when it is reserved.
+pub(super) fn reserved_for(link: &Link, lane: u8) -> Option<&ReservedLane> {
+    link.reserved.iter().find(|r| r.lane == lane)
 }
 
 /// `lane` must be one of the lanes of `link`.
