@@ -30,7 +30,7 @@ use crate::rng::Rngs;
 use crate::road::RoadNetwork;
 use crate::road::network::JunctionCtl;
 use crate::road::signals::Colour;
-use crate::scenario::spec::{Kind, Profile, Tech};
+use crate::scenario::spec::{Profile, Tech};
 use crate::sight::BUILDINGS;
 use crate::sight::clear;
 use crate::sim::SpecRes;
@@ -244,11 +244,7 @@ fn vehicle_station(
         sinr_db: v.ob.sinr_db,
         is_rsu: false,
         backhaul: false,
-        station_type: match v.veh.kind {
-            Kind::Car => wire::STATION_TYPE_CAR,
-            Kind::Bus => wire::STATION_TYPE_BUS,
-            Kind::Truck => wire::STATION_TYPE_HEAVY_TRUCK,
-        },
+        station_type: wire::station_type(v.veh.class),
     })
 }
 

@@ -43,10 +43,39 @@ impl Sender {
 }
 
 /// ITS station types (TS 102 894-2 StationType).
+pub const STATION_TYPE_MOPED: u8 = 3;
+pub const STATION_TYPE_MOTORCYCLE: u8 = 4;
 pub const STATION_TYPE_CAR: u8 = 5;
 pub const STATION_TYPE_BUS: u8 = 6;
+pub const STATION_TYPE_LIGHT_TRUCK: u8 = 7;
 pub const STATION_TYPE_HEAVY_TRUCK: u8 = 8;
+pub const STATION_TYPE_TRAILER: u8 = 9;
+pub const STATION_TYPE_SPECIAL_VEHICLE: u8 = 10;
 pub const STATION_TYPE_RSU: u8 = 15;
+
+/// The station type a vehicle of SUMO class `class` announces (TS 102 894-2 StationType):
+/// buses and coaches are buses, delivery vans light trucks, emergency, authority and army
+/// vehicles special vehicles; every kind of car a passenger car.
+pub fn station_type(class: crate::scenario::spec::Class) -> u8 {
+    use crate::scenario::spec::Class as C;
+    match class {
+        C::Moped => STATION_TYPE_MOPED,
+        C::Motorcycle => STATION_TYPE_MOTORCYCLE,
+        C::Bus | C::Coach => STATION_TYPE_BUS,
+        C::Delivery => STATION_TYPE_LIGHT_TRUCK,
+        C::Truck => STATION_TYPE_HEAVY_TRUCK,
+        C::Trailer => STATION_TYPE_TRAILER,
+        C::Emergency | C::Authority | C::Army => STATION_TYPE_SPECIAL_VEHICLE,
+        C::Passenger
+        | C::Private
+        | C::Taxi
+        | C::Hov
+        | C::Vip
+        | C::Evehicle
+        | C::Custom1
+        | C::Custom2 => STATION_TYPE_CAR,
+    }
+}
 
 /// The message's UPER encoding. Every field is put in range when it is built; the one message
 /// the encoder refuses is one the standard does not allow (a SPaT or MAP naming no signal
@@ -338,5 +367,29 @@ pub fn signer(msg: &Payload, last_certificate_us: Option<u64>, now_us: u64) -> S
             Signer::Digest
         }
         _ => Signer::Certificate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::spec::{Class, Kind};
+
+    /// TS 102 894-2 StationType: moped 3, motorcycle 4, passengerCar 5, bus 6, lightTruck 7,
+    /// heavyTruck 8, trailer 9, specialVehicles 10; each kind's own class keeps its type.
+    #[test]
+    fn vehicle_classes_announce_their_station_types() {
+        let of = |k| station_type(Class::of_kind(k));
+        assert_eq!([of(Kind::Car), of(Kind::Bus), of(Kind::Truck)], [5, 6, 8]);
+        let classes = [
+            Class::Moped,
+            Class::Motorcycle,
+            Class::Taxi,
+            Class::Coach,
+            Class::Delivery,
+            Class::Trailer,
+            Class::Emergency,
+        ];
+        assert_eq!(classes.map(station_type), [3, 4, 5, 6, 7, 9, 10]);
     }
 }
