@@ -13,7 +13,7 @@ use crate::clock::{SimClock, ms_from_us, s_from_us};
 use crate::html::read::Recording;
 use crate::metrics::report::Report;
 use crate::replay::{Pose, Replay, Track};
-use crate::scenario::spec::{Action, Body, Kind, Spec};
+use crate::scenario::spec::{Action, Body, Class, Kind, Spec};
 use crate::traffic::components::{Motion, Vehicle};
 
 /// Speed of "as fast as it can" in a replay, × real time (nothing to compute: a 600 s run in
@@ -141,6 +141,7 @@ fn body_of(track: &Track, index: usize) -> Option<Vehicle> {
         index: index as u32,
         id: track.id.clone(),
         kind,
+        class: Class::of_kind(kind),
         automated: track.automated,
         flow: None,
         body: Body {
