@@ -13,9 +13,6 @@ use crate::scenario::spec::{Class, Control, Junction, Link, Spec};
 /// 3.5 m keeps an 8-lane World Cup-buk-ro at its real ~30 m carriageway width.
 pub const LANE_WIDTH: f64 = 3.5;
 
-/// A lane open to every class.
-const ALL_CLASSES: u32 = (1 << Class::ALL.len()) - 1;
-
 /// Shortest usable link after trimming by junction radii, m.
 const MIN_LINK_LEN: f64 = 1.0;
 
@@ -84,7 +81,7 @@ impl LinkData {
     pub fn open_to_all(&self, lane: u8) -> bool {
         self.open
             .get(usize::from(lane))
-            .is_none_or(|o| *o == ALL_CLASSES)
+            .is_none_or(|o| *o == Class::EVERY)
     }
 
     /// Width of the carriageway (all its lanes), m.
@@ -682,7 +679,7 @@ fn movement(la: &LinkData, lb: &LinkData) -> (TurnDir, u8, u8) {
 
 /// The kinds each lane of a link is open to: all, but for its reserved lanes.
 fn open_lanes(l: &Link, lanes: u8) -> Vec<u32> {
-    let mut open = vec![ALL_CLASSES; usize::from(lanes)];
+    let mut open = vec![Class::EVERY; usize::from(lanes)];
     for r in &l.reserved {
         if let Some(o) = open.get_mut(usize::from(r.lane)) {
             *o = r.mask();

@@ -64,10 +64,9 @@ fn lane_width(e: &Edge) -> f64 {
 /// further classes they are open to.
 fn reserved(e: &Edge) -> Vec<ReservedLane> {
     let lo = lowest(e);
-    let all = Class::ALL.iter().fold(0, |m, c| m | c.bit());
     e.lanes
         .iter()
-        .filter(|l| l.open != all && l.index - lo < 8)
+        .filter(|l| l.open != Class::EVERY && l.index - lo < 8)
         .map(|l| {
             let kinds: Vec<Kind> = Kind::ALL
                 .into_iter()

@@ -130,6 +130,9 @@ impl Class {
         }
     }
 
+    /// The mask of a lane open to every class (one [`Class::bit`] each).
+    pub const EVERY: u32 = (1 << Class::ALL.len()) - 1;
+
     /// The class's bit in a lane's mask of classes it is open to.
     pub fn bit(self) -> u32 {
         1 << (self as u32)
