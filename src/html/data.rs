@@ -28,8 +28,9 @@ pub struct PageData<'a> {
     pub markers: &'a [Mark],
 }
 
-/// One road user's track, by column: `x`, `y` in dm as differences, `h` degrees, `v` dm/s,
-/// `g` gap ahead in dm (-1: none).
+/// One road user's track, by column: `x`, `y` in dm as differences, `z` ground height in dm as
+/// differences (left out on a level map: all zero), `h` degrees, `v` dm/s, `g` gap ahead in dm
+/// (-1: none).
 #[derive(Serialize, Deserialize)]
 pub struct TrackCols {
     pub id: String,
@@ -40,6 +41,8 @@ pub struct TrackCols {
     pub first: u32,
     pub x: Vec<i32>,
     pub y: Vec<i32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub z: Vec<i32>,
     pub h: Vec<u16>,
     pub v: Vec<u16>,
     pub g: Vec<i64>,
@@ -88,6 +91,11 @@ fn track(t: &Track) -> TrackCols {
         first: t.first,
         x: narrow(deltas(t.samples.iter().map(|s| s.x_dm))),
         y: narrow(deltas(t.samples.iter().map(|s| s.y_dm))),
+        z: if t.samples.iter().all(|s| s.z_dm == 0) {
+            Vec::new()
+        } else {
+            narrow(deltas(t.samples.iter().map(|s| s.z_dm)))
+        },
         h: t.samples.iter().map(|s| s.heading_deg).collect(),
         v: t.samples.iter().map(|s| s.speed_dms).collect(),
         g: t.samples

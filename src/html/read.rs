@@ -104,16 +104,19 @@ fn to_i32(v: i64) -> Result<i32, String> {
 
 fn track(c: &TrackCols) -> Result<Track, String> {
     let n = c.x.len();
-    if [c.y.len(), c.h.len(), c.v.len(), c.g.len()] != [n; 4] {
+    let level = c.z.is_empty();
+    if [c.y.len(), c.h.len(), c.v.len(), c.g.len()] != [n; 4] || !(level || c.z.len() == n) {
         return Err(format!("track {}: columns of different lengths", c.id));
     }
+    let zs = sums(&c.z).chain(std::iter::repeat(0));
     let samples = sums(&c.x)
-        .zip(sums(&c.y))
+        .zip(sums(&c.y).zip(zs))
         .zip(c.h.iter().zip(&c.v).zip(&c.g))
-        .map(|((x, y), ((h, v), g))| {
+        .map(|((x, (y, z)), ((h, v), g))| {
             Ok(Sample {
                 x_dm: to_i32(x)?,
                 y_dm: to_i32(y)?,
+                z_dm: to_i32(z)?,
                 heading_deg: *h,
                 speed_dms: *v,
                 gap_dm: u32::try_from(*g).ok(),
@@ -223,10 +226,51 @@ mod tests {
         let back = decode(&page).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(back.report, out.report);
         assert_eq!(back.replay, as_the_page_keeps(replay));
+        // A level map's tracks carry no heights.
+        assert!(
+            back.replay
+                .tracks
+                .iter()
+                .flat_map(|t| &t.samples)
+                .all(|s| s.z_dm == 0)
+        );
+        assert!(
+            !page.contains(r#""z":"#),
+            "a level map's page has a height column"
+        );
         // The scenario in it loads by itself, as the one that ran.
         let again = crate::scenario::load::load_str("replayed.ron", &back.replay.scenario)
             .unwrap_or_else(|d| panic!("{}", d.render_fancy()));
         assert_eq!(again.spec.name, out.report.scenario);
+    }
+
+    #[test]
+    fn a_replay_on_a_sloping_map_keeps_the_ground_under_every_road_user() {
+        const GRADE: f64 = 0.02;
+        let mut loaded = crate::scenario::embedded::load_embedded("hidden-pedestrian.ron")
+            .unwrap_or_else(|d| panic!("{}", d.render_fancy()));
+        for n in &mut loaded.spec.network.nodes {
+            n.z = GRADE * n.pos.0;
+        }
+        let opts = RunOptions {
+            replay: true,
+            ..RunOptions::default()
+        };
+        let out = run(loaded.spec, &loaded.name, &opts);
+        let replay = *out.replay.clone().expect("a replay was asked for");
+        // The map is a plane rising 2 % eastward: every road user is on it (within the rise
+        // across a lane's width from its centreline, and the rounding to decimetres).
+        let samples = replay.tracks.iter().flat_map(|t| &t.samples);
+        let mut n = 0;
+        for s in samples {
+            let plane = GRADE * f64::from(s.x_dm);
+            assert!((f64::from(s.z_dm) - plane).abs() <= 2.0, "{s:?}");
+            n += usize::from(s.z_dm != 0);
+        }
+        assert!(n > 0, "nobody was off the ground plane's zero");
+        let page = String::from_utf8(crate::html::page(&out.report, &replay)).unwrap_or_default();
+        let back = decode(&page).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back.replay.tracks, replay.tracks);
     }
 
     #[test]

@@ -68,6 +68,8 @@ pub struct Sample {
     /// Body centre, map coordinates in decimetres (x east, y north).
     pub x_dm: i32,
     pub y_dm: i32,
+    /// Height of the ground under it, decimetres (0 on a level map).
+    pub z_dm: i32,
     /// Compass heading, whole degrees clockwise from north.
     pub heading_deg: u16,
     /// Speed, dm/s.
@@ -99,6 +101,8 @@ pub fn dm(m: f64) -> i32 {
 pub struct Pose {
     pub x: f64,
     pub y: f64,
+    /// Height of the ground under it, m.
+    pub z: f64,
     /// Compass heading, degrees clockwise from north.
     pub heading_deg: f64,
     /// m/s.
@@ -127,6 +131,7 @@ impl Track {
         Some(Pose {
             x: lerp(f64::from(a.x_dm), f64::from(b.x_dm)) / 10.0,
             y: lerp(f64::from(a.y_dm), f64::from(b.y_dm)) / 10.0,
+            z: lerp(f64::from(a.z_dm), f64::from(b.z_dm)) / 10.0,
             heading_deg: (ha + turn * f).rem_euclid(360.0),
             speed: lerp(va, vb),
             acc: if i < last { (vb - va) / period_s } else { 0.0 },
@@ -142,6 +147,7 @@ mod tests {
         Sample {
             x_dm,
             y_dm: -x_dm,
+            z_dm: x_dm / 2,
             heading_deg,
             speed_dms,
             gap_dm: None,
@@ -164,7 +170,7 @@ mod tests {
         assert_eq!(track.pose_at(2.5, 0.2), None);
         let p = track.pose_at(2.1, 0.2).expect("inside the track");
         assert!(
-            (p.x - 1.0).abs() < 1e-9 && (p.y + 1.0).abs() < 1e-9,
+            (p.x - 1.0).abs() < 1e-9 && (p.y + 1.0).abs() < 1e-9 && (p.z - 0.5).abs() < 1e-9,
             "{p:?}"
         );
         // 350° to 10° passes north, not south.

@@ -201,7 +201,8 @@ fn sample_tracks(
             first: 0,
             samples: Vec::new(),
         };
-        log.sample((0, v.index), n, sample(tf, m.v, gap), track);
+        let lift = v.body.height / 2.0;
+        log.sample((0, v.index), n, sample(tf, lift, m.v, gap), track);
     }
     let mut ps: Vec<_> = pedestrians.iter().collect();
     ps.sort_by_key(|(p, _)| p.index);
@@ -215,15 +216,18 @@ fn sample_tracks(
             first: 0,
             samples: Vec::new(),
         };
-        log.sample((1, p.index), n, sample(tf, p.speed, None), track);
+        let lift = crate::traffic::pedestrians::BODY_CENTRE_M;
+        log.sample((1, p.index), n, sample(tf, lift, p.speed, None), track);
     }
 }
 
-/// A sample from a body's transform (Bevy: x east, y up, z = -north).
-fn sample(tf: &Transform, speed: f64, gap_dm: Option<u32>) -> Sample {
+/// A sample from a body's transform (Bevy: x east, y up, z = -north), its centre `lift` m above
+/// the ground.
+fn sample(tf: &Transform, lift: f64, speed: f64, gap_dm: Option<u32>) -> Sample {
     Sample {
         x_dm: dm(f64::from(tf.translation.x)),
         y_dm: dm(-f64::from(tf.translation.z)),
+        z_dm: dm(f64::from(tf.translation.y) - lift),
         heading_deg: (compass_heading(tf).round() as u16) % 360,
         speed_dms: (speed.max(0.0) * 10.0).round().min(f64::from(u16::MAX)) as u16,
         gap_dm,

@@ -47,13 +47,16 @@ pub fn plan(spec: &Spec, net: &RoadNetwork) -> PendingPedestrians {
     PendingPedestrians(out)
 }
 
+/// Height of a pedestrian's centre above the ground, m (a 1.7 m column).
+pub const BODY_CENTRE_M: f64 = 0.85;
+
 /// World pose of a pedestrian (a 0.5 m × 1.7 m column).
 pub fn pedestrian_transform(net: &RoadNetwork, p: &Pedestrian) -> Transform {
     let l = &net.links[p.link as usize];
     let (pt, d) = l.center.at(p.s);
     let x = pt[0] + d[1] * p.lateral;
     let y = pt[1] - d[0] * p.lateral;
-    Transform::from_xyz(x as f32, (l.ground(p.s) + 0.85) as f32, -y as f32)
+    Transform::from_xyz(x as f32, (l.ground(p.s) + BODY_CENTRE_M) as f32, -y as f32)
 }
 
 pub fn step_off(

@@ -128,10 +128,18 @@ pub fn advance(
     pb.next = upto;
 }
 
-/// A vehicle's or pedestrian's body where its track has it.
-fn transform(pose: &Pose, y: f32) -> Transform {
+/// A vehicle's or pedestrian's body where its track has it, its centre `lift` m above the
+/// ground (level: the recording has the ground's height, not the body's pitch).
+fn transform(pose: &Pose, lift: f32) -> Transform {
     let yaw = (90.0 - pose.heading_deg).to_radians() as f32;
+    let y = pose.z as f32 + lift;
     Transform::from_xyz(pose.x as f32, y, -pose.y as f32).with_rotation(Quat::from_rotation_y(yaw))
+}
+
+/// How high a track's body centre is above the ground, m.
+fn lift(track: &Track) -> f32 {
+    let kind = Kind::ALL.into_iter().find(|k| k.name() == track.kind);
+    kind.map_or(PEDESTRIAN_Y, |k| (k.body().height / 2.0) as f32)
 }
 
 /// What a track's road user is in the view: a vehicle with its body, or a pedestrian.
@@ -189,8 +197,7 @@ pub fn mirror(
             }
             (Some(p), Some(e)) => {
                 if let Ok((mut tf, m)) = bodies.get_mut(e) {
-                    let y = tf.translation.y;
-                    *tf = transform(&p, y);
+                    *tf = transform(&p, lift(track));
                     if let Some((mut m, mut vv)) = m {
                         *m = motion(&p);
                         let stalled = stalls[i].is_some_and(|at| at <= t);
@@ -224,7 +231,7 @@ fn spawn(commands: &mut Commands, track: &Track, i: usize, p: &Pose) -> Entity {
         sim: Entity::PLACEHOLDER,
         stalled: false,
     };
-    let tf = transform(p, (v.body.height / 2.0) as f32);
+    let tf = transform(p, lift(track));
     commands
         .spawn((view, motion(p), tf, Visibility::default(), v))
         .id()
@@ -240,15 +247,17 @@ mod tests {
         let pose = |h| Pose {
             x: 3.0,
             y: 4.0,
+            z: 2.0,
             heading_deg: h,
             speed: 0.0,
             acc: 0.0,
         };
         let east = transform(&pose(90.0), 0.0);
         assert!((east.rotation * Vec3::X).distance(Vec3::X) < 1e-5);
-        let north = transform(&pose(0.0), 0.0);
+        let north = transform(&pose(0.0), 0.5);
         assert!((north.rotation * Vec3::X).distance(Vec3::NEG_Z) < 1e-5);
-        assert_eq!(north.translation, Vec3::new(3.0, 0.0, -4.0));
+        // On the ground 2 m up, its centre half a metre above it.
+        assert_eq!(north.translation, Vec3::new(3.0, 2.5, -4.0));
         // And the trace's heading reads back what was placed.
         let h = crate::trace::compass_heading(&transform(&pose(237.0), 0.0));
         assert!((h - 237.0).abs() < 1e-3, "{h}");
