@@ -283,3 +283,42 @@ fn the_korean_profile_sends_j2735_in_wsmp_that_tshark_reads() {
     assert_eq!((count(19), count(18)), (2 * 200, 2 * 200));
     assert_eq!(count(31), 2 * 20, "{per_frame_id:?}");
 }
+
+/// Without a capture the radio takes each payload's length without encoding it (`wire::size`);
+/// with one it encodes. Every reception must come out the same either way, on both profiles:
+/// the V2X log (every attempt, its outcome and latency) and the report, byte for byte.
+#[test]
+fn a_capture_changes_nothing_the_radio_decides() {
+    let tmp = tempfile::tempdir().unwrap();
+    let air = std::fs::read_to_string("tests/pcap/air.ron").unwrap();
+    let korea = tmp.path().join("air-korea.ron");
+    std::fs::write(
+        &korea,
+        air.replace("enabled: true,", "enabled: true, profile: Korea,"),
+    )
+    .unwrap();
+    for scenario in ["tests/pcap/air.ron", korea.to_str().unwrap()] {
+        let outputs = |extra: &[&str]| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut args = vec!["run", scenario, "--quiet", "--trace"];
+            args.extend(extra);
+            args.extend(["--out", dir.path().to_str().unwrap()]);
+            let out = support::sim(&args);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let read = |f: &str| std::fs::read(dir.path().join(f)).unwrap();
+            (read("report.json"), read("v2x.csv"), dir)
+        };
+        let (plain, captured) = (outputs(&[]), outputs(&["--pcap", "--pcap-rx"]));
+        assert!(captured.2.path().join("v2x.pcap").exists());
+        assert!(
+            plain.1.len() > 1000,
+            "{scenario}: a V2X log with receptions"
+        );
+        assert!(plain.0 == captured.0, "{scenario}: the report differs");
+        assert!(plain.1 == captured.1, "{scenario}: the V2X log differs");
+    }
+}

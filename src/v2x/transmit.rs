@@ -139,6 +139,7 @@ fn packet(
         signer,
         sequence: msg_id as u16,
         lifetime_s: crate::clock::s_from_us(env.lifetime_us),
+        encode: env.capture.tx || env.capture.rx,
     };
     Arc::from(wire::packet(msg, &sender, &sending))
 }

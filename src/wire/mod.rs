@@ -77,39 +77,48 @@ pub fn station_type(class: crate::scenario::spec::Class) -> u8 {
     }
 }
 
-/// The message's UPER encoding. Every field is put in range when it is built; the one message
-/// the encoder refuses is one the standard does not allow (a SPaT or MAP naming no signal
-/// group or lane), which then costs what `size` says, in zero bytes.
+/// The message's UPER encoding, or, when its bytes are not wanted (`Sending::encode`), as many
+/// zero bytes as it has (`size`, exact: checked against the encoder). Every field is put in range
+/// when it is built; the one message the encoder refuses is one the standard does not allow (a
+/// SPaT or MAP naming no signal group or lane), which then costs what `size` says, in zero bytes.
 #[cfg(feature = "asn1")]
-fn payload(msg: &Payload, from: &Sender, origin: &GeoOrigin) -> Vec<u8> {
+fn payload(msg: &Payload, from: &Sender, s: &Sending) -> Vec<u8> {
+    let zeros = || vec![0; size::payload_bytes(msg)];
+    if !s.encode {
+        return zeros();
+    }
     let ctx = its::Context {
-        origin: *origin,
+        origin: s.origin,
         station_type: from.station_type,
         station: from.station,
     };
-    its::encode(msg, &ctx).unwrap_or_else(|_| vec![0; size::payload_bytes(msg)])
+    its::encode(msg, &ctx).unwrap_or_else(|_| zeros())
 }
 
 /// Built without the encoder: as many bytes as the encoding would have (`size`), all zero.
 #[cfg(not(feature = "asn1"))]
-fn payload(msg: &Payload, _: &Sender, _: &GeoOrigin) -> Vec<u8> {
+fn payload(msg: &Payload, _: &Sender, _: &Sending) -> Vec<u8> {
     vec![0; size::payload_bytes(msg)]
 }
 
 /// The SPAT or MapData value of a J2735 MessageFrame: its UPER encoding with the DSRC types
-/// (`its`), or without the encoder as many zero bytes (`size`).
+/// (`its`), or as many zero bytes (`size`) when its bytes are not wanted or there is no encoder.
 #[cfg(feature = "asn1")]
-fn j2735_value(msg: &Payload, from: &Sender, origin: &GeoOrigin) -> Vec<u8> {
+fn j2735_value(msg: &Payload, from: &Sender, s: &Sending) -> Vec<u8> {
+    let zeros = || vec![0; size::j2735_value_bytes(msg)];
+    if !s.encode {
+        return zeros();
+    }
     let ctx = its::Context {
-        origin: *origin,
+        origin: s.origin,
         station_type: from.station_type,
         station: from.station,
     };
-    its::encode_j2735_value(msg, &ctx).unwrap_or_else(|_| vec![0; size::j2735_value_bytes(msg)])
+    its::encode_j2735_value(msg, &ctx).unwrap_or_else(|_| zeros())
 }
 
 #[cfg(not(feature = "asn1"))]
-fn j2735_value(msg: &Payload, _: &Sender, _: &GeoOrigin) -> Vec<u8> {
+fn j2735_value(msg: &Payload, _: &Sender, _: &Sending) -> Vec<u8> {
     vec![0; size::j2735_value_bytes(msg)]
 }
 
@@ -164,6 +173,9 @@ pub struct Sending {
     pub signer: Signer,
     pub sequence: u16,
     pub lifetime_s: f64,
+    /// Whether the UPER payload is encoded (a capture writes it) or only its length is taken,
+    /// in zero bytes (the radio needs no more: encoding was 9 % of a Sangam run, `perf`).
+    pub encode: bool,
 }
 
 /// The packet of a message on its stack.
@@ -283,9 +295,9 @@ fn j2735_frame(msg: &Payload, from: &Sender, s: &Sending) -> Vec<u8> {
                 },
             })
         }
-        Payload::Spat(_) => j2735::message_frame(j2735::MSG_SPAT, &j2735_value(msg, from, origin)),
-        Payload::Map(_) => j2735::message_frame(j2735::MSG_MAP, &j2735_value(msg, from, origin)),
-        Payload::Cam(_) | Payload::Denm(_) | Payload::Cpm(_) => payload(msg, from, origin),
+        Payload::Spat(_) => j2735::message_frame(j2735::MSG_SPAT, &j2735_value(msg, from, s)),
+        Payload::Map(_) => j2735::message_frame(j2735::MSG_MAP, &j2735_value(msg, from, s)),
+        Payload::Cam(_) | Payload::Denm(_) | Payload::Cpm(_) => payload(msg, from, s),
     }
 }
 
@@ -293,7 +305,7 @@ fn j2735_frame(msg: &Payload, from: &Sender, s: &Sending) -> Vec<u8> {
 /// common and extended headers, BTP-B and the UPER payload.
 pub fn gn_packet(msg: &Payload, from: &Sender, s: &Sending) -> Vec<u8> {
     let (now_us, origin) = (s.now_us, &s.origin);
-    let payload = payload(msg, from, origin);
+    let payload = payload(msg, from, s);
     let (lat_deg, lon_deg) = origin.to_wgs84(from.pos[0], from.pos[1]);
     let source = Source {
         station_type: from.station_type,
