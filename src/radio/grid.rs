@@ -10,6 +10,19 @@ use std::collections::HashMap;
 /// A 2D point, metres.
 pub type Pos = (f64, f64);
 
+/// ⌊v⌋ as an integer, as `v.floor() as i64` (saturating; NaN gives 0) without the call into
+/// libm that `floor` is on baseline x86-64 (no SSE4.1): cell numbers are taken for every
+/// reception and every interferer at every receiver (2.6 % of a Sangam run, `perf`).
+#[inline]
+pub fn floor_i64(v: f64) -> i64 {
+    let t = v as i64;
+    if (t as f64) > v {
+        t.saturating_sub(1)
+    } else {
+        t
+    }
+}
+
 /// A static grid built once per step from (key, position) pairs.
 #[derive(Debug, Clone)]
 pub struct SpatialGrid {
@@ -35,7 +48,7 @@ impl SpatialGrid {
     }
 
     fn coord(&self, v: f64) -> i64 {
-        (v / self.cell).floor() as i64
+        floor_i64(v / self.cell)
     }
 
     fn cell_of(&self, p: Pos) -> (i64, i64) {
@@ -93,6 +106,42 @@ impl SpatialGrid {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn floor_i64_is_floor_for_every_kind_of_value() {
+        let special = [
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            -1.0,
+            1e300,
+            -1e300,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -9.3e18,
+            9.3e18,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+        ];
+        for v in special {
+            assert_eq!(floor_i64(v), v.floor() as i64, "{v}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn floor_i64_agrees_with_floor(bits in any::<u64>()) {
+            let v = f64::from_bits(bits);
+            prop_assert_eq!(floor_i64(v), v.floor() as i64);
+        }
+
+        #[test]
+        fn floor_i64_agrees_with_floor_on_the_map(v in -1e6f64..1e6) {
+            prop_assert_eq!(floor_i64(v), v.floor() as i64);
+        }
+    }
 
     fn brute(items: &[(u32, Pos)], c: Pos, r: f64) -> Vec<u32> {
         let mut v: Vec<u32> = items

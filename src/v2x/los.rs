@@ -8,19 +8,61 @@
 //! of them: a sender's whole row is a few hundred bytes, and 1,670 cells take 700 kB. Cells
 //! beyond [`LosCache::DENSE_CELLS`] go to a table of pairs, as before.
 //!
+//! A cell's number is found without hashing for cells over the map (a table of the map's cells
+//! plus a margin, [`LosCache::over`]: the hash lookup per question was the largest part of its
+//! cost); cells beyond it are numbered through a hash map.
+//!
 //! A pair's answer holds for both directions: the first ray cast between two cells, from
 //! whichever end asked first, decides it, and the cache starts afresh after
 //! [`LosCache::MAX_PAIRS`] casts, which bounds its memory on any map.
 use bevy::platform::collections::HashMap;
 
+use crate::radio::grid::floor_i64;
+
 /// A 10 m cell of the ground, packed as x (high 16 bits) and y (low 16 bits).
 type Cell = u32;
+
+/// Side of a cell, m.
+const CELL_M: f64 = 10.0;
+/// Cells around the map's nodes that the table covers (roadside units and base stations stand
+/// off the road), m.
+const MARGIN_M: f64 = 1000.0;
+/// The largest table of cell numbers, entries (4 MB: a map of 20 km × 20 km).
+const MAX_TABLE: usize = 1 << 20;
+/// No number yet.
+const NONE: u32 = u32::MAX;
+
+/// Numbers of the cells over the map, by position.
+#[derive(Default)]
+struct Table {
+    /// First cell's packed x and y.
+    x0: u32,
+    y0: u32,
+    /// Cells across (x) and up (y).
+    w: u32,
+    h: u32,
+    numbers: Vec<u32>,
+}
+
+impl Table {
+    fn slot(&self, c: Cell) -> Option<usize> {
+        let (x, y) = (
+            (c >> 16).wrapping_sub(self.x0),
+            (c & 0xffff).wrapping_sub(self.y0),
+        );
+        (x < self.w && y < self.h).then(|| (y * self.w + x) as usize)
+    }
+}
 
 /// Remembered line of sight between 10 m cells.
 #[derive(Default)]
 pub struct LosCache {
-    /// Dense number of each cell in the matrix, in the order first cast from or to.
+    /// Dense number of each cell over the map, in the order first cast from or to.
+    table: Table,
+    /// Dense number of each cell beyond the table.
     index: HashMap<Cell, u32>,
+    /// Cells numbered.
+    numbered: usize,
     /// The matrix's side (a power of two, ≥ the cells numbered).
     side: usize,
     /// Two bits per ordered pair of numbered cells: known, clear; rows of `side / 32` words.
@@ -39,11 +81,39 @@ impl LosCache {
     /// Cells with a row in the matrix (4,096: 4 MB).
     pub const DENSE_CELLS: usize = 4096;
 
+    /// A cache whose cells over the map (nodes between `lo` and `hi`, m, and a margin around
+    /// them) are numbered by table; an empty or too large map is numbered by hash alone.
+    pub fn over(lo: [f64; 2], hi: [f64; 2]) -> LosCache {
+        let first = cell([lo[0] - MARGIN_M, lo[1] - MARGIN_M]);
+        let last = cell([hi[0] + MARGIN_M, hi[1] + MARGIN_M]);
+        let (x0, y0) = (first >> 16, first & 0xffff);
+        let (w, h) = (
+            (last >> 16).saturating_sub(x0) + 1,
+            (last & 0xffff).saturating_sub(y0) + 1,
+        );
+        let n = w as usize * h as usize;
+        let table = if lo[0] <= hi[0] && lo[1] <= hi[1] && n <= MAX_TABLE {
+            Table {
+                x0,
+                y0,
+                w,
+                h,
+                numbers: vec![NONE; n],
+            }
+        } else {
+            Table::default()
+        };
+        LosCache {
+            table,
+            ..LosCache::default()
+        }
+    }
+
     /// The remembered line of sight between `a` and `b`, if either end has asked before.
     pub fn get(&mut self, a: [f64; 2], b: [f64; 2]) -> Option<bool> {
         let (ca, cb) = (cell(a), cell(b));
-        match (self.number_of_from(ca), self.index.get(&cb)) {
-            (Some(i), Some(&j)) => self.entry(i, j),
+        match (self.number_of_from(ca), self.lookup(cb)) {
+            (Some(i), Some(j)) => self.entry(i, j),
             _ => self.overflow.get(&pair_key(ca, cb)).copied(),
         }
     }
@@ -51,7 +121,7 @@ impl LosCache {
     /// Remember a ray cast between `a` and `b`.
     pub fn insert(&mut self, a: [f64; 2], b: [f64; 2], clear: bool) {
         if self.pairs > Self::MAX_PAIRS {
-            *self = Self::default();
+            self.forget();
         }
         self.pairs += 1;
         let (ca, cb) = (cell(a), cell(b));
@@ -67,31 +137,55 @@ impl LosCache {
         }
     }
 
+    /// Start afresh, keeping the table's extent.
+    fn forget(&mut self) {
+        let mut table = std::mem::take(&mut self.table);
+        table.numbers.fill(NONE);
+        *self = LosCache {
+            table,
+            ..LosCache::default()
+        };
+    }
+
     /// The number of a cell asked from, remembered for the next question.
     fn number_of_from(&mut self, c: Cell) -> Option<u32> {
         match self.last {
             Some((last, i)) if last == c => i,
             _ => {
-                let i = self.index.get(&c).copied();
+                let i = self.lookup(c);
                 self.last = Some((c, i));
                 i
             }
         }
     }
 
+    /// The number of a cell, if it has one.
+    fn lookup(&self, c: Cell) -> Option<u32> {
+        match self.table.slot(c) {
+            Some(k) => Some(self.table.numbers[k]).filter(|&i| i != NONE),
+            None => self.index.get(&c).copied(),
+        }
+    }
+
     /// The number of a cell, given one while the matrix has room.
     fn number(&mut self, c: Cell) -> Option<u32> {
-        if let Some(&i) = self.index.get(&c) {
+        if let Some(i) = self.lookup(c) {
             return Some(i);
         }
-        let n = self.index.len();
+        let n = self.numbered;
         if n >= Self::DENSE_CELLS {
             return None;
         }
         if n >= self.side {
             self.grow((2 * self.side).max(64));
         }
-        self.index.insert(c, n as u32);
+        match self.table.slot(c) {
+            Some(k) => self.table.numbers[k] = n as u32,
+            None => {
+                self.index.insert(c, n as u32);
+            }
+        }
+        self.numbered += 1;
         Some(n as u32)
     }
 
@@ -126,7 +220,7 @@ impl LosCache {
 
 /// The 10 m cell of a ground position (±327 km around the origin).
 fn cell(p: [f64; 2]) -> Cell {
-    let q = |v: f64| ((v / 10.0).floor() as i64 + 32768).clamp(0, 65535) as u32;
+    let q = |v: f64| (floor_i64(v / CELL_M) + 32768).clamp(0, 65535) as u32;
     (q(p[0]) << 16) | q(p[1])
 }
 
@@ -142,7 +236,20 @@ mod tests {
 
     #[test]
     fn an_answer_holds_for_both_directions_and_the_whole_cell() {
-        let mut c = LosCache::default();
+        for c in caches() {
+            both_directions(c);
+        }
+    }
+
+    /// A cache numbering by hash alone, and one with a table over part of the cells asked about.
+    fn caches() -> [LosCache; 2] {
+        [
+            LosCache::default(),
+            LosCache::over([-100.0, -100.0], [-50.0, 1000.0]),
+        ]
+    }
+
+    fn both_directions(mut c: LosCache) {
         assert_eq!(c.get([0.0, 0.0], [100.0, 0.0]), None);
         c.insert([1.0, 1.0], [101.0, 1.0], false);
         assert_eq!(c.get([9.0, 9.0], [109.0, 0.0]), Some(false));
@@ -152,7 +259,12 @@ mod tests {
 
     #[test]
     fn answers_survive_the_matrix_growing_and_overflowing_it() {
-        let mut c = LosCache::default();
+        for c in caches() {
+            growing(c);
+        }
+    }
+
+    fn growing(mut c: LosCache) {
         let at = |k: usize| [10.0 * k as f64, 0.0];
         let n = LosCache::DENSE_CELLS + 10;
         for k in 1..n {
@@ -170,7 +282,12 @@ mod tests {
 
     #[test]
     fn the_cache_starts_afresh_after_its_pair_budget() {
-        let mut c = LosCache::default();
+        for c in caches() {
+            afresh(c);
+        }
+    }
+
+    fn afresh(mut c: LosCache) {
         c.insert([0.0, 0.0], [10.0, 0.0], true);
         c.pairs = LosCache::MAX_PAIRS + 1;
         c.insert([0.0, 0.0], [20.0, 0.0], true);

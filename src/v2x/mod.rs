@@ -97,6 +97,7 @@ fn setup_env(
     env.cbr_wave = env::CbrCells::new(lo, hi);
     env.cbr_pc5 = env::CbrCells::new(lo, hi);
     env.has_buildings = !spec.0.buildings.is_empty();
+    env.los_cache = los::LosCache::over(lo, hi);
     if let Some((lat_deg, lon_deg)) = spec.0.network.geo_origin {
         env.origin = crate::wire::geo::GeoOrigin { lat_deg, lon_deg };
     }
