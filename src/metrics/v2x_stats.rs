@@ -51,13 +51,14 @@ pub struct MsgAgg {
     age_n: u64,
     /// (attempts, delivered) per 10 m of sender-receiver distance.
     by_dist: Vec<(u64, u64)>,
-    lost: BTreeMap<LossReason, u64>,
+    /// Attempts lost, by reason (its place in `LossReason::ALL`).
+    lost: [u64; LossReason::ALL.len()],
 }
 
 impl MsgAgg {
     /// Reception attempts lost for `reason`.
     pub fn lost(&self, reason: LossReason) -> u64 {
-        self.lost.get(&reason).copied().unwrap_or(0)
+        self.lost[reason as usize]
     }
 }
 
@@ -72,7 +73,7 @@ impl Default for MsgAgg {
             age_sum_ms: 0.0,
             age_n: 0,
             by_dist: vec![(0, 0); DIST_BINS],
-            lost: BTreeMap::new(),
+            lost: [0; LossReason::ALL.len()],
         }
     }
 }
@@ -98,7 +99,7 @@ impl MsgAgg {
                 self.hist[k] += 1;
                 self.max_us = self.max_us.max(lat);
             }
-            Err(r) => *self.lost.entry(r).or_default() += 1,
+            Err(r) => self.lost[r as usize] += 1,
         }
     }
 
@@ -160,10 +161,11 @@ impl MsgAgg {
             }),
             mean_age_ms: (self.age_n > 0).then(|| round(self.age_sum_ms / self.age_n as f64, 2)),
             pdr_by_distance: pdr,
-            lost: self
-                .lost
+            lost: LossReason::ALL
                 .iter()
-                .map(|(r, n)| (r.name().to_string(), *n))
+                .zip(self.lost)
+                .filter(|(_, n)| *n > 0)
+                .map(|(r, n)| (r.name().to_string(), n))
                 .collect(),
         }
     }
@@ -252,6 +254,26 @@ impl V2xLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn losses_are_counted_by_reason_and_reported_in_declaration_order() {
+        // Counts sit at each reason's place in `ALL`, which must be its declaration order.
+        for (i, r) in LossReason::ALL.iter().enumerate() {
+            assert_eq!(*r as usize, i, "{r:?}");
+        }
+        let mut a = MsgAgg::default();
+        for r in [
+            LossReason::Residual,
+            LossReason::Collision,
+            LossReason::Residual,
+        ] {
+            a.attempt(5.0, Err(r));
+        }
+        assert_eq!(a.lost(LossReason::Residual), 2);
+        assert_eq!(a.lost(LossReason::HalfDuplex), 0);
+        let lost = a.stats(MsgType::Cam, Tech::Pc5).lost;
+        assert_eq!(lost, [("collision".into(), 1), ("residual_loss".into(), 2)]);
+    }
 
     #[test]
     fn tabulated_bins_equal_the_logarithm() {

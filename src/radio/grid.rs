@@ -28,7 +28,11 @@ pub fn floor_i64(v: f64) -> i64 {
 pub struct SpatialGrid {
     cell: f64,
     cells: HashMap<(i64, i64), Vec<(u32, Pos)>>,
-    len: usize,
+    /// Every point, in the order given.
+    all: Vec<(u32, Pos)>,
+    /// Whether `all` is in strictly ascending key order (a query that scans everything then
+    /// needs no sort: the receivers of a sidelink message usually span the whole map).
+    ascending: bool,
 }
 
 impl SpatialGrid {
@@ -38,12 +42,13 @@ impl SpatialGrid {
         let mut g = SpatialGrid {
             cell,
             cells: HashMap::new(),
-            len: 0,
+            all: items.collect(),
+            ascending: false,
         };
-        for (key, p) in items {
+        for &(key, p) in &g.all {
             g.cells.entry(g.cell_of(p)).or_default().push((key, p));
-            g.len += 1;
         }
+        g.ascending = g.all.is_sorted_by(|a, b| a.0 < b.0);
         g
     }
 
@@ -57,12 +62,12 @@ impl SpatialGrid {
 
     /// Points stored.
     pub fn len(&self) -> usize {
-        self.len
+        self.all.len()
     }
 
     /// True when no point is stored.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.all.is_empty()
     }
 
     /// Keys of all points within distance `r` (inclusive) of `center`, ascending, without
@@ -73,7 +78,7 @@ impl SpatialGrid {
             return;
         }
         let r2 = r * r;
-        let mut visit = |pts: &Vec<(u32, Pos)>| {
+        let mut visit = |pts: &[(u32, Pos)]| {
             for (k, p) in pts {
                 let (dx, dy) = (p.0 - center.0, p.1 - center.1);
                 if dx * dx + dy * dy <= r2 {
@@ -86,8 +91,11 @@ impl SpatialGrid {
         // In f64: a huge radius saturates the cell coordinates and `x1 - x0` would overflow.
         let span = (x1 as f64 - x0 as f64 + 1.0) * (y1 as f64 - y0 as f64 + 1.0);
         if span > self.cells.len() as f64 {
-            // Huge radius: scanning the occupied cells is cheaper; order is fixed by the sort.
-            self.cells.values().for_each(&mut visit);
+            // Huge radius: scanning every point is cheaper, and in key order if they were given so.
+            visit(&self.all);
+            if self.ascending {
+                return;
+            }
         } else {
             for cx in x0..=x1 {
                 for cy in y0..=y1 {
@@ -188,6 +196,22 @@ mod tests {
             let items: Vec<(u32, Pos)> = pts.iter().enumerate().map(|(i, p)| (i as u32 * 7 % 101, *p)).collect();
             let g = SpatialGrid::build(cell, items.iter().copied());
             let mut out = Vec::new();
+            g.query(c, r, &mut out);
+            prop_assert_eq!(out, brute(&items, c, r));
+        }
+
+        /// Keys given in ascending order (as the radio gives its stations), with radii up to
+        /// beyond the map, where a query scans every point without sorting.
+        #[test]
+        fn matches_brute_force_with_keys_in_order(
+            pts in proptest::collection::vec((-1000.0f64..1000.0, -1000.0f64..1000.0), 0..150),
+            c in (-1200.0f64..1200.0, -1200.0f64..1200.0),
+            r in 0.0f64..5000.0,
+            cell in 5.0f64..300.0,
+        ) {
+            let items: Vec<(u32, Pos)> = pts.iter().enumerate().map(|(i, p)| (3 * i as u32, *p)).collect();
+            let g = SpatialGrid::build(cell, items.iter().copied());
+            let mut out = vec![7];
             g.query(c, r, &mut out);
             prop_assert_eq!(out, brute(&items, c, r));
         }
