@@ -55,16 +55,33 @@ pub enum V2vCondition {
     Nlos,
 }
 
+/// log10 of a distance as the formulas take it (at least [`MIN_DISTANCE_M`]): a receiver's
+/// path loss and NLOSv extra loss share it, and a link's carrier is the same for every
+/// receiver, so the per-reception path takes [`urban_db_of_logs`] and
+/// [`nlosv_extra_loss_db_of_log`] with the logarithms taken once (the same operations, so the
+/// same bits as [`urban_db`] and [`nlosv_extra_loss_db`]).
+pub fn log10_distance(d_m: f64) -> f64 {
+    d(d_m).log10()
+}
+
+/// [`urban_db`] from log10 of the distance ([`log10_distance`]) and of the carrier, GHz.
+pub fn urban_db_of_logs(cond: V2vCondition, log_d: f64, log_fc: f64) -> f64 {
+    match cond {
+        V2vCondition::Los | V2vCondition::Nlosv => 38.77 + 16.7 * log_d + 18.2 * log_fc,
+        V2vCondition::Nlos => 36.85 + 30.0 * log_d + 18.9 * log_fc,
+    }
+}
+
 /// Urban LOS and NLOSv path loss: 38.77 + 16.7 log10 d + 18.2 log10 fc.
 /// TR 37.885 Table 6.2.1-1 (reference §3a).
 pub fn urban_los_db(d_m: f64, fc_ghz: f64) -> f64 {
-    38.77 + 16.7 * d(d_m).log10() + 18.2 * fc_ghz.log10()
+    urban_db_of_logs(V2vCondition::Los, log10_distance(d_m), fc_ghz.log10())
 }
 
 /// Urban NLOS (building-blocked) path loss: 36.85 + 30 log10 d + 18.9 log10 fc.
 /// TR 37.885 Table 6.2.1-1 (reference §3a).
 pub fn urban_nlos_db(d_m: f64, fc_ghz: f64) -> f64 {
-    36.85 + 30.0 * d(d_m).log10() + 18.9 * fc_ghz.log10()
+    urban_db_of_logs(V2vCondition::Nlos, log10_distance(d_m), fc_ghz.log10())
 }
 
 /// Highway LOS path loss: 32.4 + 20 log10 d + 20 log10 fc. TR 37.885 Table 6.2.1-1.
@@ -136,7 +153,12 @@ pub fn blocker_case(h_tx: f64, h_rx: f64, h_blocker: f64) -> BlockerCase {
 
 /// Mean and σ of the NLOSv extra loss, dB (TR 37.885 §6.2.1, reference §3a).
 pub fn nlosv_extra_loss_params(d_m: f64, case: BlockerCase) -> (f64, f64) {
-    let excess = (15.0 * d(d_m).log10() - 41.0).max(0.0);
+    nlosv_extra_loss_params_of_log(log10_distance(d_m), case)
+}
+
+/// [`nlosv_extra_loss_params`] from log10 of the distance ([`log10_distance`]).
+fn nlosv_extra_loss_params_of_log(log_d: f64, case: BlockerCase) -> (f64, f64) {
+    let excess = (15.0 * log_d - 41.0).max(0.0);
     match case {
         BlockerCase::Above => (0.0, 0.0),
         BlockerCase::Below => (9.0 + excess, 4.5),
@@ -147,7 +169,12 @@ pub fn nlosv_extra_loss_params(d_m: f64, case: BlockerCase) -> (f64, f64) {
 /// One draw of the NLOSv extra loss: max(0, N(μ, σ)) dB. Always takes one draw, even in
 /// case 1, so the stream stays aligned.
 pub fn nlosv_extra_loss_db(d_m: f64, case: BlockerCase, rng: &mut impl Rng) -> f64 {
-    let (mu, sigma) = nlosv_extra_loss_params(d_m, case);
+    nlosv_extra_loss_db_of_log(log10_distance(d_m), case, rng)
+}
+
+/// [`nlosv_extra_loss_db`] from log10 of the distance ([`log10_distance`]).
+pub fn nlosv_extra_loss_db_of_log(log_d: f64, case: BlockerCase, rng: &mut impl Rng) -> f64 {
+    let (mu, sigma) = nlosv_extra_loss_params_of_log(log_d, case);
     let z = std_normal(rng);
     (mu + sigma * z).max(0.0)
 }

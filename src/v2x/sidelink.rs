@@ -21,8 +21,8 @@ use crate::radio::latency::sample_us;
 use crate::radio::medium::{Burst, CCA_DBM, Edca, SUBFRAME_US, csma_start, pc5_select};
 use crate::radio::outcome::LossReason;
 use crate::radio::pathloss::{
-    BLOCKER_HEIGHT_CAR_M, BlockerCase, V2vCondition, blocker_case, nlosv_extra_loss_db,
-    shadowing_db, urban_db, urban_los_probability,
+    BLOCKER_HEIGHT_CAR_M, BlockerCase, V2vCondition, blocker_case, log10_distance,
+    nlosv_extra_loss_db_of_log, shadowing_db, urban_db_of_logs, urban_los_probability,
 };
 use crate::scenario::spec::{ErrorCurve, MsgType, SidelinkSpec, Tech};
 
@@ -175,6 +175,11 @@ fn receivers(
     let noise = noise_floor_dbm(p.bandwidth_mhz * 1e6, p.noise_figure_db);
     let reach = sidelink_reach_m(p);
     let near = air.near(sender.pos, reach.max(radius_m));
+    let link = Link {
+        p,
+        tx_dbm,
+        log_fc: p.freq_ghz.log10(),
+    };
     let mut candidates = Vec::new();
     for &key in &near {
         let r = air.env.stations[key as usize];
@@ -188,22 +193,26 @@ fn receivers(
             continue;
         }
         let noise_dbm = faults.jam_dbm(r.pos).map_or(noise, |j| sum_dbm([noise, j]));
-        candidates.push(signal(air, &sender, &r, (p, tx_dbm), noise_dbm));
+        candidates.push(signal(air, &sender, &r, &link, noise_dbm));
     }
     air.done_with(near);
     candidates
 }
 
+/// A sidelink as every receiver of one transmission sees it: its parameters, the transmit
+/// power, dBm, and log10 of its carrier, GHz (taken once per transmission).
+#[derive(Clone, Copy)]
+struct Link<'a> {
+    p: &'a SidelinkSpec,
+    tx_dbm: f64,
+    log_fc: f64,
+}
+
 /// The signal a receiver gets: TR 37.885 urban path loss; buildings decide LOS/NLOS
 /// deterministically, vehicles in between are drawn with the urban LOS probability (NLOSv
 /// otherwise, with the blocker loss), then log-normal shadowing.
-fn signal(
-    air: &mut Air,
-    s: &Station,
-    r: &Station,
-    (p, tx_dbm): (&SidelinkSpec, f64),
-    noise_dbm: f64,
-) -> Candidate {
+fn signal(air: &mut Air, s: &Station, r: &Station, link: &Link, noise_dbm: f64) -> Candidate {
+    let Link { p, tx_dbm, log_fc } = *link;
     let (dx, dy, dz) = (
         r.pos[0] - s.pos[0],
         r.pos[1] - s.pos[1],
@@ -220,11 +229,12 @@ fn signal(
     } else {
         V2vCondition::Nlosv
     };
-    let mut pl = urban_db(cond, d, p.freq_ghz);
+    let log_d = log10_distance(d);
+    let mut pl = urban_db_of_logs(cond, log_d, log_fc);
     if cond == V2vCondition::Nlosv {
         let case = blocker_case(s.height, r.height, BLOCKER_HEIGHT_CAR_M);
         if case != BlockerCase::Above {
-            pl += nlosv_extra_loss_db(d, case, rng);
+            pl += nlosv_extra_loss_db_of_log(log_d, case, rng);
         }
     }
     let sigma = match cond {
