@@ -8,7 +8,7 @@ use super::components::*;
 use super::conflict::{Violators, must_yield};
 use super::diverge::diverged_leader;
 use super::give_way::{self, GiveWay, approach_minor};
-use super::idm::{Idm, idm_on};
+use super::idm::{Idm, MAX_DECEL, idm_on};
 use super::lanes::{At, LaneIndex, Snap};
 use super::spawn::effective_v0;
 use super::{ClosedLanes, LOOKAHEAD};
@@ -120,17 +120,27 @@ pub struct Brake {
     pub v: f64,
     pub acc: f64,
     pub cause: Cause,
+    /// IDM's free-road term at `v` (`Idm::free`), which every obstacle's IDM acceleration
+    /// shares.
+    free: f64,
 }
 
 impl Brake {
     /// Start from the free-road acceleration at speed `v`.
     pub fn free(idm: Idm, v: f64) -> Self {
+        let free = idm.free(v);
         Brake {
             idm,
             v,
-            acc: idm.accel_free(v),
+            acc: free.max(-MAX_DECEL),
             cause: Cause::Free,
+            free,
         }
+    }
+
+    /// IDM's acceleration at this speed behind something `gap` metres ahead approached at `dv`.
+    fn idm_accel(&self, gap: f64, dv: f64) -> f64 {
+        self.idm.accel_given_free(self.free, self.v, gap, dv)
     }
 
     /// Lower the acceleration to `acc` if that is lower, for `cause`.
@@ -144,13 +154,13 @@ impl Brake {
     /// Approach a standing obstacle `d` metres ahead with IDM (ignored once half a metre past it).
     pub fn stop_at(&mut self, d: f64) {
         if d > -0.5 {
-            self.lower(self.idm.accel(self.v, d.max(0.01), self.v), Cause::Other);
+            self.lower(self.idm_accel(d.max(0.01), self.v), Cause::Other);
         }
     }
 
     /// Follow a leader `gap` metres ahead driving at `v_l`.
     pub fn follow(&mut self, gap: f64, v_l: f64) {
-        self.lower(self.idm.accel(self.v, gap, self.v - v_l), Cause::Vehicle);
+        self.lower(self.idm_accel(gap, self.v - v_l), Cause::Vehicle);
     }
 
     /// Harder than the comfortable deceleration b for another reason than a vehicle ahead.
@@ -166,7 +176,7 @@ impl Brake {
         if d <= -0.5 {
             return;
         }
-        let idm = self.idm.accel(self.v, d.max(0.01), self.v);
+        let idm = self.idm_accel(d.max(0.01), self.v);
         let room = d - self.idm.s0;
         let needed = if room > 0.01 {
             -(self.v * self.v) / (2.0 * room)
