@@ -14,6 +14,7 @@ use bevy_rapier3d::prelude::*;
 
 use crate::sim::{PhysicsSystems, RecordStage};
 use crate::traffic::components::{Pedestrian, Vehicle};
+use crate::traffic::pedestrians::BODY_CENTRE_M;
 
 use crate::sight::{BUILDINGS, PEDESTRIANS, VEHICLES};
 
@@ -63,7 +64,8 @@ fn vehicle_body(add: On<Add, Vehicle>, vehicles: Query<&Vehicle>, mut commands: 
 
 fn pedestrian_body(add: On<Add, Pedestrian>, mut commands: Commands) {
     commands.entity(add.entity).insert((
-        Collider::cuboid(0.25, 0.85, 0.25),
+        // Standing on the ground: its half-height is where its centre is.
+        Collider::cuboid(0.25, BODY_CENTRE_M as f32, 0.25),
         ActiveCollisionTypes::all(),
         ActiveEvents::COLLISION_EVENTS,
         CollisionGroups::new(PEDESTRIANS, VEHICLES),

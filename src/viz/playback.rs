@@ -19,8 +19,8 @@ use crate::traffic::components::{Motion, Vehicle};
 /// Speed of "as fast as it can" in a replay, × real time (nothing to compute: a 600 s run in
 /// under 3 s).
 const MAX_SPEED: f64 = 256.0;
-/// Height of a pedestrian's body centre, m (as `traffic::pedestrians` places it).
-const PEDESTRIAN_Y: f32 = 0.85;
+/// Height of a pedestrian's body centre above the ground, m (as `traffic::pedestrians` places it).
+const PEDESTRIAN_Y: f32 = crate::traffic::pedestrians::BODY_CENTRE_M as f32;
 
 /// The recording being played.
 #[derive(Resource)]
@@ -222,7 +222,7 @@ fn spawn(commands: &mut Commands, track: &Track, i: usize, p: &Pose) -> Entity {
             .spawn((
                 ped,
                 Name::new(track.id.clone()),
-                transform(p, PEDESTRIAN_Y),
+                transform(p, lift(track)),
                 Visibility::default(),
             ))
             .id();

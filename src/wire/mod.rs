@@ -174,7 +174,7 @@ pub struct Sending {
     pub sequence: u16,
     pub lifetime_s: f64,
     /// Whether the UPER payload is encoded (a capture writes it) or only its length is taken,
-    /// in zero bytes (the radio needs no more: encoding was 9 % of a Sangam run, `perf`).
+    /// in zero bytes (the radio needs no more: encoding was 9.9 % of `bus-loop`, `perf`).
     pub encode: bool,
 }
 
