@@ -18,6 +18,7 @@
 pub mod clock;
 pub mod ids;
 pub mod output;
+pub mod par;
 pub mod rng;
 pub mod scenario;
 pub mod sight;

@@ -54,6 +54,10 @@ pub struct BenchArgs {
     /// flows, RSUs and gNBs: `scenarios/grid-8x8.ron`) to this file and exit.
     #[arg(long, value_name = "FILE")]
     pub emit_library: Option<PathBuf>,
+    /// Threads the world may use (default: the machine's cores); the figures' run is the same
+    /// for any number.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -75,6 +79,8 @@ pub(super) struct Figures {
     messages_delivered_per_s: f64,
     peak_memory_mb: Option<f64>,
     cores: usize,
+    /// Threads the world could use (`--threads`).
+    threads: usize,
     collisions: u32,
 }
 
@@ -107,6 +113,13 @@ pub fn bench(args: &BenchArgs) -> i32 {
         eprintln!("error: --duration must be in (0, 86400] s and --vehicles at most 20000");
         return BAD_INPUT;
     }
+    let threads = match super::parse_threads(args.threads, 1) {
+        Ok(t) => t,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return BAD_INPUT;
+        }
+    };
     if let Some(net) = &args.net {
         return super::bench_sumo::bench(net, &args.routes, args, v2x);
     }
@@ -123,11 +136,12 @@ pub fn bench(args: &BenchArgs) -> i32 {
     let opts = RunOptions {
         seed: None,
         progress: super::run::progress_callback("bench".into()),
+        threads,
         ..RunOptions::default()
     };
     let side = side_for(args.vehicles);
     let out = run(spec, "<bench>", &opts);
-    let f = figures(args.vehicles, side, v2x, &out);
+    let f = figures((args.vehicles, side, v2x), threads, &out);
     if args.json {
         print!("{}", String::from_utf8_lossy(&json(&f)));
     } else {
@@ -160,7 +174,11 @@ fn emit(spec: &Spec, path: &Path) -> i32 {
 
 /// The figures of one benchmark run. A vehicle counts as driving if it covered any distance:
 /// vehicle updates of cars that never moved would inflate UPS without any car-following work.
-pub(super) fn figures(vehicles: usize, side: usize, v2x: bool, out: &Outcome) -> Figures {
+pub(super) fn figures(
+    (vehicles, side, v2x): (usize, usize, bool),
+    threads: usize,
+    out: &Outcome,
+) -> Figures {
     let delivered: u64 = out.report.v2x.by_type.iter().map(|t| t.delivered).sum();
     let driving = out.report.vehicles.iter().filter(|v| v.distance_m > 0.0);
     Figures {
@@ -179,6 +197,7 @@ pub(super) fn figures(vehicles: usize, side: usize, v2x: bool, out: &Outcome) ->
         messages_delivered_per_s: delivered as f64 / out.timing.wall_s,
         peak_memory_mb: peak_memory_mb(),
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        threads,
         collisions: out.report.summary.collisions,
     }
 }
@@ -209,8 +228,8 @@ pub(super) fn print_figures(f: &Figures) {
             .map_or("-".into(), |m| format!("{m:.0} MB"))
     );
     println!(
-        "wall time                {:.2} s on {} cores",
-        f.wall_s, f.cores
+        "wall time                {:.2} s on {} cores, {} threads",
+        f.wall_s, f.cores, f.threads
     );
     println!("collisions               {}", f.collisions);
 }

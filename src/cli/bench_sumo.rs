@@ -103,12 +103,14 @@ pub fn bench(net: &Path, routes: &[std::path::PathBuf], args: &BenchArgs, v2x: b
             return BAD_INPUT;
         }
     };
+    let threads = super::parse_threads(args.threads, 1).unwrap_or(1);
     let opts = RunOptions {
         progress: super::run::progress_callback("bench".into()),
+        threads,
         ..RunOptions::default()
     };
     let ours = run(loaded.spec, "<bench>", &opts);
-    let f = figures(ours.report.vehicles.len(), 0, false, &ours);
+    let f = figures((ours.report.vehicles.len(), 0, false), threads, &ours);
     let sumo = run_sumo(net, routes, args.step, args.duration_s());
     let ratio = sumo
         .as_ref()

@@ -134,6 +134,16 @@ pub(crate) fn parse_jobs(j: Option<usize>) -> Result<usize, String> {
     }
 }
 
+/// `--threads` as the threads each world may use: given, or the machine's cores shared
+/// between the `workers` worlds that run at once.
+pub(crate) fn parse_threads(t: Option<usize>, workers: usize) -> Result<usize, String> {
+    match t {
+        Some(0) => Err("--threads must be at least 1".into()),
+        Some(n) => Ok(n),
+        None => Ok((crate::runner::pool::default_workers() / workers.max(1)).max(1)),
+    }
+}
+
 /// Load a scenario from a path, or the embedded default; errors are printed and mapped to 2.
 /// Warnings, one line each with their place (`warning: FILE:LINE:COL: ...`) and any help.
 pub(crate) fn print_warnings(warnings: &crate::scenario::diag::Diagnostics) {

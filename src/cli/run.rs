@@ -42,6 +42,10 @@ pub struct RunArgs {
     /// map, a timeline of what happened, the verdicts and the plots; docs/browser-report.md).
     #[arg(long)]
     pub html: bool,
+    /// Threads the run may use (default: the machine's cores); the outputs are the same for
+    /// any number.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 impl RunArgs {
@@ -98,6 +102,13 @@ pub fn run(args: &RunArgs) -> i32 {
     if let Some(code) = args.capture_unavailable() {
         return code;
     }
+    let threads = match super::parse_threads(args.threads, 1) {
+        Ok(t) => t,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return super::BAD_INPUT;
+        }
+    };
     let loaded = match load(args.scenario.as_deref()) {
         Ok(l) => l,
         Err(code) => return code,
@@ -110,6 +121,8 @@ pub fn run(args: &RunArgs) -> i32 {
         fcd_xml: args.fcd_xml,
         pcap: args.capture(),
         replay: args.html,
+        threads,
+        ..RunOptions::default()
     };
     let mut outcome = run_scenario(loaded.spec, &loaded.name, &opts);
     if let Some(e) = &outcome.trace_error {

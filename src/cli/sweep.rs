@@ -11,7 +11,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::isolation::IsolationArgs;
-use super::{BAD_INPUT, FAILED, OK, output_error, parse_jobs, parse_timeout};
+use super::{BAD_INPUT, FAILED, OK, output_error, parse_jobs, parse_threads, parse_timeout};
 use crate::output::{OutputError, json, write_file};
 use crate::runner::job::{Job, JobEnd, JobResult};
 use crate::runner::pool::run_all;
@@ -35,6 +35,10 @@ pub struct SweepArgs {
     /// Points run at once (default: the machine's cores).
     #[arg(short = 'j', long = "jobs")]
     pub jobs: Option<usize>,
+    /// Threads each point may use (default: the machine's cores shared between the points
+    /// that run at once); results are the same for any number.
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// Wall-time limit per point, s; a point over it is an error.
     #[arg(long)]
     pub timeout: Option<f64>,
@@ -47,6 +51,7 @@ struct Options {
     shard: (usize, usize),
     timeout: Option<std::time::Duration>,
     workers: usize,
+    threads: Option<usize>,
     isolation: Isolation,
 }
 
@@ -57,6 +62,7 @@ impl Options {
             shard: shard.unwrap_or((0, 1)),
             timeout: parse_timeout(args.timeout)?,
             workers: parse_jobs(args.jobs)?,
+            threads: parse_threads(args.threads, 1).map(|_| args.threads)?,
             isolation: args.isolation.isolation()?,
         })
     }
@@ -160,6 +166,7 @@ fn run_points(
     base: &crate::scenario::spec::Spec,
     mine: &[Point],
 ) -> Result<(), Vec<OutputError>> {
+    let threads = parse_threads(opts.threads, opts.workers.min(mine.len())).unwrap_or(1);
     let jobs: Vec<Job> = mine
         .iter()
         .map(|p| Job {
@@ -168,6 +175,7 @@ fn run_points(
             seed: p.seed,
             timeout: opts.timeout,
             html: false,
+            threads,
         })
         .collect();
     let bar = std::io::stderr().is_terminal().then(|| {

@@ -13,7 +13,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::isolation::IsolationArgs;
-use super::{BAD_INPUT, FAILED, OK, output_error, parse_jobs, parse_timeout};
+use super::{BAD_INPUT, FAILED, OK, output_error, parse_jobs, parse_threads, parse_timeout};
 use crate::output::{json, write_file};
 use crate::runner::discover::expand;
 use crate::runner::job::{Job, JobEnd};
@@ -33,6 +33,10 @@ pub struct TestArgs {
     /// Scenarios run at once (default: the machine's cores).
     #[arg(short = 'j', long = "jobs")]
     pub jobs: Option<usize>,
+    /// Threads each scenario may use (default: the machine's cores shared between the
+    /// scenarios that run at once); reports are the same for any number.
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// Write JUnit XML here.
     #[arg(long)]
     pub junit: Option<PathBuf>,
@@ -63,8 +67,10 @@ enum Slot {
 }
 
 pub fn test(args: &TestArgs) -> i32 {
-    let checked = parse_timeout(args.timeout)
-        .and_then(|t| Ok((t, parse_jobs(args.jobs)?, args.isolation.isolation()?)));
+    let checked = parse_timeout(args.timeout).and_then(|t| {
+        parse_threads(args.threads, 1)?;
+        Ok((t, parse_jobs(args.jobs)?, args.isolation.isolation()?))
+    });
     let (timeout, workers, isolation) = match checked {
         Ok(o) => o,
         Err(msg) => {
@@ -73,7 +79,8 @@ pub fn test(args: &TestArgs) -> i32 {
         }
     };
     let started = Instant::now();
-    let (slots, bad) = collect(args, timeout);
+    let (mut slots, bad) = collect(args, timeout);
+    share_cores(&mut slots, args.threads, workers);
     if slots.is_empty() {
         eprintln!(
             "error: no scenario to run{}",
@@ -108,6 +115,21 @@ pub fn test(args: &TestArgs) -> i32 {
         code,
         started.elapsed().as_secs_f64(),
     )
+}
+
+/// Give each run its threads: `--threads`, or the cores shared between the runs that can go at
+/// once (a lone scenario gets them all).
+fn share_cores(slots: &mut [(String, Slot)], threads: Option<usize>, workers: usize) {
+    let runs = slots
+        .iter()
+        .filter(|(_, s)| matches!(s, Slot::Run(_)))
+        .count();
+    let threads = parse_threads(threads, workers.min(runs)).unwrap_or(1);
+    for (_, slot) in slots {
+        if let Slot::Run(job) = slot {
+            job.threads = threads;
+        }
+    }
 }
 
 /// Each case's page and the index into `dir`, as one set (`output::OutputSet`); returns each
@@ -166,6 +188,7 @@ fn collect(args: &TestArgs, timeout: Option<Duration>) -> (Vec<(String, Slot)>, 
                     seed: None,
                     timeout,
                     html: args.html.is_some(),
+                    threads: 1,
                 };
                 slots.push((path, Slot::Run(Box::new(job))));
             }

@@ -13,6 +13,7 @@ use crate::SimPlugin;
 use crate::clock::SimClock;
 use crate::metrics::report::{Report, Timing};
 use crate::output::{OutputError, OutputSet, Staged, json};
+use crate::par::Threads;
 use crate::rng::Rngs;
 use crate::road::RoadNetwork;
 use crate::scenario::spec::Spec;
@@ -39,6 +40,12 @@ pub struct RunOptions {
     pub pcap: Option<crate::trace::Capture>,
     /// Record a replay for the browser report (`crate::replay`).
     pub replay: bool,
+    /// Threads the world may use for its own work (`crate::par`; 0 counts as 1). The output is
+    /// the same for any number.
+    pub threads: usize,
+    /// Items per thread from which a step's work is split (`par::Threads::min_per_thread`; 0:
+    /// the default). Only tests set it, to split small worlds; the output does not depend on it.
+    pub split_from: usize,
 }
 
 /// A finished run.
@@ -91,6 +98,7 @@ pub fn build_app(spec: Spec, source: &str, opts: &RunOptions) -> App {
         .insert_resource(TimeUpdateStrategy::ManualDuration(step))
         .insert_resource(SimClock::new(spec.step, spec.duration))
         .insert_resource(Rngs::new(spec.seed))
+        .insert_resource(Threads::new(opts.threads, opts.split_from))
         .insert_resource(net)
         .insert_resource(departures)
         .insert_resource(peds)

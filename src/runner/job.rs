@@ -26,6 +26,9 @@ pub struct Job {
     /// Also make the run's browser page (`crate::html`).
     #[serde(default)]
     pub html: bool,
+    /// Threads the run may use (`RunOptions::threads`).
+    #[serde(default)]
+    pub threads: usize,
 }
 
 /// How one run ended.
@@ -123,6 +126,7 @@ pub fn run_job(job: Job) -> JobResult {
         seed: job.seed,
         deadline: job.timeout.map(|t| started + t),
         replay: job.html,
+        threads: job.threads,
         ..RunOptions::default()
     };
     let result = catch_unwind(AssertUnwindSafe(|| {

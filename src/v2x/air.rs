@@ -21,6 +21,8 @@ pub struct Air<'a> {
     pub events: &'a mut AirEvents,
     /// Scratch buffer for neighbour queries.
     pub buf: &'a mut Vec<u32>,
+    /// Threads the receptions of a step may be decided on (`crate::par`).
+    pub threads: crate::par::Threads,
 }
 
 impl Air<'_> {
@@ -76,6 +78,51 @@ impl Air<'_> {
     }
 }
 
+/// A line-of-sight answer found while receptions were decided in parallel, remembered after.
+pub type Seen = ([f64; 2], [f64; 2], bool);
+
+/// What every thread deciding receptions reads, and nothing it writes: the radio environment
+/// and the buildings.
+#[derive(Clone, Copy)]
+pub struct Sight<'a> {
+    pub env: &'a RadioEnv,
+    pub ctx: Option<&'a RapierContext<'a>>,
+}
+
+impl Sight<'_> {
+    /// Building line of sight between two antennas: the cache's answer, else a ray cast, noted
+    /// in `seen` for [`remember`]. A question the cache cannot answer yet is cast again by every
+    /// reception that asks it in the same step, so no answer depends on which one asked first.
+    pub fn los(&self, a: ([f64; 2], f64), b: ([f64; 2], f64), seen: &mut Vec<Seen>) -> bool {
+        if !self.env.has_buildings {
+            return true;
+        }
+        if let Some(v) = self.env.los_cache.peek(a.0, b.0) {
+            return v;
+        }
+        let Some(ctx) = self.ctx else { return true };
+        let v = cast(ctx, a, b);
+        seen.push((a.0, b.0, v));
+        v
+    }
+}
+
+/// Remember the answers found in parallel, in the order of the receptions that found them: the
+/// first answer for a pair of cells holds, as when they are decided one after the other.
+pub fn remember(env: &mut RadioEnv, seen: Vec<Seen>) {
+    for (a, b, v) in seen {
+        if env.los_cache.peek(a, b).is_none() {
+            env.los_cache.insert(a, b, v);
+        }
+    }
+}
+
+/// A ray between two antennas (position, height) that no building stops.
+fn cast(ctx: &RapierContext, a: ([f64; 2], f64), b: ([f64; 2], f64)) -> bool {
+    let p = |s: ([f64; 2], f64)| Vec3::new(s.0[0] as f32, s.1 as f32, -s.0[1] as f32);
+    clear(ctx, p(a), p(b), BUILDINGS, &[])
+}
+
 /// Building line of sight between two antennas (position, height), cached per 10 m cell pair.
 pub fn building_los(
     env: &mut RadioEnv,
@@ -90,8 +137,7 @@ pub fn building_los(
         return v;
     }
     let Some(ctx) = ctx else { return true };
-    let p = |s: ([f64; 2], f64)| Vec3::new(s.0[0] as f32, s.1 as f32, -s.0[1] as f32);
-    let v = clear(ctx, p(a), p(b), BUILDINGS, &[]);
+    let v = cast(ctx, a, b);
     env.los_cache.insert(a.0, b.0, v);
     v
 }

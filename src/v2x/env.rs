@@ -148,6 +148,9 @@ pub struct Pending {
     pub spike_us: u64,
     pub burst_loss: f64,
     pub candidates: Vec<Candidate>,
+    /// Each candidate's station (index into `RadioEnv::stations`) until its signal is drawn,
+    /// later in the step it was sent in (`v2x::sidelink`); empty after.
+    pub undrawn: Vec<u32>,
 }
 
 /// A transmission on the medium; kept after it is resolved while it can still interfere with

@@ -112,7 +112,20 @@ impl LosCache {
     /// The remembered line of sight between `a` and `b`, if either end has asked before.
     pub fn get(&mut self, a: [f64; 2], b: [f64; 2]) -> Option<bool> {
         let (ca, cb) = (cell(a), cell(b));
-        match (self.number_of_from(ca), self.lookup(cb)) {
+        let i = self.number_of_from(ca);
+        self.answer(i, ca, cb)
+    }
+
+    /// [`LosCache::get`] without remembering the cell asked from: for many threads asking at
+    /// once.
+    pub fn peek(&self, a: [f64; 2], b: [f64; 2]) -> Option<bool> {
+        let (ca, cb) = (cell(a), cell(b));
+        self.answer(self.lookup(ca), ca, cb)
+    }
+
+    /// The answer between cells `ca` (numbered `i`) and `cb`, if known.
+    fn answer(&self, i: Option<u32>, ca: Cell, cb: Cell) -> Option<bool> {
+        match (i, self.lookup(cb)) {
             (Some(i), Some(j)) => self.entry(i, j),
             _ => self.overflow.get(&pair_key(ca, cb)).copied(),
         }
@@ -253,6 +266,8 @@ mod tests {
         assert_eq!(c.get([0.0, 0.0], [100.0, 0.0]), None);
         c.insert([1.0, 1.0], [101.0, 1.0], false);
         assert_eq!(c.get([9.0, 9.0], [109.0, 0.0]), Some(false));
+        assert_eq!(c.peek([105.0, 5.0], [5.0, 5.0]), Some(false));
+        assert_eq!(c.peek([105.0, 15.0], [5.0, 5.0]), None);
         assert_eq!(c.get([105.0, 5.0], [5.0, 5.0]), Some(false));
         assert_eq!(c.get([105.0, 15.0], [5.0, 5.0]), None);
     }
@@ -276,6 +291,7 @@ mod tests {
         );
         for k in 1..n {
             assert_eq!(c.get(at(k), at(0)), Some(k % 3 == 0), "pair {k}");
+            assert_eq!(c.peek(at(0), at(k)), Some(k % 3 == 0), "pair {k}");
             assert_eq!(c.get(at(k), at(k + n)), None);
         }
     }

@@ -7,12 +7,12 @@
 //! overlap it any more (later ones start at their own step or after): then the interference of
 //! every transmission that overlapped it is known, and each receiver decodes on its SINR, or
 //! loses it because it was transmitting itself (half duplex).
-use bevy_rapier3d::prelude::RapierContext;
 use rand::Rng;
 
-use super::air::{Air, building_los, deliver};
+use super::air::{Air, Seen, Sight, deliver, remember};
 use super::env::{Airing, Candidate, Pending, RadioEnv, Sent, Station, airtime_us, bit};
 use super::faults::FaultState;
+use crate::par;
 use crate::radio::budget::{
     dbm_to_mw, decodes, mw_to_dbm, noise_floor_dbm, sidelink_reach_m, sum_dbm,
 };
@@ -24,21 +24,21 @@ use crate::radio::pathloss::{
     BLOCKER_HEIGHT_CAR_M, BlockerCase, V2vCondition, blocker_case, log10_distance,
     nlosv_extra_loss_db_of_log, shadowing_db, urban_db_of_logs, urban_los_probability,
 };
+use crate::rng::{Keyed, Stream};
 use crate::scenario::spec::{ErrorCurve, MsgType, SidelinkSpec, Tech};
 
 /// Median received power of a transmission at a point, mW: TR 37.885 urban path loss with
-/// LOS/NLOS from the buildings, without shadowing or vehicle blockage (interference and
+/// LOS/NLOS from the buildings (`los`), without shadowing or vehicle blockage (interference and
 /// carrier sensing use the median, class E).
 fn mean_rx_mw(
-    env: &mut RadioEnv,
-    ctx: Option<&RapierContext>,
+    env: &RadioEnv,
     tech: Tech,
+    los: bool,
     from: ([f64; 2], f64),
     to: ([f64; 2], f64),
 ) -> f64 {
     let (dx, dy, dz) = (to.0[0] - from.0[0], to.0[1] - from.0[1], to.1 - from.1);
     let d = (dx * dx + dy * dy + dz * dz).sqrt();
-    let los = building_los(env, ctx, from, to);
     env.power(tech).mw(los, d)
 }
 
@@ -86,7 +86,7 @@ pub fn schedule(
     if air.env.capture.tx {
         air.frame(&sent, tech, p, burst.start_us, None);
     }
-    let candidates = receivers(air, &sent, tech, (p, tx_dbm), radius_m, faults);
+    let (candidates, undrawn) = receivers(air, &sent, tech, p, radius_m, faults);
     medium.push(Airing {
         burst,
         pending: Some(Box::new(Pending {
@@ -94,9 +94,17 @@ pub fn schedule(
             spike_us: faults.extra_latency_us(tech),
             burst_loss: faults.extra_loss(tech),
             candidates,
+            undrawn,
         })),
     });
     *air.env.medium(tech) = medium;
+}
+
+/// The median power of a burst on the air at a sender about to access the channel, mW.
+fn sensed_mw(air: &mut Air, tech: Tech, b: &Burst, here: ([f64; 2], f64)) -> f64 {
+    let from = (b.pos, b.height);
+    let los = air.los(from, here);
+    mean_rx_mw(air.env, tech, los, from, here) * db_to_ratio(b.power_db)
 }
 
 /// 802.11p channel access: CSMA/CA defers behind transmissions sensed above CCA, then waits
@@ -108,11 +116,7 @@ fn csma_burst(air: &mut Air, medium: &[Airing], sent: &Sent, ready: u64, airtime
     let mut sensed = Vec::new();
     for a in medium {
         let b = a.burst;
-        if b.end_us > ready
-            && mean_rx_mw(air.env, air.ctx, Tech::Wave, (b.pos, b.height), here)
-                * db_to_ratio(b.power_db)
-                >= cca_mw
-        {
+        if b.end_us > ready && sensed_mw(air, Tech::Wave, &b, here) >= cca_mw {
             sensed.push((b.start_us, b.end_us));
         }
     }
@@ -142,8 +146,7 @@ fn pc5_burst(air: &mut Air, medium: &[Airing], sent: &Sent, ready: u64, bytes: u
         if b.start_us == start
             && let Some((first, n)) = b.subch
         {
-            let mw = mean_rx_mw(air.env, air.ctx, Tech::Pc5, (b.pos, b.height), here)
-                * db_to_ratio(b.power_db);
+            let mw = sensed_mw(air, Tech::Pc5, &b, here);
             sensed.push((first, n, mw_to_dbm(mw)));
         }
     }
@@ -160,27 +163,23 @@ fn pc5_burst(air: &mut Air, medium: &[Airing], sent: &Sent, ready: u64, bytes: u
     }
 }
 
-/// The signal at every receiver within the link's reach (`radio::budget::sidelink_reach_m`:
-/// beyond it delivery is below one in a thousand even in the best case); those in the
-/// message's area beyond it are decided at once as out of range.
+/// Every receiver within the link's reach (`radio::budget::sidelink_reach_m`: beyond it
+/// delivery is below one in a thousand even in the best case), its signal drawn later in the
+/// step ([`draw_signals`]); those in the message's area beyond it are decided at once as out of
+/// range.
 fn receivers(
     air: &mut Air,
     sent: &Sent,
     tech: Tech,
-    (p, tx_dbm): (&SidelinkSpec, f64),
+    p: &SidelinkSpec,
     radius_m: f64,
     faults: &FaultState,
-) -> Vec<Candidate> {
+) -> (Vec<Candidate>, Vec<u32>) {
     let sender = sent.from;
     let noise = noise_floor_dbm(p.bandwidth_mhz * 1e6, p.noise_figure_db);
     let reach = sidelink_reach_m(p);
     let near = air.near(sender.pos, reach.max(radius_m));
-    let link = Link {
-        p,
-        tx_dbm,
-        log_fc: p.freq_ghz.log10(),
-    };
-    let mut candidates = Vec::new();
+    let (mut candidates, mut keys) = (Vec::new(), Vec::new());
     for &key in &near {
         let r = air.env.stations[key as usize];
         if r.id == sender.id || r.radios & bit(tech) == 0 {
@@ -193,10 +192,84 @@ fn receivers(
             continue;
         }
         let noise_dbm = faults.jam_dbm(r.pos).map_or(noise, |j| sum_dbm([noise, j]));
-        candidates.push(signal(air, &sender, &r, &link, noise_dbm));
+        candidates.push(Candidate {
+            entity: r.entity,
+            id: r.id,
+            acts: r.acts,
+            pos: [r.pos[0] as f32, r.pos[1] as f32],
+            height: r.height as f32,
+            d: d2 as f32,
+            rx_dbm: f32::NAN,
+            noise_dbm: noise_dbm as f32,
+        });
+        keys.push(key);
     }
     air.done_with(near);
-    candidates
+    (candidates, keys)
+}
+
+/// The random draws of the receptions of one message on one technology, each reception its
+/// own stream under it (`rng::Keyed`), so a reception draws the same whichever thread decides
+/// it: [`reception`].
+fn transmission_rng(seed: u64, sent: &Sent, tech: Tech) -> Keyed {
+    Keyed::new(seed, Stream::Reception, &[sent.msg_id, tech as u64])
+}
+
+/// The draws of the reception at `receiver`: `part` 0 is its signal, 1 its decoding.
+fn reception(transmission: &Keyed, receiver: u32, part: u64) -> Keyed {
+    transmission.fork(u64::from(receiver) << 1 | part)
+}
+
+/// Draw the signal at every receiver of the transmissions sent this step (while the stations
+/// are where they were when sent), on the world's threads.
+fn draw_signals(air: &mut Air, tech: Tech, p: &SidelinkSpec, medium: &mut [Airing]) {
+    let log_fc = p.freq_ghz.log10();
+    let links: Vec<Option<(Link, Keyed)>> = medium
+        .iter()
+        .map(|a| {
+            let pd = a.pending.as_deref().filter(|pd| !pd.undrawn.is_empty())?;
+            let tx_dbm = pd.sent.tx_dbm(p.tx_dbm);
+            let rng = transmission_rng(air.rngs.seed, &pd.sent, tech);
+            Some((Link { p, tx_dbm, log_fc }, rng))
+        })
+        .collect();
+    let jobs: Vec<(u32, u32)> = medium
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| a.pending.as_ref().map(|pd| (i as u32, pd.undrawn.len())))
+        .flat_map(|(i, n)| (0..n as u32).map(move |k| (i, k)))
+        .collect();
+    if jobs.is_empty() {
+        return;
+    }
+    let sight = Sight {
+        env: air.env,
+        ctx: air.ctx,
+    };
+    let (rx, seen) = par::map(air.threads, &jobs, |_, chunk| {
+        let mut seen = Vec::new();
+        let rx = chunk
+            .iter()
+            .map(|&(i, k)| {
+                let pd = medium[i as usize].pending.as_deref();
+                let pd = pd.expect("jobs are of pending transmissions");
+                let (link, rng) = links[i as usize].as_ref().expect("drawn with a link");
+                let r = &sight.env.stations[pd.undrawn[k as usize] as usize];
+                let mut rng = reception(rng, r.id, 0);
+                signal_dbm(&sight, &mut seen, (&pd.sent.from, r), link, &mut rng)
+            })
+            .collect();
+        (rx, seen)
+    });
+    for (&(i, k), rx_dbm) in jobs.iter().zip(rx) {
+        if let Some(pd) = medium[i as usize].pending.as_deref_mut() {
+            pd.candidates[k as usize].rx_dbm = rx_dbm;
+        }
+    }
+    for pd in medium.iter_mut().filter_map(|a| a.pending.as_deref_mut()) {
+        pd.undrawn = Vec::new();
+    }
+    remember(air.env, seen);
 }
 
 /// A sidelink as every receiver of one transmission sees it: its parameters, the transmit
@@ -208,10 +281,16 @@ struct Link<'a> {
     log_fc: f64,
 }
 
-/// The signal a receiver gets: TR 37.885 urban path loss; buildings decide LOS/NLOS
+/// The signal a receiver gets, dBm: TR 37.885 urban path loss; buildings decide LOS/NLOS
 /// deterministically, vehicles in between are drawn with the urban LOS probability (NLOSv
 /// otherwise, with the blocker loss), then log-normal shadowing.
-fn signal(air: &mut Air, s: &Station, r: &Station, link: &Link, noise_dbm: f64) -> Candidate {
+fn signal_dbm(
+    sight: &Sight,
+    seen: &mut Vec<Seen>,
+    (s, r): (&Station, &Station),
+    link: &Link,
+    rng: &mut Keyed,
+) -> f32 {
     let Link { p, tx_dbm, log_fc } = *link;
     let (dx, dy, dz) = (
         r.pos[0] - s.pos[0],
@@ -220,8 +299,7 @@ fn signal(air: &mut Air, s: &Station, r: &Station, link: &Link, noise_dbm: f64) 
     );
     let d2 = (dx * dx + dy * dy).sqrt();
     let d = (dx * dx + dy * dy + dz * dz).sqrt().max(1.0);
-    let los_b = air.los((s.pos, s.height), (r.pos, r.height));
-    let rng = &mut air.rngs.radio;
+    let los_b = sight.los((s.pos, s.height), (r.pos, r.height), seen);
     let cond = if !los_b {
         V2vCondition::Nlos
     } else if rng.random::<f64>() < urban_los_probability(d2) {
@@ -242,16 +320,7 @@ fn signal(air: &mut Air, s: &Station, r: &Station, link: &Link, noise_dbm: f64) 
         V2vCondition::Los | V2vCondition::Nlosv => p.shadowing_db.0,
     };
     let shadow = shadowing_db(sigma, rng);
-    Candidate {
-        entity: r.entity,
-        id: r.id,
-        acts: r.acts,
-        pos: [r.pos[0] as f32, r.pos[1] as f32],
-        height: r.height as f32,
-        d: d2 as f32,
-        rx_dbm: (tx_dbm + 2.0 * p.antenna_gain_dbi - pl - shadow) as f32,
-        noise_dbm: noise_dbm as f32,
-    }
+    (tx_dbm + 2.0 * p.antenna_gain_dbi - pl - shadow) as f32
 }
 
 /// Who else was on the air during a transmission.
@@ -285,22 +354,24 @@ impl Overlap {
 
 /// Decide every transmission on `tech` that ends by `horizon_us` (nothing sent from the next
 /// step on can overlap it), in the order they were sent; then forget resolved transmissions
-/// that can no longer overlap an unresolved one.
+/// that can no longer overlap an unresolved one. The signals of the step's transmissions are
+/// drawn first; both are spread over the world's threads, and the outcomes published in order.
 pub fn resolve(air: &mut Air, tech: Tech, p: &SidelinkSpec, now_us: u64, horizon_us: u64) {
     let mut medium = std::mem::take(air.env.medium(tech));
+    draw_signals(air, tech, p, &mut medium);
+    let mut due = Vec::new();
     for i in 0..medium.len() {
-        if medium[i].burst.end_us > horizon_us {
-            continue;
+        if medium[i].burst.end_us <= horizon_us
+            && let Some(pending) = medium[i].pending.take()
+        {
+            due.push((pending, Overlap::of(&medium, i), medium[i].burst.end_us));
         }
-        let Some(pending) = medium[i].pending.take() else {
-            continue;
-        };
-        let overlap = Overlap::of(&medium, i);
-        let end_us = medium[i].burst.end_us;
-        for c in &pending.candidates {
-            let outcome = decode(air, tech, p, c, &overlap)
-                .map(|()| end_us - pending.sent.sent_us + pending.spike_us)
-                .and_then(|lat| burst_loss(air, pending.burst_loss).map(|()| lat));
+    }
+    let outcomes = decode_all(air, tech, p, &due);
+    let mut outcomes = outcomes.into_iter();
+    for (pending, _, end_us) in &due {
+        for (c, decoded) in pending.candidates.iter().zip(outcomes.by_ref()) {
+            let outcome = decoded.map(|()| end_us - pending.sent.sent_us + pending.spike_us);
             if let (Ok(lat), true) = (outcome, air.env.capture.rx) {
                 let at = pending.sent.sent_us + lat;
                 air.frame(&pending.sent, tech, p, at, Some((c.id, c.rx_dbm)));
@@ -326,15 +397,55 @@ pub fn resolve(air: &mut Air, tech: Tech, p: &SidelinkSpec, now_us: u64, horizon
     *air.env.medium(tech) = medium;
 }
 
+/// Whether each receiver of each due transmission decodes it, in order, on the world's
+/// threads.
+fn decode_all(
+    air: &mut Air,
+    tech: Tech,
+    p: &SidelinkSpec,
+    due: &[(Box<Pending>, Overlap, u64)],
+) -> Vec<Result<(), LossReason>> {
+    let jobs: Vec<(u32, u32)> = due
+        .iter()
+        .enumerate()
+        .flat_map(|(i, d)| (0..d.0.candidates.len() as u32).map(move |k| (i as u32, k)))
+        .collect();
+    let sight = Sight {
+        env: air.env,
+        ctx: air.ctx,
+    };
+    let rngs: Vec<Keyed> = due
+        .iter()
+        .map(|d| transmission_rng(air.rngs.seed, &d.0.sent, tech))
+        .collect();
+    let (outcomes, seen) = par::map(air.threads, &jobs, |_, chunk| {
+        let mut seen = Vec::new();
+        let out = chunk
+            .iter()
+            .map(|&(i, k)| {
+                let (pending, overlap, _) = &due[i as usize];
+                let c = &pending.candidates[k as usize];
+                let mut rng = reception(&rngs[i as usize], c.id, 1);
+                decode(&sight, &mut seen, (tech, p), c, overlap, &mut rng)
+                    .and_then(|()| burst_loss(pending.burst_loss, &mut rng))
+            })
+            .collect();
+        (out, seen)
+    });
+    remember(air.env, seen);
+    outcomes
+}
+
 /// Whether a receiver decodes: not while transmitting itself (half duplex); else on its SINR
 /// over every co-channel transmission, lost as a collision when the signal alone would have
 /// got through.
 fn decode(
-    air: &mut Air,
-    tech: Tech,
-    p: &SidelinkSpec,
+    sight: &Sight,
+    seen: &mut Vec<Seen>,
+    (tech, p): (Tech, &SidelinkSpec),
     c: &Candidate,
     overlap: &Overlap,
+    rng: &mut Keyed,
 ) -> Result<(), LossReason> {
     if overlap.talking.contains(&c.id) {
         return Err(LossReason::HalfDuplex);
@@ -346,8 +457,9 @@ fn decode(
     // Interference only matters where the signal alone would get through.
     if !hopeless {
         for &(from, power_db) in &overlap.co_channel {
+            let los = sight.los(from, c.at(), seen);
             interference_mw +=
-                mean_rx_mw(air.env, air.ctx, tech, from, c.at()) * db_to_ratio(power_db);
+                mean_rx_mw(sight.env, tech, los, from, c.at()) * db_to_ratio(power_db);
         }
     }
     let sinr = if interference_mw > 0.0 {
@@ -355,12 +467,7 @@ fn decode(
     } else {
         snr
     };
-    if decodes(
-        sinr,
-        p.sinr_threshold_db,
-        p.error_curve,
-        &mut air.rngs.radio,
-    ) {
+    if decodes(sinr, p.sinr_threshold_db, p.error_curve, rng) {
         Ok(())
     } else if interference_mw > 0.0 && snr >= p.sinr_threshold_db {
         Err(LossReason::Collision)
@@ -369,9 +476,10 @@ fn decode(
     }
 }
 
-/// An injected burst loss (a `RadioFault` event) takes a decoded message with this probability.
-fn burst_loss(air: &mut Air, probability: f64) -> Result<(), LossReason> {
-    if air.rngs.radio.random::<f64>() < probability {
+/// An injected burst loss (a `RadioFault` event) takes a decoded message with this probability
+/// (no draw without one).
+fn burst_loss(probability: f64, rng: &mut Keyed) -> Result<(), LossReason> {
+    if probability > 0.0 && rng.random::<f64>() < probability {
         Err(LossReason::Injected)
     } else {
         Ok(())

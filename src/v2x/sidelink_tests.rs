@@ -85,6 +85,7 @@ fn trials(hidden: bool, tech: Tech, p: &SidelinkSpec, n: u64) -> Vec<Reception> 
         ctx: None,
         events: &mut events,
         buf: &mut buf,
+        threads: crate::par::Threads::default(),
     };
     for step in 0..n * 5 + 5 {
         let now = step * 10_000;

@@ -16,6 +16,7 @@ use super::nodes::Gnb;
 use super::sidelink;
 use super::uu::{self, UuNet, cell_load};
 use crate::clock::{SimClock, us_from_s};
+use crate::par::Threads;
 use crate::radio::outcome::{AirEvent, AirEvents};
 use crate::rng::Rngs;
 use crate::scenario::spec::{LinkModels, Tech};
@@ -33,6 +34,7 @@ pub struct RadioStep<'w, 's> {
     events: ResMut<'w, AirEvents>,
     rapier: ReadRapierContext<'w, 's>,
     gnbs: Query<'w, 's, &'static Gnb>,
+    threads: Option<Res<'w, Threads>>,
 }
 
 /// Send the step's outbox and decide every sidelink transmission that nothing later can
@@ -47,6 +49,7 @@ pub fn transmit(step: RadioStep) {
         mut events,
         rapier,
         gnbs,
+        threads,
     } = step;
     let now_us = clock.t_us();
     events.0.clear();
@@ -74,6 +77,7 @@ pub fn transmit(step: RadioStep) {
         ctx: ctx.as_ref(),
         events: &mut events,
         buf: &mut buf,
+        threads: threads.map_or_else(Threads::default, |t| *t),
     };
     for tx in &outbox {
         send(&mut air, tx, now_us, links, &net, &faults);
