@@ -69,13 +69,34 @@ where
     R: Send,
     L: Send,
 {
+    let parts = chunks(threads, items, f);
+    let mut out = (
+        Vec::with_capacity(items.len()),
+        Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum()),
+    );
+    for (r, l) in parts {
+        out.0.extend(r);
+        out.1.extend(l);
+    }
+    out
+}
+
+/// `f` over contiguous chunks of the items, one per thread (one chunk when the work is too
+/// small to split), with the index of each chunk's first item; one result per chunk, in chunk
+/// order. How many chunks there are depends on the threads: callers either concatenate the
+/// results ([`map`]) or combine them in a way that does not depend on the split (integer sums).
+pub fn chunks<T, R>(threads: Threads, items: &[T], f: impl Fn(usize, &[T]) -> R + Sync) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+{
     let n = threads.n.min(items.len() / threads.min_per_thread).max(1);
     if n == 1 {
-        return f(0, items);
+        return vec![f(0, items)];
     }
     SPLITS.fetch_add(1, Ordering::Relaxed);
     let per = items.len().div_ceil(n);
-    let parts: Vec<(Vec<R>, Vec<L>)> = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         let f = &f;
         let handles: Vec<_> = items
             .chunks(per)
@@ -91,16 +112,7 @@ where
             }
         }
         parts
-    });
-    let mut out = (
-        Vec::with_capacity(items.len()),
-        Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum()),
-    );
-    for (r, l) in parts {
-        out.0.extend(r);
-        out.1.extend(l);
-    }
-    out
+    })
 }
 
 #[cfg(test)]

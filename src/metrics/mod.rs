@@ -11,6 +11,7 @@ use bevy::prelude::*;
 pub use recorder::{Recorder, TripStats};
 
 use crate::clock::SimClock;
+use crate::par::Threads;
 use crate::radio::outcome::AirEvents;
 use crate::sim::RecordStage;
 use crate::sim::SpecRes;
@@ -37,10 +38,9 @@ pub(crate) fn plugin(app: &mut App) {
 }
 
 /// Count what the air did this step, in the order it happened.
-fn air(events: Res<AirEvents>, mut rec: ResMut<Recorder>) {
-    for e in &events.0 {
-        rec.v2x.note(e);
-    }
+fn air(events: Res<AirEvents>, mut rec: ResMut<Recorder>, threads: Option<Res<Threads>>) {
+    let threads = threads.map_or_else(Threads::default, |t| *t);
+    rec.v2x.note_all(&events.0, threads);
 }
 
 /// Build the report from a finished world.

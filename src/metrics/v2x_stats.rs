@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::aoi::{AOI_RANGE_M, AgeOfInformation};
 use super::report::{MsgStats, Percentiles, round};
 use crate::clock::ms_from_us;
+use crate::par::{self, Threads};
 use crate::radio::outcome::{AirEvent, LossReason, Reception};
 use crate::scenario::spec::{MsgType, Tech};
 
@@ -103,6 +104,27 @@ impl MsgAgg {
         }
     }
 
+    /// Add another's reception attempts (counts, latency histogram, distances, losses) to
+    /// these: integer sums, so the order of adding never shows.
+    fn add_attempts(&mut self, a: &MsgAgg) {
+        self.attempts += a.attempts;
+        self.delivered += a.delivered;
+        if self.hist.len() < a.hist.len() {
+            self.hist.resize(a.hist.len(), 0);
+        }
+        for (o, c) in self.hist.iter_mut().zip(&a.hist) {
+            *o += c;
+        }
+        self.max_us = self.max_us.max(a.max_us);
+        for (o, x) in self.by_dist.iter_mut().zip(&a.by_dist) {
+            o.0 += x.0;
+            o.1 += x.1;
+        }
+        for (o, x) in self.lost.iter_mut().zip(a.lost) {
+            *o += x;
+        }
+    }
+
     /// Age of information at a receiver when a new message arrived, ms.
     pub fn age(&mut self, age_ms: f64) {
         self.age_sum_ms += age_ms;
@@ -184,8 +206,32 @@ pub struct V2xLog {
 }
 
 impl V2xLog {
-    /// Count one event of the air.
-    pub fn note(&mut self, e: &AirEvent) {
+    /// Count the step's events of the air: every reception attempt's counts on the world's
+    /// threads (`par::chunks`; integer sums, so any split adds up the same), then in order
+    /// what depends on order (messages sent, loads, age of information).
+    pub fn note_all(&mut self, events: &[AirEvent], threads: Threads) {
+        let parts = par::chunks(threads, events, |_, chunk| {
+            let mut by: BTreeMap<(MsgType, Tech), MsgAgg> = BTreeMap::new();
+            for e in chunk {
+                if let AirEvent::Reception(r) = e {
+                    let agg = by.entry((r.msg, r.tech)).or_default();
+                    agg.attempt(r.distance, r.outcome);
+                }
+            }
+            by
+        });
+        for part in parts {
+            for (key, a) in part {
+                self.by.entry(key).or_default().add_attempts(&a);
+            }
+        }
+        for e in events {
+            self.note_in_order(e);
+        }
+    }
+
+    /// What of an event counts in order: all but the attempts' counts.
+    fn note_in_order(&mut self, e: &AirEvent) {
         match e {
             AirEvent::Frame(_) => {}
             AirEvent::Sent { msg, tech, cbr } => {
@@ -201,15 +247,13 @@ impl V2xLog {
                 c.0 += load;
                 c.1 += 1;
             }
-            AirEvent::Reception(r) => self.reception(r),
+            AirEvent::Reception(r) => self.age_at(r),
         }
     }
 
-    /// One reception attempt, and the age of information it ended at a receiver that uses it
-    /// (an automated vehicle within [`AOI_RANGE_M`] of the sender).
-    fn reception(&mut self, r: &Reception) {
-        let agg = self.by.entry((r.msg, r.tech)).or_default();
-        agg.attempt(r.distance, r.outcome);
+    /// The age of information a delivery ended at a receiver that uses it (an automated
+    /// vehicle within [`AOI_RANGE_M`] of the sender).
+    fn age_at(&mut self, r: &Reception) {
         if let Ok(lat) = r.outcome
             && r.to_acts
             && r.distance <= AOI_RANGE_M
@@ -217,7 +261,7 @@ impl V2xLog {
                 self.aoi
                     .update(r.msg, r.tech, r.to, r.from, r.sent_us, r.sent_us + lat)
         {
-            agg.age(ms_from_us(age_us));
+            self.agg(r.msg, r.tech).age(ms_from_us(age_us));
         }
     }
 
@@ -233,19 +277,7 @@ impl V2xLog {
                 continue;
             }
             out.sent += a.sent;
-            out.attempts += a.attempts;
-            out.delivered += a.delivered;
-            if out.hist.len() < a.hist.len() {
-                out.hist.resize(a.hist.len(), 0);
-            }
-            for (o, c) in out.hist.iter_mut().zip(&a.hist) {
-                *o += c;
-            }
-            out.max_us = out.max_us.max(a.max_us);
-            for (o, x) in out.by_dist.iter_mut().zip(&a.by_dist) {
-                o.0 += x.0;
-                o.1 += x.1;
-            }
+            out.add_attempts(a);
         }
         out
     }

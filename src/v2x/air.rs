@@ -56,20 +56,7 @@ impl Air<'_> {
         at_us: u64,
         rx: Option<(u32, f32)>,
     ) {
-        self.events.0.push(AirEvent::Frame(Frame {
-            msg_id: sent.msg_id,
-            msg: sent.msg.msg_type(),
-            tech,
-            at_us,
-            from: sent.from.id,
-            rx,
-            packet: sent.packet.clone(),
-            user_priority: super::sidelink::edca(sent.msg.msg_type()).user_priority,
-            freq_ghz: p.freq_ghz,
-            bandwidth_mhz: p.bandwidth_mhz,
-            tx_dbm: sent.tx_dbm(p.tx_dbm),
-            ethertype: sent.stack.ethertype(),
-        }));
+        self.events.0.push(frame(sent, (tech, p), at_us, rx));
     }
 
     /// A message went out on `tech`.
@@ -142,10 +129,33 @@ pub fn building_los(
     v
 }
 
+/// A frame for the capture: sent at `at_us`, or received then (`rx`: receiver and dBm).
+pub fn frame(
+    sent: &Sent,
+    (tech, p): (Tech, &SidelinkSpec),
+    at_us: u64,
+    rx: Option<(u32, f32)>,
+) -> AirEvent {
+    AirEvent::Frame(Frame {
+        msg_id: sent.msg_id,
+        msg: sent.msg.msg_type(),
+        tech,
+        at_us,
+        from: sent.from.id,
+        rx,
+        packet: sent.packet.clone(),
+        user_priority: super::sidelink::edca(sent.msg.msg_type()).user_priority,
+        freq_ghz: p.freq_ghz,
+        bandwidth_mhz: p.bandwidth_mhz,
+        tx_dbm: sent.tx_dbm(p.tx_dbm),
+        ethertype: sent.stack.ethertype(),
+    })
+}
+
 /// The last word on a reception: a message older than its lifetime on arrival is lost as
 /// `expired` (`messages.lifetime_s`, the GeoNetworking packet lifetime; docs/v2x-models.md);
-/// a station that acts on it
-/// gets it queued for its arrival time (CAMs are only counted); the outcome is published.
+/// a station that acts on it gets it queued for its arrival time (CAMs are only counted); the
+/// outcome is published.
 pub fn deliver(
     air: &mut Air,
     sent: &Sent,
@@ -154,12 +164,27 @@ pub fn deliver(
     d: f64,
     outcome: Result<u64, LossReason>,
 ) {
-    let env = &mut *air.env;
-    let msg = sent.msg.msg_type();
-    let outcome = match outcome {
-        Ok(lat) if lat > env.lifetime_us => Err(LossReason::Expired),
+    let outcome = expire(air.env.lifetime_us, outcome);
+    queue(air.env, sent, tech, r, outcome);
+    air.events.0.push(reception(sent, tech, r, d, outcome));
+}
+
+/// A delivery later than the lifetime after sending is lost as `expired`.
+pub fn expire(lifetime_us: u64, outcome: Result<u64, LossReason>) -> Result<u64, LossReason> {
+    match outcome {
+        Ok(lat) if lat > lifetime_us => Err(LossReason::Expired),
         o => o,
-    };
+    }
+}
+
+/// Queue a delivered message for its arrival at a station that acts on it.
+pub fn queue(
+    env: &mut RadioEnv,
+    sent: &Sent,
+    tech: Tech,
+    r: &Station,
+    outcome: Result<u64, LossReason>,
+) {
     if let Ok(lat) = outcome
         && r.acts
         && sent.msg.acted_on()
@@ -174,9 +199,19 @@ pub fn deliver(
             },
         );
     }
-    air.events.0.push(AirEvent::Reception(Reception {
+}
+
+/// A reception's outcome as published for metrics, traces and the view.
+pub fn reception(
+    sent: &Sent,
+    tech: Tech,
+    r: &Station,
+    d: f64,
+    outcome: Result<u64, LossReason>,
+) -> AirEvent {
+    AirEvent::Reception(Reception {
         msg_id: sent.msg_id,
-        msg,
+        msg: sent.msg.msg_type(),
         tech,
         from: sent.from.id,
         to: r.id,
@@ -186,5 +221,5 @@ pub fn deliver(
         sent_us: sent.sent_us,
         outcome,
         distance: d,
-    }));
+    })
 }

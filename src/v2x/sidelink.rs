@@ -9,7 +9,7 @@
 //! loses it because it was transmitting itself (half duplex).
 use rand::Rng;
 
-use super::air::{Air, Seen, Sight, deliver, remember};
+use super::air::{Air, Seen, Sight, deliver, expire, frame, queue, reception, remember};
 use super::env::{Airing, Candidate, Pending, RadioEnv, Sent, Station, airtime_us, bit};
 use super::faults::FaultState;
 use crate::par;
@@ -19,7 +19,7 @@ use crate::radio::budget::{
 use crate::radio::dcc::Pc5Occupancy;
 use crate::radio::latency::sample_us;
 use crate::radio::medium::{Burst, CCA_DBM, Edca, SUBFRAME_US, csma_start, pc5_select};
-use crate::radio::outcome::LossReason;
+use crate::radio::outcome::{AirEvent, LossReason};
 use crate::radio::pathloss::{
     BLOCKER_HEIGHT_CAR_M, BlockerCase, V2vCondition, blocker_case, log10_distance,
     nlosv_extra_loss_db_of_log, shadowing_db, urban_db_of_logs, urban_los_probability,
@@ -210,13 +210,13 @@ fn receivers(
 
 /// The random draws of the receptions of one message on one technology, each reception its
 /// own stream under it (`rng::Keyed`), so a reception draws the same whichever thread decides
-/// it: [`reception`].
+/// it: [`reception_draws`].
 fn transmission_rng(seed: u64, sent: &Sent, tech: Tech) -> Keyed {
     Keyed::new(seed, Stream::Reception, &[sent.msg_id, tech as u64])
 }
 
 /// The draws of the reception at `receiver`: `part` 0 is its signal, 1 its decoding.
-fn reception(transmission: &Keyed, receiver: u32, part: u64) -> Keyed {
+fn reception_draws(transmission: &Keyed, receiver: u32, part: u64) -> Keyed {
     transmission.fork(u64::from(receiver) << 1 | part)
 }
 
@@ -255,7 +255,7 @@ fn draw_signals(air: &mut Air, tech: Tech, p: &SidelinkSpec, medium: &mut [Airin
                 let pd = pd.expect("jobs are of pending transmissions");
                 let (link, rng) = links[i as usize].as_ref().expect("drawn with a link");
                 let r = &sight.env.stations[pd.undrawn[k as usize] as usize];
-                let mut rng = reception(rng, r.id, 0);
+                let mut rng = reception_draws(rng, r.id, 0);
                 signal_dbm(&sight, &mut seen, (&pd.sent.from, r), link, &mut rng)
             })
             .collect();
@@ -367,23 +367,11 @@ pub fn resolve(air: &mut Air, tech: Tech, p: &SidelinkSpec, now_us: u64, horizon
             due.push((pending, Overlap::of(&medium, i), medium[i].burst.end_us));
         }
     }
-    let outcomes = decode_all(air, tech, p, &due);
+    let outcomes = decode_all(air, (tech, p), &due);
     let mut outcomes = outcomes.into_iter();
-    for (pending, _, end_us) in &due {
-        for (c, decoded) in pending.candidates.iter().zip(outcomes.by_ref()) {
-            let outcome = decoded.map(|()| end_us - pending.sent.sent_us + pending.spike_us);
-            if let (Ok(lat), true) = (outcome, air.env.capture.rx) {
-                let at = pending.sent.sent_us + lat;
-                air.frame(&pending.sent, tech, p, at, Some((c.id, c.rx_dbm)));
-            }
-            deliver(
-                air,
-                &pending.sent,
-                tech,
-                &c.station(),
-                f64::from(c.d),
-                outcome,
-            );
+    for (pending, _, _) in &due {
+        for (c, outcome) in pending.candidates.iter().zip(outcomes.by_ref()) {
+            queue(air.env, &pending.sent, tech, &c.station(), outcome);
         }
     }
     let oldest_open = medium
@@ -397,14 +385,27 @@ pub fn resolve(air: &mut Air, tech: Tech, p: &SidelinkSpec, now_us: u64, horizon
     *air.env.medium(tech) = medium;
 }
 
-/// Whether each receiver of each due transmission decodes it, in order, on the world's
-/// threads.
+/// A due transmission: what was sent to whom, who else was on the air, when it ended (µs).
+type Due = (Box<Pending>, Overlap, u64);
+
+/// What deciding a chunk of receptions leaves: each one's outcome, the events it publishes
+/// (its frame at the receiver for a capture, then its reception) and the line-of-sight answers
+/// found.
+#[derive(Default)]
+struct Decided {
+    outcomes: Vec<Result<u64, LossReason>>,
+    events: Vec<AirEvent>,
+    seen: Vec<Seen>,
+}
+
+/// Every receiver of every due transmission, in order, decided on the world's threads: its
+/// outcome (latency to the end of the burst plus any injected spike, unless lost or expired),
+/// with its events published in the same order.
 fn decode_all(
     air: &mut Air,
-    tech: Tech,
-    p: &SidelinkSpec,
-    due: &[(Box<Pending>, Overlap, u64)],
-) -> Vec<Result<(), LossReason>> {
+    (tech, p): (Tech, &SidelinkSpec),
+    due: &[Due],
+) -> Vec<Result<u64, LossReason>> {
     let jobs: Vec<(u32, u32)> = due
         .iter()
         .enumerate()
@@ -418,21 +419,34 @@ fn decode_all(
         .iter()
         .map(|d| transmission_rng(air.rngs.seed, &d.0.sent, tech))
         .collect();
-    let (outcomes, seen) = par::map(air.threads, &jobs, |_, chunk| {
-        let mut seen = Vec::new();
-        let out = chunk
-            .iter()
-            .map(|&(i, k)| {
-                let (pending, overlap, _) = &due[i as usize];
-                let c = &pending.candidates[k as usize];
-                let mut rng = reception(&rngs[i as usize], c.id, 1);
-                decode(&sight, &mut seen, (tech, p), c, overlap, &mut rng)
-                    .and_then(|()| burst_loss(pending.burst_loss, &mut rng))
-            })
-            .collect();
-        (out, seen)
+    let parts = par::chunks(air.threads, &jobs, |_, chunk| {
+        let mut out = Decided::default();
+        for &(i, k) in chunk {
+            let (pending, overlap, end_us) = &due[i as usize];
+            let c = &pending.candidates[k as usize];
+            let mut rng = reception_draws(&rngs[i as usize], c.id, 1);
+            let decided = decode(&sight, &mut out.seen, (tech, p), c, overlap, &mut rng)
+                .and_then(|()| burst_loss(pending.burst_loss, &mut rng))
+                .map(|()| end_us - pending.sent.sent_us + pending.spike_us);
+            let outcome = expire(sight.env.lifetime_us, decided);
+            if let (Ok(lat), true) = (decided, sight.env.capture.rx) {
+                let at = pending.sent.sent_us + lat;
+                out.events
+                    .push(frame(&pending.sent, (tech, p), at, Some((c.id, c.rx_dbm))));
+            }
+            let (r, d) = (c.station(), f64::from(c.d));
+            out.events
+                .push(reception(&pending.sent, tech, &r, d, outcome));
+            out.outcomes.push(outcome);
+        }
+        out
     });
-    remember(air.env, seen);
+    let mut outcomes = Vec::with_capacity(jobs.len());
+    for part in parts {
+        outcomes.extend(part.outcomes);
+        air.events.0.extend(part.events);
+        remember(air.env, part.seen);
+    }
     outcomes
 }
 
