@@ -370,6 +370,11 @@ pub fn resolve(air: &mut Air, tech: Tech, p: &SidelinkSpec, now_us: u64, horizon
     let outcomes = decode_all(air, (tech, p), &due);
     let mut outcomes = outcomes.into_iter();
     for (pending, _, _) in &due {
+        let n = pending.candidates.len();
+        if !pending.sent.msg.acted_on() {
+            outcomes.by_ref().take(n).for_each(drop);
+            continue;
+        }
         for (c, outcome) in pending.candidates.iter().zip(outcomes.by_ref()) {
             queue(air.env, &pending.sent, tech, &c.station(), outcome);
         }
@@ -391,7 +396,6 @@ type Due = (Box<Pending>, Overlap, u64);
 /// What deciding a chunk of receptions leaves: each one's outcome, the events it publishes
 /// (its frame at the receiver for a capture, then its reception) and the line-of-sight answers
 /// found.
-#[derive(Default)]
 struct Decided {
     outcomes: Vec<Result<u64, LossReason>>,
     events: Vec<AirEvent>,
@@ -419,8 +423,13 @@ fn decode_all(
         .iter()
         .map(|d| transmission_rng(air.rngs.seed, &d.0.sent, tech))
         .collect();
+    let frames = usize::from(air.env.capture.rx);
     let parts = par::chunks(air.threads, &jobs, |_, chunk| {
-        let mut out = Decided::default();
+        let mut out = Decided {
+            outcomes: Vec::with_capacity(chunk.len()),
+            events: Vec::with_capacity(chunk.len() * (1 + frames)),
+            seen: Vec::new(),
+        };
         for &(i, k) in chunk {
             let (pending, overlap, end_us) = &due[i as usize];
             let c = &pending.candidates[k as usize];
@@ -442,6 +451,9 @@ fn decode_all(
         out
     });
     let mut outcomes = Vec::with_capacity(jobs.len());
+    air.events
+        .0
+        .reserve(parts.iter().map(|p| p.events.len()).sum());
     for part in parts {
         outcomes.extend(part.outcomes);
         air.events.0.extend(part.events);
