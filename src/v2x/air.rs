@@ -6,6 +6,7 @@ use bevy::prelude::*;
 use bevy_rapier3d::prelude::RapierContext;
 
 use super::env::{Delivery, RadioEnv, Sent, Station};
+use super::los::Place;
 use crate::radio::outcome::{AirEvent, AirEvents, Frame, LossReason, Reception};
 use crate::rng::Rngs;
 use crate::scenario::spec::{MsgType, SidelinkSpec, Tech};
@@ -76,20 +77,36 @@ pub struct Sight<'a> {
     pub ctx: Option<&'a RapierContext<'a>>,
 }
 
+/// An antenna (position, height) with its place in the line-of-sight cache, looked up once
+/// for every question asked from or to it in a step.
+#[derive(Debug, Clone, Copy)]
+pub struct Antenna {
+    pub at: ([f64; 2], f64),
+    place: Place,
+}
+
 impl Sight<'_> {
+    /// An antenna at `at`, placed in the cache.
+    pub fn antenna(&self, at: ([f64; 2], f64)) -> Antenna {
+        Antenna {
+            at,
+            place: self.env.los_cache.place(at.0),
+        }
+    }
+
     /// Building line of sight between two antennas: the cache's answer, else a ray cast, noted
     /// in `seen` for [`remember`]. A question the cache cannot answer yet is cast again by every
     /// reception that asks it in the same step, so no answer depends on which one asked first.
-    pub fn los(&self, a: ([f64; 2], f64), b: ([f64; 2], f64), seen: &mut Vec<Seen>) -> bool {
+    pub fn los(&self, a: &Antenna, b: &Antenna, seen: &mut Vec<Seen>) -> bool {
         if !self.env.has_buildings {
             return true;
         }
-        if let Some(v) = self.env.los_cache.peek(a.0, b.0) {
+        if let Some(v) = self.env.los_cache.peek_places(a.place, b.place) {
             return v;
         }
         let Some(ctx) = self.ctx else { return true };
-        let v = cast(ctx, a, b);
-        seen.push((a.0, b.0, v));
+        let v = cast(ctx, a.at, b.at);
+        seen.push((a.at.0, b.at.0, v));
         v
     }
 }

@@ -54,6 +54,13 @@ impl Table {
     }
 }
 
+/// A ground position's cell, and its number in the cache if it has one ([`LosCache::place`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    cell: Cell,
+    number: Option<u32>,
+}
+
 /// Remembered line of sight between 10 m cells.
 #[derive(Default)]
 pub struct LosCache {
@@ -111,23 +118,32 @@ impl LosCache {
 
     /// The remembered line of sight between `a` and `b`, if either end has asked before.
     pub fn get(&mut self, a: [f64; 2], b: [f64; 2]) -> Option<bool> {
-        let (ca, cb) = (cell(a), cell(b));
-        let i = self.number_of_from(ca);
-        self.answer(i, ca, cb)
+        let ca = cell(a);
+        let number = self.number_of_from(ca);
+        self.peek_places(Place { cell: ca, number }, self.place(b))
     }
 
     /// [`LosCache::get`] without remembering the cell asked from: for many threads asking at
     /// once.
     pub fn peek(&self, a: [f64; 2], b: [f64; 2]) -> Option<bool> {
-        let (ca, cb) = (cell(a), cell(b));
-        self.answer(self.lookup(ca), ca, cb)
+        self.peek_places(self.place(a), self.place(b))
     }
 
-    /// The answer between cells `ca` (numbered `i`) and `cb`, if known.
-    fn answer(&self, i: Option<u32>, ca: Cell, cb: Cell) -> Option<bool> {
-        match (i, self.lookup(cb)) {
+    /// A ground position's cell and its number, looked up once for the many questions asked
+    /// from or to it (valid until the cache next remembers an answer).
+    pub fn place(&self, p: [f64; 2]) -> Place {
+        let c = cell(p);
+        Place {
+            cell: c,
+            number: self.lookup(c),
+        }
+    }
+
+    /// The remembered line of sight between two places, if known.
+    pub fn peek_places(&self, a: Place, b: Place) -> Option<bool> {
+        match (a.number, b.number) {
             (Some(i), Some(j)) => self.entry(i, j),
-            _ => self.overflow.get(&pair_key(ca, cb)).copied(),
+            _ => self.overflow.get(&pair_key(a.cell, b.cell)).copied(),
         }
     }
 
@@ -267,6 +283,8 @@ mod tests {
         c.insert([1.0, 1.0], [101.0, 1.0], false);
         assert_eq!(c.get([9.0, 9.0], [109.0, 0.0]), Some(false));
         assert_eq!(c.peek([105.0, 5.0], [5.0, 5.0]), Some(false));
+        let (far, near) = (c.place([105.0, 5.0]), c.place([5.0, 5.0]));
+        assert_eq!(c.peek_places(near, far), Some(false));
         assert_eq!(c.peek([105.0, 15.0], [5.0, 5.0]), None);
         assert_eq!(c.get([105.0, 5.0], [5.0, 5.0]), Some(false));
         assert_eq!(c.get([105.0, 15.0], [5.0, 5.0]), None);

@@ -9,8 +9,8 @@
 //! loses it because it was transmitting itself (half duplex).
 use rand::Rng;
 
-use super::air::{Air, Seen, Sight, deliver, expire, frame, queue, reception, remember};
-use super::env::{Airing, Candidate, Pending, RadioEnv, Sent, Station, airtime_us, bit};
+use super::air::{Air, Antenna, Seen, Sight, deliver, expire, frame, queue, reception, remember};
+use super::env::{Airing, Candidate, Pending, RadioEnv, Sent, airtime_us, bit};
 use super::faults::FaultState;
 use crate::par;
 use crate::radio::budget::{
@@ -224,13 +224,18 @@ fn reception_draws(transmission: &Keyed, receiver: u32, part: u64) -> Keyed {
 /// are where they were when sent), on the world's threads.
 fn draw_signals(air: &mut Air, tech: Tech, p: &SidelinkSpec, medium: &mut [Airing]) {
     let log_fc = p.freq_ghz.log10();
-    let links: Vec<Option<(Link, Keyed)>> = medium
+    let sight = Sight {
+        env: air.env,
+        ctx: air.ctx,
+    };
+    let links: Vec<Option<(Link, Keyed, Antenna)>> = medium
         .iter()
         .map(|a| {
             let pd = a.pending.as_deref().filter(|pd| !pd.undrawn.is_empty())?;
             let tx_dbm = pd.sent.tx_dbm(p.tx_dbm);
             let rng = transmission_rng(air.rngs.seed, &pd.sent, tech);
-            Some((Link { p, tx_dbm, log_fc }, rng))
+            let from = sight.antenna((pd.sent.from.pos, pd.sent.from.height));
+            Some((Link { p, tx_dbm, log_fc }, rng, from))
         })
         .collect();
     let jobs: Vec<(u32, u32)> = medium
@@ -242,10 +247,6 @@ fn draw_signals(air: &mut Air, tech: Tech, p: &SidelinkSpec, medium: &mut [Airin
     if jobs.is_empty() {
         return;
     }
-    let sight = Sight {
-        env: air.env,
-        ctx: air.ctx,
-    };
     let (rx, seen) = par::map(air.threads, &jobs, |_, chunk| {
         let mut seen = Vec::new();
         let rx = chunk
@@ -253,10 +254,11 @@ fn draw_signals(air: &mut Air, tech: Tech, p: &SidelinkSpec, medium: &mut [Airin
             .map(|&(i, k)| {
                 let pd = medium[i as usize].pending.as_deref();
                 let pd = pd.expect("jobs are of pending transmissions");
-                let (link, rng) = links[i as usize].as_ref().expect("drawn with a link");
+                let (link, rng, from) = links[i as usize].as_ref().expect("drawn with a link");
                 let r = &sight.env.stations[pd.undrawn[k as usize] as usize];
+                let to = sight.antenna((r.pos, r.height));
                 let mut rng = reception_draws(rng, r.id, 0);
-                signal_dbm(&sight, &mut seen, (&pd.sent.from, r), link, &mut rng)
+                signal_dbm(&sight, &mut seen, (from, &to), link, &mut rng)
             })
             .collect();
         (rx, seen)
@@ -287,19 +289,20 @@ struct Link<'a> {
 fn signal_dbm(
     sight: &Sight,
     seen: &mut Vec<Seen>,
-    (s, r): (&Station, &Station),
+    (s, r): (&Antenna, &Antenna),
     link: &Link,
     rng: &mut Keyed,
 ) -> f32 {
     let Link { p, tx_dbm, log_fc } = *link;
+    let ((s_pos, s_height), (r_pos, r_height)) = (s.at, r.at);
     let (dx, dy, dz) = (
-        r.pos[0] - s.pos[0],
-        r.pos[1] - s.pos[1],
-        r.height - s.height,
+        r_pos[0] - s_pos[0],
+        r_pos[1] - s_pos[1],
+        r_height - s_height,
     );
     let d2 = (dx * dx + dy * dy).sqrt();
     let d = (dx * dx + dy * dy + dz * dz).sqrt().max(1.0);
-    let los_b = sight.los((s.pos, s.height), (r.pos, r.height), seen);
+    let los_b = sight.los(s, r, seen);
     let cond = if !los_b {
         V2vCondition::Nlos
     } else if rng.random::<f64>() < urban_los_probability(d2) {
@@ -310,7 +313,7 @@ fn signal_dbm(
     let log_d = log10_distance(d);
     let mut pl = urban_db_of_logs(cond, log_d, log_fc);
     if cond == V2vCondition::Nlosv {
-        let case = blocker_case(s.height, r.height, BLOCKER_HEIGHT_CAR_M);
+        let case = blocker_case(s_height, r_height, BLOCKER_HEIGHT_CAR_M);
         if case != BlockerCase::Above {
             pl += nlosv_extra_loss_db_of_log(log_d, case, rng);
         }
@@ -329,11 +332,11 @@ struct Overlap {
     talking: Vec<u32>,
     /// Antennas of transmissions on the same resource (interference), with their power below
     /// the link's, dB.
-    co_channel: Vec<(([f64; 2], f64), f64)>,
+    co_channel: Vec<(Antenna, f64)>,
 }
 
 impl Overlap {
-    fn of(medium: &[Airing], i: usize) -> Overlap {
+    fn of(medium: &[Airing], i: usize, sight: &Sight) -> Overlap {
         let me = medium[i].burst;
         let mut o = Overlap {
             talking: Vec::new(),
@@ -343,8 +346,8 @@ impl Overlap {
             if j != i && me.overlaps_time(&a.burst) {
                 o.talking.push(a.burst.sender);
                 if me.interfered_by(&a.burst) {
-                    o.co_channel
-                        .push(((a.burst.pos, a.burst.height), a.burst.power_db));
+                    let from = sight.antenna((a.burst.pos, a.burst.height));
+                    o.co_channel.push((from, a.burst.power_db));
                 }
             }
         }
@@ -360,11 +363,16 @@ pub fn resolve(air: &mut Air, tech: Tech, p: &SidelinkSpec, now_us: u64, horizon
     let mut medium = std::mem::take(air.env.medium(tech));
     draw_signals(air, tech, p, &mut medium);
     let mut due = Vec::new();
+    let sight = Sight {
+        env: air.env,
+        ctx: air.ctx,
+    };
     for i in 0..medium.len() {
         if medium[i].burst.end_us <= horizon_us
             && let Some(pending) = medium[i].pending.take()
         {
-            due.push((pending, Overlap::of(&medium, i), medium[i].burst.end_us));
+            let overlap = Overlap::of(&medium, i, &sight);
+            due.push((pending, overlap, medium[i].burst.end_us));
         }
     }
     let outcomes = decode_all(air, (tech, p), &due);
@@ -481,11 +489,12 @@ fn decode(
     let hopeless = p.error_curve == ErrorCurve::Step && snr < p.sinr_threshold_db;
     let mut interference_mw = 0.0;
     // Interference only matters where the signal alone would get through.
-    if !hopeless {
-        for &(from, power_db) in &overlap.co_channel {
-            let los = sight.los(from, c.at(), seen);
+    if !hopeless && !overlap.co_channel.is_empty() {
+        let to = sight.antenna(c.at());
+        for (from, power_db) in &overlap.co_channel {
+            let los = sight.los(from, &to, seen);
             interference_mw +=
-                mean_rx_mw(sight.env, tech, los, from, c.at()) * db_to_ratio(power_db);
+                mean_rx_mw(sight.env, tech, los, from.at, to.at) * db_to_ratio(*power_db);
         }
     }
     let sinr = if interference_mw > 0.0 {

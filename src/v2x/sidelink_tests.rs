@@ -11,6 +11,7 @@ use crate::radio::outcome::{AirEvent, AirEvents, Reception};
 use crate::rng::Rngs;
 use crate::scenario::spec::Latency;
 use crate::v2x::air::Air;
+use crate::v2x::env::Station;
 use crate::v2x::faults::FaultState;
 use crate::v2x::messages::{Cam, Payload};
 use crate::wire::frame::{FCS_LEN, LLC_LEN, MAC_HEADER_LEN};
