@@ -58,12 +58,12 @@ pub fn splits() -> u64 {
 }
 
 /// `f` over every item, on up to `threads.n` threads; one result per item, in item order. `f`
-/// gets each chunk with the index of its first item and returns the chunk's results and what
-/// it leaves behind; those come back concatenated in chunk order.
+/// gets each chunk and returns the chunk's results and what it leaves behind; those come back
+/// concatenated in chunk order.
 pub fn map<T, R, L>(
     threads: Threads,
     items: &[T],
-    f: impl Fn(usize, &[T]) -> (Vec<R>, Vec<L>) + Sync,
+    f: impl Fn(&[T]) -> (Vec<R>, Vec<L>) + Sync,
 ) -> (Vec<R>, Vec<L>)
 where
     T: Sync,
@@ -83,17 +83,16 @@ where
 }
 
 /// `f` over contiguous chunks of the items, one per thread (one chunk when the work is too
-/// small to split), with the index of each chunk's first item; one result per chunk, in chunk
-/// order. How many chunks there are depends on the threads: callers either concatenate the
+/// small to split); one result per chunk, in chunk order. How many chunks there are depends on the threads: callers either concatenate the
 /// results ([`map`]) or combine them in a way that does not depend on the split (integer sums).
-pub fn chunks<T, R>(threads: Threads, items: &[T], f: impl Fn(usize, &[T]) -> R + Sync) -> Vec<R>
+pub fn chunks<T, R>(threads: Threads, items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R>
 where
     T: Sync,
     R: Send,
 {
     let n = threads.n.min(items.len() / threads.min_per_thread).max(1);
     if n == 1 {
-        return vec![f(0, items)];
+        return vec![f(items)];
     }
     SPLITS.fetch_add(1, Ordering::Relaxed);
     let per = items.len().div_ceil(n);
@@ -101,11 +100,10 @@ where
         let f = &f;
         let handles: Vec<_> = items
             .chunks(per)
-            .enumerate()
             .skip(1)
-            .map(|(k, chunk)| s.spawn(move || f(k * per, chunk)))
+            .map(|chunk| s.spawn(move || f(chunk)))
             .collect();
-        let mut parts = vec![f(0, &items[..per])];
+        let mut parts = vec![f(&items[..per])];
         for h in handles {
             match h.join() {
                 Ok(part) => parts.push(part),
@@ -120,11 +118,10 @@ where
 mod tests {
     use super::*;
 
-    /// Squares, and the multiples of 7 left behind, with the index each chunk started at.
+    /// Squares, and the multiples of 7 left behind.
     fn squares(threads: usize, n: u64) -> (Vec<u64>, Vec<u64>) {
         let items: Vec<u64> = (0..n).collect();
-        map(Threads::new(threads, 256), &items, |first, chunk| {
-            assert_eq!(chunk.first().map(|&x| x as usize), Some(first));
+        map(Threads::new(threads, 256), &items, |chunk| {
             (
                 chunk.iter().map(|x| x * x).collect(),
                 chunk.iter().copied().filter(|x| x % 7 == 0).collect(),

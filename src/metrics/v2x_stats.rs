@@ -210,7 +210,7 @@ impl V2xLog {
     /// threads (`par::chunks`; integer sums, so any split adds up the same), then in order
     /// what depends on order (messages sent, loads, age of information).
     pub fn note_all(&mut self, events: &[AirEvent], threads: Threads) {
-        let parts = par::chunks(threads, events, |_, chunk| {
+        let parts = par::chunks(threads, events, |chunk| {
             let mut by: BTreeMap<(MsgType, Tech), MsgAgg> = BTreeMap::new();
             for e in chunk {
                 if let AirEvent::Reception(r) = e {

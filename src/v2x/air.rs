@@ -43,6 +43,14 @@ impl Air<'_> {
         near
     }
 
+    /// What the threads deciding receptions read (`Sight`).
+    pub fn sight(&self) -> Sight<'_> {
+        Sight {
+            env: self.env,
+            ctx: self.ctx,
+        }
+    }
+
     /// Give the scratch buffer back for the next query.
     pub fn done_with(&mut self, near: Vec<u32>) {
         *self.buf = near;

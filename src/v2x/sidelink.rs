@@ -224,10 +224,7 @@ fn reception_draws(transmission: &Keyed, receiver: u32, part: u64) -> Keyed {
 /// are where they were when sent), on the world's threads.
 fn draw_signals(air: &mut Air, tech: Tech, p: &SidelinkSpec, medium: &mut [Airing]) {
     let log_fc = p.freq_ghz.log10();
-    let sight = Sight {
-        env: air.env,
-        ctx: air.ctx,
-    };
+    let sight = air.sight();
     let links: Vec<Option<(Link, Keyed, Antenna)>> = medium
         .iter()
         .map(|a| {
@@ -247,7 +244,7 @@ fn draw_signals(air: &mut Air, tech: Tech, p: &SidelinkSpec, medium: &mut [Airin
     if jobs.is_empty() {
         return;
     }
-    let (rx, seen) = par::map(air.threads, &jobs, |_, chunk| {
+    let (rx, seen) = par::map(air.threads, &jobs, |chunk| {
         let mut seen = Vec::new();
         let rx = chunk
             .iter()
@@ -363,10 +360,7 @@ pub fn resolve(air: &mut Air, tech: Tech, p: &SidelinkSpec, now_us: u64, horizon
     let mut medium = std::mem::take(air.env.medium(tech));
     draw_signals(air, tech, p, &mut medium);
     let mut due = Vec::new();
-    let sight = Sight {
-        env: air.env,
-        ctx: air.ctx,
-    };
+    let sight = air.sight();
     for i in 0..medium.len() {
         if medium[i].burst.end_us <= horizon_us
             && let Some(pending) = medium[i].pending.take()
@@ -423,16 +417,13 @@ fn decode_all(
         .enumerate()
         .flat_map(|(i, d)| (0..d.0.candidates.len() as u32).map(move |k| (i as u32, k)))
         .collect();
-    let sight = Sight {
-        env: air.env,
-        ctx: air.ctx,
-    };
+    let sight = air.sight();
     let rngs: Vec<Keyed> = due
         .iter()
         .map(|d| transmission_rng(air.rngs.seed, &d.0.sent, tech))
         .collect();
     let frames = usize::from(air.env.capture.rx);
-    let parts = par::chunks(air.threads, &jobs, |_, chunk| {
+    let parts = par::chunks(air.threads, &jobs, |chunk| {
         let mut out = Decided {
             outcomes: Vec::with_capacity(chunk.len()),
             events: Vec::with_capacity(chunk.len() * (1 + frames)),
