@@ -1,0 +1,226 @@
+//! Work inside one world split over threads, with output independent of how many.
+//!
+//! A world is stepped by one thread; a system whose work is many independent items (the
+//! receptions of a step) hands them to [`map`], which cuts them into contiguous chunks, one per
+//! thread, and returns the results in item order. The caller guarantees that an item's result
+//! depends on the item alone (shared state read-only, random draws keyed by the item:
+//! [`crate::rng::Keyed`]); then the output is the same for any thread count, and anything the
+//! items leave behind (answers to remember) is applied afterwards in item order, never in the
+//! order threads finish. The chunks run on helper threads kept for the whole run ([`pool`]).
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use bevy::prelude::Resource;
+
+pub mod pool;
+
+/// Threads a world may use for its own work (`--threads`), and the least work worth a thread.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct Threads {
+    /// At least 1.
+    pub n: usize,
+    /// Fewer items than this per thread are done on one ([`MIN_PER_THREAD`] unless a test asks
+    /// for less).
+    pub min_per_thread: usize,
+}
+
+impl Threads {
+    /// `n` threads (0 counts as 1), splitting from `min_per_thread` items each (0: the default).
+    pub fn new(n: usize, min_per_thread: usize) -> Threads {
+        Threads {
+            n: n.max(1),
+            min_per_thread: if min_per_thread == 0 {
+                MIN_PER_THREAD
+            } else {
+                min_per_thread
+            },
+        }
+    }
+}
+
+impl Default for Threads {
+    fn default() -> Self {
+        Threads::new(1, 0)
+    }
+}
+
+/// Items per thread below which a step's work stays on one thread. Handing a chunk to a
+/// helper that is still watching for work costs ~0.1 µs ([`pool`]), but one that has parked
+/// takes 65-78 µs to wake on the 2-core test machine (a VM), and a helper's spinning competes
+/// with the host for the second core: splitting the default scenario's ~1,400 receptions a
+/// step (from 256 items per thread) made its 600 s run 34.9 s → 36.3 s wall, and splitting
+/// the 1,000 vehicles of `bench` gave 2.2-3.1 s against 2.8 s unsplit (measured in session
+/// 20). An item takes 0.3-1 µs, so at 4,096 items a thread has ~2 ms of work.
+pub const MIN_PER_THREAD: usize = 4096;
+
+/// Calls of [`map`] in this process that split their items over more than one thread, so a
+/// test can tell that its run took the parallel path.
+static SPLITS: AtomicU64 = AtomicU64::new(0);
+
+/// How many calls of [`map`] have split their items so far (in this process).
+pub fn splits() -> u64 {
+    SPLITS.load(Ordering::Relaxed)
+}
+
+/// `f` over every item, on up to `threads.n` threads; one result per item, in item order. `f`
+/// gets each chunk and returns the chunk's results and what it leaves behind; those come back
+/// concatenated in chunk order.
+pub fn map<T, R, L>(
+    threads: Threads,
+    items: &[T],
+    f: impl Fn(&[T]) -> (Vec<R>, Vec<L>) + Sync,
+) -> (Vec<R>, Vec<L>)
+where
+    T: Sync,
+    R: Send,
+    L: Send,
+{
+    let parts = chunks(threads, items, f);
+    let mut out = (
+        Vec::with_capacity(items.len()),
+        Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum()),
+    );
+    for (r, l) in parts {
+        out.0.extend(r);
+        out.1.extend(l);
+    }
+    out
+}
+
+/// How many chunks `len` items make on these threads (1 when the work is too small to split).
+fn parts(threads: Threads, len: usize) -> usize {
+    threads.n.min(len / threads.min_per_thread).max(1)
+}
+
+/// `f` over contiguous chunks of the items, one per thread (one chunk when the work is too
+/// small to split); one result per chunk, in chunk order. How many chunks there are depends on
+/// the threads: callers either concatenate the results ([`map`]) or combine them in a way that
+/// does not depend on the split (integer sums).
+pub fn chunks<T, R>(threads: Threads, items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+{
+    let n = parts(threads, items.len());
+    if n == 1 {
+        return vec![f(items)];
+    }
+    let per = items.len().div_ceil(n);
+    let pieces: Vec<&[T]> = items.chunks(per).collect();
+    on_threads(pieces, f)
+}
+
+/// [`chunks`] for work that writes its own items (each item's new value depending on that item
+/// and on shared state read-only, so the split does not show).
+pub fn chunks_mut<T, R>(
+    threads: Threads,
+    items: &mut [T],
+    f: impl Fn(&mut [T]) -> R + Sync,
+) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+{
+    let n = parts(threads, items.len());
+    if n == 1 {
+        return vec![f(items)];
+    }
+    let per = items.len().div_ceil(n);
+    let pieces: Vec<&mut [T]> = items.chunks_mut(per).collect();
+    on_threads(pieces, f)
+}
+
+/// `f` over every piece, one per thread of [`pool`]; results in piece order.
+fn on_threads<P: Send, R: Send>(pieces: Vec<P>, f: impl Fn(P) -> R + Sync) -> Vec<R> {
+    SPLITS.fetch_add(1, Ordering::Relaxed);
+    let n = pieces.len();
+    let cells: Vec<Mutex<(Option<P>, Option<R>)>> = pieces
+        .into_iter()
+        .map(|p| Mutex::new((Some(p), None)))
+        .collect();
+    pool::run(n, &|i| {
+        let mut cell = cells[i].lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(piece) = cell.0.take() {
+            cell.1 = Some(f(piece));
+        }
+    });
+    cells
+        .into_iter()
+        .filter_map(|c| c.into_inner().unwrap_or_else(PoisonError::into_inner).1)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Squares, and the multiples of 7 left behind.
+    fn squares(threads: usize, n: u64) -> (Vec<u64>, Vec<u64>) {
+        let items: Vec<u64> = (0..n).collect();
+        map(Threads::new(threads, 256), &items, |chunk| {
+            (
+                chunk.iter().map(|x| x * x).collect(),
+                chunk.iter().copied().filter(|x| x % 7 == 0).collect(),
+            )
+        })
+    }
+
+    #[test]
+    fn results_come_back_in_item_order_for_any_thread_count() {
+        let one = squares(1, 5000);
+        assert_eq!(one.0, (0..5000u64).map(|x| x * x).collect::<Vec<_>>());
+        for t in [2, 3, 4, 7, 64] {
+            assert_eq!(squares(t, 5000), one, "{t} threads");
+        }
+        assert_eq!(squares(4, 10), squares(1, 10));
+    }
+
+    #[test]
+    fn chunks_mut_writes_every_item_once_for_any_thread_count() {
+        for t in [1, 2, 3, 8] {
+            let mut items: Vec<u64> = (0..1000).collect();
+            let sums = chunks_mut(Threads::new(t, 16), &mut items, |chunk| {
+                chunk.iter_mut().for_each(|x| *x = *x * 3 + 1);
+                chunk.len()
+            });
+            assert_eq!(sums.iter().sum::<usize>(), 1000, "{t} threads");
+            assert_eq!(sums.len(), t, "{t} threads: one chunk each");
+            assert!(
+                items
+                    .iter()
+                    .enumerate()
+                    .all(|(i, &x)| x == i as u64 * 3 + 1)
+            );
+        }
+    }
+
+    #[test]
+    fn a_panic_in_any_chunk_reaches_the_caller_and_the_helpers_stay_usable() {
+        let items: Vec<u64> = (0..400).collect();
+        for bad in [0, 150, 399] {
+            let caught = std::panic::catch_unwind(|| {
+                chunks(Threads::new(4, 10), &items, |chunk| {
+                    assert!(!chunk.contains(&bad), "item {bad}");
+                    chunk.len()
+                })
+            });
+            assert!(caught.is_err(), "a panic at item {bad} was lost");
+        }
+        let after = chunks(Threads::new(4, 10), &items, |chunk| {
+            chunk.iter().sum::<u64>()
+        });
+        assert_eq!(after.iter().sum::<u64>(), 399 * 400 / 2);
+    }
+
+    #[test]
+    fn work_split_again_inside_a_chunk_runs_there_and_adds_up() {
+        let items: Vec<u64> = (0..300).collect();
+        let inner = |chunk: &[u64]| {
+            chunks(Threads::new(3, 10), chunk, |c| c.iter().sum::<u64>())
+                .iter()
+                .sum::<u64>()
+        };
+        let parts = chunks(Threads::new(3, 10), &items, inner);
+        assert_eq!(parts.iter().sum::<u64>(), 299 * 300 / 2);
+    }
+}
