@@ -13,6 +13,7 @@ use super::lanes::{At, LaneIndex, Snap};
 use super::spawn::effective_v0;
 use super::{ClosedLanes, LOOKAHEAD};
 use crate::clock::SimClock;
+use crate::par::{self, Threads};
 use crate::road::RoadNetwork;
 use crate::road::curves::Curve;
 use crate::road::network::{JunctionCtl, TurnKey};
@@ -224,81 +225,97 @@ impl Brake {
     }
 }
 
-/// Choose every vehicle's acceleration.
+/// Choose every vehicle's acceleration. A vehicle's decision reads the step's snapshot and
+/// writes only its own components, so the vehicles are split over the world's threads
+/// (`crate::par`) and the result is the same for any split.
 pub fn accelerate(
     ctx: DriveCtx,
+    threads: Option<Res<Threads>>,
     mut vehicles: Query<Driving>,
     pedestrians: Query<(&Pedestrian, &Hazard)>,
 ) {
+    let threads = threads.map_or_else(Threads::default, |t| *t);
+    let walkers: Vec<Walker> = pedestrians.iter().collect();
+    let mut drivers: Vec<DrivingItem> = vehicles.iter_mut().collect();
+    par::chunks_mut(threads, &mut drivers, |chunk| {
+        for d in chunk {
+            decide(&ctx, &walkers, d);
+        }
+    });
+}
+
+/// A pedestrian as the driving decision sees it.
+type Walker<'a> = (&'a Pedestrian, &'a Hazard);
+
+/// One vehicle's acceleration for this step.
+fn decide(ctx: &DriveCtx, pedestrians: &[Walker], d: &mut DrivingItem) {
     let t = ctx.clock.t();
     let dt = ctx.clock.dt;
-    for mut d in &mut vehicles {
-        *d.around = Surroundings::default();
-        if d.stalled.is_some() {
-            d.motion.acc = stall_accel(d.motion.v, dt);
-            continue;
-        }
-        let m = *d.motion;
-        if let Some(a) = d.emergency.as_mut().and_then(|e| e.accel(m.v, t, dt)) {
-            d.motion.acc = a;
-            continue;
-        }
-        let (route, driver, aware) = (d.route, d.driver, d.aware);
-        let link = &ctx.net.links[m.link as usize];
-        let mut v0 = effective_v0(driver, link.speed_limit);
-        if let Some(cap) = d.advice.and_then(|a| a.max_speed) {
-            v0 = v0.min(cap).max(0.5);
-        }
-        let commanded = d.command.and_then(|c| c.at(t));
-        let mode = d.mode.copied().unwrap_or_default();
-        if let Some(vc) = commanded.filter(|_| !mode.safe()) {
-            // Told to ignore what is ahead: the commanded speed, within the mode's bounds.
-            d.motion.acc = mode.toward(vc, m.v, dt, driver.idm.a, driver.idm.b);
-            continue;
-        }
-        if commanded.is_some() {
-            v0 = f64::INFINITY;
-        }
-        let knows = |h: u32| aware.since(h).is_some_and(|k| t >= k + driver.reaction);
-        let mut b = Brake::free(idm_on(&driver.idm, v0), m.v);
-        if let Some(vc) = commanded {
-            b.lower(mode.toward(vc, m.v, dt, b.idm.a, b.idm.b), Cause::Other);
-        }
-        *d.around = follow_leader(&ctx, &mut b, d.veh, &m, route, &knows);
-        if let Some((gap, v)) = diverged_leader(&ctx.net, &ctx.index, &m, route) {
-            b.follow(gap, v);
-        }
-        slow_ahead(&ctx.net, &mut b, &m, route, driver);
-        let to_end = link.length - m.s;
-        let who = (driver, d.veh.index);
-        let lines = (&mut *d.amber, &mut *d.stop_sign);
-        junction_line(&ctx, &mut b, &m, route, who, to_end, lines);
-        keep_clear(&ctx, &mut b, &m, route, d.veh.body.length, to_end);
-        yield_in_gaps(&ctx, &mut b, &m, route, d.veh.body.length, to_end);
-        // Intersection collision warning: a known red-light runner due at my junction when I am.
-        if must_yield(&ctx.net, &m, route, &ctx.violators, knows) {
-            b.stop_for_vehicle_at(to_end);
-        }
-        lane_ends(&ctx, &mut b, &m, route, to_end, driver.lane_change_s);
-        // Pedestrians on this link, once known: in my lane, or walking towards it and due there
-        // before I would be safely past.
-        for (p, h) in &pedestrians {
-            if p.link == m.link && p.s > m.s && knows(h.id) {
-                let lane_c = link.offset_of(m.lane);
-                if pedestrian_conflict(p.lateral, p.dir, p.speed, lane_c, p.s - m.s, m.v) {
-                    b.stop_at(p.s - m.s - 1.5);
-                }
+    *d.around = Surroundings::default();
+    if d.stalled.is_some() {
+        d.motion.acc = stall_accel(d.motion.v, dt);
+        return;
+    }
+    let m = *d.motion;
+    if let Some(a) = d.emergency.as_mut().and_then(|e| e.accel(m.v, t, dt)) {
+        d.motion.acc = a;
+        return;
+    }
+    let (route, driver, aware) = (d.route, d.driver, d.aware);
+    let link = &ctx.net.links[m.link as usize];
+    let mut v0 = effective_v0(driver, link.speed_limit);
+    if let Some(cap) = d.advice.and_then(|a| a.max_speed) {
+        v0 = v0.min(cap).max(0.5);
+    }
+    let commanded = d.command.and_then(|c| c.at(t));
+    let mode = d.mode.copied().unwrap_or_default();
+    if let Some(vc) = commanded.filter(|_| !mode.safe()) {
+        // Told to ignore what is ahead: the commanded speed, within the mode's bounds.
+        d.motion.acc = mode.toward(vc, m.v, dt, driver.idm.a, driver.idm.b);
+        return;
+    }
+    if commanded.is_some() {
+        v0 = f64::INFINITY;
+    }
+    let knows = |h: u32| aware.since(h).is_some_and(|k| t >= k + driver.reaction);
+    let mut b = Brake::free(idm_on(&driver.idm, v0), m.v);
+    if let Some(vc) = commanded {
+        b.lower(mode.toward(vc, m.v, dt, b.idm.a, b.idm.b), Cause::Other);
+    }
+    *d.around = follow_leader(ctx, &mut b, d.veh, &m, route, &knows);
+    if let Some((gap, v)) = diverged_leader(&ctx.net, &ctx.index, &m, route) {
+        b.follow(gap, v);
+    }
+    slow_ahead(&ctx.net, &mut b, &m, route, driver);
+    let to_end = link.length - m.s;
+    let who = (driver, d.veh.index);
+    let lines = (&mut *d.amber, &mut *d.stop_sign);
+    junction_line(ctx, &mut b, &m, route, who, to_end, lines);
+    keep_clear(ctx, &mut b, &m, route, d.veh.body.length, to_end);
+    yield_in_gaps(ctx, &mut b, &m, route, d.veh.body.length, to_end);
+    // Intersection collision warning: a known red-light runner due at my junction when I am.
+    if must_yield(&ctx.net, &m, route, &ctx.violators, knows) {
+        b.stop_for_vehicle_at(to_end);
+    }
+    lane_ends(ctx, &mut b, &m, route, to_end, driver.lane_change_s);
+    // Pedestrians on this link, once known: in my lane, or walking towards it and due there
+    // before I would be safely past.
+    for (p, h) in pedestrians {
+        if p.link == m.link && p.s > m.s && knows(h.id) {
+            let lane_c = link.offset_of(m.lane);
+            if pedestrian_conflict(p.lateral, p.dir, p.speed, lane_c, p.s - m.s, m.v) {
+                b.stop_at(p.s - m.s - 1.5);
             }
         }
-        if let Some(stops) = d.stops.as_mut() {
-            bus_stop(&mut b, stops, route, m.s, t, dt);
-        }
-        if let Some(advice) = d.advice {
-            follow_advice(&mut b, advice, m.s);
-        }
-        d.motion.acc = b.acc;
-        d.around.uncomfortable = b.uncomfortable();
     }
+    if let Some(stops) = d.stops.as_mut() {
+        bus_stop(&mut b, stops, route, m.s, t, dt);
+    }
+    if let Some(advice) = d.advice {
+        follow_advice(&mut b, advice, m.s);
+    }
+    d.motion.acc = b.acc;
+    d.around.uncomfortable = b.uncomfortable();
 }
 
 /// V2X advice. A stop at the line (red-light violation warning) is followed when a comfortable
