@@ -102,10 +102,10 @@ pub fn build_app(spec: Spec, source: &str, opts: &RunOptions) -> App {
         .insert_resource(net)
         .insert_resource(departures)
         .insert_resource(peds)
-        .insert_resource(SpecRes(Arc::new(spec.clone()), source.to_string()))
         .add_plugins(SimPlugin {
             step_s: spec.step as f32,
-        });
+        })
+        .insert_resource(SpecRes(Arc::new(spec), source.to_string()));
     single_threaded(&mut app);
     app
 }
