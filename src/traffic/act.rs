@@ -5,45 +5,69 @@ use bevy::prelude::*;
 use super::components::*;
 use super::idm::integrate;
 use crate::clock::SimClock;
+use crate::par::{self, Threads};
 use crate::road::RoadNetwork;
 use crate::road::geometry::P2;
 use crate::scenario::spec::Body;
 
-/// Advance positions and speeds; hand over to the next link; report arrivals.
+/// What of one vehicle the step's motion writes.
+type Moving<'a> = (
+    Entity,
+    &'a Vehicle,
+    &'a mut Motion,
+    &'a mut Route,
+    Option<&'a mut BusStops>,
+);
+
+/// What a chunk of vehicles reports, in vehicle order.
+#[derive(Default)]
+struct Reports {
+    served: Vec<StopServed>,
+    arrived: Vec<Arrived>,
+}
+
+/// Advance positions and speeds; hand over to the next link; report arrivals. A vehicle's move
+/// depends on itself alone, so the vehicles are split over the world's threads (`crate::par`);
+/// the reports are written in vehicle order for any split.
 pub fn drive(
     clock: Res<SimClock>,
     net: Res<RoadNetwork>,
-    mut vehicles: Query<(
-        Entity,
-        &Vehicle,
-        &mut Motion,
-        &mut Route,
-        Option<&mut BusStops>,
-    )>,
+    threads: Option<Res<Threads>>,
+    mut vehicles: Query<Moving>,
     mut arrived: MessageWriter<Arrived>,
     mut served: MessageWriter<StopServed>,
 ) {
     let t = clock.t() + clock.dt;
-    for (entity, veh, mut m, mut route, stops) in &mut vehicles {
-        advance(&net, &mut m, &veh.body, clock.dt);
-        // Start dwelling once stopped at the next bus stop.
-        if let Some(mut stops) = stops
-            && stops.dwell_until.is_none()
-            && let Some((name, at, pos, dwell)) = stops.stops.get(stops.next).cloned()
-            && at == route.at
-            && (m.s - pos).abs() < 2.0
-            && m.v < 0.3
-        {
-            stops.dwell_until = Some(t + dwell);
-            served.write(StopServed {
-                vehicle: veh.index,
-                stop: name,
-                t,
-            });
+    let threads = threads.map_or_else(Threads::default, |t| *t);
+    let mut all: Vec<_> = vehicles.iter_mut().collect();
+    let parts = par::chunks_mut(threads, &mut all, |chunk| {
+        let mut out = Reports::default();
+        for (entity, veh, m, route, stops) in chunk {
+            advance(&net, m, &veh.body, clock.dt);
+            // Start dwelling once stopped at the next bus stop.
+            if let Some(stops) = stops
+                && stops.dwell_until.is_none()
+                && let Some((name, at, pos, dwell)) = stops.stops.get(stops.next).cloned()
+                && at == route.at
+                && (m.s - pos).abs() < 2.0
+                && m.v < 0.3
+            {
+                stops.dwell_until = Some(t + dwell);
+                out.served.push(StopServed {
+                    vehicle: veh.index,
+                    stop: name,
+                    t,
+                });
+            }
+            if !hand_over(&net, m, route) {
+                out.arrived.push(Arrived { entity: *entity, t });
+            }
         }
-        if !hand_over(&net, &mut m, &mut route) {
-            arrived.write(Arrived { entity, t });
-        }
+        out
+    });
+    for part in parts {
+        served.write_batch(part.served);
+        arrived.write_batch(part.arrived);
     }
 }
 
@@ -166,9 +190,18 @@ pub fn ends_ground(net: &RoadNetwork, m: &Motion, body: &Body) -> (f64, f64) {
     (ground(0.0), ground(body.length))
 }
 
-/// Write each vehicle's pose for physics and the view.
-pub fn place(net: Res<RoadNetwork>, mut vehicles: Query<(&Vehicle, &Motion, &mut Transform)>) {
-    for (veh, m, mut tf) in &mut vehicles {
-        *tf = body_transform(&net, m, &veh.body);
-    }
+/// Write each vehicle's pose for physics and the view (on the world's threads: a pose depends
+/// on its vehicle alone).
+pub fn place(
+    net: Res<RoadNetwork>,
+    threads: Option<Res<Threads>>,
+    mut vehicles: Query<(&Vehicle, &Motion, &mut Transform)>,
+) {
+    let threads = threads.map_or_else(Threads::default, |t| *t);
+    let mut all: Vec<_> = vehicles.iter_mut().collect();
+    par::chunks_mut(threads, &mut all, |chunk| {
+        for (veh, m, tf) in chunk {
+            **tf = body_transform(&net, m, &veh.body);
+        }
+    });
 }
