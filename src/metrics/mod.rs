@@ -39,7 +39,7 @@ pub(crate) fn plugin(app: &mut App) {
 
 /// Count what the air did this step, in the order it happened.
 fn air(events: Res<AirEvents>, mut rec: ResMut<Recorder>, threads: Option<Res<Threads>>) {
-    let threads = threads.map_or_else(Threads::default, |t| *t);
+    let threads = Threads::of(threads);
     rec.v2x.note_all(&events.0, threads);
 }
 

@@ -1,7 +1,7 @@
 //! Work inside one world split over threads, with output independent of how many.
 //!
 //! A world is stepped by one thread; a system whose work is many independent items (the
-//! receptions of a step) hands them to [`map`], which cuts them into contiguous chunks, one per
+//! receptions of a step, every vehicle's decision) hands them to [`map`] or [`chunks_mut`], which cuts them into contiguous chunks, one per
 //! thread, and returns the results in item order. The caller guarantees that an item's result
 //! depends on the item alone (shared state read-only, random draws keyed by the item:
 //! [`crate::rng::Keyed`]); then the output is the same for any thread count, and anything the
@@ -38,6 +38,13 @@ impl Threads {
     }
 }
 
+impl Threads {
+    /// The world's threads, or one when the world has no [`Threads`] (worlds built by tests).
+    pub fn of(given: Option<bevy::prelude::Res<Threads>>) -> Threads {
+        given.map_or_else(Threads::default, |t| *t)
+    }
+}
+
 impl Default for Threads {
     fn default() -> Self {
         Threads::new(1, 0)
@@ -53,11 +60,11 @@ impl Default for Threads {
 /// 20). An item takes 0.3-1 µs, so at 4,096 items a thread has ~2 ms of work.
 pub const MIN_PER_THREAD: usize = 4096;
 
-/// Calls of [`map`] in this process that split their items over more than one thread, so a
-/// test can tell that its run took the parallel path.
+/// Calls of [`chunks`] and [`chunks_mut`] (and so [`map`]) in this process that split their
+/// items over more than one thread, so a test can tell that its run took the parallel path.
 static SPLITS: AtomicU64 = AtomicU64::new(0);
 
-/// How many calls of [`map`] have split their items so far (in this process).
+/// How many calls have split their items so far (in this process).
 pub fn splits() -> u64 {
     SPLITS.load(Ordering::Relaxed)
 }
@@ -87,9 +94,11 @@ where
     out
 }
 
-/// How many chunks `len` items make on these threads (1 when the work is too small to split).
-fn parts(threads: Threads, len: usize) -> usize {
-    threads.n.min(len / threads.min_per_thread).max(1)
+/// Items per chunk when `len` items are split over these threads; `None` when the work is too
+/// small to split (one chunk).
+fn chunk_len(threads: Threads, len: usize) -> Option<usize> {
+    let n = threads.n.min(len / threads.min_per_thread);
+    (n > 1).then(|| len.div_ceil(n))
 }
 
 /// `f` over contiguous chunks of the items, one per thread (one chunk when the work is too
@@ -101,13 +110,10 @@ where
     T: Sync,
     R: Send,
 {
-    let n = parts(threads, items.len());
-    if n == 1 {
-        return vec![f(items)];
+    match chunk_len(threads, items.len()) {
+        Some(per) => on_threads(items.chunks(per).collect(), f),
+        None => vec![f(items)],
     }
-    let per = items.len().div_ceil(n);
-    let pieces: Vec<&[T]> = items.chunks(per).collect();
-    on_threads(pieces, f)
 }
 
 /// [`chunks`] for work that writes its own items (each item's new value depending on that item
@@ -121,13 +127,10 @@ where
     T: Send,
     R: Send,
 {
-    let n = parts(threads, items.len());
-    if n == 1 {
-        return vec![f(items)];
+    match chunk_len(threads, items.len()) {
+        Some(per) => on_threads(items.chunks_mut(per).collect(), f),
+        None => vec![f(items)],
     }
-    let per = items.len().div_ceil(n);
-    let pieces: Vec<&mut [T]> = items.chunks_mut(per).collect();
-    on_threads(pieces, f)
 }
 
 /// `f` over every piece, one per thread of [`pool`]; results in piece order.

@@ -38,7 +38,7 @@ pub fn drive(
     mut served: MessageWriter<StopServed>,
 ) {
     let t = clock.t() + clock.dt;
-    let threads = threads.map_or_else(Threads::default, |t| *t);
+    let threads = Threads::of(threads);
     let mut all: Vec<_> = vehicles.iter_mut().collect();
     let parts = par::chunks_mut(threads, &mut all, |chunk| {
         let mut out = Reports::default();
@@ -197,7 +197,7 @@ pub fn place(
     threads: Option<Res<Threads>>,
     mut vehicles: Query<(&Vehicle, &Motion, &mut Transform)>,
 ) {
-    let threads = threads.map_or_else(Threads::default, |t| *t);
+    let threads = Threads::of(threads);
     let mut all: Vec<_> = vehicles.iter_mut().collect();
     par::chunks_mut(threads, &mut all, |chunk| {
         for (veh, m, tf) in chunk {

@@ -234,7 +234,7 @@ pub fn accelerate(
     mut vehicles: Query<Driving>,
     pedestrians: Query<(&Pedestrian, &Hazard)>,
 ) {
-    let threads = threads.map_or_else(Threads::default, |t| *t);
+    let threads = Threads::of(threads);
     let walkers: Vec<Walker> = pedestrians.iter().collect();
     let mut drivers: Vec<DrivingItem> = vehicles.iter_mut().collect();
     par::chunks_mut(threads, &mut drivers, |chunk| {

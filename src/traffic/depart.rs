@@ -12,11 +12,10 @@ use crate::road::RoadNetwork;
 /// Components of a vehicle entering the road with its front bumper at `pos`.
 fn spawn_vehicle(
     commands: &mut Commands,
-    d: Departure,
+    (d, drives): (Departure, Driver),
     (lane, pos): (u8, f64),
     speed: f64,
 ) -> Entity {
-    let drives = driver(&d);
     let mut e = commands.spawn((
         Vehicle {
             index: d.index,
@@ -211,7 +210,7 @@ pub fn depart(
             still.push(d);
             continue;
         }
-        spawn_vehicle(&mut commands, d, (lane, pos), speed.max(0.0));
+        spawn_vehicle(&mut commands, (d, drv), (lane, pos), speed.max(0.0));
         on.push((link, lane, pos, len, 0.0));
     }
     plan.waiting = still;

@@ -77,7 +77,7 @@ pub fn transmit(step: RadioStep) {
         ctx: ctx.as_ref(),
         events: &mut events,
         buf: &mut buf,
-        threads: threads.map_or_else(Threads::default, |t| *t),
+        threads: Threads::of(threads),
     };
     for tx in &outbox {
         send(&mut air, tx, now_us, links, &net, &faults);
