@@ -475,7 +475,10 @@ impl Sim {
             (var::ROUTE, Value::StrList(ids)) => route_from(net, ids, m.link)?,
             _ => return Err("changeTarget needs an edge id, setRoute a list of them".into()),
         };
-        world.entity_mut(e).insert(Route { links, at: 0 });
+        world.entity_mut(e).insert(Route {
+            links: links.into(),
+            at: 0,
+        });
         Ok(())
     }
 }

@@ -38,7 +38,8 @@ pub struct Motion {
 /// The links still to drive, current one included at `next - 1`.
 #[derive(Component, Debug, Clone)]
 pub struct Route {
-    pub links: Vec<u32>,
+    /// Shared with every vehicle that drives the same links (`spawn::plan`).
+    pub links: std::sync::Arc<[u32]>,
     /// Index of the current link in `links`.
     pub at: usize,
 }
