@@ -103,6 +103,8 @@ pub fn plan(spec: &Spec, net: &RoadNetwork) -> Departures {
     for (i, d) in out.iter_mut().enumerate() {
         d.index = i as u32;
     }
+    // The plan is kept for the run: without the slack of its growth (up to half of it).
+    out.shrink_to_fit();
     Departures {
         queue: out,
         waiting: Vec::new(),
