@@ -3,7 +3,6 @@
 //! distance the front bumper covers is the distance the speed integrates to, on bends too),
 //! and no vehicle drives faster than its desired speed on the link it is on (the limit times
 //! its driver's speed factor).
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use bevy::prelude::*;
@@ -48,12 +47,12 @@ struct Findings {
     pairs: usize,
 }
 
-fn observe(app: &mut App, t: f64, last: &mut BTreeMap<u32, Seen>, f: &mut Findings) {
-    let dt = 0.01;
-    let world = app.world_mut();
-    let mut q = world.query::<(&Vehicle, &Motion, &Driver)>();
+/// Each vehicle (by index) as last seen, and the step it was seen at.
+type Last = Vec<Option<(usize, Seen)>>;
+
+fn observe(world: &mut World, q: &mut VehicleQuery, k: usize, last: &mut Last, f: &mut Findings) {
+    let (dt, t) = (0.01, k as f64 * 0.01);
     let net = world.resource::<RoadNetwork>();
-    let mut now = BTreeMap::new();
     for (veh, m, d) in q.iter(world) {
         let front = front_point(net, m);
         let limit = net.links[m.link as usize].speed_limit;
@@ -64,7 +63,12 @@ fn observe(app: &mut App, t: f64, last: &mut BTreeMap<u32, Seen>, f: &mut Findin
                 veh.id, m.v, net.links[m.link as usize].id
             ));
         }
-        if let Some(p) = last.get(&veh.index) {
+        let i = veh.index as usize;
+        if last.len() <= i {
+            last.resize(i + 1, None);
+        }
+        // Seen at the step before this one: a vehicle's first step has nothing to compare.
+        if let Some((_, p)) = last[i].filter(|(at, _)| *at + 1 == k) {
             let moved = dist(p.front, front);
             let allowed = p.m.v.max(m.v) * dt * LATERAL_SHARE + 1e-6;
             if moved > allowed {
@@ -85,10 +89,11 @@ fn observe(app: &mut App, t: f64, last: &mut BTreeMap<u32, Seen>, f: &mut Findin
                 }
             }
         }
-        now.insert(veh.index, Seen { front, m: *m });
+        last[i] = Some((k, Seen { front, m: *m }));
     }
-    *last = now;
 }
+
+type VehicleQuery = QueryState<(&'static Vehicle, &'static Motion, &'static Driver)>;
 
 fn check(path: &Path) -> Findings {
     let loaded =
@@ -97,10 +102,11 @@ fn check(path: &Path) -> Findings {
     let steps = (spec.duration.min(CHECKED_S) / 0.01).round() as usize;
     let mut app = sangam_sim::runner::build_app(spec, "lib.ron", &Default::default());
     app.update();
-    let (mut last, mut f) = (BTreeMap::new(), Findings::default());
+    let mut q = app.world_mut().query::<(&Vehicle, &Motion, &Driver)>();
+    let (mut last, mut f) = (Last::new(), Findings::default());
     for k in 0..steps {
         app.update();
-        observe(&mut app, k as f64 * 0.01, &mut last, &mut f);
+        observe(app.world_mut(), &mut q, k, &mut last, &mut f);
     }
     f
 }
@@ -117,23 +123,29 @@ fn library_vehicles_move_as_their_speed_says() {
         files.len() >= 9 || std::env::var("KIN_ONLY").is_ok(),
         "scenario library shrank: {files:?}"
     );
-    let results: Vec<(PathBuf, Findings)> = std::thread::scope(|s| {
-        let handles: Vec<_> = files
-            .chunks(files.len().div_ceil(2))
-            .map(|chunk| {
-                s.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|p| (p.clone(), check(p)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
+    // Two workers take the next scenario as they finish one (the scenarios' costs differ by
+    // 20×), results in file order.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, Findings)> = std::thread::scope(|s| {
+        let worker = || {
+            let mut mine = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(p) = files.get(i) else {
+                    return mine;
+                };
+                mine.push((i, check(p)));
+            }
+        };
+        let handles: Vec<_> = (0..2).map(|_| s.spawn(worker)).collect();
         handles
             .into_iter()
             .flat_map(|h| h.join().expect("no panic"))
             .collect()
     });
+    results.sort_by_key(|(i, _)| *i);
+    let results: Vec<(&PathBuf, Findings)> =
+        results.into_iter().map(|(i, f)| (&files[i], f)).collect();
     let mut problems = Vec::new();
     for (p, f) in &results {
         assert!(

@@ -342,10 +342,14 @@ fn the_same_client_script_gets_the_same_ids_and_close_trajectories_from_sumo() {
         .stdout(Stdio::null())
         .spawn()
         .expect("sumo runs");
-    let theirs = record(port, &dir.path().join("sumo.json"));
-    let _ = sumo.wait();
+    // Ours serves the same script at the same time (the two runs are independent).
     let server = Server::on(&ron, &dir.path().join("out"), &[]);
-    let ours = record(server.port, &dir.path().join("ours.json"));
+    let (theirs, ours) = std::thread::scope(|s| {
+        let theirs = s.spawn(|| record(port, &dir.path().join("sumo.json")));
+        let ours = record(server.port, &dir.path().join("ours.json"));
+        (theirs.join().expect("SUMO's client"), ours)
+    });
+    let _ = sumo.wait();
     assert_eq!(server.end().0, Some(0));
 
     // The same vehicles depart in the same steps, in the same order.
