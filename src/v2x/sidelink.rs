@@ -417,6 +417,9 @@ fn decode_all(
         .enumerate()
         .flat_map(|(i, d)| (0..d.0.candidates.len() as u32).map(move |k| (i as u32, k)))
         .collect();
+    // The first chunk appends to the step's events in place; the others' are appended after it
+    // (copying every event once cost 4-5 % of `bench --v2x on`).
+    let so_far = std::sync::Mutex::new(Some(std::mem::take(&mut air.events.0)));
     let sight = air.sight();
     let rngs: Vec<Keyed> = due
         .iter()
@@ -424,9 +427,15 @@ fn decode_all(
         .collect();
     let frames = usize::from(air.env.capture.rx);
     let parts = par::chunks(air.threads, &jobs, |chunk| {
+        let first = std::ptr::eq(chunk.as_ptr(), jobs.as_ptr());
+        let mut events = first
+            .then(|| so_far.lock().ok().and_then(|mut e| e.take()))
+            .flatten()
+            .unwrap_or_default();
+        events.reserve(chunk.len() * (1 + frames));
         let mut out = Decided {
             outcomes: Vec::with_capacity(chunk.len()),
-            events: Vec::with_capacity(chunk.len() * (1 + frames)),
+            events,
             seen: Vec::new(),
         };
         for &(i, k) in chunk {
@@ -449,11 +458,18 @@ fn decode_all(
         }
         out
     });
-    let mut outcomes = Vec::with_capacity(jobs.len());
+    let mut parts = parts.into_iter();
+    let mut outcomes = Vec::new();
+    if let Some(part) = parts.next() {
+        (air.events.0, outcomes) = (part.events, part.outcomes);
+        remember(air.env, part.seen);
+    }
+    let rest: Vec<Decided> = parts.collect();
+    outcomes.reserve(jobs.len() - outcomes.len());
     air.events
         .0
-        .reserve(parts.iter().map(|p| p.events.len()).sum());
-    for part in parts {
+        .reserve(rest.iter().map(|p| p.events.len()).sum());
+    for part in rest {
         outcomes.extend(part.outcomes);
         air.events.0.extend(part.events);
         remember(air.env, part.seen);
