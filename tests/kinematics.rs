@@ -50,6 +50,8 @@ struct Findings {
 /// Each vehicle (by index) as last seen, and the step it was seen at.
 type Last = Vec<Option<(usize, Seen)>>;
 
+type VehicleQuery = QueryState<(&'static Vehicle, &'static Motion, &'static Driver)>;
+
 fn observe(world: &mut World, q: &mut VehicleQuery, k: usize, last: &mut Last, f: &mut Findings) {
     let (dt, t) = (0.01, k as f64 * 0.01);
     let net = world.resource::<RoadNetwork>();
@@ -93,8 +95,6 @@ fn observe(world: &mut World, q: &mut VehicleQuery, k: usize, last: &mut Last, f
     }
 }
 
-type VehicleQuery = QueryState<(&'static Vehicle, &'static Motion, &'static Driver)>;
-
 fn check(path: &Path) -> Findings {
     let loaded =
         load_file(path).unwrap_or_else(|d| panic!("{} does not load: {d}", path.display()));
@@ -102,7 +102,7 @@ fn check(path: &Path) -> Findings {
     let steps = (spec.duration.min(CHECKED_S) / 0.01).round() as usize;
     let mut app = sangam_sim::runner::build_app(spec, "lib.ron", &Default::default());
     app.update();
-    let mut q = app.world_mut().query::<(&Vehicle, &Motion, &Driver)>();
+    let mut q = VehicleQuery::new(app.world_mut());
     let (mut last, mut f) = (Last::new(), Findings::default());
     for k in 0..steps {
         app.update();

@@ -1,12 +1,13 @@
 //! Work inside one world split over threads, with output independent of how many.
 //!
 //! A world is stepped by one thread; a system whose work is many independent items (the
-//! receptions of a step, every vehicle's decision) hands them to [`map`] or [`chunks_mut`], which cuts them into contiguous chunks, one per
-//! thread, and returns the results in item order. The caller guarantees that an item's result
-//! depends on the item alone (shared state read-only, random draws keyed by the item:
-//! [`crate::rng::Keyed`]); then the output is the same for any thread count, and anything the
-//! items leave behind (answers to remember) is applied afterwards in item order, never in the
-//! order threads finish. The chunks run on helper threads kept for the whole run ([`pool`]).
+//! receptions of a step, every vehicle's decision) hands them to [`map`] or [`chunks_mut`],
+//! which cuts them into contiguous chunks, one per thread, and returns the results in item
+//! order. The caller guarantees that an item's result depends on the item alone (shared state
+//! read-only, random draws keyed by the item: [`crate::rng::Keyed`]); then the output is the
+//! same for any thread count, and anything the items leave behind (answers to remember) is
+//! applied afterwards in item order, never in the order threads finish. The chunks run on
+//! helper threads kept for the whole run ([`pool`]).
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
@@ -36,9 +37,7 @@ impl Threads {
             },
         }
     }
-}
 
-impl Threads {
     /// The world's threads, or one when the world has no [`Threads`] (worlds built by tests).
     pub fn of(given: Option<bevy::prelude::Res<Threads>>) -> Threads {
         given.map_or_else(Threads::default, |t| *t)
