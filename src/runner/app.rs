@@ -92,6 +92,9 @@ pub fn build_app(spec: Spec, source: &str, opts: &RunOptions) -> App {
     let net = RoadNetwork::build(&spec);
     let departures = spawn::plan(&spec, &net);
     let peds = pedestrians::plan(&spec, &net);
+    if !opts.replay {
+        spec.vehicles = Vec::new();
+    }
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, TransformPlugin))
         .insert_resource(Time::<Fixed>::from_duration(step))
