@@ -161,13 +161,14 @@ pub fn vehicle(
         .ok_or(format!("vehicle.add: route of '{id}' does not resolve"))?;
     d.index = index;
     let mut plan = world.resource_mut::<Departures>();
-    if plan.queue.iter().chain(&plan.waiting).any(|q| q.id == id) {
+    let planned = plan.queue.iter().chain(&plan.waiting).any(|q| q.id == id);
+    if planned || plan.gone.iter().any(|g| **g == *id) {
         return Err(format!(
             "Could not add vehicle '{id}': it is already planned"
         ));
     }
     // Due now: tried in the next step; later: in the plan's order (depart, then index).
-    let at = plan.next + plan.queue[plan.next..].partition_point(|q| q.depart <= depart);
+    let at = plan.queue.partition_point(|q| q.depart <= depart);
     plan.queue.insert(at, d);
     Ok(())
 }

@@ -101,7 +101,8 @@ impl Sim {
         app.update();
         let vehicles = app.world_mut().query::<(Entity, &Vehicle)>();
         let tls = signals::signalised(app.world().resource::<RoadNetwork>());
-        let planned = app.world().resource::<Departures>().queue.len();
+        let plan = app.world().resource::<Departures>();
+        let planned = plan.queue.len() + plan.gone.len();
         Sim {
             tls,
             routes: Default::default(),
@@ -147,15 +148,15 @@ impl Sim {
     /// Run one step and, when tracking, note who departed, arrived and was loaded in it and
     /// what was received.
     pub fn step(&mut self) {
-        let before = self.app.world().resource::<Departures>().next;
+        let before = self.app.world().resource::<Departures>().gone.len();
         self.app.update();
         if !self.tracking {
             return;
         }
         let deps = self.app.world().resource::<Departures>();
-        self.loaded = deps.queue[before.min(deps.next)..deps.next]
+        self.loaded = deps.gone[before..]
             .iter()
-            .map(|d| d.id.clone())
+            .map(|id| id.to_string())
             .collect();
         self.track();
         let now_us = self.clock().t_us();
@@ -209,7 +210,7 @@ impl Sim {
             return 0;
         }
         let d = self.app.world().resource::<Departures>();
-        self.on_road.len() + d.queue.len().saturating_sub(d.next) + d.waiting.len()
+        self.on_road.len() + d.queue.len() + d.waiting.len()
     }
 
     /// A variable of the simulation domain.

@@ -159,10 +159,10 @@ fn entry_speed(d: &Departure, drv: &Driver, limit: f64, (gap, v_lead): (f64, f64
 
 /// Every vehicle on a link one of `waiting` enters by, in spawn order; one changing lanes is on
 /// both lanes.
-fn on_entry_links(waiting: &[Departure], vehicles: &Query<(&Vehicle, &Motion)>) -> Vec<OnEntry> {
+fn on_entry_links(links: &[u32], vehicles: &Query<(&Vehicle, &Motion)>) -> Vec<OnEntry> {
     let mut on: Vec<(u32, OnEntry)> = vehicles
         .iter()
-        .filter(|(_, m)| waiting.iter().any(|d| d.links[0] == m.link))
+        .filter(|(_, m)| links.binary_search(&m.link).is_ok())
         .flat_map(|(v, m)| {
             let lanes = std::iter::once(m.lane).chain(m.shift.and_then(|s| s.from));
             lanes.map(move |lane| (v.index, (m.link, lane, m.s, v.body.length, m.v)))
@@ -181,28 +181,32 @@ pub fn depart(
     mut plan: ResMut<Departures>,
 ) {
     let t = clock.t();
-    let plan = &mut *plan;
-    while plan.next < plan.queue.len() && plan.queue[plan.next].depart <= t + 1e-9 {
-        // The plan keeps a departed vehicle's name (co-simulation asks for it), not its route,
-        // stops or radios: a route no other vehicle shares goes when its vehicle arrives.
-        let q = &mut plan.queue[plan.next];
-        let d = Departure {
-            links: std::mem::take(&mut q.links),
-            stops: std::mem::take(&mut q.stops),
-            radios: std::mem::take(&mut q.radios),
-            ..q.clone()
-        };
-        plan.waiting.push(d);
-        plan.next += 1;
-    }
-    if plan.waiting.is_empty() {
+    let Departures {
+        queue,
+        waiting,
+        gone,
+    } = &mut *plan;
+    let due = queue.partition_point(|q| q.depart <= t + 1e-9);
+    if due == 0 && waiting.is_empty() {
         return;
     }
     // Where vehicles are now (the lane index is last step's, before its lane changes).
-    let mut on = on_entry_links(&plan.waiting, &vehicles);
+    let mut links: Vec<u32> = waiting
+        .iter()
+        .chain(queue.range(..due))
+        .map(|d| d.links[0])
+        .collect();
+    links.sort_unstable();
+    links.dedup();
+    let mut on = on_entry_links(&links, &vehicles);
     let mut still = Vec::new();
     let mut entries = Vec::new();
-    for d in plan.waiting.drain(..) {
+    // Those still waiting from earlier steps first, then the newly due in the plan's order;
+    // a departure leaves the plan whole, only its name stays (`Departures::gone`).
+    let newly = queue
+        .drain(..due)
+        .inspect(|d| gone.push(d.id.as_str().into()));
+    for d in std::mem::take(waiting).into_iter().chain(newly) {
         let link = d.links[0];
         let l = &net.links[link as usize];
         let len = d.length;
@@ -246,6 +250,11 @@ pub fn depart(
         });
         on.push((link, lane, pos, len, 0.0));
     }
+    // Bevy tables, rapier's sets and the vehicles' data now hold what the plan held: its
+    // buffer goes before they grow (all of a bench's vehicles depart in its first step).
+    if queue.len() < queue.capacity() / 2 {
+        queue.shrink_to_fit();
+    }
     spawn_all(&mut commands, entries);
-    plan.waiting = still;
+    *waiting = still;
 }
