@@ -118,6 +118,35 @@ pub fn urban_los_probability(d_m: f64) -> f64 {
     (1.05 * (-0.0114 * d_m.max(0.0)).exp()).min(1.0)
 }
 
+/// Whether a uniform draw `u` in [0, 1) falls below [`urban_los_probability`]`(d_m)`: the same
+/// answer as comparing with it, without its exponential for all but ~1 % of draws. The
+/// probability falls with distance, so between whole metres it lies between the table's values
+/// at both ends; only a draw within that bracket (widened by 1e-12, far more than the few ulps
+/// by which `exp` and the table can be off) is compared with the probability itself. Every
+/// sidelink reception in line of sight of the buildings draws this.
+pub fn urban_los_drawn(u: f64, d_m: f64) -> bool {
+    static AT_METRES: std::sync::LazyLock<Vec<f64>> = std::sync::LazyLock::new(|| {
+        (0..=URBAN_LOS_TABLE_M)
+            .map(|m| urban_los_probability(f64::from(m)))
+            .collect()
+    });
+    const MARGIN: f64 = 1e-12;
+    let d = d_m.max(0.0);
+    let k = d as usize;
+    if let (Some(&near), Some(&far)) = (AT_METRES.get(k), AT_METRES.get(k + 1)) {
+        if u < far * (1.0 - MARGIN) {
+            return true;
+        }
+        if u >= near * (1.0 + MARGIN) {
+            return false;
+        }
+    }
+    u < urban_los_probability(d_m)
+}
+
+/// How far [`urban_los_drawn`] has its table, m (beyond it, the sidelink's reach).
+const URBAN_LOS_TABLE_M: u32 = 4096;
+
 /// Highway LOS probability: min(1, 2.1013e-6 d² − 0.002 d + 1.0193) up to 475 m, then
 /// max(0, 0.54 − 0.001 (d − 475)). TR 37.885 Table 6.2-1 (reference §3a).
 pub fn highway_los_probability(d_m: f64) -> f64 {
@@ -266,6 +295,29 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     const DS: [f64; 7] = [10.0, 50.0, 100.0, 200.0, 300.0, 500.0, 1000.0];
+
+    /// The table-bracketed draw answers as the comparison with the probability does: for
+    /// random draws and distances, and for draws on the probability itself and one ulp either
+    /// side of it, at whole metres (the table's points) and between them.
+    #[test]
+    fn urban_los_drawn_is_the_comparison() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        for _ in 0..200_000 {
+            let (u, d) = (rng.random::<f64>(), rng.random::<f64>() * 5000.0);
+            assert_eq!(
+                urban_los_drawn(u, d),
+                u < urban_los_probability(d),
+                "u {u} d {d}"
+            );
+        }
+        for k in 0..40_000 {
+            let d = f64::from(k) * 0.125;
+            let p = urban_los_probability(d);
+            for u in [p.next_down(), p, p.next_up()] {
+                assert_eq!(urban_los_drawn(u, d), u < p, "u {u} d {d}");
+            }
+        }
+    }
 
     fn check(f: impl Fn(f64) -> f64, want: [f64; 7], tol: f64) {
         for (d, w) in DS.iter().zip(want) {

@@ -22,7 +22,7 @@ use crate::radio::medium::{Burst, CCA_DBM, Edca, SUBFRAME_US, csma_start, pc5_se
 use crate::radio::outcome::{AirEvent, LossReason};
 use crate::radio::pathloss::{
     BLOCKER_HEIGHT_CAR_M, BlockerCase, V2vCondition, blocker_case, log10_distance,
-    nlosv_extra_loss_db_of_log, shadowing_db, urban_db_of_logs, urban_los_probability,
+    nlosv_extra_loss_db_of_log, shadowing_db, urban_db_of_logs, urban_los_drawn,
 };
 use crate::rng::{Keyed, Stream};
 use crate::scenario::spec::{ErrorCurve, MsgType, SidelinkSpec, Tech};
@@ -302,7 +302,7 @@ fn signal_dbm(
     let los_b = sight.los(s, r, seen);
     let cond = if !los_b {
         V2vCondition::Nlos
-    } else if rng.random::<f64>() < urban_los_probability(d2) {
+    } else if urban_los_drawn(rng.random::<f64>(), d2) {
         V2vCondition::Los
     } else {
         V2vCondition::Nlosv
@@ -433,6 +433,10 @@ fn decode_all(
             .flatten()
             .unwrap_or_default();
         events.reserve(chunk.len() * (1 + frames));
+        let mut noise = NoiseMw {
+            dbm: f32::NAN,
+            mw: f64::NAN,
+        };
         let mut out = Decided {
             outcomes: Vec::with_capacity(chunk.len()),
             events,
@@ -442,7 +446,8 @@ fn decode_all(
             let (pending, overlap, end_us) = &due[i as usize];
             let c = &pending.candidates[k as usize];
             let mut rng = reception_draws(&rngs[i as usize], c.id, 1);
-            let decided = decode(&sight, &mut out.seen, (tech, p), c, overlap, &mut rng)
+            let rx = (c, &mut noise);
+            let decided = decode(&sight, &mut out.seen, (tech, p), rx, overlap, &mut rng)
                 .and_then(|()| burst_loss(pending.burst_loss, &mut rng))
                 .map(|()| end_us - pending.sent.sent_us + pending.spike_us);
             let outcome = expire(sight.env.lifetime_us, decided);
@@ -477,6 +482,25 @@ fn decode_all(
     outcomes
 }
 
+/// A noise floor in mW with the dBm it came from: the receivers of a step share one floor unless
+/// jammed, so a chunk of decodings converts it once instead of with a `powf` per reception.
+struct NoiseMw {
+    dbm: f32,
+    mw: f64,
+}
+
+impl NoiseMw {
+    fn of(&mut self, dbm: f32) -> f64 {
+        if self.dbm.to_bits() != dbm.to_bits() {
+            *self = NoiseMw {
+                dbm,
+                mw: dbm_to_mw(f64::from(dbm)),
+            };
+        }
+        self.mw
+    }
+}
+
 /// Whether a receiver decodes: not while transmitting itself (half duplex); else on its SINR
 /// over every co-channel transmission, lost as a collision when the signal alone would have
 /// got through.
@@ -484,7 +508,7 @@ fn decode(
     sight: &Sight,
     seen: &mut Vec<Seen>,
     (tech, p): (Tech, &SidelinkSpec),
-    c: &Candidate,
+    (c, noise): (&Candidate, &mut NoiseMw),
     overlap: &Overlap,
     rng: &mut Keyed,
 ) -> Result<(), LossReason> {
@@ -505,7 +529,7 @@ fn decode(
         }
     }
     let sinr = if interference_mw > 0.0 {
-        rx_dbm - mw_to_dbm(dbm_to_mw(noise_dbm) + interference_mw)
+        rx_dbm - mw_to_dbm(noise.of(c.noise_dbm) + interference_mw)
     } else {
         snr
     };
