@@ -43,6 +43,9 @@ type SnapFrom<'a> = (
 /// Snapshot every vehicle into the lane index.
 pub fn snapshot(net: Res<RoadNetwork>, mut index: ResMut<LaneIndex>, vehicles: Query<SnapFrom>) {
     index.snaps.clear();
+    // Sized for every vehicle at once: grown by doubling, the list kept up to twice the room
+    // (and left the smaller copies behind) when a bench's vehicles all depart in one step.
+    index.snaps.reserve(vehicles.iter().len());
     for (entity, veh, m, d, route, hazard) in &vehicles {
         let limit = net.links[m.link as usize].speed_limit;
         index.snaps.push(Snap {
