@@ -157,8 +157,8 @@ fn entry_speed(d: &Departure, drv: &Driver, limit: f64, (gap, v_lead): (f64, f64
         .min(v_lead + (gap - drv.idm.s0).max(0.0) / drv.idm.t)
 }
 
-/// Every vehicle on a link one of `waiting` enters by, in spawn order; one changing lanes is on
-/// both lanes.
+/// Every vehicle on one of `links` (sorted: the links the step's departures enter by), in spawn
+/// order; one changing lanes is on both lanes.
 fn on_entry_links(links: &[u32], vehicles: &Query<(&Vehicle, &Motion)>) -> Vec<OnEntry> {
     let mut on: Vec<(u32, OnEntry)> = vehicles
         .iter()
