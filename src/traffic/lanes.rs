@@ -38,13 +38,19 @@ pub struct Snap {
 }
 
 /// Vehicles by (link, lane), each bucket sorted by (s, index). A vehicle changing lanes is in
-/// the buckets of both lanes.
+/// the buckets of both lanes. The buckets lie end to end in one list (`order`, bucket `b` at
+/// `start[b]..start[b + 1]`): a bucket per `Vec` cost a pointer chase and a cache miss per lane
+/// looked at, which grew with the network (`LaneIndex::leader` 7 % of a 1,000-vehicle bench,
+/// 18 % at 10,648 vehicles on the 23×23 grid).
 #[derive(Resource, Default)]
 pub struct LaneIndex {
     pub snaps: Vec<Snap>,
     /// `first[link]` is the bucket of lane 0 of that link.
     first: Vec<usize>,
-    buckets: Vec<Vec<u32>>,
+    start: Vec<u32>,
+    order: Vec<u32>,
+    /// Where each bucket is being filled, while rebuilding.
+    fill: Vec<u32>,
 }
 
 impl LaneIndex {
@@ -65,22 +71,28 @@ impl LaneIndex {
                 self.first.push(n);
                 n += l.lanes as usize;
             }
-            self.buckets = vec![Vec::new(); n];
-        }
-        for b in &mut self.buckets {
-            b.clear();
+            self.start = vec![0; n + 1];
         }
         self.snaps.sort_unstable_by_key(|s| s.index);
-        for (i, s) in self.snaps.iter().enumerate() {
-            let slot = self.first[s.link as usize];
-            let lanes = net.links[s.link as usize].lanes;
-            for lane in std::iter::once(s.lane).chain(s.also.filter(|&l| l < lanes)) {
-                self.buckets[slot + lane as usize].push(i as u32);
-            }
+        self.start.fill(0);
+        for (_, b) in entries(&self.snaps, &self.first, net) {
+            self.start[b + 1] += 1;
+        }
+        for b in 1..self.start.len() {
+            self.start[b] += self.start[b - 1];
+        }
+        self.fill.clear();
+        self.fill.extend_from_slice(&self.start);
+        self.order.clear();
+        self.order
+            .resize(self.start.last().map_or(0, |&n| n as usize), 0);
+        for (i, b) in entries(&self.snaps, &self.first, net) {
+            self.order[self.fill[b] as usize] = i;
+            self.fill[b] += 1;
         }
         let snaps = &self.snaps;
-        for b in &mut self.buckets {
-            b.sort_unstable_by(|&a, &c| {
+        for w in self.start.windows(2) {
+            self.order[w[0] as usize..w[1] as usize].sort_unstable_by(|&a, &c| {
                 let (a, c) = (&snaps[a as usize], &snaps[c as usize]);
                 a.s.total_cmp(&c.s).then(a.index.cmp(&c.index))
             });
@@ -110,12 +122,13 @@ impl LaneIndex {
 
     /// Vehicles on a lane, sorted by position.
     pub fn lane(&self, link: u32, lane: u8) -> &[u32] {
-        match self.first.get(link as usize) {
-            Some(&f) => self
-                .buckets
-                .get(f + lane as usize)
-                .map_or(&[], |b| b.as_slice()),
-            None => &[],
+        let Some(&f) = self.first.get(link as usize) else {
+            return &[];
+        };
+        let b = f + lane as usize;
+        match (self.start.get(b), self.start.get(b + 1)) {
+            (Some(&from), Some(&to)) => &self.order[from as usize..to as usize],
+            _ => &[],
         }
     }
 
@@ -273,4 +286,20 @@ impl LaneIndex {
             .find(|&&o| Some(o) != me)
             .map(|&o| (o, s - self.snaps[o as usize].s))
     }
+}
+
+/// Every (snapshot, bucket) pair of a snapshot: a vehicle is in its lane's bucket, and during a
+/// lane change also in the one it is leaving.
+fn entries<'a>(
+    snaps: &'a [Snap],
+    first: &'a [usize],
+    net: &'a RoadNetwork,
+) -> impl Iterator<Item = (u32, usize)> + 'a {
+    snaps.iter().enumerate().flat_map(move |(i, s)| {
+        let slot = first[s.link as usize];
+        let lanes = net.links[s.link as usize].lanes;
+        std::iter::once(s.lane)
+            .chain(s.also.filter(|&l| l < lanes))
+            .map(move |lane| (i as u32, slot + lane as usize))
+    })
 }
