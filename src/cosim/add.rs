@@ -161,8 +161,12 @@ pub fn vehicle(
         .ok_or(format!("vehicle.add: route of '{id}' does not resolve"))?;
     d.index = index;
     let mut plan = world.resource_mut::<Departures>();
-    let planned = plan.queue.iter().chain(&plan.waiting).any(|q| q.id == id);
-    if planned || plan.gone.iter().any(|g| **g == *id) {
+    let ids = plan
+        .queue
+        .iter()
+        .chain(&plan.waiting)
+        .map(|q| q.id.as_str());
+    if ids.chain(plan.gone.iter().map(|g| &**g)).any(|q| q == id) {
         return Err(format!(
             "Could not add vehicle '{id}': it is already planned"
         ));

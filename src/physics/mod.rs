@@ -82,25 +82,10 @@ fn pedestrian_body(add: On<Add, Pedestrian>, mut commands: Commands) {
 /// through that table alone. The collider's pose follows the `GlobalTransform` at the next
 /// step's sync (`apply_collider_user_changes`), as for a body that moves.
 fn init_colliders_now(world: &mut World) {
-    configure_rapier(world);
-    // Its parameters are queries and commands, which always validate.
+    // Its parameters are queries and commands, which always validate; the context and its
+    // configuration exist from `PreStartup` (rapier's `insert_default_context` and
+    // `setup_rapier_configuration`), before any body is spawned.
     world
         .run_system_cached(systems::init_colliders)
         .expect("init_colliders takes no parameter that can fail");
-}
-
-/// A context's configuration as rapier's first step would make it (`setup_rapier_configuration`,
-/// not exported): needed by `init_colliders` when bodies come before that step.
-fn configure_rapier(world: &mut World) {
-    let mut unconfigured =
-        world.query_filtered::<(Entity, &RapierContextSimulation), Without<RapierConfiguration>>();
-    let new: Vec<(Entity, f32)> = unconfigured
-        .iter(world)
-        .map(|(e, sim)| (e, sim.integration_parameters.length_unit))
-        .collect();
-    for (e, length_unit) in new {
-        world
-            .entity_mut(e)
-            .insert(RapierConfiguration::new(length_unit));
-    }
 }
