@@ -76,8 +76,32 @@ impl Plugin for SimPlugin {
         .add_plugins(stages)
         .add_plugins((traffic::plugin, v2x::plugin, metrics::plugin))
         .add_plugins(physics::PhysicsPlugin { dt: self.step_s })
+        .insert_resource(traffic::depart::VehicleRows(reserve_vehicle_rows))
         .add_systems(FixedLast, advance_clock);
     }
+}
+
+/// Every component a vehicle ends up with in the headless world: what it is spawned with, its
+/// trip's statistics and its body. Radios add [`traffic::Obu`] and, with V2X on, their state.
+type VehicleRow = (
+    traffic::depart::Spawned,
+    metrics::recorder::TripStats,
+    physics::VehicleBody,
+);
+
+/// Make room for `n` more vehicles like `sample` in its table ([`sim::reserve_rows`]), whichever
+/// of the kinds of vehicle it is; none when it carries anything else (the view's meshes).
+fn reserve_vehicle_rows(world: &mut World, sample: Entity, n: usize) {
+    use sim::reserve_rows as r;
+    use traffic::Obu;
+    use traffic::components::BusStops;
+    use v2x::nodes::OnBoard;
+    let _ = r::<VehicleRow>(world, sample, n)
+        || r::<(VehicleRow, Obu)>(world, sample, n)
+        || r::<(VehicleRow, Obu, OnBoard)>(world, sample, n)
+        || r::<(VehicleRow, BusStops)>(world, sample, n)
+        || r::<(VehicleRow, BusStops, Obu)>(world, sample, n)
+        || r::<(VehicleRow, BusStops, Obu, OnBoard)>(world, sample, n);
 }
 
 /// The named stages inside the sets, for ordering across plugins by label, never by another

@@ -2,6 +2,7 @@
 //! and the labels of the step's system sets (chained in [`crate::SimPlugin`]).
 use std::sync::Arc;
 
+use bevy::ecs::bundle::NoBundleEffect;
 use bevy::prelude::*;
 
 use crate::scenario::spec::Spec;
@@ -65,4 +66,45 @@ pub enum RecordStage {
     V2xLog,
     Contacts,
     Metrics,
+}
+
+/// Make room for `n` more entities in the table `sample` is in, when its components are exactly
+/// `B`'s (explicit and required); returns whether it did. Bevy grows a table by doubling as
+/// entities arrive one by one and never shrinks it, so a step that brings thousands of vehicles
+/// (a `bench`'s first) would leave up to half the table's rows allocated and empty for the run.
+/// The only public way to reserve rows is `World::spawn_batch`, which reserves what its iterator
+/// says it holds: given an iterator that holds nothing, it reserves and spawns nothing.
+pub fn reserve_rows<B: Bundle<Effect: NoBundleEffect>>(
+    world: &mut World,
+    sample: Entity,
+    n: usize,
+) -> bool {
+    let Ok(entity) = world.get_entity(sample) else {
+        return false;
+    };
+    let mut have = entity.archetype().components().to_vec();
+    let mut want = world
+        .register_bundle::<B>()
+        .contributed_components()
+        .to_vec();
+    have.sort_unstable();
+    want.sort_unstable();
+    if have != want {
+        return false;
+    }
+    world.spawn_batch(Hint::<B>(n, std::marker::PhantomData));
+    true
+}
+
+/// An empty iterator that says it holds `.0` bundles ([`reserve_rows`]).
+struct Hint<B>(usize, std::marker::PhantomData<B>);
+
+impl<B> Iterator for Hint<B> {
+    type Item = B;
+    fn next(&mut self) -> Option<B> {
+        None
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.0, Some(self.0))
+    }
 }

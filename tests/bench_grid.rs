@@ -76,3 +76,43 @@ fn bench_json_reports_the_vehicles_driving() {
     );
     assert_eq!(v["collisions"], 0);
 }
+
+/// When a bench's vehicles all depart in its first step, the table they end up in holds room
+/// for exactly them (bevy's doubling would leave up to half of it allocated and empty for the
+/// run): the simulation reserves their rows (`traffic::depart::VehicleRows`), which needs the
+/// full list of a vehicle's components, with and without radios, to stay right.
+#[test]
+fn first_step_vehicles_fill_their_table_exactly() {
+    use bevy::prelude::*;
+    use sangam_sim::runner::app::{RunOptions, build_app};
+    use sangam_sim::traffic::components::Vehicle;
+    for v2x in [false, true] {
+        let vehicles = 1_500;
+        let mut app = build_app(grid_spec(vehicles, 1.0, v2x), "", &RunOptions::default());
+        app.update(); // starts the clocks
+        app.update(); // the first step: every vehicle departs
+        let world = app.world_mut();
+        let on_road: Vec<Entity> = world
+            .query_filtered::<Entity, With<Vehicle>>()
+            .iter(world)
+            .collect();
+        assert_eq!(on_road.len(), vehicles, "V2X {v2x}: all depart at once");
+        let table_of = |e: &Entity| world.entity(*e).archetype().table_id();
+        let id = table_of(&on_road[0]);
+        assert!(
+            on_road.iter().all(|e| table_of(e) == id),
+            "V2X {v2x}: one table"
+        );
+        let table = world
+            .storages()
+            .tables
+            .get(id)
+            .expect("the vehicles' table");
+        assert_eq!(table.entity_count() as usize, vehicles);
+        assert_eq!(
+            table.capacity(),
+            vehicles,
+            "V2X {v2x}: room for them exactly"
+        );
+    }
+}

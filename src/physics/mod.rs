@@ -45,6 +45,17 @@ impl Plugin for PhysicsPlugin {
     }
 }
 
+/// The components a vehicle's body ends up with: those [`vehicle_body`] inserts and the two
+/// rapier adds when it makes the collider (`crate::traffic::depart::VehicleRows`).
+pub type VehicleBody = (
+    Collider,
+    ActiveCollisionTypes,
+    ActiveEvents,
+    CollisionGroups,
+    RapierColliderHandle,
+    RapierContextEntityLink,
+);
+
 fn vehicle_body(add: On<Add, Vehicle>, vehicles: Query<&Vehicle>, mut commands: Commands) {
     let Ok(v) = vehicles.get(add.entity) else {
         return;

@@ -20,16 +20,59 @@ struct Entry {
 
 /// Spawn a step's entries in order, as one command: a command per vehicle would hold every
 /// vehicle's components in the system's command buffer, which keeps its size for the run
-/// (~0.95 KB a vehicle when a bench's 10,000 vehicles depart in the first step).
+/// (~0.95 KB a vehicle when a bench's 10,000 vehicles depart in the first step). The first of
+/// each kind of vehicle (with or without radios, bus stops) makes room in its table for the rest
+/// of its kind ([`VehicleRows`]).
 fn spawn_all(commands: &mut Commands, entries: Vec<Entry>) {
-    if !entries.is_empty() {
-        commands.queue(move |world: &mut World| {
-            for e in entries {
-                spawn_vehicle(world, e);
-            }
-        });
+    if entries.is_empty() {
+        return;
     }
+    commands.queue(move |world: &mut World| {
+        let reserve = world.get_resource::<VehicleRows>().map(|r| r.0);
+        let mut left = [0usize; 4];
+        for e in &entries {
+            left[row_kind(&e.d)] += 1;
+        }
+        let mut first = [true; 4];
+        for e in entries {
+            let kind = row_kind(&e.d);
+            left[kind] -= 1;
+            let id = spawn_vehicle(world, e);
+            if let Some(reserve) = reserve
+                && std::mem::take(&mut first[kind])
+                && left[kind] > 0
+            {
+                reserve(world, id, left[kind]);
+            }
+        }
+    });
 }
+
+/// Which optional components a departure's vehicle has (radios, bus stops): vehicles of one
+/// kind share a table.
+fn row_kind(d: &Departure) -> usize {
+    usize::from(!d.radios.is_empty()) + 2 * usize::from(!d.stops.is_empty())
+}
+
+/// Makes room for `n` more vehicles like `sample` in its table (`crate::sim::reserve_rows`).
+/// The simulation's plugin knows every component a vehicle ends up with (its body, its trip's
+/// statistics, its radios' state) and installs it; without it, tables grow as bevy grows them.
+#[derive(Resource, Clone, Copy)]
+pub struct VehicleRows(pub fn(&mut World, Entity, usize));
+
+/// The components a vehicle is spawned with ([`BusStops`] and [`Obu`] when it has them).
+pub type Spawned = (
+    Vehicle,
+    Motion,
+    Driver,
+    Route,
+    Awareness,
+    Surroundings,
+    AmberChoice,
+    StopSignWait,
+    Advice,
+    Transform,
+);
 
 /// Components of a vehicle entering the road with its front bumper at `pos`.
 fn spawn_vehicle(
@@ -41,8 +84,8 @@ fn spawn_vehicle(
         pos,
         speed,
     }: Entry,
-) {
-    let mut e = world.spawn((
+) -> Entity {
+    let row: Spawned = (
         Vehicle {
             index: d.index,
             id: d.id,
@@ -75,7 +118,8 @@ fn spawn_vehicle(
         StopSignWait::default(),
         Advice::default(),
         Transform::default(),
-    ));
+    );
+    let mut e = world.spawn(row);
     if !d.stops.is_empty() {
         e.insert(BusStops {
             stops: d.stops,
@@ -86,6 +130,7 @@ fn spawn_vehicle(
     if !d.radios.is_empty() {
         e.insert(Obu { radios: d.radios });
     }
+    e.id()
 }
 
 /// A vehicle on an entry link as it is now: (link, lane, front s, length, speed).
@@ -181,12 +226,12 @@ pub fn depart(
     mut plan: ResMut<Departures>,
 ) {
     let t = clock.t();
+    let due = plan.due(t);
     let Departures {
         queue,
         waiting,
         gone,
     } = &mut *plan;
-    let due = queue.partition_point(|q| q.depart <= t + 1e-9);
     if due == 0 && waiting.is_empty() {
         return;
     }

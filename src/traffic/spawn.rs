@@ -65,6 +65,13 @@ pub struct Departures {
     pub gone: Vec<Box<str>>,
 }
 
+impl Departures {
+    /// How many of the queue are due at `t`, s (the queue is sorted by departure time).
+    pub fn due(&self, t: f64) -> usize {
+        self.queue.partition_point(|q| q.depart <= t + 1e-9)
+    }
+}
+
 /// Driver-to-driver variation of desired speed: ±10 % uniform (Treiber & Kesting 2013, §12.3
 /// model heterogeneity), only for flow vehicles; explicit vehicles are exactly as written.
 const V0_SPREAD: f64 = 0.10;
