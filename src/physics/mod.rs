@@ -9,6 +9,8 @@
 pub mod buildings;
 pub mod contacts;
 
+use std::collections::BTreeMap;
+
 use bevy::prelude::*;
 use bevy_rapier3d::prelude::*;
 
@@ -57,17 +59,25 @@ pub type VehicleBody = (
     RapierContextEntityLink,
 );
 
-fn vehicle_body(add: On<Add, Vehicle>, vehicles: Query<&Vehicle>, mut commands: Commands) {
+/// A vehicle's body: a box of its length, height and width. Bodies of one size share their shape
+/// (rapier's shapes are shared pointers, as for any collider cloned): a shape of its own was an
+/// allocation a vehicle, ~48 B.
+fn vehicle_body(
+    add: On<Add, Vehicle>,
+    vehicles: Query<&Vehicle>,
+    mut shapes: Local<BTreeMap<[u32; 3], Collider>>,
+    mut commands: Commands,
+) {
     let Ok(v) = vehicles.get(add.entity) else {
         return;
     };
     let b = v.body;
+    let half = [b.length, b.height, b.width].map(|x| (x / 2.0) as f32);
+    let shape = shapes
+        .entry(half.map(f32::to_bits))
+        .or_insert_with(|| Collider::cuboid(half[0], half[1], half[2]));
     commands.entity(add.entity).insert((
-        Collider::cuboid(
-            (b.length / 2.0) as f32,
-            (b.height / 2.0) as f32,
-            (b.width / 2.0) as f32,
-        ),
+        shape.clone(),
         ActiveCollisionTypes::all(),
         ActiveEvents::COLLISION_EVENTS,
         CollisionGroups::new(VEHICLES, VEHICLES | PEDESTRIANS | BUILDINGS),
