@@ -9,11 +9,14 @@
 //! Vehicles circle the blocks clockwise (right turns only), so that a fixed number of them is on
 //! the road for the whole run and a two-phase program (north-south, east-west) has no conflicts.
 use crate::scenario::spec::*;
+use crate::traffic::components::ROUTE_LOOKAHEAD_M;
 
 /// Junctions per side of the default grid, block length (m), lanes per direction.
 pub const SIDE: usize = 8;
 pub const BLOCK: f64 = 200.0;
 const LANES: u8 = 2;
+/// Every link's speed limit, km/h.
+const SPEED_LIMIT_KMH: f64 = 50.0;
 /// Junction radius, m: the block length minus two radii is the drivable length of a link.
 const RADIUS: f64 = 10.0;
 /// Most vehicles in one lane of one block loop: the default 1,000 vehicles on 8×8 put
@@ -69,7 +72,7 @@ pub fn grid_spec(vehicles: usize, duration: f64, v2x: bool) -> Spec {
             ..Network::default()
         },
         buildings: Vec::new(),
-        vehicles: spawns(side, vehicles, v2x),
+        vehicles: spawns(side, vehicles, v2x, duration),
         flows: Vec::new(),
         pedestrians: Vec::new(),
         events: Vec::new(),
@@ -102,7 +105,7 @@ fn links(side: usize) -> Vec<Link> {
             from: node(a.0, a.1),
             to: node(b.0, b.1),
             lanes: LANES,
-            speed_limit_kmh: 50.0,
+            speed_limit_kmh: SPEED_LIMIT_KMH,
             shape: Vec::new(),
             heights: Vec::new(),
             name: String::new(),
@@ -198,8 +201,18 @@ fn block_loops(side: usize) -> Vec<Vec<String>> {
     loops
 }
 
+/// Laps of its block a vehicle's route holds for a run of `duration` s: as many as the speed
+/// limit covers in that time, plus the route look-ahead (`ROUTE_LOOKAHEAD_M`) and one, so that no
+/// vehicle reaches the end of its route or sees it coming. A lap is 4 link lengths; a route's
+/// links are a vehicle's memory (100 laps, the old fixed count, were 1.6 KB a route).
+fn laps_for(duration: f64) -> u32 {
+    let lap = 4.0 * (BLOCK - 2.0 * RADIUS);
+    let reach = duration.max(0.0) * SPEED_LIMIT_KMH / 3.6 + ROUTE_LOOKAHEAD_M;
+    (reach / lap).ceil() as u32 + 1
+}
+
 /// `vehicles` cars spread evenly over every lane of every block loop, at rest at t = 0.
-fn spawns(side: usize, vehicles: usize, v2x: bool) -> Vec<VehicleSpawn> {
+fn spawns(side: usize, vehicles: usize, v2x: bool, duration: f64) -> Vec<VehicleSpawn> {
     let loops = block_loops(side);
     let slots = loops.len() * usize::from(LANES);
     let usable = BLOCK - 2.0 * RADIUS;
@@ -218,7 +231,7 @@ fn spawns(side: usize, vehicles: usize, v2x: bool) -> Vec<VehicleSpawn> {
             kind: Kind::Car,
             route: Route::Loop {
                 links: route,
-                laps: 100,
+                laps: laps_for(duration),
             },
             depart: 0.0,
             speed: 0.0,

@@ -78,7 +78,8 @@ const V0_SPREAD: f64 = 0.10;
 
 /// Every distinct route of the plan, once: vehicles that drive the same links share them, as
 /// SUMO's vehicles share a named route (`MSRoute`). A bench vehicle drives its block lap after
-/// lap (100 laps of 4 links: 1.6 KB), and its route is one of four per block (where it starts).
+/// lap (22 laps of 4 links for its default 900 s: 0.35 KB), and its route is one of four per
+/// block (where it starts).
 #[derive(Default)]
 struct Routes(HashSet<Arc<[u32]>>);
 
