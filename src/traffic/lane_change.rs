@@ -115,7 +115,7 @@ pub fn change_lanes(ctx: LaneCtx, mut vehicles: Query<Changer, Without<Stalled>>
                 } else {
                     m.lane - 1
                 };
-                (mobil_for(driver.mobil, false, true), [Some(step), None])
+                (mobil_for(driver.mobil(), false, true), [Some(step), None])
             }
             None => {
                 let in_closed = knows_closed(&ctx, &m, to_end, c.aware, driver.reaction);
@@ -128,7 +128,7 @@ pub fn change_lanes(ctx: LaneCtx, mut vehicles: Query<Changer, Without<Stalled>>
                     (open && candidate(m.lane, target, link.lanes, (lo, hi), wrong))
                         .then_some(target)
                 });
-                (mobil_for(driver.mobil, in_closed, wrong), targets)
+                (mobil_for(driver.mobil(), in_closed, wrong), targets)
             }
         };
         let best = mover.best(&ctx, &mobil, targets.into_iter().flatten(), own_now);

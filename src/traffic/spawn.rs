@@ -327,10 +327,7 @@ pub fn resolve_route(route: &RouteSpec, net: &RoadNetwork) -> Option<Vec<u32>> {
 pub fn driver(d: &Departure) -> Driver {
     Driver {
         idm: d.idm,
-        mobil: Mobil {
-            politeness: d.politeness,
-            ..Mobil::default()
-        },
+        politeness: d.politeness,
         reaction: d.reaction,
         lane_change_s: d.lane_change_s,
         runs_red: d.runs_red,
