@@ -101,6 +101,16 @@ pub struct Driver {
     pub since_lane_change: f64,
 }
 
+impl Driver {
+    /// This driver's MOBIL: its politeness, the model's threshold, safe deceleration and no bias.
+    pub fn mobil(&self) -> Mobil {
+        Mobil {
+            politeness: self.politeness,
+            ..Mobil::default()
+        }
+    }
+}
+
 /// A broken-down vehicle: it stops and stays. Followers react only once they perceive it.
 #[derive(Component, Debug, Clone, Copy)]
 pub struct Stalled {
@@ -147,16 +157,6 @@ impl EmergencyStop {
             return None;
         }
         Some(0.0)
-    }
-}
-
-impl Driver {
-    /// This driver's MOBIL: its politeness, the model's threshold, safe deceleration and no bias.
-    pub fn mobil(&self) -> Mobil {
-        Mobil {
-            politeness: self.politeness,
-            ..Mobil::default()
-        }
     }
 }
 
