@@ -39,8 +39,7 @@ pub fn drive(
 ) {
     let t = clock.t() + clock.dt;
     let threads = Threads::of(threads);
-    let mut all: Vec<_> = vehicles.iter_mut().collect();
-    let parts = par::chunks_mut(threads, &mut all, |chunk| {
+    let parts = par::batches_mut(threads, vehicles.iter_mut(), |chunk| {
         let mut out = Reports::default();
         for (entity, veh, m, route, stops) in chunk {
             advance(&net, m, &veh.body, clock.dt);
@@ -198,8 +197,7 @@ pub fn place(
     mut vehicles: Query<(&Vehicle, &Motion, &mut Transform)>,
 ) {
     let threads = Threads::of(threads);
-    let mut all: Vec<_> = vehicles.iter_mut().collect();
-    par::chunks_mut(threads, &mut all, |chunk| {
+    par::batches_mut(threads, vehicles.iter_mut(), |chunk| {
         for (veh, m, tf) in chunk {
             **tf = body_transform(&net, m, &veh.body);
         }

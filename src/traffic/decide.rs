@@ -239,8 +239,7 @@ pub fn accelerate(
 ) {
     let threads = Threads::of(threads);
     let walkers: Vec<Walker> = pedestrians.iter().collect();
-    let mut drivers: Vec<DrivingItem> = vehicles.iter_mut().collect();
-    par::chunks_mut(threads, &mut drivers, |chunk| {
+    par::batches_mut(threads, vehicles.iter_mut(), |chunk| {
         for d in chunk {
             decide(&ctx, &walkers, d);
         }
