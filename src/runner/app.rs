@@ -230,6 +230,7 @@ pub fn finish(s: Started, timed_out: bool) -> Outcome {
         }
         None => Vec::new(),
     };
+    crate::physics::release(app.world_mut());
     let report = crate::metrics::report(app.world_mut());
     let replay = crate::replay::take(app.world_mut(), &report).map(Box::new);
     let wall = started.elapsed().as_secs_f64().max(1e-9);
