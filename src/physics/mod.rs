@@ -96,10 +96,10 @@ fn pedestrian_body(add: On<Add, Pedestrian>, mut commands: Commands) {
     commands.queue(init_colliders_now);
 }
 
-/// Give rapier's working state back when a run is over (its collider list and broad phase:
-/// ~0.6 KB a vehicle, [`presize_colliders`]), so the report, built next from the vehicles' rows,
-/// fits in the room the steps used rather than on top of it. Nothing reads contacts or casts a
-/// ray after the last step.
+/// Give rapier's working state back when a run is over (its collider list, sized by
+/// `presize_colliders`, and its broad phase: ~0.6 KB a vehicle), so the report, built next from
+/// the vehicles' rows, fits in the room the steps used rather than on top of it. Nothing reads
+/// contacts or casts a ray after the last step.
 pub fn release(world: &mut World) {
     let mut contexts = world.query::<(&mut RapierContextSimulation, &mut RapierContextColliders)>();
     for (mut sim, mut colliders) in contexts.iter_mut(world) {
