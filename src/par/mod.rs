@@ -1,7 +1,7 @@
 //! Work inside one world split over threads, with output independent of how many.
 //!
 //! A world is stepped by one thread; a system whose work is many independent items (the
-//! receptions of a step, every vehicle's decision) hands them to [`map`] or [`chunks_mut`],
+//! receptions of a step, every vehicle's decision) hands them to [`map`] or [`batches_mut`],
 //! which cuts them into contiguous chunks, one per thread, and returns the results in item
 //! order. The caller guarantees that an item's result depends on the item alone (shared state
 //! read-only, random draws keyed by the item: [`crate::rng::Keyed`]); then the output is the
@@ -59,7 +59,7 @@ impl Default for Threads {
 /// 20). An item takes 0.3-1 µs, so at 4,096 items a thread has ~2 ms of work.
 pub const MIN_PER_THREAD: usize = 4096;
 
-/// Calls of [`chunks`] and [`chunks_mut`] (and so [`map`]) in this process that split their
+/// Calls of [`chunks`] and [`batches_mut`] (and so [`map`]) in this process that split their
 /// items over more than one thread, so a test can tell that its run took the parallel path.
 static SPLITS: AtomicU64 = AtomicU64::new(0);
 
@@ -115,32 +115,17 @@ where
     }
 }
 
-/// [`chunks`] for work that writes its own items (each item's new value depending on that item
-/// and on shared state read-only, so the split does not show).
-pub fn chunks_mut<T, R>(
-    threads: Threads,
-    items: &mut [T],
-    f: impl Fn(&mut [T]) -> R + Sync,
-) -> Vec<R>
-where
-    T: Send,
-    R: Send,
-{
-    match chunk_len(threads, items.len()) {
-        Some(per) => on_threads(items.chunks_mut(per).collect(), f),
-        None => vec![f(items)],
-    }
-}
-
 /// Items per thread held at once by [`batches_mut`]: ~0.3-1 ms of a vehicle's work, so handing
 /// a batch to helpers still watching for work (~0.1 µs, [`pool`]) costs nothing measurable.
 pub const BATCH_PER_THREAD: usize = 1024;
 
-/// [`chunks_mut`] over what an iterator yields (a query's rows, which must be gathered into a
-/// slice to be split), gathered [`BATCH_PER_THREAD`] per thread at a time. Gathering every row
+/// [`chunks`] for work that writes its own items (each item's new value depending on that item
+/// and on shared state read-only, so the split does not show), over what an iterator yields (a
+/// query's rows, which must be gathered into a slice to be split), gathered
+/// [`BATCH_PER_THREAD`] per thread at a time. Gathering every row
 /// at once held a step's worth of row references (up to 256 B a vehicle: 2.3 MB a step at
 /// 9,000 vehicles) on top of the rows themselves; batches hold a fixed amount for any count.
-/// Whether the work is split over threads is decided on the whole count, as [`chunks_mut`]
+/// Whether the work is split over threads is decided on the whole count, as [`chunks`]
 /// does; `f`'s results come back in item order, one or more per batch.
 pub fn batches_mut<T, R>(
     threads: Threads,
@@ -214,25 +199,6 @@ mod tests {
         assert_eq!(squares(4, 10), squares(1, 10));
     }
 
-    #[test]
-    fn chunks_mut_writes_every_item_once_for_any_thread_count() {
-        for t in [1, 2, 3, 8] {
-            let mut items: Vec<u64> = (0..1000).collect();
-            let sums = chunks_mut(Threads::new(t, 16), &mut items, |chunk| {
-                chunk.iter_mut().for_each(|x| *x = *x * 3 + 1);
-                chunk.len()
-            });
-            assert_eq!(sums.iter().sum::<usize>(), 1000, "{t} threads");
-            assert_eq!(sums.len(), t, "{t} threads: one chunk each");
-            assert!(
-                items
-                    .iter()
-                    .enumerate()
-                    .all(|(i, &x)| x == i as u64 * 3 + 1)
-            );
-        }
-    }
-
     /// Every item once, results in item order, never more than a batch per thread held at once,
     /// whether or not the whole count is split (10,000 items: split from 16 per thread, not from
     /// the default 4,096 per thread on 3 threads).
@@ -260,6 +226,13 @@ mod tests {
                     .enumerate()
                     .all(|(i, &x)| x == i as u64 * 3 + 1)
             );
+        }
+        // Within one batch a thread: one chunk each when split.
+        for t in [1, 2, 3, 8] {
+            let mut items: Vec<u64> = (0..1000).collect();
+            let lens = batches_mut(Threads::new(t, 16), items.iter_mut(), |chunk| chunk.len());
+            assert_eq!(lens.len(), t, "{t} threads: one chunk each");
+            assert_eq!(lens.iter().sum::<usize>(), 1000, "{t} threads");
         }
     }
 
